@@ -1,0 +1,59 @@
+// Elementwise binary arithmetic on f32 with numpy broadcasting, plus the fused epilogue
+// (so Add+Relu or a residual chain is one dispatch).
+// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl
+
+override OP: u32 = 0u;
+override WG: u32 = 256u;
+
+struct Params {
+  count: u32,
+  rank: u32,
+  _pad0: u32,
+  _pad1: u32,
+  shape: array<vec4<u32>, 2>,
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> a: array<f32>;
+@group(0) @binding(2) var<storage, read_write> b: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+// Codes follow BINARY_CODES in src/kernels/binary.ts.
+fn binary_op(x: f32, y: f32) -> f32 {
+  switch OP {
+    case 0u: { return x + y; }
+    case 1u: { return x - y; }
+    case 2u: { return x * y; }
+    case 3u: { return x / y; }
+    case 4u: {
+      // pow with a negative base is defined for integral exponents
+      let m = pow(abs(x), y);
+      let odd = (abs(y) % 2.0) == 1.0;
+      return select(m, select(m, -m, odd), x < 0.0 && floor(y) == y);
+    }
+    case 5u: { return max(x, y); }
+    case 6u: { return min(x, y); }
+    case 7u: {
+      // Mod (fmod=0): sign follows the divisor, as numpy.mod
+      let r = x - y * floor(x / y);
+      return r;
+    }
+    case 8u: { return x - y * trunc(x / y); }
+    case 9u: { return select(x * y, x, x >= 0.0); }
+    default: { return x; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg, WG);
+  if (i >= params.count) {
+    return;
+  }
+  let x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
+  let y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+  // channel for a per-channel bias is axis 1 of an NCHW-like output
+  out[i] = apply_epilogue(binary_op(x, y), 0u, i);
+}

@@ -1,0 +1,59 @@
+// Elementwise binary arithmetic on i32 (ONNX int32/int64 narrowed) with numpy broadcasting.
+// kestrel:requires lib/indexing.wgsl
+
+override OP: u32 = 0u;
+override WG: u32 = 256u;
+
+struct Params {
+  count: u32,
+  rank: u32,
+  _pad0: u32,
+  _pad1: u32,
+  shape: array<vec4<u32>, 2>,
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> a: array<i32>;
+@group(0) @binding(2) var<storage, read_write> b: array<i32>;
+@group(0) @binding(3) var<storage, read_write> out: array<i32>;
+
+fn ipow(x: i32, y: i32) -> i32 {
+  var r = 1;
+  for (var k = 0; k < y; k++) {
+    r *= x;
+  }
+  return r;
+}
+
+fn binary_op(x: i32, y: i32) -> i32 {
+  switch OP {
+    case 0u: { return x + y; }
+    case 1u: { return x - y; }
+    case 2u: { return x * y; }
+    case 3u: { return select(0, x / y, y != 0); }
+    case 4u: { return ipow(x, y); }
+    case 5u: { return max(x, y); }
+    case 6u: { return min(x, y); }
+    case 7u: {
+      // Mod (fmod=0): result takes the divisor's sign
+      if (y == 0) { return 0; }
+      let r = x % y;
+      return select(r, r + y, r != 0 && ((r < 0) != (y < 0)));
+    }
+    case 8u: { return select(0, x % y, y != 0); }
+    default: { return x; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg, WG);
+  if (i >= params.count) {
+    return;
+  }
+  let x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
+  let y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+  out[i] = binary_op(x, y);
+}

@@ -1,0 +1,46 @@
+// Elementwise comparisons and logical ops with numpy broadcasting; writes bool as u32 0/1.
+// kestrel:requires lib/indexing.wgsl
+// kestrel:prelude in_t
+
+override OP: u32 = 0u;
+override WG: u32 = 256u;
+
+struct Params {
+  count: u32,
+  rank: u32,
+  _pad0: u32,
+  _pad1: u32,
+  shape: array<vec4<u32>, 2>,
+  a_strides: array<vec4<u32>, 2>,
+  b_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> a: array<in_t>;
+@group(0) @binding(2) var<storage, read_write> b: array<in_t>;
+@group(0) @binding(3) var<storage, read_write> out: array<u32>;
+
+fn compare_op(x: in_t, y: in_t) -> bool {
+  switch OP {
+    case 0u: { return x == y; }
+    case 1u: { return x < y; }
+    case 2u: { return x > y; }
+    case 3u: { return x <= y; }
+    case 4u: { return x >= y; }
+    case 5u: { return x != in_t(0) && y != in_t(0); }
+    case 6u: { return x != in_t(0) || y != in_t(0); }
+    case 7u: { return (x != in_t(0)) != (y != in_t(0)); }
+    default: { return false; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg, WG);
+  if (i >= params.count) {
+    return;
+  }
+  let x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
+  let y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+  out[i] = select(0u, 1u, compare_op(x, y));
+}

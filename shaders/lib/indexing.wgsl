@@ -1,0 +1,39 @@
+// Index and broadcast math, in one place. Shapes and strides travel in uniforms as
+// array<vec4<u32>, 2> (rank <= 8); signed strides as array<vec4<i32>, 2>.
+
+fn dim_at(a: array<vec4<u32>, 2>, i: u32) -> u32 {
+  return a[i >> 2u][i & 3u];
+}
+
+fn idim_at(a: array<vec4<i32>, 2>, i: u32) -> i32 {
+  return a[i >> 2u][i & 3u];
+}
+
+// Linear invocation index of 1-D work spread over a 2-D grid (see grid1d in kernels/params.ts).
+fn linear_index(gid: vec3<u32>, num_wg: vec3<u32>, wg_size: u32) -> u32 {
+  return gid.x + gid.y * num_wg.x * wg_size;
+}
+
+// Element offset, under `strides`, of the element at row-major linear index `i` of `shape`.
+fn strided_offset(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<u32>, 2>) -> u32 {
+  var rem = i;
+  var off = 0u;
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let n = dim_at(shape, u32(d));
+    off += (rem % n) * dim_at(strides, u32(d));
+    rem = rem / n;
+  }
+  return off;
+}
+
+// The same with signed strides (negative-step slices), relative to a base offset.
+fn strided_offset_signed(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<i32>, 2>, base: i32) -> u32 {
+  var rem = i;
+  var off = base;
+  for (var d = i32(rank) - 1; d >= 0; d--) {
+    let n = dim_at(shape, u32(d));
+    off += i32(rem % n) * idim_at(strides, u32(d));
+    rem = rem / n;
+  }
+  return u32(off);
+}

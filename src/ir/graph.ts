@@ -1,0 +1,120 @@
+// The small IR: about twenty ops with concrete shapes. The importer specializes a model to one set of
+// input shapes, so every value here has a known shape and dtype.
+import type { DType } from '../core/dtype.js';
+import type { HostTensor } from '../core/tensor.js';
+
+export type IrOp =
+  | 'conv' | 'convTranspose' | 'matmul' | 'binary' | 'unary' | 'cast' | 'softmax' | 'pool' | 'reduce'
+  | 'layerNorm' | 'batchNorm' | 'transpose' | 'slice' | 'concat' | 'expand' | 'pad' | 'resize' | 'gather'
+  | 'where' | 'reshape' | 'identity' | 'argReduce';
+
+/** Unary functions: used by the 'unary' op and by epilogues (one enum, one WGSL implementation). */
+export const ACT_CODES = {
+  none: 0, relu: 1, clip: 2, sigmoid: 3, hardSigmoid: 4, hardSwish: 5, silu: 6, gelu: 7, leakyRelu: 8,
+  tanh: 9, erf: 10, sqrt: 11, exp: 12, log: 13, abs: 14, neg: 15, reciprocal: 16, floor: 17, ceil: 18,
+  round: 19, sin: 20, cos: 21, softplus: 22, elu: 23, selu: 24, sign: 25, not: 26, geluTanh: 27, softsign: 28,
+  celu: 29, thresholdedRelu: 30, mish: 31, isNaN: 32, isInf: 33, tan: 34, asin: 35, acos: 36, atan: 37,
+  sinh: 38, cosh: 39, asinh: 40, acosh: 41, atanh: 42,
+} as const;
+export type ActKind = keyof typeof ACT_CODES;
+
+/** What a producer kernel applies to each output element before storing it: fusion as data. */
+export interface Epilogue {
+  act: ActKind;
+  alpha: number;
+  beta: number;
+  /** Per-output-channel bias (a constant value of shape [C]). */
+  bias?: string;
+  /** A value of the output's shape added elementwise. */
+  residual?: string;
+  /** true: act(acc + bias + residual); false: act(acc + bias) + residual. */
+  residualBeforeAct?: boolean;
+}
+
+export const NO_EPILOGUE: Epilogue = { act: 'none', alpha: 0, beta: 0 };
+
+export type BinaryKind =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'mod' | 'fmod' | 'prelu'
+  | 'equal' | 'less' | 'greater' | 'lessOrEqual' | 'greaterOrEqual' | 'and' | 'or' | 'xor';
+export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'sumSquare' | 'l1' | 'l2' | 'logSum' | 'logSumExp';
+export type CoordMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_crop_and_resize' | 'half_pixel_symmetric';
+export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
+
+export interface ConvAttrs { strides: number[]; pads: number[]; dilations: number[]; group: number }
+export interface ConvTransposeAttrs extends ConvAttrs { outputPadding: number[] }
+export interface MatmulAttrs { transA: boolean; transB: boolean; alpha: number }
+export interface BinaryAttrs { kind: BinaryKind }
+export interface UnaryAttrs { act: ActKind; alpha: number; beta: number }
+export interface CastAttrs { to: DType }
+export interface SoftmaxAttrs { axis: number; log: boolean }
+export interface PoolAttrs {
+  kind: 'max' | 'avg'; kernel: number[]; strides: number[]; pads: number[]; dilations: number[];
+  countIncludePad: boolean; ceilMode: boolean;
+}
+export interface ReduceAttrs { kind: ReduceKind; axes: number[]; keepDims: boolean }
+export interface ArgReduceAttrs { kind: 'max' | 'min'; axis: number; keepDims: boolean; selectLastIndex: boolean }
+export interface LayerNormAttrs { axis: number; epsilon: number }
+export interface BatchNormAttrs { epsilon: number }
+export interface TransposeAttrs { perm: number[] }
+/** Full-rank, already normalized: starts within [0,dim] (or [-1,dim-1] for negative steps), steps != 0. */
+export interface SliceAttrs { starts: number[]; ends: number[]; steps: number[] }
+export interface ConcatAttrs { axis: number }
+export interface ExpandAttrs { shape: number[] }
+/** pads: [begin_0..begin_{r-1}, end_0..end_{r-1}], may be negative (crop). */
+export interface PadAttrs { pads: number[]; mode: 'constant' | 'reflect' | 'edge' | 'wrap'; value: number }
+export interface ResizeAttrs {
+  mode: 'nearest' | 'linear' | 'cubic'; coordMode: CoordMode; nearestMode: NearestMode;
+  scales: number[]; outShape: number[]; cubicCoeffA: number; excludeOutside: boolean; extrapolationValue: number;
+  /** tf_crop_and_resize region of interest: [starts..., ends...], normalized. */
+  roi: number[];
+}
+export interface GatherAttrs { axis: number }
+export interface ReshapeAttrs { shape: number[] }
+
+export interface Value {
+  name: string;
+  shape: number[];
+  dtype: DType;
+  /** Constant data (weights, folded constants). */
+  data?: HostTensor;
+}
+
+export interface Node {
+  name: string;
+  op: IrOp;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  attrs: any;
+  /** Value names; '' marks an absent optional input. */
+  inputs: string[];
+  outputs: string[];
+  epilogue?: Epilogue;
+  /** The ONNX node names this node carries (more than one after fusion). */
+  origin: string[];
+}
+
+export interface Graph {
+  values: Map<string, Value>;
+  nodes: Node[];
+  inputs: string[];
+  outputs: string[];
+}
+
+export function isConst(g: Graph, name: string): boolean {
+  return !!name && g.values.get(name)?.data !== undefined;
+}
+
+/** Consumers of each value, in node order (graph outputs count as a consumer named ''). */
+export function consumers(g: Graph): Map<string, Node[]> {
+  const m = new Map<string, Node[]>();
+  for (const n of g.nodes) {
+    const ins = [...n.inputs, n.epilogue?.bias ?? '', n.epilogue?.residual ?? ''];
+    for (const i of ins) if (i) { const l = m.get(i) ?? []; if (!l.includes(n)) l.push(n); m.set(i, l); }
+  }
+  return m;
+}
+
+export function producers(g: Graph): Map<string, Node> {
+  const m = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) m.set(o, n);
+  return m;
+}

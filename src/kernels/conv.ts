@@ -1,0 +1,2 @@
+import { notImplemented } from './stub.js';
+export const convKernel = notImplemented('conv');

@@ -1,0 +1,58 @@
+// The contract between the planner and the kernel library: a KernelDef looks at one IR node (with
+// concrete shapes) and says which shader file, specialization, uniforms, bindings and dispatch to use.
+import type { Epilogue, IrOp } from '../ir/graph.js';
+import type { TensorInfo } from '../ir/infer-shapes.js';
+import type { ShaderSpec } from '../runtime/shaders.js';
+
+export interface KNode {
+  name: string;
+  op: IrOp;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  attrs: any;
+  /** null marks an absent optional input. */
+  inputs: (TensorInfo | null)[];
+  outputs: TensorInfo[];
+  epilogue: Epilogue | null;
+  /** Which inputs are constants (weights) with their data, for kernels that prepack. */
+  constInputs?: boolean[];
+}
+
+export interface KernelCaps {
+  f16: boolean;
+  subgroups: boolean;
+  dot4: boolean;
+  maxWorkgroupsPerDim: number;
+}
+
+/** A storage binding of a call: an input or output of the node, or a scratch buffer of the selection. */
+export type BindingRef =
+  | { io: 'in'; index: number }
+  | { io: 'out'; index: number }
+  | { io: 'scratch'; index: number };
+
+export interface KernelCall {
+  /** Human-readable variant name, shown in profiles (e.g. 'conv2d.depthwise'). */
+  variant: string;
+  shader: ShaderSpec;
+  /** Bytes of the kernel's `params` uniform (binding 0); build with ParamsBuilder. */
+  params: ArrayBuffer;
+  /** Storage bindings 1..n, in order. */
+  bindings: BindingRef[];
+  workgroups: [number, number, number];
+  /** Apply the node's epilogue in this call (only meaningful if the shader requires lib/epilogue.wgsl). Default true. */
+  epilogue?: boolean;
+  /** Work done, for GFLOP/s and GB/s in profiles. */
+  flops?: number;
+  bytes?: number;
+}
+
+export interface KernelSelection {
+  calls: KernelCall[];
+  /** Byte sizes of scratch buffers, live only during this node's calls. */
+  scratch?: number[];
+}
+
+export interface KernelDef {
+  op: IrOp;
+  select(node: KNode, caps: KernelCaps): KernelSelection;
+}

@@ -1,0 +1,128 @@
+// Graph -> steps: one kernel call per step, with every binding resolved to a value (or scratch) name.
+import { bytesPerElement, gpuDType } from '../core/dtype.js';
+import { KestrelError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
+import { type Graph, type Node, ACT_CODES } from '../ir/graph.js';
+import type { TensorInfo } from '../ir/infer-shapes.js';
+import { kernelFor } from '../kernels/registry.js';
+import type { KernelCall, KernelCaps, KNode } from '../kernels/types.js';
+import type { ShaderSpec } from '../runtime/shaders.js';
+import { shaderHeader } from '../runtime/shaders.js';
+
+export interface EpilogueBinding {
+  bias: string | null;
+  residual: string | null;
+  alpha: number;
+  beta: number;
+}
+
+export interface Step {
+  node: Node;
+  call: KernelCall;
+  /** The call's shader spec with the epilogue overrides merged in. */
+  spec: ShaderSpec;
+  /** Storage bindings 1..n as value names ('#scratch:...' for scratch). */
+  bindings: string[];
+  epilogue: EpilogueBinding | null;
+}
+
+export interface Schedule {
+  steps: Step[];
+  /** Zero-copy views: value -> the value whose bytes it shares. */
+  aliases: Map<string, string>;
+  /** Scratch buffers: name -> bytes. */
+  scratch: Map<string, number>;
+}
+
+const VIEW_OPS = new Set(['reshape', 'identity']);
+
+export function valueBytes(info: TensorInfo): number {
+  return Math.ceil(sizeOf(info.shape) * bytesPerElement(gpuDType(info.dtype)));
+}
+
+export function rootOf(aliases: Map<string, string>, name: string): string {
+  let r = name;
+  while (aliases.has(r)) r = aliases.get(r)!;
+  return r;
+}
+
+export function buildSchedule(g: Graph, caps: KernelCaps): Schedule {
+  const steps: Step[] = [];
+  const aliases = new Map<string, string>();
+  const scratch = new Map<string, number>();
+  const info = (n: string): TensorInfo | null => {
+    if (!n) return null;
+    const v = g.values.get(n);
+    if (!v) throw new KestrelError('USAGE', `value '${n}' is not defined in the graph`);
+    return { shape: v.shape, dtype: v.dtype };
+  };
+  for (const node of dedupeBindings(g)) {
+    if (VIEW_OPS.has(node.op)) {
+      aliases.set(node.outputs[0], node.inputs[0]);
+      continue;
+    }
+    const def = kernelFor(node.op, node.name);
+    const knode: KNode = {
+      name: node.name, op: node.op, attrs: node.attrs,
+      inputs: node.inputs.map(info), outputs: node.outputs.map((o) => info(o)!),
+      epilogue: node.epilogue ?? null,
+      constInputs: node.inputs.map((i) => !!i && g.values.get(i)?.data !== undefined),
+    };
+    const sel = def.select(knode, caps);
+    const scratchNames = (sel.scratch ?? []).map((bytes, i) => {
+      const name = `#scratch:${node.name}:${i}`;
+      scratch.set(name, bytes);
+      return name;
+    });
+    for (const call of sel.calls) {
+      const bindings = call.bindings.map((b) => {
+        if (b.io === 'scratch') return scratchNames[b.index];
+        const name = b.io === 'in' ? node.inputs[b.index] : node.outputs[b.index];
+        if (!name) throw new KestrelError('USAGE', `kernel ${call.variant} binds absent ${b.io}put ${b.index} of '${node.name}'`);
+        return name;
+      });
+      const usesEp = shaderHeader(call.shader.file).usesEpilogue;
+      const ep = usesEp && call.epilogue !== false ? node.epilogue : undefined;
+      const spec: ShaderSpec = usesEp
+        ? { ...call.shader, overrides: {
+          ...call.shader.overrides,
+          EP_ACT: ACT_CODES[ep?.act ?? 'none'],
+          EP_BIAS: !!ep?.bias,
+          EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
+        } }
+        : call.shader;
+      steps.push({
+        node, call, spec, bindings,
+        epilogue: usesEp ? { bias: ep?.bias || null, residual: ep?.residual || null, alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0 } : null,
+      });
+    }
+  }
+  return { steps, aliases, scratch };
+}
+
+/**
+ * Two writable bindings of one dispatch may not overlap, so a node that reads one value twice
+ * (Mul(x, x), or a residual equal to an input) reads a copy for the second use.
+ */
+function dedupeBindings(g: Graph): Node[] {
+  const out: Node[] = [];
+  for (const node of g.nodes) {
+    if (VIEW_OPS.has(node.op)) { out.push(node); continue; }
+    const seen = new Set<string>();
+    const fix = (name: string): string => {
+      if (!name || g.values.get(name)?.data) return name;
+      if (!seen.has(name)) { seen.add(name); return name; }
+      const copy = `${name}#copy:${node.name}:${seen.size}`;
+      const v = g.values.get(name)!;
+      g.values.set(copy, { name: copy, shape: v.shape, dtype: v.dtype });
+      out.push({ name: `${node.name}#copy${seen.size}`, op: 'unary', attrs: { act: 'none', alpha: 0, beta: 0 }, inputs: [name], outputs: [copy], origin: node.origin });
+      seen.add(copy);
+      return copy;
+    };
+    const inputs = node.inputs.map(fix);
+    let epilogue = node.epilogue;
+    if (epilogue?.residual) epilogue = { ...epilogue, residual: fix(epilogue.residual) };
+    out.push({ ...node, inputs, epilogue });
+  }
+  return out;
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { runOp } from './harness.js';
+import { countNaN, randomTensor, relL2 } from '../util.js';
+import { binaryRef } from '../ref/elementwise.js';
+
+const SHAPES: [number[], number[]][] = [
+  [[1], [1]], [[7], [7]], [[3, 5], [5]], [[2, 3, 4], [1, 3, 1]], [[1, 16, 33, 17], [1, 16, 1, 1]],
+  [[4, 1, 6], [5, 1]], [[2, 1, 3, 1, 5], [1, 4, 1, 2, 5]], [[1, 1000003], [1]], [[300, 257], [300, 1]],
+];
+const OPS: [string, (x: number, y: number) => number][] = [
+  ['add', (x, y) => x + y], ['sub', (x, y) => x - y], ['mul', (x, y) => x * y], ['div', (x, y) => x / y],
+  ['max', Math.max], ['min', Math.min], ['prelu', (x, y) => (x >= 0 ? x : x * y)],
+];
+
+describe('binary f32 with broadcasting', () => {
+  for (const [kind, f] of OPS) {
+    for (const [sa, sb] of SHAPES) {
+      it(`${kind} ${sa.join('x')} , ${sb.join('x')}`, async () => {
+        const a = randomTensor(sa, 1, -2, 2);
+        const b = randomTensor(sb, 2, 0.5, 2);
+        const [out] = await runOp('binary', { kind }, [a, b]);
+        const ref = binaryRef(a, b, f);
+        expect(out.shape).toEqual(ref.shape);
+        expect(countNaN(out.data as Float32Array)).toBe(0);
+        expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-5);
+      });
+    }
+  }
+  it('pow with negative base and integral exponent', async () => {
+    const a = { dtype: 'f32' as const, shape: [4], data: new Float32Array([-2, -2, 3, 0.5]) };
+    const b = { dtype: 'f32' as const, shape: [4], data: new Float32Array([3, 2, 0.5, -1]) };
+    const [out] = await runOp('binary', { kind: 'pow' }, [a, b]);
+    expect(relL2(out.data as Float32Array, [-8, 4, Math.sqrt(3), 2])).toBeLessThan(1e-6);
+  });
+  it('add with a fused relu epilogue and a constant operand', async () => {
+    const a = randomTensor([2, 8, 5, 5], 3);
+    const b = randomTensor([8, 1, 1], 4);
+    const [out] = await runOp('binary', { kind: 'add' }, [a, b], { consts: [false, true], epilogue: { act: 'relu', alpha: 0, beta: 0 } });
+    const ref = binaryRef(a, b, (x, y) => Math.max(x + y, 0));
+    expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-6);
+  });
+  it('integer add and comparisons', async () => {
+    const a = { dtype: 'i64' as const, shape: [2, 3], data: new BigInt64Array([1n, -5n, 7n, 100000n, 0n, -3n]) };
+    const b = { dtype: 'i64' as const, shape: [3], data: new BigInt64Array([2n, -5n, 9n]) };
+    const [sum] = await runOp('binary', { kind: 'add' }, [a, b]);
+    expect(Array.from(sum.data as BigInt64Array, Number)).toEqual([3, -10, 16, 100002, -5, 6]);
+    const [eq] = await runOp('binary', { kind: 'equal' }, [a, b]);
+    expect(eq.dtype).toBe('bool');
+    expect(Array.from(eq.data as Uint8Array)).toEqual([0, 1, 0, 0, 0, 0]);
+    const [lt] = await runOp('binary', { kind: 'less' }, [a, b]);
+    expect(Array.from(lt.data as Uint8Array)).toEqual([1, 0, 1, 0, 0, 1]);
+  });
+});

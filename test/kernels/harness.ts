@@ -1,0 +1,65 @@
+// Runs one IR op on the GPU through the real planner and executor, with the arena poisoned (NaN) first.
+import type { HostTensor } from '../../src/core/tensor.js';
+import type { Epilogue, Graph, IrOp, Node, Value } from '../../src/ir/graph.js';
+import { inferNode } from '../../src/ir/infer-shapes.js';
+import { type GpuContext, createGpuContext } from '../../src/runtime/device.js';
+import { Executor } from '../../src/runtime/executor.js';
+import { PipelineCache } from '../../src/runtime/pipelines.js';
+
+let ctxPromise: Promise<GpuContext> | null = null;
+let cache: PipelineCache | null = null;
+
+/** The test device. No adapter is a hard failure, never a skip. */
+export async function testGpu(): Promise<GpuContext> {
+  ctxPromise ??= createGpuContext();
+  return ctxPromise;
+}
+
+export interface RunOpOptions {
+  epilogue?: Epilogue;
+  /** Marks inputs as constants (uploaded as weights rather than written per run). */
+  consts?: boolean[];
+  /** Extra epilogue operand tensors: bias and residual. */
+  bias?: HostTensor;
+  residual?: HostTensor;
+}
+
+export async function runOp(op: IrOp, attrs: unknown, inputs: (HostTensor | null)[], opts: RunOpOptions = {}): Promise<HostTensor[]> {
+  const ctx = await testGpu();
+  cache ??= new PipelineCache(ctx);
+  const values = new Map<string, Value>();
+  const graphInputs: string[] = [];
+  const names = inputs.map((t, i) => {
+    if (!t) return '';
+    const name = `in${i}`;
+    const isConst = opts.consts?.[i] ?? false;
+    values.set(name, { name, shape: t.shape, dtype: t.dtype, data: isConst ? t : undefined });
+    if (!isConst) graphInputs.push(name);
+    return name;
+  });
+  const feeds = new Map<string, HostTensor>();
+  inputs.forEach((t, i) => { if (t && !(opts.consts?.[i])) feeds.set(names[i], t); });
+  let epilogue = opts.epilogue;
+  if (opts.bias) {
+    values.set('bias', { name: 'bias', shape: opts.bias.shape, dtype: 'f32', data: opts.bias });
+    epilogue = { ...(epilogue ?? { act: 'none', alpha: 0, beta: 0 }), bias: 'bias' };
+  }
+  if (opts.residual) {
+    values.set('res', { name: 'res', shape: opts.residual.shape, dtype: 'f32' });
+    graphInputs.push('res');
+    feeds.set('res', opts.residual);
+    epilogue = { ...(epilogue ?? { act: 'none', alpha: 0, beta: 0 }), residual: 'res' };
+  }
+  const node: Node = { name: `${op}0`, op, attrs, inputs: names, outputs: [], epilogue, origin: [] };
+  const infos = inferNode(node, names.map((n) => (n ? values.get(n) : undefined)));
+  node.outputs = infos.map((_, i) => `out${i}`);
+  infos.forEach((info, i) => values.set(`out${i}`, { name: `out${i}`, ...info }));
+  const graph: Graph = { values, nodes: [node], inputs: graphInputs, outputs: node.outputs };
+  const ex = await Executor.create(ctx, cache, graph, { poison: true });
+  try {
+    const r = await ex.run(feeds);
+    return node.outputs.map((o) => r.outputs.get(o)!);
+  } finally {
+    ex.release();
+  }
+}

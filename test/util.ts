@@ -1,0 +1,47 @@
+// Shared test helpers: seeded random data and error metrics.
+import type { HostTensor } from '../src/core/tensor.js';
+import { sizeOf } from '../src/core/shape.js';
+
+/** mulberry32: a small seeded PRNG so every test case is reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomTensor(shape: number[], seed: number, lo = -1, hi = 1): HostTensor {
+  const r = rng(seed);
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = lo + (hi - lo) * r();
+  return { dtype: 'f32', shape: [...shape], data };
+}
+
+export function relL2(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Number(actual[i]) - Number(expected[i]);
+    num += d * d;
+    den += Number(expected[i]) * Number(expected[i]);
+  }
+  if (den === 0) return Math.sqrt(num);
+  return Math.sqrt(num / den);
+}
+
+export function maxAbs(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < expected.length; i++) m = Math.max(m, Math.abs(Number(actual[i]) - Number(expected[i])));
+  return m;
+}
+
+/** Counts NaNs: the harness poisons outputs with NaN, so any unwritten element shows up here. */
+export function countNaN(a: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i])) n++;
+  return n;
+}
