@@ -4,14 +4,14 @@
 
 override EP_ACT: u32 = 0u;
 override EP_BIAS: bool = false;
-// 0: no residual, 1: act(v + bias + residual), 2: act(v + bias) + residual
+// 0: no residual, 1: act(v + bias + residual) * s + t, 2: act(v + bias) * s + t + residual
 override EP_RES: u32 = 0u;
 
 struct EpilogueParams {
   alpha: f32,
   beta: f32,
-  _pad0: f32,
-  _pad1: f32,
+  post_scale: f32,
+  post_shift: f32,
 }
 
 @group(1) @binding(0) var<storage, read_write> ep_bias: array<f32>;
@@ -26,7 +26,7 @@ fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
   if (EP_RES == 1u) {
     v += ep_residual[index];
   }
-  v = act_apply(EP_ACT, v, ep.alpha, ep.beta);
+  v = act_apply(EP_ACT, v, ep.alpha, ep.beta) * ep.post_scale + ep.post_shift;
   if (EP_RES == 2u) {
     v += ep_residual[index];
   }

@@ -29,6 +29,9 @@ export interface Epilogue {
   residual?: string;
   /** true: act(acc + bias + residual); false: act(acc + bias) + residual. */
   residualBeforeAct?: boolean;
+  /** A scalar affine after the activation: act(...) * postScale + postShift (default 1, 0). */
+  postScale?: number;
+  postShift?: number;
 }
 
 export const NO_EPILOGUE: Epilogue = { act: 'none', alpha: 0, beta: 0 };

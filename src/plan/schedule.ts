@@ -14,6 +14,8 @@ export interface EpilogueBinding {
   residual: string | null;
   alpha: number;
   beta: number;
+  postScale: number;
+  postShift: number;
 }
 
 export interface Step {
@@ -93,7 +95,10 @@ export function buildSchedule(g: Graph, caps: KernelCaps): Schedule {
         : call.shader;
       steps.push({
         node, call, spec, bindings,
-        epilogue: usesEp ? { bias: ep?.bias || null, residual: ep?.residual || null, alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0 } : null,
+        epilogue: usesEp ? {
+          bias: ep?.bias || null, residual: ep?.residual || null, alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0,
+          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0,
+        } : null,
       });
     }
   }

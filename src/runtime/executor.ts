@@ -138,6 +138,8 @@ export class Executor {
         if (s.epilogue) {
           f.setFloat32(uniformOffsets[i].ep, s.epilogue.alpha, true);
           f.setFloat32(uniformOffsets[i].ep + 4, s.epilogue.beta, true);
+          f.setFloat32(uniformOffsets[i].ep + 8, s.epilogue.postScale, true);
+          f.setFloat32(uniformOffsets[i].ep + 12, s.epilogue.postShift, true);
         }
       });
     });
@@ -222,7 +224,7 @@ export class Executor {
         const root = rootOf(aliases, name);
         const off = this.arenaOffsets.get(root);
         if (off === undefined) continue; // input not read by any step
-        device.queue.writeBuffer(this.arena, off, toGpuBytes(t, `input '${name}'`));
+        device.queue.writeBuffer(this.arena, off, toGpuBytes(t, `input '${name}'`) as Uint8Array<ArrayBuffer>);
       }
       const useTimestamps = profile && this.ctx.features.timestampQuery && this.encoded.length > 0;
       const encoder = device.createCommandEncoder({ label: 'kestrel.run' });

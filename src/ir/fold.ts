@@ -1,0 +1,155 @@
+// CPU evaluation of IR nodes whose inputs are all constants: shape arithmetic, weight transposes and
+// the like fold away at import, for the given input shapes. Returns null where folding is not offered.
+import { allocTyped, isFloat } from '../core/dtype.js';
+import { broadcastStrides, sizeOf, stridesOf } from '../core/shape.js';
+import type { HostTensor } from '../core/tensor.js';
+import type * as A from './graph.js';
+import type { TensorInfo } from './infer-shapes.js';
+
+type Num = number;
+const toNum = (v: number | bigint): Num => (typeof v === 'bigint' ? Number(v) : v);
+
+function make(info: TensorInfo, values: ArrayLike<number>): HostTensor {
+  const data = allocTyped(info.dtype, values.length);
+  if (data instanceof BigInt64Array) for (let i = 0; i < values.length; i++) data[i] = BigInt(Math.trunc(values[i]));
+  else if (info.dtype === 'bool') for (let i = 0; i < values.length; i++) data[i] = values[i] ? 1 : 0;
+  else (data as Float32Array).set(Array.from(values, (v) => (isFloat(info.dtype) ? v : Math.trunc(v))));
+  return { dtype: info.dtype, shape: [...info.shape], data };
+}
+
+function nums(t: HostTensor): Num[] {
+  return Array.from(t.data as ArrayLike<number | bigint>, toNum);
+}
+
+/** Gathers `src` at strided offsets over `shape` (the engine of transpose/slice/expand). */
+function strided(src: Num[], shape: number[], strides: number[], base: number): Num[] {
+  const n = sizeOf(shape);
+  const out = new Array<Num>(n);
+  const r = shape.length;
+  for (let i = 0; i < n; i++) {
+    let rem = i;
+    let off = base;
+    for (let d = r - 1; d >= 0; d--) { off += (rem % shape[d]) * strides[d]; rem = Math.floor(rem / shape[d]); }
+    out[i] = src[off];
+  }
+  return out;
+}
+
+const BIN: Record<string, (x: Num, y: Num, int: boolean) => Num> = {
+  add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y,
+  div: (x, y, int) => (int ? (y === 0 ? 0 : Math.trunc(x / y)) : x / y),
+  pow: (x, y) => x ** y, max: (x, y) => Math.max(x, y), min: (x, y) => Math.min(x, y),
+  mod: (x, y) => { const r = x % y; return r !== 0 && (r < 0) !== (y < 0) ? r + y : r; },
+  fmod: (x, y) => x % y, prelu: (x, y) => (x >= 0 ? x : x * y),
+  equal: (x, y) => +(x === y), less: (x, y) => +(x < y), greater: (x, y) => +(x > y),
+  lessOrEqual: (x, y) => +(x <= y), greaterOrEqual: (x, y) => +(x >= y),
+  and: (x, y) => +(!!x && !!y), or: (x, y) => +(!!x || !!y), xor: (x, y) => +(!!x !== !!y),
+};
+const UN: Partial<Record<A.ActKind, (x: Num, a: number, b: number) => Num>> = {
+  none: (x) => x, relu: (x) => Math.max(x, 0), neg: (x) => -x, abs: Math.abs, sqrt: Math.sqrt, exp: Math.exp,
+  log: Math.log, floor: Math.floor, ceil: Math.ceil, reciprocal: (x) => 1 / x, sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  clip: (x, a, b) => Math.min(Math.max(x, a), b), not: (x) => +(x === 0), sign: Math.sign, tanh: Math.tanh,
+  sin: Math.sin, cos: Math.cos,
+};
+
+export function foldNode(node: A.Node, ins: (HostTensor | null)[], outs: TensorInfo[]): HostTensor[] | null {
+  const x = ins[0];
+  const out = outs[0];
+  const at = node.attrs;
+  switch (node.op) {
+    case 'identity': case 'reshape':
+      return [{ dtype: out.dtype, shape: [...out.shape], data: x!.data.slice() }];
+    case 'cast': {
+      if (x!.dtype === 'f16' || out.dtype === 'f16') return null;
+      return [make(out, nums(x!))];
+    }
+    case 'binary': {
+      const f = BIN[(at as A.BinaryAttrs).kind];
+      const a = ins[0]!, b = ins[1]!;
+      if (a.dtype === 'f16' || !f) return null;
+      const av = nums(a), bv = nums(b);
+      const sa = broadcastStrides(a.shape, out.shape), sb = broadcastStrides(b.shape, out.shape);
+      const ga = strided(av, out.shape, sa, 0), gb = strided(bv, out.shape, sb, 0);
+      const intIn = !isFloat(a.dtype);
+      return [make(out, ga.map((v, i) => f(v, gb[i], intIn)))];
+    }
+    case 'unary': {
+      const a = at as A.UnaryAttrs;
+      const f = UN[a.act];
+      if (!f || x!.dtype === 'f16') return null;
+      return [make(out, nums(x!).map((v) => f(v, a.alpha, a.beta)))];
+    }
+    case 'where': {
+      const [c, a, b] = ins as HostTensor[];
+      if (a.dtype === 'f16') return null;
+      const gc = strided(nums(c), out.shape, broadcastStrides(c.shape, out.shape), 0);
+      const ga = strided(nums(a), out.shape, broadcastStrides(a.shape, out.shape), 0);
+      const gb = strided(nums(b), out.shape, broadcastStrides(b.shape, out.shape), 0);
+      return [make(out, gc.map((v, i) => (v ? ga[i] : gb[i])))];
+    }
+    case 'transpose': {
+      if (x!.dtype === 'f16' || x!.dtype === 'i4') return null;
+      const st = stridesOf(x!.shape);
+      const perm = (at as A.TransposeAttrs).perm;
+      return [make(out, strided(nums(x!), out.shape, perm.map((p) => st[p]), 0))];
+    }
+    case 'expand':
+      if (x!.dtype === 'f16') return null;
+      return [make(out, strided(nums(x!), out.shape, broadcastStrides(x!.shape, out.shape), 0))];
+    case 'slice': {
+      if (x!.dtype === 'f16') return null;
+      const a = at as A.SliceAttrs;
+      const st = stridesOf(x!.shape);
+      const base = a.starts.reduce((s, v, i) => s + v * st[i], 0);
+      return [make(out, strided(nums(x!), out.shape, st.map((s, i) => s * a.steps[i]), base))];
+    }
+    case 'concat': {
+      const parts = ins.filter((t): t is HostTensor => !!t && sizeOf(t.shape) > 0);
+      if (parts.some((p) => p.dtype === 'f16')) return null;
+      const axis = (at as A.ConcatAttrs).axis < 0 ? (at as A.ConcatAttrs).axis + out.shape.length : (at as A.ConcatAttrs).axis;
+      const outer = sizeOf(out.shape.slice(0, axis));
+      const vals: Num[] = [];
+      for (let o = 0; o < outer; o++) {
+        for (const p of parts) {
+          const inner = sizeOf(p.shape.slice(axis));
+          const pv = p.data;
+          for (let k = 0; k < inner; k++) vals.push(toNum(pv[o * inner + k]));
+        }
+      }
+      return [make(out, vals)];
+    }
+    case 'gather': {
+      const [d, idx] = ins as HostTensor[];
+      if (d.dtype === 'f16') return null;
+      const axis = (at as A.GatherAttrs).axis < 0 ? (at as A.GatherAttrs).axis + d.shape.length : (at as A.GatherAttrs).axis;
+      const outer = sizeOf(d.shape.slice(0, axis));
+      const inner = sizeOf(d.shape.slice(axis + 1));
+      const dim = d.shape[axis];
+      const dv = nums(d);
+      const iv = nums(idx).map((i) => (i < 0 ? i + dim : i));
+      if (iv.some((i) => i < 0 || i >= dim)) return null; // let the error surface with the node's name upstream
+      const vals: Num[] = [];
+      for (let o = 0; o < outer; o++) for (const i of iv) for (let k = 0; k < inner; k++) vals.push(dv[(o * dim + i) * inner + k]);
+      return [make(out, vals)];
+    }
+    case 'reduce': {
+      const a = at as A.ReduceAttrs;
+      if (x!.dtype === 'f16' || !['sum', 'mean', 'max', 'min', 'prod'].includes(a.kind)) return null;
+      const xs = x!.shape;
+      const keptShape = xs.map((d, i) => (a.axes.includes(i) ? 1 : d));
+      const acc = new Array<Num>(sizeOf(keptShape)).fill(a.kind === 'max' ? -Infinity : a.kind === 'min' ? Infinity : a.kind === 'prod' ? 1 : 0);
+      const kst = stridesOf(keptShape);
+      const xv = nums(x!);
+      for (let i = 0; i < xv.length; i++) {
+        let rem = i, o = 0;
+        for (let d = xs.length - 1; d >= 0; d--) { const c = rem % xs[d]; rem = Math.floor(rem / xs[d]); if (!a.axes.includes(d)) o += c * kst[d]; }
+        const v = xv[i];
+        acc[o] = a.kind === 'max' ? Math.max(acc[o], v) : a.kind === 'min' ? Math.min(acc[o], v) : a.kind === 'prod' ? acc[o] * v : acc[o] + v;
+      }
+      const cnt = a.axes.reduce((p, ax) => p * xs[ax], 1);
+      return [make(out, a.kind === 'mean' ? acc.map((v) => v / cnt) : acc)];
+    }
+    default:
+      return null;
+  }
+}

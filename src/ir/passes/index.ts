@@ -1,0 +1,28 @@
+// The optimization pipeline. Each pass can be switched off for debugging (kestrel run --no-pass NAME).
+import type { Graph } from '../graph.js';
+import { eliminateDeadNodes } from './dead-nodes.js';
+import { foldBatchNorm } from './fold-batchnorm.js';
+import { fuseEpilogues } from './fuse-epilogue.js';
+import { fuseHardSwish } from './hardswish.js';
+import { removeIdentity } from './remove-identity.js';
+
+export const PASSES = {
+  removeIdentity,
+  deadNodes: eliminateDeadNodes,
+  foldBatchNorm,
+  hardSwish: fuseHardSwish,
+  fuseEpilogue: fuseEpilogues,
+} as const;
+export type PassName = keyof typeof PASSES;
+export type PassOptions = Partial<Record<PassName, boolean>>;
+
+/** Runs the enabled passes in order; returns how many rewrites each made. */
+export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
+  const report: Record<string, number> = {};
+  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'deadNodes'];
+  for (const name of order) {
+    if (opts[name] === false) continue;
+    report[name] = (report[name] ?? 0) + PASSES[name](g, keep);
+  }
+  return report;
+}

@@ -1,0 +1,64 @@
+// Small graph-editing helpers shared by the passes.
+import { sizeOf } from '../../core/shape.js';
+import type { Graph, Node } from '../graph.js';
+
+/** How many times each value is read (node inputs, epilogue operands, graph outputs, kept values). */
+export function useCounts(g: Graph, keep: Set<string>): Map<string, number> {
+  const m = new Map<string, number>();
+  const add = (n: string | undefined) => { if (n) m.set(n, (m.get(n) ?? 0) + 1); };
+  for (const n of g.nodes) {
+    n.inputs.forEach(add);
+    add(n.epilogue?.bias);
+    add(n.epilogue?.residual);
+  }
+  g.outputs.forEach(add);
+  keep.forEach(add);
+  return m;
+}
+
+export function replaceUses(g: Graph, from: string, to: string): void {
+  for (const n of g.nodes) {
+    n.inputs = n.inputs.map((i) => (i === from ? to : i));
+    if (n.epilogue?.bias === from) n.epilogue.bias = to;
+    if (n.epilogue?.residual === from) n.epilogue.residual = to;
+  }
+}
+
+export function producerMap(g: Graph): Map<string, Node> {
+  const m = new Map<string, Node>();
+  for (const n of g.nodes) for (const o of n.outputs) m.set(o, n);
+  return m;
+}
+
+/** The single consumer of `value`, if it has exactly one use and is not kept or a graph output. */
+export function soleConsumer(g: Graph, value: string, uses: Map<string, number>, keep: Set<string>): Node | null {
+  if ((uses.get(value) ?? 0) !== 1 || keep.has(value) || g.outputs.includes(value)) return null;
+  return g.nodes.find((n) => n.inputs.includes(value)) ?? null;
+}
+
+/** A constant scalar value (any shape with one element), or null. */
+export function scalarConst(g: Graph, name: string): number | null {
+  const v = g.values.get(name);
+  if (!v?.data || v.dtype !== 'f32' || sizeOf(v.shape) !== 1) return null;
+  return (v.data.data as Float32Array)[0];
+}
+
+/** Per-channel constant for an NCHW output with `channels` channels (shape [C,1,1], [1,C,1,1], scalar...). */
+export function channelConst(g: Graph, name: string, outShape: number[], channels: number): Float32Array | null {
+  const v = g.values.get(name);
+  if (!v?.data || v.dtype !== 'f32') return null;
+  const s = v.shape;
+  const n = sizeOf(s);
+  const data = v.data.data as Float32Array;
+  if (n === 1) return new Float32Array(channels).fill(data[0]);
+  // must broadcast only along axis 1 of the output
+  const r = outShape.length;
+  if (s.length > r || n !== channels) return null;
+  const aligned = [...new Array(r - s.length).fill(1), ...s];
+  if (aligned.some((d, i) => (i === 1 ? d !== channels : d !== 1))) return null;
+  return data.slice();
+}
+
+export function removeNode(g: Graph, node: Node): void {
+  g.nodes.splice(g.nodes.indexOf(node), 1);
+}

@@ -1,0 +1,32 @@
+// onnxruntime-node as the CPU reference (an optional dependency).
+import { KestrelError } from '../core/errors.js';
+import type { HostTensor } from '../core/tensor.js';
+
+const ORT_TYPE: Record<string, string> = { f32: 'float32', f16: 'float16', i64: 'int64', i32: 'int32', u8: 'uint8', i8: 'int8', bool: 'bool' };
+const FROM_ORT: Record<string, HostTensor['dtype']> = { float32: 'f32', float16: 'f16', int64: 'i64', int32: 'i32', uint8: 'u8', int8: 'i8', bool: 'bool' };
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Ort = any;
+async function ort(): Promise<Ort> {
+  const name = 'onnxruntime-node';
+  try {
+    return await import(/* @vite-ignore */ name);
+  } catch (e) {
+    throw new KestrelError('USAGE', `--against onnxruntime needs the optional dependency onnxruntime-node (npm install onnxruntime-node): ${(e as Error).message}`);
+  }
+}
+
+/** Runs `model` on onnxruntime's CPU provider; `extraOutputs` adds intermediate values as outputs. */
+export async function runOnnxruntime(model: Uint8Array, feeds: Record<string, HostTensor>, outputs?: string[]): Promise<Record<string, HostTensor>> {
+  const o = await ort();
+  const session = await o.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const f: Record<string, unknown> = {};
+  for (const [k, t] of Object.entries(feeds)) f[k] = new o.Tensor(ORT_TYPE[t.dtype], t.data, t.shape);
+  const r = await session.run(f, outputs ?? session.outputNames);
+  const out: Record<string, HostTensor> = {};
+  for (const [k, t] of Object.entries(r) as [string, { type: string; data: HostTensor['data']; dims: number[] }][]) {
+    out[k] = { dtype: FROM_ORT[t.type] ?? 'f32', shape: [...t.dims], data: t.data };
+  }
+  await session.release?.();
+  return out;
+}

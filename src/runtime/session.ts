@@ -1,0 +1,149 @@
+// The public inference API: a model specialized and planned per set of input shapes, run with one
+// submission per call.
+import { type DType, allocTyped } from '../core/dtype.js';
+import { InputError, KestrelError, ReleasedError } from '../core/errors.js';
+import type { Limits } from '../core/limits.js';
+import { shapeStr, sizeOf } from '../core/shape.js';
+import type { HostTensor } from '../core/tensor.js';
+import type { Graph } from '../ir/graph.js';
+import { type PassOptions, runPasses } from '../ir/passes/index.js';
+import type { IoInfo, Model } from '../onnx/decode.js';
+import { checkShape, importModel, resolveInputShapes } from '../onnx/import.js';
+import { loadModel } from '../onnx/load.js';
+import { type GpuContext, createGpuContext } from './device.js';
+import { Executor, type RunResult } from './executor.js';
+import { PipelineCache } from './pipelines.js';
+
+export interface SessionOptions {
+  /** Shapes for inputs with dynamic dims (others use the declared dims). */
+  shapes?: Record<string, number[]>;
+  /** Switch optimization passes off for debugging, e.g. { fuseEpilogue: false }. */
+  passes?: PassOptions;
+  /** ONNX value names to read back with the outputs ('all' for every value); pinned, never fused away. */
+  capture?: string[] | 'all';
+  /** Share a device between sessions. */
+  context?: GpuContext;
+  limits?: Partial<Limits>;
+  /** Test aid: fill intermediate memory with NaN before each run. */
+  poison?: boolean;
+}
+
+export type Feed = HostTensor | { data: HostTensor['data']; shape: number[]; dtype?: DType };
+
+export interface Plan {
+  graph: Graph;
+  executor: Executor;
+  passReport: Record<string, number>;
+  importMs: number;
+  createMs: number;
+}
+
+const MAX_PLANS = 4;
+
+export class Session {
+  private plans = new Map<string, Plan>();
+  private released = false;
+  private readonly cache: PipelineCache;
+
+  private constructor(readonly model: Model, readonly ctx: GpuContext, private readonly opts: SessionOptions, private readonly ownsContext: boolean) {
+    this.cache = new PipelineCache(ctx);
+  }
+
+  get inputs(): IoInfo[] { return this.model.inputs; }
+  get outputs(): IoInfo[] { return this.model.outputs; }
+  get pipelineCount(): number { return this.cache.size; }
+
+  static async create(source: Model | Uint8Array | ArrayBuffer | string, opts: SessionOptions = {}): Promise<Session> {
+    const model = isModel(source) ? source : await loadModel(source, { limits: opts.limits });
+    const ctx = opts.context ?? await createGpuContext();
+    const s = new Session(model, ctx, opts, !opts.context);
+    // plan eagerly when every input shape is known, so the first run pays no compile
+    const known = model.inputs.every((i) => opts.shapes?.[i.name] || i.dims.every((d) => typeof d === 'number'));
+    if (known) await s.plan(resolveInputShapes(model, opts.shapes));
+    return s;
+  }
+
+  /** The plan for a set of input shapes (built and cached on first use). */
+  async plan(shapes: Map<string, number[]>): Promise<Plan> {
+    if (this.released) throw new ReleasedError('session');
+    const key = [...shapes.entries()].map(([k, v]) => `${k}:${v.join('x')}`).join(';');
+    let p = this.plans.get(key);
+    if (p) return p;
+    const t0 = performance.now();
+    const graph = importModel(this.model, shapes);
+    const capture = this.opts.capture === 'all'
+      ? [...graph.values.values()].filter((v) => !v.data && !graph.inputs.includes(v.name)).map((v) => v.name)
+      : (this.opts.capture ?? []).filter((n) => graph.values.has(n));
+    const passReport = runPasses(graph, this.opts.passes, new Set(capture));
+    const t1 = performance.now();
+    const executor = await Executor.create(this.ctx, this.cache, graph, { capture, poison: this.opts.poison });
+    p = { graph, executor, passReport, importMs: t1 - t0, createMs: performance.now() - t1 };
+    if (this.plans.size >= MAX_PLANS) {
+      const [oldest] = this.plans.keys();
+      this.plans.get(oldest)!.executor.release();
+      this.plans.delete(oldest);
+    }
+    this.plans.set(key, p);
+    return p;
+  }
+
+  private validate(feeds: Record<string, Feed>): { shapes: Map<string, number[]>; tensors: Map<string, HostTensor> } {
+    const shapes = new Map<string, number[]>();
+    const tensors = new Map<string, HostTensor>();
+    for (const name of Object.keys(feeds)) {
+      if (!this.model.inputs.some((i) => i.name === name)) throw new InputError(`unknown input '${name}' (model inputs: ${this.model.inputs.map((i) => i.name).join(', ')})`);
+    }
+    for (const io of this.model.inputs) {
+      const f = feeds[io.name];
+      if (!f) throw new InputError(`missing input '${io.name}' (${io.dtype} ${shapeStr(io.dims as number[])})`);
+      const dtype = f.dtype ?? io.dtype;
+      if (dtype !== io.dtype) throw new InputError(`input '${io.name}' must be ${io.dtype}, got ${dtype}`);
+      const want = allocTyped(io.dtype, 0).constructor;
+      if (!(f.data instanceof (want as typeof Float32Array))) throw new InputError(`input '${io.name}' (${io.dtype}) needs a ${want.name}, got ${f.data?.constructor?.name ?? typeof f.data}`);
+      if (!Array.isArray(f.shape)) throw new InputError(`input '${io.name}': shape must be an array`);
+      checkShape(io, f.shape);
+      if (f.data.length !== sizeOf(f.shape)) throw new InputError(`input '${io.name}': data has ${f.data.length} elements, shape ${shapeStr(f.shape)} needs ${sizeOf(f.shape)}`);
+      shapes.set(io.name, [...f.shape]);
+      tensors.set(io.name, { dtype: io.dtype, shape: [...f.shape], data: f.data });
+    }
+    return { shapes, tensors };
+  }
+
+  /** Runs the model; outputs keyed by name. */
+  async run(feeds: Record<string, Feed>): Promise<Record<string, HostTensor>> {
+    const r = await this.runDetailed(feeds);
+    return Object.fromEntries(r.outputs);
+  }
+
+  /** Runs with options: per-step GPU timestamps when `profile` is set. */
+  async runDetailed(feeds: Record<string, Feed>, opts: { profile?: boolean } = {}): Promise<RunResult & { plan: Plan }> {
+    if (this.released) throw new ReleasedError('session');
+    const { shapes, tensors } = this.validate(feeds);
+    const plan = await this.plan(shapes);
+    const r = await plan.executor.run(tensors, opts.profile ?? false);
+    return { ...r, plan };
+  }
+
+  /** Re-creates the device, pipelines and weights after a device loss. */
+  async recover(): Promise<void> {
+    if (this.released) throw new ReleasedError('session');
+    for (const p of this.plans.values()) p.executor.release();
+    this.plans.clear();
+    const ctx = await createGpuContext();
+    Object.assign(this, { ctx, cache: new PipelineCache(ctx) });
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const p of this.plans.values()) p.executor.release();
+    this.plans.clear();
+    if (this.ownsContext) this.ctx.destroy();
+  }
+}
+
+function isModel(x: unknown): x is Model {
+  return typeof x === 'object' && x !== null && 'graph' in x && 'opset' in x;
+}
+
+export { KestrelError };
