@@ -19,10 +19,20 @@ export interface SessionOptions {
   shapes?: Record<string, number[]>;
   /** Switch optimization passes off for debugging, e.g. { fuseEpilogue: false }. */
   passes?: PassOptions;
-  /** ONNX value names to read back with the outputs ('all' for every value); pinned, never fused away. */
+  /**
+   * Values to read back with the outputs. 'all': every value the optimized plan computes (fusion is
+   * unchanged, so values inside a fused step are not among them). A list of ONNX value names: those
+   * that survive optimization are pinned in memory and read back; see Plan.uncaptured for the rest.
+   */
   capture?: string[] | 'all';
+  /** ONNX value names that optimization must keep as real tensors (fusion stops around them). */
+  keep?: string[];
+  /** Test-only: perturb the epilogue of the step of this IR node (output * 1.5), to test parity tooling. */
+  debugBreakNode?: string;
   /** Share a device between sessions. */
   context?: GpuContext;
+  /** Share compiled pipelines between sessions on the same device. */
+  pipelineCache?: PipelineCache;
   limits?: Partial<Limits>;
   /** Test aid: fill intermediate memory with NaN before each run. */
   poison?: boolean;
@@ -34,6 +44,8 @@ export interface Plan {
   graph: Graph;
   executor: Executor;
   passReport: Record<string, number>;
+  /** Requested capture values that optimization fused or folded away. */
+  uncaptured: string[];
   importMs: number;
   createMs: number;
 }
@@ -46,7 +58,7 @@ export class Session {
   private readonly cache: PipelineCache;
 
   private constructor(readonly model: Model, readonly ctx: GpuContext, private readonly opts: SessionOptions, private readonly ownsContext: boolean) {
-    this.cache = new PipelineCache(ctx);
+    this.cache = opts.pipelineCache ?? new PipelineCache(ctx);
   }
 
   get inputs(): IoInfo[] { return this.model.inputs; }
@@ -71,13 +83,15 @@ export class Session {
     if (p) return p;
     const t0 = performance.now();
     const graph = importModel(this.model, shapes);
-    const capture = this.opts.capture === 'all'
-      ? [...graph.values.values()].filter((v) => !v.data && !graph.inputs.includes(v.name)).map((v) => v.name)
-      : (this.opts.capture ?? []).filter((n) => graph.values.has(n));
-    const passReport = runPasses(graph, this.opts.passes, new Set(capture));
+    const passReport = runPasses(graph, this.opts.passes, new Set((this.opts.keep ?? []).filter((n) => graph.values.has(n))));
+    const computed = new Set(graph.nodes.flatMap((n) => n.outputs));
+    const wanted = this.opts.capture === 'all' ? [...computed] : (this.opts.capture ?? []);
+    const capture = wanted.filter((n) => computed.has(n));
+    const uncaptured = wanted.filter((n) => !computed.has(n));
+    if (this.opts.debugBreakNode) breakEpilogue(graph, this.opts.debugBreakNode);
     const t1 = performance.now();
     const executor = await Executor.create(this.ctx, this.cache, graph, { capture, poison: this.opts.poison });
-    p = { graph, executor, passReport, importMs: t1 - t0, createMs: performance.now() - t1 };
+    p = { graph, executor, passReport, uncaptured, importMs: t1 - t0, createMs: performance.now() - t1 };
     if (this.plans.size >= MAX_PLANS) {
       const [oldest] = this.plans.keys();
       this.plans.get(oldest)!.executor.release();
@@ -140,6 +154,13 @@ export class Session {
     this.plans.clear();
     if (this.ownsContext) this.ctx.destroy();
   }
+}
+
+function breakEpilogue(graph: Graph, nodeName: string): void {
+  const node = graph.nodes.find((n) => n.name === nodeName || n.origin.includes(nodeName));
+  if (!node) throw new KestrelError('USAGE', `debugBreakNode: no node '${nodeName}' in the optimized graph`);
+  const e = node.epilogue ?? { act: 'none', alpha: 0, beta: 0 };
+  node.epilogue = { ...e, postScale: (e.postScale ?? 1) * 1.5, postShift: (e.postShift ?? 0) * 1.5 };
 }
 
 function isModel(x: unknown): x is Model {

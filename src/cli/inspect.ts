@@ -1,0 +1,69 @@
+// `kestrel inspect`: op histogram, parameters, FLOPs per op type, unsupported ops and the memory plan.
+import { sizeOf } from '../core/shape.js';
+import { bytesPerElement } from '../core/dtype.js';
+import { nodeFlops } from '../ir/cost.js';
+import { int64 } from '../onnx/proto.js';
+import { LOWERINGS, resolveInputShapes } from '../onnx/import.js';
+import { loadModel } from '../onnx/load.js';
+import { Session } from '../runtime/session.js';
+import type { Command } from './main.js';
+import { MODEL_FLAGS, parsePasses, parseShapes } from './model-args.js';
+
+const mb = (b: number) => `${(b / 1048576).toFixed(2)} MiB`;
+
+export const inspectCommand: Command = {
+  name: 'inspect',
+  summary: 'op histogram, parameters, FLOPs per op type, unsupported ops and the memory plan',
+  usage: 'inspect MODEL [--shape NAME=1x3x320x320]... [--json FILE]',
+  args: { positionals: ['MODEL'], minPositionals: 1, flags: [...MODEL_FLAGS, { name: 'json', type: 'string', valueName: 'FILE', summary: 'also write the report as JSON' }] },
+  async run(args, io) {
+    const model = await loadModel(args.positionals[0]);
+    const g = model.graph;
+    io.out(`model: ${args.positionals[0]} (${mb(model.byteLength)}, ${model.producer || 'unknown producer'}, opset ${model.opset})`);
+    for (const i of model.inputs) io.out(`input  ${i.name}: ${i.dtype}[${i.dims.join(',')}]`);
+    for (const o of model.outputs) io.out(`output ${o.name}: ${o.dtype}[${o.dims.join(',')}]`);
+    const hist = new Map<string, number>();
+    const unsupported: string[] = [];
+    g.node.forEach((n, i) => {
+      const key = n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType;
+      hist.set(key, (hist.get(key) ?? 0) + 1);
+      if (!LOWERINGS[n.opType] || (n.domain && n.domain !== 'ai.onnx')) unsupported.push(`${n.name || `${n.opType}_${i}`} (${key})`);
+    });
+    let params = 0;
+    for (const t of g.initializer) params += t.dims.reduce((p: number, d) => p * int64(d), 1);
+    for (const n of g.node) if (n.opType === 'Constant') for (const a of n.attribute) if (a.t) params += a.t.dims.reduce((p: number, d) => p * int64(d), 1);
+    io.out(`\nONNX ops (${g.node.length} nodes):`);
+    for (const [op, n] of [...hist].sort((a, b) => b[1] - a[1])) io.out(`  ${op.padEnd(24)} ${n}`);
+    io.out(`parameters: ${params.toLocaleString('en-US')}`);
+    const report: Record<string, unknown> = { ops: Object.fromEntries(hist), parameters: params, unsupported };
+    if (unsupported.length) {
+      io.out(`\nunsupported (${unsupported.length}):`);
+      for (const u of unsupported) io.out(`  ${u}`);
+      if (args.flags.json) (await import('node:fs')).writeFileSync(args.flags.json as string, JSON.stringify(report, null, 2));
+      return 1;
+    }
+    const session = await Session.create(model, { shapes: parseShapes(args), passes: parsePasses(args) });
+    try {
+      const plan = await session.plan(resolveInputShapes(model, parseShapes(args)));
+      const ir = plan.graph;
+      const flops = new Map<string, number>();
+      for (const n of ir.nodes) flops.set(n.op, (flops.get(n.op) ?? 0) + nodeFlops(ir, n));
+      const total = [...flops.values()].reduce((a, b) => a + b, 0);
+      io.out(`\nafter optimization: ${ir.nodes.length} IR nodes, ${plan.executor.steps.length} GPU steps, ${session.pipelineCount} pipelines; passes ${JSON.stringify(plan.passReport)}`);
+      io.out(`FLOPs by op (total ${(total / 1e9).toFixed(3)} GFLOP):`);
+      for (const [op, f] of [...flops].sort((a, b) => b[1] - a[1])) io.out(`  ${op.padEnd(16)} ${(f / 1e9).toFixed(4).padStart(9)} GFLOP  ${((100 * f) / total).toFixed(1).padStart(5)}%`);
+      const m = plan.executor.memory;
+      const weightsByType = new Map<string, number>();
+      for (const v of ir.values.values()) if (v.data) weightsByType.set(v.dtype, (weightsByType.get(v.dtype) ?? 0) + sizeOf(v.shape) * bytesPerElement(v.dtype));
+      io.out('memory plan:');
+      io.out(`  weights on GPU        ${mb(m.weightBytes)}  (${[...weightsByType].map(([t, b]) => `${t} ${mb(b)}`).join(', ')})`);
+      io.out(`  activations (arena)   ${mb(m.arenaBytes)}  peak, liveness-planned`);
+      io.out(`  one buffer per value  ${mb(m.naiveBytes)}  (the plan uses ${(m.arenaBytes / m.naiveBytes).toFixed(2)}x)`);
+      Object.assign(report, { irNodes: ir.nodes.length, steps: plan.executor.steps.length, pipelines: session.pipelineCount, flops: Object.fromEntries(flops), memory: { weightBytes: m.weightBytes, arenaBytes: m.arenaBytes, naiveBytes: m.naiveBytes } });
+      if (args.flags.json) (await import('node:fs')).writeFileSync(args.flags.json as string, JSON.stringify(report, null, 2));
+      return 0;
+    } finally {
+      session.release();
+    }
+  },
+};

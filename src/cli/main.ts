@@ -1,0 +1,114 @@
+// The `kestrel` command: a registry of subcommands, argument parsing, and one place that maps errors to exit codes.
+// Exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error (any KestrelError).
+import { KestrelError } from '../core/errors.js';
+import { type ArgSpec, type ParsedArgs, UsageError, formatFlags, parseArgs } from './args.js';
+import { doctorCommand } from './doctor.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Where a command writes; tests pass their own. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export interface Command {
+  name: string;
+  /** One line for `kestrel --help`. */
+  summary: string;
+  /** The synopsis after `kestrel`, e.g. 'doctor [--json]'. */
+  usage: string;
+  args: ArgSpec;
+  /** Returns the exit code: EXIT_OK, or EXIT_FAILURE for a mismatch. Throw KestrelError for usage/model errors. */
+  run(args: ParsedArgs, io: CliIo): Promise<number>;
+}
+
+// Each command lives in its own file (src/cli/<name>.ts) and is listed here, in help order.
+export const COMMANDS: Command[] = [
+  doctorCommand,
+  // add commands here: runCommand, compareCommand, profileCommand, demoCommand, ...
+];
+
+const stdio: CliIo = {
+  out: (t) => process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+};
+
+export function findCommand(name: string, commands: readonly Command[] = COMMANDS): Command | undefined {
+  return commands.find((c) => c.name === name);
+}
+
+function version(): string {
+  return typeof __KESTREL_VERSION__ === 'string' ? __KESTREL_VERSION__ : 'dev';
+}
+declare const __KESTREL_VERSION__: string | undefined;
+
+export function generalHelp(commands: readonly Command[] = COMMANDS): string {
+  const width = Math.max(4, ...commands.map((c) => c.name.length));
+  return [
+    'usage: kestrel <command> [flags]',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'help'.padEnd(width)}  show help for a command (kestrel help <command>)`,
+    '',
+    'exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error',
+    'KESTREL_DEBUG=shaders prints the specialized WGSL of every pipeline as it is built.',
+  ].join('\n');
+}
+
+export function commandHelp(cmd: Command): string {
+  const flags = formatFlags({ ...cmd.args, flags: [...(cmd.args.flags ?? []), { name: 'help', short: 'h', type: 'boolean', summary: 'show this help' }] });
+  return [`usage: kestrel ${cmd.usage}`, '', cmd.summary, '', 'flags:', ...flags].join('\n');
+}
+
+/** Runs the CLI on `argv` (without node and the script path) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = stdio, commands: readonly Command[] = COMMANDS): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') {
+    io.out(generalHelp(commands));
+    return first === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (first === '--version' || first === '-v') {
+    io.out(version());
+    return EXIT_OK;
+  }
+  if (first === 'help') {
+    const cmd = rest[0] === undefined ? undefined : findCommand(rest[0], commands);
+    if (rest[0] !== undefined && !cmd) {
+      io.err(`error: unknown command '${rest[0]}'\n\n${generalHelp(commands)}`);
+      return EXIT_USAGE;
+    }
+    io.out(cmd ? commandHelp(cmd) : generalHelp(commands));
+    return EXIT_OK;
+  }
+  const cmd = findCommand(first, commands);
+  if (!cmd) {
+    io.err(`error: unknown command '${first}'\n\n${generalHelp(commands)}`);
+    return EXIT_USAGE;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(commandHelp(cmd));
+    return EXIT_OK;
+  }
+  try {
+    const args = parseArgs(rest, cmd.args);
+    return await cmd.run(args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`error: ${e.message}\nusage: kestrel ${cmd.usage}  (kestrel help ${cmd.name})`);
+      return EXIT_USAGE;
+    }
+    if (e instanceof KestrelError) {
+      io.err(`error: ${e.message}`);
+      return EXIT_USAGE;
+    }
+    // Not a KestrelError: a bug or an environment failure, so the stack helps.
+    const err = e as Error;
+    io.err(`error: ${err?.message ?? String(e)}`);
+    if (err?.stack) io.err(err.stack);
+    return EXIT_FAILURE;
+  }
+}

@@ -1,0 +1,111 @@
+// Each optimization pass on small hand-built graphs: the rewrite happens, and the folded numbers equal
+// the formulas computed independently here.
+import { describe, expect, it } from 'vitest';
+import type { Graph, Node, Value } from '../../src/ir/graph.js';
+import { foldBatchNorm } from '../../src/ir/passes/fold-batchnorm.js';
+import { fuseEpilogues } from '../../src/ir/passes/fuse-epilogue.js';
+import { fuseHardSwish } from '../../src/ir/passes/hardswish.js';
+import { removeIdentity } from '../../src/ir/passes/remove-identity.js';
+import { eliminateDeadNodes } from '../../src/ir/passes/dead-nodes.js';
+import { randomTensor } from '../util.js';
+
+function graph(values: Value[], nodes: Omit<Node, 'origin'>[], inputs: string[], outputs: string[]): Graph {
+  return { values: new Map(values.map((v) => [v.name, v])), nodes: nodes.map((n) => ({ ...n, origin: [n.name] })), inputs, outputs };
+}
+const act = (name: string, shape: number[]): Value => ({ name, shape, dtype: 'f32' });
+const constant = (name: string, shape: number[], seed: number, lo = -1, hi = 1): Value => ({ name, shape, dtype: 'f32', data: randomTensor(shape, seed, lo, hi) });
+const convAttrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 };
+
+describe('foldBatchNorm', () => {
+  it('folds scale, shift, mean and variance into the conv weights and bias', () => {
+    const C = 3, OC = 4;
+    const w = constant('w', [OC, C, 3, 3], 1), b = constant('b', [OC], 2);
+    const gamma = constant('g', [OC], 3), beta = constant('be', [OC], 4), mean = constant('m', [OC], 5), vari = constant('v', [OC], 6, 0.5, 2);
+    const g = graph([act('x', [1, C, 8, 8]), w, b, gamma, beta, mean, vari, act('y', [1, OC, 8, 8]), act('z', [1, OC, 8, 8])], [
+      { name: 'conv', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['y'], epilogue: { act: 'none', alpha: 0, beta: 0, bias: 'b' } },
+      { name: 'bn', op: 'batchNorm', attrs: { epsilon: 1e-5 }, inputs: ['y', 'g', 'be', 'm', 'v'], outputs: ['z'] },
+    ], ['x'], ['z']);
+    expect(foldBatchNorm(g, new Set())).toBe(1);
+    expect(g.nodes.map((n) => n.op)).toEqual(['conv']);
+    const conv = g.nodes[0];
+    expect(conv.outputs).toEqual(['z']);
+    const W = g.values.get(conv.inputs[1])!.data!.data as Float32Array;
+    const B = g.values.get(conv.epilogue!.bias!)!.data!.data as Float32Array;
+    const [w0, b0, ga, be, mu, va] = [w, b, gamma, beta, mean, vari].map((v) => v.data!.data as Float32Array);
+    for (let o = 0; o < OC; o++) {
+      const s = ga[o] / Math.sqrt(va[o] + 1e-5);
+      expect(B[o]).toBeCloseTo((b0[o] - mu[o]) * s + be[o], 5);
+      for (let k = 0; k < C * 9; k++) expect(W[o * C * 9 + k]).toBeCloseTo(w0[o * C * 9 + k] * s, 5);
+    }
+  });
+  it('leaves a batch norm whose input has another reader', () => {
+    const g = graph([act('x', [1, 2, 4, 4]), constant('w', [2, 2, 3, 3], 1), ...['g', 'be', 'm', 'v'].map((n, i) => constant(n, [2], i, 0.5, 1)), act('y', [1, 2, 4, 4]), act('z', [1, 2, 4, 4])], [
+      { name: 'conv', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['y'] },
+      { name: 'bn', op: 'batchNorm', attrs: { epsilon: 1e-5 }, inputs: ['y', 'g', 'be', 'm', 'v'], outputs: ['z'] },
+    ], ['x'], ['z', 'y']);
+    expect(foldBatchNorm(g, new Set())).toBe(0);
+  });
+});
+
+describe('fuseHardSwish', () => {
+  it('recognizes x * clip(x + 3, 0, 6) / 6', () => {
+    const s = [1, 4, 5, 5];
+    const three: Value = { name: 'three', shape: [1], dtype: 'f32', data: { dtype: 'f32', shape: [1], data: new Float32Array([3]) } };
+    const six: Value = { name: 'six', shape: [1], dtype: 'f32', data: { dtype: 'f32', shape: [1], data: new Float32Array([6]) } };
+    const g = graph([act('x', s), three, six, act('a', s), act('c', s), act('m', s), act('y', s)], [
+      { name: 'add', op: 'binary', attrs: { kind: 'add' }, inputs: ['x', 'three'], outputs: ['a'] },
+      { name: 'clip', op: 'unary', attrs: { act: 'clip', alpha: 0, beta: 6 }, inputs: ['a'], outputs: ['c'] },
+      { name: 'mul', op: 'binary', attrs: { kind: 'mul' }, inputs: ['x', 'c'], outputs: ['m'] },
+      { name: 'div', op: 'binary', attrs: { kind: 'div' }, inputs: ['m', 'six'], outputs: ['y'] },
+    ], ['x'], ['y']);
+    expect(fuseHardSwish(g, new Set())).toBe(1);
+    expect(g.nodes).toHaveLength(1);
+    expect(g.nodes[0]).toMatchObject({ op: 'unary', attrs: { act: 'hardSwish' }, inputs: ['x'], outputs: ['y'] });
+  });
+});
+
+describe('fuseEpilogues', () => {
+  it('fuses per-channel add, activation, scalar affine and a residual into one conv', () => {
+    const s = [1, 4, 6, 6];
+    const shift = constant('shift', [4, 1, 1], 9);
+    const scale: Value = { name: 'k', shape: [], dtype: 'f32', data: { dtype: 'f32', shape: [], data: new Float32Array([0.5]) } };
+    const g = graph([act('x', s), act('r', s), constant('w', [4, 4, 3, 3], 1), shift, scale, ...['y', 'a', 'h', 'p', 'out'].map((n) => act(n, s))], [
+      { name: 'conv', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['y'] },
+      { name: 'add', op: 'binary', attrs: { kind: 'add' }, inputs: ['y', 'shift'], outputs: ['a'] },
+      { name: 'relu', op: 'unary', attrs: { act: 'relu', alpha: 0, beta: 0 }, inputs: ['a'], outputs: ['h'] },
+      { name: 'half', op: 'binary', attrs: { kind: 'mul' }, inputs: ['k', 'h'], outputs: ['p'] },
+      { name: 'res', op: 'binary', attrs: { kind: 'add' }, inputs: ['p', 'r'], outputs: ['out'] },
+    ], ['x', 'r'], ['out']);
+    expect(fuseEpilogues(g, new Set())).toBe(4);
+    expect(g.nodes).toHaveLength(1);
+    const e = g.nodes[0].epilogue!;
+    expect(e).toMatchObject({ act: 'relu', postScale: 0.5, postShift: 0, residual: 'r', residualBeforeAct: false });
+    expect(Array.from(g.values.get(e.bias!)!.data!.data as Float32Array)).toEqual(Array.from(shift.data!.data as Float32Array));
+    expect(g.nodes[0].origin).toEqual(['conv', 'add', 'relu', 'half', 'res']);
+  });
+  it('does not fuse into a value that is kept (captured) or read twice', () => {
+    const s = [1, 2, 3, 3];
+    const g = graph([act('x', s), constant('w', [2, 2, 3, 3], 1), act('y', s), act('z', s)], [
+      { name: 'conv', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['y'] },
+      { name: 'relu', op: 'unary', attrs: { act: 'relu', alpha: 0, beta: 0 }, inputs: ['y'], outputs: ['z'] },
+    ], ['x'], ['z']);
+    expect(fuseEpilogues(g, new Set(['y']))).toBe(0);
+    expect(fuseEpilogues(g, new Set())).toBe(1);
+  });
+});
+
+describe('removeIdentity and dead nodes', () => {
+  it('bypasses identities and drops unread nodes and constants', () => {
+    const s = [2, 2];
+    const g = graph([act('x', s), act('i', s), act('y', s), act('dead', s), constant('c', s, 1)], [
+      { name: 'id', op: 'identity', attrs: {}, inputs: ['x'], outputs: ['i'] },
+      { name: 'relu', op: 'unary', attrs: { act: 'relu', alpha: 0, beta: 0 }, inputs: ['i'], outputs: ['y'] },
+      { name: 'unused', op: 'binary', attrs: { kind: 'add' }, inputs: ['x', 'c'], outputs: ['dead'] },
+    ], ['x'], ['y']);
+    expect(removeIdentity(g, new Set())).toBe(1);
+    expect(g.nodes.find((n) => n.name === 'relu')!.inputs).toEqual(['x']);
+    expect(eliminateDeadNodes(g, new Set())).toBe(1);
+    expect(g.nodes.map((n) => n.name)).toEqual(['relu']);
+    expect(g.values.has('c')).toBe(false);
+  });
+});

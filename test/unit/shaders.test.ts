@@ -1,0 +1,110 @@
+// Every kernel file under shaders/ (not lib/): a valid header, bindings the loader accepts, and WGSL that the
+// device compiles once assembled with a representative prelude (type aliases 'f32', u32 consts 4).
+import { describe, expect, it } from 'vitest';
+import { createGpuContext } from '../../src/runtime/device.js';
+import { shaderTable } from '../../src/runtime/shader-table.js';
+import { type PreludeValue, assembleShader, moduleKey, pipelineKey, shaderHeader } from '../../src/runtime/shaders.js';
+
+const table = shaderTable();
+const kernels = Object.keys(table).filter((f) => !f.startsWith('lib/')).sort();
+const KNOWN_TAGS = new Set(['requires', 'prelude', 'enable']);
+
+// Kernels hand-unrolled for one register-block size compile only with that prelude.
+const FIXED_PRELUDE: Record<string, Record<string, PreludeValue>> = {
+  'matmul_xu.wgsl': { TM: 16, TNV: 2 },
+};
+
+/** Prelude names ending in _t are element types; the rest are u32 consts (register-array sizes). */
+function representativePrelude(file: string): Record<string, PreludeValue> {
+  if (FIXED_PRELUDE[file]) return FIXED_PRELUDE[file];
+  const out: Record<string, PreludeValue> = {};
+  for (const name of shaderHeader(file).prelude) out[name] = /_t$/.test(name) ? 'f32' : 4;
+  return out;
+}
+
+/** Every resource binding as {group, binding, kind}, whichever order the attributes come in. */
+function bindings(src: string): { group: number; binding: number; kind: string }[] {
+  const re = /@(group|binding)\((\d+)\)\s*@(group|binding)\((\d+)\)\s*var(?:<(\w+)[^>]*>)?/g;
+  return [...src.matchAll(re)].map((m) => {
+    const first = Number(m[2]);
+    const second = Number(m[4]);
+    return m[1] === 'group' ? { group: first, binding: second, kind: m[5] ?? 'handle' } : { group: second, binding: first, kind: m[5] ?? 'handle' };
+  });
+}
+
+describe('shader files', () => {
+  it('finds kernel files', () => {
+    expect(kernels.length).toBeGreaterThan(0);
+    expect(kernels).toContain('binary.wgsl');
+  });
+
+  it.each(kernels)('%s has a header whose requires exist and whose tags are known', (file) => {
+    const src = table[file];
+    expect(src.startsWith('//'), 'the file opens with a comment saying what it computes').toBe(true);
+    for (const m of src.matchAll(/^\/\/\s*kestrel:(\S+)/gm)) {
+      expect(KNOWN_TAGS.has(m[1]), `unknown header tag kestrel:${m[1]}`).toBe(true);
+    }
+    const h = shaderHeader(file);
+    for (const lib of h.requires) {
+      expect(table[lib], `${file} requires ${lib}, which does not exist under shaders/`).toBeTypeOf('string');
+    }
+  });
+
+  it.each(kernels)('%s numbers its group 0 storage bindings 1..n', (file) => {
+    const all = bindings(table[file]);
+    const storage = all.filter((b) => b.group === 0 && b.kind === 'storage').map((b) => b.binding).sort((a, b) => a - b);
+    expect(storage).toEqual(storage.map((_, i) => i + 1));
+    // The loader counts only `@group(0) @binding(n) var<storage`: another attribute order would go unseen.
+    expect(shaderHeader(file).storageBindings).toBe(storage.length);
+    const group0 = all.filter((b) => b.group === 0);
+    expect(new Set(group0.map((b) => b.binding)).size, 'no binding number used twice in group 0').toBe(group0.length);
+  });
+});
+
+describe('pipeline keys', () => {
+  const base = { file: 'compare.wgsl', prelude: { in_t: 'f32' }, overrides: { OP: 1, WG: 64 } };
+
+  it('differ when the prelude differs', () => {
+    expect(pipelineKey({ ...base, prelude: { in_t: 'i32' } })).not.toBe(pipelineKey(base));
+    expect(moduleKey({ ...base, prelude: { in_t: 'i32' } })).not.toBe(moduleKey(base));
+  });
+
+  it('differ when an override differs, is added or is missing', () => {
+    expect(pipelineKey({ ...base, overrides: { OP: 2, WG: 64 } })).not.toBe(pipelineKey(base));
+    expect(pipelineKey({ ...base, overrides: { OP: 1, WG: 64, EP_BIAS: true } })).not.toBe(pipelineKey(base));
+    expect(pipelineKey({ ...base, overrides: { OP: 1 } })).not.toBe(pipelineKey(base));
+    expect(pipelineKey({ ...base, overrides: undefined })).not.toBe(pipelineKey(base));
+  });
+
+  it('differ by file', () => {
+    expect(pipelineKey({ ...base, file: 'binary.wgsl' })).not.toBe(pipelineKey(base));
+  });
+
+  it('do not depend on the order overrides are written in', () => {
+    expect(pipelineKey({ ...base, overrides: { WG: 64, OP: 1 } })).toBe(pipelineKey(base));
+  });
+
+  it('share a module key across overrides', () => {
+    expect(moduleKey({ ...base, overrides: { OP: 7 } })).toBe(moduleKey(base));
+  });
+});
+
+describe('shader compilation on the device', () => {
+  // No adapter is a hard failure here, never a skip.
+  let ctxPromise: ReturnType<typeof createGpuContext> | null = null;
+
+  it.each(kernels)('%s compiles with a representative prelude', async (file) => {
+    const ctx = await (ctxPromise ??= createGpuContext());
+    const h = shaderHeader(file);
+    if (h.enables.includes('f16')) expect(ctx.features.shaderF16, `${file} enables f16 but the device lacks shader-f16`).toBe(true);
+    if (h.enables.includes('subgroups')) expect(ctx.features.subgroups, `${file} enables subgroups but the device lacks them`).toBe(true);
+    const code = assembleShader({ file, prelude: representativePrelude(file) });
+    ctx.device.pushErrorScope('validation');
+    const module = ctx.device.createShaderModule({ label: file, code });
+    const info = await module.getCompilationInfo();
+    const scopeError = await ctx.device.popErrorScope();
+    const errors = info.messages.filter((m) => m.type === 'error').map((m) => `${m.lineNum}:${m.linePos} ${m.message}`);
+    expect(errors, `${file}:\n${errors.join('\n')}`).toEqual([]);
+    expect(scopeError?.message ?? null).toBeNull();
+  });
+});
