@@ -3,6 +3,9 @@
 import { KestrelError } from '../core/errors.js';
 import { type ArgSpec, type ParsedArgs, UsageError, formatFlags, parseArgs } from './args.js';
 import { doctorCommand } from './doctor.js';
+import { inspectCommand } from './inspect.js';
+import { parityCommand } from './parity.js';
+import { runCommand } from './run.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -28,6 +31,9 @@ export interface Command {
 // Each command lives in its own file (src/cli/<name>.ts) and is listed here, in help order.
 export const COMMANDS: Command[] = [
   doctorCommand,
+  inspectCommand,
+  runCommand,
+  parityCommand,
   // add commands here: runCommand, compareCommand, profileCommand, demoCommand, ...
 ];
 

@@ -75,6 +75,9 @@ export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuCon
       maxComputeWorkgroupStorageSize: L.maxComputeWorkgroupStorageSize,
       maxComputeInvocationsPerWorkgroup: L.maxComputeInvocationsPerWorkgroup,
       maxComputeWorkgroupSizeX: L.maxComputeWorkgroupSizeX,
+      // smaller offset alignments pack the arena and the uniform buffer tighter
+      minStorageBufferOffsetAlignment: L.minStorageBufferOffsetAlignment,
+      minUniformBufferOffsetAlignment: L.minUniformBufferOffsetAlignment,
     },
   });
   keepAlive.push(device);
