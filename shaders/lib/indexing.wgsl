@@ -15,13 +15,17 @@ fn linear_index(gid: vec3<u32>, num_wg: vec3<u32>, wg_size: u32) -> u32 {
 }
 
 // Element offset, under `strides`, of the element at row-major linear index `i` of `shape`.
+// A fixed 8-step loop with a uniform guard: lavapipe runs it 2-4x faster than a loop bounded by `rank`.
 fn strided_offset(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<u32>, 2>) -> u32 {
   var rem = i;
   var off = 0u;
-  for (var d = i32(rank) - 1; d >= 0; d--) {
-    let n = dim_at(shape, u32(d));
-    off += (rem % n) * dim_at(strides, u32(d));
-    rem = rem / n;
+  for (var k = 0u; k < 8u; k++) {
+    if (k < rank) {
+      let d = rank - 1u - k;
+      let n = dim_at(shape, d);
+      off += (rem % n) * dim_at(strides, d);
+      rem = rem / n;
+    }
   }
   return off;
 }
@@ -30,10 +34,13 @@ fn strided_offset(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<
 fn strided_offset_signed(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<i32>, 2>, base: i32) -> u32 {
   var rem = i;
   var off = base;
-  for (var d = i32(rank) - 1; d >= 0; d--) {
-    let n = dim_at(shape, u32(d));
-    off += i32(rem % n) * idim_at(strides, u32(d));
-    rem = rem / n;
+  for (var k = 0u; k < 8u; k++) {
+    if (k < rank) {
+      let d = rank - 1u - k;
+      let n = dim_at(shape, d);
+      off += i32(rem % n) * idim_at(strides, d);
+      rem = rem / n;
+    }
   }
   return u32(off);
 }

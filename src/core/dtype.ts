@@ -36,6 +36,12 @@ export function allocTyped(dtype: DType, n: number): TypedArray {
   }
 }
 
+/** A JS number as int64, saturating like a float->int cast: NaN -> 0, +-Inf -> the extremes (BigInt() would throw). */
+export function toInt64(v: number): bigint {
+  if (Number.isFinite(v)) return BigInt(Math.trunc(v));
+  return Number.isNaN(v) ? 0n : v > 0 ? 0x7fffffffffffffffn : -0x8000000000000000n;
+}
+
 /** ONNX TensorProto.DataType codes. */
 export const ONNX_DTYPE: Record<number, DType | undefined> = {
   1: 'f32', 2: 'u8', 3: 'i8', 6: 'i32', 7: 'i64', 9: 'bool', 10: 'f16', 12: 'u32', 22: 'i4',

@@ -1,4 +1,4 @@
-import { type DType, type TypedArray, allocTyped } from './dtype.js';
+import { type DType, type TypedArray, allocTyped, toInt64 } from './dtype.js';
 import type { Shape } from './shape.js';
 import { sizeOf } from './shape.js';
 
@@ -14,7 +14,7 @@ export function hostTensor(dtype: DType, shape: Shape, data?: TypedArray | numbe
   if (data === undefined) return { dtype, shape: [...shape], data: allocTyped(dtype, n) };
   if (Array.isArray(data)) {
     const t = allocTyped(dtype, n);
-    if (t instanceof BigInt64Array) data.forEach((v, i) => { t[i] = BigInt(v); });
+    if (t instanceof BigInt64Array) data.forEach((v, i) => { t[i] = toInt64(v); });
     else data.forEach((v, i) => { (t as Float32Array)[i] = v; });
     return { dtype, shape: [...shape], data: t };
   }

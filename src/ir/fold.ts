@@ -1,6 +1,6 @@
 // CPU evaluation of IR nodes whose inputs are all constants: shape arithmetic, weight transposes and
 // the like fold away at import, for the given input shapes. Returns null where folding is not offered.
-import { allocTyped, isFloat } from '../core/dtype.js';
+import { allocTyped, isFloat, toInt64 } from '../core/dtype.js';
 import { broadcastStrides, sizeOf, stridesOf } from '../core/shape.js';
 import type { HostTensor } from '../core/tensor.js';
 import type * as A from './graph.js';
@@ -11,7 +11,7 @@ const toNum = (v: number | bigint): Num => (typeof v === 'bigint' ? Number(v) : 
 
 function make(info: TensorInfo, values: ArrayLike<number>): HostTensor {
   const data = allocTyped(info.dtype, values.length);
-  if (data instanceof BigInt64Array) for (let i = 0; i < values.length; i++) data[i] = BigInt(Math.trunc(values[i]));
+  if (data instanceof BigInt64Array) for (let i = 0; i < values.length; i++) data[i] = toInt64(values[i]);
   else if (info.dtype === 'bool') for (let i = 0; i < values.length; i++) data[i] = values[i] ? 1 : 0;
   else (data as Float32Array).set(Array.from(values, (v) => (isFloat(info.dtype) ? v : Math.trunc(v))));
   return { dtype: info.dtype, shape: [...info.shape], data };

@@ -1,6 +1,141 @@
-import { notImplemented } from './stub.js';
-export const transposeKernel = notImplemented('transpose');
-export const sliceKernel = notImplemented('slice');
-export const concatKernel = notImplemented('concat');
-export const expandKernel = notImplemented('expand');
-export const gatherKernel = notImplemented('gather');
+// Data movement. Transpose, slice, expand and every input of a concat are one strided-copy shader:
+// dst[dst_base + sum(idx*dst_stride)] = src[src_base + sum(idx*src_stride)] over a logical shape, on
+// 32-bit words so one pipeline serves f32, i32 and bool. Gather has its own small shader.
+import { gpuDType } from '../core/dtype.js';
+import { KestrelError } from '../core/errors.js';
+import { broadcastStrides, normAxis, sizeOf, stridesOf } from '../core/shape.js';
+import type { ConcatAttrs, GatherAttrs, SliceAttrs, TransposeAttrs } from '../ir/graph.js';
+import type { TensorInfo } from '../ir/infer-shapes.js';
+import type { BindingRef, KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
+import { ParamsBuilder, grid1d } from './params.js';
+
+const WG = 256;
+
+export interface StridedCopy {
+  shape: number[];
+  srcStrides: number[];
+  dstStrides: number[];
+  srcBase: number;
+  dstBase: number;
+}
+
+/** Throws unless values are 32-bit words on the GPU (f16 activations would need a 16-bit path). */
+export function assertWords(node: KNode, t: TensorInfo): void {
+  if (gpuDType(t.dtype) === 'f16' || gpuDType(t.dtype) === 'i4') {
+    throw new KestrelError('USAGE', `node '${node.name}': ${node.op} of ${t.dtype} values is not supported (32-bit words only)`);
+  }
+}
+
+/** Drops size-1 dims and merges neighbours contiguous in both source and destination: fewer div/mods per element. */
+export function coalesce(c: StridedCopy): StridedCopy {
+  const shape: number[] = [];
+  const src: number[] = [];
+  const dst: number[] = [];
+  for (let d = 0; d < c.shape.length; d++) {
+    if (c.shape[d] === 1) continue;
+    const k = shape.length - 1;
+    if (k >= 0 && src[k] === c.srcStrides[d] * c.shape[d] && dst[k] === c.dstStrides[d] * c.shape[d]) {
+      shape[k] *= c.shape[d];
+      src[k] = c.srcStrides[d];
+      dst[k] = c.dstStrides[d];
+    } else {
+      shape.push(c.shape[d]);
+      src.push(c.srcStrides[d]);
+      dst.push(c.dstStrides[d]);
+    }
+  }
+  return { shape, srcStrides: src, dstStrides: dst, srcBase: c.srcBase, dstBase: c.dstBase };
+}
+
+/** One strided-copy call, or none when the copy is empty. */
+export function stridedCopyCalls(copy: StridedCopy, caps: KernelCaps, variant: string, src: BindingRef, dst: BindingRef): KernelCall[] {
+  const count = sizeOf(copy.shape);
+  if (count === 0) return [];
+  const c = coalesce(copy);
+  const params = new ParamsBuilder().u32(count).u32(c.shape.length).i32(c.srcBase).u32(c.dstBase)
+    .dims(c.shape, 1).idims(c.srcStrides).dims(c.dstStrides).build();
+  return [{
+    variant, shader: { file: 'copy_strided.wgsl', overrides: { WG } }, params, bindings: [src, dst],
+    workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 8,
+  }];
+}
+
+const IN0: BindingRef = { io: 'in', index: 0 };
+const OUT0: BindingRef = { io: 'out', index: 0 };
+
+export const transposeKernel: KernelDef = {
+  op: 'transpose',
+  select(node, caps) {
+    const x = node.inputs[0]!;
+    assertWords(node, x);
+    const perm = (node.attrs as TransposeAttrs).perm;
+    const xs = stridesOf(x.shape);
+    const out = node.outputs[0].shape;
+    const copy = { shape: out, srcStrides: perm.map((p) => xs[p]), dstStrides: stridesOf(out), srcBase: 0, dstBase: 0 };
+    return { calls: stridedCopyCalls(copy, caps, 'transpose', IN0, OUT0) };
+  },
+};
+
+export const sliceKernel: KernelDef = {
+  op: 'slice',
+  select(node, caps) {
+    const x = node.inputs[0]!;
+    assertWords(node, x);
+    const a = node.attrs as SliceAttrs;
+    const out = node.outputs[0].shape;
+    if (sizeOf(out) === 0) return { calls: [] };
+    const xs = stridesOf(x.shape);
+    const srcBase = a.starts.reduce((acc, s, d) => acc + s * xs[d], 0);
+    const copy = { shape: out, srcStrides: a.steps.map((st, d) => st * xs[d]), dstStrides: stridesOf(out), srcBase, dstBase: 0 };
+    return { calls: stridedCopyCalls(copy, caps, 'slice', IN0, OUT0) };
+  },
+};
+
+export const expandKernel: KernelDef = {
+  op: 'expand',
+  select(node, caps) {
+    const x = node.inputs[0]!;
+    assertWords(node, x);
+    const out = node.outputs[0].shape;
+    const copy = { shape: out, srcStrides: broadcastStrides(x.shape, out), dstStrides: stridesOf(out), srcBase: 0, dstBase: 0 };
+    return { calls: stridedCopyCalls(copy, caps, 'expand', IN0, OUT0) };
+  },
+};
+
+/** One call per non-empty input, each writing its slab of the output. */
+export const concatKernel: KernelDef = {
+  op: 'concat',
+  select(node, caps) {
+    const out = node.outputs[0].shape;
+    const axis = normAxis((node.attrs as ConcatAttrs).axis, out.length, `node '${node.name}' axis`);
+    const os = stridesOf(out);
+    const calls: KernelCall[] = [];
+    let offset = 0;
+    node.inputs.forEach((t, index) => {
+      if (!t) return;
+      assertWords(node, t);
+      const copy = { shape: t.shape, srcStrides: stridesOf(t.shape), dstStrides: os, srcBase: 0, dstBase: offset * os[axis] };
+      calls.push(...stridedCopyCalls(copy, caps, 'concat', { io: 'in', index }, OUT0));
+      offset += t.shape[axis];
+    });
+    return { calls };
+  },
+};
+
+export const gatherKernel: KernelDef = {
+  op: 'gather',
+  select(node, caps) {
+    const [x, idx] = node.inputs as TensorInfo[];
+    assertWords(node, x);
+    const axis = normAxis((node.attrs as GatherAttrs).axis, x.shape.length, `node '${node.name}' axis`);
+    const count = sizeOf(node.outputs[0].shape);
+    if (count === 0) return { calls: [] };
+    const inner = sizeOf(x.shape.slice(axis + 1));
+    const params = new ParamsBuilder().u32(count).u32(inner).u32(sizeOf(idx.shape)).u32(x.shape[axis]).build();
+    return { calls: [{
+      variant: 'gather', shader: { file: 'gather.wgsl', overrides: { WG } }, params,
+      bindings: [IN0, { io: 'in', index: 1 }, OUT0],
+      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 12,
+    }] };
+  },
+};

@@ -1,6 +1,8 @@
-import { sizeOf } from '../core/shape.js';
-import { ACT_CODES, type UnaryAttrs } from '../ir/graph.js';
-import { notImplemented } from './stub.js';
+import { type DType, gpuDType } from '../core/dtype.js';
+import { KestrelError } from '../core/errors.js';
+import { broadcastStrides, sizeOf } from '../core/shape.js';
+import { ACT_CODES, type CastAttrs, type UnaryAttrs } from '../ir/graph.js';
+import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
 
@@ -14,6 +16,17 @@ export const unaryKernel: KernelDef = {
     const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
     const bindings = [{ io: 'in', index: 0 }, { io: 'out', index: 0 }] as const;
     const dt = node.inputs[0]!.dtype;
+    const outDt = node.outputs[0].dtype;
+    if (outDt === 'bool') {
+      return { calls: [{
+        variant: `unary.${a.act}`, shader: { file: 'unary_pred.wgsl', overrides: { ACT: ACT_CODES[a.act], WG, BOOL_IN: dt === 'bool' } },
+        params: new ParamsBuilder().u32(count).f32(a.alpha).f32(a.beta).build(), bindings: [...bindings], workgroups, flops: count, bytes: count * 8,
+      }] };
+    }
+    if (dt !== 'f32' && dt !== 'f16' && a.act !== 'none') {
+      if (!['relu', 'abs', 'neg', 'sign'].includes(a.act)) throw new KestrelError('USAGE', `node '${node.name}': ${a.act} on integers is not supported`);
+      return { calls: [{ variant: `unary.i32.${a.act}`, shader: { file: 'unary_i32.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } }, params: new ParamsBuilder().u32(count).build(), bindings: [...bindings], workgroups, flops: count, bytes: count * 8 }] };
+    }
     if (a.act === 'none' && dt !== 'f32') {
       return { calls: [{ variant: 'copy', shader: { file: 'copy_u32.wgsl', overrides: { WG } }, params: new ParamsBuilder().u32(count).build(), bindings: [...bindings], workgroups, bytes: count * 8 }] };
     }
@@ -24,5 +37,49 @@ export const unaryKernel: KernelDef = {
     }] };
   },
 };
-export const castKernel = notImplemented('cast');
-export const whereKernel = notImplemented('where');
+
+/** The 32-bit word kind a dtype has on the GPU, as cast.wgsl numbers it. */
+function wordKind(node: { name: string; op: string }, dtype: DType): number {
+  const g = gpuDType(dtype);
+  if (g === 'f32') return 0;
+  if (g === 'i32') return 1;
+  if (g === 'u32') return 2;
+  throw new KestrelError('USAGE', `node '${node.name}': ${node.op} of ${dtype} values is not supported (32-bit words only)`);
+}
+
+export const castKernel: KernelDef = {
+  op: 'cast',
+  select(node, caps) {
+    const from = node.inputs[0]!.dtype;
+    const to = (node.attrs as CastAttrs).to;
+    const count = sizeOf(node.outputs[0].shape);
+    if (count === 0) return { calls: [] };
+    const overrides = {
+      FROM: wordKind(node, from), TO: wordKind(node, to), TO_BOOL: to === 'bool',
+      WRAP: to === 'u8' ? 1 : to === 'i8' ? 2 : 0, WG,
+    };
+    return { calls: [{
+      variant: `cast.${from}.${to}`, shader: { file: 'cast.wgsl', overrides }, params: new ParamsBuilder().u32(count).build(),
+      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
+      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 8,
+    }] };
+  },
+};
+
+export const whereKernel: KernelDef = {
+  op: 'where',
+  select(node, caps) {
+    const [c, x, y] = node.inputs as TensorInfo[];
+    const out = node.outputs[0].shape;
+    wordKind(node, x.dtype);
+    const count = sizeOf(out);
+    if (count === 0) return { calls: [] };
+    const params = new ParamsBuilder().u32(count).u32(out.length).u32(0).u32(0).dims(out, 1)
+      .dims(broadcastStrides(c.shape, out)).dims(broadcastStrides(x.shape, out)).dims(broadcastStrides(y.shape, out)).build();
+    return { calls: [{
+      variant: 'where', shader: { file: 'where.wgsl', overrides: { WG } }, params,
+      bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'out', index: 0 }],
+      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 16,
+    }] };
+  },
+};

@@ -1,2 +1,107 @@
-import { notImplemented } from './stub.js';
-export const resizeKernel = notImplemented('resize');
+// Resize (ONNX semantics, following its reference implementation). Nearest works on any rank and any
+// 32-bit dtype; linear and cubic interpolate up to two axes of an f32 tensor (others unchanged).
+import { KestrelError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
+import type { CoordMode, NearestMode, ResizeAttrs } from '../ir/graph.js';
+import type { KernelDef } from './types.js';
+import { ParamsBuilder, grid1d } from './params.js';
+import { assertWords } from './data-movement.js';
+import { padValueBits } from './pad.js';
+
+const WG = 256;
+const NEAREST_MODES: Record<NearestMode, number> = { round_prefer_floor: 0, round_prefer_ceil: 1, floor: 2, ceil: 3 };
+
+/** One axis of lib/resize_coord.wgsl's ResizeAxis: source coordinate = (x + half) * num / den + add. */
+export interface ResizeAxis { inLen: number; outLen: number; half: number; num: number; den: number; add: number; identity: boolean }
+
+/** Folds the coordinate mode of one axis, with the reference's "output length 1" cases, into a ResizeAxis. */
+export function resizeAxis(mode: CoordMode, inLen: number, outLen: number, scale: number, roiStart: number, roiEnd: number): ResizeAxis {
+  const identity = { inLen, outLen, half: 0, num: 1, den: 1, add: 0, identity: true };
+  const tf = mode === 'tf_crop_and_resize';
+  if (inLen === outLen && scale === 1 && (!tf || (roiStart === 0 && roiEnd === 1))) return identity;
+  const ax = { ...identity, identity: false };
+  // The reference's output_width is scale * input_width, not the integer output length.
+  const outF = scale * inLen;
+  const constant = (c: number): ResizeAxis => ({ ...ax, num: 0, add: c });
+  switch (mode) {
+    case 'half_pixel': return { ...ax, half: 0.5, den: scale, add: -0.5 };
+    case 'pytorch_half_pixel': return outF === 1 ? constant(-0.5) : { ...ax, half: 0.5, den: scale, add: -0.5 };
+    case 'half_pixel_symmetric': {
+      // offset = (inLen / 2) * (1 - outLen / outF), rearranged so an exact offset (often 0.5) stays exact in f32
+      const offset = (outF - outLen) / (2 * scale);
+      return { ...ax, half: 0.5, den: scale, add: offset - 0.5 };
+    }
+    case 'asymmetric': return { ...ax, den: scale };
+    case 'align_corners': return outF === 1 ? constant(0) : { ...ax, num: inLen - 1, den: outF - 1 };
+    case 'tf_crop_and_resize': {
+      const span = (roiEnd - roiStart) * (inLen - 1);
+      const start = roiStart * (inLen - 1);
+      return outF === 1 ? constant(span / 2 + start) : { ...ax, num: span, den: outF - 1, add: start };
+    }
+  }
+}
+
+const UNIT_AXIS: ResizeAxis = { inLen: 1, outLen: 1, half: 0, num: 1, den: 1, add: 0, identity: true };
+
+/** Merges neighbouring unchanged axes (N and C of NCHW become one), so the shader walks fewer axes. */
+function mergeIdentityAxes(axes: ResizeAxis[]): ResizeAxis[] {
+  const out: ResizeAxis[] = [];
+  for (const a of axes) {
+    const last = out[out.length - 1];
+    if (last?.identity && a.identity) out[out.length - 1] = { ...last, inLen: last.inLen * a.inLen, outLen: last.outLen * a.outLen };
+    else out.push({ ...a });
+  }
+  return out;
+}
+
+function pushAxis(p: ParamsBuilder, a: ResizeAxis): ParamsBuilder {
+  return p.vec4u([a.inLen, a.outLen, a.identity ? 1 : 0, 0]).vec4f([a.half, a.num, a.den, a.add]);
+}
+
+export const resizeKernel: KernelDef = {
+  op: 'resize',
+  select(node, caps) {
+    const x = node.inputs[0]!;
+    assertWords(node, x);
+    const at = node.attrs as ResizeAttrs;
+    const out = node.outputs[0].shape;
+    const r = x.shape.length;
+    const count = sizeOf(out);
+    if (count === 0) return { calls: [] };
+    const roi = (d: number, end: boolean): number => at.roi?.[d + (end ? r : 0)] ?? (end ? 1 : 0);
+    const axes = x.shape.map((n, d) => resizeAxis(at.coordMode, n, out[d], at.scales[d], roi(d, false), roi(d, true)));
+    const crop = at.coordMode === 'tf_crop_and_resize' ? 1 : 0;
+    const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
+    const bindings = [{ io: 'in', index: 0 }, { io: 'out', index: 0 }] as const;
+    if (at.mode === 'nearest') {
+      const merged = mergeIdentityAxes(axes);
+      const p = new ParamsBuilder().u32(count).u32(merged.length).u32(NEAREST_MODES[at.nearestMode]).u32(crop)
+        .u32(padValueBits(at.extrapolationValue, x.dtype)).u32(0).u32(0).u32(0);
+      for (let d = 0; d < 8; d++) pushAxis(p, merged[d] ?? UNIT_AXIS);
+      return { calls: [{
+        variant: 'resize.nearest', shader: { file: 'resize_nearest.wgsl', overrides: { WG } }, params: p.build(),
+        bindings: [...bindings], workgroups, bytes: count * 8,
+      }] };
+    }
+    if (x.dtype !== 'f32') throw new KestrelError('USAGE', `node '${node.name}': ${at.mode} resize of ${x.dtype} values is not supported`);
+    const resized = axes.flatMap((a, d) => (a.identity ? [] : [d]));
+    if (resized.length > 2) {
+      throw new KestrelError('UNSUPPORTED_OP', `node '${node.name}': ${at.mode} resize of more than two axes (${resized.join(', ')}) is not supported`);
+    }
+    // View as [A, H, B, W, C]: H and W are the resized axes (a unit identity axis stands in when only one is).
+    const wAxis = resized.length ? resized[resized.length - 1] : r - 1;
+    const hAxis = resized.length === 2 ? resized[0] : wAxis;
+    const hAx = hAxis === wAxis ? UNIT_AXIS : axes[hAxis];
+    const mid = hAxis === wAxis ? 1 : sizeOf(out.slice(hAxis + 1, wAxis));
+    const inner = sizeOf(out.slice(wAxis + 1));
+    const p = new ParamsBuilder().u32(count).u32(mid).u32(inner).u32(crop)
+      .f32(at.extrapolationValue).f32(at.cubicCoeffA).u32(at.excludeOutside ? 1 : 0).u32(0);
+    pushAxis(p, hAx);
+    pushAxis(p, axes[wAxis]);
+    const taps = at.mode === 'cubic' ? 16 : 4;
+    return { calls: [{
+      variant: `resize.${at.mode}`, shader: { file: 'resize_2d.wgsl', overrides: { MODE: at.mode === 'cubic' ? 1 : 0, WG } },
+      params: p.build(), bindings: [...bindings], workgroups, flops: count * taps * 2, bytes: count * (taps + 1) * 4,
+    }] };
+  },
+};

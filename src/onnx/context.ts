@@ -108,6 +108,12 @@ export class ImportContext {
     if (!t) this.unsupported(`input ${i} (${what}) must be a constant for the given input shapes`);
     return toNumbers(t);
   }
+  /** A constant input that must be present (Reshape's shape, Slice's starts, ...). */
+  requiredInts(i: number, what: string): number[] {
+    const v = this.constInts(i, what);
+    if (!v) this.fail(`missing required input ${i} (${what})`);
+    return v;
+  }
   outputName(i = 0): string {
     return this.node.output[i] ?? '';
   }
@@ -135,6 +141,10 @@ export class ImportContext {
     this.emitted++;
     const ins = inputs.map((n) => (n ? this.value(n) : undefined));
     const [info] = inferNode(node, ins);
+    // checked before folding, which would allocate the value on the host
+    if (sizeOf(info.shape) > this.limits.maxTensorElements) {
+      throw new LimitError(`node '${this.nodeName}' (${this.node.opType}): output ${shapeStr(info.shape)} exceeds maxTensorElements (${this.limits.maxTensorElements})`);
+    }
     const present = inputs.filter(Boolean);
     if (present.length > 0 && present.every((n) => this.constOf(n)) && !epilogue) {
       const folded = foldNode(node, inputs.map((n) => (n ? this.constOf(n)! : null)), [info]);

@@ -29,6 +29,9 @@ export async function loadModel(source: Uint8Array | ArrayBuffer | string, opts:
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new ModelFormatError(`${tensor}: external data path '${location}' escapes the model's folder`);
     let st: import('node:fs').Stats;
     try { st = fs.statSync(full); } catch { throw new ModelFormatError(`${tensor}: external data file '${location}' not found`); }
+    // a symlink inside the folder may point anywhere: compare real paths too
+    const realRel = path.relative(fs.realpathSync(dir), fs.realpathSync(full));
+    if (realRel.startsWith('..') || path.isAbsolute(realRel)) throw new ModelFormatError(`${tensor}: external data path '${location}' escapes the model's folder (through a link)`);
     const len = length ?? st.size - offset;
     if (offset + len > st.size || len < 0) throw new ModelFormatError(`${tensor}: external data range ${offset}+${len} exceeds file '${location}' (${st.size} bytes)`);
     externalTotal += len;

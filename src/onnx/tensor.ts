@@ -41,7 +41,8 @@ export function decodeTensor(t: OnnxTensor, what: string, limits: Limits, extern
   if (raw) {
     const bytes = dtype === 'i4' ? Math.ceil(n / 2) : n * out.BYTES_PER_ELEMENT;
     if (raw.length !== bytes) throw new ModelFormatError(`${label}: raw_data has ${raw.length} bytes, shape [${shape.join(',')}] of ${ONNX_DTYPE_NAME[t.dataType]} needs ${bytes}`);
-    const copy = raw.slice();
+    // a copy in a fresh, aligned buffer: Node's Buffer#slice is a view at any offset
+    const copy = new Uint8Array(raw);
     if (dtype === 'i4') return { dtype, shape, data: copy };
     const view = new (out.constructor as new (b: ArrayBuffer, o: number, n: number) => typeof out)(copy.buffer, copy.byteOffset, n);
     return { dtype, shape, data: view };

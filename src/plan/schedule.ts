@@ -5,7 +5,7 @@ import { sizeOf } from '../core/shape.js';
 import { type Graph, type Node, ACT_CODES } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
-import type { KernelCall, KernelCaps, KNode } from '../kernels/types.js';
+import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
 import type { ShaderSpec } from '../runtime/shaders.js';
 import { shaderHeader } from '../runtime/shaders.js';
 
@@ -48,7 +48,10 @@ export function rootOf(aliases: Map<string, string>, name: string): string {
   return r;
 }
 
-export function buildSchedule(g: Graph, caps: KernelCaps): Schedule {
+/** Replaces a node's kernel selection (kernels-bench ladders, the tuner); undefined keeps the registry's choice. */
+export type SelectOverride = (node: KNode, caps: KernelCaps) => KernelSelection | undefined;
+
+export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverride): Schedule {
   const steps: Step[] = [];
   const aliases = new Map<string, string>();
   const scratch = new Map<string, number>();
@@ -70,7 +73,7 @@ export function buildSchedule(g: Graph, caps: KernelCaps): Schedule {
       epilogue: node.epilogue ?? null,
       constInputs: node.inputs.map((i) => !!i && g.values.get(i)?.data !== undefined),
     };
-    const sel = def.select(knode, caps);
+    const sel = override?.(knode, caps) ?? def.select(knode, caps);
     const scratchNames = (sel.scratch ?? []).map((bytes, i) => {
       const name = `#scratch:${node.name}:${i}`;
       scratch.set(name, bytes);

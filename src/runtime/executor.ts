@@ -6,7 +6,7 @@ import { sizeOf } from '../core/shape.js';
 import type { HostTensor } from '../core/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import { type MemoryPlan, alignUp, planMemory, type Lifetime } from '../plan/memory.js';
-import { type Schedule, type Step, buildSchedule, rootOf, valueBytes } from '../plan/schedule.js';
+import { type Schedule, type SelectOverride, type Step, buildSchedule, rootOf, valueBytes } from '../plan/schedule.js';
 import type { KernelCaps } from '../kernels/types.js';
 import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import type { PipelineCache } from './pipelines.js';
@@ -16,9 +16,15 @@ export interface ExecutorOptions {
   capture?: string[];
   /** Fill the arena with NaN before each run, to catch unwritten outputs (tests). */
   poison?: boolean;
+  /** Replaces kernel selection per node (kernels-bench variant ladders and tuning). */
+  select?: SelectOverride;
 }
 
-export interface StepTiming { index: number; label: string; variant: string; gpuMs: number }
+export interface StepTiming {
+  index: number; label: string; variant: string; gpuMs: number;
+  /** When the step's pass began, ms after the first step's began (profiles show the gaps between steps). */
+  startMs?: number;
+}
 
 export interface RunResult {
   outputs: Map<string, HostTensor>;
@@ -35,6 +41,13 @@ export function kernelCaps(ctx: GpuContext): KernelCaps {
     maxWorkgroupsPerDim: ctx.limits.maxComputeWorkgroupsPerDimension,
   };
 }
+
+/** Bytes of GPU buffers executors created and destroyed, process-wide (leak tests read `live`). */
+export const gpuMemoryStats = {
+  created: 0,
+  destroyed: 0,
+  get live(): number { return this.created - this.destroyed; },
+};
 
 interface Encoded { pipeline: GPUComputePipeline; groups: GPUBindGroup[]; workgroups: [number, number, number] }
 
@@ -57,9 +70,14 @@ export class Executor {
 
   static async create(ctx: GpuContext, cache: PipelineCache, graph: Graph, opts: ExecutorOptions = {}): Promise<Executor> {
     assertAlive(ctx);
-    const schedule = buildSchedule(graph, kernelCaps(ctx));
+    const schedule = buildSchedule(graph, kernelCaps(ctx), opts.select);
     const ex = new Executor(ctx, graph, schedule, opts);
-    await withErrorScopes(ctx, 'building the execution plan', () => ex.build(cache));
+    try {
+      await withErrorScopes(ctx, 'building the execution plan', () => ex.build(cache));
+    } catch (e) {
+      ex.release(); // buffers made before the failure would otherwise leak
+      throw e;
+    }
     return ex;
   }
 
@@ -197,6 +215,7 @@ export class Executor {
 
   private createBuffer(label: string, size: number, usage: number, fill?: (m: Uint8Array) => void): GPUBuffer {
     const buf = this.ctx.device.createBuffer({ label, size: alignUp(size, 4), usage, mappedAtCreation: !!fill });
+    gpuMemoryStats.created += buf.size;
     if (fill) { fill(new Uint8Array(buf.getMappedRange())); buf.unmap(); }
     this.buffers.push(buf);
     return buf;
@@ -280,7 +299,7 @@ export class Executor {
         const ts = new BigInt64Array(queryRead.getMappedRange().slice(0));
         queryRead.unmap();
         result.timings = this.schedule.steps.map((s, i) => ({
-          index: i, label: s.node.name, variant: s.call.variant, gpuMs: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6,
+          index: i, label: s.node.name, variant: s.call.variant, gpuMs: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6, startMs: Number(ts[2 * i] - ts[0]) / 1e6,
         }));
         result.gpuMs = Number(ts[ts.length - 1] - ts[0]) / 1e6;
         querySet!.destroy(); queryResolve!.destroy(); queryRead.destroy();
@@ -299,7 +318,7 @@ export class Executor {
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const b of this.buffers) b.destroy();
+    for (const b of this.buffers) { gpuMemoryStats.destroyed += b.size; b.destroy(); }
     this.buffers = [];
   }
 }

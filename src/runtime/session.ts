@@ -55,6 +55,7 @@ const MAX_PLANS = 4;
 export class Session {
   private plans = new Map<string, Plan>();
   private released = false;
+  private queue: Promise<unknown> = Promise.resolve();
   private readonly cache: PipelineCache;
 
   private constructor(readonly model: Model, readonly ctx: GpuContext, private readonly opts: SessionOptions, private readonly ownsContext: boolean) {
@@ -91,6 +92,7 @@ export class Session {
     if (this.opts.debugBreakNode) breakEpilogue(graph, this.opts.debugBreakNode);
     const t1 = performance.now();
     const executor = await Executor.create(this.ctx, this.cache, graph, { capture, poison: this.opts.poison });
+    if (this.released) { executor.release(); throw new ReleasedError('session'); }
     p = { graph, executor, passReport, uncaptured, importMs: t1 - t0, createMs: performance.now() - t1 };
     if (this.plans.size >= MAX_PLANS) {
       const [oldest] = this.plans.keys();
@@ -104,6 +106,7 @@ export class Session {
   private validate(feeds: Record<string, Feed>): { shapes: Map<string, number[]>; tensors: Map<string, HostTensor> } {
     const shapes = new Map<string, number[]>();
     const tensors = new Map<string, HostTensor>();
+    if (typeof feeds !== 'object' || feeds === null) throw new InputError(`run() takes feeds as an object keyed by input name, got ${feeds === null ? 'null' : typeof feeds}`);
     for (const name of Object.keys(feeds)) {
       if (!this.model.inputs.some((i) => i.name === name)) throw new InputError(`unknown input '${name}' (model inputs: ${this.model.inputs.map((i) => i.name).join(', ')})`);
     }
@@ -118,7 +121,8 @@ export class Session {
       checkShape(io, f.shape);
       if (f.data.length !== sizeOf(f.shape)) throw new InputError(`input '${io.name}': data has ${f.data.length} elements, shape ${shapeStr(f.shape)} needs ${sizeOf(f.shape)}`);
       shapes.set(io.name, [...f.shape]);
-      tensors.set(io.name, { dtype: io.dtype, shape: [...f.shape], data: f.data });
+      // a copy: a queued call must not see the caller reuse its buffer for the next frame
+      tensors.set(io.name, { dtype: io.dtype, shape: [...f.shape], data: f.data.slice() });
     }
     return { shapes, tensors };
   }
@@ -133,9 +137,14 @@ export class Session {
   async runDetailed(feeds: Record<string, Feed>, opts: { profile?: boolean } = {}): Promise<RunResult & { plan: Plan }> {
     if (this.released) throw new ReleasedError('session');
     const { shapes, tensors } = this.validate(feeds);
-    const plan = await this.plan(shapes);
-    const r = await plan.executor.run(tensors, opts.profile ?? false);
-    return { ...r, plan };
+    // one call at a time: concurrent first calls must not build duplicate plans, nor evict a plan in use
+    const next = this.queue.then(async () => {
+      const plan = await this.plan(shapes);
+      const r = await plan.executor.run(tensors, opts.profile ?? false);
+      return { ...r, plan };
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /** Re-creates the device, pipelines and weights after a device loss. */

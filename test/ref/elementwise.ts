@@ -14,7 +14,7 @@ export function broadcastShape(a: number[], b: number[]): number[] {
 }
 
 /** Reads element `coords` (in the broadcast output space) of a row-major tensor. */
-export function readBroadcast(t: { shape: number[]; data: ArrayLike<number> }, coords: number[]): number {
+export function readBroadcast(t: { shape: number[]; data: ArrayLike<number | bigint> }, coords: number[]): number {
   const off = coords.length - t.shape.length;
   let idx = 0;
   for (let i = 0; i < t.shape.length; i++) {

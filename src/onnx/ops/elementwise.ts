@@ -46,8 +46,8 @@ function clip(c: ImportContext): void {
     hi = c.attrs.float('max', hi);
   } else {
     const l = c.input(1), h = c.input(2);
-    if (l) lo = c.constInts(1, 'min')![0];
-    if (h) hi = c.constInts(2, 'max')![0];
+    if (l) lo = c.requiredInts(1, 'min')[0];
+    if (h) hi = c.requiredInts(2, 'max')[0];
   }
   const x = c.requireInput(0, 'X');
   if (c.dtype(x) !== 'f32' && c.dtype(x) !== 'f16') {

@@ -28,6 +28,13 @@ function spatialPads(c: ImportContext, inDims: number[], kernel: number[], strid
   return [...begins, ...ends];
 }
 
+/** Geometry attributes reach kernels as 32-bit uniforms: anything larger is refused, not truncated. */
+function checkI32(c: ImportContext, attrs: Record<string, number[]>): void {
+  for (const [name, v] of Object.entries(attrs)) {
+    if (v.some((x) => !Number.isSafeInteger(x) || Math.abs(x) > 0x7fffffff)) c.fail(`${name} [${v}] is out of the 32-bit range`);
+  }
+}
+
 /** 1-D spatial ops run as 2-D with H = 1: these lift attrs and shapes. */
 function lift1d(v: number[], fill: number): number[] { return [fill, ...v]; }
 function liftPads1d(p: number[]): number[] { return [0, p[0], 0, p[1]]; }
@@ -51,6 +58,7 @@ function conv(c: ImportContext, transpose: boolean): void {
   const group = c.attrs.int('group', 1);
   if (strides.length !== sr || dilations.length !== sr || kernel.length !== sr) c.fail('strides/dilations/kernel_shape rank mismatch');
   if (strides.some((s) => s < 1) || dilations.some((d) => d < 1) || group < 1) c.fail(`strides [${strides}], dilations [${dilations}] and group ${group} must be >= 1`);
+  checkI32(c, { strides, dilations, kernel_shape: kernel });
   let pads: number[];
   let outputPadding = c.attrs.ints('output_padding', new Array(sr).fill(0));
   if (transpose) {
@@ -105,7 +113,10 @@ function pool(kind: 'max' | 'avg'): Lowering {
     const dilations = c.attrs.ints('dilations', new Array(sr).fill(1));
     if (kernel.length !== sr || strides.length !== sr || dilations.length !== sr) c.fail('kernel_shape/strides/dilations rank mismatch');
     if (c.attrs.int('storage_order', 0) !== 0) c.unsupported('storage_order=1');
+    checkI32(c, { kernel_shape: kernel, strides, dilations });
     let pads = spatialPads(c, xs.slice(2), kernel, strides, dilations);
+    // as in onnxruntime: a window made only of padding has no defined max or average
+    if (pads.some((p, i) => p >= kernel[i % sr])) c.fail(`pads [${pads}] must be smaller than kernel_shape [${kernel}]`);
     const ceilMode = c.attrs.int('ceil_mode', 0) === 1;
     const countIncludePad = c.attrs.int('count_include_pad', 0) === 1;
     if (c.attrs.string('auto_pad', 'NOTSET') !== 'NOTSET' && ceilMode) c.unsupported('auto_pad together with ceil_mode');
@@ -141,6 +152,7 @@ function globalPool(kind: 'max' | 'avg'): Lowering {
 function batchNorm(c: ImportContext): void {
   if (c.node.output.slice(1).some(Boolean)) c.unsupported('training-mode outputs (running mean/var)');
   const ins = [0, 1, 2, 3, 4].map((i) => c.requireInput(i, ['X', 'scale', 'B', 'mean', 'var'][i]));
+  if (c.shape(ins[0]).length < 2) c.fail(`input must have rank >= 2 (N, C, ...), got [${c.shape(ins[0])}]`);
   const C = c.shape(ins[0])[1];
   for (let i = 1; i < 5; i++) if (sizeOf(c.shape(ins[i])) !== C) c.fail(`parameter ${i} has ${sizeOf(c.shape(ins[i]))} values for ${C} channels`);
   c.emit('batchNorm', { epsilon: c.attrs.float('epsilon', 1e-5) }, ins, c.outputName());

@@ -41,7 +41,7 @@ function shapeOp(c: ImportContext): void {
 function reshape(c: ImportContext): void {
   const x = c.requireInput(0, 'data');
   const xs = c.shape(x);
-  const raw = c.opset < 5 ? c.attrs.ints('shape') : c.constInts(1, 'shape')!;
+  const raw = c.opset < 5 ? c.attrs.ints('shape') : c.requiredInts(1, 'shape');
   const allowZero = c.attrs.int('allowzero', 0) === 1;
   const shape = raw.map((d, i) => (d === 0 && !allowZero ? xs[i] : d));
   if (shape.some((d) => d === undefined || d < -1 || !Number.isSafeInteger(d))) c.fail(`invalid target shape [${raw}] for input [${xs}]`);
@@ -117,7 +117,7 @@ function slice(c: ImportContext): void {
     starts = c.attrs.ints('starts'); ends = c.attrs.ints('ends');
     axes = c.attrs.has('axes') ? c.attrs.ints('axes') : undefined;
   } else {
-    starts = c.constInts(1, 'starts')!; ends = c.constInts(2, 'ends')!;
+    starts = c.requiredInts(1, 'starts'); ends = c.requiredInts(2, 'ends');
     axes = c.constInts(3, 'axes'); steps = c.constInts(4, 'steps');
   }
   axes ??= starts.map((_, i) => i);
@@ -175,14 +175,14 @@ function gather(c: ImportContext): void {
 }
 
 function expand(c: ImportContext): void {
-  const shape = c.constInts(1, 'shape')!;
+  const shape = c.requiredInts(1, 'shape');
   c.emit('expand', { shape }, [c.requireInput(0, 'input')], c.outputName());
 }
 
 function tile(c: ImportContext): void {
   const x = c.requireInput(0, 'input');
   const xs = c.shape(x);
-  const reps = c.constInts(1, 'repeats')!;
+  const reps = c.requiredInts(1, 'repeats');
   if (reps.length !== xs.length || reps.some((r) => r < 0)) c.fail(`repeats [${reps}] do not match rank ${xs.length}`);
   // tile = view as [1,d0,1,d1,...], broadcast to [r0,d0,r1,d1,...], flatten pairs
   const lifted = c.emit('reshape', { shape: xs.flatMap((d) => [1, d]) }, [x]);
@@ -196,9 +196,9 @@ function identity(c: ImportContext): void {
 }
 
 function range(c: ImportContext): void {
-  const [start] = c.constInts(0, 'start')!;
-  const [limit] = c.constInts(1, 'limit')!;
-  const [delta] = c.constInts(2, 'delta')!;
+  const [start] = c.requiredInts(0, 'start');
+  const [limit] = c.requiredInts(1, 'limit');
+  const [delta] = c.requiredInts(2, 'delta');
   if (delta === 0) c.fail('delta is 0');
   const n = Math.max(Math.ceil((limit - start) / delta), 0);
   if (n > c.limits.maxTensorElements) c.fail(`range of ${n} elements exceeds maxTensorElements`);
@@ -219,8 +219,8 @@ function pad(c: ImportContext): void {
   if (c.opset < 11) {
     pads = c.attrs.ints('pads'); value = c.attrs.float('value', 0);
   } else {
-    pads = c.constInts(1, 'pads')!;
-    if (c.input(2)) value = c.constInts(2, 'constant_value')![0] ?? 0;
+    pads = c.requiredInts(1, 'pads');
+    if (c.input(2)) value = c.requiredInts(2, 'constant_value')[0] ?? 0;
     const axes = c.constInts(3, 'axes');
     if (axes) {
       const full = new Array(2 * r).fill(0);

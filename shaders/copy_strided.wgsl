@@ -1,0 +1,46 @@
+// Strided copy of 32-bit words: dst[dst_base + sum(idx*dst_stride)] = src[src_base + sum(idx*src_stride)]
+// over a logical shape. Transpose, slice (signed strides), expand (zero strides) and each concat input.
+// kestrel:requires lib/indexing.wgsl
+
+override WG: u32 = 256u;
+
+struct Params {
+  count: u32,
+  rank: u32,
+  src_base: i32,
+  dst_base: u32,
+  shape: array<vec4<u32>, 2>,
+  src_strides: array<vec4<i32>, 2>,
+  dst_strides: array<vec4<u32>, 2>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> src: array<u32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<u32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg, WG);
+  if (i >= params.count) {
+    return;
+  }
+  var rem = i;
+  var s = params.src_base;
+  var t = params.dst_base;
+  // A constant trip count with a uniform guard: lavapipe runs a loop bounded by a uniform 2-4x slower.
+  for (var d = 7u; d >= 1u; d--) {
+    if (d >= params.rank) {
+      continue;
+    }
+    let n = params.shape[d >> 2u][d & 3u];
+    let q = rem / n;
+    let c = rem - q * n;
+    rem = q;
+    s += i32(c) * params.src_strides[d >> 2u][d & 3u];
+    t += c * params.dst_strides[d >> 2u][d & 3u];
+  }
+  // the outermost coordinate needs no division: i < count bounds it
+  s += i32(rem) * params.src_strides[0].x;
+  t += rem * params.dst_strides[0].x;
+  dst[t] = src[u32(s)];
+}

@@ -1,0 +1,34 @@
+// Gather along one axis: out[o, j, r] = data[o, wrap(indices[j]), r] over 32-bit words.
+// kestrel:requires lib/indexing.wgsl
+
+override WG: u32 = 256u;
+
+struct Params {
+  count: u32,
+  inner: u32,
+  n_idx: u32,
+  axis_dim: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> data: array<u32>;
+@group(0) @binding(2) var<storage, read_write> indices: array<i32>;
+@group(0) @binding(3) var<storage, read_write> out: array<u32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg, WG);
+  if (i >= params.count) {
+    return;
+  }
+  let r = i % params.inner;
+  let t = i / params.inner;
+  let j = t % params.n_idx;
+  let o = t / params.n_idx;
+  let dim = i32(params.axis_dim);
+  var k = indices[j];
+  k = select(k, k + dim, k < 0);
+  // out-of-range indices are a model error; clamp so the read stays inside the tensor
+  let kk = u32(clamp(k, 0, dim - 1));
+  out[i] = data[(o * params.axis_dim + kk) * params.inner + r];
+}

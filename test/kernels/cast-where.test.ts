@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import type { DType } from '../../src/core/dtype.js';
+import type { HostTensor } from '../../src/core/tensor.js';
+import { runOp } from './harness.js';
+import { countNaN, randomTensor, rng } from '../util.js';
+import { eachCoord } from '../ref/data-movement.js';
+
+const num = (t: HostTensor): number[] => Array.from(t.data as ArrayLike<number | bigint>, Number);
+
+/** ONNX Cast on plain numbers: truncation toward zero into integers, nonzero into bool, two's-complement wrap for 8-bit. */
+function castRef(values: number[], to: DType): number[] {
+  return values.map((v) => {
+    if (to === 'bool') return v !== 0 ? 1 : 0; // NaN !== 0: true, as C++ and numpy
+    if (to === 'f32') return Math.fround(v);
+    const t = Math.trunc(v);
+    if (to === 'u8') return ((t % 256) + 256) % 256;
+    if (to === 'i8') return ((((t + 128) % 256) + 256) % 256) - 128;
+    return t;
+  });
+}
+
+function tensor(dtype: DType, shape: number[], values: number[]): HostTensor {
+  const n = values.length;
+  if (dtype === 'i64') return { dtype, shape, data: BigInt64Array.from(values.map((v) => BigInt(v))) };
+  const data = dtype === 'f32' ? new Float32Array(n) : dtype === 'bool' ? new Uint8Array(n) : new Int32Array(n);
+  values.forEach((v, i) => { data[i] = v; });
+  return { dtype, shape, data };
+}
+
+const FLOATS = [0, -0, 0.4, -0.4, 1.5, -1.5, 2.99, -2.99, 7, -7, 1e6 + 0.5, -123456.75, 255, 256, 300.9, -129.5, Number.NaN];
+const INTS = [0, 1, -1, 2, -2, 127, 128, -128, -129, 255, 256, 300, -300, 16777217, -2147483648, 2147483647, 65535];
+const FINITE = FLOATS.filter((v) => !Number.isNaN(v));
+const BOOLS = [0, 1, 1, 0, 1, 0, 0, 1, 1];
+
+describe('cast', () => {
+  const cases: [DType, number[], DType][] = [
+    ['f32', FINITE, 'i32'], ['f32', FINITE, 'i64'], ['f32', FLOATS, 'bool'], ['f32', FINITE.filter((v) => Math.abs(v) < 127), 'i8'],
+    ['f32', FINITE.filter((v) => v >= 0 && v < 256), 'u8'], ['i32', INTS, 'f32'], ['i64', INTS, 'f32'], ['i32', INTS, 'bool'],
+    ['i32', INTS, 'u8'], ['i64', INTS, 'i8'], ['i64', INTS, 'i32'], ['bool', BOOLS, 'f32'], ['bool', BOOLS, 'i32'], ['bool', BOOLS, 'i64'],
+    ['i32', INTS, 'i32'], ['f32', FINITE, 'f32'],
+  ];
+  for (const [from, values, to] of cases) {
+    it(`${from} -> ${to}`, async () => {
+      const [out] = await runOp('cast', { to }, [tensor(from, [values.length], values)]);
+      expect(out.dtype).toBe(to);
+      const inputs = from === 'f32' ? Array.from(new Float32Array(values)) : values;
+      const noNegZero = (v: number) => (v === 0 ? 0 : v);
+      expect(num(out).map(noNegZero)).toEqual(castRef(inputs, to).map(noNegZero));
+    });
+  }
+  it('large f32 -> i32 tensor over a 2-D grid', async () => {
+    const x = randomTensor([3, 700001], 9, -1000, 1000);
+    const [out] = await runOp('cast', { to: 'i32' }, [x]);
+    const got = out.data as Int32Array;
+    const xs = x.data as Float32Array;
+    let bad = 0;
+    for (let i = 0; i < xs.length; i++) if (got[i] !== Math.trunc(xs[i])) bad++;
+    expect(bad).toBe(0);
+  });
+});
+
+/** numpy-broadcast Where on plain numbers. */
+function whereRef(c: HostTensor, x: HostTensor, y: HostTensor): { shape: number[]; data: number[] } {
+  const r = Math.max(c.shape.length, x.shape.length, y.shape.length);
+  const pad = (s: number[]) => [...new Array(r - s.length).fill(1), ...s];
+  const [cs, xs, ys] = [pad(c.shape), pad(x.shape), pad(y.shape)];
+  const shape = cs.map((_, i) => Math.max(cs[i], xs[i], ys[i]));
+  const read = (t: HostTensor, s: number[], co: number[]) => {
+    let idx = 0;
+    for (let d = 0; d < r; d++) idx = idx * s[d] + (s[d] === 1 ? 0 : co[d]);
+    return Number(t.data[idx]);
+  };
+  const data: number[] = [];
+  eachCoord(shape, (co) => data.push(read(c, cs, co) ? read(x, xs, co) : read(y, ys, co)));
+  return { shape, data };
+}
+
+function randomBool(shape: number[], seed: number): HostTensor {
+  const r = rng(seed);
+  const data = new Uint8Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = r() < 0.5 ? 1 : 0;
+  return { dtype: 'bool', shape, data };
+}
+
+describe('where', () => {
+  const cases: [number[], number[], number[]][] = [
+    [[1], [1], [1]], [[7], [7], [7]], [[7], [1], [7]], [[3, 1], [1, 4], [3, 4]], [[2, 3, 4], [4], [1]],
+    [[1, 1, 5], [2, 3, 1], [3, 5]], [[2, 1, 3, 1, 2], [1, 4, 1, 5, 1], [2]], [[1, 2, 1, 2, 1, 3], [2, 1, 2, 1, 2, 1], [3]],
+    [[1, 96, 40, 40], [1, 96, 40, 40], []], [[1000, 1001], [1], [1001]],
+  ];
+  cases.forEach(([cs, xs, ys], i) => {
+    const ints = i % 3 === 2;
+    it(`${cs.join('x')} ? ${xs.join('x') || 'scalar'} : ${ys.join('x') || 'scalar'}${ints ? ' i64' : ''}`, async () => {
+      const c = randomBool(cs, i);
+      const mk = (s: number[], seed: number): HostTensor => {
+        const f = randomTensor(s, seed, -100, 100);
+        return ints ? tensor('i64', s, Array.from(f.data as Float32Array, Math.round)) : f;
+      };
+      const x = mk(xs, 10 + i);
+      const y = mk(ys, 20 + i);
+      const [out] = await runOp('where', {}, [c, x, y]);
+      const ref = whereRef(c, x, y);
+      expect(out.shape).toEqual(ref.shape);
+      if (!ints) expect(countNaN(out.data as Float32Array)).toBe(0);
+      expect(num(out)).toEqual(ref.data);
+    });
+  });
+  it('bool values', async () => {
+    const c = tensor('bool', [4], [1, 0, 1, 0]);
+    const [out] = await runOp('where', {}, [c, tensor('bool', [1], [1]), tensor('bool', [4], [0, 1, 0, 0])]);
+    expect(num(out)).toEqual([1, 1, 1, 0]);
+  });
+});
