@@ -1,11 +1,11 @@
 // Element types. GPU storage holds f32, f16, i32, u32 and packed i8/u8/i4; host tensors may also be
 // i64/bool (converted at the boundary, since WGSL has no 64-bit integers).
-export type DType = 'f32' | 'f16' | 'i32' | 'u32' | 'i8' | 'u8' | 'i4' | 'i64' | 'bool';
+export type DType = 'f32' | 'f16' | 'i32' | 'u32' | 'i8' | 'u8' | 'i4' | 'u4' | 'i64' | 'bool';
 
 export type TypedArray =
   | Float32Array | Uint16Array | Int32Array | Uint32Array | Int8Array | Uint8Array | BigInt64Array;
 
-const BYTES: Record<DType, number> = { f32: 4, f16: 2, i32: 4, u32: 4, i8: 1, u8: 1, i4: 0.5, i64: 8, bool: 1 };
+const BYTES: Record<DType, number> = { f32: 4, f16: 2, i32: 4, u32: 4, i8: 1, u8: 1, i4: 0.5, u4: 0.5, i64: 8, bool: 1 };
 
 export function bytesPerElement(dtype: DType): number {
   return BYTES[dtype];
@@ -14,7 +14,7 @@ export function bytesPerElement(dtype: DType): number {
 /** The dtype an activation has in GPU memory: integers widen or narrow to i32, bools widen to u32.
  * (Quantized weights are the exception: quant kernels read them packed.) */
 export function gpuDType(dtype: DType): DType {
-  if (dtype === 'i64' || dtype === 'i8' || dtype === 'u8') return 'i32';
+  if (dtype === 'i64' || dtype === 'i8' || dtype === 'u8' || dtype === 'i4' || dtype === 'u4') return 'i32';
   if (dtype === 'bool' || dtype === 'u32') return 'u32';
   return dtype;
 }
@@ -31,7 +31,7 @@ export function allocTyped(dtype: DType, n: number): TypedArray {
     case 'u32': return new Uint32Array(n);
     case 'i8': return new Int8Array(n);
     case 'u8': case 'bool': return new Uint8Array(n);
-    case 'i4': return new Uint8Array(Math.ceil(n / 2));
+    case 'i4': case 'u4': return new Uint8Array(Math.ceil(n / 2));
     case 'i64': return new BigInt64Array(n);
   }
 }
@@ -44,7 +44,7 @@ export function toInt64(v: number): bigint {
 
 /** ONNX TensorProto.DataType codes. */
 export const ONNX_DTYPE: Record<number, DType | undefined> = {
-  1: 'f32', 2: 'u8', 3: 'i8', 6: 'i32', 7: 'i64', 9: 'bool', 10: 'f16', 12: 'u32', 22: 'i4',
+  1: 'f32', 2: 'u8', 3: 'i8', 6: 'i32', 7: 'i64', 9: 'bool', 10: 'f16', 12: 'u32', 21: 'u4', 22: 'i4',
 };
 export const ONNX_DTYPE_NAME: Record<number, string> = {
   0: 'UNDEFINED', 1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64',
@@ -86,4 +86,9 @@ export function f16ToF32(h: number): number {
   if (exp === 0) return sign * mant * 2 ** -24;
   if (exp === 31) return mant ? NaN : sign * Infinity;
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** Sub-word integer types: packed on the GPU when they are constants read by dequantize. */
+export function isPackedInt(dtype: DType): boolean {
+  return dtype === 'i8' || dtype === 'u8' || dtype === 'i4' || dtype === 'u4';
 }

@@ -149,6 +149,14 @@ export function foldNode(node: A.Node, ins: (HostTensor | null)[], outs: TensorI
       const cnt = a.axes.reduce((p, ax) => p * xs[ax], 1);
       return [make(out, a.kind === 'mean' ? acc.map((v) => v / cnt) : acc)];
     }
+    case 'dequantize': {
+      // int32 biases fold here; int8/int4 weights stay packed for the GPU
+      const [q, s, zp] = ins;
+      const a = at as A.QuantAttrs;
+      if (q!.dtype !== 'i32' || s!.dtype !== 'f32' || (a.axis >= 0 && a.axis !== 0) || a.blockSize || q!.shape.length > 1) return null;
+      const qv = nums(q!), sv = nums(s!), zv = zp ? nums(zp) : null;
+      return [make(out, qv.map((v, i) => (v - (zv ? zv[zv.length === 1 ? 0 : i] : 0)) * sv[sv.length === 1 ? 0 : i]))];
+    }
     default:
       return null;
   }

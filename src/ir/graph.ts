@@ -6,7 +6,7 @@ import type { HostTensor } from '../core/tensor.js';
 export type IrOp =
   | 'conv' | 'convTranspose' | 'matmul' | 'binary' | 'unary' | 'cast' | 'softmax' | 'pool' | 'reduce'
   | 'layerNorm' | 'batchNorm' | 'transpose' | 'slice' | 'concat' | 'expand' | 'pad' | 'resize' | 'gather'
-  | 'where' | 'reshape' | 'identity' | 'argReduce';
+  | 'where' | 'reshape' | 'identity' | 'argReduce' | 'quantize' | 'dequantize';
 
 /** Unary functions: used by the 'unary' op and by epilogues (one enum, one WGSL implementation). */
 export const ACT_CODES = {
@@ -73,6 +73,11 @@ export interface ResizeAttrs {
 }
 export interface GatherAttrs { axis: number }
 export interface ReshapeAttrs { shape: number[] }
+/**
+ * Linear (de)quantization along `axis` (-1: per tensor). blockSize > 0: blocked along `axis`, the scale
+ * has the input's shape with that dim divided by blockSize (rounded up).
+ */
+export interface QuantAttrs { axis: number; blockSize: number; to?: DType; saturate?: boolean }
 
 export interface Value {
   name: string;

@@ -152,6 +152,10 @@ export function inferNode(node: A.Node, ins: (TensorInfo | undefined)[]): Tensor
       const idx = ins[1]!;
       return one([...x!.shape.slice(0, axis), ...idx.shape, ...x!.shape.slice(axis + 1)], x!.dtype);
     }
+    case 'dequantize':
+      return one([...x!.shape], 'f32');
+    case 'quantize':
+      return one([...x!.shape], (at as A.QuantAttrs).to ?? 'u8');
     case 'reshape': {
       const shape = (at as A.ReshapeAttrs).shape;
       need(sizeOf(shape) === sizeOf(x!.shape), nm, `cannot reshape ${shapeStr(x!.shape)} to ${shapeStr(shape)}`);

@@ -14,11 +14,13 @@ import { layerNormKernel, batchNormKernel } from './norm.js';
 import { transposeKernel, sliceKernel, concatKernel, expandKernel, gatherKernel } from './data-movement.js';
 import { padKernel } from './pad.js';
 import { resizeKernel } from './resize.js';
+import { dequantizeKernel, quantizeKernel } from './quant.js';
 
 const KERNELS: KernelDef[] = [
   binaryKernel, unaryKernel, castKernel, whereKernel, convKernel, convTransposeKernel, matmulKernel,
   softmaxKernel, poolKernel, reduceKernel, argReduceKernel, layerNormKernel, batchNormKernel,
   transposeKernel, sliceKernel, concatKernel, expandKernel, gatherKernel, padKernel, resizeKernel,
+  quantizeKernel, dequantizeKernel,
 ];
 
 const BY_OP = new Map<IrOp, KernelDef>(KERNELS.map((k) => [k.op, k]));

@@ -15,6 +15,8 @@ export interface KNode {
   epilogue: Epilogue | null;
   /** Which inputs are constants (weights) with their data, for kernels that prepack. */
   constInputs?: boolean[];
+  /** Which inputs are sub-word integer constants stored packed (4 x 8-bit or 8 x 4-bit per u32). */
+  packedInputs?: boolean[];
 }
 
 export interface KernelCaps {
@@ -28,7 +30,9 @@ export interface KernelCaps {
 export type BindingRef =
   | { io: 'in'; index: number }
   | { io: 'out'; index: number }
-  | { io: 'scratch'; index: number };
+  | { io: 'scratch'; index: number }
+  /** An unused optional operand: bound to a small dummy buffer of its own. */
+  | { io: 'none' };
 
 export interface KernelCall {
   /** Human-readable variant name, shown in profiles (e.g. 'conv2d.depthwise'). */

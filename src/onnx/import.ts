@@ -9,11 +9,12 @@ import { NN } from './ops/nn.js';
 import { REDUCE } from './ops/reduce.js';
 import { RESIZE } from './ops/resize.js';
 import { TENSOR } from './ops/tensor.js';
+import { MS_OPS, QUANT } from './ops/quant.js';
 import type { Lowering } from './ops/types.js';
 import type { OnnxNode } from './proto.js';
 import { decodeTensor } from './tensor.js';
 
-export const LOWERINGS: Record<string, Lowering> = { ...ELEMENTWISE, ...NN, ...REDUCE, ...RESIZE, ...TENSOR };
+export const LOWERINGS: Record<string, Lowering> = { ...ELEMENTWISE, ...NN, ...REDUCE, ...RESIZE, ...TENSOR, ...QUANT };
 
 /** ONNX op types Kestrel imports in the default domain. */
 export function supportedOps(): string[] {
@@ -95,8 +96,9 @@ export function importModel(model: Model, shapes: Map<string, number[]>): Graph 
     let name = node.name || `${node.opType}_${i}`;
     if (usedNames.has(name)) name = `${name}#${i}`;
     usedNames.add(name);
-    if (node.domain && node.domain !== 'ai.onnx') throw new UnsupportedOpError(name, `${node.domain}.${node.opType}`, model.domains.get(node.domain) ?? 0);
-    const lower = LOWERINGS[node.opType];
+    const foreign = node.domain && node.domain !== 'ai.onnx';
+    if (foreign && !(node.domain === 'com.microsoft' && MS_OPS[node.opType])) throw new UnsupportedOpError(name, `${node.domain}.${node.opType}`, model.domains.get(node.domain) ?? 0);
+    const lower = foreign ? MS_OPS[node.opType] : LOWERINGS[node.opType];
     if (!lower) throw new UnsupportedOpError(name, node.opType, model.opset);
     c.begin(node, name);
     lower(c);

@@ -39,11 +39,11 @@ export function decodeTensor(t: OnnxTensor, what: string, limits: Limits, extern
     raw = external(kv.location, off, len, label);
   }
   if (raw) {
-    const bytes = dtype === 'i4' ? Math.ceil(n / 2) : n * out.BYTES_PER_ELEMENT;
+    const bytes = dtype === 'i4' || dtype === 'u4' ? Math.ceil(n / 2) : n * out.BYTES_PER_ELEMENT;
     if (raw.length !== bytes) throw new ModelFormatError(`${label}: raw_data has ${raw.length} bytes, shape [${shape.join(',')}] of ${ONNX_DTYPE_NAME[t.dataType]} needs ${bytes}`);
     // a copy in a fresh, aligned buffer: Node's Buffer#slice is a view at any offset
     const copy = new Uint8Array(raw);
-    if (dtype === 'i4') return { dtype, shape, data: copy };
+    if (dtype === 'i4' || dtype === 'u4') return { dtype, shape, data: copy };
     const view = new (out.constructor as new (b: ArrayBuffer, o: number, n: number) => typeof out)(copy.buffer, copy.byteOffset, n);
     return { dtype, shape, data: view };
   }
@@ -57,7 +57,7 @@ export function decodeTensor(t: OnnxTensor, what: string, limits: Limits, extern
     case 'i64': fill(t.int64Data, 'int64_data', (v) => BigInt(Math.trunc(int64(v as never)))); break;
     case 'u32': fill(t.uint64Data, 'uint64_data', (v) => int64(v as never)); break;
     case 'f16': case 'i32': case 'i8': case 'u8': case 'bool': fill(t.int32Data, 'int32_data', (v) => v as number); break;
-    case 'i4': {
+    case 'i4': case 'u4': {
       // int4 in int32_data: one value per element, packed two per byte
       if (t.int32Data.length !== n) throw new ModelFormatError(`${label}: int32_data has ${t.int32Data.length} values, needs ${n}`);
       const packed = out as Uint8Array;

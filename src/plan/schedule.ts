@@ -1,5 +1,5 @@
 // Graph -> steps: one kernel call per step, with every binding resolved to a value (or scratch) name.
-import { bytesPerElement, gpuDType } from '../core/dtype.js';
+import { bytesPerElement, gpuDType, isPackedInt } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { type Graph, type Node, ACT_CODES } from '../ir/graph.js';
@@ -34,6 +34,8 @@ export interface Schedule {
   aliases: Map<string, string>;
   /** Scratch buffers: name -> bytes. */
   scratch: Map<string, number>;
+  /** Sub-word integer constants kept packed (raw bytes) on the GPU: only dequantize reads them. */
+  packed: Set<string>;
 }
 
 const VIEW_OPS = new Set(['reshape', 'identity']);
@@ -55,6 +57,7 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
   const steps: Step[] = [];
   const aliases = new Map<string, string>();
   const scratch = new Map<string, number>();
+  const packed = packedConstants(g);
   const info = (n: string): TensorInfo | null => {
     if (!n) return null;
     const v = g.values.get(n);
@@ -72,6 +75,7 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
       inputs: node.inputs.map(info), outputs: node.outputs.map((o) => info(o)!),
       epilogue: node.epilogue ?? null,
       constInputs: node.inputs.map((i) => !!i && g.values.get(i)?.data !== undefined),
+      packedInputs: node.inputs.map((i) => packed.has(i)),
     };
     const sel = override?.(knode, caps) ?? def.select(knode, caps);
     const scratchNames = (sel.scratch ?? []).map((bytes, i) => {
@@ -81,6 +85,7 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
     });
     for (const call of sel.calls) {
       const bindings = call.bindings.map((b) => {
+        if (b.io === 'none') return '';
         if (b.io === 'scratch') return scratchNames[b.index];
         const name = b.io === 'in' ? node.inputs[b.index] : node.outputs[b.index];
         if (!name) throw new KestrelError('USAGE', `kernel ${call.variant} binds absent ${b.io}put ${b.index} of '${node.name}'`);
@@ -105,7 +110,26 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
       });
     }
   }
-  return { steps, aliases, scratch };
+  return { steps, aliases, scratch, packed };
+}
+
+/** int8/uint8/int4/uint4 constants read by dequantize nodes stay packed; any other reader is an error. */
+function packedConstants(g: Graph): Set<string> {
+  const packed = new Set<string>();
+  for (const n of g.nodes) {
+    if (n.op !== 'dequantize') continue;
+    for (const i of [n.inputs[0], n.inputs[2]]) {
+      const v = i ? g.values.get(i) : undefined;
+      if (v?.data && isPackedInt(v.dtype)) packed.add(i);
+    }
+  }
+  for (const n of g.nodes) {
+    if (n.op === 'dequantize') continue;
+    for (const i of n.inputs) {
+      if (packed.has(i)) throw new KestrelError('USAGE', `node '${n.name}' (${n.op}) reads packed ${g.values.get(i)!.dtype} constant '${i}'; only dequantize may`);
+    }
+  }
+  return packed;
 }
 
 /**

@@ -89,6 +89,7 @@ export class Executor {
     const s = this.schedule.scratch.get(name);
     if (s !== undefined) return s;
     const v = this.graph.values.get(name)!;
+    if (this.schedule.packed.has(name)) return v.data!.data.byteLength;
     return valueBytes(v);
   }
 
@@ -127,7 +128,8 @@ export class Executor {
     }
     const constBytes = new Map<string, Uint8Array>();
     for (const n of constNames) {
-      const bytes = toGpuBytes(this.graph.values.get(n)!.data!, `constant '${n}'`);
+      const data = this.graph.values.get(n)!.data!;
+      const bytes = this.schedule.packed.has(n) ? packedBytes(data.data) : toGpuBytes(data, `constant '${n}'`);
       constBytes.set(n, bytes);
       weightOffsets.set(n, weightBytes);
       weightBytes = alignUp(weightBytes + Math.max(bytes.byteLength, 4), storageAlign);
@@ -137,7 +139,8 @@ export class Executor {
     });
     this.arena = this.createBuffer('arena', Math.max(plan.arenaBytes, 16), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
     // Separate dummies: two writable bindings of one dispatch must not overlap.
-    const dummies = [0, 1, 2].map((i) => this.createBuffer(`dummy${i}`, 16, GPUBufferUsage.STORAGE));
+    const dummies: GPUBuffer[] = [];
+    const dummy = (slot: number) => (dummies[slot] ??= this.createBuffer(`dummy${slot}`, 16, GPUBufferUsage.STORAGE));
 
     // Uniforms: every step's params (and epilogue params) in one buffer.
     const uniformOffsets: { params: number; ep: number }[] = [];
@@ -173,10 +176,10 @@ export class Executor {
     this.arenaOffsets = plan.offsets;
 
     const entryFor = (name: string | null, slot = 0): GPUBufferBinding => {
-      if (!name) return { buffer: dummies[slot], offset: 0, size: 16 };
+      if (!name) return { buffer: dummy(slot), offset: 0, size: 16 };
       const root = rootOf(aliases, name);
       const size = alignUp(this.bytesOf(root), 4);
-      if (size === 0) return { buffer: dummies[slot], offset: 0, size: 16 };
+      if (size === 0) return { buffer: dummy(slot), offset: 0, size: 16 };
       if (weightOffsets.has(root)) return { buffer: weights, offset: weightOffsets.get(root)!, size };
       return { buffer: this.arena, offset: plan.offsets.get(root)!, size };
     };
@@ -192,7 +195,7 @@ export class Executor {
         label: s.node.name,
         entries: [
           { binding: 0, resource: { buffer: uniforms, offset: uniformOffsets[i].params, size: s.call.params.byteLength } },
-          ...s.bindings.map((b, k) => ({ binding: k + 1, resource: entryFor(b) })),
+          ...s.bindings.map((b, k) => ({ binding: k + 1, resource: entryFor(b, k + 3) })),
         ],
       });
       const groups = [main];
@@ -321,4 +324,11 @@ export class Executor {
     for (const b of this.buffers) { gpuMemoryStats.destroyed += b.size; b.destroy(); }
     this.buffers = [];
   }
+}
+
+/** The raw bytes of a packed integer constant, padded to a whole number of u32 words. */
+function packedBytes(data: HostTensor['data']): Uint8Array {
+  const out = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
+  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return out;
 }

@@ -44,9 +44,11 @@ function reshapeTo(c: ImportContext, x: string, shape: number[], out?: string): 
 }
 
 function conv(c: ImportContext, transpose: boolean): void {
-  const x = c.requireInput(0, 'X');
-  const w = c.requireInput(1, 'W');
-  const b = c.input(2);
+  lowerConv(c, c.requireInput(0, 'X'), c.requireInput(1, 'W'), c.input(2), transpose, c.outputName());
+}
+
+/** Conv / ConvTranspose on given value names (QLinearConv and ConvInteger reuse it); returns the output. */
+export function lowerConv(c: ImportContext, x: string, w: string, b: string, transpose: boolean, outName?: string): string {
   const xs = c.shape(x);
   const ws = c.shape(w);
   const sr = xs.length - 2;
@@ -90,15 +92,16 @@ function conv(c: ImportContext, transpose: boolean): void {
     xi = reshapeTo(c, x, [xs[0], xs[1], 1, xs[2]]);
     wi = reshapeTo(c, w, [ws[0], ws[1], 1, ws[2]]);
   }
-  const out = sr === 1 ? undefined : c.outputName();
+  const out = sr === 1 ? undefined : outName;
   const epilogue = b ? { act: 'none' as const, alpha: 0, beta: 0, bias: b } : undefined;
   if (b && c.shape(b).length !== 1) c.fail(`bias must be 1-D, got rank ${c.shape(b).length}`);
   const y = c.emit(transpose ? 'convTranspose' : 'conv', attrs, [xi, wi], out, epilogue);
   if (b && c.shape(b)[0] !== c.shape(y)[1]) c.fail(`bias has ${c.shape(b)[0]} values for ${c.shape(y)[1]} output channels`);
   if (sr === 1) {
     const ys = c.shape(y);
-    reshapeTo(c, y, [ys[0], ys[1], ys[3]], c.outputName());
+    return reshapeTo(c, y, [ys[0], ys[1], ys[3]], outName);
   }
+  return y;
 }
 
 function pool(kind: 'max' | 'avg'): Lowering {
@@ -208,18 +211,21 @@ function gemm(c: ImportContext): void {
 }
 
 function matmul(c: ImportContext): void {
-  let a = c.requireInput(0, 'A');
-  let b = c.requireInput(1, 'B');
+  lowerMatmul(c, c.requireInput(0, 'A'), c.requireInput(1, 'B'), c.outputName());
+}
+
+/** numpy-style MatMul on given value names (QLinearMatMul and MatMulInteger reuse it); returns the output. */
+export function lowerMatmul(c: ImportContext, a: string, b: string, outName?: string): string {
   const as = c.shape(a), bs = c.shape(b);
   if (as.length === 0 || bs.length === 0) c.fail('MatMul operands must be at least 1-D');
   const liftA = as.length === 1, liftB = bs.length === 1;
   if (liftA) a = reshapeTo(c, a, [1, as[0]]);
   if (liftB) b = reshapeTo(c, b, [bs[0], 1]);
-  if (!liftA && !liftB) { c.emit('matmul', { transA: false, transB: false, alpha: 1 }, [a, b], c.outputName()); return; }
+  if (!liftA && !liftB) return c.emit('matmul', { transA: false, transB: false, alpha: 1 }, [a, b], outName);
   const y = c.emit('matmul', { transA: false, transB: false, alpha: 1 }, [a, b]);
   const ys = c.shape(y);
   const shape = ys.filter((_, i) => !((liftA && i === ys.length - 2) || (liftB && i === ys.length - 1)));
-  reshapeTo(c, y, shape, c.outputName());
+  return reshapeTo(c, y, shape, outName);
 }
 
 function softmax(log: boolean): Lowering {

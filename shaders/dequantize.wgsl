@@ -1,0 +1,35 @@
+// y = (q - zero_point) * scale, per tensor, per axis or blocked; q may be packed int8/uint8/int4/uint4.
+// kestrel:requires lib/indexing.wgsl lib/quant.wgsl
+
+override WG: u32 = 256u;
+override X_MODE: u32 = 0u;
+override ZP_MODE: u32 = 0u;
+override HAS_ZP: bool = false;
+
+struct Params {
+  count: u32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
+  q: QuantIndex,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> x: array<u32>;
+@group(0) @binding(2) var<storage, read_write> scale: array<f32>;
+@group(0) @binding(3) var<storage, read_write> zero_point: array<u32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let i = linear_index(gid, nwg, WG);
+  if (i >= params.count) {
+    return;
+  }
+  let p = quant_param_index(i, params.q);
+  var zp = 0;
+  if (HAS_ZP) {
+    zp = unpack_int(zero_point[packed_word_index(p, ZP_MODE)], p, ZP_MODE);
+  }
+  y[i] = f32(unpack_int(x[packed_word_index(i, X_MODE)], i, X_MODE) - zp) * scale[p];
+}

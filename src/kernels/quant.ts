@@ -1,0 +1,65 @@
+// QuantizeLinear / DequantizeLinear kernels: per tensor, per axis and blocked, on packed constants or
+// runtime integers. The dequantize-then-float-kernel path is how quantized weights reach conv/matmul.
+import type { DType } from '../core/dtype.js';
+import { KestrelError } from '../core/errors.js';
+import { sizeOf } from '../core/shape.js';
+import type { QuantAttrs } from '../ir/graph.js';
+import type { TensorInfo } from '../ir/infer-shapes.js';
+import { ParamsBuilder, grid1d } from './params.js';
+import type { KNode, KernelDef } from './types.js';
+
+const WG = 256;
+const PACK_MODE: Partial<Record<DType, number>> = { i8: 1, u8: 2, i4: 3, u4: 4 };
+
+export const QUANT_RANGE: Partial<Record<DType, [number, number]>> = {
+  u8: [0, 255], i8: [-128, 127], u4: [0, 15], i4: [-8, 7], i32: [-2147483648, 2147483647],
+};
+
+function mode(node: KNode, i: number): number {
+  const t = node.inputs[i];
+  if (!t || !node.packedInputs?.[i]) return 0;
+  return PACK_MODE[t.dtype] ?? 0;
+}
+
+/** Strides that map element i of `x` to its scale / zero-point index. */
+function quantIndex(x: TensorInfo, scale: TensorInfo, a: QuantAttrs, name: string): number[] {
+  const r = x.shape.length;
+  const n = sizeOf(scale.shape);
+  if (a.axis < 0 || n === 1) return [1, 1, 1, 0, 0, 0, 0, 0];
+  const axis = a.axis;
+  const inner = sizeOf(x.shape.slice(axis + 1));
+  const dim = x.shape[axis];
+  if (a.blockSize > 0) {
+    const nb = Math.ceil(dim / a.blockSize);
+    if (n !== sizeOf(x.shape) / dim * nb) throw new KestrelError('SHAPE', `node '${name}': blocked scale has ${n} values, expected ${(sizeOf(x.shape) / dim) * nb}`);
+    return [Math.max(inner, 1), dim, a.blockSize, nb * inner, inner, 1, 0, 0];
+  }
+  if (n !== dim) throw new KestrelError('SHAPE', `node '${name}': per-axis scale has ${n} values for axis ${axis} of size ${dim} (rank ${r})`);
+  return [Math.max(inner, 1), dim, 1, 0, 1, 0, 0, 0];
+}
+
+function select(node: KNode, quantize: boolean) {
+  const a = node.attrs as QuantAttrs;
+  const [x, scale, zp] = node.inputs;
+  const count = sizeOf(node.outputs[0].shape);
+  const q = quantIndex(x!, scale!, a, node.name);
+  const params = new ParamsBuilder().u32(count);
+  if (quantize) {
+    const [lo, hi] = QUANT_RANGE[node.outputs[0].dtype] ?? [0, 255];
+    params.i32(lo).i32(hi);
+  }
+  params.vec4u(q.slice(0, 4)).vec4u(q.slice(4));
+  const overrides: Record<string, number | boolean> = { WG, ZP_MODE: mode(node, 2), HAS_ZP: !!zp };
+  if (!quantize) overrides.X_MODE = mode(node, 0);
+  return { calls: [{
+    variant: quantize ? 'quantize' : 'dequantize',
+    shader: { file: quantize ? 'quantize.wgsl' : 'dequantize.wgsl', overrides },
+    params: params.build(),
+    bindings: [{ io: 'in' as const, index: 0 }, { io: 'in' as const, index: 1 }, zp ? { io: 'in' as const, index: 2 } : { io: 'none' as const }, { io: 'out' as const, index: 0 }],
+    workgroups: grid1d(Math.ceil(count / WG)),
+    flops: 2 * count, bytes: count * 5,
+  }] };
+}
+
+export const dequantizeKernel: KernelDef = { op: 'dequantize', select: (n) => select(n, false) };
+export const quantizeKernel: KernelDef = { op: 'quantize', select: (n) => select(n, true) };
