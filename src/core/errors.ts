@@ -16,7 +16,7 @@ export class ModelFormatError extends KestrelError {
 }
 export class UnsupportedOpError extends KestrelError {
   constructor(readonly node: string, readonly op: string, readonly opset: number, detail = '') {
-    super('UNSUPPORTED_OP', `node '${node}': op ${op} (opset ${opset}) is not supported${detail ? `: ${detail}` : ''}`);
+    super('UNSUPPORTED_OP', `node '${node}': op ${op}${opset ? ` (opset ${opset})` : ''} is not supported${detail ? `: ${detail}` : ''}`);
   }
 }
 export class ShapeError extends KestrelError {

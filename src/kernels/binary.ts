@@ -1,8 +1,10 @@
+import { type DType, gpuDType } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
 import type { BinaryAttrs, BinaryKind } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
+import { unsupported } from './stub.js';
 
 const WG = 256;
 export const BINARY_CODES: Partial<Record<BinaryKind, number>> = {
@@ -26,23 +28,24 @@ export const binaryKernel: KernelDef = {
       .dims(out.shape, 1).dims(broadcastStrides(a.shape, out.shape)).dims(broadcastStrides(b.shape, out.shape)).build();
     const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
     const bindings = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }] as const;
-    const isInt = a.dtype === 'i32' || a.dtype === 'i64' || a.dtype === 'bool' || a.dtype === 'u32';
+    const g = gpuDType(a.dtype as DType);
+    const isInt = g === 'i32' || g === 'u32';
     if (COMPARE_CODES[kind] !== undefined) {
       return { calls: [{
-        variant: 'compare', shader: { file: 'compare.wgsl', prelude: { in_t: isInt ? (a.dtype === 'bool' || a.dtype === 'u32' ? 'u32' : 'i32') : 'f32' }, overrides: { OP: COMPARE_CODES[kind]!, WG } },
+        variant: 'compare', shader: { file: 'compare.wgsl', prelude: { in_t: isInt ? g : 'f32' }, overrides: { OP: COMPARE_CODES[kind]!, WG } },
         params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
       }] };
     }
     if (isInt) {
       const code = INT_CODES[kind];
-      if (code === undefined) throw new KestrelError('USAGE', `node '${node.name}': ${kind} on integers is not supported`);
+      if (code === undefined) unsupported(node, `${kind} on integers`);
       return { calls: [{
         variant: 'binary.i32', shader: { file: 'binary_i32.wgsl', overrides: { OP: code, WG } },
         params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
       }] };
     }
     const code = BINARY_CODES[kind];
-    if (code === undefined) throw new KestrelError('USAGE', `node '${node.name}': binary ${kind} on floats is not supported`);
+    if (code === undefined) unsupported(node, `${kind} on floats`);
     return { calls: [{
       variant: 'binary', shader: { file: 'binary.wgsl', overrides: { OP: code, WG } },
       params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,

@@ -5,6 +5,7 @@ import { ACT_CODES, type CastAttrs, type UnaryAttrs } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
+import { unsupported } from './stub.js';
 
 const WG = 256;
 
@@ -24,7 +25,7 @@ export const unaryKernel: KernelDef = {
       }] };
     }
     if (dt !== 'f32' && dt !== 'f16' && a.act !== 'none') {
-      if (!['relu', 'abs', 'neg', 'sign'].includes(a.act)) throw new KestrelError('USAGE', `node '${node.name}': ${a.act} on integers is not supported`);
+      if (!['relu', 'abs', 'neg', 'sign'].includes(a.act)) unsupported(node, `${a.act} on integers`);
       return { calls: [{ variant: `unary.i32.${a.act}`, shader: { file: 'unary_i32.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } }, params: new ParamsBuilder().u32(count).build(), bindings: [...bindings], workgroups, flops: count, bytes: count * 8 }] };
     }
     if (a.act === 'none' && dt !== 'f32') {

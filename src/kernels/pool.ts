@@ -5,6 +5,7 @@ import { sizeOf } from '../core/shape.js';
 import type { PoolAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
+import { unsupported } from './stub.js';
 
 const WG = 256;
 const MAX_CONST_WINDOW = 49;
@@ -15,7 +16,7 @@ export const poolKernel: KernelDef = {
   op: 'pool',
   select(node, caps) {
     const x = node.inputs[0]!;
-    if (x.dtype !== 'f32') throw new KestrelError('USAGE', `node '${node.name}': pooling of ${x.dtype} values is not supported`);
+    if (x.dtype !== 'f32') unsupported(node, `pooling of ${x.dtype} values`);
     const a = node.attrs as PoolAttrs;
     const [n, c, h, w] = x.shape;
     const [, , oh, ow] = node.outputs[0].shape;

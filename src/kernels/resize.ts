@@ -7,6 +7,7 @@ import type { KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
 import { assertWords } from './data-movement.js';
 import { padValueBits } from './pad.js';
+import { unsupported } from './stub.js';
 
 const WG = 256;
 const NEAREST_MODES: Record<NearestMode, number> = { round_prefer_floor: 0, round_prefer_ceil: 1, floor: 2, ceil: 3 };
@@ -83,10 +84,10 @@ export const resizeKernel: KernelDef = {
         bindings: [...bindings], workgroups, bytes: count * 8,
       }] };
     }
-    if (x.dtype !== 'f32') throw new KestrelError('USAGE', `node '${node.name}': ${at.mode} resize of ${x.dtype} values is not supported`);
+    if (x.dtype !== 'f32') unsupported(node, `${at.mode} resize of ${x.dtype} values`);
     const resized = axes.flatMap((a, d) => (a.identity ? [] : [d]));
     if (resized.length > 2) {
-      throw new KestrelError('UNSUPPORTED_OP', `node '${node.name}': ${at.mode} resize of more than two axes (${resized.join(', ')}) is not supported`);
+      unsupported(node, `${at.mode} resize of more than two axes (${resized.join(', ')})`);
     }
     // View as [A, H, B, W, C]: H and W are the resized axes (a unit identity axis stands in when only one is).
     const wAxis = resized.length ? resized[resized.length - 1] : r - 1;

@@ -57,6 +57,13 @@ export class Attrs {
   }
 }
 
+/** Import needs the value (not just the shape) of a graph input, e.g. Pad's pads given as an input. */
+export class NeedsInputValue extends KestrelError {
+  constructor(readonly input: string, node: string) {
+    super('INPUT', `node '${node}' needs the value of graph input '${input}' to plan (its value is baked into the plan)`);
+  }
+}
+
 export class ImportContext {
   readonly g: Graph = { values: new Map(), nodes: [], inputs: [], outputs: [] };
   node!: OnnxNode;
@@ -105,6 +112,7 @@ export class ImportContext {
     const n = this.input(i);
     if (!n) return undefined;
     const t = this.constOf(n);
+    if (!t && this.g.inputs.includes(n)) throw new NeedsInputValue(n, this.nodeName);
     if (!t) this.unsupported(`input ${i} (${what}) must be a constant for the given input shapes`);
     return toNumbers(t);
   }

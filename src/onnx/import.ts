@@ -2,6 +2,7 @@
 import { InputError, ModelFormatError, UnsupportedOpError } from '../core/errors.js';
 import { shapeStr, sizeOf } from '../core/shape.js';
 import type { Graph } from '../ir/graph.js';
+import type { HostTensor } from '../core/tensor.js';
 import { ImportContext } from './context.js';
 import type { IoInfo, Model } from './decode.js';
 import { ELEMENTWISE } from './ops/elementwise.js';
@@ -78,7 +79,8 @@ function topoSort(model: Model): OnnxNode[] {
   return order;
 }
 
-export function importModel(model: Model, shapes: Map<string, number[]>): Graph {
+/** `values`: graph inputs whose values are baked into the plan as constants (see NeedsInputValue). */
+export function importModel(model: Model, shapes: Map<string, number[]>, values: Map<string, HostTensor> = new Map()): Graph {
   const c = new ImportContext(model.opset, model.limits, model.external);
   const g = c.g;
   for (const t of model.graph.initializer) {
@@ -88,6 +90,8 @@ export function importModel(model: Model, shapes: Map<string, number[]>): Graph 
   for (const io of model.inputs) {
     const shape = shapes.get(io.name)!;
     if (sizeOf(shape) > model.limits.maxTensorElements) throw new InputError(`input '${io.name}' ${shapeStr(shape)} exceeds maxTensorElements`);
+    const known = values.get(io.name);
+    if (known) { c.constant(known, io.name); continue; }
     c.defineValue(io.name, shape, io.dtype);
     g.inputs.push(io.name);
   }

@@ -9,6 +9,7 @@ import type { Graph } from '../ir/graph.js';
 import { type PassOptions, runPasses } from '../ir/passes/index.js';
 import type { IoInfo, Model } from '../onnx/decode.js';
 import { checkShape, importModel, resolveInputShapes } from '../onnx/import.js';
+import { NeedsInputValue } from '../onnx/context.js';
 import { loadModel } from '../onnx/load.js';
 import { type GpuContext, createGpuContext } from './device.js';
 import { Executor, type RunResult } from './executor.js';
@@ -54,6 +55,8 @@ const MAX_PLANS = 4;
 
 export class Session {
   private plans = new Map<string, Plan>();
+  /** Inputs whose values (not just shapes) are baked into plans. */
+  private valueInputs = new Set<string>();
   private released = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly cache: PipelineCache;
@@ -72,18 +75,41 @@ export class Session {
     const s = new Session(model, ctx, opts, !opts.context);
     // plan eagerly when every input shape is known, so the first run pays no compile
     const known = model.inputs.every((i) => opts.shapes?.[i.name] || i.dims.every((d) => typeof d === 'number'));
-    if (known) await s.plan(resolveInputShapes(model, opts.shapes));
+    if (known) {
+      try {
+        await s.plan(resolveInputShapes(model, opts.shapes));
+      } catch (e) {
+        if (!(e instanceof NeedsInputValue)) throw e; // planned at the first run, when the value is known
+      }
+    }
     return s;
   }
 
   /** The plan for a set of input shapes (built and cached on first use). */
-  async plan(shapes: Map<string, number[]>): Promise<Plan> {
+  async plan(shapes: Map<string, number[]>, feeds?: Map<string, HostTensor>): Promise<Plan> {
     if (this.released) throw new ReleasedError('session');
-    const key = [...shapes.entries()].map(([k, v]) => `${k}:${v.join('x')}`).join(';');
+    const values = new Map<string, HostTensor>();
+    for (const name of this.valueInputs) {
+      const t = feeds?.get(name);
+      if (!t) throw new InputError(`input '${name}' is baked into the plan by value; plan it by running with that input`);
+      values.set(name, t);
+    }
+    const key = [...shapes.entries()].map(([k, v]) => `${k}:${v.join('x')}`).join(';')
+      + [...values.entries()].map(([k, t]) => `|${k}=${Array.from(t.data as ArrayLike<unknown>).join(',')}`).join('');
     let p = this.plans.get(key);
     if (p) return p;
     const t0 = performance.now();
-    const graph = importModel(this.model, shapes);
+    let graph: Graph;
+    try {
+      graph = importModel(this.model, shapes, values);
+    } catch (e) {
+      // an input whose value decides the plan (Pad's pads, Expand's shape): specialize on it and retry
+      if (e instanceof NeedsInputValue && feeds?.has(e.input) && !this.valueInputs.has(e.input)) {
+        this.valueInputs.add(e.input);
+        return this.plan(shapes, feeds);
+      }
+      throw e;
+    }
     const passReport = runPasses(graph, this.opts.passes, new Set((this.opts.keep ?? []).filter((n) => graph.values.has(n))));
     const computed = new Set(graph.nodes.flatMap((n) => n.outputs));
     const wanted = this.opts.capture === 'all' ? [...computed] : (this.opts.capture ?? []);

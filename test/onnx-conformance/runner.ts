@@ -13,6 +13,7 @@ import type { GpuContext } from '../../src/runtime/device.js';
 import type { PipelineCache } from '../../src/runtime/pipelines.js';
 import { Session } from '../../src/runtime/session.js';
 import { ONNX_DTYPE } from '../../src/core/dtype.js';
+import { UnsupportedOpError } from '../../src/core/errors.js';
 
 export const TESTDATA = '/usr/share/libonnx-testdata/data';
 export const SUITES = ['node', 'pytorch-converted', 'pytorch-operator'] as const;
@@ -95,6 +96,17 @@ export function allclose(ours: HostTensor, ref: HostTensor, rtol = 1e-3, atol = 
     }
   }
   return null;
+}
+
+/** 'pass', 'unsupported: <reason>' (a typed UnsupportedOpError naming the feature), or the failure. */
+export async function caseStatus(c: CaseInfo, ctx: GpuContext, cache: PipelineCache): Promise<string> {
+  try {
+    const bad = await runCase(c, ctx, cache);
+    return bad ? `fail: ${bad}` : 'pass';
+  } catch (e) {
+    if (e instanceof UnsupportedOpError) return `unsupported: ${e.message.replace(/^node '[^']*': /, '')}`;
+    return `fail: ${(e as Error).message.split('\n')[0]}`;
+  }
 }
 
 export async function runCase(c: CaseInfo, ctx: GpuContext, cache: PipelineCache): Promise<string | null> {

@@ -14,9 +14,18 @@ function unary(act: ActKind, params?: (c: ImportContext) => [number, number]): L
 
 function binary(kind: BinaryKind): Lowering {
   return (c) => {
-    if (c.opset < 7 && c.attrs.has('broadcast')) c.unsupported('legacy broadcast attribute');
-    c.emit('binary', { kind }, [c.requireInput(0, 'A'), c.requireInput(1, 'B')], c.outputName());
+    const a = c.requireInput(0, 'A');
+    let b = c.requireInput(1, 'B');
+    // Pow's exponent may have another type than its base: compute in the base's type
+    if (kind === 'pow' && c.dtype(b) !== c.dtype(a)) b = c.emit('cast', { to: c.dtype(a) }, [b]);
+    c.emit('binary', { kind }, [a, b], c.outputName());
   };
+}
+
+/** The representable range of an integer dtype, for clamping constants into it. */
+function intRange(dt: string): [number, number] {
+  return ({ i8: [-128, 127], u8: [0, 255], i32: [-2147483648, 2147483647], u32: [0, 4294967295] } as Record<string, [number, number]>)[dt]
+    ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
 }
 
 /** Sum/Max/Min/Mean over any number of inputs: a chain of binary nodes. */
@@ -46,14 +55,24 @@ function clip(c: ImportContext): void {
     hi = c.attrs.float('max', hi);
   } else {
     const l = c.input(1), h = c.input(2);
+    const x = c.requireInput(0, 'X');
+    // bounds computed at run time: max then min with the bound values
+    if ((l && !c.constOf(l)) || (h && !c.constOf(h)) || (c.dtype(x) !== 'f32' && c.dtype(x) !== 'f16')) {
+      const [rlo, rhi] = intRange(c.dtype(x));
+      const isInt = c.dtype(x) !== 'f32' && c.dtype(x) !== 'f16';
+      const lo_ = l || c.constant(hostTensor(c.dtype(x), [], [isInt ? rlo : lo]));
+      const hi_ = h || c.constant(hostTensor(c.dtype(x), [], [isInt ? rhi : hi]));
+      c.emit('binary', { kind: 'min' }, [c.emit('binary', { kind: 'max' }, [x, lo_]), hi_], c.outputName());
+      return;
+    }
     if (l) lo = c.requiredInts(1, 'min')[0];
     if (h) hi = c.requiredInts(2, 'max')[0];
   }
   const x = c.requireInput(0, 'X');
   if (c.dtype(x) !== 'f32' && c.dtype(x) !== 'f16') {
-    // integer clip: max then min keeps exact integer semantics
-    const lo_ = c.constant(hostTensor(c.dtype(x), [], [Math.max(lo, -2147483648)]));
-    const hi_ = c.constant(hostTensor(c.dtype(x), [], [Math.min(hi, 2147483647)]));
+    const [rlo, rhi] = intRange(c.dtype(x));
+    const lo_ = c.constant(hostTensor(c.dtype(x), [], [Math.max(lo, rlo)]));
+    const hi_ = c.constant(hostTensor(c.dtype(x), [], [Math.min(hi, rhi)]));
     c.emit('binary', { kind: 'min' }, [c.emit('binary', { kind: 'max' }, [x, lo_]), hi_], c.outputName());
     return;
   }

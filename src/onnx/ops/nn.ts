@@ -178,10 +178,22 @@ function instanceNorm(c: ImportContext): void {
 }
 
 function layerNorm(c: ImportContext): void {
-  if (c.node.output.slice(1).some(Boolean)) c.unsupported('the Mean / InvStdDev outputs');
   const x = c.requireInput(0, 'X');
-  const axis = normAxis(c.attrs.int('axis', -1), c.shape(x).length, `node '${c.nodeName}' axis`);
-  c.emit('layerNorm', { axis, epsilon: c.attrs.float('epsilon', 1e-5) }, [x, c.requireInput(1, 'Scale'), c.input(2)], c.outputName());
+  const r = c.shape(x).length;
+  const axis = normAxis(c.attrs.int('axis', -1), r, `node '${c.nodeName}' axis`);
+  const epsilon = c.attrs.float('epsilon', 1e-5);
+  c.emit('layerNorm', { axis, epsilon }, [x, c.requireInput(1, 'Scale'), c.input(2)], c.outputName());
+  const [, meanOut, invStdOut] = c.node.output;
+  if (!meanOut && !invStdOut) return;
+  // the optional statistics outputs, computed on their own (rarely read at inference)
+  const axes = [...Array(r - axis).keys()].map((i) => i + axis);
+  const mean = c.emit('reduce', { kind: 'mean', axes, keepDims: true }, [x], meanOut || undefined);
+  if (!invStdOut) return;
+  const d = c.emit('binary', { kind: 'sub' }, [x, mean]);
+  const variance = c.emit('reduce', { kind: 'mean', axes, keepDims: true }, [c.emit('binary', { kind: 'mul' }, [d, d])]);
+  const eps = c.constant(hostTensor('f32', [], [epsilon]));
+  const std = c.emit('unary', { act: 'sqrt', alpha: 0, beta: 0 }, [c.emit('binary', { kind: 'add' }, [variance, eps])]);
+  c.emit('unary', { act: 'reciprocal', alpha: 0, beta: 0 }, [std], invStdOut);
 }
 
 function gemm(c: ImportContext): void {

@@ -191,8 +191,14 @@ function tile(c: ImportContext): void {
 }
 
 function identity(c: ImportContext): void {
-  if (c.node.opType === 'Dropout' && c.node.output[1]) c.unsupported('the mask output of Dropout');
-  c.emit('identity', {}, [c.requireInput(0, 'input')], c.outputName());
+  const x = c.requireInput(0, 'input');
+  if (c.node.opType === 'Dropout') {
+    const training = c.input(2) ? c.requiredInts(2, 'training_mode')[0] : 0;
+    if (training) c.unsupported('training_mode=true (random dropout)');
+    // inference: the mask is all true
+    if (c.node.output[1]) c.constant(hostTensor('bool', c.shape(x), new Uint8Array(sizeOf(c.shape(x))).fill(1)), c.node.output[1]);
+  }
+  c.emit('identity', {}, [x], c.outputName());
 }
 
 function range(c: ImportContext): void {
