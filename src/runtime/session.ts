@@ -165,7 +165,7 @@ export class Session {
     const { shapes, tensors } = this.validate(feeds);
     // one call at a time: concurrent first calls must not build duplicate plans, nor evict a plan in use
     const next = this.queue.then(async () => {
-      const plan = await this.plan(shapes);
+      const plan = await this.plan(shapes, tensors);
       const r = await plan.executor.run(tensors, opts.profile ?? false);
       return { ...r, plan };
     });
