@@ -40,7 +40,8 @@ export type BinaryKind =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'mod' | 'fmod' | 'prelu'
   | 'equal' | 'less' | 'greater' | 'lessOrEqual' | 'greaterOrEqual' | 'and' | 'or' | 'xor';
 export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'sumSquare' | 'l1' | 'l2' | 'logSum' | 'logSumExp';
-export type CoordMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_crop_and_resize' | 'half_pixel_symmetric';
+export type CoordMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_crop_and_resize' | 'half_pixel_symmetric' | 'tf_half_pixel_for_nn';
+export const COORD_MODES: CoordMode[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize', 'half_pixel_symmetric', 'tf_half_pixel_for_nn'];
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
 
 export interface ConvAttrs { strides: number[]; pads: number[]; dilations: number[]; group: number }

@@ -33,6 +33,7 @@ export function resizeAxis(mode: CoordMode, inLen: number, outLen: number, scale
       return { ...ax, half: 0.5, den: scale, add: offset - 0.5 };
     }
     case 'asymmetric': return { ...ax, den: scale };
+    case 'tf_half_pixel_for_nn': return { ...ax, half: 0.5, den: scale };
     case 'align_corners': return outF === 1 ? constant(0) : { ...ax, num: inLen - 1, den: outF - 1 };
     case 'tf_crop_and_resize': {
       const span = (roiEnd - roiStart) * (inLen - 1);

@@ -1,17 +1,12 @@
 // Resize and Upsample: resolve scales, output shape and coordinate modes into IR 'resize'.
 import { normAxis } from '../../core/shape.js';
-import { toNumbers } from '../../core/tensor.js';
-import type { CoordMode, NearestMode, ResizeAttrs } from '../../ir/graph.js';
+import { COORD_MODES, type CoordMode, type NearestMode, type ResizeAttrs } from '../../ir/graph.js';
 import type { ImportContext } from '../context.js';
 import type { Lowering } from './types.js';
 
 function constFloats(c: ImportContext, i: number): number[] | undefined {
-  const n = c.input(i);
-  if (!n) return undefined;
-  const t = c.constOf(n);
-  if (!t) c.unsupported(`input ${i} must be a constant for the given input shapes`);
-  const v = toNumbers(t);
-  return v.length ? v : undefined;
+  const v = c.constInts(i, ['X', 'roi', 'scales', 'sizes'][i] ?? `input ${i}`);
+  return v && v.length ? v : undefined;
 }
 
 function emitResize(c: ImportContext, x: string, partial: Partial<ResizeAttrs> & Pick<ResizeAttrs, 'scales' | 'outShape'>): void {
@@ -69,6 +64,9 @@ function resize(c: ImportContext): void {
     c.fail('needs scales or sizes');
   }
   const coordMode = c.attrs.string('coordinate_transformation_mode', 'half_pixel') as CoordMode;
+  if (!COORD_MODES.includes(coordMode)) c.fail(`unknown coordinate_transformation_mode '${coordMode}'`);
+  const nearestMode = c.attrs.string('nearest_mode', 'round_prefer_floor') as NearestMode;
+  if (!['round_prefer_floor', 'round_prefer_ceil', 'floor', 'ceil'].includes(nearestMode)) c.fail(`unknown nearest_mode '${nearestMode}'`);
   let roi: number[] = [];
   if (coordMode === 'tf_crop_and_resize') {
     if (!roiRaw) c.fail('tf_crop_and_resize needs roi');
@@ -76,7 +74,7 @@ function resize(c: ImportContext): void {
   }
   emitResize(c, x, {
     mode, scales, outShape, coordMode, roi,
-    nearestMode: c.attrs.string('nearest_mode', 'round_prefer_floor') as NearestMode,
+    nearestMode,
     cubicCoeffA: c.attrs.float('cubic_coeff_a', -0.75),
     excludeOutside: c.attrs.int('exclude_outside', 0) === 1,
     extrapolationValue: c.attrs.float('extrapolation_value', 0),
