@@ -4,7 +4,7 @@ import { Session } from '../../src/runtime/session.js';
 import { runOnnxruntime } from '../../src/parity/ort.js';
 import { diff } from '../../src/parity/metrics.js';
 import { testGpu } from '../kernels/harness.js';
-import { randomTensor } from '../util.js';
+import { textLikeImage } from './inputs.js';
 import { modelBytes } from './models.js';
 
 const CASES: ['det' | 'rec' | 'cls', number[]][] = [
@@ -18,7 +18,7 @@ describe('PP-OCR students match onnxruntime-node', () => {
   for (const [name, shape] of CASES) {
     it(`${name} at ${shape.join('x')}`, async () => {
       const bytes = modelBytes(name);
-      const x = randomTensor(shape, 7, -1, 1);
+      const x = textLikeImage(shape, 7);
       const ctx = await testGpu();
       const session = await Session.create(bytes, { shapes: { x: shape }, context: ctx });
       let submits = 0;
