@@ -60,6 +60,18 @@ export const inlineShadersPlugin = {
   },
 };
 
+/** In the browser bundle, reading models from paths is replaced by a stub that says to pass bytes. */
+export const browserLoadFilePlugin = {
+  name: 'kestrel-browser-load-file',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]onnx[\\/]load-file\.ts$/ }, (args) => ({
+      contents: "import { KestrelError } from '../core/errors.js';\nexport function readModelFile(p) { throw new KestrelError('USAGE', `loadModel('${p}'): file paths need Node; in a browser pass the model's bytes`); }\n",
+      loader: 'ts',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
+
 const nodeBuiltins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 /**
  * Fails the browser build on any Node builtin, naming the importer (esbuild's own message is vaguer). A package
@@ -104,7 +116,7 @@ const builds = [
     outfile: 'dist/kestrel.browser.mjs',
     platform: 'browser',
     external: ['webgpu'],
-    plugins: [noNodeBuiltinsPlugin, inlineShadersPlugin],
+    plugins: [noNodeBuiltinsPlugin, inlineShadersPlugin, browserLoadFilePlugin],
   },
   {
     ...common,
