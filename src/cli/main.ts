@@ -6,6 +6,7 @@ import { doctorCommand } from './doctor.js';
 import { inspectCommand } from './inspect.js';
 import { parityCommand } from './parity.js';
 import { runCommand } from './run.js';
+import { quantizeCommand } from './quantize.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -34,6 +35,7 @@ export const COMMANDS: Command[] = [
   inspectCommand,
   runCommand,
   parityCommand,
+  quantizeCommand,
   // add commands here: runCommand, compareCommand, profileCommand, demoCommand, ...
 ];
 

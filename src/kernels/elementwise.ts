@@ -55,6 +55,12 @@ export const castKernel: KernelDef = {
     const to = (node.attrs as CastAttrs).to;
     const count = sizeOf(node.outputs[0].shape);
     if (count === 0) return { calls: [] };
+    if (from === 'f16' && to === 'f32') {
+      return { calls: [{
+        variant: 'cast.f16.f32', shader: { file: 'cast_f16.wgsl', overrides: { WG } }, params: new ParamsBuilder().u32(count).build(),
+        bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
+      }] };
+    }
     const overrides = {
       FROM: wordKind(node, from), TO: wordKind(node, to), TO_BOOL: to === 'bool',
       WRAP: to === 'u8' ? 1 : to === 'i8' ? 2 : 0, WG,

@@ -1,0 +1,100 @@
+// `kestrel quantize IN.onnx OUT.onnx`: int8 / int4 / fp16 weights and static int8 activations, with a report.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostTensor } from '../core/tensor.js';
+import { parseNpy } from '../io/npy.js';
+import { decodeModel } from '../onnx/decode.js';
+import { diff } from '../parity/metrics.js';
+import { quantizeModel } from '../quant/quantize.js';
+import type { WeightMode } from '../quant/weights.js';
+import { Session } from '../runtime/session.js';
+import { UsageError } from './args.js';
+import type { CliIo, Command } from './main.js';
+import { MODEL_FLAGS, feedsFor, parseShapes } from './model-args.js';
+
+function readCalibration(dir: string, inputName: string): Record<string, HostTensor>[] {
+  let files: string[];
+  try { files = readdirSync(dir).filter((f) => f.endsWith('.npy')).sort(); } catch (e) { throw new UsageError(`cannot read --calibration ${dir}: ${(e as Error).message}`); }
+  if (!files.length) throw new UsageError(`--calibration ${dir} has no .npy files`);
+  return files.map((f) => ({ [inputName]: parseNpy(new Uint8Array(readFileSync(join(dir, f))), f) }));
+}
+
+function progressBar(io: CliIo): (done: number, total: number) => void {
+  return (done, total) => {
+    const w = 30, fill = Math.round((w * done) / total);
+    process.stderr.write(`\rcalibrating [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total}${done === total ? '\n' : ''}`);
+    void io;
+  };
+}
+
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+
+export const quantizeCommand: Command = {
+  name: 'quantize',
+  summary: 'write a quantized ONNX model (int8/int4/fp16 weights, static int8 activations) and report its error',
+  usage: 'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] [--method minmax|percentile] [--exclude NODE,...] [--per-layer]',
+  args: {
+    positionals: ['IN.onnx', 'OUT.onnx'], minPositionals: 2,
+    flags: [
+      ...MODEL_FLAGS,
+      { name: 'weights', type: 'string', valueName: 'int8|int4|fp16', summary: 'weight format (int4: MatMul weights as MatMulNBits, convs int8)' },
+      { name: 'block-size', type: 'string', valueName: 'N', summary: 'int4 block size along K (default 32)' },
+      { name: 'activations', type: 'string', valueName: 'int8', summary: 'static QDQ on conv/matmul activation inputs' },
+      { name: 'calibration', type: 'string', valueName: 'DIR', summary: 'folder of .npy samples of the model input' },
+      { name: 'method', type: 'string', valueName: 'minmax|percentile', summary: 'calibration range method (default minmax)' },
+      { name: 'percentile', type: 'string', valueName: 'P', summary: 'percentile for --method percentile (default 99.99)' },
+      { name: 'exclude', type: 'string', valueName: 'NODE,...', summary: 'keep these nodes in float' },
+      { name: 'per-layer', type: 'boolean', summary: 'report the error of every layer, not only the outputs' },
+      { name: 'quiet', type: 'boolean', summary: 'print only the summary' },
+    ],
+  },
+  async run(args, io) {
+    const [inPath, outPath] = args.positionals;
+    const weights = args.flags.weights as WeightMode | undefined;
+    if (weights && !['int8', 'int4', 'fp16'].includes(weights)) throw new UsageError('--weights must be int8, int4 or fp16');
+    const activations = args.flags.activations as string | undefined;
+    if (activations && activations !== 'int8') throw new UsageError('--activations supports only int8');
+    const method = (args.flags.method as string | undefined) ?? 'minmax';
+    if (!['minmax', 'percentile'].includes(method)) throw new UsageError('--method must be minmax or percentile');
+    const blockSize = Number(args.flags['block-size'] ?? 32);
+    if (!(blockSize >= 16 && (blockSize & (blockSize - 1)) === 0)) throw new UsageError('--block-size must be a power of two >= 16');
+    const input = new Uint8Array(readFileSync(inPath));
+    const floatModel = decodeModel(input);
+    if (activations && !args.flags.calibration) throw new UsageError('--activations int8 needs --calibration DIR');
+    if (activations && floatModel.inputs.length !== 1) throw new UsageError('calibration folders support single-input models');
+    const calibration = args.flags.calibration ? readCalibration(args.flags.calibration as string, floatModel.inputs[0].name) : undefined;
+    const r = await quantizeModel(input, {
+      weights, blockSize, activations: activations as 'int8' | undefined, calibration,
+      method: method as 'minmax' | 'percentile', percentile: Number(args.flags.percentile ?? 99.99),
+      exclude: new Set(((args.flags.exclude as string | undefined) ?? '').split(',').filter(Boolean)), progress: progressBar(io),
+    });
+    writeFileSync(outPath, r.bytes);
+    const quiet = !!args.flags.quiet;
+    if (r.upgraded) io.out(`opset raised to 13 for per-axis DequantizeLinear (${r.upgraded} nodes rewritten)`);
+    if (!quiet) for (const w of r.weights) io.out(`  ${w.tensor.padEnd(36)} ${w.format.padEnd(18)} ${kb(w.bytesBefore).padStart(10)} -> ${kb(w.bytesAfter).padStart(10)}`);
+    const before = r.weights.reduce((a, w) => a + w.bytesBefore, 0), after = r.weights.reduce((a, w) => a + w.bytesAfter, 0);
+    if (r.weights.length) io.out(`weights: ${r.weights.length} tensors, ${kb(before)} -> ${kb(after)} (${(after / before).toFixed(3)}x)`);
+    if (!quiet) for (const q of r.ranges) io.out(`  range ${q.tensor.padEnd(36)} [${q.min.toPrecision(4)}, ${q.max.toPrecision(4)}] scale ${q.scale.toExponential(3)} zero ${q.zeroPoint}`);
+    if (r.ranges.length) io.out(`activations: ${r.ranges.length} tensors quantized (uint8, ${method})`);
+    io.out(`wrote ${outPath} (${kb(input.length)} -> ${kb(r.bytes.length)})`);
+    // accuracy: float vs quantized on the first calibration sample, or seeded data of the given shape
+    const feeds = calibration?.[0] ?? feedsFor(floatModel.inputs, {}, parseShapes(args));
+    const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
+    const perLayer = !!args.flags['per-layer'];
+    const a = await Session.create(floatModel, { shapes, capture: perLayer ? 'all' : undefined });
+    const b = await Session.create(r.bytes, { shapes, capture: perLayer ? 'all' : undefined, context: a.ctx });
+    try {
+      const ra = await a.runDetailed(feeds), rb = await b.runDetailed(feeds);
+      const names = perLayer ? [...ra.outputs.keys()].filter((k) => rb.outputs.has(k)) : floatModel.outputs.map((o) => o.name);
+      io.out(`${'value'.padEnd(40)} ${'rel L2'.padStart(10)} ${'cosine'.padStart(10)}`);
+      for (const n of names) {
+        const d = diff(rb.outputs.get(n)!, ra.outputs.get(n)!);
+        io.out(`${n.padEnd(40)} ${d.relL2.toExponential(2).padStart(10)} ${d.cosine.toFixed(6).padStart(10)}`);
+      }
+    } finally {
+      b.release();
+      a.release();
+    }
+    return 0;
+  },
+};

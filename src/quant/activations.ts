@@ -1,0 +1,101 @@
+// Static activation quantization: calibrate ranges on sample inputs, then put QuantizeLinear ->
+// DequantizeLinear (uint8, asymmetric) on the activation inputs of Conv, ConvTranspose, MatMul and Gemm.
+import type { HostTensor } from '../core/tensor.js';
+import type { Model } from '../onnx/decode.js';
+import type { OnnxModel, OnnxNode } from '../onnx/proto.js';
+import { Session } from '../runtime/session.js';
+import type { GpuContext } from '../runtime/device.js';
+import { Constants, DT, attr, floatTensor, makeNode, tensorProto } from './onnx-edit.js';
+
+const TARGET_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm']);
+const RESERVOIR = 65536;
+
+export type CalibrationMethod = 'minmax' | 'percentile';
+export interface Range { tensor: string; min: number; max: number; scale: number; zeroPoint: number }
+
+/** The activation tensors that will be quantized: non-constant data inputs of the target ops. */
+export function activationTargets(model: OnnxModel, exclude: Set<string>): string[] {
+  const consts = new Constants(model);
+  const out = new Set<string>();
+  for (const n of model.graph!.node) {
+    if (!TARGET_OPS.has(n.opType) || exclude.has(n.name)) continue;
+    const ins = n.opType === 'MatMul' ? [n.input[0], n.input[1]] : [n.input[0]];
+    for (const i of ins) if (i && !consts.has(i)) out.add(i);
+  }
+  return [...out];
+}
+
+class Tracker {
+  min = Infinity;
+  max = -Infinity;
+  sample: number[] = [];
+  seen = 0;
+  add(data: Float32Array): void {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v < this.min) this.min = v;
+      if (v > this.max) this.max = v;
+      // reservoir sample (deterministic stride) for percentiles
+      this.seen++;
+      if (this.sample.length < RESERVOIR) this.sample.push(v);
+      else if (this.seen % Math.ceil(this.seen / RESERVOIR) === 0) this.sample[this.seen % RESERVOIR] = v;
+    }
+  }
+  range(method: CalibrationMethod, percentile: number): [number, number] {
+    if (method === 'minmax' || this.sample.length === 0) return [this.min, this.max];
+    const s = Float32Array.from(this.sample).sort();
+    const at = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.round((p / 100) * (s.length - 1))))];
+    return [at(100 - percentile), at(percentile)];
+  }
+}
+
+export async function calibrate(model: Model, samples: Record<string, HostTensor>[], targets: string[], opts: { method: CalibrationMethod; percentile: number; context?: GpuContext; progress?: (done: number, total: number) => void }): Promise<Range[]> {
+  const trackers = new Map(targets.map((t) => [t, new Tracker()]));
+  const shapes = Object.fromEntries(Object.entries(samples[0]).map(([k, t]) => [k, t.shape]));
+  const session = await Session.create(model, { shapes, keep: targets, capture: targets, context: opts.context });
+  try {
+    for (let k = 0; k < samples.length; k++) {
+      const r = await session.runDetailed(samples[k]);
+      for (const t of targets) {
+        const v = r.outputs.get(t) ?? (samples[k][t] as HostTensor | undefined);
+        if (v && v.dtype === 'f32') trackers.get(t)!.add(v.data as Float32Array);
+      }
+      opts.progress?.(k + 1, samples.length);
+    }
+  } finally {
+    session.release();
+  }
+  return targets.map((t) => {
+    const [lo, hi] = trackers.get(t)!.range(opts.method, opts.percentile);
+    const rmin = Math.min(0, Number.isFinite(lo) ? lo : 0), rmax = Math.max(0, Number.isFinite(hi) ? hi : 0);
+    const scale = rmax > rmin ? (rmax - rmin) / 255 : 1;
+    const zeroPoint = Math.max(0, Math.min(255, Math.round(-rmin / scale)));
+    return { tensor: t, min: rmin, max: rmax, scale, zeroPoint };
+  });
+}
+
+/** Inserts x -> QuantizeLinear -> DequantizeLinear before every reader of each calibrated tensor. */
+export function insertQdq(model: OnnxModel, ranges: Range[], exclude: Set<string>): number {
+  const consts = new Constants(model);
+  const byTensor = new Map(ranges.map((r) => [r.tensor, r]));
+  const nodes: OnnxNode[] = [];
+  const replaced = new Map<string, string>();
+  const emitPair = (x: string, r: Range): string => {
+    const s = consts.add(floatTensor(`${x}_qscale`, [], [r.scale]));
+    const z = consts.add(tensorProto(`${x}_qzero`, [], DT.UINT8, new Uint8Array([r.zeroPoint])));
+    nodes.push(makeNode('QuantizeLinear', [x, s, z], [`${x}_q`], `${x}_quantize`));
+    nodes.push(makeNode('DequantizeLinear', [`${x}_q`, s, z], [`${x}_qdq`], `${x}_dequantize`));
+    return `${x}_qdq`;
+  };
+  // graph inputs that are targets get their pair first
+  for (const i of model.graph!.input) { const r = byTensor.get(i.name); if (r) replaced.set(i.name, emitPair(i.name, r)); }
+  for (const n of model.graph!.node) {
+    if (TARGET_OPS.has(n.opType) && !exclude.has(n.name)) {
+      n.input = n.input.map((i) => replaced.get(i) ?? i);
+    }
+    nodes.push(n);
+    for (const o of n.output) { const r = byTensor.get(o); if (r && !replaced.has(o)) replaced.set(o, emitPair(o, r)); }
+  }
+  model.graph!.node = nodes;
+  return replaced.size;
+}

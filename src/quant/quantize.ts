@@ -1,0 +1,52 @@
+// `kestrel quantize`: float ONNX in, standard quantized ONNX out (onnxruntime runs it too).
+import type { HostTensor } from '../core/tensor.js';
+import { KestrelError } from '../core/errors.js';
+import { decodeModel } from '../onnx/decode.js';
+import { ModelProtoType, type OnnxModel } from '../onnx/proto.js';
+import type { GpuContext } from '../runtime/device.js';
+import { type CalibrationMethod, type Range, activationTargets, calibrate, insertQdq } from './activations.js';
+import { pruneConstants } from './onnx-edit.js';
+import { upgradeOpset } from './opset-upgrade.js';
+import { type WeightMode, type WeightReport, quantizeWeights } from './weights.js';
+
+export interface QuantizeOptions {
+  weights?: WeightMode;
+  blockSize?: number;
+  activations?: 'int8';
+  /** Calibration samples (feeds), needed for activations. */
+  calibration?: Record<string, HostTensor>[];
+  method?: CalibrationMethod;
+  percentile?: number;
+  exclude?: Set<string>;
+  context?: GpuContext;
+  progress?: (done: number, total: number) => void;
+}
+
+export interface QuantizeResult {
+  bytes: Uint8Array;
+  weights: WeightReport[];
+  ranges: Range[];
+  /** Nodes rewritten to move the model to opset 13 (per-axis DequantizeLinear needs it). */
+  upgraded: number;
+}
+
+export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): Promise<QuantizeResult> {
+  if (!opts.weights && !opts.activations) throw new KestrelError('USAGE', 'nothing to do: give --weights and/or --activations');
+  const exclude = opts.exclude ?? new Set<string>();
+  const model = ModelProtoType.decode(input) as unknown as OnnxModel;
+  const needsQdq = opts.activations === 'int8' || opts.weights === 'int8' || opts.weights === 'int4';
+  const upgraded = needsQdq ? upgradeOpset(model) : 0;
+  let ranges: Range[] = [];
+  if (opts.activations === 'int8') {
+    if (!opts.calibration?.length) throw new KestrelError('USAGE', '--activations int8 needs calibration samples (--calibration DIR of .npy inputs)');
+    // calibrate on the float model (after the opset rewrite, which keeps value names)
+    const floatModel = decodeModel(ModelProtoType.encode(model as never).finish());
+    const targets = activationTargets(model, exclude);
+    ranges = await calibrate(floatModel, opts.calibration, targets, { method: opts.method ?? 'minmax', percentile: opts.percentile ?? 99.99, context: opts.context, progress: opts.progress });
+    insertQdq(model, ranges, exclude);
+  }
+  const weights = opts.weights ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude }) : [];
+  pruneConstants(model);
+  if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize`;
+  return { bytes: ModelProtoType.encode(model as never).finish(), weights, ranges, upgraded };
+}
