@@ -113,21 +113,21 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
   return { steps, aliases, scratch, packed };
 }
 
-/** int8/uint8/int4/uint4 constants read by dequantize nodes stay packed; any other reader is an error. */
+/** int8/uint8/int4/uint4 constants read by (de)quantize nodes stay packed; any other reader is an error. */
 function packedConstants(g: Graph): Set<string> {
+  const slots = (n: Node): number[] => (n.op === 'dequantize' ? [0, 2] : n.op === 'quantize' ? [2] : []);
   const packed = new Set<string>();
   for (const n of g.nodes) {
-    if (n.op !== 'dequantize') continue;
-    for (const i of [n.inputs[0], n.inputs[2]]) {
+    for (const k of slots(n)) {
+      const i = n.inputs[k];
       const v = i ? g.values.get(i) : undefined;
       if (v?.data && isPackedInt(v.dtype)) packed.add(i);
     }
   }
   for (const n of g.nodes) {
-    if (n.op === 'dequantize') continue;
-    for (const i of n.inputs) {
-      if (packed.has(i)) throw new KestrelError('USAGE', `node '${n.name}' (${n.op}) reads packed ${g.values.get(i)!.dtype} constant '${i}'; only dequantize may`);
-    }
+    n.inputs.forEach((i, k) => {
+      if (packed.has(i) && !slots(n).includes(k)) throw new KestrelError('USAGE', `node '${n.name}' (${n.op}) reads packed ${g.values.get(i)!.dtype} constant '${i}'; only (de)quantize may`);
+    });
   }
   return packed;
 }
