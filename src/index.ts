@@ -12,3 +12,5 @@ export type { Model, IoInfo } from './onnx/decode.js';
 export { supportedOps } from './onnx/import.js';
 export { parseNpy, toNpy } from './io/npy.js';
 export { diff, type Diff } from './parity/metrics.js';
+// The road-sign reader behind `kestrel demo` and web/ (pre/post-processing, engines, scoring).
+export * from './demo/index.js';

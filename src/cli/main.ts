@@ -7,6 +7,7 @@ import { inspectCommand } from './inspect.js';
 import { parityCommand } from './parity.js';
 import { runCommand } from './run.js';
 import { quantizeCommand } from './quantize.js';
+import { demoCommand } from './demo.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -31,6 +32,7 @@ export interface Command {
 
 // Each command lives in its own file (src/cli/<name>.ts) and is listed here, in help order.
 export const COMMANDS: Command[] = [
+  demoCommand,
   doctorCommand,
   inspectCommand,
   runCommand,

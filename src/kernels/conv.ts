@@ -1,2 +1,173 @@
-import { notImplemented } from './stub.js';
-export const convKernel = notImplemented('conv');
+// conv (NCHW, 2-D): picks a variant by shape. Bias, activation and residual come through the epilogue.
+//   depthwise    group == C == OC                                  conv2d_depthwise.wgsl
+//   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl
+//   igemm(_sg)   everything else with KW <= 7, register-tiled      conv2d_igemm_sg.wgsl / conv2d_igemm.wgsl
+//   direct       wider kernels, or grids past the workgroup limit   conv2d_direct.wgsl
+// Tile sizes come from measurements on lavapipe (see test/kernels/conv-timing.ts): there every buffer
+// load is a per-lane scalar loop, so the kernels are organized around loading less, not computing less.
+import type { ConvAttrs } from '../ir/graph.js';
+import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
+import { ParamsBuilder, grid1d } from './params.js';
+
+export interface ConvGeometry {
+  n: number; cin: number; h: number; w: number;
+  cout: number; oh: number; ow: number; kh: number; kw: number;
+  strideH: number; strideW: number; dilH: number; dilW: number;
+  padT: number; padL: number; group: number;
+}
+
+/** Tile sizes; exported so the timing script can try others. */
+export const CONV_TUNING = {
+  /** Output channels per lane with subgroups (a multiple of 8). */
+  tm: 8,
+  /** Output channels per lane without subgroups (a multiple of 4; each costs loads and compile time). */
+  portableTm: 4,
+  /** Output pixels per lane along a row (halved for narrow outputs). */
+  tn: 8,
+  depthwiseTn: 8,
+  /** Pixels per lane of the 1x1 GEMM (a multiple of 4; 0 disables it). */
+  pointwiseTn: 8,
+  wg: 64,
+  /** Longest input segment a lane keeps in registers; wider kernels go direct. */
+  maxSegment: 48,
+  /** Ignore caps.subgroups (to test the portable kernels on an adapter that has them). */
+  noSubgroups: false,
+  /** Subgroup size below which the subgroup kernels compute per output (tests raise it past 8). */
+  minSubgroup: 8,
+};
+
+export function convGeometry(node: KNode): ConvGeometry {
+  const a = node.attrs as ConvAttrs;
+  const [n, cin, h, w] = node.inputs[0]!.shape;
+  const [, , kh, kw] = node.inputs[1]!.shape;
+  const [, cout, oh, ow] = node.outputs[0].shape;
+  return {
+    n, cin, h, w, cout, oh, ow, kh, kw, strideH: a.strides[0], strideW: a.strides[1],
+    dilH: a.dilations[0], dilW: a.dilations[1], padT: a.pads[0], padL: a.pads[1], group: a.group,
+  };
+}
+
+export interface ConvBlocks { ocBlocks: number; owBlocks: number; lanes: number; phaseRows?: number; phaseCols?: number; phasesW?: number }
+
+/** ConvParams (shaders/lib/conv_params.wgsl), in field order. */
+export function convParams(g: ConvGeometry, b: ConvBlocks, cinG: number, coutG: number): ArrayBuffer {
+  return new ParamsBuilder()
+    .u32(g.cin).u32(g.h).u32(g.w).u32(g.cout)
+    .u32(g.oh).u32(g.ow).u32(g.kh).u32(g.kw)
+    .u32(g.strideH).u32(g.strideW).u32(g.dilH).u32(g.dilW)
+    .i32(g.padT).i32(g.padL).u32(cinG).u32(coutG)
+    .u32(b.ocBlocks).u32(b.owBlocks).u32(b.lanes).u32(b.phaseRows ?? 0)
+    .u32(b.phaseCols ?? 0).u32(b.phasesW ?? 0).u32(0).u32(0)
+    .build();
+}
+
+const BINDINGS = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }] as const;
+
+function flopsOf(g: ConvGeometry): number {
+  return 2 * g.n * g.cout * g.oh * g.ow * (g.cin / g.group) * g.kh * g.kw;
+}
+
+function bytesOf(g: ConvGeometry): number {
+  return 4 * (g.n * g.cin * g.h * g.w + g.cout * (g.cin / g.group) * g.kh * g.kw + g.n * g.cout * g.oh * g.ow);
+}
+
+/** Input columns one lane reads per kernel row for `tn` outputs. */
+function segment(g: ConvGeometry, tn: number): number {
+  return (tn - 1) * g.strideW + (g.kw - 1) * g.dilW + 1;
+}
+
+function fits(wg: [number, number, number], caps: KernelCaps): boolean {
+  return wg.every((d) => d <= caps.maxWorkgroupsPerDim);
+}
+
+function rowTile(ow: number, preferred: number): number {
+  return ow <= preferred / 2 ? Math.max(1, preferred / 2) : preferred;
+}
+
+function depthwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+  const { wg } = CONV_TUNING;
+  const tn = rowTile(g.ow, CONV_TUNING.depthwiseTn);
+  if (segment(g, tn) > CONV_TUNING.maxSegment) return null;
+  const owBlocks = Math.ceil(g.ow / tn);
+  const lanes = g.oh * owBlocks;
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.cout, g.n];
+  if (!fits(workgroups, caps)) return null;
+  return {
+    variant: `conv2d.depthwise${g.kh}x${g.kw}`,
+    shader: { file: 'conv2d_depthwise.wgsl', prelude: { TN: tn, KW: g.kw, SW: g.strideW, DW: g.dilW }, overrides: { WG: wg } },
+    params: convParams(g, { ocBlocks: 1, owBlocks, lanes }, 1, 1),
+    bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
+  };
+}
+
+function implicitGemm(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+  const { wg } = CONV_TUNING;
+  const useSubgroups = caps.subgroups && !CONV_TUNING.noSubgroups;
+  const tm = useSubgroups ? CONV_TUNING.tm : CONV_TUNING.portableTm;
+  const tn = rowTile(g.ow, CONV_TUNING.tn);
+  // the shaders write out up to 7 kernel columns (see tap() in conv2d_igemm*.wgsl)
+  if (g.kw > 7 || segment(g, tn) > CONV_TUNING.maxSegment) return null;
+  const cinG = g.cin / g.group;
+  const coutG = g.cout / g.group;
+  const ocBlocks = Math.ceil(coutG / tm);
+  const owBlocks = Math.ceil(g.ow / tn);
+  const lanes = g.oh * owBlocks;
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
+  if (!fits(workgroups, caps)) return null;
+  const shape = g.kh === 1 && g.kw === 1 ? '1x1' : `${g.kh}x${g.kw}`;
+  return {
+    variant: `conv2d.igemm${useSubgroups ? '_sg' : ''}.${shape}`,
+    shader: {
+      file: useSubgroups ? 'conv2d_igemm_sg.wgsl' : 'conv2d_igemm.wgsl',
+      prelude: { TM: tm, TN: tn, KW: g.kw, SW: g.strideW, DW: g.dilW },
+      overrides: useSubgroups ? { WG: wg, MIN_SUBGROUP: CONV_TUNING.minSubgroup } : { WG: wg },
+    },
+    params: convParams(g, { ocBlocks, owBlocks, lanes }, cinG, coutG),
+    bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
+  };
+}
+
+function pointwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+  const { tm, wg } = CONV_TUNING;
+  const tn = CONV_TUNING.pointwiseTn;
+  const hw = g.h * g.w;
+  const cinG = g.cin / g.group;
+  const coutG = g.cout / g.group;
+  const ocBlocks = Math.ceil(coutG / tm);
+  const lanes = Math.ceil(hw / tn);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
+  if (!fits(workgroups, caps)) return null;
+  return {
+    variant: 'conv2d.gemm1x1_sg',
+    shader: { file: 'conv2d_gemm1x1_sg.wgsl', prelude: { TM: tm, TN: tn }, overrides: { WG: wg, MIN_SUBGROUP: CONV_TUNING.minSubgroup } },
+    params: convParams(g, { ocBlocks, owBlocks: 1, lanes }, cinG, coutG),
+    bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
+  };
+}
+
+function direct(g: ConvGeometry, caps: KernelCaps): KernelCall {
+  const { wg } = CONV_TUNING;
+  const count = g.n * g.cout * g.oh * g.ow;
+  return {
+    variant: 'conv2d.direct',
+    shader: { file: 'conv2d_direct.wgsl', overrides: { WG: wg } },
+    params: convParams(g, { ocBlocks: 1, owBlocks: g.ow, lanes: count }, g.cin / g.group, g.cout / g.group),
+    bindings: [...BINDINGS], workgroups: grid1d(Math.ceil(count / wg), caps.maxWorkgroupsPerDim),
+    flops: flopsOf(g), bytes: bytesOf(g),
+  };
+}
+
+export const convKernel: KernelDef = {
+  op: 'conv',
+  select(node, caps) {
+    const g = convGeometry(node);
+    const isDepthwise = g.group === g.cin && g.group === g.cout;
+    const isPointwise = g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padT === 0 && g.padL === 0
+      && g.oh === g.h && g.ow === g.w;
+    const useSubgroups = caps.subgroups && !CONV_TUNING.noSubgroups;
+    const call = (isDepthwise ? depthwise(g, caps)
+      : isPointwise && useSubgroups && CONV_TUNING.pointwiseTn > 0 && (g.h * g.w) % 4 === 0 ? pointwise(g, caps)
+        : implicitGemm(g, caps)) ?? direct(g, caps);
+    return { calls: [call] };
+  },
+};

@@ -1,3 +1,111 @@
-import { notImplemented } from './stub.js';
-export const reduceKernel = notImplemented('reduce');
-export const argReduceKernel = notImplemented('argReduce');
+// Reduce over any set of axes and ArgMax/ArgMin along one axis. Reductions of long rows use a workgroup
+// per output, short ones a lane per output (the same split as softmax).
+import { gpuDType } from '../core/dtype.js';
+import { KestrelError } from '../core/errors.js';
+import { normAxis, sizeOf, stridesOf } from '../core/shape.js';
+import type { ArgReduceAttrs, ReduceAttrs, ReduceKind } from '../ir/graph.js';
+import type { KernelDef } from './types.js';
+import { ParamsBuilder, grid1d } from './params.js';
+import { ROW_WG, axisView, rowGrid, rowLanes } from './softmax.js';
+
+export const REDUCE_KINDS: Record<ReduceKind, number> = {
+  sum: 0, mean: 1, max: 2, min: 3, prod: 4, sumSquare: 5, l1: 6, l2: 7, logSum: 8, logSumExp: 9,
+};
+
+/** The identity of each kind's combine (the logSumExp state is (max, sum) with a finite -inf stand-in). */
+function initOf(kind: ReduceKind): [number, number] {
+  if (kind === 'max') return [-Infinity, 0];
+  if (kind === 'min') return [Infinity, 0];
+  if (kind === 'prod') return [1, 0];
+  if (kind === 'logSumExp') return [-3.4028234663852886e38, 0];
+  return [0, 0];
+}
+
+const INT_INIT: Partial<Record<ReduceKind, number>> = { sum: 0, max: -2147483648, min: 2147483647, prod: 1 };
+
+export interface DimGroup { size: number; stride: number }
+
+/**
+ * Splits the input's dims into kept and reduced groups, dropping size-1 dims and merging neighbours of
+ * the same kind (row-major neighbours merge into one strided dim).
+ */
+export function reduceGroups(shape: number[], axes: number[]): { kept: DimGroup[]; reduced: DimGroup[] } {
+  const strides = stridesOf(shape);
+  const kept: DimGroup[] = [];
+  const reduced: DimGroup[] = [];
+  let last: 'kept' | 'reduced' | null = null;
+  shape.forEach((d, i) => {
+    if (d === 1) return;
+    const kind = axes.includes(i) ? 'reduced' : 'kept';
+    const list = kind === 'kept' ? kept : reduced;
+    if (last === kind) {
+      const g = list[list.length - 1];
+      g.size *= d;
+      g.stride = strides[i];
+    } else {
+      list.push({ size: d, stride: strides[i] });
+    }
+    last = kind;
+  });
+  return { kept, reduced };
+}
+
+export const reduceKernel: KernelDef = {
+  op: 'reduce',
+  select(node, caps) {
+    const a = node.attrs as ReduceAttrs;
+    const x = node.inputs[0]!;
+    const axes = a.axes.map((ax) => normAxis(ax, x.shape.length));
+    const { kept, reduced } = reduceGroups(x.shape, axes);
+    const outputs = sizeOf(node.outputs[0].shape);
+    const len = axes.reduce((p, ax) => p * x.shape[ax], 1);
+    const geometry = (p: ParamsBuilder) => p
+      .dims(kept.map((g) => g.size), 1).dims(kept.map((g) => g.stride))
+      .dims(reduced.map((g) => g.size), 1).dims(reduced.map((g) => g.stride)).build();
+    if (gpuDType(x.dtype) === 'i32') {
+      const init = INT_INIT[a.kind];
+      if (init === undefined) throw new KestrelError('USAGE', `node '${node.name}': reduce ${a.kind} on integers is not supported (sum, max, min, prod)`);
+      return { calls: [{
+        variant: `reduce.i32.${a.kind}`,
+        shader: { file: 'reduce_i32.wgsl', overrides: { WG: ROW_WG, KIND: REDUCE_KINDS[a.kind] } },
+        params: geometry(new ParamsBuilder().u32(outputs).u32(len).u32(kept.length).u32(reduced.length).i32(init).i32(0).u32(0).u32(0)),
+        bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
+        workgroups: outputs === 0 ? [0, 1, 1] : grid1d(Math.ceil(outputs / ROW_WG), caps.maxWorkgroupsPerDim),
+        flops: outputs * len, bytes: 4 * (outputs * len + outputs),
+      }] };
+    }
+    if (x.dtype !== 'f32') throw new KestrelError('USAGE', `node '${node.name}': reduce on ${x.dtype} is not supported`);
+    const lanes = rowLanes(outputs, len);
+    const [i0, i1] = initOf(a.kind);
+    const params = geometry(new ParamsBuilder().u32(outputs).u32(len).u32(kept.length).u32(reduced.length).f32(i0).f32(i1).u32(0).u32(0));
+    return { calls: [{
+      variant: `reduce.${a.kind}${lanes === 1 ? '.lane' : '.wg'}`,
+      shader: { file: 'reduce.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, KIND: REDUCE_KINDS[a.kind] } },
+      params,
+      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
+      // an empty reduction still writes the identity to every output
+      workgroups: rowGrid(outputs, Math.max(len, 1), lanes, caps),
+      flops: 2 * outputs * len, bytes: 4 * (outputs * len + outputs),
+    }] };
+  },
+};
+
+export const argReduceKernel: KernelDef = {
+  op: 'argReduce',
+  select(node, caps) {
+    const a = node.attrs as ArgReduceAttrs;
+    const x = node.inputs[0]!;
+    if (x.dtype !== 'f32') throw new KestrelError('USAGE', `node '${node.name}': argReduce on ${x.dtype} is not supported (f32 only)`);
+    const { outer, len, inner } = axisView(x.shape, normAxis(a.axis, x.shape.length));
+    const rows = outer * inner;
+    const lanes = rowLanes(rows, len);
+    return { calls: [{
+      variant: `argReduce.${a.kind}${lanes === 1 ? '.lane' : '.wg'}`,
+      shader: { file: 'argreduce.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, WANT_MAX: a.kind === 'max', SELECT_LAST: !!a.selectLastIndex } },
+      params: new ParamsBuilder().u32(rows).u32(len).u32(inner).f32(a.kind === 'max' ? -Infinity : Infinity).build(),
+      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
+      workgroups: rowGrid(rows, len, lanes, caps),
+      flops: rows * len, bytes: 4 * (rows * len + rows),
+    }] };
+  },
+};

@@ -1,2 +1,44 @@
-import { notImplemented } from './stub.js';
-export const softmaxKernel = notImplemented('softmax');
+// Softmax / LogSoftmax along any axis: the tensor is viewed as [outer, len, inner] and each of the
+// outer * inner rows is reduced by one workgroup (long rows) or one lane (short rows).
+import { normAxis, sizeOf } from '../core/shape.js';
+import type { SoftmaxAttrs } from '../ir/graph.js';
+import type { KernelCaps, KernelDef } from './types.js';
+import { ParamsBuilder, grid1d } from './params.js';
+
+export const ROW_WG = 64;
+
+/** The [outer, len, inner] view of `shape` around `axis`. */
+export function axisView(shape: number[], axis: number): { outer: number; len: number; inner: number } {
+  return { outer: sizeOf(shape.slice(0, axis)), len: shape[axis], inner: sizeOf(shape.slice(axis + 1)) };
+}
+
+/** Lanes per row: a whole workgroup for long rows (or few rows), else one lane per row. */
+export function rowLanes(rows: number, len: number): number {
+  return len >= 128 || (rows < 128 && len >= 16) ? ROW_WG : 1;
+}
+
+/** Workgroups for `rows` rows at `lanes` lanes per row (none for an empty tensor). */
+export function rowGrid(rows: number, len: number, lanes: number, caps: KernelCaps): [number, number, number] {
+  if (rows === 0 || len === 0) return [0, 1, 1];
+  return grid1d(Math.ceil(rows / (ROW_WG / lanes)), caps.maxWorkgroupsPerDim);
+}
+
+export const softmaxKernel: KernelDef = {
+  op: 'softmax',
+  select(node, caps) {
+    const a = node.attrs as SoftmaxAttrs;
+    const shape = node.inputs[0]!.shape;
+    const { outer, len, inner } = axisView(shape, normAxis(a.axis, shape.length));
+    const rows = outer * inner;
+    const lanes = rowLanes(rows, len);
+    const count = rows * len;
+    return { calls: [{
+      variant: `softmax${a.log ? '.log' : ''}${lanes === 1 ? '.lane' : '.wg'}`,
+      shader: { file: 'softmax.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, LOG: !!a.log } },
+      params: new ParamsBuilder().u32(rows).u32(len).u32(inner).u32(0).build(),
+      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
+      workgroups: rowGrid(rows, len, lanes, caps),
+      flops: 5 * count, bytes: 12 * count,
+    }] };
+  },
+};

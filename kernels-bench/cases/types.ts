@@ -1,0 +1,32 @@
+// A bench case: one IR op at the shapes of a real student network.
+import type { IrOp } from '../../src/ir/graph.js';
+
+export type Family = 'matmul' | 'conv3x3' | 'conv1x1' | 'depthwise' | 'convTranspose' | 'softmax' | 'pool' | 'elementwise' | 'resize';
+
+export interface CaseInput {
+  shape: number[];
+  /** A constant (weights): uploaded once with the plan, as in a model. */
+  weight?: boolean;
+}
+
+export interface KernelCase {
+  family: Family;
+  /** Stable id: family/name. */
+  id: string;
+  /** Where the shape comes from (PP-OCRv4 det, MobileNetV2, ...). */
+  source: string;
+  op: IrOp;
+  attrs: unknown;
+  inputs: CaseInput[];
+  /** Part of `--quick`. */
+  quick?: boolean;
+  /** TF.js WebGPU runs the same op (matmul, conv2d, depthwise, softmax). */
+  tfjs?: boolean;
+}
+
+export const conv = (pads: number, strides = 1, group = 1, dilation = 1) => ({
+  strides: [strides, strides], pads: [pads, pads, pads, pads], dilations: [dilation, dilation], group,
+});
+
+/** Sizes like 1x96x80x80 in labels. */
+export const dims = (s: number[]) => s.join('x');

@@ -1,0 +1,78 @@
+// One bench case through the real planner and executor: a one-node graph (weights as constants), the
+// rung's kernel selection, GPU time per run from timestamp queries, and the error against the CPU reference.
+import type { HostTensor } from '../src/core/tensor.js';
+import { nodeBytes, nodeFlops } from '../src/ir/cost.js';
+import type { Graph, Node, Value } from '../src/ir/graph.js';
+import { inferNode } from '../src/ir/infer-shapes.js';
+import type { GpuContext } from '../src/runtime/device.js';
+import { Executor } from '../src/runtime/executor.js';
+import type { PipelineCache } from '../src/runtime/pipelines.js';
+import { randomTensor } from '../test/util.js';
+import type { KernelCase } from './cases/types.js';
+import type { Rung } from './ladders.js';
+import { maxError } from './ref.js';
+
+export interface CaseData {
+  graph: Graph;
+  node: Node;
+  inputs: HostTensor[];
+  feeds: Map<string, HostTensor>;
+  flops: number;
+  bytes: number;
+  outShape: number[];
+}
+
+/** Seeded inputs in [-1, 1) and the one-node graph. */
+export function caseData(c: KernelCase, seed = 1): CaseData {
+  const inputs = c.inputs.map((inp, i) => randomTensor(inp.shape, seed * 31 + i));
+  const values = new Map<string, Value>();
+  const feeds = new Map<string, HostTensor>();
+  const names = inputs.map((t, i) => {
+    const name = `in${i}`;
+    const weight = !!c.inputs[i].weight;
+    values.set(name, { name, shape: t.shape, dtype: 'f32', data: weight ? t : undefined });
+    if (!weight) feeds.set(name, t);
+    return name;
+  });
+  const node: Node = { name: c.id, op: c.op, attrs: c.attrs, inputs: names, outputs: [], origin: [c.id] };
+  const infos = inferNode(node, names.map((n) => values.get(n)));
+  node.outputs = infos.map((_, i) => `out${i}`);
+  infos.forEach((info, i) => values.set(`out${i}`, { name: `out${i}`, ...info }));
+  const graph: Graph = { values, nodes: [node], inputs: [...feeds.keys()], outputs: node.outputs };
+  return { graph, node, inputs, feeds, flops: nodeFlops(graph, node), bytes: nodeBytes(graph, node), outShape: infos[0].shape };
+}
+
+export interface PreparedRung {
+  rung: string;
+  /** The kernel variants the rung dispatches (more than one for multi-pass kernels). */
+  variants: string[];
+  /** Runs once and returns the max error against `ref` (relative to max |ref|). */
+  check(ref: ArrayLike<number> | null): Promise<number | null>;
+  /** One timed run: GPU ms summed over the node's steps (timestamps), else wall-clock ms. */
+  sample(): Promise<number>;
+  release(): void;
+}
+
+export async function prepareRung(ctx: GpuContext, cache: PipelineCache, data: CaseData, rung: Rung): Promise<PreparedRung> {
+  const ex = await Executor.create(ctx, cache, data.graph, { select: rung.select });
+  const timestamps = ctx.features.timestampQuery;
+  return {
+    rung: rung.name,
+    variants: [...new Set(ex.steps.map((s) => s.call.variant))],
+    async check(ref) {
+      const r = await ex.run(data.feeds);
+      const out = r.outputs.get(data.node.outputs[0])!;
+      return ref ? maxError(out.data as Float32Array, ref) : null;
+    },
+    async sample() {
+      if (!timestamps) {
+        const t0 = performance.now();
+        await ex.run(data.feeds);
+        return performance.now() - t0;
+      }
+      const r = await ex.run(data.feeds, true);
+      return (r.timings ?? []).reduce((a, t) => a + t.gpuMs, 0);
+    },
+    release: () => ex.release(),
+  };
+}

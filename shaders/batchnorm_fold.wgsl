@@ -1,0 +1,30 @@
+// Inference batch normalization, step 1: folds (scale, bias, mean, var) into a per-channel multiplier
+// and offset, [mul[0..C), add[0..C)], for batchnorm.wgsl.
+// kestrel:requires lib/indexing.wgsl
+
+override WG: u32 = 64u;
+
+struct Params {
+  count: u32,
+  channels: u32,
+  spatial: u32,
+  epsilon: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> scale: array<f32>;
+@group(0) @binding(2) var<storage, read_write> bias: array<f32>;
+@group(0) @binding(3) var<storage, read_write> mean: array<f32>;
+@group(0) @binding(4) var<storage, read_write> variance: array<f32>;
+@group(0) @binding(5) var<storage, read_write> folded: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let c = linear_index(gid, nwg, WG);
+  if (c >= params.channels) {
+    return;
+  }
+  let mul = scale[c] * inverseSqrt(variance[c] + params.epsilon);
+  folded[c] = mul;
+  folded[params.channels + c] = bias[c] - mean[c] * mul;
+}

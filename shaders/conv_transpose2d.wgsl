@@ -1,0 +1,92 @@
+// convTranspose2d (NCHW, weight [C, OC/g, KH, KW]) as a gather: each output pixel sums the input
+// pixels that map onto it. The grid is split by output phase (oh mod SH, ow mod SW): within one
+// phase the kernel taps that contribute are the same for every pixel (a uniform branch), and
+// consecutive phase columns read consecutive input columns, so a lane owns TM output channels x
+// TN phase columns of one phase row. Any stride, pad, dilation, group and output padding.
+// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:prelude TM TN
+
+override WG: u32 = 64u;
+
+@group(0) @binding(0) var<uniform> params: ConvParams;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> wt: array<f32>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+// The input offset for tap k of a phase, or -1 << 20 when the tap does not reach this phase.
+fn tap_offset(phase: u32, pad: i32, k: u32, dil: u32, stride: u32, k_span: u32) -> i32 {
+  // shift by a multiple of the stride so the remainder is taken of a non-negative number
+  let shift = i32(stride * k_span * dil);
+  let v = i32(phase) + pad - i32(k * dil) + shift;
+  if (v % i32(stride) != 0) {
+    return -(1 << 20);
+  }
+  return v / i32(stride) - i32(k_span * dil);
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let phases = params.stride_h * params.stride_w;
+  let n = wid.z / phases;
+  let phase = wid.z % phases;
+  let ph = phase / params.phases_w;
+  let pw = phase % params.phases_w;
+  let g = wid.y / params.oc_blocks;
+  let oc0 = (wid.y % params.oc_blocks) * TM;
+  let q = wid.x * WG + lid.x;
+  let qc = min(q, params.lanes - 1u);
+  let prow = qc / params.ow_blocks;
+  let pcol0 = (qc % params.ow_blocks) * TN;
+  let oh = ph + prow * params.stride_h;
+  let hw = params.h * params.w;
+  let taps = params.kh * params.kw;
+  var acc: array<array<f32, TM>, TN>;
+  for (var c = 0u; c < params.cin_g; c++) {
+    let cin = g * params.cin_g + c;
+    let x_chan = (n * params.cin + cin) * hw;
+    let w_chan = (cin * params.cout_g) * taps;
+    for (var ky = 0u; ky < params.kh; ky++) {
+      let dy = tap_offset(ph, params.pad_t, ky, params.dil_h, params.stride_h, params.kh);
+      if (dy == -(1 << 20)) {
+        continue;
+      }
+      let ih = i32(prow) + dy;
+      let row_ok = ih >= 0 && ih < i32(params.h);
+      let x_row = x_chan + clamp_index(ih, params.h) * params.w;
+      for (var kx = 0u; kx < params.kw; kx++) {
+        let dx = tap_offset(pw, params.pad_l, kx, params.dil_w, params.stride_w, params.kw);
+        if (dx == -(1 << 20)) {
+          continue;
+        }
+        var xv: array<f32, TN>;
+        for (var j = 0u; j < TN; j++) {
+          let iw = i32(pcol0 + j) + dx;
+          xv[j] = select(0.0, x[x_row + clamp_index(iw, params.w)], row_ok && iw >= 0 && iw < i32(params.w));
+        }
+        let w_tap = w_chan + ky * params.kw + kx;
+        for (var i = 0u; i < TM; i++) {
+          let wv = wt[w_tap + min(oc0 + i, params.cout_g - 1u) * taps];
+          for (var j = 0u; j < TN; j++) {
+            acc[j][i] = fma(wv, xv[j], acc[j][i]);
+          }
+        }
+      }
+    }
+  }
+  if (q >= params.lanes || oh >= params.oh) {
+    return;
+  }
+  let plane = params.oh * params.ow;
+  let rows = min(TM, params.cout_g - oc0);
+  var res = acc;
+  for (var i = 0u; i < rows; i++) {
+    let channel = g * params.cout_g + oc0 + i;
+    let row = ((n * params.cout + channel) * params.oh + oh) * params.ow;
+    for (var j = 0u; j < TN; j++) {
+      let ow = pw + (pcol0 + j) * params.stride_w;
+      if (ow < params.ow) {
+        out[row + ow] = apply_epilogue(res[j][i], channel, row + ow);
+      }
+    }
+  }
+}

@@ -1,0 +1,62 @@
+// Layer normalization over the trailing `len` elements of each row: mean and biased variance from one
+// pass of shifted sums (shifted by the row's first element, which keeps the variance accurate when the
+// mean is large), then y = (x - mean) / sqrt(var + eps) * scale + bias and the epilogue (its channel is
+// the index along the last axis). ROW_LANES = WG: a workgroup per row; ROW_LANES = 1: a lane per row.
+// kestrel:requires lib/indexing.wgsl lib/rowreduce.wgsl lib/activations.wgsl lib/epilogue.wgsl
+
+override WG: u32 = 64u;
+override ROW_LANES: u32 = 64u;
+override HAS_BIAS: bool = true;
+
+struct Params {
+  rows: u32,
+  len: u32,
+  // scale and bias repeat every `param_len` elements of a row (they broadcast over leading dims)
+  param_len: u32,
+  last_dim: u32,
+  epsilon: f32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> scale: array<f32>;
+// without HAS_BIAS this is a scratch stand-in that is never read
+@group(0) @binding(3) var<storage, read_write> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row_raw = (wid.x + wid.y * nwg.x) * (WG / ROW_LANES) + lid / ROW_LANES;
+  let row = min(row_raw, params.rows - 1u);
+  let lane = lid % ROW_LANES;
+  let base = row * params.len;
+  let shift = x[base];
+  var st = vec2<f32>(0.0);
+  for (var r = lane; r < params.len; r += ROW_LANES) {
+    let d = x[base + r] - shift;
+    st += vec2<f32>(d, d * d);
+  }
+  if (ROW_LANES > 1u) {
+    st = workgroup_reduce(COMBINE_SUM2, st, lid, false);
+  }
+  if (row_raw >= params.rows) {
+    return;
+  }
+  let n = f32(params.len);
+  let mean_shifted = st.x / n;
+  let variance = max(st.y / n - mean_shifted * mean_shifted, 0.0);
+  let mean = shift + mean_shifted;
+  let inv_std = inverseSqrt(variance + params.epsilon);
+  for (var r = lane; r < params.len; r += ROW_LANES) {
+    let p = r % params.param_len;
+    var v = (x[base + r] - mean) * inv_std * scale[p];
+    if (HAS_BIAS) {
+      v += bias[p];
+    }
+    y[base + r] = apply_epilogue(v, r % params.last_dim, base + r);
+  }
+}

@@ -1,0 +1,96 @@
+// Batched matmul with subgroups and vec4 reads, for aligned operands: A row-major with K % 4 == 0, and B
+// row-major with N % 4 == 0 or transposed (B_TRANS) with K % 4 == 0. A workgroup owns TM rows x
+// (WG * 4 * TNV) columns of one batch, each lane a TM x (4 * TNV) block of outputs (TM a multiple of 8).
+// Lane l reads the vec4 along k of rows l % 8, l % 8 + 8, ... and the other lanes take them through
+// subgroupBroadcast, so each A element is read once per 8 lanes. WebGPU allows 4-lane subgroups: there
+// each lane also reads the row 4 below its own.
+// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/matmul_tile.wgsl
+// kestrel:prelude TM TNV
+// kestrel:enable subgroups
+
+override WG: u32 = 8u;
+override B_TRANS: bool = false;
+// tests only: take the 4-lane path on wider subgroups (it stays correct there)
+override EMULATE_NARROW: bool = false;
+
+@group(0) @binding(0) var<uniform> params: MatmulParams;
+@group(0) @binding(1) var<storage, read_write> a: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read_write> b: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+
+// B[k + kk][4 * n4 + j] for kk, j in 0..3, as one vec4 per k (base and n4 in vec4 units).
+fn load_b4(base: u32, k: u32, n4: u32) -> array<vec4<f32>, 4> {
+  var rows: array<vec4<f32>, 4>;
+  if (B_TRANS) {
+    let k4 = params.k / 4u;
+    let c0 = b[base + (n4 * 4u) * k4 + k / 4u];
+    let c1 = b[base + (n4 * 4u + 1u) * k4 + k / 4u];
+    let c2 = b[base + (n4 * 4u + 2u) * k4 + k / 4u];
+    let c3 = b[base + (n4 * 4u + 3u) * k4 + k / 4u];
+    rows[0] = vec4<f32>(c0.x, c1.x, c2.x, c3.x);
+    rows[1] = vec4<f32>(c0.y, c1.y, c2.y, c3.y);
+    rows[2] = vec4<f32>(c0.z, c1.z, c2.z, c3.z);
+    rows[3] = vec4<f32>(c0.w, c1.w, c2.w, c3.w);
+  } else {
+    let w = params.n / 4u;
+    rows[0] = b[base + k * w + n4];
+    rows[1] = b[base + (k + 1u) * w + n4];
+    rows[2] = b[base + (k + 2u) * w + n4];
+    rows[3] = b[base + (k + 3u) * w + n4];
+  }
+  return rows;
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) sid: u32,
+        @builtin(subgroup_size) sg_size: u32) {
+  let t = matmul_tile(wid, nwg, lid);
+  let k4 = params.k / 4u;
+  let narrow = sg_size < 8u || EMULATE_NARROW;
+  var a_rows: array<u32, TM / 8u>;
+  for (var j = 0u; j < TM / 8u; j++) {
+    a_rows[j] = t.a_base / 4u + min(t.m0 + j * 8u + (sid & 7u), params.m - 1u) * k4;
+  }
+  // 4-lane subgroups also fetch rows 4..7 of each group of 8
+  let hi_rows = 4u * k4;
+  var cols: array<u32, TNV>;
+  for (var c = 0u; c < TNV; c++) {
+    cols[c] = min(t.c0 + c * WG, (params.n + 3u) / 4u - 1u);
+  }
+  var acc: array<vec4<f32>, TM * TNV>;
+  for (var k = 0u; k < params.k; k += 4u) {
+    var bv: array<array<vec4<f32>, 4>, TNV>;
+    for (var c = 0u; c < TNV; c++) {
+      bv[c] = load_b4(t.b_base / 4u, k, cols[c]);
+    }
+    for (var j = 0u; j < TM / 8u; j++) {
+      let av = a[a_rows[j] + k / 4u];
+      var hi = vec4<f32>(0.0);
+      if (narrow) {
+        hi = a[min(a_rows[j] + hi_rows, t.a_base / 4u + (params.m - 1u) * k4) + k / 4u];
+      }
+      // the lane index of subgroupBroadcast must be a constant
+      let a0 = subgroupBroadcast(av, 0u);
+      let a1 = subgroupBroadcast(av, 1u);
+      let a2 = subgroupBroadcast(av, 2u);
+      let a3 = subgroupBroadcast(av, 3u);
+      let a4 = select(subgroupBroadcast(av, 4u), subgroupBroadcast(hi, 0u), narrow);
+      let a5 = select(subgroupBroadcast(av, 5u), subgroupBroadcast(hi, 1u), narrow);
+      let a6 = select(subgroupBroadcast(av, 6u), subgroupBroadcast(hi, 2u), narrow);
+      let a7 = select(subgroupBroadcast(av, 7u), subgroupBroadcast(hi, 3u), narrow);
+      let r = j * 8u * TNV;
+      for (var c = 0u; c < TNV; c++) {
+        acc[r + c] = fma4(acc[r + c], a0, bv[c]);
+        acc[r + TNV + c] = fma4(acc[r + TNV + c], a1, bv[c]);
+        acc[r + 2u * TNV + c] = fma4(acc[r + 2u * TNV + c], a2, bv[c]);
+        acc[r + 3u * TNV + c] = fma4(acc[r + 3u * TNV + c], a3, bv[c]);
+        acc[r + 4u * TNV + c] = fma4(acc[r + 4u * TNV + c], a4, bv[c]);
+        acc[r + 5u * TNV + c] = fma4(acc[r + 5u * TNV + c], a5, bv[c]);
+        acc[r + 6u * TNV + c] = fma4(acc[r + 6u * TNV + c], a6, bv[c]);
+        acc[r + 7u * TNV + c] = fma4(acc[r + 7u * TNV + c], a7, bv[c]);
+      }
+    }
+  }
+  store_tile(&acc, t);
+}

@@ -1,0 +1,41 @@
+// onnxruntime-node (CPU) as the second engine: the reference the demo's accuracy table compares Kestrel with.
+import { KestrelError } from '../core/errors.js';
+import type { InferResult, ModelBytes, ModelRole, OcrEngine } from './engine.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Ort = any;
+
+async function loadOrt(): Promise<Ort> {
+  const name = 'onnxruntime-node';
+  try {
+    return await import(/* @vite-ignore */ name);
+  } catch (e) {
+    throw new KestrelError('USAGE', `--engine onnxruntime needs the optional dependency onnxruntime-node: ${(e as Error).message}`);
+  }
+}
+
+export class OnnxruntimeEngine implements OcrEngine {
+  readonly name = 'onnxruntime';
+  readonly device = 'CPU (onnxruntime-node)';
+  private constructor(private readonly ort: Ort, private readonly sessions: Record<ModelRole, Ort>) {}
+
+  static async create(models: ModelBytes): Promise<OnnxruntimeEngine> {
+    const ort = await loadOrt();
+    const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 2 };
+    const det = await ort.InferenceSession.create(models.det, opts);
+    const rec = await ort.InferenceSession.create(models.rec, opts);
+    return new OnnxruntimeEngine(ort, { det, rec });
+  }
+
+  async infer(model: ModelRole, data: Float32Array, shape: number[]): Promise<InferResult> {
+    const s = this.sessions[model];
+    const t0 = performance.now();
+    const r = await s.run({ [s.inputNames[0]]: new this.ort.Tensor('float32', data, shape) });
+    const out = r[s.outputNames[0]];
+    return { data: out.data as Float32Array, shape: [...out.dims], wallMs: performance.now() - t0, compileMs: 0 };
+  }
+
+  release(): void {
+    for (const s of Object.values(this.sessions)) void s.release?.();
+  }
+}

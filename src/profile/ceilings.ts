@@ -1,0 +1,137 @@
+// The adapter's own ceilings, measured on it: peak FMA throughput (f32, f16, int8 dot4), storage-buffer
+// bandwidth and per-dispatch overhead. Profiles and kernels-bench express every kernel as % of these.
+import { type GpuContext, adapterName } from '../runtime/device.js';
+import type { PipelineCache } from '../runtime/pipelines.js';
+import { ParamsBuilder, grid1d } from '../kernels/params.js';
+import { type TimingSource, median, prepareDispatch, storageBuffer, timeDispatches } from './microbench.js';
+
+export interface Ceilings {
+  adapter: string;
+  /** File-name-safe adapter id: results/<slug>/. */
+  slug: string;
+  measuredAt: string;
+  timing: TimingSource;
+  /** Best sample of the register-only FMA kernel. */
+  f32Gflops: number;
+  f16Gflops: number | null;
+  /** dot4I8Packed: 8 ops (4 multiply-adds) each. */
+  dot4Gops: number | null;
+  /** Shader vec4 copy, read + write bytes: the best over working-set sizes (small ones stay in CPU caches). */
+  copyGBs: number;
+  /** The same per working set (MiB → GB/s). */
+  copyGBsBySize?: Record<string, number>;
+  /** copyBufferToBuffer, read + write bytes. */
+  copyBufferGBs: number;
+  /** Marginal cost of one more small dispatch inside one pass. */
+  dispatchUs: number;
+  /** One submit of one tiny dispatch plus the wait for it. */
+  roundTripUs: number;
+}
+
+export function adapterSlug(ctx: GpuContext): string {
+  const s = adapterName(ctx).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  return s.slice(0, 60) || 'unknown-adapter';
+}
+
+/** % of the roofline at this arithmetic intensity, and which bound applies. */
+export function rooflinePct(c: Ceilings, flops: number, bytes: number, ms: number, peak: 'f32' | 'f16' | 'dot4' = 'f32'): { pct: number; bound: 'compute' | 'memory' } | null {
+  if (!(ms > 0) || (!flops && !bytes)) return null;
+  const p = (peak === 'f16' ? c.f16Gflops : peak === 'dot4' ? c.dot4Gops : c.f32Gflops) ?? c.f32Gflops;
+  const compute = flops / ms / 1e6 / p;
+  const memory = bytes / ms / 1e6 / c.copyGBs;
+  return compute >= memory ? { pct: 100 * compute, bound: 'compute' } : { pct: 100 * memory, bound: 'memory' };
+}
+
+const FMA_INVOCATIONS = 64 * 512;
+
+async function peakOps(ctx: GpuContext, cache: PipelineCache, kind: 'f32' | 'f16' | 'dot4', targetMs: number, samples: number): Promise<{ gops: number; source: TimingSource }> {
+  const spec = kind === 'dot4'
+    ? { file: 'bench/peak_dot4.wgsl', overrides: { WG: 64 } }
+    : { file: 'bench/peak_fma.wgsl', prelude: { elem_t: kind }, overrides: { WG: 64 } };
+  const opsPerIter = kind === 'dot4' ? 8 * 8 : 8 * 4 * 2;
+  const out = storageBuffer(ctx, FMA_INVOCATIONS * 16);
+  const wg = grid1d(FMA_INVOCATIONS / 64, ctx.limits.maxComputeWorkgroupsPerDimension);
+  try {
+    let iters = 64;
+    let best = 0;
+    let source: TimingSource = 'wall-clock';
+    // Grow the loop until one sample takes about targetMs, then keep the best sample.
+    for (let round = 0; round < 6; round++) {
+      const params = new ParamsBuilder().u32(FMA_INVOCATIONS).u32(iters).build();
+      const d = await prepareDispatch(ctx, cache, spec, params, [out], wg);
+      const last = round === 5;
+      const r = await timeDispatches(ctx, [d], 1);
+      const ms = r.ms[0];
+      if (ms < targetMs / 3 && !last) { iters = Math.min(1 << 22, Math.ceil(iters * Math.max(2, targetMs / Math.max(ms, 0.01)))); continue; }
+      const runs = await timeDispatches(ctx, [d], samples);
+      source = runs.source;
+      best = Math.max(...runs.ms.map((t) => (FMA_INVOCATIONS * iters * opsPerIter) / t / 1e6));
+      break;
+    }
+    return { gops: best, source };
+  } finally {
+    out.destroy();
+  }
+}
+
+async function bandwidth(ctx: GpuContext, cache: PipelineCache, bytes: number, samples: number): Promise<{ shader: number; copy: number }> {
+  const vec4s = bytes / 16;
+  const src = storageBuffer(ctx, bytes);
+  const dst = storageBuffer(ctx, bytes);
+  try {
+    const d = await prepareDispatch(ctx, cache, { file: 'bench/copy_vec4.wgsl', overrides: { WG: 256 } },
+      new ParamsBuilder().u32(vec4s).build(), [src, dst], grid1d(Math.ceil(vec4s / 256), ctx.limits.maxComputeWorkgroupsPerDimension));
+    await timeDispatches(ctx, [d], 1);
+    const r = await timeDispatches(ctx, [d], samples);
+    const shader = Math.max(...r.ms.map((t) => (2 * bytes) / t / 1e6));
+    const copies: number[] = [];
+    for (let s = 0; s < samples; s++) {
+      const enc = ctx.device.createCommandEncoder();
+      enc.copyBufferToBuffer(src, 0, dst, 0, bytes);
+      const t0 = performance.now();
+      ctx.device.queue.submit([enc.finish()]);
+      await ctx.device.queue.onSubmittedWorkDone();
+      copies.push((2 * bytes) / (performance.now() - t0) / 1e6);
+    }
+    return { shader, copy: Math.max(...copies) };
+  } finally {
+    src.destroy();
+    dst.destroy();
+  }
+}
+
+async function dispatchCost(ctx: GpuContext, cache: PipelineCache, samples: number): Promise<{ dispatchUs: number; roundTripUs: number }> {
+  const out = storageBuffer(ctx, 16);
+  try {
+    const d = await prepareDispatch(ctx, cache, { file: 'bench/noop.wgsl' }, new ParamsBuilder().u32(1).build(), [out], [1, 1, 1]);
+    await timeDispatches(ctx, [d], 2);
+    const N = 200;
+    const one = median((await timeDispatches(ctx, [d], samples, 1)).ms);
+    const many = median((await timeDispatches(ctx, [d], samples, N)).ms);
+    const trips = (await timeDispatches(ctx, [d], samples, 1, false)).ms;
+    return { dispatchUs: (1000 * Math.max(0, many - one)) / (N - 1), roundTripUs: 1000 * median(trips) };
+  } finally {
+    out.destroy();
+  }
+}
+
+export async function measureCeilings(ctx: GpuContext, cache: PipelineCache, opts: { quick?: boolean } = {}): Promise<Ceilings> {
+  const samples = opts.quick ? 3 : 7;
+  const targetMs = opts.quick ? 30 : 80;
+  const f32 = await peakOps(ctx, cache, 'f32', targetMs, samples);
+  const f16 = ctx.features.shaderF16 ? (await peakOps(ctx, cache, 'f16', targetMs, samples)).gops : null;
+  const dot4 = ctx.features.dot4 ? (await peakOps(ctx, cache, 'dot4', targetMs, samples)).gops : null;
+  const sizes = opts.quick ? [1, 4, 16] : [1, 4, 16, 64];
+  const bySize: Record<string, number> = {};
+  let bw = { shader: 0, copy: 0 };
+  for (const mib of sizes) {
+    const r = await bandwidth(ctx, cache, mib << 20, samples);
+    bySize[String(mib)] = r.shader;
+    bw = { shader: Math.max(bw.shader, r.shader), copy: Math.max(bw.copy, r.copy) };
+  }
+  const dc = await dispatchCost(ctx, cache, samples);
+  return {
+    adapter: adapterName(ctx), slug: adapterSlug(ctx), measuredAt: new Date().toISOString(), timing: f32.source,
+    f32Gflops: f32.gops, f16Gflops: f16, dot4Gops: dot4, copyGBs: bw.shader, copyGBsBySize: bySize, copyBufferGBs: bw.copy, ...dc,
+  };
+}

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runOp } from './harness.js';
+import { countNaN, randomTensor, relL2 } from '../util.js';
+import { type ConvTransposeRefAttrs, type RefAct, convTranspose2dRef, epilogueRef } from '../ref/conv.js';
+import type { Epilogue } from '../../src/ir/graph.js';
+import { CONV_TRANSPOSE_TUNING } from '../../src/kernels/conv-transpose.js';
+
+interface Case { x: number[]; ocg: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; op?: number[]; weightIsInput?: boolean }
+
+const CASES: Case[] = [
+  { x: [1, 8, 5, 7], ocg: 4, k: [2, 2], s: [2, 2] },
+  { x: [2, 3, 4, 3], ocg: 5, k: [2, 2], s: [2, 2], weightIsInput: true },
+  { x: [1, 6, 5, 5], ocg: 3, k: [4, 4], s: [2, 2], p: [1, 1, 1, 1] },
+  { x: [1, 4, 6, 7], ocg: 5, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], op: [1, 1] },
+  { x: [1, 5, 7, 6], ocg: 4, k: [3, 3], s: [2, 2], p: [0, 1, 2, 1], op: [1, 0] },
+  { x: [1, 4, 5, 5], ocg: 3, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], g: 2 },
+  { x: [2, 6, 4, 5], ocg: 2, k: [4, 4], s: [2, 2], p: [1, 1, 1, 1], g: 3, weightIsInput: true },
+  { x: [1, 3, 6, 6], ocg: 4, k: [3, 3], p: [1, 1, 1, 1], d: [2, 2] },
+  { x: [1, 3, 5, 4], ocg: 3, k: [3, 3], s: [2, 2], p: [1, 2, 1, 0], d: [2, 2], op: [1, 1] },
+  { x: [1, 2, 4, 5], ocg: 3, k: [3, 3], s: [3, 3], p: [1, 1, 0, 0], op: [2, 1] },
+  { x: [1, 3, 5, 6], ocg: 2, k: [3, 2], s: [1, 3], p: [1, 0, 1, 1], d: [1, 2], op: [0, 2] },
+  { x: [1, 5, 6, 6], ocg: 7, k: [3, 3], p: [1, 1, 1, 1] },
+  { x: [1, 4, 1, 1], ocg: 3, k: [3, 3], s: [2, 2] },
+  { x: [1, 17, 3, 5], ocg: 9, k: [1, 1] },
+  { x: [1, 8, 6, 5], ocg: 1, k: [4, 4], s: [2, 2], p: [1, 1, 1, 1], g: 8 },
+  { x: [1, 5, 5, 5], ocg: 2, k: [5, 5], s: [4, 4], p: [3, 3, 3, 3] },
+  { x: [1, 64, 20, 20], ocg: 16, k: [2, 2], s: [2, 2] },
+  { x: [1, 16, 40, 40], ocg: 1, k: [2, 2], s: [2, 2] },
+];
+
+function attrsOf(c: Case): ConvTransposeRefAttrs {
+  return { strides: c.s ?? [1, 1], pads: c.p ?? [0, 0, 0, 0], dilations: c.d ?? [1, 1], group: c.g ?? 1, outputPadding: c.op ?? [0, 0] };
+}
+
+function label(c: Case): string {
+  const a = attrsOf(c);
+  return `x${c.x.join('x')} oc/g${c.ocg} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group} op${a.outputPadding.join(',')}${c.weightIsInput ? ' (weight as input)' : ''}`;
+}
+
+async function check(c: Case, seed: number, ep?: { act: RefAct; bias?: boolean; residual?: boolean; before?: boolean }): Promise<void> {
+  const a = attrsOf(c);
+  const x = randomTensor(c.x, seed);
+  const w = randomTensor([c.x[1], c.ocg, c.k[0], c.k[1]], seed + 1);
+  const ref = convTranspose2dRef(x, w, a);
+  const bias = ep?.bias ? randomTensor([ref.shape[1]], seed + 2) : undefined;
+  const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
+  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: 0, beta: 0, residualBeforeAct: ep.before } : undefined;
+  const [out] = await runOp('convTranspose', a, [x, w], { consts: [false, !c.weightIsInput], epilogue, bias, residual });
+  if (ep) epilogueRef(ref, { act: ep.act, bias: bias?.data as Float32Array, residual: residual?.data as Float32Array, residualBeforeAct: ep.before });
+  expect(out.shape).toEqual(ref.shape);
+  expect(countNaN(out.data as Float32Array)).toBe(0);
+  expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-4);
+}
+
+describe('convTranspose2d CPU reference', () => {
+  it('matches hand-computed sums', () => {
+    const x = { dtype: 'f32' as const, shape: [1, 1, 1, 2], data: new Float32Array([1, 2]) };
+    const w = { dtype: 'f32' as const, shape: [1, 1, 2, 2], data: new Float32Array([1, 2, 3, 4]) };
+    const r = convTranspose2dRef(x, w, { strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] });
+    expect(r.shape).toEqual([1, 1, 2, 4]);
+    expect(Array.from(r.data)).toEqual([1, 2, 2, 4, 3, 4, 6, 8]);
+    // stride 1 overlaps: the kernel's footprints add up
+    const o = convTranspose2dRef(x, w, { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] });
+    expect(Array.from(o.data)).toEqual([1, 4, 4, 3, 10, 8]);
+  });
+});
+
+describe('convTranspose2d', () => {
+  CASES.forEach((c, i) => {
+    it(label(c), () => check(c, 500 + 4 * i));
+  });
+  const up: Case = { x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] };
+  it('bias + relu epilogue', () => check(up, 600, { act: 'relu', bias: true }));
+  it('bias + sigmoid with a residual after the activation', () => check(up, 610, { act: 'sigmoid', bias: true, residual: true, before: false }));
+  it('residual before hardSwish', () => check({ ...up, k: [4, 4], p: [1, 1, 1, 1] }, 620, { act: 'hardSwish', residual: true, before: true }));
+});
+
+describe('convTranspose2d without subgroups', () => {
+  afterEach(() => { CONV_TRANSPOSE_TUNING.noSubgroups = false; CONV_TRANSPOSE_TUNING.minSubgroup = 8; });
+  const cases: Case[] = [
+    { x: [1, 6, 5, 5], ocg: 3, k: [4, 4], s: [2, 2], p: [1, 1, 1, 1] },
+    { x: [2, 6, 4, 5], ocg: 5, k: [3, 3], s: [2, 2], p: [0, 1, 2, 1], d: [2, 1], g: 2, op: [1, 0] },
+  ];
+  cases.forEach((c, i) => {
+    it(`portable ${label(c)}`, () => { CONV_TRANSPOSE_TUNING.noSubgroups = true; return check(c, 700 + 4 * i); });
+    // the subgroup kernel's own path for subgroups smaller than 8 (forced by raising the threshold)
+    it(`too-small subgroup ${label(c)}`, () => { CONV_TRANSPOSE_TUNING.minSubgroup = 1000; return check(c, 720 + 4 * i); });
+  });
+  it('portable, with a fused epilogue', () => {
+    CONV_TRANSPOSE_TUNING.noSubgroups = true;
+    return check({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, { act: 'relu', bias: true, residual: true, before: true });
+  });
+});

@@ -1,0 +1,170 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { runOp } from './harness.js';
+import { countNaN, randomTensor, relL2 } from '../util.js';
+import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
+import { CONV_TUNING, convKernel } from '../../src/kernels/conv.js';
+import type { Epilogue } from '../../src/ir/graph.js';
+
+interface Case { x: number[]; oc: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; weightIsInput?: boolean }
+
+const P0 = [0, 0, 0, 0];
+const CASES: Case[] = [
+  // 1x1 (GEMM-shaped)
+  { x: [1, 3, 1, 1], oc: 5, k: [1, 1] },
+  { x: [2, 17, 5, 7], oc: 3, k: [1, 1] },
+  { x: [1, 64, 17, 13], oc: 96, k: [1, 1] },
+  { x: [1, 5, 8, 8], oc: 17, k: [1, 1], weightIsInput: true },
+  { x: [1, 8, 9, 9], oc: 8, k: [1, 1], s: [2, 2] },
+  { x: [1, 6, 7, 7], oc: 4, k: [1, 1], p: [1, 0, 0, 2] },
+  { x: [2, 7, 6, 6], oc: 21, k: [1, 1] },
+  { x: [1, 24, 4, 3], oc: 40, k: [1, 1], g: 2 },
+  // 3x3
+  { x: [1, 3, 5, 7], oc: 8, k: [3, 3], p: [1, 1, 1, 1] },
+  { x: [2, 17, 17, 13], oc: 5, k: [3, 3], p: [1, 1, 1, 1] },
+  { x: [1, 32, 16, 16], oc: 64, k: [3, 3], p: [1, 1, 1, 1], weightIsInput: true },
+  { x: [1, 96, 9, 9], oc: 96, k: [3, 3], p: [1, 1, 1, 1] },
+  { x: [1, 3, 17, 13], oc: 16, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] },
+  { x: [2, 8, 5, 7], oc: 17, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] },
+  { x: [1, 5, 11, 10], oc: 9, k: [3, 3], p: [0, 1, 2, 0] },
+  { x: [1, 4, 12, 9], oc: 8, k: [3, 3], s: [2, 2], p: [1, 2, 1, 0] },
+  { x: [1, 4, 13, 11], oc: 7, k: [3, 3], p: [2, 2, 2, 2], d: [2, 2] },
+  { x: [1, 3, 10, 12], oc: 4, k: [3, 3], p: [1, 3, 0, 1], d: [2, 1] },
+  { x: [1, 3, 10, 12], oc: 4, k: [3, 3], s: [1, 2], p: [1, 1, 1, 1], d: [1, 2] },
+  { x: [1, 1, 1, 1], oc: 3, k: [3, 3], p: [1, 1, 1, 1] },
+  { x: [1, 2, 3, 3], oc: 3, k: [3, 3] },
+  // 5x5, 7x7, non-square
+  { x: [1, 6, 9, 11], oc: 10, k: [5, 5], p: [2, 2, 2, 2] },
+  { x: [2, 5, 14, 15], oc: 8, k: [5, 5], s: [2, 2], p: [2, 1, 1, 2] },
+  { x: [1, 3, 16, 17], oc: 5, k: [5, 5], s: [3, 3], p: [1, 1, 1, 1] },
+  { x: [1, 2, 3, 3], oc: 4, k: [5, 5], p: [2, 2, 2, 2] },
+  { x: [1, 3, 17, 13], oc: 8, k: [7, 7], s: [2, 2], p: [3, 3, 3, 3] },
+  { x: [1, 2, 20, 21], oc: 3, k: [7, 7], s: [3, 3], p: [1, 2, 3, 4], d: [2, 2] },
+  { x: [1, 4, 6, 9], oc: 6, k: [1, 3], p: [0, 1, 0, 1] },
+  { x: [1, 4, 9, 6], oc: 6, k: [3, 1], p: [1, 0, 1, 0] },
+  // groups
+  { x: [1, 4, 7, 9], oc: 6, k: [3, 3], p: [1, 1, 1, 1], g: 2 },
+  { x: [2, 8, 5, 5], oc: 8, k: [1, 1], g: 2 },
+  { x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 4 },
+  { x: [1, 6, 9, 9], oc: 6, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], d: [2, 2], g: 3, weightIsInput: true },
+  { x: [1, 4, 6, 6], oc: 8, k: [3, 3], p: [1, 1, 1, 1], g: 4 },
+  // depthwise
+  { x: [2, 17, 13, 17], oc: 17, k: [3, 3], p: [1, 1, 1, 1], g: 17 },
+  { x: [1, 32, 16, 16], oc: 32, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], g: 32 },
+  { x: [1, 5, 9, 11], oc: 5, k: [5, 5], p: [2, 2, 2, 2], g: 5 },
+  { x: [1, 8, 15, 14], oc: 8, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 8, weightIsInput: true },
+  { x: [1, 3, 17, 19], oc: 3, k: [7, 7], s: [3, 3], p: [3, 3, 3, 3], d: [2, 2], g: 3 },
+  { x: [1, 6, 10, 9], oc: 6, k: [3, 3], s: [2, 1], p: [0, 2, 1, 0], g: 6 },
+  { x: [1, 7, 5, 7], oc: 7, k: [1, 1], g: 7 },
+  { x: [1, 1, 5, 7], oc: 1, k: [3, 3], p: [1, 1, 1, 1], g: 1 },
+  { x: [1, 96, 20, 20], oc: 96, k: [3, 3], p: [1, 1, 1, 1], g: 96 },
+  // kernels too wide for the register window: the direct fallback
+  { x: [1, 2, 5, 12], oc: 3, k: [2, 9], p: [1, 4, 0, 4] },
+  { x: [1, 3, 6, 50], oc: 5, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3] },
+  { x: [1, 4, 6, 50], oc: 4, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3], g: 4 },
+  // realistic sizes
+  { x: [1, 32, 40, 40], oc: 64, k: [3, 3], p: [1, 1, 1, 1] },
+  { x: [1, 64, 20, 20], oc: 64, k: [1, 1] },
+];
+
+function attrsOf(c: Case): ConvRefAttrs {
+  return { strides: c.s ?? [1, 1], pads: c.p ?? P0, dilations: c.d ?? [1, 1], group: c.g ?? 1 };
+}
+
+function label(c: Case): string {
+  const a = attrsOf(c);
+  return `x${c.x.join('x')} oc${c.oc} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group}${c.weightIsInput ? ' (weight as input)' : ''}`;
+}
+
+async function check(c: Case, seed: number, ep?: { act: RefAct; alpha?: number; beta?: number; bias?: boolean; residual?: boolean; before?: boolean }): Promise<void> {
+  const a = attrsOf(c);
+  const x = randomTensor(c.x, seed);
+  const w = randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], seed + 1);
+  const ref = conv2dRef(x, w, a);
+  const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
+  const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
+  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: ep.alpha ?? 0, beta: ep.beta ?? 0, residualBeforeAct: ep.before } : undefined;
+  const [out] = await runOp('conv', a, [x, w], { consts: [false, !c.weightIsInput], epilogue, bias, residual });
+  if (ep) epilogueRef(ref, { act: ep.act, alpha: ep.alpha, beta: ep.beta, bias: bias?.data as Float32Array, residual: residual?.data as Float32Array, residualBeforeAct: ep.before });
+  expect(out.shape).toEqual(ref.shape);
+  expect(countNaN(out.data as Float32Array)).toBe(0);
+  expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-4);
+}
+
+describe('conv2d CPU reference', () => {
+  it('matches hand-computed sums', () => {
+    const ones = (shape: number[]) => ({ dtype: 'f32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1) });
+    const r = conv2dRef(ones([1, 1, 3, 3]), ones([1, 1, 3, 3]), { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 });
+    expect(Array.from(r.data)).toEqual([4, 6, 4, 6, 9, 6, 4, 6, 4]);
+    const s2 = conv2dRef(ones([1, 2, 4, 4]), ones([2, 1, 2, 2]), { strides: [2, 2], pads: [0, 0, 1, 1], dilations: [1, 1], group: 2 });
+    expect(s2.shape).toEqual([1, 2, 2, 2]);
+    expect(Array.from(s2.data)).toEqual([4, 4, 4, 4, 4, 4, 4, 4]);
+  });
+});
+
+describe('conv2d', () => {
+  CASES.forEach((c, i) => {
+    it(label(c), () => check(c, 10 + 4 * i));
+  });
+});
+
+describe('conv2d fused epilogues', () => {
+  const dense: Case = { x: [1, 17, 9, 11], oc: 12, k: [3, 3], p: [1, 1, 1, 1] };
+  const pointwise: Case = { x: [2, 12, 6, 8], oc: 19, k: [1, 1] };
+  const dw: Case = { x: [1, 13, 10, 9], oc: 13, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], g: 13 };
+  const wide: Case = { x: [1, 3, 6, 50], oc: 5, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3] };
+  it('bias + relu (dense 3x3)', () => check(dense, 200, { act: 'relu', bias: true }));
+  it('bias + hardSwish (pointwise)', () => check(pointwise, 210, { act: 'hardSwish', bias: true }));
+  it('clip(0, 6) (depthwise)', () => check(dw, 220, { act: 'clip', alpha: 0, beta: 6, bias: true }));
+  it('residual before relu (dense 3x3)', () => check(dense, 230, { act: 'relu', bias: true, residual: true, before: true }));
+  it('residual after hardSwish (depthwise)', () => check(dw, 240, { act: 'hardSwish', bias: true, residual: true, before: false }));
+  it('residual after relu, no bias (pointwise)', () => check(pointwise, 250, { act: 'relu', residual: true, before: false }));
+  it('bias + sigmoid (direct fallback)', () => check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
+});
+
+describe('conv2d without subgroups (portable implicit GEMM)', () => {
+  afterEach(() => { CONV_TUNING.noSubgroups = false; CONV_TUNING.minSubgroup = 8; });
+  const cases: Case[] = [
+    { x: [2, 17, 17, 13], oc: 5, k: [3, 3], p: [1, 1, 1, 1] },
+    { x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 1, 0, 2], g: 4 },
+    { x: [1, 9, 5, 7], oc: 13, k: [1, 1] },
+  ];
+  cases.forEach((c, i) => {
+    it(label(c), () => { CONV_TUNING.noSubgroups = true; return check(c, 300 + 4 * i); });
+  });
+  it('bias + relu with a residual', () => {
+    CONV_TUNING.noSubgroups = true;
+    return check({ x: [1, 6, 9, 10], oc: 9, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], d: [1, 2] }, 320, { act: 'relu', bias: true, residual: true, before: false });
+  });
+  // the subgroup kernels' own path for subgroups smaller than 8 (forced by raising the threshold)
+  it('subgroup implicit GEMM with a too-small subgroup', () => {
+    CONV_TUNING.minSubgroup = 1000;
+    return check({ x: [1, 6, 7, 9], oc: 10, k: [3, 3], s: [1, 2], p: [1, 0, 2, 1], g: 2 }, 330, { act: 'relu', bias: true });
+  });
+  it('subgroup 1x1 GEMM with a too-small subgroup', () => {
+    CONV_TUNING.minSubgroup = 1000;
+    return check({ x: [2, 6, 6, 6], oc: 10, k: [1, 1], g: 2 }, 340, { act: 'hardSwish', residual: true });
+  });
+});
+
+describe('conv2d variant selection', () => {
+  const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
+  const pick = (c: Case, subgroups = true): string => {
+    const a = attrsOf(c);
+    const ref = conv2dRef(randomTensor(c.x, 1), randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], 2), a);
+    const node = {
+      name: 'c', op: 'conv' as const, attrs: a, epilogue: null,
+      inputs: [{ shape: c.x, dtype: 'f32' as const }, { shape: [c.oc, c.x[1] / a.group, ...c.k], dtype: 'f32' as const }],
+      outputs: [{ shape: ref.shape, dtype: 'f32' as const }],
+    };
+    return convKernel.select(node, { ...caps, subgroups }).calls.map((k) => k.variant).join('+');
+  };
+  it('picks by shape', () => {
+    expect(pick({ x: [1, 16, 8, 8], oc: 16, k: [3, 3], p: [1, 1, 1, 1], g: 16 })).toBe('conv2d.depthwise3x3');
+    expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] })).toBe('conv2d.gemm1x1_sg');
+    expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] })).toBe('conv2d.igemm_sg.1x1');
+    expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] }, false)).toBe('conv2d.igemm.1x1');
+    expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [3, 3], p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
+    expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [3, 3], p: [1, 1, 1, 1], g: 4 }, false)).toBe('conv2d.igemm.3x3');
+    expect(pick({ x: [1, 3, 6, 50], oc: 5, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3] })).toBe('conv2d.direct');
+  });
+});
