@@ -4,6 +4,9 @@
 
 override OP: u32 = 0u;
 override WG: u32 = 256u;
+// 1: both operands are contiguous and the same shape (no index math); 2: rank <= 4, right-aligned in
+// the first vec4 of each array (strided_offset4); 0: any rank
+override DIRECT: u32 = 0u;
 
 struct Params {
   count: u32,
@@ -52,8 +55,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.count) {
     return;
   }
-  let x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
-  let y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+  var x: f32;
+  var y: f32;
+  if (DIRECT == 1u) {
+    x = a[i];
+    y = b[i];
+  } else if (DIRECT == 2u) {
+    x = a[strided_offset4(i, params.shape[0], params.a_strides[0])];
+    y = b[strided_offset4(i, params.shape[0], params.b_strides[0])];
+  } else {
+    x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
+    y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+  }
   // channel for a per-channel bias is axis 1 of an NCHW-like output
   out[i] = apply_epilogue(binary_op(x, y), 0u, i);
 }

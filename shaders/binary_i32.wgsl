@@ -3,6 +3,8 @@
 
 override OP: u32 = 0u;
 override WG: u32 = 256u;
+// operand addressing as in binary.wgsl: 1 same-shape contiguous, 2 rank <= 4 right-aligned, 0 any rank
+override DIRECT: u32 = 0u;
 
 struct Params {
   count: u32,
@@ -53,7 +55,17 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.count) {
     return;
   }
-  let x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
-  let y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+  var x: i32;
+  var y: i32;
+  if (DIRECT == 1u) {
+    x = a[i];
+    y = b[i];
+  } else if (DIRECT == 2u) {
+    x = a[strided_offset4(i, params.shape[0], params.a_strides[0])];
+    y = b[strided_offset4(i, params.shape[0], params.b_strides[0])];
+  } else {
+    x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
+    y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+  }
   out[i] = binary_op(x, y);
 }

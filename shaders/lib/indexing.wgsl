@@ -15,6 +15,19 @@ fn linear_index(gid: vec3<u32>, num_wg: vec3<u32>, wg_size: u32) -> u32 {
 }
 
 // Element offset, under `strides`, of the element at row-major linear index `i` of `shape`.
+// Rank <= 4, dims right-aligned in one vec4 (unused outer lanes: dim 1, stride 0): no array copies and
+// no dynamic indexing, which lavapipe turns into slow per-lane code. The fast path after dim collapsing.
+fn strided_offset4(i: u32, shape: vec4<u32>, strides: vec4<u32>) -> u32 {
+  var rem = i;
+  var off = (rem % shape.w) * strides.w;
+  rem = rem / shape.w;
+  off += (rem % shape.z) * strides.z;
+  rem = rem / shape.z;
+  off += (rem % shape.y) * strides.y;
+  rem = rem / shape.y;
+  return off + rem * strides.x;
+}
+
 // A fixed 8-step loop with a uniform guard: lavapipe runs it 2-4x faster than a loop bounded by `rank`.
 fn strided_offset(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<u32>, 2>) -> u32 {
   var rem = i;

@@ -24,15 +24,19 @@ export const binaryKernel: KernelDef = {
     const [a, b] = node.inputs as { shape: number[]; dtype: string }[];
     const out = node.outputs[0];
     const count = sizeOf(out.shape);
-    const params = new ParamsBuilder().u32(count).u32(out.shape.length).u32(0).u32(0)
-      .dims(out.shape, 1).dims(broadcastStrides(a.shape, out.shape)).dims(broadcastStrides(b.shape, out.shape)).build();
+    const [shape, sa, sb] = collapseDims(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)]);
+    // same-shape operands collapse to one contiguous dim: the shader skips the index math
+    const direct = shape.length <= 1 && sa[0] === 1 && sb[0] === 1 ? 1 : shape.length <= 4 ? 2 : 0;
+    const pad = (v: number[], fill: number) => (direct === 2 ? [...new Array(4 - v.length).fill(fill), ...v] : v);
+    const params = new ParamsBuilder().u32(count).u32(shape.length).u32(0).u32(0)
+      .dims(pad(shape, 1), 1).dims(pad(sa, 0)).dims(pad(sb, 0)).build();
     const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
     const bindings = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }] as const;
     const g = gpuDType(a.dtype as DType);
     const isInt = g === 'i32' || g === 'u32';
     if (COMPARE_CODES[kind] !== undefined) {
       return { calls: [{
-        variant: 'compare', shader: { file: 'compare.wgsl', prelude: { in_t: isInt ? g : 'f32' }, overrides: { OP: COMPARE_CODES[kind]!, WG } },
+        variant: 'compare', shader: { file: 'compare.wgsl', prelude: { in_t: isInt ? g : 'f32' }, overrides: { OP: COMPARE_CODES[kind]!, WG, DIRECT: direct } },
         params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
       }] };
     }
@@ -40,15 +44,38 @@ export const binaryKernel: KernelDef = {
       const code = INT_CODES[kind];
       if (code === undefined) unsupported(node, `${kind} on integers`);
       return { calls: [{
-        variant: 'binary.i32', shader: { file: 'binary_i32.wgsl', overrides: { OP: code, WG } },
+        variant: 'binary.i32', shader: { file: 'binary_i32.wgsl', overrides: { OP: code, WG, DIRECT: direct } },
         params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
       }] };
     }
     const code = BINARY_CODES[kind];
     if (code === undefined) unsupported(node, `${kind} on floats`);
     return { calls: [{
-      variant: 'binary', shader: { file: 'binary.wgsl', overrides: { OP: code, WG } },
+      variant: ['binary', 'binary.direct', 'binary.rank4'][direct], shader: { file: 'binary.wgsl', overrides: { OP: code, WG, DIRECT: direct } },
       params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
     }] };
   },
 };
+
+/**
+ * Merges neighbouring dims that every operand walks contiguously (or broadcasts over together) and drops
+ * size-1 dims, so the per-element index math runs over as few dims as possible.
+ */
+export function collapseDims(shape: number[], strides: number[][]): [number[], ...number[][]] {
+  const dims: number[] = [];
+  const st: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    if (shape[d] === 1) continue;
+    const last = dims.length - 1;
+    const mergeable = last >= 0 && strides.every((s, k) => st[k][last] === s[d] * shape[d]);
+    if (mergeable) {
+      dims[last] *= shape[d];
+      strides.forEach((s, k) => { st[k][last] = s[d]; });
+    } else {
+      dims.push(shape[d]);
+      strides.forEach((s, k) => st[k].push(s[d]));
+    }
+  }
+  if (dims.length === 0) return [[1], ...strides.map(() => [0])];
+  return [dims, ...st];
+}
