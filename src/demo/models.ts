@@ -8,8 +8,8 @@ import { findRoot } from './root.js';
 export type Precision = 'f32' | 'int8';
 export const PRECISIONS: readonly Precision[] = ['f32', 'int8'];
 
-/** What `kestrel demo` and the web page run unless told otherwise (switch to 'int8' once `kestrel quantize` exists). */
-export const DEFAULT_PRECISION: Precision = 'f32';
+/** What `kestrel demo` and the web page run unless told otherwise: the int8 students from scripts/build-models.mjs. */
+export const DEFAULT_PRECISION: Precision = 'int8';
 
 export interface ModelFiles { det: string; rec: string; keys: string }
 
