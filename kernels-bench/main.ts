@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { adapterSlug, measureCeilings } from '../src/profile/ceilings.js';
+import { adapterSlug, measureCeilings, mergeCeilings } from '../src/profile/ceilings.js';
 import { RESULTS_DIR, loadCeilings, saveCeilings } from '../src/profile/ceilings-store.js';
 import { profileExecutor } from '../src/profile/profile.js';
 import { shapesLabel } from '../src/profile/format.js';
@@ -36,6 +36,7 @@ const { values: args } = parseArgs({
     'no-models': { type: 'boolean', default: false },
     'no-cold': { type: 'boolean', default: false },
     'refresh-ceilings': { type: 'boolean', default: false },
+    'ceilings-only': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -43,12 +44,14 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`usage: npm run bench -- [--quick] [--json FILE] [--out DIR] [--only FAMILY|ID,...] [--samples N] [--tune]
                         [--no-peers] [--no-models] [--no-cold] [--refresh-ceilings]
-  --quick            the quick subset (under two minutes): fewer cases and samples, no ORT-web cold start
+  --quick            the quick subset (meant for under two minutes on an idle machine): fewer cases and samples,
+                     no ORT-web cold start with the shader cache off
   --json FILE        also write the full results to FILE
   --out DIR          results folder (default results/); files go to DIR/<adapter>/
   --only LIST        cases whose id starts with, or whose family is, one of LIST (e.g. matmul,conv1x1)
   --tune             search tile/workgroup knobs of matmul and conv; writes DIR/<adapter>/tuning.json
-  --refresh-ceilings measure the adapter ceilings again instead of using the cached ones`);
+  --refresh-ceilings measure the ceilings again (kept: the best of this and the cached measurement)
+  --ceilings-only    measure and cache the ceilings, then stop`);
   process.exit(0);
 }
 
@@ -71,14 +74,20 @@ mkdirSync(outDir, { recursive: true });
 log(`kernels-bench on ${adapterName(ctx)} → ${outDir}`);
 
 // 1. ceilings, cached per adapter
-let ceilings = args['refresh-ceilings'] ? null : loadCeilings(slug, args.out);
+const cached = loadCeilings(slug, args.out);
+let ceilings = args['refresh-ceilings'] || args['ceilings-only'] ? null : cached;
 const ceilingsCached = !!ceilings;
 if (!ceilings) {
   log('measuring adapter ceilings ...');
-  ceilings = await measureCeilings(ctx, cache, { quick });
+  const fresh = await measureCeilings(ctx, cache, { quick });
+  ceilings = cached ? mergeCeilings(cached, fresh) : fresh;
   saveCeilings(ceilings, args.out);
 }
 lap('ceilings');
+if (args['ceilings-only']) {
+  process.stdout.write(`${JSON.stringify(ceilings, null, 2)}\n`);
+  process.exit(0);
+}
 log(`ceilings: f32 ${ceilings.f32Gflops.toFixed(1)} GFLOP/s, copy ${ceilings.copyGBs.toFixed(2)} GB/s, dispatch ${ceilings.dispatchUs.toFixed(1)} µs`);
 
 // 2. kernel ladders (+ TF.js)
@@ -175,4 +184,7 @@ writeFileSync(join(outDir, 'bench.md'), md);
 writeFileSync(join(outDir, 'roofline.svg'), rooflineSvg(caseResults, ceilings, `Roofline: ${adapterName(ctx)}`));
 process.stdout.write(md);
 log(`wrote ${join(outDir, 'bench.json')}, bench.md, roofline.svg${args.json ? ` and ${args.json}` : ''} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
-process.exit(wrong.length ? 1 : 0);
+// Exit 1 on wrong numbers, or when no case could run at all (a broken build, not a missing kernel).
+const nothingRan = caseResults.length > 0 && caseResults.every((c) => c.rungs.every((g) => g.ms === null));
+if (nothingRan) log('no kernel case ran: see the errors above');
+process.exit(wrong.length || nothingRan ? 1 : 0);

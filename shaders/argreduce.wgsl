@@ -1,6 +1,6 @@
 // ArgMax / ArgMin along one axis of an [outer, len, inner] view, as i32 indices (exact for len < 2^24):
 // the first index on ties, or the last with SELECT_LAST. ROW_LANES = WG: a workgroup per output; ROW_LANES = 1: a lane per output.
-// kestrel:requires lib/indexing.wgsl lib/rowreduce.wgsl
+// kestrel:requires lib/rowreduce.wgsl
 
 override WG: u32 = 64u;
 override ROW_LANES: u32 = 64u;

@@ -69,7 +69,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (q >= params.lanes) {
     return;
   }
-  // a data-dependent trip count keeps the epilogue stores a loop (compile time); it reads a copy
+  // a data-dependent trip count discourages unrolling TM*TN copies of the epilogue; it reads a copy
+  // so acc itself stays in registers
   var res = acc;
   let rows = min(TM, params.cout_g - oc0);
   let plane = params.h * params.w;

@@ -87,8 +87,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (q >= params.lanes) {
     return;
   }
-  // The store loop has a data-dependent trip count so it stays a loop (unrolling TM*TN epilogue
-  // stores made the LLVM compile several times slower); it reads a copy so acc stays in registers.
+  // A data-dependent trip count discourages unrolling TM*TN copies of the epilogue (each a few
+  // per-lane loads and a store on lavapipe); the loop reads a copy so acc itself stays in registers.
   var res = acc;
   let rows = min(TM, params.cout_g - oc0);
   let plane = params.oh * params.ow;

@@ -3,7 +3,7 @@
 // phase the kernel taps that contribute are the same for every pixel (a uniform branch), and
 // consecutive phase columns read consecutive input columns, so a lane owns TM output channels x
 // TN phase columns of one phase row. Any stride, pad, dilation, group and output padding.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN
 
 override WG: u32 = 64u;
@@ -12,17 +12,6 @@ override WG: u32 = 64u;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> wt: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
-// The input offset for tap k of a phase, or -1 << 20 when the tap does not reach this phase.
-fn tap_offset(phase: u32, pad: i32, k: u32, dil: u32, stride: u32, k_span: u32) -> i32 {
-  // shift by a multiple of the stride so the remainder is taken of a non-negative number
-  let shift = i32(stride * k_span * dil);
-  let v = i32(phase) + pad - i32(k * dil) + shift;
-  if (v % i32(stride) != 0) {
-    return -(1 << 20);
-  }
-  return v / i32(stride) - i32(k_span * dil);
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -47,7 +36,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let w_chan = (cin * params.cout_g) * taps;
     for (var ky = 0u; ky < params.kh; ky++) {
       let dy = tap_offset(ph, params.pad_t, ky, params.dil_h, params.stride_h, params.kh);
-      if (dy == -(1 << 20)) {
+      if (dy == NO_TAP) {
         continue;
       }
       let ih = i32(prow) + dy;
@@ -55,7 +44,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       let x_row = x_chan + clamp_index(ih, params.h) * params.w;
       for (var kx = 0u; kx < params.kw; kx++) {
         let dx = tap_offset(pw, params.pad_l, kx, params.dil_w, params.stride_w, params.kw);
-        if (dx == -(1 << 20)) {
+        if (dx == NO_TAP) {
           continue;
         }
         var xv: array<f32, TN>;

@@ -3,7 +3,7 @@
 // lanes (on lavapipe every buffer load is a per-lane scalar loop). Same phase-split gather: a lane
 // owns TM output channels x TN phase columns of one phase row. TM must be a multiple of 8.
 // Subgroups smaller than 8 take a plain per-output loop.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN
 // kestrel:enable subgroups
 
@@ -12,23 +12,11 @@ override WG: u32 = 64u;
 override MIN_SUBGROUP: u32 = 8u;
 
 const TM8 = TM / 8u;
-const NO_TAP = -(1 << 20);
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> wt: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-
-// The input offset of tap k for output phase `phase`, or NO_TAP when the tap does not reach it.
-fn tap_offset(phase: u32, pad: i32, k: u32, dil: u32, stride: u32, k_span: u32) -> i32 {
-  // shift by a multiple of the stride so the remainder is taken of a non-negative number
-  let shift = i32(stride * k_span * dil);
-  let v = i32(phase) + pad - i32(k * dil) + shift;
-  if (v % i32(stride) != 0) {
-    return NO_TAP;
-  }
-  return v / i32(stride) - i32(k_span * dil);
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
@@ -98,7 +86,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   if (q >= params.lanes || oh >= params.oh) {
     return;
   }
-  // a data-dependent trip count keeps the epilogue stores a loop (compile time); it reads a copy
+  // a data-dependent trip count discourages unrolling TM*TN copies of the epilogue; it reads a copy
+  // so acc itself stays in registers
   var res = acc;
   let rows = min(TM, params.cout_g - oc0);
   for (var i = 0u; i < rows; i++) {

@@ -2,7 +2,7 @@
 // pass of shifted sums (shifted by the row's first element, which keeps the variance accurate when the
 // mean is large), then y = (x - mean) / sqrt(var + eps) * scale + bias and the epilogue (its channel is
 // the index along the last axis). ROW_LANES = WG: a workgroup per row; ROW_LANES = 1: a lane per row.
-// kestrel:requires lib/indexing.wgsl lib/rowreduce.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/rowreduce.wgsl lib/activations.wgsl lib/epilogue.wgsl
 
 override WG: u32 = 64u;
 override ROW_LANES: u32 = 64u;

@@ -1,6 +1,6 @@
 // Matrix-vector product (M == 1 or N == 1), batched: each lane computes 4 outputs along the free axis
 // (n when FREE_N, else m) with a plain k loop, so no work is spent on padded rows or columns.
-// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl
+// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl
 
 override WG: u32 = 64u;
 // true: M == 1 and lanes walk n; false: N == 1 and lanes walk m.

@@ -2,7 +2,7 @@
 // kernel selection merges adjacent dims, so an output's elements sit at `base + offset(r)` where base
 // walks the kept dims and offset the reduced ones (one strided dim in the common cases).
 // ROW_LANES = WG: a workgroup per output (long reductions); ROW_LANES = 1: a lane per output.
-// kestrel:requires lib/indexing.wgsl lib/rowreduce.wgsl
+// kestrel:requires lib/index4.wgsl lib/rowreduce.wgsl
 
 override WG: u32 = 64u;
 override ROW_LANES: u32 = 64u;
@@ -18,10 +18,11 @@ struct Params {
   init: vec2<f32>,
   _pad0: u32,
   _pad1: u32,
-  kept_shape: array<vec4<u32>, 2>,
-  kept_strides: array<vec4<u32>, 2>,
-  red_shape: array<vec4<u32>, 2>,
-  red_strides: array<vec4<u32>, 2>,
+  // merged dims (at most 4 kept and 4 reduced for rank <= 8), outermost first, padded at the front
+  kept_shape: vec4<u32>,
+  kept_strides: vec4<u32>,
+  red_shape: vec4<u32>,
+  red_strides: vec4<u32>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -58,10 +59,10 @@ fn finish(s: vec2<f32>) -> f32 {
 }
 
 fn element_offset(r: u32) -> u32 {
-  if (params.red_rank == 1u) {
-    return r * params.red_strides[0].x;
+  if (params.red_rank <= 1u) {
+    return r * params.red_strides.w;
   }
-  return strided_offset(r, params.red_rank, params.red_shape, params.red_strides);
+  return offset4(r, params.red_shape, params.red_strides);
 }
 
 @compute @workgroup_size(WG)
@@ -70,7 +71,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let out_raw = (wid.x + wid.y * nwg.x) * (WG / ROW_LANES) + lid / ROW_LANES;
   let o = min(out_raw, params.outputs - 1u);
   let lane = lid % ROW_LANES;
-  let base = strided_offset(o, params.kept_rank, params.kept_shape, params.kept_strides);
+  let base = offset4(o, params.kept_shape, params.kept_strides);
   let op = combine_op();
   var st = params.init;
   for (var r = lane; r < params.len; r += ROW_LANES) {

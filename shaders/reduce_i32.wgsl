@@ -1,6 +1,6 @@
 // Reduce sum / max / min / prod of integers (i64 and i32 live as i32 on the GPU), a lane per output;
 // integer reductions here are small shape-like tensors, so there is no workgroup variant.
-// kestrel:requires lib/indexing.wgsl
+// kestrel:requires lib/indexing.wgsl lib/index4.wgsl
 
 override WG: u32 = 64u;
 // REDUCE_KINDS in src/kernels/reduce.ts: 0 sum, 2 max, 3 min, 4 prod
@@ -14,10 +14,11 @@ struct Params {
   init: vec2<i32>,
   _pad0: u32,
   _pad1: u32,
-  kept_shape: array<vec4<u32>, 2>,
-  kept_strides: array<vec4<u32>, 2>,
-  red_shape: array<vec4<u32>, 2>,
-  red_strides: array<vec4<u32>, 2>,
+  // merged dims (at most 4 kept and 4 reduced for rank <= 8), outermost first, padded at the front
+  kept_shape: vec4<u32>,
+  kept_strides: vec4<u32>,
+  red_shape: vec4<u32>,
+  red_strides: vec4<u32>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -30,10 +31,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (o >= params.outputs) {
     return;
   }
-  let base = strided_offset(o, params.kept_rank, params.kept_shape, params.kept_strides);
+  let base = offset4(o, params.kept_shape, params.kept_strides);
   var acc = params.init.x;
   for (var r = 0u; r < params.len; r++) {
-    let v = x[base + strided_offset(r, params.red_rank, params.red_shape, params.red_strides)];
+    let v = x[base + offset4(r, params.red_shape, params.red_strides)];
     switch KIND {
       case 2u: { acc = max(acc, v); }
       case 3u: { acc = min(acc, v); }

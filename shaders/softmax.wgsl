@@ -1,7 +1,7 @@
 // Softmax / LogSoftmax along one axis of an [outer, len, inner] view, numerically stable: one pass keeps
 // an online (max, sum of exp(x - max)) per lane, the lanes of a row combine it, a second pass writes.
 // ROW_LANES = WG: a workgroup per row (long rows); ROW_LANES = 1: a lane per row (short rows).
-// kestrel:requires lib/indexing.wgsl lib/rowreduce.wgsl
+// kestrel:requires lib/rowreduce.wgsl
 
 override WG: u32 = 64u;
 override ROW_LANES: u32 = 64u;

@@ -21,11 +21,9 @@ struct MatmulParams {
   b_batch_strides: vec4<u32>,
 }
 
-// Offsets of batch `batch`'s matrices in A and B. Written out for 4 dims: indexing the uniform arrays
-// of lib/indexing.wgsl by a loop variable makes lavapipe copy them to the stack on every invocation.
+// Offsets of batch `batch`'s matrices in A and B (needs lib/index4.wgsl).
 fn batch_offsets(batch: u32) -> vec2<u32> {
-  let s = params.batch_shape;
-  let i = vec4<u32>(batch / (s.y * s.z * s.w), (batch / (s.z * s.w)) % s.y, (batch / s.w) % s.z, batch % s.w);
+  let i = coords4(batch, params.batch_shape);
   return vec2<u32>(dot(i, params.a_batch_strides), dot(i, params.b_batch_strides));
 }
 

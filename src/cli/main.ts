@@ -8,6 +8,7 @@ import { parityCommand } from './parity.js';
 import { runCommand } from './run.js';
 import { quantizeCommand } from './quantize.js';
 import { demoCommand } from './demo.js';
+import { profileCommand } from './profile.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -38,6 +39,7 @@ export const COMMANDS: Command[] = [
   runCommand,
   parityCommand,
   quantizeCommand,
+  profileCommand,
   // add commands here: runCommand, compareCommand, profileCommand, demoCommand, ...
 ];
 

@@ -85,7 +85,9 @@ function grid(workgroups: number, g: MatmulGeometry, caps: KernelCaps): [number,
   return g.m * g.n * g.batches === 0 ? [0, 1, 1] : grid1d(workgroups, caps.maxWorkgroupsPerDim);
 }
 
-export function tiledCall(g: MatmulGeometry, caps: KernelCaps, kind: TiledKind, cfg: TileConfig, node = 'matmul'): KernelCall {
+/** The call for a register-blocked kernel; 'sg' falls back to 'sgStrided' where vec4 reads cannot work. */
+export function tiledCall(g: MatmulGeometry, caps: KernelCaps, requested: TiledKind, cfg: TileConfig, node = 'matmul'): KernelCall {
+  const kind = requested === 'sg' && !vec4Readable(g) ? 'sgStrided' : requested;
   const tilesN = Math.ceil(g.n / (cfg.wg * 4 * cfg.tnv));
   const tilesM = Math.ceil(g.m / cfg.tm);
   const bTrans = g.bSk === 1 && g.bSn !== 1;

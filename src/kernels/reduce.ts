@@ -59,9 +59,11 @@ export const reduceKernel: KernelDef = {
     const { kept, reduced } = reduceGroups(x.shape, axes);
     const outputs = sizeOf(node.outputs[0].shape);
     const len = axes.reduce((p, ax) => p * x.shape[ax], 1);
+    if (kept.length > 4 || reduced.length > 4) throw new KestrelError('USAGE', `node '${node.name}': reduce over more than 4 merged dims`);
+    const pad = (l: DimGroup[]) => [...new Array<DimGroup>(4 - l.length).fill({ size: 1, stride: 0 }), ...l];
     const geometry = (p: ParamsBuilder) => p
-      .dims(kept.map((g) => g.size), 1).dims(kept.map((g) => g.stride))
-      .dims(reduced.map((g) => g.size), 1).dims(reduced.map((g) => g.stride)).build();
+      .vec4u(pad(kept).map((g) => g.size)).vec4u(pad(kept).map((g) => g.stride))
+      .vec4u(pad(reduced).map((g) => g.size)).vec4u(pad(reduced).map((g) => g.stride)).build();
     if (gpuDType(x.dtype) === 'i32') {
       const init = INT_INIT[a.kind];
       if (init === undefined) throw new KestrelError('USAGE', `node '${node.name}': reduce ${a.kind} on integers is not supported (sum, max, min, prod)`);

@@ -135,3 +135,16 @@ export async function measureCeilings(ctx: GpuContext, cache: PipelineCache, opt
     f32Gflops: f32.gops, f16Gflops: f16, dot4Gops: dot4, copyGBs: bw.shader, copyGBsBySize: bySize, copyBufferGBs: bw.copy, ...dc,
   };
 }
+
+/** Ceilings are peaks, so on a shared machine the best of two measurements is the better estimate. */
+export function mergeCeilings(a: Ceilings, b: Ceilings): Ceilings {
+  const hi = (x: number | null, y: number | null) => (x === null ? y : y === null ? x : Math.max(x, y));
+  const lo = (x: number, y: number) => (x > 0 && y > 0 ? Math.min(x, y) : Math.max(x, y));
+  const sizes: Record<string, number> = { ...(a.copyGBsBySize ?? {}) };
+  for (const [k, v] of Object.entries(b.copyGBsBySize ?? {})) sizes[k] = Math.max(sizes[k] ?? 0, v);
+  return {
+    ...b, f32Gflops: Math.max(a.f32Gflops, b.f32Gflops), f16Gflops: hi(a.f16Gflops, b.f16Gflops), dot4Gops: hi(a.dot4Gops, b.dot4Gops),
+    copyGBs: Math.max(a.copyGBs, b.copyGBs), copyGBsBySize: sizes, copyBufferGBs: Math.max(a.copyBufferGBs, b.copyBufferGBs),
+    dispatchUs: lo(a.dispatchUs, b.dispatchUs), roundTripUs: lo(a.roundTripUs, b.roundTripUs),
+  };
+}

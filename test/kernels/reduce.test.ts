@@ -9,6 +9,8 @@ const KINDS: ReduceKind[] = ['sum', 'mean', 'max', 'min', 'prod', 'sumSquare', '
 const AXES: [number[], number[]][] = [
   [[3, 5, 7], [2]], [[3, 5, 7], [0]], [[3, 5, 7], [1]], [[3, 5, 7], [0, 2]], [[3, 5, 7], [0, 1, 2]],
   [[2, 3, 4, 5], [1, 3]], [[2, 1, 300], [2]], [[2, 64, 9, 9], [2, 3]], [[1000, 3], [0]], [[7], [0]],
+  // few long rows: a workgroup per output
+  [[4, 2048], [1]], [[16, 150], [0, 1]],
 ];
 
 /** Inputs per kind: positive where a log or long product needs it, near 1 for prod. */
@@ -63,7 +65,7 @@ describe('argReduce', () => {
   }
   for (const selectLastIndex of [false, true]) {
     for (const kind of ['max', 'min'] as const) {
-      for (const [shape, axis] of [[[3, 8], 1], [[2, 700], 1], [[9, 4], 0]] as [number[], number][]) {
+      for (const [shape, axis] of [[[3, 8], 1], [[2, 700], 1], [[9, 4], 0], [[2, 3000], 1]] as [number[], number][]) {
         it(`arg${kind} with ties ${shape.join('x')} axis ${axis} selectLastIndex ${selectLastIndex}`, async () => {
           // values from a tiny set so every row holds ties for the extreme
           const r = randomTensor(shape, 99, 0, 3);
