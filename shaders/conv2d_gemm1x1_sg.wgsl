@@ -7,6 +7,7 @@
 // per-output loop instead (kept out of the unrolled body, whose compile time grows with its loads).
 // kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN
+// kestrel:example TM=8 TN=8
 // kestrel:enable subgroups
 
 override WG: u32 = 64u;

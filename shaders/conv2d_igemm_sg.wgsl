@@ -8,6 +8,7 @@
 // Handles groups, strides, asymmetric pads and dilation. TM must be a multiple of 8, KW at most 7.
 // kestrel:requires lib/conv_params.wgsl lib/conv_direct.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN KW SW DW
+// kestrel:example TM=8 TN=8 KW=3 SW=1 DW=1
 // kestrel:enable subgroups
 
 override WG: u32 = 64u;

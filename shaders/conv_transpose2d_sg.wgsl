@@ -5,6 +5,7 @@
 // Subgroups smaller than 8 take a plain per-output loop.
 // kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN
+// kestrel:example TM=8 TN=8
 // kestrel:enable subgroups
 
 override WG: u32 = 64u;

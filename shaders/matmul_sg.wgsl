@@ -6,6 +6,7 @@
 // each lane also reads the row 4 below its own.
 // kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl
 // kestrel:prelude TM TNV
+// kestrel:example TM=16 TNV=1
 // kestrel:enable subgroups
 
 override WG: u32 = 8u;

@@ -3,6 +3,7 @@
 // used where the vec4 kernel cannot read the operands.
 // kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl
 // kestrel:prelude TM TNV
+// kestrel:example TM=16 TNV=1
 // kestrel:enable subgroups
 
 override WG: u32 = 8u;

@@ -7,18 +7,20 @@ import { type PreludeValue, assembleShader, moduleKey, pipelineKey, shaderHeader
 
 const table = shaderTable();
 const kernels = Object.keys(table).filter((f) => !f.startsWith('lib/')).sort();
-const KNOWN_TAGS = new Set(['requires', 'prelude', 'enable']);
+const KNOWN_TAGS = new Set(['requires', 'prelude', 'enable', 'example']);
 
-// Kernels hand-unrolled for one register-block size compile only with that prelude.
-const FIXED_PRELUDE: Record<string, Record<string, PreludeValue>> = {
-  'matmul_xu.wgsl': { TM: 16, TNV: 2 },
-};
-
-/** Prelude names ending in _t are element types; the rest are u32 consts (register-array sizes). */
+/**
+ * A kernel may name a valid example prelude in its header (`// kestrel:example TM=8 TN=8`): register tiles
+ * written out for one block size compile only with it. Otherwise: _t names are f32, the rest u32 4.
+ */
 function representativePrelude(file: string): Record<string, PreludeValue> {
-  if (FIXED_PRELUDE[file]) return FIXED_PRELUDE[file];
   const out: Record<string, PreludeValue> = {};
   for (const name of shaderHeader(file).prelude) out[name] = /_t$/.test(name) ? 'f32' : 4;
+  const example = shaderTable()[file].match(/^\/\/\s*kestrel:example\s+(.*)$/m);
+  for (const kv of example ? example[1].trim().split(/\s+/) : []) {
+    const [k, v] = kv.split('=');
+    out[k] = /^\d+$/.test(v) ? Number(v) : v;
+  }
   return out;
 }
 
