@@ -1,7 +1,8 @@
 // Resize (ONNX semantics, following its reference implementation). Nearest works on any rank and any
 // 32-bit dtype; linear and cubic interpolate up to two axes of an f32 tensor (others unchanged).
+import { type StridedCopy, stridedCopyCalls } from './data-movement.js';
 import { KestrelError } from '../core/errors.js';
-import { sizeOf } from '../core/shape.js';
+import { sizeOf, stridesOf } from '../core/shape.js';
 import type { CoordMode, NearestMode, ResizeAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
@@ -76,6 +77,8 @@ export const resizeKernel: KernelDef = {
     const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
     const bindings = [{ io: 'in', index: 0 }, { io: 'out', index: 0 }] as const;
     if (at.mode === 'nearest') {
+      const up = integerUpsample(x.shape, out, at);
+      if (up) return { calls: stridedCopyCalls(up, caps, 'resize.nearest.int', bindings[0], bindings[1]) };
       const merged = mergeIdentityAxes(axes);
       const p = new ParamsBuilder().u32(count).u32(merged.length).u32(NEAREST_MODES[at.nearestMode]).u32(crop)
         .u32(padValueBits(at.extrapolationValue, x.dtype)).u32(0).u32(0).u32(0);
@@ -107,3 +110,21 @@ export const resizeKernel: KernelDef = {
     }] };
   },
 };
+
+/**
+ * Nearest upsampling by whole factors where every output pixel reads input floor(x / s) (asymmetric with
+ * floor, or the half-pixel modes with rounding, whose offsets stay inside (-0.5, 0.5)): a broadcast
+ * copy over [..., H, sH, W, sW] with zero strides on the repeat dims, which runs at copy speed.
+ */
+function integerUpsample(inShape: number[], outShape: number[], at: ResizeAttrs): StridedCopy | null {
+  const floorExact = (at.coordMode === 'asymmetric' && at.nearestMode === 'floor')
+    || ((at.coordMode === 'half_pixel' || at.coordMode === 'pytorch_half_pixel') && at.nearestMode.startsWith('round'));
+  if (!floorExact) return null;
+  const factors = inShape.map((d, i) => outShape[i] / d);
+  if (factors.some((f, i) => !Number.isInteger(f) || f < 1 || at.scales[i] !== f)) return null;
+  if (at.coordMode === 'pytorch_half_pixel' && outShape.some((d) => d === 1)) return null;
+  const inStrides = stridesOf(inShape);
+  const shape: number[] = [], src: number[] = [];
+  inShape.forEach((d, i) => { shape.push(d, factors[i]); src.push(inStrides[i], 0); });
+  return { shape, srcStrides: src, dstStrides: stridesOf(shape), srcBase: 0, dstBase: 0 };
+}
