@@ -8,6 +8,8 @@ import { diff } from '../parity/metrics.js';
 import { runOnnxruntime } from '../parity/ort.js';
 import { bisectParity, ortAllValues, perLayerParity } from '../parity/per-layer.js';
 import { reportHtml, reportJson } from '../parity/report.js';
+import { precisionSweep } from '../parity/sweep.js';
+import { createGpuContext } from '../runtime/device.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
 import type { CliIo, Command } from './main.js';
@@ -32,7 +34,7 @@ function fmt(x: number): string {
 export const parityCommand: Command = {
   name: 'parity',
   summary: 'compare outputs (or every layer) with onnxruntime-node or .npy references; exit 0 ok, 1 mismatch, 2 error',
-  usage: 'parity MODEL [--input NAME=FILE.npy]... (--expected NAME=FILE.npy... | --expected-dir DIR | --against onnxruntime) [--tolerance REL_L2] [--per-layer [--fail-fast] | --bisect] [--json FILE] [--html FILE]',
+  usage: 'parity MODEL [--input NAME=FILE.npy]... (--expected NAME=FILE.npy... | --expected-dir DIR | --against onnxruntime) [--tolerance REL_L2] [--per-layer [--fail-fast] | --bisect] [--json FILE] [--html FILE] | parity MODEL --sweep',
   args: {
     positionals: ['MODEL'], minPositionals: 1,
     flags: [
@@ -44,6 +46,7 @@ export const parityCommand: Command = {
       { name: 'per-layer', type: 'boolean', summary: 'compare every value both sides produce, in topological order' },
       { name: 'fail-fast', type: 'boolean', summary: 'with --per-layer: stop at the first value over tolerance' },
       { name: 'bisect', type: 'boolean', summary: 'binary-search the plan for the first diverging step' },
+      { name: 'sweep', type: 'boolean', summary: 'run f32, fp16, int8 and int4 variants; print each one\'s error against f32 and its first layer over --tolerance (default 1e-2 here)' },
       { name: 'json', type: 'string', valueName: 'FILE', summary: 'write the report as JSON' },
       { name: 'html', type: 'string', valueName: 'FILE', summary: 'write an HTML report with the error-vs-depth chart' },
     ],
@@ -51,6 +54,7 @@ export const parityCommand: Command = {
   async run(args, io) {
     const tolerance = Number(args.flags.tolerance ?? 1e-4);
     if (!(tolerance >= 0)) throw new UsageError('--tolerance must be a number >= 0');
+    if (args.flags.sweep) return sweep(args, io);
     const against = args.flags.against as string | undefined;
     const expectedFiles = args.flags.expected as string[];
     const expectedDir = args.flags['expected-dir'] as string | undefined;
@@ -122,4 +126,26 @@ function printLayers(io: CliIo, rows: import('../parity/per-layer.js').LayerRow[
   }
   const compared = rows.filter((r) => r.diff).length;
   io.out(`${compared} values compared, ${rows.filter((r) => r.status === 'fused').length} fused into other steps, ${rows.filter((r) => r.status === 'folded').length} folded at import`);
+}
+
+async function sweep(args: import('./args.js').ParsedArgs, io: CliIo): Promise<number> {
+  const tolerance = Number(args.flags.tolerance ?? 1e-2);
+  const path = args.positionals[0];
+  const bytes = new Uint8Array(readFileSync(path));
+  const model = await loadModel(path);
+  const feeds = feedsFor(model.inputs, readInputs(args), parseShapes(args));
+  const ctx = await createGpuContext();
+  try {
+    const rows = await precisionSweep(bytes, feeds, { tolerance, context: ctx });
+    io.out(`${'variant'.padEnd(34)} ${'weights'.padStart(10)} ${'out rel L2'.padStart(11)} ${'cosine'.padStart(9)}  first layer over ${tolerance}`);
+    for (const r of rows) {
+      const w = r.weightBytes ? `${(r.weightBytes / 1048576).toFixed(2)} MiB` : '';
+      if (!r.output) { io.out(`${r.variant.padEnd(34)} ${w.padStart(10)} ${''.padStart(11)} ${''.padStart(9)}  ${r.note ?? ''}`); continue; }
+      const first = r.firstOver ? `${r.firstOver.value} (${fmt(r.firstOver.relL2)})` : 'none';
+      io.out(`${r.variant.padEnd(34)} ${w.padStart(10)} ${fmt(r.output.relL2).padStart(11)} ${r.output.cosine.toFixed(5).padStart(9)}  ${first}`);
+    }
+    return 0;
+  } finally {
+    ctx.destroy();
+  }
 }

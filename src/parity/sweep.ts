@@ -1,0 +1,70 @@
+// Precision sweep: the same student in f32, fp16, int8 and int4 weights and full int8 (QDQ), each run on
+// Kestrel and compared layer by layer with the f32 run, so a user sees what precision the student affords.
+import type { HostTensor } from '../core/tensor.js';
+import { decodeModel } from '../onnx/decode.js';
+import { quantizeModel, type QuantizeOptions } from '../quant/quantize.js';
+import type { GpuContext } from '../runtime/device.js';
+import { Session } from '../runtime/session.js';
+import { type Diff, diff } from './metrics.js';
+
+export interface SweepRow {
+  variant: string;
+  /** Worst output error against f32. */
+  output: Diff | null;
+  /** First value (in f32 topological order) whose error exceeds the tolerance. */
+  firstOver: { value: string; relL2: number } | null;
+  weightBytes: number;
+  note?: string;
+}
+
+const VARIANTS: [string, QuantizeOptions | null][] = [
+  ['f32', null],
+  ['fp16 weights', { weights: 'fp16' }],
+  ['int8 weights', { weights: 'int8' }],
+  ['int4 matmul + int8 conv weights', { weights: 'int4' }],
+  ['int8 weights + activations', { weights: 'int8', activations: 'int8' }],
+];
+
+async function captureAll(bytes: Uint8Array, feeds: Record<string, HostTensor>, ctx: GpuContext): Promise<{ values: Map<string, HostTensor>; weightBytes: number }> {
+  const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
+  const s = await Session.create(bytes, { shapes, capture: 'all', context: ctx });
+  try {
+    const r = await s.runDetailed(feeds);
+    return { values: r.outputs, weightBytes: r.plan.executor.memory.weightBytes };
+  } finally {
+    s.release();
+  }
+}
+
+export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, HostTensor>, opts: { tolerance: number; context: GpuContext; calibration?: Record<string, HostTensor>[] }): Promise<SweepRow[]> {
+  const model = decodeModel(bytes);
+  const order = model.graph.node.flatMap((n) => n.output.filter(Boolean));
+  const outputs = model.outputs.map((o) => o.name);
+  const base = await captureAll(bytes, feeds, opts.context);
+  const rows: SweepRow[] = [];
+  for (const [variant, q] of VARIANTS) {
+    if (!q) { rows.push({ variant, output: null, firstOver: null, weightBytes: base.weightBytes, note: 'reference' }); continue; }
+    let qBytes: Uint8Array;
+    try {
+      qBytes = (await quantizeModel(bytes, { ...q, calibration: opts.calibration ?? [feeds], context: opts.context })).bytes;
+    } catch (e) {
+      rows.push({ variant, output: null, firstOver: null, weightBytes: 0, note: `not applicable: ${(e as Error).message}` });
+      continue;
+    }
+    const run = await captureAll(qBytes, feeds, opts.context);
+    let worst: Diff | null = null;
+    for (const o of outputs) {
+      const d = diff(run.values.get(o)!, base.values.get(o)!);
+      if (!worst || d.relL2 > worst.relL2) worst = d;
+    }
+    let firstOver: SweepRow['firstOver'] = null;
+    for (const v of order) {
+      const a = run.values.get(v), b = base.values.get(v);
+      if (!a || !b || a.dtype !== 'f32' || b.dtype !== 'f32') continue;
+      const d = diff(a, b);
+      if (d.relL2 > opts.tolerance) { firstOver = { value: v, relL2: d.relL2 }; break; }
+    }
+    rows.push({ variant, output: worst, firstOver, weightBytes: run.weightBytes });
+  }
+  return rows;
+}
