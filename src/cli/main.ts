@@ -40,7 +40,6 @@ export const COMMANDS: Command[] = [
   parityCommand,
   quantizeCommand,
   profileCommand,
-  // add commands here: runCommand, compareCommand, profileCommand, demoCommand, ...
 ];
 
 const stdio: CliIo = {
@@ -67,7 +66,7 @@ export function generalHelp(commands: readonly Command[] = COMMANDS): string {
     `  ${'help'.padEnd(width)}  show help for a command (kestrel help <command>)`,
     '',
     'exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error',
-    'KESTREL_DEBUG=shaders prints the specialized WGSL of every pipeline as it is built.',
+    'KESTREL_DEBUG=shaders,timings prints the specialized WGSL of every pipeline and the GPU time of every step.',
   ].join('\n');
 }
 

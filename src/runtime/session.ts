@@ -14,6 +14,7 @@ import { loadModel } from '../onnx/load.js';
 import { type GpuContext, createGpuContext } from './device.js';
 import { Executor, type RunResult } from './executor.js';
 import { PipelineCache } from './pipelines.js';
+import { debugEnabled } from './debug.js';
 
 export interface SessionOptions {
   /** Shapes for inputs with dynamic dims (others use the declared dims). */
@@ -166,7 +167,12 @@ export class Session {
     // one call at a time: concurrent first calls must not build duplicate plans, nor evict a plan in use
     const next = this.queue.then(async () => {
       const plan = await this.plan(shapes, tensors);
-      const r = await plan.executor.run(tensors, opts.profile ?? false);
+      const timings = debugEnabled('timings');
+      const r = await plan.executor.run(tensors, (opts.profile ?? false) || timings);
+      if (timings && r.timings) {
+        for (const t of r.timings) console.error(`[kestrel] ${t.gpuMs.toFixed(3).padStart(9)} ms  ${t.variant.padEnd(28)} ${t.label}`);
+        console.error(`[kestrel] ${(r.gpuMs ?? 0).toFixed(3).padStart(9)} ms  GPU total, ${r.timings.length} steps`);
+      }
       return { ...r, plan };
     });
     this.queue = next.catch(() => undefined);
