@@ -25,6 +25,7 @@ export const runCommand: Command = {
       { name: 'out', type: 'string', valueName: 'DIR', summary: 'write each output as DIR/<sanitized name>.npy' },
       { name: 'iterations', type: 'string', valueName: 'N', summary: 'warm runs after the first (default 10)' },
       { name: 'json', type: 'string', valueName: 'FILE', summary: 'write adapter, cold_start_ms, latency_ms, outputs' },
+      { name: 'check-finite', type: 'boolean', summary: 'count NaN/Inf in each output (exit 1 if any)' },
     ],
   },
   async run(args, io) {
@@ -37,7 +38,8 @@ export const runCommand: Command = {
     const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
     const session = await Session.create(model, { shapes, passes: parsePasses(args) });
     try {
-      const first = await session.run(feeds);
+      const firstRun = await session.runDetailed(feeds, { countNonFinite: !!args.flags['check-finite'] });
+      const first = Object.fromEntries(firstRun.outputs);
       const coldStart = performance.now() - t0;
       const times: number[] = [];
       for (let i = 0; i < iterations; i++) {
@@ -48,7 +50,8 @@ export const runCommand: Command = {
       const outDir = args.flags.out as string | undefined;
       if (outDir) mkdirSync(outDir, { recursive: true });
       for (const [name, t] of Object.entries(first)) {
-        io.out(`${name}: ${t.dtype}[${t.shape.join(',')}]`);
+        const nf = firstRun.nonFinite?.[name];
+        io.out(`${name}: ${t.dtype}[${t.shape.join(',')}]${nf !== undefined ? `  NaN/Inf: ${nf}` : ''}`);
         if (outDir) writeFileSync(join(outDir, `${sanitizeName(name)}.npy`), toNpy(t));
       }
       const latency = { median: median(times), min: Math.min(...times), max: Math.max(...times) };
@@ -62,7 +65,8 @@ export const runCommand: Command = {
           outputs: Object.fromEntries(Object.entries(first).map(([k, t]) => [k, t.shape])),
         }, null, 2));
       }
-      return 0;
+      const bad = Object.values(firstRun.nonFinite ?? {}).reduce((a, b) => a + b, 0);
+      return bad ? 1 : 0;
     } finally {
       session.release();
     }

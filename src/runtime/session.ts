@@ -161,7 +161,7 @@ export class Session {
   }
 
   /** Runs with options: per-step GPU timestamps when `profile` is set. */
-  async runDetailed(feeds: Record<string, Feed>, opts: { profile?: boolean } = {}): Promise<RunResult & { plan: Plan }> {
+  async runDetailed(feeds: Record<string, Feed>, opts: { profile?: boolean; countNonFinite?: boolean } = {}): Promise<RunResult & { plan: Plan; nonFinite?: Record<string, number> }> {
     if (this.released) throw new ReleasedError('session');
     const { shapes, tensors } = this.validate(feeds);
     // one call at a time: concurrent first calls must not build duplicate plans, nor evict a plan in use
@@ -173,7 +173,17 @@ export class Session {
         for (const t of r.timings) console.error(`[kestrel] ${t.gpuMs.toFixed(3).padStart(9)} ms  ${t.variant.padEnd(28)} ${t.label}`);
         console.error(`[kestrel] ${(r.gpuMs ?? 0).toFixed(3).padStart(9)} ms  GPU total, ${r.timings.length} steps`);
       }
-      return { ...r, plan };
+      if (!opts.countNonFinite) return { ...r, plan };
+      // NaN/Inf in float outputs, counted on the host after readback
+      const nonFinite: Record<string, number> = {};
+      for (const [name, t] of r.outputs) {
+        if (t.dtype !== 'f32') continue;
+        let n = 0;
+        const d = t.data as Float32Array;
+        for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i])) n++;
+        nonFinite[name] = n;
+      }
+      return { ...r, plan, nonFinite };
     });
     this.queue = next.catch(() => undefined);
     return next;
