@@ -5,7 +5,7 @@
 override OP: u32 = 0u;
 override WG: u32 = 256u;
 // 1: both operands are contiguous and the same shape (no index math); 2: rank <= 4, right-aligned in
-// the first vec4 of each array (strided_offset4); 0: any rank
+// the first vec4 of each array (strided_offset4); 3: rank 2 on a 2-D grid; 0: any rank
 override DIRECT: u32 = 0u;
 
 struct Params {
@@ -51,21 +51,33 @@ fn binary_op(x: f32, y: f32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear_index(gid, nwg, WG);
-  if (i >= params.count) {
-    return;
-  }
+  var i: u32;
   var x: f32;
   var y: f32;
-  if (DIRECT == 1u) {
-    x = a[i];
-    y = b[i];
-  } else if (DIRECT == 2u) {
-    x = a[strided_offset4(i, params.shape[0], params.a_strides[0])];
-    y = b[strided_offset4(i, params.shape[0], params.b_strides[0])];
+  if (DIRECT == 3u) {
+    // rank 2 on a 2-D grid (rows in y): per-channel broadcasts without any division
+    let cols = params.shape[0].w;
+    if (gid.x >= cols) {
+      return;
+    }
+    i = gid.y * cols + gid.x;
+    x = a[gid.y * params.a_strides[0].z + gid.x * params.a_strides[0].w];
+    y = b[gid.y * params.b_strides[0].z + gid.x * params.b_strides[0].w];
   } else {
-    x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
-    y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+    i = linear_index(gid, nwg, WG);
+    if (i >= params.count) {
+      return;
+    }
+    if (DIRECT == 1u) {
+      x = a[i];
+      y = b[i];
+    } else if (DIRECT == 2u) {
+      x = a[strided_offset4(i, params.shape[0], params.a_strides[0])];
+      y = b[strided_offset4(i, params.shape[0], params.b_strides[0])];
+    } else {
+      x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
+      y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+    }
   }
   // channel for a per-channel bias is axis 1 of an NCHW-like output
   out[i] = apply_epilogue(binary_op(x, y), 0u, i);

@@ -27,10 +27,15 @@ export const binaryKernel: KernelDef = {
     const [shape, sa, sb] = collapseDims(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)]);
     // same-shape operands collapse to one contiguous dim: the shader skips the index math
     const direct = shape.length <= 1 && sa[0] === 1 && sb[0] === 1 ? 1 : shape.length <= 4 ? 2 : 0;
+    // f32 rank-2 (e.g. per-channel broadcast over NCHW): rows on the grid's y, so no index division
+    const rows2d = direct !== 1 && !isIntKind(a.dtype) && COMPARE_CODES[kind] === undefined && shape.length <= 2
+      && (shape.length < 2 || shape[0] <= caps.maxWorkgroupsPerDim) && Math.ceil(shape[shape.length - 1] / WG) <= caps.maxWorkgroupsPerDim;
+    const fDirect = rows2d ? 3 : direct;
     const pad = (v: number[], fill: number) => (direct === 2 ? [...new Array(4 - v.length).fill(fill), ...v] : v);
     const params = new ParamsBuilder().u32(count).u32(shape.length).u32(0).u32(0)
       .dims(pad(shape, 1), 1).dims(pad(sa, 0)).dims(pad(sb, 0)).build();
-    const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
+    const workgroups: [number, number, number] = rows2d
+      ? [Math.ceil(shape[shape.length - 1] / WG), shape.length === 2 ? shape[0] : 1, 1] : grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
     const bindings = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }] as const;
     const g = gpuDType(a.dtype as DType);
     const isInt = g === 'i32' || g === 'u32';
@@ -51,7 +56,7 @@ export const binaryKernel: KernelDef = {
     const code = BINARY_CODES[kind];
     if (code === undefined) unsupported(node, `${kind} on floats`);
     return { calls: [{
-      variant: ['binary', 'binary.direct', 'binary.rank4'][direct], shader: { file: 'binary.wgsl', overrides: { OP: code, WG, DIRECT: direct } },
+      variant: ['binary', 'binary.direct', 'binary.rank4', 'binary.rows'][fDirect], shader: { file: 'binary.wgsl', overrides: { OP: code, WG, DIRECT: fDirect } },
       params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
     }] };
   },
@@ -78,4 +83,9 @@ export function collapseDims(shape: number[], strides: number[][]): [number[], .
   }
   if (dims.length === 0) return [[1], ...strides.map(() => [0])];
   return [dims, ...st];
+}
+
+function isIntKind(dtype: string): boolean {
+  const g = gpuDType(dtype as DType);
+  return g === 'i32' || g === 'u32';
 }
