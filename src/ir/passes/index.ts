@@ -19,7 +19,8 @@ export type PassOptions = Partial<Record<PassName, boolean>>;
 /** Runs the enabled passes in order; returns how many rewrites each made. */
 export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
   const report: Record<string, number> = {};
-  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'deadNodes'];
+  // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
+  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'deadNodes'];
   for (const name of order) {
     if (opts[name] === false) continue;
     report[name] = (report[name] ?? 0) + PASSES[name](g, keep);
