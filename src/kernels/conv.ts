@@ -112,7 +112,8 @@ function implicitGemm(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   const ocBlocks = Math.ceil(coutG / tm);
   const owBlocks = Math.ceil(g.ow / tn);
   const lanes = g.oh * owBlocks;
-  const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
+  const wgUsed = smallWorkgroup(wg, lanes);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wgUsed), g.group * ocBlocks, g.n];
   if (!fits(workgroups, caps)) return null;
   const shape = g.kh === 1 && g.kw === 1 ? '1x1' : `${g.kh}x${g.kw}`;
   return {
@@ -120,7 +121,7 @@ function implicitGemm(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
     shader: {
       file: useSubgroups ? 'conv2d_igemm_sg.wgsl' : 'conv2d_igemm.wgsl',
       prelude: { TM: tm, TN: tn, KW: g.kw, SW: g.strideW, DW: g.dilW },
-      overrides: useSubgroups ? { WG: wg, MIN_SUBGROUP: CONV_TUNING.minSubgroup } : { WG: wg },
+      overrides: useSubgroups ? { WG: wgUsed, MIN_SUBGROUP: CONV_TUNING.minSubgroup } : { WG: wgUsed },
     },
     params: convParams(g, { ocBlocks, owBlocks, lanes }, cinG, coutG),
     bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
@@ -135,11 +136,12 @@ function pointwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   const coutG = g.cout / g.group;
   const ocBlocks = Math.ceil(coutG / tm);
   const lanes = Math.ceil(hw / tn);
-  const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
+  const wgUsed = smallWorkgroup(wg, lanes);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wgUsed), g.group * ocBlocks, g.n];
   if (!fits(workgroups, caps)) return null;
   return {
     variant: 'conv2d.gemm1x1_sg',
-    shader: { file: 'conv2d_gemm1x1_sg.wgsl', prelude: { TM: tm, TN: tn }, overrides: { WG: wg, MIN_SUBGROUP: CONV_TUNING.minSubgroup } },
+    shader: { file: 'conv2d_gemm1x1_sg.wgsl', prelude: { TM: tm, TN: tn }, overrides: { WG: wgUsed, MIN_SUBGROUP: CONV_TUNING.minSubgroup } },
     params: convParams(g, { ocBlocks, owBlocks: 1, lanes }, cinG, coutG),
     bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
   };
@@ -171,3 +173,12 @@ export const convKernel: KernelDef = {
     return { calls: [call] };
   },
 };
+
+/**
+ * Small images (PP-OCR's 10x10 stage has 13 pixel lanes, SE blocks have 1) would leave most of a 64-lane
+ * workgroup idle, and idle lanes still run the whole channel loop on a software rasterizer: shrink the
+ * workgroup to the next power of two (at least one 8-lane subgroup).
+ */
+function smallWorkgroup(wg: number, lanes: number): number {
+  return Math.min(wg, Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(lanes, 1)))));
+}
