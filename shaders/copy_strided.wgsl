@@ -18,10 +18,29 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> src: array<u32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<u32>;
 
+// rank <= 4, right-aligned in the first vec4 of each array (outer lanes: dim 1, stride 0): fixed code
+// with no dynamic indexing of the uniform arrays, which lavapipe turns into slow per-lane loads
+override SMALL: bool = false;
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let i = linear_index(gid, nwg, WG);
   if (i >= params.count) {
+    return;
+  }
+  if (SMALL) {
+    let sh = params.shape[0];
+    let ss = params.src_strides[0];
+    let ds = params.dst_strides[0];
+    var r = i;
+    let c3 = r % sh.w;
+    r = r / sh.w;
+    let c2 = r % sh.z;
+    r = r / sh.z;
+    let c1 = r % sh.y;
+    r = r / sh.y;
+    let so = params.src_base + i32(c3) * ss.w + i32(c2) * ss.z + i32(c1) * ss.y + i32(r) * ss.x;
+    dst[params.dst_base + c3 * ds.w + c2 * ds.z + c1 * ds.y + r * ds.x] = src[u32(so)];
     return;
   }
   var rem = i;

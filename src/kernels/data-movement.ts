@@ -52,10 +52,12 @@ export function stridedCopyCalls(copy: StridedCopy, caps: KernelCaps, variant: s
   const count = sizeOf(copy.shape);
   if (count === 0) return [];
   const c = coalesce(copy);
+  const small = c.shape.length <= 4;
+  const pad = (v: number[], fill: number) => (small ? [...new Array(4 - v.length).fill(fill), ...v] : v);
   const params = new ParamsBuilder().u32(count).u32(c.shape.length).i32(c.srcBase).u32(c.dstBase)
-    .dims(c.shape, 1).idims(c.srcStrides).dims(c.dstStrides).build();
+    .dims(pad(c.shape, 1), 1).idims(pad(c.srcStrides, 0)).dims(pad(c.dstStrides, 0)).build();
   return [{
-    variant, shader: { file: 'copy_strided.wgsl', overrides: { WG } }, params, bindings: [src, dst],
+    variant, shader: { file: 'copy_strided.wgsl', overrides: { WG, SMALL: small } }, params, bindings: [src, dst],
     workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 8,
   }];
 }

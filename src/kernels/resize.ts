@@ -4,7 +4,7 @@ import { type StridedCopy, stridedCopyCalls } from './data-movement.js';
 import { KestrelError } from '../core/errors.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { CoordMode, NearestMode, ResizeAttrs } from '../ir/graph.js';
-import type { KernelDef } from './types.js';
+import type { KernelCall, KernelCaps, KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
 import { assertWords } from './data-movement.js';
 import { padValueBits } from './pad.js';
@@ -78,7 +78,11 @@ export const resizeKernel: KernelDef = {
     const bindings = [{ io: 'in', index: 0 }, { io: 'out', index: 0 }] as const;
     if (at.mode === 'nearest') {
       const up = integerUpsample(x.shape, out, at);
-      if (up) return { calls: stridedCopyCalls(up, caps, 'resize.nearest.int', bindings[0], bindings[1]) };
+      if (up) {
+        const fast = pow2Upsample2d(x.shape, out, caps);
+        if (fast) return { calls: [fast] };
+        return { calls: stridedCopyCalls(up, caps, 'resize.nearest.int', bindings[0], bindings[1]) };
+      }
       const merged = mergeIdentityAxes(axes);
       const p = new ParamsBuilder().u32(count).u32(merged.length).u32(NEAREST_MODES[at.nearestMode]).u32(crop)
         .u32(padValueBits(at.extrapolationValue, x.dtype)).u32(0).u32(0).u32(0);
@@ -127,4 +131,23 @@ function integerUpsample(inShape: number[], outShape: number[], at: ResizeAttrs)
   const shape: number[] = [], src: number[] = [];
   inShape.forEach((d, i) => { shape.push(d, factors[i]); src.push(inStrides[i], 0); });
   return { shape, srcStrides: src, dstStrides: stridesOf(shape), srcBase: 0, dstBase: 0 };
+}
+
+/** Whole power-of-two factors on the last two dims only: the shift-based 2-D kernel. */
+function pow2Upsample2d(inShape: number[], outShape: number[], caps: KernelCaps): KernelCall | null {
+  const r = inShape.length;
+  if (r < 2 || inShape.slice(0, r - 2).some((d, i) => d !== outShape[i])) return null;
+  const [ih, iw] = inShape.slice(r - 2), [oh, ow] = outShape.slice(r - 2);
+  const fh = oh / ih, fw = ow / iw;
+  const isPow2 = (f: number) => Number.isInteger(f) && f >= 1 && (f & (f - 1)) === 0;
+  if (!isPow2(fh) || !isPow2(fw)) return null;
+  const rows = sizeOf(outShape.slice(0, r - 1));
+  const wg = 64;
+  if (rows > Math.min(65535, caps.maxWorkgroupsPerDim)) return null; // the strided copy handles the rest
+  const params = new ParamsBuilder().u32(ow).u32(iw).u32(Math.log2(fh)).u32(Math.log2(fw)).u32(oh).u32(ih).build();
+  return {
+    variant: 'resize.nearest.pow2', shader: { file: 'upsample_nearest.wgsl', overrides: { WG: wg } }, params,
+    bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
+    workgroups: [Math.ceil(ow / wg), rows, 1], bytes: sizeOf(outShape) * 8,
+  };
 }
