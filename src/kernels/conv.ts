@@ -90,11 +90,12 @@ function depthwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   if (segment(g, tn) > CONV_TUNING.maxSegment) return null;
   const owBlocks = Math.ceil(g.ow / tn);
   const lanes = g.oh * owBlocks;
-  const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.cout, g.n];
+  const wgUsed = smallWorkgroup(wg, lanes);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wgUsed), g.cout, g.n];
   if (!fits(workgroups, caps)) return null;
   return {
     variant: `conv2d.depthwise${g.kh}x${g.kw}`,
-    shader: { file: 'conv2d_depthwise.wgsl', prelude: { TN: tn, KW: g.kw, SW: g.strideW, DW: g.dilW }, overrides: { WG: wg } },
+    shader: { file: 'conv2d_depthwise.wgsl', prelude: { TN: tn, KW: g.kw, SW: g.strideW, DW: g.dilW }, overrides: { WG: wgUsed } },
     params: convParams(g, { ocBlocks: 1, owBlocks, lanes }, 1, 1),
     bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
   };
@@ -179,6 +180,6 @@ export const convKernel: KernelDef = {
  * workgroup idle, and idle lanes still run the whole channel loop on a software rasterizer: shrink the
  * workgroup to the next power of two (at least one 8-lane subgroup).
  */
-function smallWorkgroup(wg: number, lanes: number): number {
+export function smallWorkgroup(wg: number, lanes: number): number {
   return Math.min(wg, Math.max(8, 2 ** Math.ceil(Math.log2(Math.max(lanes, 1)))));
 }
