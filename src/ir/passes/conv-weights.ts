@@ -1,4 +1,5 @@
 // Rewrites a conv's constant weights/bias so that y' = y * mul[c] + add[c] per output channel.
+import { sizeOf } from '../../core/shape.js';
 import { hostTensor } from '../../core/tensor.js';
 import type { Graph, Node } from '../graph.js';
 
@@ -6,6 +7,7 @@ let counter = 0;
 
 export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
   const w = g.values.get(conv.inputs[1]);
+  if (w && !w.data && w.dtype === 'f32') return scaleQuantizedConv(g, conv, mul, add);
   if (!w?.data || w.dtype !== 'f32') return false;
   const ws = w.shape;
   const transposed = conv.op === 'convTranspose';
@@ -27,15 +29,47 @@ export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: 
       for (let t = 0; t < k; t++) dst[(c * ocg + j) * k + t] = src[(c * ocg + j) * k + t] * mul[o];
     }
   }
+  const id = counter++;
+  const wName = `${w.name}#folded${id}`;
+  g.values.set(wName, { name: wName, shape: [...ws], dtype: 'f32', data: hostTensor('f32', ws, dst) });
+  conv.inputs = [conv.inputs[0], wName, ...conv.inputs.slice(2)];
+  setBias(g, conv, oc, mul, add, id);
+  return true;
+}
+
+/** bias' = bias * mul + add, as a new constant in the conv's epilogue. */
+function setBias(g: Graph, conv: Node, oc: number, mul: Float32Array, add: Float32Array, id: number): void {
   const oldBias = conv.epilogue?.bias ? (g.values.get(conv.epilogue.bias)?.data?.data as Float32Array | undefined) : undefined;
   const bias = new Float32Array(oc);
   for (let o = 0; o < oc; o++) bias[o] = (oldBias ? oldBias[o] : 0) * mul[o] + add[o];
-  const id = counter++;
-  const wName = `${w.name}#folded${id}`;
   const bName = `${conv.name}#bias${id}`;
-  g.values.set(wName, { name: wName, shape: [...ws], dtype: 'f32', data: hostTensor('f32', ws, dst) });
   g.values.set(bName, { name: bName, shape: [oc], dtype: 'f32', data: hostTensor('f32', [oc], bias) });
-  conv.inputs = [conv.inputs[0], wName, ...conv.inputs.slice(2)];
   conv.epilogue = { ...(conv.epilogue ?? { act: 'none', alpha: 0, beta: 0 }), bias: bName };
+}
+
+/**
+ * Quantized weights (a dequantize node feeding the conv): fold the per-channel scale into the dequantize
+ * scale instead, so the weights stay int8 in GPU memory.
+ */
+function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
+  if (conv.op !== 'conv') return false;
+  const dq = g.nodes.find((n) => n.op === 'dequantize' && n.outputs[0] === conv.inputs[1]);
+  if (!dq || g.nodes.some((n) => n !== conv && n.inputs.includes(conv.inputs[1]))) return false;
+  const scale = g.values.get(dq.inputs[1]);
+  const oc = g.values.get(conv.inputs[1])!.shape[0];
+  if (!scale?.data || scale.dtype !== 'f32' || mul.length !== oc || dq.attrs.blockSize) return false;
+  const sv = scale.data.data as Float32Array;
+  const perTensor = sv.length === 1 || dq.attrs.axis < 0;
+  if (!perTensor && dq.attrs.axis !== 0) return false;
+  // a per-tensor zero point would have to become per-channel along with the scale
+  const zp = dq.inputs[2] ? g.values.get(dq.inputs[2]) : undefined;
+  if (perTensor && zp && sizeOf(zp.shape) !== oc) return false;
+  const id = counter++;
+  const sName = `${scale.name}#scaled${id}`;
+  const scaled = Float32Array.from(mul, (m, o) => m * sv[perTensor ? 0 : o]);
+  g.values.set(sName, { name: sName, shape: [oc], dtype: 'f32', data: hostTensor('f32', [oc], scaled) });
+  dq.inputs = [dq.inputs[0], sName, ...dq.inputs.slice(2)];
+  dq.attrs = { ...dq.attrs, axis: 0 };
+  setBias(g, conv, oc, mul, add, id);
   return true;
 }
