@@ -115,6 +115,10 @@ const builds = [
     entryPoints: ['src/index.ts'],
     outfile: 'dist/kestrel.browser.mjs',
     platform: 'browser',
+    // head units load this over the air and parse it on slow cores: ship it minified
+    minify: true,
+    // KestrelError subclasses report their class name (error.name) to callers
+    keepNames: true,
     external: ['webgpu'],
     plugins: [noNodeBuiltinsPlugin, inlineShadersPlugin, browserLoadFilePlugin],
   },
