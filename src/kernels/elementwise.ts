@@ -61,6 +61,13 @@ export const castKernel: KernelDef = {
         bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
       }] };
     }
+    if (from === 'f32' && to === 'f16') {
+      const words = Math.ceil(count / 2);
+      return { calls: [{
+        variant: 'cast.f32.f16', shader: { file: 'cast_to_f16.wgsl', overrides: { WG } }, params: new ParamsBuilder().u32(count).build(),
+        bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(words / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
+      }] };
+    }
     const overrides = {
       FROM: wordKind(node, from), TO: wordKind(node, to), TO_BOOL: to === 'bool',
       WRAP: to === 'u8' ? 1 : to === 'i8' ? 2 : 0, WG,

@@ -1,6 +1,6 @@
 // Graph -> steps: one kernel call per step, with every binding resolved to a value (or scratch) name.
 import { bytesPerElement, gpuDType, isPackedInt } from '../core/dtype.js';
-import { KestrelError } from '../core/errors.js';
+import { KestrelError, UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import { type Graph, type Node, ACT_CODES } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
@@ -69,6 +69,7 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
       aliases.set(node.outputs[0], node.inputs[0]);
       continue;
     }
+    checkHalfPrecision(g, node);
     const def = kernelFor(node.op, node.name);
     const knode: KNode = {
       name: node.name, op: node.op, attrs: node.attrs,
@@ -157,4 +158,14 @@ function dedupeBindings(g: Graph): Node[] {
     out.push({ ...node, inputs, epilogue });
   }
   return out;
+}
+
+/**
+ * f16 activations exist at model boundaries only: Cast converts them, views pass them through. Any other
+ * kernel would misread 16-bit values as 32-bit words, so it is refused with a typed error.
+ */
+function checkHalfPrecision(g: Graph, node: Node): void {
+  if (node.op === 'cast' || VIEW_OPS.has(node.op)) return;
+  const half = [...node.inputs, ...node.outputs].find((n) => n && g.values.get(n)?.dtype === 'f16');
+  if (half) throw new UnsupportedOpError(node.name, node.op, 0, `f16 tensor '${half}': f16 activations are supported at model boundaries (Cast to f32); f16 compute kernels are not written yet`);
 }

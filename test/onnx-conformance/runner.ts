@@ -27,7 +27,7 @@ export interface CaseInfo {
   unclaimed: string | null;
 }
 
-const SUPPORTED_DTYPES = new Set(['f32', 'i64', 'i32', 'bool', 'u8', 'i8']);
+const SUPPORTED_DTYPES = new Set(['f32', 'f16', 'i64', 'i32', 'bool', 'u8', 'i8']);
 
 export function listCases(): CaseInfo[] {
   const out: CaseInfo[] = [];
