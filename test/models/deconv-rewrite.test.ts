@@ -1,0 +1,38 @@
+// The deconvToConv pass (conv-transpose with kernel == stride and few output channels -> 1x1 conv + pixel
+// shuffle), through the whole importer/optimizer/executor, against the scatter-formulation CPU reference.
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../src/runtime/session.js';
+import { graph, io, node, tensor } from '../onnx-builder.js';
+import { testGpu } from '../kernels/harness.js';
+import { convTranspose2dRef } from '../ref/conv.js';
+import { countNaN, randomTensor, relL2 } from '../util.js';
+
+describe('conv-transpose as 1x1 conv + pixel shuffle', () => {
+  for (const [oc, k] of [[1, 2], [3, 2], [2, 4]]) {
+    it(`${oc} output channels, kernel = stride = ${k}, with bias and sigmoid`, async () => {
+      const c = 6, h = 9, wd = 7;
+      const x = randomTensor([1, c, h, wd], 1);
+      const w = randomTensor([c, oc, k, k], 2);
+      const b = randomTensor([oc], 3);
+      const bytes = graph(
+        [node('ConvTranspose', ['x', 'w', 'b'], ['t'], { strides: [k, k], kernel_shape: [k, k] }), node('Sigmoid', ['t'], ['y'])],
+        [io('x', [1, c, h, wd])], [io('y', [1, oc, h * k, wd * k])],
+        [tensor('w', w.shape, w.data as Float32Array), tensor('b', [oc], b.data as Float32Array)],
+      );
+      const s = await Session.create(bytes, { context: await testGpu() });
+      try {
+        const r = await s.runDetailed({ x });
+        expect(r.plan.passReport.deconvToConv).toBe(1);
+        const ref = convTranspose2dRef(x, w, { strides: [k, k], dilations: [1, 1], pads: [0, 0, 0, 0], group: 1, outputPadding: [0, 0] });
+        const bias = b.data as Float32Array;
+        const plane = h * k * wd * k;
+        const expected = Array.from(ref.data, (v, i) => 1 / (1 + Math.exp(-(v + bias[Math.floor(i / plane)]))));
+        const y = r.outputs.get('y')!.data as Float32Array;
+        expect(countNaN(y)).toBe(0);
+        expect(relL2(y, expected)).toBeLessThan(1e-5);
+      } finally {
+        s.release();
+      }
+    });
+  }
+});
