@@ -173,7 +173,10 @@ export const convKernel: KernelDef = {
     const isPointwise = g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padT === 0 && g.padL === 0
       && g.oh === g.h && g.ow === g.w;
     const useSubgroups = caps.subgroups && !CONV_TUNING.noSubgroups;
-    const call = (isDepthwise ? depthwise(g, caps)
+    // a 1x1 output (squeeze-excitation convs) is a few hundred MACs: the simple direct kernel is as fast
+    // and compiles in a fraction of the time of a register-tiled one
+    const tiny = g.oh * g.ow === 1 && !isDepthwise;
+    const call = tiny ? direct(g, caps) : (isDepthwise ? depthwise(g, caps)
       : isPointwise && useSubgroups && CONV_TUNING.pointwiseTn > 0 && (g.h * g.w) % 4 === 0 ? pointwise(g, caps)
         : implicitGemm(g, caps)) ?? direct(g, caps);
     return { calls: [call] };
