@@ -55,6 +55,12 @@ export const inspectCommand: Command = {
       const m = plan.executor.memory;
       const weightsByType = new Map<string, number>();
       for (const v of ir.values.values()) if (v.data) weightsByType.set(v.dtype, (weightsByType.get(v.dtype) ?? 0) + sizeOf(v.shape) * bytesPerElement(v.dtype));
+      const dq = ir.nodes.filter((n) => n.op === 'dequantize' && ir.values.get(n.inputs[0])?.data);
+      const qAct = ir.nodes.filter((n) => n.op === 'quantize').length;
+      if (dq.length || qAct) {
+        io.out(`quantization: ${dq.length} packed int weight tensors stay packed in GPU memory; a dequantize step expands each into a transient f32 buffer right before its float conv/matmul`);
+        if (qAct) io.out(`  ${qAct} activation QuantizeLinear/DequantizeLinear pairs run as float fake-quantization (no int8 dot-product kernel yet)`);
+      }
       io.out('memory plan:');
       io.out(`  weights on GPU        ${mb(m.weightBytes)}  (${[...weightsByType].map(([t, b]) => `${t} ${mb(b)}`).join(', ')})`);
       io.out(`  activations (arena)   ${mb(m.arenaBytes)}  peak, liveness-planned`);
