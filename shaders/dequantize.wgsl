@@ -20,13 +20,27 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> zero_point: array<u32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
+// per-axis layouts on a 2-D grid: y = outer * axis_dim + a (one row per scale), x = inner index, so the
+// scale index needs one modulo per invocation instead of the general divisions
+override ROWS: bool = false;
+
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear_index(gid, nwg, WG);
-  if (i >= params.count) {
-    return;
+  var i: u32;
+  var p: u32;
+  if (ROWS) {
+    if (gid.x >= params.q.inner) {
+      return;
+    }
+    i = gid.y * params.q.inner + gid.x;
+    p = gid.y % params.q.axis_dim;
+  } else {
+    i = linear_index(gid, nwg, WG);
+    if (i >= params.count) {
+      return;
+    }
+    p = quant_param_index(i, params.q);
   }
-  let p = quant_param_index(i, params.q);
   var zp = 0;
   if (HAS_ZP) {
     zp = unpack_int(zero_point[packed_word_index(p, ZP_MODE)], p, ZP_MODE);

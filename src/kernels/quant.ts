@@ -50,13 +50,17 @@ function select(node: KNode, quantize: boolean) {
   }
   params.vec4u(q.slice(0, 4)).vec4u(q.slice(4));
   const overrides: Record<string, number | boolean> = { WG, ZP_MODE: mode(node, 2), HAS_ZP: !!zp };
-  if (!quantize) overrides.X_MODE = mode(node, 0);
+  // per-axis dequantization (conv and matmul weights) runs one row per scale on a 2-D grid
+  const rowsCount = count / Math.max(q[0], 1);
+  const rows = !quantize && a.axis >= 0 && !a.blockSize && q[4] === 1 && rowsCount <= 65535;
+  if (!quantize) { overrides.X_MODE = mode(node, 0); overrides.ROWS = rows; }
+  const workgroups: [number, number, number] = rows ? [Math.ceil(q[0] / WG), rowsCount, 1] : grid1d(Math.ceil(count / WG));
   return { calls: [{
     variant: quantize ? 'quantize' : 'dequantize',
     shader: { file: quantize ? 'quantize.wgsl' : 'dequantize.wgsl', overrides },
     params: params.build(),
     bindings: [{ io: 'in' as const, index: 0 }, { io: 'in' as const, index: 1 }, zp ? { io: 'in' as const, index: 2 } : { io: 'none' as const }, { io: 'out' as const, index: 0 }],
-    workgroups: grid1d(Math.ceil(count / WG)),
+    workgroups,
     flops: 2 * count, bytes: count * 5,
   }] };
 }
