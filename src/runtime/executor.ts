@@ -280,7 +280,7 @@ export class Executor {
         await Promise.all([this.readback.mapAsync(GPUMapMode.READ), queryRead?.mapAsync(GPUMapMode.READ)]);
       } catch (e) {
         assertAlive(this.ctx);
-        if (this.ctx.device.lost !== undefined && this.released) throw new KestrelError('RELEASED', 'released during run');
+        if (this.released) throw new KestrelError('RELEASED', 'the execution plan was released during the run');
         throw new DeviceLostError(`reading results failed: ${(e as Error).message}`);
       }
       const mapped = new Uint8Array(this.readback.getMappedRange());
