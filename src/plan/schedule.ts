@@ -36,6 +36,15 @@ export interface Schedule {
   scratch: Map<string, number>;
   /** Sub-word integer constants kept packed (raw bytes) on the GPU: only dequantize reads them. */
   packed: Set<string>;
+  /** Byte offset of an alias inside the value it aliases (concat inputs written in place). */
+  offsets: Map<string, number>;
+}
+
+export interface ScheduleOptions {
+  /** Storage binding offset alignment: in-place concat slabs must start on it. */
+  align?: number;
+  /** Values read back after the run (outputs, captures): never made into slabs. */
+  keep?: Set<string>;
 }
 
 const VIEW_OPS = new Set(['reshape', 'identity']);
@@ -53,9 +62,12 @@ export function rootOf(aliases: Map<string, string>, name: string): string {
 /** Replaces a node's kernel selection (kernels-bench ladders, the tuner); undefined keeps the registry's choice. */
 export type SelectOverride = (node: KNode, caps: KernelCaps) => KernelSelection | undefined;
 
-export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverride): Schedule {
+export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverride, opts: ScheduleOptions = {}): Schedule {
   const steps: Step[] = [];
   const aliases = new Map<string, string>();
+  const offsets = new Map<string, number>();
+  const nodes = dedupeBindings(g);
+  const inPlace = inPlaceConcats(g, nodes, opts);
   const scratch = new Map<string, number>();
   const packed = packedConstants(g);
   const info = (n: string): TensorInfo | null => {
@@ -64,9 +76,15 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
     if (!v) throw new KestrelError('USAGE', `value '${n}' is not defined in the graph`);
     return { shape: v.shape, dtype: v.dtype };
   };
-  for (const node of dedupeBindings(g)) {
+  for (const node of nodes) {
     if (VIEW_OPS.has(node.op)) {
       aliases.set(node.outputs[0], node.inputs[0]);
+      continue;
+    }
+    const slabs = inPlace.get(node);
+    if (slabs) {
+      // the producers already wrote their slabs of the output: nothing to run
+      for (const [name, byteOffset] of slabs) { aliases.set(name, node.outputs[0]); offsets.set(name, byteOffset); }
       continue;
     }
     checkHalfPrecision(g, node);
@@ -111,7 +129,51 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
       });
     }
   }
-  return { steps, aliases, scratch, packed };
+  return { steps, aliases, scratch, packed, offsets };
+}
+
+/** Byte offset of `name` inside its root (0 for plain views). */
+export function offsetOf(s: Schedule, name: string): number {
+  let off = 0;
+  let r = name;
+  while (s.aliases.has(r)) { off += s.offsets.get(r) ?? 0; r = s.aliases.get(r)!; }
+  return off;
+}
+
+/**
+ * Concats whose inputs can be written in place: each input is a contiguous slab of the output (nothing
+ * but size-1 dims before the axis), produced by a kernel step, read only by the concat, not read back,
+ * and starts on the binding alignment. Their producers then write straight into the output (FPN necks).
+ */
+function inPlaceConcats(g: Graph, nodes: Node[], opts: ScheduleOptions): Map<Node, [string, number][]> {
+  const out = new Map<Node, [string, number][]>();
+  const align = opts.align ?? 256;
+  const readers = new Map<string, number>();
+  const producedBy = new Map<string, Node>();
+  for (const n of nodes) {
+    for (const i of [...n.inputs, n.epilogue?.bias ?? '', n.epilogue?.residual ?? '']) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
+    for (const o of n.outputs) producedBy.set(o, n);
+  }
+  for (const n of nodes) {
+    if (n.op !== 'concat') continue;
+    const outShape = g.values.get(n.outputs[0])!.shape;
+    const axis = n.attrs.axis < 0 ? n.attrs.axis + outShape.length : n.attrs.axis;
+    if (outShape.slice(0, axis).some((d) => d !== 1)) continue;
+    const slabs: [string, number][] = [];
+    let offset = 0;
+    let ok = true;
+    for (const i of n.inputs) {
+      const v = g.values.get(i);
+      const p = producedBy.get(i);
+      ok &&= !!v && !v.data && !!p && !VIEW_OPS.has(p.op) && p.op !== 'concat' && !g.inputs.includes(i)
+        && !g.outputs.includes(i) && !(opts.keep?.has(i)) && readers.get(i) === 1 && offset % align === 0;
+      if (!ok) break;
+      slabs.push([i, offset]);
+      offset += valueBytes(v!);
+    }
+    if (ok && slabs.length) out.set(n, slabs);
+  }
+  return out;
 }
 
 /** int8/uint8/int4/uint4 constants read by (de)quantize nodes stay packed; any other reader is an error. */

@@ -6,7 +6,7 @@ import { sizeOf } from '../core/shape.js';
 import type { HostTensor } from '../core/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import { type MemoryPlan, alignUp, planMemory, type Lifetime } from '../plan/memory.js';
-import { type Schedule, type SelectOverride, type Step, buildSchedule, rootOf, valueBytes } from '../plan/schedule.js';
+import { type Schedule, type SelectOverride, type Step, buildSchedule, offsetOf, rootOf, valueBytes } from '../plan/schedule.js';
 import type { KernelCaps } from '../kernels/types.js';
 import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import type { PipelineCache } from './pipelines.js';
@@ -70,7 +70,8 @@ export class Executor {
 
   static async create(ctx: GpuContext, cache: PipelineCache, graph: Graph, opts: ExecutorOptions = {}): Promise<Executor> {
     assertAlive(ctx);
-    const schedule = buildSchedule(graph, kernelCaps(ctx), opts.select);
+    const keep = new Set([...graph.outputs, ...(opts.capture ?? [])]);
+    const schedule = buildSchedule(graph, kernelCaps(ctx), opts.select, { align: ctx.limits.minStorageBufferOffsetAlignment, keep });
     const ex = new Executor(ctx, graph, schedule, opts);
     try {
       await withErrorScopes(ctx, 'building the execution plan', () => ex.build(cache));
@@ -178,10 +179,11 @@ export class Executor {
     const entryFor = (name: string | null, slot = 0): GPUBufferBinding => {
       if (!name) return { buffer: dummy(slot), offset: 0, size: 16 };
       const root = rootOf(aliases, name);
-      const size = alignUp(this.bytesOf(root), 4);
+      // a view has its root's size; an in-place concat slab is its own part of the root
+      const size = alignUp(this.bytesOf(name), 4);
       if (size === 0) return { buffer: dummy(slot), offset: 0, size: 16 };
       if (weightOffsets.has(root)) return { buffer: weights, offset: weightOffsets.get(root)!, size };
-      return { buffer: this.arena, offset: plan.offsets.get(root)!, size };
+      return { buffer: this.arena, offset: plan.offsets.get(root)! + offsetOf(this.schedule, name), size };
     };
 
     const compiled = await Promise.all(steps.map((s) => cache.get(s.spec)));

@@ -1,0 +1,47 @@
+// Concat written in place: producers write their slab of the output directly (no concat step), checked
+// against plain-JS arithmetic; and the copy path still runs when a slab is read elsewhere.
+import { describe, expect, it } from 'vitest';
+import { Session } from '../../src/runtime/session.js';
+import { graph, io, node } from '../onnx-builder.js';
+import { testGpu } from '../kernels/harness.js';
+import { randomTensor } from '../util.js';
+
+describe('in-place concat', () => {
+  it('relu(x) ++ sigmoid(y) ++ abs(x) along channels, with no concat step', async () => {
+    // slabs of 256 and 512 bytes: aligned for any adapter's storage offset alignment
+    const x = randomTensor([1, 2, 4, 8], 1, -2, 2);
+    const y = randomTensor([1, 4, 4, 8], 2, -2, 2);
+    const bytes = graph(
+      [node('Relu', ['x'], ['a']), node('Sigmoid', ['y'], ['b']), node('Abs', ['x'], ['c']), node('Concat', ['a', 'b', 'c'], ['z'], { axis: 1 }), node('Neg', ['z'], ['out'])],
+      [io('x', [1, 2, 4, 8]), io('y', [1, 4, 4, 8])], [io('out', [1, 8, 4, 8])],
+    );
+    const s = await Session.create(bytes, { context: await testGpu(), poison: true });
+    try {
+      const r = await s.runDetailed({ x, y });
+      expect(r.plan.executor.steps.some((st) => st.node.op === 'concat')).toBe(false);
+      const xs = x.data as Float32Array, ys = y.data as Float32Array;
+      const expected = [...Array.from(xs, (v) => -Math.max(v, 0)), ...Array.from(ys, (v) => -1 / (1 + Math.exp(-v))), ...Array.from(xs, (v) => -Math.abs(v))];
+      const got = Array.from(r.outputs.get('out')!.data as Float32Array);
+      got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+    } finally {
+      s.release();
+    }
+  });
+  it('keeps the copy when a part is also read elsewhere', async () => {
+    const x = randomTensor([1, 2, 3, 4], 3);
+    const bytes = graph(
+      [node('Relu', ['x'], ['a']), node('Concat', ['a', 'x'], ['z'], { axis: 1 }), node('Add', ['a', 'a'], ['w'])],
+      [io('x', [1, 2, 3, 4])], [io('z', [1, 4, 3, 4]), io('w', [1, 2, 3, 4])],
+    );
+    const s = await Session.create(bytes, { context: await testGpu(), poison: true });
+    try {
+      const r = await s.runDetailed({ x });
+      expect(r.plan.executor.steps.some((st) => st.node.op === 'concat')).toBe(true);
+      const xs = Array.from(x.data as Float32Array);
+      expect(Array.from(r.outputs.get('z')!.data as Float32Array)).toEqual([...xs.map((v) => Math.max(v, 0)), ...xs]);
+      expect(Array.from(r.outputs.get('w')!.data as Float32Array)).toEqual(xs.map((v) => 2 * Math.max(v, 0)));
+    } finally {
+      s.release();
+    }
+  });
+});
