@@ -1,18 +1,6 @@
 // onnxruntime-node (CPU) as the second engine: the reference the demo's accuracy table compares Kestrel with.
-import { KestrelError } from '../core/errors.js';
+import { type Ort, loadOnnxruntime } from '../parity/ort.js';
 import type { InferResult, ModelBytes, ModelRole, OcrEngine } from './engine.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Ort = any;
-
-async function loadOrt(): Promise<Ort> {
-  const name = 'onnxruntime-node';
-  try {
-    return await import(/* @vite-ignore */ name);
-  } catch (e) {
-    throw new KestrelError('USAGE', `--engine onnxruntime needs the optional dependency onnxruntime-node: ${(e as Error).message}`);
-  }
-}
 
 export class OnnxruntimeEngine implements OcrEngine {
   readonly name = 'onnxruntime';
@@ -20,7 +8,7 @@ export class OnnxruntimeEngine implements OcrEngine {
   private constructor(private readonly ort: Ort, private readonly sessions: Record<ModelRole, Ort>) {}
 
   static async create(models: ModelBytes): Promise<OnnxruntimeEngine> {
-    const ort = await loadOrt();
+    const ort = await loadOnnxruntime('--engine onnxruntime');
     const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 2 };
     const det = await ort.InferenceSession.create(models.det, opts);
     const rec = await ort.InferenceSession.create(models.rec, opts);

@@ -6,19 +6,21 @@ const ORT_TYPE: Record<string, string> = { f32: 'float32', f16: 'float16', i64: 
 const FROM_ORT: Record<string, HostTensor['dtype']> = { float32: 'f32', float16: 'f16', int64: 'i64', int32: 'i32', uint8: 'u8', int8: 'i8', bool: 'bool' };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Ort = any;
-async function ort(): Promise<Ort> {
+export type Ort = any;
+
+/** Loads onnxruntime-node; `why` names the feature that needs it in the error when it is missing. */
+export async function loadOnnxruntime(why = '--against onnxruntime'): Promise<Ort> {
   const name = 'onnxruntime-node';
   try {
     return await import(/* @vite-ignore */ name);
   } catch (e) {
-    throw new KestrelError('USAGE', `--against onnxruntime needs the optional dependency onnxruntime-node (npm install onnxruntime-node): ${(e as Error).message}`);
+    throw new KestrelError('USAGE', `${why} needs the optional dependency onnxruntime-node (npm install onnxruntime-node): ${(e as Error).message}`);
   }
 }
 
 /** Runs `model` on onnxruntime's CPU provider; `extraOutputs` adds intermediate values as outputs. */
 export async function runOnnxruntime(model: Uint8Array, feeds: Record<string, HostTensor>, outputs?: string[]): Promise<Record<string, HostTensor>> {
-  const o = await ort();
+  const o = await loadOnnxruntime();
   const session = await o.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
   const f: Record<string, unknown> = {};
   for (const [k, t] of Object.entries(feeds)) f[k] = new o.Tensor(ORT_TYPE[t.dtype], t.data, t.shape);
