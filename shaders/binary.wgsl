@@ -1,4 +1,4 @@
-// Elementwise binary arithmetic on f32 with numpy broadcasting, plus the fused epilogue
+// Elementwise binary arithmetic (stored as elem_t, f32 or f16; computed in f32) with numpy broadcasting, plus the fused epilogue
 // (so Add+Relu or a residual chain is one dispatch).
 // kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl
 
@@ -19,9 +19,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> a: array<f32>;
-@group(0) @binding(2) var<storage, read_write> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> a: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> b: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 // Codes follow BINARY_CODES in src/kernels/binary.ts.
 fn binary_op(x: f32, y: f32) -> f32 {
@@ -61,24 +61,24 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       return;
     }
     i = gid.y * cols + gid.x;
-    x = a[gid.y * params.a_strides[0].z + gid.x * params.a_strides[0].w];
-    y = b[gid.y * params.b_strides[0].z + gid.x * params.b_strides[0].w];
+    x = f32(a[gid.y * params.a_strides[0].z + gid.x * params.a_strides[0].w]);
+    y = f32(b[gid.y * params.b_strides[0].z + gid.x * params.b_strides[0].w]);
   } else {
     i = linear_index(gid, nwg, WG);
     if (i >= params.count) {
       return;
     }
     if (DIRECT == 1u) {
-      x = a[i];
-      y = b[i];
+      x = f32(a[i]);
+      y = f32(b[i]);
     } else if (DIRECT == 2u) {
-      x = a[strided_offset4(i, params.shape[0], params.a_strides[0])];
-      y = b[strided_offset4(i, params.shape[0], params.b_strides[0])];
+      x = f32(a[strided_offset4(i, params.shape[0], params.a_strides[0])]);
+      y = f32(b[strided_offset4(i, params.shape[0], params.b_strides[0])]);
     } else {
-      x = a[strided_offset(i, params.rank, params.shape, params.a_strides)];
-      y = b[strided_offset(i, params.rank, params.shape, params.b_strides)];
+      x = f32(a[strided_offset(i, params.rank, params.shape, params.a_strides)]);
+      y = f32(b[strided_offset(i, params.rank, params.shape, params.b_strides)]);
     }
   }
   // channel for a per-channel bias is axis 1 of an NCHW-like output
-  out[i] = apply_epilogue(binary_op(x, y), 0u, i);
+  out[i] = elem_t(apply_epilogue(binary_op(x, y), 0u, i));
 }

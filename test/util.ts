@@ -1,6 +1,7 @@
 // Shared test helpers: seeded random data and error metrics.
 import type { HostTensor } from '../src/core/tensor.js';
 import { sizeOf } from '../src/core/shape.js';
+import { f16ToF32, f32ToF16 } from '../src/core/dtype.js';
 
 /** mulberry32: a small seeded PRNG so every test case is reproducible. */
 export function rng(seed: number): () => number {
@@ -44,4 +45,19 @@ export function countNaN(a: ArrayLike<number>): number {
   let n = 0;
   for (let i = 0; i < a.length; i++) if (Number.isNaN(a[i])) n++;
   return n;
+}
+
+/** An f32 tensor rounded to f16 (raw bits), for the f16 kernel variants. */
+export function toHalf(t: HostTensor): HostTensor {
+  return { dtype: 'f16', shape: [...t.shape], data: Uint16Array.from(t.data as Float32Array, (v) => f32ToF16(v)) };
+}
+
+/** The values of an f16 (or f32) tensor as f32. */
+export function halfValues(t: HostTensor): Float32Array {
+  return t.dtype === 'f16' ? Float32Array.from(t.data as Uint16Array, f16ToF32) : Float32Array.from(t.data as Float32Array);
+}
+
+/** The f32 tensor holding exactly the f16-rounded values (the CPU reference's input for an f16 case). */
+export function halfRounded(t: HostTensor): HostTensor {
+  return { dtype: 'f32', shape: [...t.shape], data: halfValues(toHalf(t)) };
 }

@@ -41,7 +41,7 @@ export const binaryKernel: KernelDef = {
     const isInt = g === 'i32' || g === 'u32';
     if (COMPARE_CODES[kind] !== undefined) {
       return { calls: [{
-        variant: 'compare', shader: { file: 'compare.wgsl', prelude: { in_t: isInt ? g : 'f32' }, overrides: { OP: COMPARE_CODES[kind]!, WG, DIRECT: direct } },
+        variant: 'compare', shader: { file: 'compare.wgsl', prelude: { in_t: isInt ? g : a.dtype === 'f16' ? 'f16' : 'f32' }, overrides: { OP: COMPARE_CODES[kind]!, WG, DIRECT: direct } },
         params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
       }] };
     }

@@ -28,7 +28,7 @@ export const unaryKernel: KernelDef = {
       if (!['relu', 'abs', 'neg', 'sign'].includes(a.act)) unsupported(node, `${a.act} on integers`);
       return { calls: [{ variant: `unary.i32.${a.act}`, shader: { file: 'unary_i32.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } }, params: new ParamsBuilder().u32(count).build(), bindings: [...bindings], workgroups, flops: count, bytes: count * 8 }] };
     }
-    if (a.act === 'none' && dt !== 'f32') {
+    if (a.act === 'none' && dt !== 'f32' && dt !== 'f16') {
       return { calls: [{ variant: 'copy', shader: { file: 'copy_u32.wgsl', overrides: { WG } }, params: new ParamsBuilder().u32(count).build(), bindings: [...bindings], workgroups, bytes: count * 8 }] };
     }
     return { calls: [{

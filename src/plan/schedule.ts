@@ -87,7 +87,8 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
       for (const [name, byteOffset] of slabs) { aliases.set(name, node.outputs[0]); offsets.set(name, byteOffset); }
       continue;
     }
-    checkHalfPrecision(g, node);
+    const elem = floatElem(g, node);
+    if (elem === 'f16' && !caps.f16) throw new UnsupportedOpError(node.name, node.op, 0, 'f16 tensors need the adapter feature shader-f16 (convert the model to f32 for this adapter)');
     const def = kernelFor(node.op, node.name);
     const knode: KNode = {
       name: node.name, op: node.op, attrs: node.attrs,
@@ -110,16 +111,18 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
         if (!name) throw new KestrelError('USAGE', `kernel ${call.variant} binds absent ${b.io}put ${b.index} of '${node.name}'`);
         return name;
       });
-      const usesEp = shaderHeader(call.shader.file).usesEpilogue;
+      const header = shaderHeader(call.shader.file);
+      const shader = withElemType(call.shader, header.prelude, elem, node);
+      const usesEp = header.usesEpilogue;
       const ep = usesEp && call.epilogue !== false ? node.epilogue : undefined;
       const spec: ShaderSpec = usesEp
-        ? { ...call.shader, overrides: {
+        ? { ...shader, overrides: {
           ...call.shader.overrides,
           EP_ACT: ACT_CODES[ep?.act ?? 'none'],
           EP_BIAS: !!ep?.bias,
           EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
         } }
-        : call.shader;
+        : shader;
       steps.push({
         node, call, spec, bindings,
         epilogue: usesEp ? {
@@ -223,11 +226,31 @@ function dedupeBindings(g: Graph): Node[] {
 }
 
 /**
- * f16 activations exist at model boundaries only: Cast converts them, views pass them through. Any other
- * kernel would misread 16-bit values as 32-bit words, so it is refused with a typed error.
+ * The float storage type of a node's tensors: 'f16' when any of them is f16, else 'f32'. A node may not
+ * mix f16 and f32 tensors (Cast converts between them, views pass either through).
  */
-function checkHalfPrecision(g: Graph, node: Node): void {
-  if (node.op === 'cast' || VIEW_OPS.has(node.op)) return;
-  const half = [...node.inputs, ...node.outputs].find((n) => n && g.values.get(n)?.dtype === 'f16');
-  if (half) throw new UnsupportedOpError(node.name, node.op, 0, `f16 tensor '${half}': f16 activations are supported at model boundaries (Cast to f32); f16 compute kernels are not written yet`);
+function floatElem(g: Graph, node: Node): 'f32' | 'f16' {
+  if (node.op === 'cast' || VIEW_OPS.has(node.op)) return 'f32';
+  const names = [...node.inputs, ...node.outputs, node.epilogue?.bias ?? '', node.epilogue?.residual ?? ''];
+  const dts = names.filter(Boolean).map((n) => g.values.get(n)?.dtype);
+  if (!dts.includes('f16')) return 'f32';
+  const mixed = names.find((n) => n && g.values.get(n)?.dtype === 'f32');
+  if (mixed) throw new UnsupportedOpError(node.name, node.op, 0, `mixes f16 and f32 tensors ('${mixed}' is f32): insert a Cast`);
+  return 'f16';
 }
+
+/**
+ * Supplies the `elem_t` prelude (float storage type) to a shader that declares it, unless the kernel
+ * chose one. A node with f16 tensors must get a kernel whose storage is f16: one written for f32 words
+ * would read two halves as one float.
+ */
+function withElemType(shader: ShaderSpec, preludeNames: string[], elem: 'f32' | 'f16', node: Node): ShaderSpec {
+  const declares = preludeNames.includes('elem_t');
+  const given = shader.prelude?.elem_t;
+  const spec = declares && given === undefined ? { ...shader, prelude: { ...shader.prelude, elem_t: elem } } : shader;
+  if (elem === 'f16' && !Object.values(spec.prelude ?? {}).some((v) => typeof v === 'string' && v.includes('f16'))) {
+    throw new UnsupportedOpError(node.name, node.op, 0, `f16 tensors: shaders/${shader.file} has no f16 variant yet`);
+  }
+  return spec;
+}
+

@@ -50,9 +50,12 @@ export function shaderHeader(file: string): ShaderHeader {
   bindings.forEach((b, i) => {
     if (b !== i + 1) throw new KestrelError('USAGE', `shaders/${file}: storage bindings must be numbered 1..n (found ${bindings.join(',')})`);
   });
+  // a library's prelude names (lib/epilogue.wgsl needs elem_t) are the including kernel's too
+  const prelude = new Set(headerList(src, 'prelude'));
+  for (const lib of requires) for (const name of headerList(source(lib), 'prelude')) prelude.add(name);
   h = {
     requires,
-    prelude: headerList(src, 'prelude'),
+    prelude: [...prelude],
     enables: headerList(src, 'enable'),
     storageBindings: bindings.length,
     usesEpilogue: requires.includes('lib/epilogue.wgsl'),

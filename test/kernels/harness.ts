@@ -41,11 +41,11 @@ export async function runOp(op: IrOp, attrs: unknown, inputs: (HostTensor | null
   inputs.forEach((t, i) => { if (t && !(opts.consts?.[i])) feeds.set(names[i], t); });
   let epilogue = opts.epilogue;
   if (opts.bias) {
-    values.set('bias', { name: 'bias', shape: opts.bias.shape, dtype: 'f32', data: opts.bias });
+    values.set('bias', { name: 'bias', shape: opts.bias.shape, dtype: opts.bias.dtype, data: opts.bias });
     epilogue = { ...(epilogue ?? { act: 'none', alpha: 0, beta: 0 }), bias: 'bias' };
   }
   if (opts.residual) {
-    values.set('res', { name: 'res', shape: opts.residual.shape, dtype: 'f32' });
+    values.set('res', { name: 'res', shape: opts.residual.shape, dtype: opts.residual.dtype });
     graphInputs.push('res');
     feeds.set('res', opts.residual);
     epilogue = { ...(epilogue ?? { act: 'none', alpha: 0, beta: 0 }), residual: 'res' };
