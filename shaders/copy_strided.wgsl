@@ -1,5 +1,6 @@
-// Strided copy of 32-bit words: dst[dst_base + sum(idx*dst_stride)] = src[src_base + sum(idx*src_stride)]
+// Strided copy of elem_t values (u32 words for f32/i32/bool, f16 halves): dst[dst_base + sum(idx*dst_stride)] = src[src_base + sum(idx*src_stride)]
 // over a logical shape. Transpose, slice (signed strides), expand (zero strides) and each concat input.
+// kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl
 
 override WG: u32 = 256u;
@@ -15,8 +16,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> src: array<u32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(1) var<storage, read_write> src: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> dst: array<elem_t>;
 
 // rank <= 4, right-aligned in the first vec4 of each array (outer lanes: dim 1, stride 0): fixed code
 // with no dynamic indexing of the uniform arrays, which lavapipe turns into slow per-lane loads

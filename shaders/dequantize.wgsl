@@ -1,4 +1,6 @@
-// y = (q - zero_point) * scale, per tensor, per axis or blocked; q may be packed int8/uint8/int4/uint4.
+// y = (q - zero_point) * scale, per tensor, per axis or blocked; q may be packed int8/uint8/int4/uint4; scale and y are elem_t
+// (f32 or f16), the math f32.
+// kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/quant.wgsl
 
 override WG: u32 = 256u;
@@ -16,9 +18,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> scale: array<f32>;
+@group(0) @binding(2) var<storage, read_write> scale: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> zero_point: array<u32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<elem_t>;
 
 // per-axis layouts on a 2-D grid: y = outer * axis_dim + a (one row per scale), x = inner index, so the
 // scale index needs one modulo per invocation instead of the general divisions
@@ -45,5 +47,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (HAS_ZP) {
     zp = unpack_int(zero_point[packed_word_index(p, ZP_MODE)], p, ZP_MODE);
   }
-  y[i] = f32(unpack_int(x[packed_word_index(i, X_MODE)], i, X_MODE) - zp) * scale[p];
+  y[i] = elem_t(f32(unpack_int(x[packed_word_index(i, X_MODE)], i, X_MODE) - zp) * f32(scale[p]));
 }

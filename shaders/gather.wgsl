@@ -1,4 +1,5 @@
-// Gather along one axis: out[o, j, r] = data[o, wrap(indices[j]), r] over 32-bit words.
+// Gather along one axis: out[o, j, r] = data[o, wrap(indices[j]), r] over elem_t values (u32 words, or f16 halves).
+// kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl
 
 override WG: u32 = 256u;
@@ -11,9 +12,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> data: array<u32>;
+@group(0) @binding(1) var<storage, read_write> data: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> indices: array<i32>;
-@group(0) @binding(3) var<storage, read_write> out: array<u32>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

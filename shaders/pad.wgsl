@@ -1,15 +1,18 @@
-// Pad on 32-bit words: negative pads crop first, then positive pads extend the cropped tensor by a
-// constant (given as raw bits, so f32 and i32 values share the pipeline), reflection, edge or wrap.
+// Pad on elem_t values (u32 words or f16 halves): negative pads crop first, then positive pads extend the
+// cropped tensor by a constant (raw bits for words, so f32 and i32 share the pipeline), reflection, edge or wrap.
+// kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl
 
 override WG: u32 = 256u;
 // 0 constant, 1 reflect, 2 edge, 3 wrap (a constant, so the per-element switch folds away)
 override MODE: u32 = 0u;
+// elem_t is f16: the constant comes from value_f32 (elem_t(u32) would convert the bits numerically)
+override HALF: bool = false;
 
 struct Params {
   count: u32,
   rank: u32,
-  _pad0: u32,
+  value_f32: f32,
   value_bits: u32,
   out_shape: array<vec4<u32>, 2>,
   in_strides: array<vec4<u32>, 2>,
@@ -20,8 +23,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
 // Maps k (may lie outside [0, n)) into [0, n) by the pad mode; -1 means "the constant".
 fn pad_source(k: i32, n: i32) -> i32 {
@@ -64,5 +67,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     inside = inside && k >= 0;
     src += (u32(max(k, 0)) + params.crop_begin[u >> 2u][u & 3u]) * params.in_strides[u >> 2u][u & 3u];
   }
-  y[i] = select(params.value_bits, x[src], inside);
+  let fill = select(elem_t(params.value_bits), elem_t(params.value_f32), HALF);
+  y[i] = select(fill, x[src], inside);
 }

@@ -1,4 +1,5 @@
-// q = saturate(round_half_even(x / scale) + zero_point), written as i32 words.
+// q = saturate(round_half_even(x / scale) + zero_point), written as i32 words; x and scale are elem_t (f32 or f16), the math f32.
+// kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/quant.wgsl
 
 override WG: u32 = 256u;
@@ -14,8 +15,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> scale: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> scale: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> zero_point: array<u32>;
 @group(0) @binding(4) var<storage, read_write> y: array<i32>;
 
@@ -31,6 +32,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     zp = unpack_int(zero_point[packed_word_index(p, ZP_MODE)], p, ZP_MODE);
   }
   // clamp in f32 first: an out-of-range quotient must saturate, not wrap through i32
-  let r = clamp(round(x[i] / scale[p]) + f32(zp), f32(params.qmin), f32(params.qmax));
+  let r = clamp(round(f32(x[i]) / f32(scale[p])) + f32(zp), f32(params.qmin), f32(params.qmax));
   y[i] = i32(r);
 }

@@ -1,5 +1,6 @@
-// Linear / cubic resize of two axes of an f32 tensor viewed as [A, H, B, W, C] (NCHW: A=N*C, B=C=1;
+// Linear / cubic resize of two axes of an elem_t (f32 or f16) tensor, computed in f32, viewed as [A, H, B, W, C] (NCHW: A=N*C, B=C=1;
 // NHWC: C=channels), per the ONNX reference: separable taps on edge-clamped indices.
+// kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/resize_coord.wgsl
 
 // 0 linear (2 taps per axis), 1 cubic (4 taps)
@@ -20,8 +21,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
 struct Taps {
   first: i32,
@@ -102,12 +103,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     var row = 0.0;
     for (var k = 0; k < taps; k++) {
       let xx = u32(clamp(tw.first + k, 0, iw - 1));
-      row += tw.w[k] * x[plane + yy * row_stride + xx * params.inner];
+      row += tw.w[k] * f32(x[plane + yy * row_stride + xx * params.inner]);
     }
     acc += th.w[j] * row;
   }
   let out_h = ah.identity == 0u && resize_outside(ah, resize_source_coord(ah, oh));
   let out_w = aw.identity == 0u && resize_outside(aw, resize_source_coord(aw, ow));
   let outside = params.crop != 0u && (out_h || out_w);
-  y[i] = select(acc, params.extrapolation, outside);
+  y[i] = elem_t(select(acc, params.extrapolation, outside));
 }

@@ -1,7 +1,11 @@
-// Nearest-neighbour resize over any rank (<= 8), on 32-bit words so masks and indices resize too.
+// Nearest-neighbour resize over any rank (<= 8), on elem_t values: u32 words (so masks and indices resize
+// too) or f16 halves.
+// kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/resize_coord.wgsl
 
 override WG: u32 = 256u;
+// elem_t is f16: the extrapolation value comes from extrapolation_f32 (elem_t(u32) would convert the bits)
+override HALF: bool = false;
 
 struct Params {
   count: u32,
@@ -10,15 +14,15 @@ struct Params {
   // tf_crop_and_resize: check the source range and write `extrapolation_bits` outside it
   crop: u32,
   extrapolation_bits: u32,
-  _pad0: u32,
+  extrapolation_f32: f32,
   _pad1: u32,
   _pad2: u32,
   axes: array<ResizeAxis, 8>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -46,5 +50,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     src += select(resize_nearest_index(c, params.nearest_mode, a.in_len), o, same) * stride;
     stride *= a.in_len;
   }
-  y[i] = select(x[src], params.extrapolation_bits, outside);
+  let fill = select(elem_t(params.extrapolation_bits), elem_t(params.extrapolation_f32), HALF);
+  y[i] = select(x[src], fill, outside);
 }

@@ -1,4 +1,5 @@
-// Where(cond, x, y) with numpy broadcasting of all three, on 32-bit words (any value dtype).
+// Where(cond, x, y) with numpy broadcasting of all three, on elem_t values: u32 words (any 32-bit dtype) or f16 halves.
+// kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl
 
 override WG: u32 = 256u;
@@ -16,9 +17,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> cond: array<u32>;
-@group(0) @binding(2) var<storage, read_write> x: array<u32>;
-@group(0) @binding(3) var<storage, read_write> y: array<u32>;
-@group(0) @binding(4) var<storage, read_write> out: array<u32>;
+@group(0) @binding(2) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> y: array<elem_t>;
+@group(0) @binding(4) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {

@@ -153,7 +153,7 @@ export function inferNode(node: A.Node, ins: (TensorInfo | undefined)[]): Tensor
       return one([...x!.shape.slice(0, axis), ...idx.shape, ...x!.shape.slice(axis + 1)], x!.dtype);
     }
     case 'dequantize':
-      return one([...x!.shape], 'f32');
+      return one([...x!.shape], ins[1]?.dtype === 'f16' ? 'f16' : 'f32');
     case 'quantize':
       return one([...x!.shape], (at as A.QuantAttrs).to ?? 'u8');
     case 'reshape': {

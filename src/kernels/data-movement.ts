@@ -1,12 +1,11 @@
 // Data movement. Transpose, slice, expand and every input of a concat are one strided-copy shader:
 // dst[dst_base + sum(idx*dst_stride)] = src[src_base + sum(idx*src_stride)] over a logical shape, on
-// 32-bit words so one pipeline serves f32, i32 and bool. Gather has its own small shader.
+// 32-bit words (one pipeline serves f32, i32 and bool) or on f16 halves. Gather has its own small shader.
 import { gpuDType } from '../core/dtype.js';
-import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, normAxis, sizeOf, stridesOf } from '../core/shape.js';
 import type { ConcatAttrs, GatherAttrs, SliceAttrs, TransposeAttrs } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
-import type { BindingRef, KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
+import type { BindingRef, KernelCall, KernelCaps, KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
 
 const WG = 256;
@@ -19,11 +18,9 @@ export interface StridedCopy {
   dstBase: number;
 }
 
-/** Throws unless values are 32-bit words on the GPU (f16 activations would need a 16-bit path). */
-export function assertWords(node: KNode, t: TensorInfo): void {
-  if (gpuDType(t.dtype) === 'f16' || gpuDType(t.dtype) === 'i4') {
-    throw new KestrelError('USAGE', `node '${node.name}': ${node.op} of ${t.dtype} values is not supported (32-bit words only)`);
-  }
+/** The storage element a value-moving shader uses (its elem_t): f16 halves, or 32-bit words for every other dtype. */
+export function storageElem(t: TensorInfo): 'f16' | 'u32' {
+  return gpuDType(t.dtype) === 'f16' ? 'f16' : 'u32';
 }
 
 /** Drops size-1 dims and merges neighbours contiguous in both source and destination: fewer div/mods per element. */
@@ -48,7 +45,7 @@ export function coalesce(c: StridedCopy): StridedCopy {
 }
 
 /** One strided-copy call, or none when the copy is empty. */
-export function stridedCopyCalls(copy: StridedCopy, caps: KernelCaps, variant: string, src: BindingRef, dst: BindingRef): KernelCall[] {
+export function stridedCopyCalls(copy: StridedCopy, caps: KernelCaps, variant: string, src: BindingRef, dst: BindingRef, elem: 'f16' | 'u32'): KernelCall[] {
   const count = sizeOf(copy.shape);
   if (count === 0) return [];
   const c = coalesce(copy);
@@ -57,8 +54,8 @@ export function stridedCopyCalls(copy: StridedCopy, caps: KernelCaps, variant: s
   const params = new ParamsBuilder().u32(count).u32(c.shape.length).i32(c.srcBase).u32(c.dstBase)
     .dims(pad(c.shape, 1), 1).idims(pad(c.srcStrides, 0)).dims(pad(c.dstStrides, 0)).build();
   return [{
-    variant, shader: { file: 'copy_strided.wgsl', overrides: { WG, SMALL: small } }, params, bindings: [src, dst],
-    workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 8,
+    variant, shader: { file: 'copy_strided.wgsl', prelude: { elem_t: elem }, overrides: { WG, SMALL: small } }, params, bindings: [src, dst],
+    workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * (elem === 'f16' ? 4 : 8),
   }];
 }
 
@@ -69,12 +66,11 @@ export const transposeKernel: KernelDef = {
   op: 'transpose',
   select(node, caps) {
     const x = node.inputs[0]!;
-    assertWords(node, x);
     const perm = (node.attrs as TransposeAttrs).perm;
     const xs = stridesOf(x.shape);
     const out = node.outputs[0].shape;
     const copy = { shape: out, srcStrides: perm.map((p) => xs[p]), dstStrides: stridesOf(out), srcBase: 0, dstBase: 0 };
-    return { calls: stridedCopyCalls(copy, caps, 'transpose', IN0, OUT0) };
+    return { calls: stridedCopyCalls(copy, caps, 'transpose', IN0, OUT0, storageElem(x)) };
   },
 };
 
@@ -82,14 +78,13 @@ export const sliceKernel: KernelDef = {
   op: 'slice',
   select(node, caps) {
     const x = node.inputs[0]!;
-    assertWords(node, x);
     const a = node.attrs as SliceAttrs;
     const out = node.outputs[0].shape;
     if (sizeOf(out) === 0) return { calls: [] };
     const xs = stridesOf(x.shape);
     const srcBase = a.starts.reduce((acc, s, d) => acc + s * xs[d], 0);
     const copy = { shape: out, srcStrides: a.steps.map((st, d) => st * xs[d]), dstStrides: stridesOf(out), srcBase, dstBase: 0 };
-    return { calls: stridedCopyCalls(copy, caps, 'slice', IN0, OUT0) };
+    return { calls: stridedCopyCalls(copy, caps, 'slice', IN0, OUT0, storageElem(x)) };
   },
 };
 
@@ -97,10 +92,9 @@ export const expandKernel: KernelDef = {
   op: 'expand',
   select(node, caps) {
     const x = node.inputs[0]!;
-    assertWords(node, x);
     const out = node.outputs[0].shape;
     const copy = { shape: out, srcStrides: broadcastStrides(x.shape, out), dstStrides: stridesOf(out), srcBase: 0, dstBase: 0 };
-    return { calls: stridedCopyCalls(copy, caps, 'expand', IN0, OUT0) };
+    return { calls: stridedCopyCalls(copy, caps, 'expand', IN0, OUT0, storageElem(x)) };
   },
 };
 
@@ -115,9 +109,8 @@ export const concatKernel: KernelDef = {
     let offset = 0;
     node.inputs.forEach((t, index) => {
       if (!t) return;
-      assertWords(node, t);
       const copy = { shape: t.shape, srcStrides: stridesOf(t.shape), dstStrides: os, srcBase: 0, dstBase: offset * os[axis] };
-      calls.push(...stridedCopyCalls(copy, caps, 'concat', { io: 'in', index }, OUT0));
+      calls.push(...stridedCopyCalls(copy, caps, 'concat', { io: 'in', index }, OUT0, storageElem(t)));
       offset += t.shape[axis];
     });
     return { calls };
@@ -128,16 +121,16 @@ export const gatherKernel: KernelDef = {
   op: 'gather',
   select(node, caps) {
     const [x, idx] = node.inputs as TensorInfo[];
-    assertWords(node, x);
+    const elem = storageElem(x);
     const axis = normAxis((node.attrs as GatherAttrs).axis, x.shape.length, `node '${node.name}' axis`);
     const count = sizeOf(node.outputs[0].shape);
     if (count === 0) return { calls: [] };
     const inner = sizeOf(x.shape.slice(axis + 1));
     const params = new ParamsBuilder().u32(count).u32(inner).u32(sizeOf(idx.shape)).u32(x.shape[axis]).build();
     return { calls: [{
-      variant: 'gather', shader: { file: 'gather.wgsl', overrides: { WG } }, params,
+      variant: 'gather', shader: { file: 'gather.wgsl', prelude: { elem_t: elem }, overrides: { WG } }, params,
       bindings: [IN0, { io: 'in', index: 1 }, OUT0],
-      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 12,
+      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * (elem === 'f16' ? 8 : 12),
     }] };
   },
 };

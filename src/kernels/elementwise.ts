@@ -68,6 +68,15 @@ export const castKernel: KernelDef = {
         bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(words / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
       }] };
     }
+    if (from === 'f16' || to === 'f16') {
+      const kind = (d: DType) => (d === 'f16' ? 3 : wordKind(node, d));
+      const units = to === 'f16' ? Math.ceil(count / 2) : count;
+      const overrides = { FROM: kind(from), TO: kind(to), TO_BOOL: to === 'bool', WRAP: to === 'u8' ? 1 : to === 'i8' ? 2 : 0, WG };
+      return { calls: [{
+        variant: `cast.${from}.${to}`, shader: { file: 'cast_half.wgsl', overrides }, params: new ParamsBuilder().u32(count).build(),
+        bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(units / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
+      }] };
+    }
     const overrides = {
       FROM: wordKind(node, from), TO: wordKind(node, to), TO_BOOL: to === 'bool',
       WRAP: to === 'u8' ? 1 : to === 'i8' ? 2 : 0, WG,
@@ -85,13 +94,14 @@ export const whereKernel: KernelDef = {
   select(node, caps) {
     const [c, x, y] = node.inputs as TensorInfo[];
     const out = node.outputs[0].shape;
-    wordKind(node, x.dtype);
+    if (x.dtype !== 'f16') wordKind(node, x.dtype);
+    const elem = x.dtype === 'f16' ? 'f16' : 'u32';
     const count = sizeOf(out);
     if (count === 0) return { calls: [] };
     const params = new ParamsBuilder().u32(count).u32(out.length).u32(0).u32(0).dims(out, 1)
       .dims(broadcastStrides(c.shape, out)).dims(broadcastStrides(x.shape, out)).dims(broadcastStrides(y.shape, out)).build();
     return { calls: [{
-      variant: 'where', shader: { file: 'where.wgsl', overrides: { WG } }, params,
+      variant: 'where', shader: { file: 'where.wgsl', prelude: { elem_t: elem }, overrides: { WG } }, params,
       bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'out', index: 0 }],
       workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 16,
     }] };

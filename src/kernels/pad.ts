@@ -1,10 +1,10 @@
-// Pad: one pipeline per mode, shared by every dtype (the constant travels as raw bits).
+// Pad: one pipeline per mode and storage element (32-bit words or f16); a word constant travels as raw bits.
 import { gpuDType } from '../core/dtype.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { PadAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
-import { assertWords } from './data-movement.js';
+import { storageElem } from './data-movement.js';
 
 const WG = 256;
 const MODES = { constant: 0, reflect: 1, edge: 2, wrap: 3 } as const;
@@ -21,7 +21,7 @@ export const padKernel: KernelDef = {
   op: 'pad',
   select(node, caps) {
     const x = node.inputs[0]!;
-    assertWords(node, x);
+    const elem = storageElem(x);
     const a = node.attrs as PadAttrs;
     const r = x.shape.length;
     const out = node.outputs[0].shape;
@@ -35,12 +35,12 @@ export const padKernel: KernelDef = {
     const axes = mergeUnpadded(x.shape.map((n, d) => ({
       size: out[d], stride: 1, cropBegin: cropBegin[d], cropLen: cropLen[d], padBegin: padBegin[d], padded: out[d] !== n || a.pads[d] !== 0,
     })), stridesOf(x.shape));
-    const params = new ParamsBuilder().u32(count).u32(axes.length).u32(0).u32(padValueBits(a.value, x.dtype))
+    const params = new ParamsBuilder().u32(count).u32(axes.length).f32(a.value).u32(padValueBits(a.value, x.dtype))
       .dims(axes.map((m) => m.size), 1).dims(axes.map((m) => m.stride)).dims(axes.map((m) => m.cropBegin))
       .dims(axes.map((m) => m.cropLen)).dims(axes.map((m) => m.padBegin))
       .build();
     return { calls: [{
-      variant: `pad.${a.mode}`, shader: { file: 'pad.wgsl', overrides: { MODE: mode, WG } }, params,
+      variant: `pad.${a.mode}`, shader: { file: 'pad.wgsl', prelude: { elem_t: elem }, overrides: { MODE: mode, WG, HALF: elem === 'f16' } }, params,
       bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
       workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 8,
     }] };

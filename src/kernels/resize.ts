@@ -1,12 +1,11 @@
 // Resize (ONNX semantics, following its reference implementation). Nearest works on any rank and any
-// 32-bit dtype; linear and cubic interpolate up to two axes of an f32 tensor (others unchanged).
-import { type StridedCopy, stridedCopyCalls } from './data-movement.js';
+// 32-bit dtype or f16; linear and cubic interpolate up to two axes of an f32/f16 tensor (others unchanged).
+import { type StridedCopy, storageElem, stridedCopyCalls } from './data-movement.js';
 import { KestrelError } from '../core/errors.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { CoordMode, NearestMode, ResizeAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
-import { assertWords } from './data-movement.js';
 import { padValueBits } from './pad.js';
 import { unsupported } from './stub.js';
 
@@ -65,7 +64,7 @@ export const resizeKernel: KernelDef = {
   op: 'resize',
   select(node, caps) {
     const x = node.inputs[0]!;
-    assertWords(node, x);
+    const elem = storageElem(x);
     const at = node.attrs as ResizeAttrs;
     const out = node.outputs[0].shape;
     const r = x.shape.length;
@@ -81,18 +80,18 @@ export const resizeKernel: KernelDef = {
       if (up) {
         const fast = pow2Upsample2d(x.shape, out, caps);
         if (fast) return { calls: [fast] };
-        return { calls: stridedCopyCalls(up, caps, 'resize.nearest.int', bindings[0], bindings[1]) };
+        return { calls: stridedCopyCalls(up, caps, 'resize.nearest.int', bindings[0], bindings[1], elem) };
       }
       const merged = mergeIdentityAxes(axes);
       const p = new ParamsBuilder().u32(count).u32(merged.length).u32(NEAREST_MODES[at.nearestMode]).u32(crop)
-        .u32(padValueBits(at.extrapolationValue, x.dtype)).u32(0).u32(0).u32(0);
+        .u32(padValueBits(at.extrapolationValue, x.dtype)).f32(at.extrapolationValue).u32(0).u32(0);
       for (let d = 0; d < 8; d++) pushAxis(p, merged[d] ?? UNIT_AXIS);
       return { calls: [{
-        variant: 'resize.nearest', shader: { file: 'resize_nearest.wgsl', overrides: { WG } }, params: p.build(),
+        variant: 'resize.nearest', shader: { file: 'resize_nearest.wgsl', prelude: { elem_t: elem }, overrides: { WG, HALF: elem === 'f16' } }, params: p.build(),
         bindings: [...bindings], workgroups, bytes: count * 8,
       }] };
     }
-    if (x.dtype !== 'f32') unsupported(node, `${at.mode} resize of ${x.dtype} values`);
+    if (x.dtype !== 'f32' && x.dtype !== 'f16') unsupported(node, `${at.mode} resize of ${x.dtype} values`);
     const resized = axes.flatMap((a, d) => (a.identity ? [] : [d]));
     if (resized.length > 2) {
       unsupported(node, `${at.mode} resize of more than two axes (${resized.join(', ')})`);

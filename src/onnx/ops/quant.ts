@@ -24,21 +24,25 @@ function quantAxis(c: ImportContext, x: string, s: string, blockSize: number): n
   return normAxis(c.attrs.int('axis', 1), c.shape(x).length, `node '${c.nodeName}' axis`);
 }
 
-export function dequantize(c: ImportContext, x: string, s: string, zp: string, axis: number, blockSize: number, out?: string): string {
+/** keepHalf: an f16 scale stays f16 and so does the output (DequantizeLinear's own output type); the
+ * QLinear lowerings feed f32 kernels and widen it. */
+export function dequantize(c: ImportContext, x: string, s: string, zp: string, axis: number, blockSize: number, out?: string, keepHalf = false): string {
   if (!QTYPES.has(c.dtype(x))) c.unsupported(`DequantizeLinear of ${c.dtype(x)}`);
   if (zp && c.dtype(zp) !== c.dtype(x)) c.fail(`zero point type ${c.dtype(zp)} differs from input type ${c.dtype(x)}`);
-  return c.emit('dequantize', { axis, blockSize }, [x, f32Scale(c, s), zp], out);
+  const scale = keepHalf && c.dtype(s) === 'f16' ? s : f32Scale(c, s);
+  return c.emit('dequantize', { axis, blockSize }, [x, scale, zp], out);
 }
 
 export function quantize(c: ImportContext, x: string, s: string, zp: string, to: DType, axis: number, blockSize: number, out?: string): string {
   if (!['u8', 'i8', 'u4', 'i4'].includes(to)) c.unsupported(`QuantizeLinear to ${to}`);
-  return c.emit('quantize', { axis, blockSize, to, saturate: true }, [x, f32Scale(c, s), zp], out);
+  const scale = c.dtype(x) === 'f16' && c.dtype(s) === 'f16' ? s : f32Scale(c, s);
+  return c.emit('quantize', { axis, blockSize, to, saturate: true }, [x, scale, zp], out);
 }
 
 function dequantizeLinear(c: ImportContext): void {
   const x = c.requireInput(0, 'x'), s = c.requireInput(1, 'x_scale'), zp = c.input(2);
   const blockSize = c.attrs.int('block_size', 0);
-  dequantize(c, x, s, zp, quantAxis(c, x, s, blockSize), blockSize, c.outputName());
+  dequantize(c, x, s, zp, quantAxis(c, x, s, blockSize), blockSize, c.outputName(), true);
 }
 
 function quantizeLinear(c: ImportContext): void {
