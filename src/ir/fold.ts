@@ -1,6 +1,7 @@
 // CPU evaluation of IR nodes whose inputs are all constants: shape arithmetic, weight transposes and
 // the like fold away at import, for the given input shapes. Returns null where folding is not offered.
-import { allocTyped, isFloat, toInt64 } from '../core/dtype.js';
+// f16 values are computed on as f32/f64 numbers and rounded back to f16 when the output is f16.
+import { allocTyped, f16ToF32, f32ToF16, isFloat, toInt64 } from '../core/dtype.js';
 import { broadcastStrides, sizeOf, stridesOf } from '../core/shape.js';
 import type { HostTensor } from '../core/tensor.js';
 import type * as A from './graph.js';
@@ -13,11 +14,13 @@ function make(info: TensorInfo, values: ArrayLike<number>): HostTensor {
   const data = allocTyped(info.dtype, values.length);
   if (data instanceof BigInt64Array) for (let i = 0; i < values.length; i++) data[i] = toInt64(values[i]);
   else if (info.dtype === 'bool') for (let i = 0; i < values.length; i++) data[i] = values[i] ? 1 : 0;
+  else if (info.dtype === 'f16') for (let i = 0; i < values.length; i++) data[i] = f32ToF16(values[i]);
   else (data as Float32Array).set(Array.from(values, (v) => (isFloat(info.dtype) ? v : Math.trunc(v))));
   return { dtype: info.dtype, shape: [...info.shape], data };
 }
 
 function nums(t: HostTensor): Num[] {
+  if (t.dtype === 'f16') return Array.from(t.data as Uint16Array, f16ToF32);
   return Array.from(t.data as ArrayLike<number | bigint>, toNum);
 }
 
@@ -59,14 +62,12 @@ export function foldNode(node: A.Node, ins: (HostTensor | null)[], outs: TensorI
   switch (node.op) {
     case 'identity': case 'reshape':
       return [{ dtype: out.dtype, shape: [...out.shape], data: x!.data.slice() }];
-    case 'cast': {
-      if (x!.dtype === 'f16' || out.dtype === 'f16') return null;
+    case 'cast':
       return [make(out, nums(x!))];
-    }
     case 'binary': {
       const f = BIN[(at as A.BinaryAttrs).kind];
       const a = ins[0]!, b = ins[1]!;
-      if (a.dtype === 'f16' || !f) return null;
+      if (!f) return null;
       const av = nums(a), bv = nums(b);
       const sa = broadcastStrides(a.shape, out.shape), sb = broadcastStrides(b.shape, out.shape);
       const ga = strided(av, out.shape, sa, 0), gb = strided(bv, out.shape, sb, 0);
@@ -76,28 +77,25 @@ export function foldNode(node: A.Node, ins: (HostTensor | null)[], outs: TensorI
     case 'unary': {
       const a = at as A.UnaryAttrs;
       const f = UN[a.act];
-      if (!f || x!.dtype === 'f16') return null;
+      if (!f) return null;
       return [make(out, nums(x!).map((v) => f(v, a.alpha, a.beta)))];
     }
     case 'where': {
       const [c, a, b] = ins as HostTensor[];
-      if (a.dtype === 'f16') return null;
       const gc = strided(nums(c), out.shape, broadcastStrides(c.shape, out.shape), 0);
       const ga = strided(nums(a), out.shape, broadcastStrides(a.shape, out.shape), 0);
       const gb = strided(nums(b), out.shape, broadcastStrides(b.shape, out.shape), 0);
       return [make(out, gc.map((v, i) => (v ? ga[i] : gb[i])))];
     }
     case 'transpose': {
-      if (x!.dtype === 'f16' || x!.dtype === 'i4') return null;
+      if (x!.dtype === 'i4') return null;
       const st = stridesOf(x!.shape);
       const perm = (at as A.TransposeAttrs).perm;
       return [make(out, strided(nums(x!), out.shape, perm.map((p) => st[p]), 0))];
     }
     case 'expand':
-      if (x!.dtype === 'f16') return null;
       return [make(out, strided(nums(x!), out.shape, broadcastStrides(x!.shape, out.shape), 0))];
     case 'slice': {
-      if (x!.dtype === 'f16') return null;
       const a = at as A.SliceAttrs;
       const st = stridesOf(x!.shape);
       const base = a.starts.reduce((s, v, i) => s + v * st[i], 0);
@@ -105,22 +103,21 @@ export function foldNode(node: A.Node, ins: (HostTensor | null)[], outs: TensorI
     }
     case 'concat': {
       const parts = ins.filter((t): t is HostTensor => !!t && sizeOf(t.shape) > 0);
-      if (parts.some((p) => p.dtype === 'f16')) return null;
       const axis = (at as A.ConcatAttrs).axis < 0 ? (at as A.ConcatAttrs).axis + out.shape.length : (at as A.ConcatAttrs).axis;
       const outer = sizeOf(out.shape.slice(0, axis));
       const vals: Num[] = [];
+      const partNums = parts.map(nums);
       for (let o = 0; o < outer; o++) {
-        for (const p of parts) {
+        for (const [j, p] of parts.entries()) {
           const inner = sizeOf(p.shape.slice(axis));
-          const pv = p.data;
-          for (let k = 0; k < inner; k++) vals.push(toNum(pv[o * inner + k]));
+          const pv = partNums[j];
+          for (let k = 0; k < inner; k++) vals.push(pv[o * inner + k]);
         }
       }
       return [make(out, vals)];
     }
     case 'gather': {
       const [d, idx] = ins as HostTensor[];
-      if (d.dtype === 'f16') return null;
       const axis = (at as A.GatherAttrs).axis < 0 ? (at as A.GatherAttrs).axis + d.shape.length : (at as A.GatherAttrs).axis;
       const outer = sizeOf(d.shape.slice(0, axis));
       const inner = sizeOf(d.shape.slice(axis + 1));
@@ -134,7 +131,7 @@ export function foldNode(node: A.Node, ins: (HostTensor | null)[], outs: TensorI
     }
     case 'reduce': {
       const a = at as A.ReduceAttrs;
-      if (x!.dtype === 'f16' || !['sum', 'mean', 'max', 'min', 'prod'].includes(a.kind)) return null;
+      if (!['sum', 'mean', 'max', 'min', 'prod'].includes(a.kind)) return null;
       const xs = x!.shape;
       const keptShape = xs.map((d, i) => (a.axes.includes(i) ? 1 : d));
       const acc = new Array<Num>(sizeOf(keptShape)).fill(a.kind === 'max' ? -Infinity : a.kind === 'min' ? Infinity : a.kind === 'prod' ? 1 : 0);
@@ -153,7 +150,7 @@ export function foldNode(node: A.Node, ins: (HostTensor | null)[], outs: TensorI
       // int32 biases fold here; int8/int4 weights stay packed for the GPU
       const [q, s, zp] = ins;
       const a = at as A.QuantAttrs;
-      if (q!.dtype !== 'i32' || s!.dtype !== 'f32' || (a.axis >= 0 && a.axis !== 0) || a.blockSize || q!.shape.length > 1) return null;
+      if (q!.dtype !== 'i32' || !isFloat(s!.dtype) || (a.axis >= 0 && a.axis !== 0) || a.blockSize || q!.shape.length > 1) return null;
       const qv = nums(q!), sv = nums(s!), zv = zp ? nums(zp) : null;
       return [make(out, qv.map((v, i) => (v - (zv ? zv[zv.length === 1 ? 0 : i] : 0)) * sv[sv.length === 1 ? 0 : i]))];
     }

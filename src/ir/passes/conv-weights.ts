@@ -1,20 +1,21 @@
-// Rewrites a conv's constant weights/bias so that y' = y * mul[c] + add[c] per output channel.
+// Rewrites a conv's constant weights/bias so that y' = y * mul[c] + add[c] per output channel. f16
+// constants are computed in f32 and written back as f16 (the conv's tensors must keep one float type).
 import { sizeOf } from '../../core/shape.js';
-import { hostTensor } from '../../core/tensor.js';
+import { floatTensor, floatValues } from '../../core/tensor.js';
 import type { Graph, Node } from '../graph.js';
 
 let counter = 0;
 
 export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
   const w = g.values.get(conv.inputs[1]);
-  if (w && !w.data && w.dtype === 'f32') return scaleQuantizedConv(g, conv, mul, add);
-  if (!w?.data || w.dtype !== 'f32') return false;
+  if (w && !w.data && (w.dtype === 'f32' || w.dtype === 'f16')) return scaleQuantizedConv(g, conv, mul, add);
+  const src = w?.data ? floatValues(w.data) : null;
+  if (!w || !src) return false;
   const ws = w.shape;
   const transposed = conv.op === 'convTranspose';
   const group = conv.attrs.group as number;
   const oc = transposed ? ws[1] * group : ws[0];
   if (mul.length !== oc) return false;
-  const src = w.data.data as Float32Array;
   const dst = new Float32Array(src.length);
   const k = ws[2] * ws[3];
   if (!transposed) {
@@ -31,19 +32,21 @@ export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: 
   }
   const id = counter++;
   const wName = `${w.name}#folded${id}`;
-  g.values.set(wName, { name: wName, shape: [...ws], dtype: 'f32', data: hostTensor('f32', ws, dst) });
+  g.values.set(wName, { name: wName, shape: [...ws], dtype: w.dtype, data: floatTensor(w.dtype, ws, dst) });
   conv.inputs = [conv.inputs[0], wName, ...conv.inputs.slice(2)];
   setBias(g, conv, oc, mul, add, id);
   return true;
 }
 
-/** bias' = bias * mul + add, as a new constant in the conv's epilogue. */
+/** bias' = bias * mul + add, as a new constant (of the conv output's float type) in the conv's epilogue. */
 function setBias(g: Graph, conv: Node, oc: number, mul: Float32Array, add: Float32Array, id: number): void {
-  const oldBias = conv.epilogue?.bias ? (g.values.get(conv.epilogue.bias)?.data?.data as Float32Array | undefined) : undefined;
+  const old = conv.epilogue?.bias ? g.values.get(conv.epilogue.bias)?.data : undefined;
+  const oldBias = old ? floatValues(old) : null;
   const bias = new Float32Array(oc);
   for (let o = 0; o < oc; o++) bias[o] = (oldBias ? oldBias[o] : 0) * mul[o] + add[o];
   const bName = `${conv.name}#bias${id}`;
-  g.values.set(bName, { name: bName, shape: [oc], dtype: 'f32', data: hostTensor('f32', [oc], bias) });
+  const dtype = g.values.get(conv.outputs[0])?.dtype === 'f16' ? 'f16' : 'f32';
+  g.values.set(bName, { name: bName, shape: [oc], dtype, data: floatTensor(dtype, [oc], bias) });
   conv.epilogue = { ...(conv.epilogue ?? { act: 'none', alpha: 0, beta: 0 }), bias: bName };
 }
 
@@ -57,8 +60,8 @@ function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float3
   if (!dq || g.nodes.some((n) => n !== conv && n.inputs.includes(conv.inputs[1]))) return false;
   const scale = g.values.get(dq.inputs[1]);
   const oc = g.values.get(conv.inputs[1])!.shape[0];
-  if (!scale?.data || scale.dtype !== 'f32' || mul.length !== oc || dq.attrs.blockSize) return false;
-  const sv = scale.data.data as Float32Array;
+  const sv = scale?.data ? floatValues(scale.data) : null;
+  if (!scale || !sv || mul.length !== oc || dq.attrs.blockSize) return false;
   const perTensor = sv.length === 1 || dq.attrs.axis < 0;
   if (!perTensor && dq.attrs.axis !== 0) return false;
   // a per-tensor zero point would have to become per-channel along with the scale
@@ -67,7 +70,7 @@ function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float3
   const id = counter++;
   const sName = `${scale.name}#scaled${id}`;
   const scaled = Float32Array.from(mul, (m, o) => m * sv[perTensor ? 0 : o]);
-  g.values.set(sName, { name: sName, shape: [oc], dtype: 'f32', data: hostTensor('f32', [oc], scaled) });
+  g.values.set(sName, { name: sName, shape: [oc], dtype: scale.dtype, data: floatTensor(scale.dtype, [oc], scaled) });
   dq.inputs = [dq.inputs[0], sName, ...dq.inputs.slice(2)];
   dq.attrs = { ...dq.attrs, axis: 0 };
   setBias(g, conv, oc, mul, add, id);

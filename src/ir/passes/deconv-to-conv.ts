@@ -1,7 +1,7 @@
 // A conv-transpose whose kernel equals its stride (no overlap, no padding) is a 1x1 conv to
 // OC*KH*KW channels followed by a pixel shuffle: out[oc, y*KH+dy, x*KW+dx] = sum_c in[c, y, x] W[c, oc, dy, dx].
 // The 1x1 GEMM is the fastest conv kernel, and the shuffle is one strided copy.
-import { hostTensor } from '../../core/tensor.js';
+import { floatTensor, floatValues } from '../../core/tensor.js';
 import type { Graph, Node } from '../graph.js';
 
 let counter = 0;
@@ -13,7 +13,9 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
     const a = n.attrs;
     const w = g.values.get(n.inputs[1]);
     const x = g.values.get(n.inputs[0])!;
-    if (!w?.data || w.dtype !== 'f32' || n.epilogue?.residual) continue;
+    const src = w?.data ? floatValues(w.data) : null;
+    if (!w || !src || n.epilogue?.residual) continue;
+    const dtype = g.values.get(n.outputs[0])!.dtype;
     const [c, ocg, kh, kw] = w.shape;
     // only for few output channels (DBNet's probability map), where the gather kernel wastes most of its
     // 8-channel tile; with more channels the shuffle copy costs more than the GEMM saves on lavapipe
@@ -24,24 +26,24 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
     const oc = ocg;
     const k = kh * kw;
     // W'[(o*KH + dy)*KW + dx, c] = W[c, o, dy, dx]
-    const src = w.data.data as Float32Array;
     const dst = new Float32Array(oc * k * c);
     for (let ci = 0; ci < c; ci++) for (let o = 0; o < oc; o++) for (let t = 0; t < k; t++) dst[(o * k + t) * c + ci] = src[(ci * oc + o) * k + t];
     const id = counter++;
     const wName = `${w.name}#as1x1_${id}`;
-    g.values.set(wName, { name: wName, shape: [oc * k, c, 1, 1], dtype: 'f32', data: hostTensor('f32', [oc * k, c, 1, 1], dst) });
+    g.values.set(wName, { name: wName, shape: [oc * k, c, 1, 1], dtype: w.dtype, data: floatTensor(w.dtype, [oc * k, c, 1, 1], dst) });
     let epilogue = n.epilogue;
     if (epilogue?.bias) {
-      const b = g.values.get(epilogue.bias)!.data!.data as Float32Array;
+      const bv = g.values.get(epilogue.bias)!;
+      const b = floatValues(bv.data!)!;
       const bName = `${n.name}#bias_as1x1_${id}`;
-      g.values.set(bName, { name: bName, shape: [oc * k], dtype: 'f32', data: hostTensor('f32', [oc * k], Float32Array.from({ length: oc * k }, (_, i) => b[Math.floor(i / k)])) });
+      g.values.set(bName, { name: bName, shape: [oc * k], dtype: bv.dtype, data: floatTensor(bv.dtype, [oc * k], Float32Array.from({ length: oc * k }, (_, i) => b[Math.floor(i / k)])) });
       epilogue = { ...epilogue, bias: bName };
     }
     const out = n.outputs[0];
     const mid = `${out}#phases${id}`, view = `${out}#view${id}`, shuffled = `${out}#shuffled${id}`;
-    g.values.set(mid, { name: mid, shape: [batch, oc * k, h, wd], dtype: 'f32' });
-    g.values.set(view, { name: view, shape: [batch, oc, kh, kw, h, wd], dtype: 'f32' });
-    g.values.set(shuffled, { name: shuffled, shape: [batch, oc, h, kh, wd, kw], dtype: 'f32' });
+    g.values.set(mid, { name: mid, shape: [batch, oc * k, h, wd], dtype });
+    g.values.set(view, { name: view, shape: [batch, oc, kh, kw, h, wd], dtype });
+    g.values.set(shuffled, { name: shuffled, shape: [batch, oc, h, kh, wd, kw], dtype });
     const conv: Node = { name: n.name, op: 'conv', attrs: { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }, inputs: [n.inputs[0], wName], outputs: [mid], epilogue, origin: n.origin };
     const nodes: Node[] = [
       conv,

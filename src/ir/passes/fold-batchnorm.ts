@@ -1,4 +1,5 @@
 // Folds inference BatchNormalization into the preceding conv's weights and bias.
+import { floatValues } from '../../core/tensor.js';
 import type { Graph } from '../graph.js';
 import { producerMap, removeNode, soleConsumer, useCounts } from './util.js';
 import { scaleConvChannels } from './conv-weights.js';
@@ -8,14 +9,15 @@ export function foldBatchNorm(g: Graph, keep: Set<string>): number {
   for (const bn of [...g.nodes]) {
     if (bn.op !== 'batchNorm') continue;
     const [x, scale, bias, mean, variance] = bn.inputs.map((n) => g.values.get(n));
-    if (![scale, bias, mean, variance].every((v) => v?.data && v.dtype === 'f32')) continue;
+    // f32 or f16 parameters: folded in f32, written back in the conv weights' own dtype
+    const params = [scale, bias, mean, variance].map((v) => (v?.data ? floatValues(v.data) : null));
+    if (params.some((p) => !p)) continue;
     const conv = producerMap(g).get(x!.name);
     if (!conv || (conv.op !== 'conv' && conv.op !== 'convTranspose')) continue;
     if (soleConsumer(g, x!.name, useCounts(g, keep), keep) !== bn) continue;
     if (conv.epilogue && (conv.epilogue.act !== 'none' || conv.epilogue.residual || conv.epilogue.postScale !== undefined)) continue;
     const eps = bn.attrs.epsilon as number;
-    const s = scale!.data!.data as Float32Array, b = bias!.data!.data as Float32Array;
-    const m = mean!.data!.data as Float32Array, v = variance!.data!.data as Float32Array;
+    const [s, b, m, v] = params as Float32Array[];
     const mul = s.map((sv, c) => sv / Math.sqrt(v[c] + eps));
     const add = b.map((bv, c) => bv - m[c] * mul[c]);
     if (!scaleConvChannels(g, conv, mul, add)) continue;

@@ -55,7 +55,7 @@ function absorb(g: Graph, p: Node, c: Node, order: Map<Node, number>): boolean {
     return true;
   }
   // residual add of a same-shaped value computed before p runs
-  if (kind === 'add' && !e.residual && sameShape(otherShape, outShape) && g.values.get(other)!.dtype === 'f32' && !g.values.get(other)!.data) {
+  if (kind === 'add' && !e.residual && sameShape(otherShape, outShape) && g.values.get(other)!.dtype === g.values.get(out)!.dtype && !g.values.get(other)!.data) {
     const src = producerMap(g).get(other);
     if (src && order.get(src)! > order.get(p)!) return false;
     const x = ep(p);
@@ -74,7 +74,8 @@ export function fuseEpilogues(g: Graph, keep: Set<string>): number {
     const order = new Map(g.nodes.map((n, i) => [n, i]));
     for (const p of g.nodes) {
       if (!PRODUCERS.has(p.op) || p.outputs.length !== 1) continue;
-      if (g.values.get(p.outputs[0])!.dtype !== 'f32') continue;
+      const dt = g.values.get(p.outputs[0])!.dtype;
+      if (dt !== 'f32' && dt !== 'f16') continue;
       if (p.op === 'binary' && !ARITH.has(p.attrs.kind)) continue;
       const c = soleConsumer(g, p.outputs[0], uses, keep);
       if (!c || c.outputs.length !== 1) continue;

@@ -1,5 +1,6 @@
 // Small graph-editing helpers shared by the passes.
 import { sizeOf } from '../../core/shape.js';
+import { floatValues } from '../../core/tensor.js';
 import type { Graph, Node } from '../graph.js';
 
 /** How many times each value is read (node inputs, epilogue operands, graph outputs, kept values). */
@@ -36,20 +37,20 @@ export function soleConsumer(g: Graph, value: string, uses: Map<string, number>,
   return g.nodes.find((n) => n.inputs.includes(value)) ?? null;
 }
 
-/** A constant scalar value (any shape with one element), or null. */
+/** A constant float scalar value (any shape with one element; f16 widened), or null. */
 export function scalarConst(g: Graph, name: string): number | null {
   const v = g.values.get(name);
-  if (!v?.data || v.dtype !== 'f32' || sizeOf(v.shape) !== 1) return null;
-  return (v.data.data as Float32Array)[0];
+  if (!v?.data || sizeOf(v.shape) !== 1) return null;
+  return floatValues(v.data)?.[0] ?? null;
 }
 
 /** Per-channel constant for an NCHW output with `channels` channels (shape [C,1,1], [1,C,1,1], scalar...). */
 export function channelConst(g: Graph, name: string, outShape: number[], channels: number): Float32Array | null {
   const v = g.values.get(name);
-  if (!v?.data || v.dtype !== 'f32') return null;
+  const data = v?.data ? floatValues(v.data) : null;
+  if (!v || !data) return null;
   const s = v.shape;
   const n = sizeOf(s);
-  const data = v.data.data as Float32Array;
   if (n === 1) return new Float32Array(channels).fill(data[0]);
   // must broadcast only along axis 1 of the output
   const r = outShape.length;
