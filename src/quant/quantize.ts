@@ -5,12 +5,15 @@ import { decodeModel } from '../onnx/decode.js';
 import { ModelProtoType, type OnnxModel } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
 import { type CalibrationMethod, type Range, activationTargets, calibrate, insertQdq } from './activations.js';
+import { type Fp16Report, convertToFp16 } from './fp16.js';
 import { pruneConstants } from './onnx-edit.js';
 import { upgradeOpset } from './opset-upgrade.js';
 import { type WeightMode, type WeightReport, quantizeWeights } from './weights.js';
 
 export interface QuantizeOptions {
   weights?: WeightMode;
+  /** fp16: the whole model computes in f16 (inputs and outputs stay f32, Cast at the boundaries). */
+  compute?: 'fp16';
   blockSize?: number;
   activations?: 'int8';
   /** Calibration samples (feeds), needed for activations. */
@@ -28,12 +31,20 @@ export interface QuantizeResult {
   ranges: Range[];
   /** Nodes rewritten to move the model to opset 13 (per-axis DequantizeLinear needs it). */
   upgraded: number;
+  fp16?: Fp16Report;
 }
 
 export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): Promise<QuantizeResult> {
-  if (!opts.weights && !opts.activations) throw new KestrelError('USAGE', 'nothing to do: give --weights and/or --activations');
+  if (!opts.weights && !opts.activations && !opts.compute) throw new KestrelError('USAGE', 'nothing to do: give --weights, --activations or --compute');
   const exclude = opts.exclude ?? new Set<string>();
   const model = ModelProtoType.decode(input) as unknown as OnnxModel;
+  if (opts.compute === 'fp16') {
+    if (opts.weights || opts.activations) throw new KestrelError('USAGE', '--compute fp16 converts the whole model: it does not combine with --weights or --activations');
+    const fp16 = convertToFp16(model);
+    pruneConstants(model);
+    if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize --compute fp16`;
+    return { bytes: ModelProtoType.encode(model as never).finish(), weights: [], ranges: [], upgraded: 0, fp16 };
+  }
   const needsQdq = opts.activations === 'int8' || opts.weights === 'int8' || opts.weights === 'int4';
   const upgraded = needsQdq ? upgradeOpset(model) : 0;
   let ranges: Range[] = [];
