@@ -5,6 +5,7 @@
 // 8-lane group loads TM/8 weights and subgroupBroadcast shares them (lavapipe runs every buffer
 // load as a per-lane scalar loop, so shared loads are what pay). Subgroups under 8 take a plain
 // per-output loop instead (kept out of the unrolled body, whose compile time grows with its loads).
+// Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN
 // kestrel:example TM=8 TN=8
@@ -18,9 +19,9 @@ const TM8 = TM / 8u;
 const TN4 = TN / 4u;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
-@group(0) @binding(1) var<storage, read_write> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> wt: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<vec4<elem_t>>;
+@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
@@ -53,11 +54,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   for (var c = 0u; c < params.cin_g; c++) {
     var xv: array<vec4<f32>, TN4>;
     for (var j4 = 0u; j4 < TN4; j4++) {
-      xv[j4] = x[x_idx + x_off[j4]];
+      xv[j4] = vec4<f32>(x[x_idx + x_off[j4]]);
     }
     x_idx += hw4;
     for (var r = 0u; r < TM8; r++) {
-      let mine = wt[w_row[r] + c];
+      let mine = f32(wt[w_row[r] + c]);
       let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
       let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
       for (var j = 0u; j < TN; j++) {
@@ -80,7 +81,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let channel = g * params.cout_g + oc0 + i;
     for (var j = 0u; j < TN; j++) {
       if (p4 * 4u + j < plane) {
-        out[idx + j] = apply_epilogue(res[(i / 4u) * TN + j][i % 4u], channel, idx + j);
+        out[idx + j] = elem_t(apply_epilogue(res[(i / 4u) * TN + j][i % 4u], channel, idx + j));
       }
     }
     idx += plane;
@@ -97,11 +98,11 @@ fn tile_without_subgroups(n: u32, oc0: u32, p0: u32) {
       var acc = 0.0;
       var xi = (n * params.cin + g * params.cin_g) * plane + p;
       for (var c = 0u; c < params.cin_g; c++) {
-        acc = fma(wt[oc * params.cin_g + c], x[xi / 4u][xi % 4u], acc);
+        acc = fma(f32(wt[oc * params.cin_g + c]), f32(x[xi / 4u][xi % 4u]), acc);
         xi += plane;
       }
       let idx = (n * params.cout + oc) * plane + p;
-      out[idx] = apply_epilogue(acc, oc, idx);
+      out[idx] = elem_t(apply_epilogue(acc, oc, idx));
     }
   }
 }

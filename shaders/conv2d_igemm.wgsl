@@ -2,7 +2,7 @@
 // lavapipe): M = output channels of a group, N = output pixels, K = C/group * KH * KW. Each lane
 // owns TM output channels x TN consecutive pixels of one output row and loads the input segment
 // it needs for all KW taps of a kernel row once. Handles groups, strides, asymmetric pads and
-// dilation. TM must be a multiple of 4 and KW at most 7.
+// dilation. TM must be a multiple of 4 and KW at most 7. Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN KW SW DW
 
@@ -14,9 +14,9 @@ const TM4 = TM / 4u;
 const ACC = TM4 * TN;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> wt: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -51,7 +51,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       let x_row = x_chan + clamp_index(ih, params.h) * params.w;
       var win: array<f32, SEG>;
       for (var s = 0u; s < SEG; s++) {
-        win[s] = select(0.0, x[x_row + col_at[s]], row_ok && col_ok[s]);
+        win[s] = select(0.0, f32(x[x_row + col_at[s]]), row_ok && col_ok[s]);
       }
       // taps written out (not a loop) so every index into win and acc is a constant even when
       // Mesa's unroller would give up on a loop body this large (KW <= 7)
@@ -78,7 +78,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let channel = g * params.cout_g + oc0 + i;
     for (var j = 0u; j < TN; j++) {
       if (ow0 + j < params.ow) {
-        out[idx + j] = apply_epilogue(res[(i / 4u) * TN + j][i % 4u], channel, idx + j);
+        out[idx + j] = elem_t(apply_epilogue(res[(i / 4u) * TN + j][i % 4u], channel, idx + j));
       }
     }
     idx += plane;
@@ -91,8 +91,8 @@ fn load_weights4(g: u32, oc: u32, k: u32) -> vec4<f32> {
   let base = g * params.cout_g;
   let last = params.cout_g - 1u;
   return vec4<f32>(
-    wt[(base + min(oc, last)) * k_len + k], wt[(base + min(oc + 1u, last)) * k_len + k],
-    wt[(base + min(oc + 2u, last)) * k_len + k], wt[(base + min(oc + 3u, last)) * k_len + k]);
+    f32(wt[(base + min(oc, last)) * k_len + k]), f32(wt[(base + min(oc + 1u, last)) * k_len + k]),
+    f32(wt[(base + min(oc + 2u, last)) * k_len + k]), f32(wt[(base + min(oc + 3u, last)) * k_len + k]));
 }
 
 // Kernel column kx of one kernel row: acc += W[:, k + kx] (x) win[j * SW + kx * DW]. No-op past KW.

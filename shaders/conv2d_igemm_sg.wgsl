@@ -6,6 +6,7 @@
 // a kernel row is loaded once. Subgroups smaller than 8 take a plain per-output loop instead
 // (kept out of the unrolled body, whose LLVM compile time grows with every load in it).
 // Handles groups, strides, asymmetric pads and dilation. TM must be a multiple of 8, KW at most 7.
+// Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/conv_params.wgsl lib/conv_direct.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN KW SW DW
 // kestrel:example TM=8 TN=8 KW=3 SW=1 DW=1
@@ -21,9 +22,9 @@ const TM8 = TM / 8u;
 const ACC = TM8 * 2u * TN;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> wt: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
@@ -71,7 +72,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       let x_row = x_chan + clamp_index(ih, params.h) * params.w;
       var win: array<f32, SEG>;
       for (var s = 0u; s < SEG; s++) {
-        win[s] = select(0.0, x[x_row + col_at[s]], row_ok && col_ok[s]);
+        win[s] = select(0.0, f32(x[x_row + col_at[s]]), row_ok && col_ok[s]);
       }
       // taps written out (not a loop) so every index into win and acc is a constant even when
       // Mesa's unroller would give up on a loop body this large
@@ -98,7 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let channel = g * params.cout_g + oc0 + i;
     for (var j = 0u; j < TN; j++) {
       if (ow0 + j < params.ow) {
-        out[idx + j] = apply_epilogue(res[(i / 4u) * TN + j][i % 4u], channel, idx + j);
+        out[idx + j] = elem_t(apply_epilogue(res[(i / 4u) * TN + j][i % 4u], channel, idx + j));
       }
     }
     idx += plane;
@@ -111,7 +112,7 @@ fn tile_without_subgroups(n: u32, oc0: u32, oh: u32, ow0: u32) {
   for (var oc = oc0; oc < min(oc0 + TM, last); oc++) {
     let row = ((n * params.cout + oc) * params.oh + oh) * params.ow;
     for (var ow = ow0; ow < min(ow0 + TN, params.ow); ow++) {
-      out[row + ow] = apply_epilogue(conv_output(n, oc, oh, ow), oc, row + ow);
+      out[row + ow] = elem_t(apply_epilogue(conv_output(n, oc, oh, ow), oc, row + ow));
     }
   }
 }
@@ -122,7 +123,7 @@ fn tap(kx: u32, k: u32, win: ptr<function, array<f32, SEG>>, acc: ptr<function, 
     return;
   }
   for (var r = 0u; r < TM8; r++) {
-    let mine = wt[w_row[r] + k + kx];
+    let mine = f32(wt[w_row[r] + k + kx]);
     let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
     let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
     for (var j = 0u; j < TN; j++) {

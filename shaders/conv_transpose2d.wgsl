@@ -3,15 +3,16 @@
 // phase the kernel taps that contribute are the same for every pixel (a uniform branch), and
 // consecutive phase columns read consecutive input columns, so a lane owns TM output channels x
 // TN phase columns of one phase row. Any stride, pad, dilation, group and output padding.
+// Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TN
 
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> wt: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -50,11 +51,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         var xv: array<f32, TN>;
         for (var j = 0u; j < TN; j++) {
           let iw = i32(pcol0 + j) + dx;
-          xv[j] = select(0.0, x[x_row + clamp_index(iw, params.w)], row_ok && iw >= 0 && iw < i32(params.w));
+          xv[j] = select(0.0, f32(x[x_row + clamp_index(iw, params.w)]), row_ok && iw >= 0 && iw < i32(params.w));
         }
         let w_tap = w_chan + ky * params.kw + kx;
         for (var i = 0u; i < TM; i++) {
-          let wv = wt[w_tap + min(oc0 + i, params.cout_g - 1u) * taps];
+          let wv = f32(wt[w_tap + min(oc0 + i, params.cout_g - 1u) * taps]);
           for (var j = 0u; j < TN; j++) {
             acc[j][i] = fma(wv, xv[j], acc[j][i]);
           }
@@ -74,7 +75,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     for (var j = 0u; j < TN; j++) {
       let ow = pw + (pcol0 + j) * params.stride_w;
       if (ow < params.ow) {
-        out[row + ow] = apply_epilogue(res[j][i], channel, row + ow);
+        out[row + ow] = elem_t(apply_epilogue(res[j][i], channel, row + ow));
       }
     }
   }

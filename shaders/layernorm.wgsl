@@ -2,6 +2,7 @@
 // pass of shifted sums (shifted by the row's first element, which keeps the variance accurate when the
 // mean is large), then y = (x - mean) / sqrt(var + eps) * scale + bias and the epilogue (its channel is
 // the index along the last axis). ROW_LANES = WG: a workgroup per row; ROW_LANES = 1: a lane per row.
+// Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/rowreduce.wgsl lib/activations.wgsl lib/epilogue.wgsl
 
 override WG: u32 = 64u;
@@ -21,11 +22,11 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> scale: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> scale: array<elem_t>;
 // without HAS_BIAS this is a scratch stand-in that is never read
-@group(0) @binding(3) var<storage, read_write> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> bias: array<elem_t>;
+@group(0) @binding(4) var<storage, read_write> y: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -34,10 +35,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let row = min(row_raw, params.rows - 1u);
   let lane = lid % ROW_LANES;
   let base = row * params.len;
-  let shift = x[base];
+  let shift = f32(x[base]);
   var st = vec2<f32>(0.0);
   for (var r = lane; r < params.len; r += ROW_LANES) {
-    let d = x[base + r] - shift;
+    let d = f32(x[base + r]) - shift;
     st += vec2<f32>(d, d * d);
   }
   if (ROW_LANES > 1u) {
@@ -53,10 +54,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let inv_std = inverseSqrt(variance + params.epsilon);
   for (var r = lane; r < params.len; r += ROW_LANES) {
     let p = r % params.param_len;
-    var v = (x[base + r] - mean) * inv_std * scale[p];
+    var v = (f32(x[base + r]) - mean) * inv_std * f32(scale[p]);
     if (HAS_BIAS) {
-      v += bias[p];
+      v += f32(bias[p]);
     }
-    y[base + r] = apply_epilogue(v, r % params.last_dim, base + r);
+    y[base + r] = elem_t(apply_epilogue(v, r % params.last_dim, base + r));
   }
 }

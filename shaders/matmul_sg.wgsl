@@ -3,7 +3,7 @@
 // (WG * 4 * TNV) columns of one batch, each lane a TM x (4 * TNV) block of outputs (TM a multiple of 8).
 // Lane l reads the vec4 along k of rows l % 8, l % 8 + 8, ... and the other lanes take them through
 // subgroupBroadcast, so each A element is read once per 8 lanes. WebGPU allows 4-lane subgroups: there
-// each lane also reads the row 4 below its own.
+// each lane also reads the row 4 below its own. Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl
 // kestrel:prelude TM TNV
 // kestrel:example TM=16 TNV=1
@@ -15,29 +15,29 @@ override B_TRANS: bool = false;
 override EMULATE_NARROW: bool = false;
 
 @group(0) @binding(0) var<uniform> params: MatmulParams;
-@group(0) @binding(1) var<storage, read_write> a: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> b: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> a: array<vec4<elem_t>>;
+@group(0) @binding(2) var<storage, read_write> b: array<vec4<elem_t>>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 // B[k + kk][4 * n4 + j] for kk, j in 0..3, as one vec4 per k (base and n4 in vec4 units).
 fn load_b4(base: u32, k: u32, n4: u32) -> array<vec4<f32>, 4> {
   var rows: array<vec4<f32>, 4>;
   if (B_TRANS) {
     let k4 = params.k / 4u;
-    let c0 = b[base + (n4 * 4u) * k4 + k / 4u];
-    let c1 = b[base + (n4 * 4u + 1u) * k4 + k / 4u];
-    let c2 = b[base + (n4 * 4u + 2u) * k4 + k / 4u];
-    let c3 = b[base + (n4 * 4u + 3u) * k4 + k / 4u];
+    let c0 = vec4<f32>(b[base + (n4 * 4u) * k4 + k / 4u]);
+    let c1 = vec4<f32>(b[base + (n4 * 4u + 1u) * k4 + k / 4u]);
+    let c2 = vec4<f32>(b[base + (n4 * 4u + 2u) * k4 + k / 4u]);
+    let c3 = vec4<f32>(b[base + (n4 * 4u + 3u) * k4 + k / 4u]);
     rows[0] = vec4<f32>(c0.x, c1.x, c2.x, c3.x);
     rows[1] = vec4<f32>(c0.y, c1.y, c2.y, c3.y);
     rows[2] = vec4<f32>(c0.z, c1.z, c2.z, c3.z);
     rows[3] = vec4<f32>(c0.w, c1.w, c2.w, c3.w);
   } else {
     let w = params.n / 4u;
-    rows[0] = b[base + k * w + n4];
-    rows[1] = b[base + (k + 1u) * w + n4];
-    rows[2] = b[base + (k + 2u) * w + n4];
-    rows[3] = b[base + (k + 3u) * w + n4];
+    rows[0] = vec4<f32>(b[base + k * w + n4]);
+    rows[1] = vec4<f32>(b[base + (k + 1u) * w + n4]);
+    rows[2] = vec4<f32>(b[base + (k + 2u) * w + n4]);
+    rows[3] = vec4<f32>(b[base + (k + 3u) * w + n4]);
   }
   return rows;
 }
@@ -66,10 +66,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       bv[c] = load_b4(t.b_base / 4u, k, cols[c]);
     }
     for (var j = 0u; j < TM / 8u; j++) {
-      let av = a[a_rows[j] + k / 4u];
+      let av = vec4<f32>(a[a_rows[j] + k / 4u]);
       var hi = vec4<f32>(0.0);
       if (narrow) {
-        hi = a[min(a_rows[j] + hi_rows, t.a_base / 4u + (params.m - 1u) * k4) + k / 4u];
+        hi = vec4<f32>(a[min(a_rows[j] + hi_rows, t.a_base / 4u + (params.m - 1u) * k4) + k / 4u]);
       }
       // the lane index of subgroupBroadcast must be a constant
       let a0 = subgroupBroadcast(av, 0u);

@@ -1,6 +1,6 @@
 // Batched matmul with subgroups for any strides and sizes (transA, odd K or N): the layout of
 // matmul_sg.wgsl with scalar reads through element strides. Slower and larger to compile, so it is only
-// used where the vec4 kernel cannot read the operands.
+// used where the vec4 kernel cannot read the operands. Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl
 // kestrel:prelude TM TNV
 // kestrel:example TM=16 TNV=1
@@ -11,9 +11,9 @@ override WG: u32 = 8u;
 override EMULATE_NARROW: bool = false;
 
 @group(0) @binding(0) var<uniform> params: MatmulParams;
-@group(0) @binding(1) var<storage, read_write> a: array<f32>;
-@group(0) @binding(2) var<storage, read_write> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
+@group(0) @binding(1) var<storage, read_write> a: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> b: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

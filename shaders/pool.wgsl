@@ -1,6 +1,7 @@
-// 2-D max / average pooling on NCHW f32, one output per invocation. Max ignores padding; average divides
+// 2-D max / average pooling on NCHW elem_t (f32 or f16; math in f32), one output per invocation. Max ignores padding; average divides
 // by the valid cells, or with count_include_pad by the cells inside the padded input (never past it).
 // kestrel:requires lib/indexing.wgsl
+// kestrel:prelude elem_t
 
 // 0 max, 1 average
 override KIND: u32 = 0u;
@@ -30,8 +31,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
@@ -65,7 +66,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
         padded += 1u;
       }
       if (row_in && ix >= 0 && ix < w) {
-        let v = x[base + u32(iy * w + ix)];
+        let v = f32(x[base + u32(iy * w + ix)]);
         if (KIND == 0u) {
           best = max(best, v);
         } else {
@@ -76,9 +77,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     }
   }
   if (KIND == 0u) {
-    y[i] = best;
+    y[i] = elem_t(best);
   } else {
     let n = select(valid, padded, params.count_include_pad != 0u);
-    y[i] = select(0.0, sum / f32(n), n > 0u);
+    y[i] = elem_t(select(0.0, sum / f32(n), n > 0u));
   }
 }

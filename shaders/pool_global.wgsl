@@ -1,5 +1,7 @@
 // Global max / average pooling: one workgroup reduces one whole channel plane (e.g. 80x80 -> 1x1).
+// Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/indexing.wgsl
+// kestrel:prelude elem_t
 
 // 0 max, 1 average
 override KIND: u32 = 0u;
@@ -13,8 +15,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
 var<workgroup> partial: array<f32, WG>;
 
@@ -30,7 +32,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var acc = select(0.0, -3.402823466e+38, KIND == 0u);
   if (plane < params.planes) {
     for (var k = lid; k < n; k += WG) {
-      acc = combine(acc, x[base + k]);
+      acc = combine(acc, f32(x[base + k]));
     }
   }
   partial[lid] = acc;
@@ -41,6 +43,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var j = 1u; j < WG; j++) {
       total = combine(total, partial[j]);
     }
-    y[plane] = select(total, total / f32(n), KIND == 1u);
+    y[plane] = elem_t(select(total, total / f32(n), KIND == 1u));
   }
 }

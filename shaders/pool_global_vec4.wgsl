@@ -1,6 +1,8 @@
 // Global max / average pooling, one workgroup per channel plane, reading vec4 (plane size a multiple of 4):
 // on lavapipe every lane-varying load is a scalar loop, so 16-byte loads cut that cost 4x.
+// Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/indexing.wgsl
+// kestrel:prelude elem_t
 
 // 0 max, 1 average
 override KIND: u32 = 0u;
@@ -14,8 +16,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<vec4<f32>>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<vec4<elem_t>>;
+@group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
 var<workgroup> partial: array<f32, WG>;
 
@@ -32,7 +34,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (plane < params.planes) {
     let base4 = base / 4u;
     for (var k = lid; k < n / 4u; k += WG) {
-      let v = x[base4 + k];
+      let v = vec4<f32>(x[base4 + k]);
       acc4 = select(acc4 + v, max(acc4, v), KIND == 0u);
     }
   }
@@ -44,6 +46,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var j = 1u; j < WG; j++) {
       total = combine(total, partial[j]);
     }
-    y[plane] = select(total, total / f32(n), KIND == 1u);
+    y[plane] = elem_t(select(total, total / f32(n), KIND == 1u));
   }
 }

@@ -2,7 +2,9 @@
 // kernel selection merges adjacent dims, so an output's elements sit at `base + offset(r)` where base
 // walks the kept dims and offset the reduced ones (one strided dim in the common cases).
 // ROW_LANES = WG: a workgroup per output (long reductions); ROW_LANES = 1: a lane per output.
+// Stored as elem_t (f32 or f16); the math and the state stay f32.
 // kestrel:requires lib/index4.wgsl lib/rowreduce.wgsl
+// kestrel:prelude elem_t
 
 override WG: u32 = 64u;
 override ROW_LANES: u32 = 64u;
@@ -26,8 +28,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
 fn combine_op() -> u32 {
   switch KIND {
@@ -75,12 +77,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let op = combine_op();
   var st = params.init;
   for (var r = lane; r < params.len; r += ROW_LANES) {
-    st = combine(op, st, lift(x[base + element_offset(r)]), false);
+    st = combine(op, st, lift(f32(x[base + element_offset(r)])), false);
   }
   if (ROW_LANES > 1u) {
     st = workgroup_reduce(op, st, lid, false);
   }
   if (out_raw < params.outputs && lane == 0u) {
-    y[out_raw] = finish(st);
+    y[out_raw] = elem_t(finish(st));
   }
 }

@@ -1,7 +1,9 @@
 // Softmax / LogSoftmax along one axis of an [outer, len, inner] view, numerically stable: one pass keeps
 // an online (max, sum of exp(x - max)) per lane, the lanes of a row combine it, a second pass writes.
 // ROW_LANES = WG: a workgroup per row (long rows); ROW_LANES = 1: a lane per row (short rows).
+// Stored as elem_t (f32 or f16); the math and the row state stay f32.
 // kestrel:requires lib/rowreduce.wgsl
+// kestrel:prelude elem_t
 
 override WG: u32 = 64u;
 override ROW_LANES: u32 = 64u;
@@ -15,8 +17,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -29,7 +31,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let stride = params.inner;
   var st = vec2<f32>(NEG_FLT_MAX, 0.0);
   for (var r = lane; r < params.len; r += ROW_LANES) {
-    st = combine(COMBINE_SOFTMAX, st, vec2<f32>(x[base + r * stride], 1.0), false);
+    st = combine(COMBINE_SOFTMAX, st, vec2<f32>(f32(x[base + r * stride]), 1.0), false);
   }
   if (ROW_LANES > 1u) {
     st = workgroup_reduce(COMBINE_SOFTMAX, st, lid, false);
@@ -41,7 +43,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let log_sum = st.x + log(st.y);
   for (var r = lane; r < params.len; r += ROW_LANES) {
     let i = base + r * stride;
-    let v = x[i];
-    y[i] = select(exp(v - st.x) * inv_sum, v - log_sum, LOG);
+    let v = f32(x[i]);
+    y[i] = elem_t(select(exp(v - st.x) * inv_sum, v - log_sum, LOG));
   }
 }

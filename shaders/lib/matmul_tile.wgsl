@@ -1,6 +1,7 @@
 // Shared pieces of the register-blocked matmul kernels: the parameter block, the tile a workgroup owns,
 // and the store of a lane's block through the epilogue. The including file declares
-// `params: MatmulParams`, `out`, the consts TM and TNV (prelude) and the override WG.
+// `params: MatmulParams`, `out: array<elem_t>`, the consts TM and TNV (prelude) and the override WG.
+// kestrel:prelude elem_t
 
 struct MatmulParams {
   m: u32,
@@ -72,7 +73,7 @@ fn store_tile(acc: ptr<function, array<vec4<f32>, TM * TNV>>, t: MatmulTile) {
     let n = (t.c0 + c * WG) * 4u + e % 4u;
     if (n < params.n) {
       let index = (t.batch * params.m + t.m0 + r) * params.n + n;
-      out[index] = apply_epilogue(block[r * TNV + c][e % 4u] * params.alpha, n, index);
+      out[index] = elem_t(apply_epilogue(block[r * TNV + c][e % 4u] * params.alpha, n, index));
     }
   }
 }

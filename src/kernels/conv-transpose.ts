@@ -37,7 +37,7 @@ export const convTransposeKernel: KernelDef = {
       bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }],
       workgroups,
       flops,
-      bytes: 4 * (g.n * g.cin * g.h * g.w + g.cin * coutG * g.kh * g.kw + g.n * g.cout * g.oh * g.ow),
+      bytes: g.elemBytes * (g.n * g.cin * g.h * g.w + g.cin * coutG * g.kh * g.kw + g.n * g.cout * g.oh * g.ow),
     };
     return { calls: [call] };
   },

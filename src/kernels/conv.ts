@@ -5,6 +5,7 @@
 //   direct       wider kernels, or grids past the workgroup limit   conv2d_direct.wgsl
 // Tile sizes come from measurements on lavapipe (see test/kernels/conv-timing.ts): there every buffer
 // load is a per-lane scalar loop, so the kernels are organized around loading less, not computing less.
+import { bytesPerElement } from '../core/dtype.js';
 import type { ConvAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
@@ -14,6 +15,8 @@ export interface ConvGeometry {
   cout: number; oh: number; ow: number; kh: number; kw: number;
   strideH: number; strideW: number; dilH: number; dilW: number;
   padT: number; padL: number; group: number;
+  /** Bytes per stored element (4 for f32, 2 for f16). */
+  elemBytes: number;
 }
 
 /** Tile sizes; exported so the timing script can try others. */
@@ -49,6 +52,7 @@ export function convGeometry(node: KNode): ConvGeometry {
   return {
     n, cin, h, w, cout, oh, ow, kh, kw, strideH: a.strides[0], strideW: a.strides[1],
     dilH: a.dilations[0], dilW: a.dilations[1], padT: a.pads[0], padL: a.pads[1], group: a.group,
+    elemBytes: bytesPerElement(node.outputs[0].dtype),
   };
 }
 
@@ -73,7 +77,7 @@ function flopsOf(g: ConvGeometry): number {
 }
 
 function bytesOf(g: ConvGeometry): number {
-  return 4 * (g.n * g.cin * g.h * g.w + g.cout * (g.cin / g.group) * g.kh * g.kw + g.n * g.cout * g.oh * g.ow);
+  return g.elemBytes * (g.n * g.cin * g.h * g.w + g.cout * (g.cin / g.group) * g.kh * g.kw + g.n * g.cout * g.oh * g.ow);
 }
 
 /** Input columns one lane reads per kernel row for `tn` outputs. */

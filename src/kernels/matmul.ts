@@ -2,6 +2,7 @@
 // Variants: register-blocked tiles with subgroup broadcast of A and vec4 reads (matmul_sg), the same with
 // strided scalar reads for transA or odd sizes (matmul_sg_strided), strided without subgroups (matmul),
 // and a matrix-vector kernel when M or N is 1 (matmul_gemv).
+import { bytesPerElement } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
 import type { MatmulAttrs } from '../ir/graph.js';
@@ -14,6 +15,8 @@ export interface MatmulGeometry {
   /** Element strides of A along m and k, and of B along k and n (transposes live here). */
   aSm: number; aSk: number; bSk: number; bSn: number;
   alpha: number;
+  /** Bytes per stored element (4 for f32, 2 for f16). */
+  elemBytes: number;
 }
 
 export function matmulGeometry(node: KNode): MatmulGeometry {
@@ -30,6 +33,7 @@ export function matmulGeometry(node: KNode): MatmulGeometry {
     bBatchStrides: broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n),
     aSm: at.transA ? 1 : k, aSk: at.transA ? m : 1, bSk: at.transB ? 1 : n, bSn: at.transB ? k : 1,
     alpha: at.alpha ?? 1,
+    elemBytes: bytesPerElement(node.outputs[0].dtype),
   };
 }
 
@@ -44,7 +48,7 @@ const TILED_FILES: Record<TiledKind, string> = { sg: 'matmul_sg.wgsl', sgStrided
 const IO = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }] as const;
 
 function work(g: MatmulGeometry): { flops: number; bytes: number } {
-  return { flops: 2 * g.m * g.n * g.k * g.batches, bytes: 4 * g.batches * (g.m * g.k + g.k * g.n + g.m * g.n) };
+  return { flops: 2 * g.m * g.n * g.k * g.batches, bytes: g.elemBytes * g.batches * (g.m * g.k + g.k * g.n + g.m * g.n) };
 }
 
 /**

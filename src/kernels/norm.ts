@@ -1,5 +1,6 @@
 // Layer normalization (a workgroup or a lane per row) and inference batch normalization (fold the
 // per-channel statistics once, then one elementwise pass).
+import { bytesPerElement } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { normAxis, sizeOf } from '../core/shape.js';
 import type { BatchNormAttrs, LayerNormAttrs } from '../ir/graph.js';
@@ -41,7 +42,7 @@ export const layerNormKernel: KernelDef = {
           .f32(a.epsilon).u32(0).u32(0).u32(0).build(),
         bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, bias ? { io: 'in', index: 2 } : { io: 'scratch', index: 0 }, { io: 'out', index: 0 }],
         workgroups: rowGrid(rows, len, lanes, caps),
-        flops: 8 * rows * len, bytes: 12 * rows * len,
+        flops: 8 * rows * len, bytes: 3 * bytesPerElement(x!.dtype) * rows * len,
       }],
     };
   },
@@ -60,6 +61,8 @@ export const batchNormKernel: KernelDef = {
     const count = sizeOf(shape);
     const params = new ParamsBuilder().u32(count).u32(channels).u32(spatial).f32(a.epsilon).build();
     const none = count === 0;
+    const eb = bytesPerElement(node.inputs[0]!.dtype);
+    // the folded statistics are f32 whatever the storage type
     return {
       scratch: [8 * Math.max(channels, 1)],
       calls: [
@@ -67,13 +70,13 @@ export const batchNormKernel: KernelDef = {
           variant: 'batchNorm.fold', shader: { file: 'batchnorm_fold.wgsl', overrides: { WG: FOLD_WG } }, params,
           bindings: [{ io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'in', index: 3 }, { io: 'in', index: 4 }, { io: 'scratch', index: 0 }],
           workgroups: none ? [0, 1, 1] : grid1d(Math.ceil(channels / FOLD_WG), caps.maxWorkgroupsPerDim),
-          flops: 4 * channels, bytes: 24 * channels,
+          flops: 4 * channels, bytes: (4 * eb + 8) * channels,
         },
         {
           variant: 'batchNorm', shader: { file: 'batchnorm.wgsl', overrides: { WG: BN_WG } }, params,
           bindings: [{ io: 'in', index: 0 }, { io: 'scratch', index: 0 }, { io: 'out', index: 0 }],
           workgroups: none ? [0, 1, 1] : grid1d(Math.ceil(count / BN_WG), caps.maxWorkgroupsPerDim),
-          flops: 2 * count, bytes: 8 * count,
+          flops: 2 * count, bytes: 2 * eb * count,
         },
       ],
     };

@@ -1,6 +1,7 @@
-// 2-D pooling on NCHW f32. Whole-plane windows (global pooling, e.g. 1x480x80x80 -> 1x480x1x1) take a
+// 2-D pooling on NCHW f32 or f16 (math in f32). Whole-plane windows (global pooling, e.g. 1x480x80x80 -> 1x480x1x1) take a
 // workgroup reduction per plane; everything else one output per invocation.
 import { KestrelError } from '../core/errors.js';
+import { bytesPerElement } from '../core/dtype.js';
 import { sizeOf } from '../core/shape.js';
 import type { PoolAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
@@ -16,7 +17,8 @@ export const poolKernel: KernelDef = {
   op: 'pool',
   select(node, caps) {
     const x = node.inputs[0]!;
-    if (x.dtype !== 'f32') unsupported(node, `pooling of ${x.dtype} values`);
+    if (x.dtype !== 'f32' && x.dtype !== 'f16') unsupported(node, `pooling of ${x.dtype} values`);
+    const eb = bytesPerElement(x.dtype);
     const a = node.attrs as PoolAttrs;
     const [n, c, h, w] = x.shape;
     const [, , oh, ow] = node.outputs[0].shape;
@@ -33,7 +35,7 @@ export const poolKernel: KernelDef = {
         variant: `pool.global.${a.kind}${vec4 ? '.vec4' : ''}`,
         shader: { file: vec4 ? 'pool_global_vec4.wgsl' : 'pool_global.wgsl', overrides: { KIND: kind, WG: GLOBAL_WG } },
         params: new ParamsBuilder().u32(planes).u32(h * w).build(), bindings: [...bindings],
-        workgroups: grid1d(planes, caps.maxWorkgroupsPerDim), flops: planes * h * w, bytes: planes * (h * w + 1) * 4,
+        workgroups: grid1d(planes, caps.maxWorkgroupsPerDim), flops: planes * h * w, bytes: planes * (h * w + 1) * eb,
       }] };
     }
     const params = new ParamsBuilder()
@@ -47,7 +49,7 @@ export const poolKernel: KernelDef = {
     return { calls: [{
       variant: `pool.${a.kind}`, shader: { file: 'pool.wgsl', overrides }, params, bindings: [...bindings],
       workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
-      flops: count * a.kernel[0] * a.kernel[1], bytes: (count * (a.kernel[0] * a.kernel[1] + 1)) * 4,
+      flops: count * a.kernel[0] * a.kernel[1], bytes: (count * (a.kernel[0] * a.kernel[1] + 1)) * eb,
     }] };
   },
 };

@@ -1,6 +1,6 @@
 // Reduce over any set of axes and ArgMax/ArgMin along one axis. Reductions of long rows use a workgroup
 // per output, short ones a lane per output (the same split as softmax).
-import { gpuDType } from '../core/dtype.js';
+import { bytesPerElement, gpuDType } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { normAxis, sizeOf, stridesOf } from '../core/shape.js';
 import type { ArgReduceAttrs, ReduceAttrs, ReduceKind } from '../ir/graph.js';
@@ -76,7 +76,8 @@ export const reduceKernel: KernelDef = {
         flops: outputs * len, bytes: 4 * (outputs * len + outputs),
       }] };
     }
-    if (x.dtype !== 'f32') throw new KestrelError('USAGE', `node '${node.name}': reduce on ${x.dtype} is not supported`);
+    if (x.dtype !== 'f32' && x.dtype !== 'f16') throw new KestrelError('USAGE', `node '${node.name}': reduce on ${x.dtype} is not supported`);
+    const eb = bytesPerElement(x.dtype);
     const lanes = rowLanes(outputs, len);
     const [i0, i1] = initOf(a.kind);
     const params = geometry(new ParamsBuilder().u32(outputs).u32(len).u32(kept.length).u32(reduced.length).f32(i0).f32(i1).u32(0).u32(0));
@@ -87,7 +88,7 @@ export const reduceKernel: KernelDef = {
       bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
       // an empty reduction still writes the identity to every output
       workgroups: rowGrid(outputs, Math.max(len, 1), lanes, caps),
-      flops: 2 * outputs * len, bytes: 4 * (outputs * len + outputs),
+      flops: 2 * outputs * len, bytes: eb * (outputs * len + outputs),
     }] };
   },
 };
@@ -97,7 +98,7 @@ export const argReduceKernel: KernelDef = {
   select(node, caps) {
     const a = node.attrs as ArgReduceAttrs;
     const x = node.inputs[0]!;
-    if (x.dtype !== 'f32') throw new KestrelError('USAGE', `node '${node.name}': argReduce on ${x.dtype} is not supported (f32 only)`);
+    if (x.dtype !== 'f32' && x.dtype !== 'f16') throw new KestrelError('USAGE', `node '${node.name}': argReduce on ${x.dtype} is not supported (f32 or f16 only)`);
     const { outer, len, inner } = axisView(x.shape, normAxis(a.axis, x.shape.length));
     const rows = outer * inner;
     const lanes = rowLanes(rows, len);
@@ -107,7 +108,7 @@ export const argReduceKernel: KernelDef = {
       params: new ParamsBuilder().u32(rows).u32(len).u32(inner).f32(a.kind === 'max' ? -Infinity : Infinity).build(),
       bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
       workgroups: rowGrid(rows, len, lanes, caps),
-      flops: rows * len, bytes: 4 * (rows * len + rows),
+      flops: rows * len, bytes: bytesPerElement(x.dtype) * rows * len + 4 * rows,
     }] };
   },
 };

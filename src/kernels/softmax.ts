@@ -1,5 +1,6 @@
 // Softmax / LogSoftmax along any axis: the tensor is viewed as [outer, len, inner] and each of the
 // outer * inner rows is reduced by one lane, or by one workgroup when there are a few long rows.
+import { bytesPerElement } from '../core/dtype.js';
 import { normAxis, sizeOf } from '../core/shape.js';
 import type { SoftmaxAttrs } from '../ir/graph.js';
 import type { KernelCaps, KernelDef } from './types.js';
@@ -42,7 +43,7 @@ export const softmaxKernel: KernelDef = {
       params: new ParamsBuilder().u32(rows).u32(len).u32(inner).u32(0).build(),
       bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
       workgroups: rowGrid(rows, len, lanes, caps),
-      flops: 5 * count, bytes: 12 * count,
+      flops: 5 * count, bytes: 3 * bytesPerElement(node.inputs[0]!.dtype) * count,
     }] };
   },
 };
