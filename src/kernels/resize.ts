@@ -78,7 +78,8 @@ export const resizeKernel: KernelDef = {
     if (at.mode === 'nearest') {
       const up = integerUpsample(x.shape, out, at);
       if (up) {
-        const fast = pow2Upsample2d(x.shape, out, caps);
+        // upsample_nearest.wgsl moves 32-bit words only: f16 takes the strided copy until it has an elem_t variant
+        const fast = elem === 'u32' ? pow2Upsample2d(x.shape, out, caps) : null;
         if (fast) return { calls: [fast] };
         return { calls: stridedCopyCalls(up, caps, 'resize.nearest.int', bindings[0], bindings[1], elem) };
       }

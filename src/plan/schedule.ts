@@ -6,7 +6,7 @@ import { type Graph, type Node, ACT_CODES } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
 import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
-import type { ShaderSpec } from '../runtime/shaders.js';
+import type { ShaderHeader, ShaderSpec } from '../runtime/shaders.js';
 import { shaderHeader } from '../runtime/shaders.js';
 
 export interface EpilogueBinding {
@@ -112,7 +112,7 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
         return name;
       });
       const header = shaderHeader(call.shader.file);
-      const shader = withElemType(call.shader, header.prelude, elem, node);
+      const shader = withElemType(call.shader, header, elem, node);
       const usesEp = header.usesEpilogue;
       const ep = usesEp && call.epilogue !== false ? node.epilogue : undefined;
       const spec: ShaderSpec = usesEp
@@ -242,13 +242,16 @@ function floatElem(g: Graph, node: Node): 'f32' | 'f16' {
 /**
  * Supplies the `elem_t` prelude (float storage type) to a shader that declares it, unless the kernel
  * chose one. A node with f16 tensors must get a kernel whose storage is f16: one written for f32 words
- * would read two halves as one float.
+ * would read two halves as one float. A kernel that gets elem_t only through a library (the epilogue)
+ * while its own arrays stay f32 is refused too, rather than run on misread data.
  */
-function withElemType(shader: ShaderSpec, preludeNames: string[], elem: 'f32' | 'f16', node: Node): ShaderSpec {
-  const declares = preludeNames.includes('elem_t');
+function withElemType(shader: ShaderSpec, header: ShaderHeader, elem: 'f32' | 'f16', node: Node): ShaderSpec {
+  const declares = header.prelude.includes('elem_t');
   const given = shader.prelude?.elem_t;
-  const spec = declares && given === undefined ? { ...shader, prelude: { ...shader.prelude, elem_t: elem } } : shader;
-  if (elem === 'f16' && !Object.values(spec.prelude ?? {}).some((v) => typeof v === 'string' && v.includes('f16'))) {
+  const supplied = declares && given === undefined;
+  const spec = supplied ? { ...shader, prelude: { ...shader.prelude, elem_t: elem } } : shader;
+  const f16Storage = Object.values(spec.prelude ?? {}).some((v) => typeof v === 'string' && v.includes('f16'));
+  if (elem === 'f16' && (!f16Storage || (supplied && !header.ownElemT))) {
     throw new UnsupportedOpError(node.name, node.op, 0, `f16 tensors: shaders/${shader.file} has no f16 variant yet`);
   }
   return spec;

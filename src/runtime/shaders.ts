@@ -24,6 +24,8 @@ export interface ShaderHeader {
   /** Number of storage buffers the kernel declares in @group(0) (params uniform is binding 0). */
   storageBindings: number;
   usesEpilogue: boolean;
+  /** The kernel's own text (not only a library it requires) names elem_t: its storage follows the prelude. */
+  ownElemT: boolean;
 }
 
 const TYPE_NAMES = new Set(['f32', 'f16', 'i32', 'u32', 'vec4<f32>', 'vec4<f16>', 'vec4<i32>', 'vec4<u32>']);
@@ -59,6 +61,7 @@ export function shaderHeader(file: string): ShaderHeader {
     enables: headerList(src, 'enable'),
     storageBindings: bindings.length,
     usesEpilogue: requires.includes('lib/epilogue.wgsl'),
+    ownElemT: /\belem_t\b/.test(src.replace(/^\s*\/\/.*$/gm, '')),
   };
   headerCache.set(file, h);
   return h;
