@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/runtime/session.js';
 import { graph, io, node } from '../onnx-builder.js';
 import { testGpu } from '../kernels/harness.js';
-import { randomTensor } from '../util.js';
+import { halfRounded, halfValues, randomTensor, toHalf } from '../util.js';
 
 describe('in-place concat', () => {
   it('relu(x) ++ sigmoid(y) ++ abs(x) along channels, with no concat step', async () => {
@@ -44,4 +44,26 @@ describe('in-place concat', () => {
       s.release();
     }
   });
+  // f16 slabs: offsets are in bytes (2 per element); a 36-byte slab is off any adapter's alignment
+  for (const [h, w, inPlace] of [[4, 16, true], [3, 3, false]] as const) {
+    it(`f16 relu(x) ++ sigmoid(y) ++ abs(x) with ${2 * h * w * 2}-byte slabs: ${inPlace ? 'in place' : 'copied'}`, async () => {
+      const x = randomTensor([1, 2, h, w], 1, -2, 2);
+      const y = randomTensor([1, 4, h, w], 2, -2, 2);
+      const bytes = graph(
+        [node('Relu', ['x'], ['a']), node('Sigmoid', ['y'], ['b']), node('Abs', ['x'], ['c']), node('Concat', ['a', 'b', 'c'], ['z'], { axis: 1 }), node('Neg', ['z'], ['out'])],
+        [io('x', [1, 2, h, w], 'f16'), io('y', [1, 4, h, w], 'f16')], [io('out', [1, 8, h, w], 'f16')],
+      );
+      const s = await Session.create(bytes, { context: await testGpu(), poison: true });
+      try {
+        const r = await s.runDetailed({ x: toHalf(x), y: toHalf(y) });
+        expect(r.plan.executor.steps.some((st) => st.node.op === 'concat')).toBe(!inPlace);
+        const xs = halfRounded(x).data as Float32Array, ys = halfRounded(y).data as Float32Array;
+        const expected = [...Array.from(xs, (v) => -Math.max(v, 0)), ...Array.from(ys, (v) => -1 / (1 + Math.exp(-v))), ...Array.from(xs, (v) => -Math.abs(v))];
+        const got = halfValues(r.outputs.get('out')!);
+        got.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-3));
+      } finally {
+        s.release();
+      }
+    });
+  }
 });
