@@ -63,6 +63,8 @@ export function foldNode(node: A.Node, ins: (HostTensor | null)[], outs: TensorI
     case 'identity': case 'reshape':
       return [{ dtype: out.dtype, shape: [...out.shape], data: x!.data.slice() }];
     case 'cast':
+      // fp16-stored weights (--weights fp16) stay half size on the GPU: their widening Cast runs there
+      if (x!.dtype === 'f16' && out.dtype === 'f32' && x!.data.length > 64) return null;
       return [make(out, nums(x!))];
     case 'binary': {
       const f = BIN[(at as A.BinaryAttrs).kind];
