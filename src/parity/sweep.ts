@@ -1,5 +1,6 @@
-// Precision sweep: the same student in f32, fp16, int8 and int4 weights and full int8 (QDQ), each run on
+// Precision sweep: the same student in f32, fp16 weights, fp16 compute, int8 and int4 weights and full int8 (QDQ), each run on
 // Kestrel and compared layer by layer with the f32 run, so a user sees what precision the student affords.
+import { f16ToF32 } from '../core/dtype.js';
 import type { HostTensor } from '../core/tensor.js';
 import { decodeModel } from '../onnx/decode.js';
 import { quantizeModel, type QuantizeOptions } from '../quant/quantize.js';
@@ -20,6 +21,7 @@ export interface SweepRow {
 const VARIANTS: [string, QuantizeOptions | null][] = [
   ['f32', null],
   ['fp16 weights', { weights: 'fp16' }],
+  ['fp16 compute', { compute: 'fp16' }],
   ['int8 weights', { weights: 'int8' }],
   ['int4 matmul + int8 conv weights', { weights: 'int4' }],
   ['int8 weights + activations', { weights: 'int8', activations: 'int8' }],
@@ -51,7 +53,14 @@ export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, Ho
       rows.push({ variant, output: null, firstOver: null, weightBytes: 0, note: `not applicable: ${(e as Error).message}` });
       continue;
     }
-    const run = await captureAll(qBytes, feeds, opts.context);
+    let run: Awaited<ReturnType<typeof captureAll>>;
+    try {
+      run = await captureAll(qBytes, feeds, opts.context);
+    } catch (e) {
+      // fp16 compute needs shader-f16
+      rows.push({ variant, output: null, firstOver: null, weightBytes: 0, note: `cannot run here: ${(e as Error).message}` });
+      continue;
+    }
     let worst: Diff | null = null;
     for (const o of outputs) {
       const d = diff(run.values.get(o)!, base.values.get(o)!);
@@ -59,7 +68,7 @@ export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, Ho
     }
     let firstOver: SweepRow['firstOver'] = null;
     for (const v of order) {
-      const a = run.values.get(v), b = base.values.get(v);
+      const a = widen(run.values.get(v)), b = base.values.get(v);
       if (!a || !b || a.dtype !== 'f32' || b.dtype !== 'f32') continue;
       const d = diff(a, b);
       if (d.relL2 > opts.tolerance) { firstOver = { value: v, relL2: d.relL2 }; break; }
@@ -67,4 +76,9 @@ export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, Ho
     rows.push({ variant, output: worst, firstOver, weightBytes: run.weightBytes });
   }
   return rows;
+}
+
+/** f16 values (fp16 compute) as f32, so they compare with the f32 run. */
+function widen(t: HostTensor | undefined): HostTensor | undefined {
+  return t?.dtype === 'f16' ? { dtype: 'f32', shape: t.shape, data: Float32Array.from(t.data as Uint16Array, f16ToF32) } : t;
 }
