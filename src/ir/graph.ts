@@ -6,7 +6,7 @@ import type { HostTensor } from '../core/tensor.js';
 export type IrOp =
   | 'conv' | 'convTranspose' | 'matmul' | 'binary' | 'unary' | 'cast' | 'softmax' | 'pool' | 'reduce'
   | 'layerNorm' | 'batchNorm' | 'transpose' | 'slice' | 'concat' | 'expand' | 'pad' | 'resize' | 'gather'
-  | 'where' | 'reshape' | 'identity' | 'argReduce' | 'quantize' | 'dequantize';
+  | 'where' | 'reshape' | 'identity' | 'argReduce' | 'quantize' | 'dequantize' | 'qconv' | 'qmatmul';
 
 /** Unary functions: used by the 'unary' op and by epilogues (one enum, one WGSL implementation). */
 export const ACT_CODES = {
@@ -79,6 +79,24 @@ export interface ReshapeAttrs { shape: number[] }
  * has the input's shape with that dim divided by blockSize (rounded up).
  */
 export interface QuantAttrs { axis: number; blockSize: number; to?: DType; saturate?: boolean }
+/**
+ * Integer conv / matmul (passes/fuse-qdq.ts): int8/uint8 activation x, int8 weights packed 4 per u32 along K
+ * (conv K order: tap-major, channels padded to 4 per tap), i32 bias with the zero-point correction folded in,
+ * and per-channel requantization y = clamp(round(f32(acc + bias) * mult + shift) + yZero, qmin, qmax).
+ * Inputs: [x, wPacked u32 [OC, K4], bias i32 [OC], requant f32 [2, OC] (mult row, then shift row)].
+ */
+export interface QLinearAttrs {
+  xZero: number;
+  /** Subtracted from x before packing (128 for uint8, 0 for int8); folded back through the bias. */
+  xOffset: number;
+  yZero: number;
+  qmin: number;
+  qmax: number;
+  to: DType;
+  /** Logical weight shape: conv [OC, C/g, KH, KW]; matmul [K, N]. */
+  wShape: number[];
+  conv?: ConvAttrs;
+}
 
 export interface Value {
   name: string;
