@@ -1,6 +1,7 @@
 // Integer conv2d / matmul (IR qconv, qmatmul): int8/uint8 activations (one i32 word each) times int8
 // weights packed 4 per u32 along K, i32 accumulation with dot4I8Packed, requantized to int8/uint8:
-//   y = clamp(round(f32(acc + bias) * mult + shift) + y_zero, qmin, qmax)   (round: half to even)
+//   y = clamp(round((f32(acc + bias) * mult + shift) / y_div) + y_zero, qmin, qmax)   (round: half to even)
+// y_div = 1 is onnxruntime's QLinearConv arithmetic; y_div = y_scale replays a float conv + QuantizeLinear.
 // A matmul is a 1x1 conv over one image row of M pixels (strides in the uniform say where things are).
 // Activations are shifted by x_offset (128 for uint8) to fit int8; the bias carries the correction.
 
@@ -40,7 +41,7 @@ struct Params {
   y_zero: i32,
   qmin: i32,
   qmax: i32,
-  _pad0: u32,
+  y_div: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -59,7 +60,7 @@ fn load_x(base: u32, c: u32, inside: bool) -> i32 {
 }
 
 fn store(yb: u32, oc: u32, acc: i32) {
-  let v = f32(acc + bias[oc]) * requant[oc] + requant[params.out_c + oc];
+  let v = (f32(acc + bias[oc]) * requant[oc] + requant[params.out_c + oc]) / params.y_div;
   let q = clamp(round(v) + f32(params.y_zero), f32(params.qmin), f32(params.qmax));
   y[yb + oc * params.y_c] = i32(q);
 }

@@ -48,7 +48,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
     .i32(geo.dilations[0]).i32(geo.dilations[1]).i32(a.xZero).i32(a.xOffset);
   geo.xStrides.forEach((s) => params.u32(s));
   geo.yStrides.forEach((s) => params.u32(s));
-  params.i32(a.yZero).i32(a.qmin).i32(a.qmax).u32(0);
+  params.i32(a.yZero).i32(a.qmin).i32(a.qmax).f32(a.yDiv);
   const macs = geo.pixels * geo.outC * geo.cg * geo.kh * geo.kw;
   return { calls: [{
     variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4${oct === 1 ? '.grouped' : ''}`,

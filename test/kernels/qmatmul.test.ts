@@ -41,7 +41,7 @@ describe('qmatmul (dot4I8Packed) vs exact integer reference', () => {
         mult: Float32Array.from({ length: c.n }, (_, j) => fround(fround(sx * swAt(j)) / sy)),
         shift: Float32Array.from({ length: c.n }, (_, j) => (bias ? fround(bias[j] / sy) : 0)),
       };
-      const attrs: QLinearAttrs = { xZero, xOffset, yZero, qmin, qmax, to: c.to, wShape: [k, c.n] };
+      const attrs: QLinearAttrs = { xZero, xOffset, yZero, yDiv: 1, qmin, qmax, to: c.to, wShape: [k, c.n] };
       const [y] = await runOp('qmatmul', attrs, [
         { dtype: c.xdt, shape: c.a, data: c.xdt === 'u8' ? Uint8Array.from(aVals) : Int8Array.from(aVals) },
         { dtype: 'u32', shape: [c.n, packed.length / c.n], data: packed },

@@ -1,13 +1,13 @@
 // CPU reference for the integer conv / matmul: exact i32 accumulation of (x - zx) * w, then the
-// requantization y = clamp(round_half_even(f32(f32(acc + bias) * mult) + shift) + zy, qmin, qmax).
+// requantization y = clamp(round_half_even(((acc + bias) * mult + shift) / yDiv) + zy, qmin, qmax), each step in f32.
 import { roundHalfEven } from '../../src/ir/passes/qlinear-pack.js';
 
 const fround = Math.fround;
 
-export interface QSpec { xZero: number; yZero: number; qmin: number; qmax: number; intBias: Int32Array; mult: Float32Array; shift: Float32Array }
+export interface QSpec { xZero: number; yZero: number; yDiv?: number; qmin: number; qmax: number; intBias: Int32Array; mult: Float32Array; shift: Float32Array }
 
 export function requantRef(acc: number, oc: number, s: QSpec): number {
-  const v = fround(fround(fround(acc + s.intBias[oc]) * s.mult[oc]) + s.shift[oc]);
+  const v = fround(fround(fround(fround(acc + s.intBias[oc]) * s.mult[oc]) + s.shift[oc]) / (s.yDiv ?? 1));
   return Math.min(s.qmax, Math.max(s.qmin, roundHalfEven(v) + s.yZero));
 }
 

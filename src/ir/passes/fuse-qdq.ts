@@ -1,7 +1,9 @@
 // QDQ chains onto integer kernels: DQ(x_q) -> conv/matmul(DQ(w int8 const)) [+ bias, relu/clip] -> Q
 // becomes one qconv/qmatmul node reading the int8/uint8 activation, int8 weights packed along K, and
-// writing int8/uint8 (i32 accumulation, requantized like onnxruntime's QLinearConv). Anything that does
-// not fit stays on the float path (dequantize + float kernel + quantize); explainQuantized says why.
+// writing int8/uint8 (exact i32 accumulation). Imported QLinearConv/QLinearMatMul requantize like
+// onnxruntime's integer kernels; QDQ chains replay the float conv's bias add and QuantizeLinear's division
+// (what onnxruntime computes for them), so both agree with it bit for bit on single layers. Anything that
+// does not fit stays on the float path (dequantize + float kernel + quantize); explainQuantized says why.
 import { sizeOf } from '../../core/shape.js';
 import { hostTensor } from '../../core/tensor.js';
 import type { Graph, Node, QLinearAttrs, Value } from '../graph.js';
@@ -47,8 +49,8 @@ export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = n
   if (!isConv && wq.shape.length !== 2) return 'batched weights';
   const e = n.epilogue;
   if (e?.residual) return 'residual add in the epilogue';
-  if ((e?.postScale ?? 1) !== 1 || (e?.postShift ?? 0) !== 0) return 'scalar affine after the activation';
   if (e && !['none', 'relu', 'clip'].includes(e.act)) return `activation ${e.act} has no integer epilogue`;
+  if ((e?.postScale ?? 1) !== 1 || (e?.postShift ?? 0) !== 0) return 'scalar affine after the activation';
   if (e?.bias && !f32At(g.values.get(e.bias))) return 'non-constant bias';
   const y = n.outputs[0];
   const q = soleConsumer(g, y, uses, keep);
@@ -89,7 +91,7 @@ function rewrite(g: Graph, m: Match): Node {
   let [qmin, qmax]: number[] = [...RANGES[to]];
   const e = n.epilogue;
   const biasF = e?.bias ? f32At(g.values.get(e.bias)) : null;
-  const r = requantParams(sx, f32At(g.values.get(wdq.inputs[1]))!, sy, biasF, sums, xOffset, xZero);
+  const r = requantParams(sx, f32At(g.values.get(wdq.inputs[1]))!, sy, biasF, sums, xOffset, xZero, !!q.attrs.integerRequant);
   // Q(relu(v)) = max(Q(v), Q(0)) and Q(clip(v)) = clamp(Q(v), Q(lo), Q(hi)): quantization is monotonic
   if (e?.act === 'relu') qmin = Math.max(qmin, yZero);
   if (e?.act === 'clip') {
@@ -98,7 +100,7 @@ function rewrite(g: Graph, m: Match): Node {
   }
   const c4 = Math.ceil(cg / 4);
   const attrs: QLinearAttrs = {
-    xZero, xOffset, yZero, qmin, qmax, to,
+    xZero, xOffset, yZero, yDiv: r.yDiv, qmin, qmax, to,
     wShape: isConv ? [...wv.shape] : [cg, oc],
     conv: isConv ? { strides: n.attrs.strides, pads: n.attrs.pads, dilations: n.attrs.dilations, group: n.attrs.group } : undefined,
   };

@@ -40,25 +40,34 @@ export function transposeKN(b: ArrayLike<number>, k: number, n: number): Int32Ar
 export interface Requant {
   /** i32 bias per channel: the integer bias plus (xOffset - xZero) * sum(w). */
   bias: Int32Array;
-  /** [mult..., shift...]: mult = sx*sw/sy as onnxruntime computes it in f32, shift = float bias / sy. */
+  /** [mult..., shift...] (see requantParams). */
   requant: Float32Array;
+  yDiv: number;
   /** Channels whose float bias was an exact multiple of sx*sw and went into the i32 accumulator. */
   intBiasChannels: number;
 }
 
 /**
- * A float bias that is an integer multiple of sx*sw (QLinearConv's int32 bias, a dequantized int32 bias) is
- * added to the i32 accumulator exactly as onnxruntime's QLinearConv does; any other float bias is added
- * after scaling (b / sy), which is what a float conv followed by QuantizeLinear computes.
+ * integer (onnxruntime's QLinearConv / QLinearMatMul): mult = sx*sw/sy in f32, yDiv = 1, and a float bias
+ * that is an integer multiple of sx*sw (the int32 bias) goes into the i32 accumulator; any other float
+ * bias is added after scaling (shift = b / sy).
+ * float (a QDQ chain, which onnxruntime runs as float conv then QuantizeLinear): mult = sx*sw, shift = b,
+ * yDiv = sy, so the epilogue repeats the float conv's bias add and QuantizeLinear's division.
  */
-export function requantParams(sx: number, sw: ArrayLike<number>, sy: number, bias: ArrayLike<number> | null, sums: Int32Array, xOffset: number, xZero: number): Requant {
+export function requantParams(sx: number, sw: ArrayLike<number>, sy: number, bias: ArrayLike<number> | null, sums: Int32Array, xOffset: number, xZero: number, integer = true): Requant {
   const oc = sums.length;
-  const out: Requant = { bias: new Int32Array(oc), requant: new Float32Array(2 * oc), intBiasChannels: 0 };
+  const out: Requant = { bias: new Int32Array(oc), requant: new Float32Array(2 * oc), intBiasChannels: 0, yDiv: integer ? 1 : fround(sy) };
   for (let o = 0; o < oc; o++) {
     const bs = fround(sx * sw[sw.length === 1 ? 0 : o]);
+    const b = bias ? bias[o] : 0;
+    out.bias[o] = (xOffset - xZero) * sums[o];
+    if (!integer) {
+      out.requant[o] = bs;
+      out.requant[oc + o] = fround(b);
+      continue;
+    }
     out.requant[o] = fround(bs / sy);
     let ib = 0;
-    const b = bias ? bias[o] : 0;
     const q = b / bs;
     if (Math.abs(q - Math.round(q)) <= 1e-4 * Math.max(1, Math.abs(q)) && Math.abs(q) < 2 ** 30) {
       ib = Math.round(q);
@@ -66,7 +75,7 @@ export function requantParams(sx: number, sw: ArrayLike<number>, sy: number, bia
     } else {
       out.requant[oc + o] = fround(b / sy);
     }
-    out.bias[o] = ib + (xOffset - xZero) * sums[o];
+    out.bias[o] += ib;
   }
   return out;
 }
