@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { runOnnxruntime } from '../../src/parity/ort.js';
 import { Session } from '../../src/runtime/session.js';
+import { explainQuantized } from '../../src/ir/passes/fuse-qdq.js';
 import { testGpu } from '../kernels/harness.js';
 import { graph, io, node, rawTensor, tensor } from '../onnx-builder.js';
 import { relL2, rng } from '../util.js';
@@ -95,4 +96,40 @@ describe('QDQ on integer kernels vs onnxruntime', () => {
       }
     }, 60_000);
   }
+});
+
+describe('QDQ chains that stay on the float path', () => {
+  it('a HardSigmoid between conv and QuantizeLinear, and the pass switched off, keep dequantize + float conv', async () => {
+    const ctx = await testGpu();
+    const c = convQdq('none', 128);
+    const hs = convQdq('none', 128);
+    const obj = graph([
+      node('QuantizeLinear', ['x', 'sx', 'zx'], ['xq']),
+      node('DequantizeLinear', ['xq', 'sx', 'zx'], ['xd']),
+      node('DequantizeLinear', ['wq', 'sw'], ['wd'], { axis: 0 }),
+      node('Conv', ['xd', 'wd', 'b'], ['c'], { pads: [1, 1, 1, 1], strides: [1, 2] }),
+      node('HardSigmoid', ['c'], ['y']),
+      node('QuantizeLinear', ['y', 'sy', 'zy'], ['out']),
+    ], [io('x', [1, 5, 13, 10])], [io('out', [1, 6, 13, 5], 'u8')], [
+      tensor('sx', [], [0.02]), u8('zx', 120), i8('wq', [6, 5, 3, 3], ints(270, -127, 127)),
+      tensor('sw', [6], Array.from(floats(6, 0.002, 0.01))), tensor('b', [6], Array.from(floats(6, -0.5, 0.5))),
+      tensor('sy', [], [0.004]), u8('zy', 0),
+    ], 13);
+    for (const [model, passes, why] of [[obj, {}, 'activation hardSigmoid has no integer epilogue'], [c.model, { fuseQdq: false }, 'pass fuseQdq off']] as const) {
+      const s = await Session.create(model, { context: ctx, passes });
+      try {
+        const got = await s.runDetailed({ x: hs.x });
+        const g = got.plan.graph;
+        expect(g.nodes.some((n) => n.op === 'qconv')).toBe(false);
+        const paths = explainQuantized(g);
+        expect(paths).toHaveLength(1);
+        expect(paths[0].path).toContain(why);
+        const ref = (await runOnnxruntime(model, { x: hs.x })).out;
+        const a = Array.from(got.outputs.get('out')!.data as Uint8Array), b = Array.from(ref.data as Uint8Array);
+        expect(a.every((v, i) => Math.abs(v - b[i]) <= 1)).toBe(true);
+      } finally {
+        s.release();
+      }
+    }
+  }, 60_000);
 });
