@@ -52,6 +52,24 @@ function matmulQdq(): Case {
   return { name: 'MatMul QDQ', model, x: { dtype: 'f32', shape: [2, 5, k], data: floats(2 * 5 * k, -1.9, 1.8) }, op: 'qmatmul', exact: false, ys: 0.02, yz: 125 };
 }
 
+function gemmQdq(): Case {
+  const [m, k, n] = [4, 13, 7];
+  const nodes = [
+    node('QuantizeLinear', ['x', 'sx', 'zx'], ['xq']),
+    node('DequantizeLinear', ['xq', 'sx', 'zx'], ['xd']),
+    node('DequantizeLinear', ['wq', 'sw'], ['wd'], { axis: 0 }),
+    node('Gemm', ['xd', 'wd', 'c'], ['g'], { transB: 1 }),
+    node('Relu', ['g'], ['y']),
+    node('QuantizeLinear', ['y', 'sy', 'zy'], ['out']),
+  ];
+  const init = [
+    tensor('sx', [], [0.02]), u8('zx', 110), i8('wq', [n, k], ints(n * k, -127, 127)), tensor('sw', [n], Array.from(floats(n, 0.004, 0.01))),
+    tensor('c', [n], Array.from(floats(n, -0.3, 0.3))), tensor('sy', [], [0.01]), u8('zy', 10),
+  ];
+  const model = graph(nodes, [io('x', [m, k])], [io('out', [m, n], 'u8')], init, 13);
+  return { name: 'Gemm QDQ (transB, bias) + Relu (zero point 10)', model, x: { dtype: 'f32', shape: [m, k], data: floats(m * k, -2, 2) }, op: 'qmatmul', exact: false, ys: 0.01, yz: 10 };
+}
+
 function qlinearConv(): Case {
   const [oc, c, k] = [8, 4, 3];
   const nodes = [node('QLinearConv', ['x', 'sx', 'zx', 'w', 'sw', 'zw', 'sy', 'zy', 'b'], ['out'], { pads: [1, 1, 1, 1], group: 2 })];
@@ -73,7 +91,7 @@ function qlinearMatmul(): Case {
 }
 
 describe('QDQ on integer kernels vs onnxruntime', () => {
-  for (const c of [convQdq('none', 128), convQdq('relu', 0), convQdq('relu', 40), matmulQdq(), qlinearConv(), qlinearMatmul()]) {
+  for (const c of [convQdq('none', 128), convQdq('relu', 0), convQdq('relu', 40), matmulQdq(), gemmQdq(), qlinearConv(), qlinearMatmul()]) {
     it(c.name, async () => {
       const ctx = await testGpu();
       const input = c.op === 'qmatmul' && c.exact ? 'a' : 'x';
