@@ -40,6 +40,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   const geo = node.op === 'qconv' ? convGeometry(node, a) : matmulGeometry(node, a);
   const c4 = Math.ceil(geo.cg / 4);
   const oct = geo.ocPerGroup % 4 === 0 || geo.ocPerGroup === geo.outC ? 4 : 1;
+  const depthwise = geo.cg === 1 && geo.ocPerGroup === 1;
   const params = new ParamsBuilder()
     .u32(geo.pixels).u32(geo.outW).u32(geo.outH).u32(geo.outC)
     .i32(geo.inH).i32(geo.inW).u32(geo.cg).u32(c4)
@@ -51,8 +52,8 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   params.i32(a.yZero).i32(a.qmin).i32(a.qmax).f32(a.yDiv);
   const macs = geo.pixels * geo.outC * geo.cg * geo.kh * geo.kw;
   return { calls: [{
-    variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4${oct === 1 ? '.grouped' : ''}`,
-    shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct } },
+    variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}${depthwise ? '.depthwise' : `.dot4${oct === 1 ? '.grouped' : ''}`}`,
+    shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct, DEPTHWISE: depthwise } },
     params: params.build(),
     bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'in', index: 3 }, { io: 'out', index: 0 }],
     workgroups: [Math.ceil(geo.pixels / WG), Math.ceil(geo.outC / oct), 1],
