@@ -4,9 +4,12 @@ import { UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { QLinearAttrs } from '../ir/graph.js';
 import { ParamsBuilder } from './params.js';
-import type { KernelCaps, KernelDef, KernelSelection, KNode } from './types.js';
+import type { BindingRef, KernelCaps, KernelDef, KernelSelection, KNode } from './types.js';
 
 const WG = 64;
+const BINDINGS: BindingRef[] = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'in', index: 3 }, { io: 'out', index: 0 }];
+/** Test knobs: the subgroup-free kernel, or the subgroup kernel's path for subgroups narrower than 8. */
+export const QLINEAR_TEST = { simpleOnly: false, noBroadcast: false };
 
 interface Geometry {
   pixels: number; outW: number; outH: number; outC: number; inH: number; inW: number; cg: number;
@@ -51,14 +54,24 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   geo.yStrides.forEach((s) => params.u32(s));
   params.i32(a.yZero).i32(a.qmin).i32(a.qmax).f32(a.yDiv);
   const macs = geo.pixels * geo.outC * geo.cg * geo.kh * geo.kw;
+  const bytes = 4 * (sizeOf(node.inputs[0]!.shape) + sizeOf(node.outputs[0].shape)) + 4 * sizeOf(node.inputs[1]!.shape);
+  // ungrouped: 8 output channels x 4 pixels per lane, weights shared by subgroup broadcast
+  if (caps.subgroups && geo.ocPerGroup === geo.outC && !QLINEAR_TEST.simpleOnly) {
+    const lanes = (geo.pixels / geo.outW) * Math.ceil(geo.outW / 4);
+    return { calls: [{
+      variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4_sg`,
+      shader: { file: 'qconv2d_dot4_sg.wgsl', overrides: QLINEAR_TEST.noBroadcast ? { WG, MIN_SUBGROUP: 1024 } : { WG } },
+      params: params.build(), bindings: BINDINGS,
+      workgroups: [Math.ceil(lanes / WG), Math.ceil(geo.outC / 8), 1], flops: 2 * macs, bytes,
+    }] };
+  }
   return { calls: [{
     variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}${depthwise ? '.depthwise' : `.dot4${oct === 1 ? '.grouped' : ''}`}`,
     shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct, DEPTHWISE: depthwise } },
     params: params.build(),
-    bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'in', index: 3 }, { io: 'out', index: 0 }],
+    bindings: BINDINGS,
     workgroups: [Math.ceil(geo.pixels / WG), Math.ceil(geo.outC / oct), 1],
-    flops: 2 * macs,
-    bytes: 4 * (sizeOf(node.inputs[0]!.shape) + sizeOf(node.outputs[0].shape)) + 4 * sizeOf(node.inputs[1]!.shape),
+    flops: 2 * macs, bytes,
   }] };
 }
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { QLinearAttrs } from '../../src/ir/graph.js';
 import { packWeights, requantParams } from '../../src/ir/passes/qlinear-pack.js';
 import { runOp } from './harness.js';
+import { QLINEAR_TEST } from '../../src/kernels/qlinear.js';
 import { rng } from '../util.js';
 import { qconvRef, type QSpec } from '../ref/qlinear.js';
 
@@ -81,26 +82,36 @@ export function qcase(c: Case, seed: number) {
   return { xVals, w, spec, inputs, xOffset, to, qmin, qmax, yZero, xZero, cg, rq };
 }
 
+async function check(c: Case): Promise<void> {
+  const t = qcase(c, 11);
+  const strides = c.strides ?? [1, 1], pads = c.pads ?? [0, 0, 0, 0], dil = c.dil ?? [1, 1], group = c.group ?? 1;
+  const attrs: QLinearAttrs = {
+    xZero: t.xZero, xOffset: t.xOffset, yZero: t.yZero, yDiv: t.rq.yDiv, qmin: t.qmin, qmax: t.qmax, to: t.to,
+    wShape: [c.oc, t.cg, c.k[0], c.k[1]], conv: { strides, pads, dilations: dil, group },
+  };
+  if (c.bias === 'int' && !c.floatRequant) expect(t.rq.intBiasChannels).toBe(c.oc);
+  const ref = qconvRef(t.xVals, c.x, t.w, attrs.wShape, strides, pads, dil, group, t.spec);
+  const [y] = await runOp('qconv', attrs, t.inputs, { consts: [false, true, true, true] });
+  expect(y.shape).toEqual(ref.shape);
+  expect(y.dtype).toBe(t.to);
+  const got = Array.from(y.data as ArrayLike<number>);
+  expect(got.filter((v, i) => v !== ref.y[i]).length).toBe(0);
+  // the grid must exercise the range, not just saturate
+  expect(new Set(ref.y).size).toBeGreaterThan(Math.min(8, ref.y.length - 1));
+}
+
 describe('qconv (dot4I8Packed) vs exact integer reference', () => {
-  for (const c of CASES) {
-    it(c.name, async () => {
-      const t = qcase(c, 11);
-      const strides = c.strides ?? [1, 1], pads = c.pads ?? [0, 0, 0, 0], dil = c.dil ?? [1, 1], group = c.group ?? 1;
-      const attrs: QLinearAttrs = {
-        xZero: t.xZero, xOffset: t.xOffset, yZero: t.yZero, yDiv: t.rq.yDiv, qmin: t.qmin, qmax: t.qmax, to: t.to,
-        wShape: [c.oc, t.cg, c.k[0], c.k[1]], conv: { strides, pads, dilations: dil, group },
-      };
-      if (c.bias === 'int' && !c.floatRequant) expect(t.rq.intBiasChannels).toBe(c.oc);
-      const ref = qconvRef(t.xVals, c.x, t.w, attrs.wShape, strides, pads, dil, group, t.spec);
-      const [y] = await runOp('qconv', attrs, t.inputs, { consts: [false, true, true, true] });
-      expect(y.shape).toEqual(ref.shape);
-      expect(y.dtype).toBe(t.to);
-      const got = Array.from(y.data as ArrayLike<number>);
-      const diffs = got.filter((v, i) => v !== ref.y[i]).length;
-      expect(diffs).toBe(0);
-      // the grid must exercise the range, not just saturate
-      const distinct = new Set(ref.y).size;
-      expect(distinct).toBeGreaterThan(Math.min(8, ref.y.length - 1));
-    });
+  for (const c of CASES) it(c.name, () => check(c));
+});
+
+describe('qconv: the other kernels on this adapter', () => {
+  const ungrouped = CASES.filter((c) => (c.group ?? 1) === 1);
+  for (const [knob, label] of [['simpleOnly', 'without subgroups'], ['noBroadcast', 'subgroup kernel, subgroups narrower than 8']] as const) {
+    for (const c of ungrouped.slice(0, 5)) {
+      it(`${label}: ${c.name}`, async () => {
+        QLINEAR_TEST[knob] = true;
+        try { await check(c); } finally { QLINEAR_TEST[knob] = false; }
+      });
+    }
   }
 });
