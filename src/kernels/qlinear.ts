@@ -8,8 +8,8 @@ import type { BindingRef, KernelCaps, KernelDef, KernelSelection, KNode } from '
 
 const WG = 64;
 const BINDINGS: BindingRef[] = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'in', index: 3 }, { io: 'out', index: 0 }];
-/** Test knobs: the subgroup-free kernel, or the subgroup kernel's path for subgroups narrower than 8. */
-export const QLINEAR_TEST = { simpleOnly: false, noBroadcast: false };
+/** Test knobs: the subgroup-free kernel, the subgroup kernel's path for subgroups narrower than 8, its dot4I8Packed form. */
+export const QLINEAR_TEST = { simpleOnly: false, noBroadcast: false, packedDot: false };
 
 interface Geometry {
   pixels: number; outW: number; outH: number; outC: number; inH: number; inW: number; cg: number;
@@ -56,11 +56,11 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   const macs = geo.pixels * geo.outC * geo.cg * geo.kh * geo.kw;
   const bytes = 4 * (sizeOf(node.inputs[0]!.shape) + sizeOf(node.outputs[0].shape)) + 4 * sizeOf(node.inputs[1]!.shape);
   // ungrouped: 8 output channels x 4 pixels per lane, weights shared by subgroup broadcast
-  if (caps.subgroups && geo.ocPerGroup === geo.outC && !QLINEAR_TEST.simpleOnly) {
+  if (caps.subgroups && geo.ocPerGroup === geo.outC && geo.kw <= 7 && geo.strides[1] <= 4 && geo.dilations[1] <= 4 && !QLINEAR_TEST.simpleOnly) {
     const lanes = (geo.pixels / geo.outW) * Math.ceil(geo.outW / 4);
     return { calls: [{
       variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4_sg`,
-      shader: { file: 'qconv2d_dot4_sg.wgsl', overrides: QLINEAR_TEST.noBroadcast ? { WG, MIN_SUBGROUP: 1024 } : { WG } },
+      shader: { file: 'qconv2d_dot4_sg.wgsl', prelude: { KW: geo.kw, SW: geo.strides[1], DW: geo.dilations[1] }, overrides: { WG, ...(QLINEAR_TEST.noBroadcast ? { MIN_SUBGROUP: 1024 } : {}), ...(QLINEAR_TEST.packedDot ? { PACKED_DOT: true } : {}) } },
       params: params.build(), bindings: BINDINGS,
       workgroups: [Math.ceil(lanes / WG), Math.ceil(geo.outC / 8), 1], flops: 2 * macs, bytes,
     }] };

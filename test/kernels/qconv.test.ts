@@ -27,6 +27,7 @@ const CASES: Case[] = [
   { name: 'depthwise 3x3 dilation 2', x: [1, 6, 9, 9], oc: 6, k: [3, 3], pads: [2, 2, 2, 2], dil: [2, 2], group: 6, xdt: 'u8', perChannel: true, bias: 'int' },
   { name: '1x1 groups 4 (3 channels per group)', x: [1, 12, 5, 7], oc: 8, k: [1, 1], group: 4, xdt: 'i8', perChannel: true, bias: 'float' },
   { name: 'size 1', x: [1, 1, 1, 1], oc: 1, k: [1, 1], xdt: 'u8', perChannel: false, bias: 'none' },
+  { name: '3x3 dilation (1,2) stride (1,2), 10 -> 9 channels', x: [1, 10, 8, 15], oc: 9, k: [3, 3], strides: [1, 2], pads: [1, 2, 1, 2], dil: [1, 2], xdt: 'u8', perChannel: true, bias: 'float', floatRequant: true },
   { name: '5x5 groups 2 (6 outputs per group)', x: [1, 16, 4, 4], oc: 12, k: [5, 5], pads: [2, 2, 2, 2], group: 2, xdt: 'u8', perChannel: true, bias: 'int' },
   { name: '2x3 kernel, stride (2,1), relu, 7 channels', x: [1, 5, 10, 3], oc: 7, k: [2, 3], strides: [2, 1], pads: [0, 1, 1, 0], xdt: 'u8', perChannel: true, bias: 'float', act: 'relu' },
   { name: '1x1, 37 channels (K % 4 = 1), clip, int8 out', x: [1, 37, 6, 6], oc: 19, k: [1, 1], xdt: 'i8', to: 'i8', perChannel: true, bias: 'int', act: 'clip' },
@@ -106,7 +107,7 @@ describe('qconv (dot4I8Packed) vs exact integer reference', () => {
 
 describe('qconv: the other kernels on this adapter', () => {
   const ungrouped = CASES.filter((c) => (c.group ?? 1) === 1);
-  for (const [knob, label] of [['simpleOnly', 'without subgroups'], ['noBroadcast', 'subgroup kernel, subgroups narrower than 8']] as const) {
+  for (const [knob, label] of [['simpleOnly', 'without subgroups'], ['noBroadcast', 'subgroup kernel, subgroups narrower than 8'], ['packedDot', 'subgroup kernel, dot4I8Packed form']] as const) {
     for (const c of ungrouped.slice(0, 5)) {
       it(`${label}: ${c.name}`, async () => {
         QLINEAR_TEST[knob] = true;
