@@ -8,8 +8,6 @@
 override WG: u32 = 64u;
 // Output channels per invocation: 4 share each packed activation word; 1 for groups narrower than 4.
 override OCT: u32 = 4u;
-// Depthwise (one input channel per group): plain i32 multiply-adds, no packing of three zero lanes.
-override DEPTHWISE: bool = false;
 
 struct Params {
   pixels: u32,
@@ -91,11 +89,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       let inside = ih >= 0 && ih < params.in_h && iw >= 0 && iw < params.in_w;
       let base = xg + select(0u, u32(ih) * params.x_h + u32(iw) * params.x_w, inside);
       let tap = (ky * params.kw + kx) * params.c4;
-      if (DEPTHWISE) {
-        let xv = select(params.x_zero, x[base], inside);
-        acc.x += (xv - params.x_offset) * extractBits(bitcast<i32>(w[rows.x + tap]), 0u, 8u);
-        continue;
-      }
       for (var c4 = 0u; c4 < params.c4; c4++) {
         let c = c4 * 4u;
         let xv = vec4<i32>(load_x(base, c, inside), load_x(base, c + 1u, inside), load_x(base, c + 2u, inside), load_x(base, c + 3u, inside));

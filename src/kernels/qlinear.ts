@@ -44,6 +44,8 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   const c4 = Math.ceil(geo.cg / 4);
   const oct = geo.ocPerGroup % 4 === 0 || geo.ocPerGroup === geo.outC ? 4 : 1;
   const depthwise = geo.cg === 1 && geo.ocPerGroup === 1;
+  const windowed = geo.kw <= 7 && geo.strides[1] <= 4 && geo.dilations[1] <= 4;
+  const prelude = { KW: geo.kw, SW: geo.strides[1], DW: geo.dilations[1] };
   const params = new ParamsBuilder()
     .u32(geo.pixels).u32(geo.outW).u32(geo.outH).u32(geo.outC)
     .i32(geo.inH).i32(geo.inW).u32(geo.cg).u32(c4)
@@ -55,19 +57,26 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   params.i32(a.yZero).i32(a.qmin).i32(a.qmax).f32(a.yDiv);
   const macs = geo.pixels * geo.outC * geo.cg * geo.kh * geo.kw;
   const bytes = 4 * (sizeOf(node.inputs[0]!.shape) + sizeOf(node.outputs[0].shape)) + 4 * sizeOf(node.inputs[1]!.shape);
-  // ungrouped: 8 output channels x 4 pixels per lane, weights shared by subgroup broadcast
-  if (caps.subgroups && geo.ocPerGroup === geo.outC && geo.kw <= 7 && geo.strides[1] <= 4 && geo.dilations[1] <= 4 && !QLINEAR_TEST.simpleOnly) {
-    const lanes = (geo.pixels / geo.outW) * Math.ceil(geo.outW / 4);
+  // 4 consecutive output pixels per lane, their input columns loaded once per kernel row
+  const lanes = (geo.pixels / geo.outW) * Math.ceil(geo.outW / 4);
+  if (depthwise && windowed && !QLINEAR_TEST.simpleOnly) {
+    return { calls: [{
+      variant: 'qconv2d.depthwise', shader: { file: 'qconv2d_depthwise.wgsl', prelude, overrides: { WG } },
+      params: params.build(), bindings: BINDINGS, workgroups: [Math.ceil(lanes / WG), geo.outC, 1], flops: 2 * macs, bytes,
+    }] };
+  }
+  // ungrouped: and 8 output channels per lane, weights shared by subgroup broadcast
+  if (caps.subgroups && geo.ocPerGroup === geo.outC && windowed && !QLINEAR_TEST.simpleOnly) {
     return { calls: [{
       variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4_sg`,
-      shader: { file: 'qconv2d_dot4_sg.wgsl', prelude: { KW: geo.kw, SW: geo.strides[1], DW: geo.dilations[1] }, overrides: { WG, ...(QLINEAR_TEST.noBroadcast ? { MIN_SUBGROUP: 1024 } : {}), ...(QLINEAR_TEST.packedDot ? { PACKED_DOT: true } : {}) } },
+      shader: { file: 'qconv2d_dot4_sg.wgsl', prelude, overrides: { WG, ...(QLINEAR_TEST.noBroadcast ? { MIN_SUBGROUP: 1024 } : {}), ...(QLINEAR_TEST.packedDot ? { PACKED_DOT: true } : {}) } },
       params: params.build(), bindings: BINDINGS,
       workgroups: [Math.ceil(lanes / WG), Math.ceil(geo.outC / 8), 1], flops: 2 * macs, bytes,
     }] };
   }
   return { calls: [{
-    variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}${depthwise ? '.depthwise' : `.dot4${oct === 1 ? '.grouped' : ''}`}`,
-    shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct, DEPTHWISE: depthwise } },
+    variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4${oct === 1 ? '.grouped' : ''}`,
+    shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct } },
     params: params.build(),
     bindings: BINDINGS,
     workgroups: [Math.ceil(geo.pixels / WG), Math.ceil(geo.outC / oct), 1],

@@ -108,7 +108,8 @@ describe('qconv (dot4I8Packed) vs exact integer reference', () => {
 describe('qconv: the other kernels on this adapter', () => {
   const ungrouped = CASES.filter((c) => (c.group ?? 1) === 1);
   for (const [knob, label] of [['simpleOnly', 'without subgroups'], ['noBroadcast', 'subgroup kernel, subgroups narrower than 8'], ['packedDot', 'subgroup kernel, dot4I8Packed form']] as const) {
-    for (const c of ungrouped.slice(0, 5)) {
+    const depthwise = knob === 'simpleOnly' ? CASES.filter((c) => c.group === c.x[1]) : [];
+    for (const c of [...ungrouped.slice(0, 5), ...depthwise]) {
       it(`${label}: ${c.name}`, async () => {
         QLINEAR_TEST[knob] = true;
         try { await check(c); } finally { QLINEAR_TEST[knob] = false; }

@@ -141,7 +141,7 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
   const uses = useCounts(g, new Set());
   const out: { node: string; path: string }[] = [];
   for (const n of g.nodes) {
-    if (n.op === 'qconv' || n.op === 'qmatmul') { out.push({ node: n.name, path: 'int8 kernel (dot4I8Packed, i32 accumulation, requantized)' }); continue; }
+    if (n.op === 'qconv' || n.op === 'qmatmul') { out.push({ node: n.name, path: `integer kernel (${n.op}: int8 weights packed along K, exact i32 accumulation, requantized to ${n.attrs.to})` }); continue; }
     if (n.op !== 'conv' && n.op !== 'matmul') continue;
     if (![n.inputs[0], n.inputs[1]].some((i) => producers.get(i)?.op === 'dequantize')) continue;
     const m = matchQdq(g, n, producers, new Set(), uses);
