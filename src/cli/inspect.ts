@@ -65,8 +65,11 @@ export const inspectCommand: Command = {
       const paths = explainQuantized(ir);
       if (paths.length) {
         const ints = paths.filter((p) => !p.path.startsWith('float')).length;
-        io.out(`quantized conv/matmul: ${ints} of ${paths.length} on the int8 kernel`);
-        for (const p of paths) io.out(`  ${p.node.padEnd(40)} ${p.path}`);
+        // weight-only quantization (float activations) is one line, QDQ chains one line per node
+        const weightOnly = paths.filter((p) => p.path.includes('activation is float'));
+        io.out(`quantized conv/matmul: ${ints} of ${paths.length} on the integer kernel`);
+        if (weightOnly.length) io.out(`  ${weightOnly.length} with float activations (weight-only int8): dequantize + float kernel`);
+        for (const p of paths) if (!weightOnly.includes(p)) io.out(`  ${p.node.padEnd(40)} ${p.path}`);
         report.quantizedPaths = paths;
       }
       io.out('memory plan:');
