@@ -5,6 +5,8 @@
 override WG: u32 = 256u;
 override ZP_MODE: u32 = 0u;
 override HAS_ZP: bool = false;
+// One scale and zero point: no index math (integer division is a per-lane loop on lavapipe).
+override PER_TENSOR: bool = false;
 
 struct Params {
   count: u32,
@@ -26,7 +28,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (i >= params.count) {
     return;
   }
-  let p = quant_param_index(i, params.q);
+  var p = 0u;
+  if (!PER_TENSOR) {
+    p = quant_param_index(i, params.q);
+  }
   var zp = 0;
   if (HAS_ZP) {
     zp = unpack_int(zero_point[packed_word_index(p, ZP_MODE)], p, ZP_MODE);

@@ -2,6 +2,7 @@
 import { sizeOf } from '../core/shape.js';
 import { bytesPerElement } from '../core/dtype.js';
 import { nodeFlops } from '../ir/cost.js';
+import { explainQuantized } from '../ir/passes/fuse-qdq.js';
 import { int64 } from '../onnx/proto.js';
 import { LOWERINGS, resolveInputShapes } from '../onnx/import.js';
 import { loadModel } from '../onnx/load.js';
@@ -58,8 +59,18 @@ export const inspectCommand: Command = {
       const dq = ir.nodes.filter((n) => n.op === 'dequantize' && ir.values.get(n.inputs[0])?.data);
       const qAct = ir.nodes.filter((n) => n.op === 'quantize').length;
       if (dq.length || qAct) {
-        io.out(`quantization: ${dq.length} packed int weight tensors stay packed in GPU memory; a dequantize step expands each into a transient f32 buffer right before its float conv/matmul`);
-        if (qAct) io.out(`  ${qAct} activation QuantizeLinear/DequantizeLinear pairs run as float fake-quantization (no int8 dot-product kernel yet)`);
+        io.out(`quantization: ${dq.length} packed int weight tensors stay packed in GPU memory; a dequantize step expands each into a transient f32 buffer right before its float conv/matmul (int8-kernel weights are prepacked u32 instead)`);
+        if (qAct) io.out(`  ${qAct} QuantizeLinear steps on activations (float producers writing int8/uint8 tensors)`);
+      }
+      const paths = explainQuantized(ir);
+      if (paths.length) {
+        const ints = paths.filter((p) => !p.path.startsWith('float')).length;
+        // weight-only quantization (float activations) is one line, QDQ chains one line per node
+        const weightOnly = paths.filter((p) => p.path.includes('activation is float'));
+        io.out(`quantized conv/matmul: ${ints} of ${paths.length} on the integer kernel`);
+        if (weightOnly.length) io.out(`  ${weightOnly.length} with float activations (weight-only int8): dequantize + float kernel`);
+        for (const p of paths) if (!weightOnly.includes(p)) io.out(`  ${p.node.padEnd(40)} ${p.path}`);
+        report.quantizedPaths = paths;
       }
       io.out('memory plan:');
       io.out(`  weights on GPU        ${mb(m.weightBytes)}  (${[...weightsByType].map(([t, b]) => `${t} ${mb(b)}`).join(', ')})`);

@@ -6,7 +6,7 @@ import type { HostTensor } from '../core/tensor.js';
 export type IrOp =
   | 'conv' | 'convTranspose' | 'matmul' | 'binary' | 'unary' | 'cast' | 'softmax' | 'pool' | 'reduce'
   | 'layerNorm' | 'batchNorm' | 'transpose' | 'slice' | 'concat' | 'expand' | 'pad' | 'resize' | 'gather'
-  | 'where' | 'reshape' | 'identity' | 'argReduce' | 'quantize' | 'dequantize';
+  | 'where' | 'reshape' | 'identity' | 'argReduce' | 'quantize' | 'dequantize' | 'qconv' | 'qmatmul';
 
 /** Unary functions: used by the 'unary' op and by epilogues (one enum, one WGSL implementation). */
 export const ACT_CODES = {
@@ -78,7 +78,31 @@ export interface ReshapeAttrs { shape: number[] }
  * Linear (de)quantization along `axis` (-1: per tensor). blockSize > 0: blocked along `axis`, the scale
  * has the input's shape with that dim divided by blockSize (rounded up).
  */
-export interface QuantAttrs { axis: number; blockSize: number; to?: DType; saturate?: boolean }
+export interface QuantAttrs {
+  axis: number; blockSize: number; to?: DType; saturate?: boolean;
+  /** Closes an imported QLinearConv/QLinearMatMul: an integer kernel requantizes like onnxruntime's. */
+  integerRequant?: boolean;
+}
+/**
+ * Integer conv / matmul (passes/fuse-qdq.ts): int8/uint8 activation x, int8 weights packed 4 per u32 along K
+ * (conv K order: tap-major, channels padded to 4 per tap), i32 bias with the zero-point correction folded in,
+ * and per-channel requantization y = clamp(round((f32(acc + bias) * mult + shift) / yDiv) + yZero, qmin, qmax).
+ * Inputs: [x, wPacked u32 [OC, K4], bias i32 [OC], requant f32 [2, OC] (mult row, then shift row)].
+ */
+export interface QLinearAttrs {
+  xZero: number;
+  /** Subtracted from x before packing (128 for uint8, 0 for int8); folded back through the bias. */
+  xOffset: number;
+  yZero: number;
+  /** 1 (onnxruntime's integer QLinearConv: mult = sx*sw/sy), or sy (float conv then QuantizeLinear: mult = sx*sw). */
+  yDiv: number;
+  qmin: number;
+  qmax: number;
+  to: DType;
+  /** Logical weight shape: conv [OC, C/g, KH, KW]; matmul [K, N]. */
+  wShape: number[];
+  conv?: ConvAttrs;
+}
 
 export interface Value {
   name: string;

@@ -156,6 +156,18 @@ export function inferNode(node: A.Node, ins: (TensorInfo | undefined)[]): Tensor
       return one([...x!.shape], ins[1]?.dtype === 'f16' ? 'f16' : 'f32');
     case 'quantize':
       return one([...x!.shape], (at as A.QuantAttrs).to ?? 'u8');
+    case 'qconv': {
+      const a = at as A.QLinearAttrs;
+      const [n, , h, wd] = x!.shape;
+      const [oc, , kh, kw] = a.wShape;
+      const c = a.conv!;
+      return one([n, oc, convOutDim(h, kh, c.strides[0], c.pads[0], c.pads[2], c.dilations[0]), convOutDim(wd, kw, c.strides[1], c.pads[1], c.pads[3], c.dilations[1])], a.to);
+    }
+    case 'qmatmul': {
+      const a = at as A.QLinearAttrs;
+      need(x!.shape.at(-1) === a.wShape[0], nm, `inner dimensions differ: ${shapeStr(x!.shape)} x ${shapeStr(a.wShape)}`);
+      return one([...x!.shape.slice(0, -1), a.wShape[1]], a.to);
+    }
     case 'reshape': {
       const shape = (at as A.ReshapeAttrs).shape;
       need(sizeOf(shape) === sizeOf(x!.shape), nm, `cannot reshape ${shapeStr(x!.shape)} to ${shapeStr(shape)}`);

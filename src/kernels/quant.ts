@@ -49,7 +49,7 @@ function select(node: KNode, quantize: boolean) {
     params.i32(lo).i32(hi);
   }
   params.vec4u(q.slice(0, 4)).vec4u(q.slice(4));
-  const overrides: Record<string, number | boolean> = { WG, ZP_MODE: mode(node, 2), HAS_ZP: !!zp };
+  const overrides: Record<string, number | boolean> = { WG, ZP_MODE: mode(node, 2), HAS_ZP: !!zp, PER_TENSOR: q[3] === 0 && q[4] === 0 && q[5] === 0 };
   // per-axis dequantization (conv and matmul weights) runs one row per scale on a 2-D grid
   const rowsCount = count / Math.max(q[0], 1);
   const rows = !quantize && a.axis >= 0 && !a.blockSize && q[4] === 1 && rowsCount <= 65535;

@@ -15,12 +15,13 @@ import { transposeKernel, sliceKernel, concatKernel, expandKernel, gatherKernel 
 import { padKernel } from './pad.js';
 import { resizeKernel } from './resize.js';
 import { dequantizeKernel, quantizeKernel } from './quant.js';
+import { qconvKernel, qmatmulKernel } from './qlinear.js';
 
 const KERNELS: KernelDef[] = [
   binaryKernel, unaryKernel, castKernel, whereKernel, convKernel, convTransposeKernel, matmulKernel,
   softmaxKernel, poolKernel, reduceKernel, argReduceKernel, layerNormKernel, batchNormKernel,
   transposeKernel, sliceKernel, concatKernel, expandKernel, gatherKernel, padKernel, resizeKernel,
-  quantizeKernel, dequantizeKernel,
+  quantizeKernel, dequantizeKernel, qconvKernel, qmatmulKernel,
 ];
 
 const BY_OP = new Map<IrOp, KernelDef>(KERNELS.map((k) => [k.op, k]));

@@ -111,7 +111,9 @@ export class Session {
       }
       throw e;
     }
-    const passReport = runPasses(graph, this.opts.passes, new Set((this.opts.keep ?? []).filter((n) => graph.values.has(n))));
+    // integer QDQ kernels need dot4I8Packed; without it QDQ chains stay on the float path
+    const passes = this.ctx.features.dot4 ? this.opts.passes : { ...this.opts.passes, fuseQdq: false };
+    const passReport = runPasses(graph, passes, new Set((this.opts.keep ?? []).filter((n) => graph.values.has(n))));
     const computed = new Set(graph.nodes.flatMap((n) => n.outputs));
     const wanted = this.opts.capture === 'all' ? [...computed] : (this.opts.capture ?? []);
     const capture = wanted.filter((n) => computed.has(n));

@@ -6,6 +6,7 @@ import { fuseEpilogues } from './fuse-epilogue.js';
 import { fuseHardSwish } from './hardswish.js';
 import { removeIdentity } from './remove-identity.js';
 import { deconvToConv } from './deconv-to-conv.js';
+import { fuseQdq } from './fuse-qdq.js';
 
 export const PASSES = {
   removeIdentity,
@@ -14,6 +15,7 @@ export const PASSES = {
   hardSwish: fuseHardSwish,
   fuseEpilogue: fuseEpilogues,
   deconvToConv,
+  fuseQdq,
 } as const;
 export type PassName = keyof typeof PASSES;
 export type PassOptions = Partial<Record<PassName, boolean>>;
@@ -22,7 +24,7 @@ export type PassOptions = Partial<Record<PassName, boolean>>;
 export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
   const report: Record<string, number> = {};
   // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
-  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'deconvToConv', 'deadNodes'];
+  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'deconvToConv', 'fuseQdq', 'deadNodes'];
   for (const name of order) {
     if (opts[name] === false) continue;
     report[name] = (report[name] ?? 0) + PASSES[name](g, keep);

@@ -33,10 +33,10 @@ export function dequantize(c: ImportContext, x: string, s: string, zp: string, a
   return c.emit('dequantize', { axis, blockSize }, [x, scale, zp], out);
 }
 
-export function quantize(c: ImportContext, x: string, s: string, zp: string, to: DType, axis: number, blockSize: number, out?: string): string {
+export function quantize(c: ImportContext, x: string, s: string, zp: string, to: DType, axis: number, blockSize: number, out?: string, integerRequant = false): string {
   if (!['u8', 'i8', 'u4', 'i4'].includes(to)) c.unsupported(`QuantizeLinear to ${to}`);
   const scale = c.dtype(x) === 'f16' && c.dtype(s) === 'f16' ? s : f32Scale(c, s);
-  return c.emit('quantize', { axis, blockSize, to, saturate: true }, [x, scale, zp], out);
+  return c.emit('quantize', integerRequant ? { axis, blockSize, to, saturate: true, integerRequant } : { axis, blockSize, to, saturate: true }, [x, scale, zp], out);
 }
 
 function dequantizeLinear(c: ImportContext): void {
@@ -75,7 +75,7 @@ function qlinearConv(c: ImportContext): void {
     bias = c.constant(hostTensor('f32', [oc], Float32Array.from(bt.data as Int32Array, (v, i) => v * sx * sw[sw.length === 1 ? 0 : i])));
   }
   const y = lowerConv(c, xd, wd, bias, false);
-  quantize(c, y, ys, yzp, yzp ? c.dtype(yzp) : 'u8', -1, 0, c.outputName());
+  quantize(c, y, ys, yzp, yzp ? c.dtype(yzp) : 'u8', -1, 0, c.outputName(), true);
 }
 
 function f32Of(t: HostTensor): Float32Array {
@@ -88,7 +88,7 @@ function qlinearMatmul(c: ImportContext): void {
   const ad = dequantize(c, a, as, azp, sizeOf(c.shape(as)) === 1 ? -1 : c.shape(a).length - 2, 0);
   const bd = dequantize(c, b, bs, bzp, sizeOf(c.shape(bs)) === 1 ? -1 : c.shape(b).length - 1, 0);
   const y = lowerMatmul(c, ad, bd);
-  quantize(c, y, ys, yzp, yzp ? c.dtype(yzp) : 'u8', -1, 0, c.outputName());
+  quantize(c, y, ys, yzp, yzp ? c.dtype(yzp) : 'u8', -1, 0, c.outputName(), true);
 }
 
 /** ConvInteger / MatMulInteger: exact integer results via f32 (exact below 2^24), zero points per tensor or axis. */
