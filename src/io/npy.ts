@@ -25,7 +25,8 @@ export function parseNpy(bytes: Uint8Array, what = 'npy'): HostTensor {
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new InputError(`${what}: invalid shape (${shapeText})`);
   const n = shape.reduce((a, b) => a * b, 1);
-  const body = bytes.slice(start + headerLen);
+  // a copy, so the data starts at byte 0 of its own buffer (a Node Buffer's slice() is a view into a shared pool)
+  const body = Uint8Array.prototype.slice.call(bytes, start + headerLen);
   if (descr === '<f8') {
     if (body.length < n * 8) throw new InputError(`${what}: data is truncated`);
     const f64 = new Float64Array(body.buffer, 0, n);
