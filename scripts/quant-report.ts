@@ -9,7 +9,8 @@ import { runOnnxruntime } from '../src/parity/ort.js';
 import { diff } from '../src/parity/metrics.js';
 import { median } from '../src/profile/microbench.js';
 import { mdTable, num } from '../src/profile/table.js';
-import { type QuantizeOptions, quantizeModel } from '../src/quant/quantize.js';
+import { quantizeModel } from '../src/quant/quantize.js';
+import { PRECISION_VARIANTS } from '../src/parity/sweep.js';
 import { adapterName, createGpuContext } from '../src/runtime/device.js';
 import { Session } from '../src/runtime/session.js';
 import { type Student, STUDENTS } from '../kernels-bench/models.js';
@@ -23,14 +24,6 @@ const { values: args } = parseArgs({
   },
 });
 
-const VARIANTS: [string, QuantizeOptions | null][] = [
-  ['f32', null],
-  ['fp16 weights', { weights: 'fp16' }],
-  ['fp16 compute', { compute: 'fp16' }],
-  ['int8 weights', { weights: 'int8' }],
-  ['int4 matmul + int8 conv weights', { weights: 'int4' }],
-  ['int8 weights + activations (QDQ)', { weights: 'int8', activations: 'int8' }],
-];
 
 interface Row { variant: string; fileBytes: number; gpuWeightBytes: number; parity: number; quantError: number; ms: number | null; error?: string }
 
@@ -47,7 +40,7 @@ for (const student of args.models!.split(',') as Student[]) {
   const calibration = [3, 5, 8, 13].map((seed) => ({ [st.input]: textLikeImage(st.shape, seed) }));
   const ref32 = await runOnnxruntime(float, { [st.input]: x });
   const sessions: { row: Row; session: Session | null; runs: number[] }[] = [];
-  for (const [variant, q] of VARIANTS) {
+  for (const [variant, q] of PRECISION_VARIANTS) {
     log(`${st.label}: ${variant}`);
     const bytes = q ? (await quantizeModel(float, { ...q, calibration, context: ctx })).bytes : float;
     const row: Row = { variant, fileBytes: bytes.length, gpuWeightBytes: 0, parity: NaN, quantError: NaN, ms: null };

@@ -4,52 +4,11 @@
 // y_div = 1 is onnxruntime's QLinearConv arithmetic; y_div = y_scale replays a float conv + QuantizeLinear.
 // A matmul is a 1x1 conv over one image row of M pixels (strides in the uniform say where things are).
 // Activations are shifted by x_offset (128 for uint8) to fit int8; the bias carries the correction.
+// kestrel:requires lib/qconv.wgsl
 
 override WG: u32 = 64u;
 // Output channels per invocation: 4 share each packed activation word; 1 for groups narrower than 4.
 override OCT: u32 = 4u;
-
-struct Params {
-  pixels: u32,
-  out_w: u32,
-  out_h: u32,
-  out_c: u32,
-  in_h: i32,
-  in_w: i32,
-  cg: u32,
-  c4: u32,
-  kh: u32,
-  kw: u32,
-  oc_per_group: u32,
-  w_row: u32,
-  stride_h: i32,
-  stride_w: i32,
-  pad_h: i32,
-  pad_w: i32,
-  dil_h: i32,
-  dil_w: i32,
-  x_zero: i32,
-  x_offset: i32,
-  x_n: u32,
-  x_c: u32,
-  x_h: u32,
-  x_w: u32,
-  y_n: u32,
-  y_c: u32,
-  y_h: u32,
-  y_w: u32,
-  y_zero: i32,
-  qmin: i32,
-  qmax: i32,
-  y_div: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<i32>;
-@group(0) @binding(2) var<storage, read_write> w: array<u32>;
-@group(0) @binding(3) var<storage, read_write> bias: array<i32>;
-@group(0) @binding(4) var<storage, read_write> requant: array<f32>;
-@group(0) @binding(5) var<storage, read_write> y: array<i32>;
 
 // Padding taps and the channels that round K up to a multiple of 4 read the zero point (weight 0 there).
 fn load_x(base: u32, c: u32, inside: bool) -> i32 {
@@ -57,12 +16,6 @@ fn load_x(base: u32, c: u32, inside: bool) -> i32 {
     return params.x_zero;
   }
   return x[base + c * params.x_c];
-}
-
-fn store(yb: u32, oc: u32, acc: i32) {
-  let v = (f32(acc + bias[oc]) * requant[oc] + requant[params.out_c + oc]) / params.y_div;
-  let q = clamp(round(v) + f32(params.y_zero), f32(params.qmin), f32(params.qmax));
-  y[yb + oc * params.y_c] = i32(q);
 }
 
 @compute @workgroup_size(WG)

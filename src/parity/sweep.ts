@@ -18,7 +18,8 @@ export interface SweepRow {
   note?: string;
 }
 
-const VARIANTS: [string, QuantizeOptions | null][] = [
+/** Every precision `kestrel quantize` writes, with the options that write it (null: the f32 original). */
+export const PRECISION_VARIANTS: [string, QuantizeOptions | null][] = [
   ['f32', null],
   ['fp16 weights', { weights: 'fp16' }],
   ['fp16 compute', { compute: 'fp16' }],
@@ -44,7 +45,7 @@ export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, Ho
   const outputs = model.outputs.map((o) => o.name);
   const base = await captureAll(bytes, feeds, opts.context);
   const rows: SweepRow[] = [];
-  for (const [variant, q] of VARIANTS) {
+  for (const [variant, q] of PRECISION_VARIANTS) {
     if (!q) { rows.push({ variant, output: null, firstOver: null, weightBytes: base.weightBytes, note: 'reference' }); continue; }
     let qBytes: Uint8Array;
     try {

@@ -47,7 +47,8 @@ export function shaderHeader(file: string): ShaderHeader {
   if (h) return h;
   const src = source(file);
   const requires = headerList(src, 'requires');
-  const bindings = [...src.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var<storage/g)].map((m) => Number(m[1]));
+  // a library may declare the kernel's bindings (lib/qconv.wgsl); lib/epilogue.wgsl's live in group 1
+  const bindings = [src, ...requires.map(source)].flatMap((text) => [...text.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var<storage/g)].map((m) => Number(m[1])));
   bindings.sort((a, b) => a - b);
   bindings.forEach((b, i) => {
     if (b !== i + 1) throw new KestrelError('USAGE', `shaders/${file}: storage bindings must be numbered 1..n (found ${bindings.join(',')})`);

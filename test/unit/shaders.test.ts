@@ -53,7 +53,8 @@ describe('shader files', () => {
   });
 
   it.each(kernels)('%s numbers its group 0 storage bindings 1..n', (file) => {
-    const all = bindings(table[file]);
+    // a kernel's bindings may live in a library it requires (lib/qconv.wgsl)
+    const all = [table[file], ...shaderHeader(file).requires.map((lib) => table[lib])].flatMap((src) => bindings(src));
     const storage = all.filter((b) => b.group === 0 && b.kind === 'storage').map((b) => b.binding).sort((a, b) => a - b);
     expect(storage).toEqual(storage.map((_, i) => i + 1));
     // The loader counts only `@group(0) @binding(n) var<storage`: another attribute order would go unseen.
