@@ -1,0 +1,78 @@
+// conv 3x3, stride 1, dilation 1 by Winograd F(2x2, 3x3): two calls per node, (1) the weight transform
+// U = G g G^T into an f32 scratch buffer, (2) the fused input transform, 16 elementwise GEMM terms,
+// output transform and epilogue (conv2d_winograd.wgsl). It does 2.25x fewer multiplies than the implicit
+// GEMM but pays a transform per input tile and channel, so it is selected only where that was measured
+// to win on the adapter (see winogradWins).
+import type { ConvGeometry } from './conv.js';
+import type { KernelCall, KernelCaps, KernelSelection } from './types.js';
+import { ParamsBuilder, grid1d } from './params.js';
+
+/** Tile sizes; exported so kernels-bench and tests can try others. */
+export const WINOGRAD_TUNING = {
+  /** Output channels per workgroup (a multiple of 4). */
+  tm: 8,
+  /** 2x2 tiles per lane along a row (they share the input window's column transform). */
+  tt: 2,
+  /** Lanes per workgroup. */
+  wg: 16,
+  /** Select Winograd wherever it applies (tests); otherwise only where winogradWins. */
+  force: false,
+  /** Never select it (kernels-bench's baseline rung). */
+  disabled: false,
+};
+
+/** Stride 1, dilation 1, 3x3: the shapes the F(2x2, 3x3) transforms are defined for. */
+export function winogradApplies(g: ConvGeometry): boolean {
+  return g.kh === 3 && g.kw === 3 && g.strideH === 1 && g.strideW === 1 && g.dilH === 1 && g.dilW === 1
+    && g.oh >= 1 && g.ow >= 1;
+}
+
+/**
+ * Where F(2x2, 3x3) beat the implicit GEMM on lavapipe (kernels-bench conv3x3 ladder): enough input
+ * channels to amortize the per-tile transforms and an image large enough to fill the lanes.
+ */
+export function winogradWins(g: ConvGeometry): boolean {
+  const cinG = g.cin / g.group;
+  return cinG >= 16 && g.oh * g.ow >= 256;
+}
+
+function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, lanes: number, uLanes: number): ArrayBuffer {
+  const coutG = g.cout / g.group;
+  return new ParamsBuilder()
+    .u32(g.cin).u32(g.h).u32(g.w).u32(g.cout)
+    .u32(g.oh).u32(g.ow).i32(g.padT).i32(g.padL)
+    .u32(g.cin / g.group).u32(coutG).u32(ocBlocks).u32(tileBlocksW)
+    .u32(lanes).u32(Math.ceil(coutG / 4)).u32(uLanes).u32(0)
+    .build();
+}
+
+export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, bytes: number): KernelSelection | null {
+  const { tm, tt, wg } = WINOGRAD_TUNING;
+  const cinG = g.cin / g.group;
+  const coutG = g.cout / g.group;
+  const coutG4 = Math.ceil(coutG / 4);
+  const tilesH = Math.ceil(g.oh / 2);
+  const tileBlocksW = Math.ceil(Math.ceil(g.ow / 2) / tt);
+  const lanes = tilesH * tileBlocksW;
+  const ocBlocks = Math.ceil(coutG / tm);
+  const uLanes = g.group * cinG * coutG4 * 4;
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
+  if (workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) return null;
+  const params = winogradParams(g, ocBlocks, tileBlocksW, lanes, uLanes);
+  const weights: KernelCall = {
+    variant: 'conv2d.winograd_weights',
+    shader: { file: 'conv2d_winograd_weights.wgsl', overrides: { WG: 64 } },
+    params,
+    bindings: [{ io: 'in', index: 1 }, { io: 'scratch', index: 0 }],
+    workgroups: grid1d(Math.ceil(uLanes / 64), caps.maxWorkgroupsPerDim),
+    flops: uLanes * 16 * 4, bytes: g.elemBytes * g.cout * cinG * 9 + uLanes * 16 * 4,
+  };
+  const main: KernelCall = {
+    variant: 'conv2d.winograd2x2.3x3',
+    shader: { file: 'conv2d_winograd.wgsl', prelude: { TM: tm, TT: tt }, overrides: { WG: wg } },
+    params,
+    bindings: [{ io: 'in', index: 0 }, { io: 'scratch', index: 0 }, { io: 'out', index: 0 }],
+    workgroups, flops, bytes,
+  };
+  return { calls: [weights, main], scratch: [uLanes * 16 * 4] };
+}
