@@ -1,28 +1,36 @@
 // conv2d 3x3, stride 1, dilation 1, by Winograd F(2x2, 3x3): Y = A^T [ sum_c U_c . (B^T d_c B) ] A,
 // 16 multiplies per 2x2 outputs and input channel instead of 36. Each lane owns TT tiles of one tile row
-// for the TM output channels of its workgroup. The transformed weights U (conv2d_winograd_weights.wgsl)
-// are indexed by workgroup and loop counters only, so their loads are uniform (one load for all lanes
-// on lavapipe, where a per-lane load is a scalar loop); the input window is loaded once per channel and
-// its column transform is shared by neighbouring tiles. Any pads, groups; TM a multiple of 4.
-// Stored as elem_t (f32 or f16), computed in f32.
+// for the TM output channels of its workgroup. On lavapipe every buffer load is a per-lane scalar loop
+// (even at an address all lanes share), so the 16 x TM transformed weights U (conv2d_winograd_weights.wgsl)
+// of a channel are loaded as 2*TM/4 vec4 per lane of an 8-lane subgroup and handed around with
+// subgroupBroadcast; the input window is loaded once per channel and its column transform is shared by
+// neighbouring tiles. Subgroups smaller than 8 compute each output directly from the weights instead.
+// Any pads, groups; TM a multiple of 4. Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/winograd_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TT
 // kestrel:example TM=8 TT=2
+// kestrel:enable subgroups
 
 override WG: u32 = 16u;
+// subgroups smaller than this take the direct path (tests raise it to exercise that path)
+override MIN_SUBGROUP: u32 = 8u;
 
 const TM4 = TM / 4u;
 // input columns of TT neighbouring tiles
 const SEG = 2u * TT + 2u;
 const ACC = TM4 * 16u * TT;
+// vec4 of U each lane of an 8-lane subgroup loads per channel
+const ULOADS = 2u * TM4;
 
 @group(0) @binding(0) var<uniform> params: WinogradParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
-@group(0) @binding(2) var<storage, read_write> u: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
+@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> u: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
+        @builtin(subgroup_invocation_id) sg_lane: u32, @builtin(subgroup_size) sg_size: u32) {
   let n = wid.z;
   let g = wid.y / params.oc_blocks;
   let oc0 = (wid.y % params.oc_blocks) * TM;
@@ -34,6 +42,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let ih0 = i32(2u * ty) - params.pad_t;
   let iw0 = i32(2u * tx0) - params.pad_l;
   let hw = params.h * params.w;
+  if (sg_size < max(MIN_SUBGROUP, 8u)) {
+    if (q < params.lanes) {
+      block_without_subgroups(n, g, oc0, 2u * ty, 2u * tx0);
+    }
+    return;
+  }
   // window validity does not change with the channel
   var row_ok: array<bool, 4>;
   var row_at: array<u32, 4>;
@@ -49,13 +63,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     col_ok[s] = iw >= 0 && iw < i32(params.w);
     col_at[s] = u32(clamp(iw, 0, i32(params.w) - 1));
   }
-  // U's vec4 columns of this block (clamped past the group's end; those channels are never stored)
-  var u_col: array<u32, TM4>;
-  for (var r = 0u; r < TM4; r++) {
-    u_col[r] = min(oc0 / 4u + r, params.cout_g4 - 1u);
-  }
   var x_chan = (n * params.cin + g * params.cin_g) * hw;
-  var u_at = g * params.cin_g * 16u * params.cout_g4;
+  var u_at = (g * params.cin_g * params.oc_blocks + wid.y % params.oc_blocks) * 4u * TM + sg_lane % 8u;
   // acc[(r * 16 + e) * TT + t]: transformed outputs e of tile t for output channels oc0 + 4r .. +3
   var acc: array<vec4<f32>, ACC>;
   for (var c = 0u; c < params.cin_g; c++) {
@@ -80,25 +89,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       v[4u * t + 2u] = m - b;
       v[4u * t + 3u] = b - z;
     }
-    // the 16 elementwise products written out so every index into v and acc is a constant
-    mac(0u, u_at, &v, &acc, u_col);
-    mac(1u, u_at, &v, &acc, u_col);
-    mac(2u, u_at, &v, &acc, u_col);
-    mac(3u, u_at, &v, &acc, u_col);
-    mac(4u, u_at, &v, &acc, u_col);
-    mac(5u, u_at, &v, &acc, u_col);
-    mac(6u, u_at, &v, &acc, u_col);
-    mac(7u, u_at, &v, &acc, u_col);
-    mac(8u, u_at, &v, &acc, u_col);
-    mac(9u, u_at, &v, &acc, u_col);
-    mac(10u, u_at, &v, &acc, u_col);
-    mac(11u, u_at, &v, &acc, u_col);
-    mac(12u, u_at, &v, &acc, u_col);
-    mac(13u, u_at, &v, &acc, u_col);
-    mac(14u, u_at, &v, &acc, u_col);
-    mac(15u, u_at, &v, &acc, u_col);
+    var mine: array<vec4<f32>, ULOADS>;
+    for (var k = 0u; k < ULOADS; k++) {
+      mine[k] = u[u_at + 8u * k];
+    }
+    // written out (not a loop) so every index into mine, v and acc is a constant even where Mesa's
+    // unroller gives up on a body this large
+    spread(0u, &mine, &v, &acc);
+    spread(1u, &mine, &v, &acc);
+    spread(2u, &mine, &v, &acc);
+    spread(3u, &mine, &v, &acc);
+    spread(4u, &mine, &v, &acc);
+    spread(5u, &mine, &v, &acc);
+    spread(6u, &mine, &v, &acc);
+    spread(7u, &mine, &v, &acc);
     x_chan += hw;
-    u_at += 16u * params.cout_g4;
+    u_at += params.oc_blocks * 4u * TM;
   }
   if (q >= params.lanes) {
     return;
@@ -145,14 +151,56 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
 }
 
-// Transformed element e of every tile: acc[r][e][t] += U[c][e][block r] * V_t[e].
-fn mac(e: u32, u_at: u32, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>, u_col: array<u32, TM4>) {
-  let i = e / 4u;
-  let j = e % 4u;
-  for (var r = 0u; r < TM4; r++) {
-    let uw = u[u_at + e * params.cout_g4 + u_col[r]];
-    for (var t = 0u; t < TT; t++) {
-      (*acc)[(r * 16u + e) * TT + t] = fma(uw, vec4<f32>((*v)[4u * t + j][i]), (*acc)[(r * 16u + e) * TT + t]);
+// vec4 f = 8k + l of the block's U sits in lane l's mine[k]: broadcast the eight (a broadcast's lane
+// must be a constant) and accumulate each. No-op past ULOADS (TM up to 32).
+fn spread(k: u32, mine: ptr<function, array<vec4<f32>, ULOADS>>, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
+  if (k >= ULOADS) {
+    return;
+  }
+  mac(8u * k, subgroupBroadcast((*mine)[k], 0u), v, acc);
+  mac(8u * k + 1u, subgroupBroadcast((*mine)[k], 1u), v, acc);
+  mac(8u * k + 2u, subgroupBroadcast((*mine)[k], 2u), v, acc);
+  mac(8u * k + 3u, subgroupBroadcast((*mine)[k], 3u), v, acc);
+  mac(8u * k + 4u, subgroupBroadcast((*mine)[k], 4u), v, acc);
+  mac(8u * k + 5u, subgroupBroadcast((*mine)[k], 5u), v, acc);
+  mac(8u * k + 6u, subgroupBroadcast((*mine)[k], 6u), v, acc);
+  mac(8u * k + 7u, subgroupBroadcast((*mine)[k], 7u), v, acc);
+}
+
+// U's vec4 f = e * TM4 + r (transformed element e, output channels 4r .. 4r+3) into every tile:
+// acc[r][e][t] += uw * V_t[e].
+fn mac(f: u32, uw: vec4<f32>, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
+  let e = f / TM4;
+  let r = f % TM4;
+  for (var t = 0u; t < TT; t++) {
+    (*acc)[(r * 16u + e) * TT + t] = fma(uw, vec4<f32>((*v)[4u * t + e % 4u][e / 4u]), (*acc)[(r * 16u + e) * TT + t]);
+  }
+}
+
+// The lane's block one output at a time from the untransformed weights, for subgroups too small to share U.
+fn block_without_subgroups(n: u32, g: u32, oc0: u32, oy: u32, ox: u32) {
+  let hw = params.h * params.w;
+  for (var o = oc0; o < min(oc0 + TM, params.cout_g); o++) {
+    let channel = g * params.cout_g + o;
+    for (var y = oy; y < min(oy + 2u, params.oh); y++) {
+      for (var xo = ox; xo < min(ox + 2u * TT, params.ow); xo++) {
+        var sum = 0.0;
+        for (var c = 0u; c < params.cin_g; c++) {
+          let x_chan = (n * params.cin + g * params.cin_g + c) * hw;
+          let w_at = (channel * params.cin_g + c) * 9u;
+          for (var ky = 0u; ky < 3u; ky++) {
+            let ih = i32(y + ky) - params.pad_t;
+            for (var kx = 0u; kx < 3u; kx++) {
+              let iw = i32(xo + kx) - params.pad_l;
+              if (ih >= 0 && ih < i32(params.h) && iw >= 0 && iw < i32(params.w)) {
+                sum += f32(x[x_chan + u32(ih) * params.w + u32(iw)]) * f32(wt[w_at + ky * 3u + kx]);
+              }
+            }
+          }
+        }
+        let idx = ((n * params.cout + channel) * params.oh + y) * params.ow + xo;
+        out[idx] = elem_t(apply_epilogue(sum, channel, idx));
+      }
     }
   }
 }

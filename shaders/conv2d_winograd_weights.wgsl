@@ -1,6 +1,6 @@
 // Winograd F(2x2, 3x3) weight transform U = G g G^T, run before conv2d_winograd.wgsl: one lane per
-// (group, input channel, output channel padded to 4), zeros in the padding so the main kernel can load
-// whole vec4 columns. U is kept in f32 whatever the storage type of the weights.
+// (group, input channel, output channel padded to whole blocks of TM), zeros in the padding so the main
+// kernel loads whole blocks. U is kept in f32 whatever the storage type of the weights.
 // kestrel:requires lib/winograd_params.wgsl
 // kestrel:prelude elem_t
 // kestrel:example elem_t=f32
@@ -17,7 +17,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (idx >= params.u_lanes) {
     return;
   }
-  let cols = params.cout_g4 * 4u;
+  let cols = params.oc_blocks * params.tm;
   let oc = idx % cols;
   let gc = idx / cols;
   let g = gc / params.cin_g;
@@ -40,12 +40,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     gk[2][j] = 0.5 * (a - b + d);
     gk[3][j] = d;
   }
-  let out0 = (gc * 16u) * cols + oc;
+  let out0 = ((gc * params.oc_blocks + oc / params.tm) * 16u) * params.tm + oc % params.tm;
   for (var i = 0u; i < 4u; i++) {
     let r = gk[i];
     let row = vec4<f32>(r.x, 0.5 * (r.x + r.y + r.z), 0.5 * (r.x - r.y + r.z), r.z);
     for (var j = 0u; j < 4u; j++) {
-      u[out0 + (i * 4u + j) * cols] = row[j];
+      u[out0 + (i * 4u + j) * params.tm] = row[j];
     }
   }
 }

@@ -1,5 +1,6 @@
 // The uniform both Winograd F(2x2, 3x3) conv shaders read (built by winogradParams in
-// src/kernels/conv-winograd.ts). Transformed weights U are f32 [group][cin_g][16][cout_g4 * 4].
+// src/kernels/conv-winograd.ts). Transformed weights U are f32 [group][cin_g][oc_blocks][16][tm]: the
+// 16 x TM values one input channel contributes to one block of TM output channels, contiguous.
 
 struct WinogradParams {
   cin: u32,
@@ -18,8 +19,8 @@ struct WinogradParams {
   tile_blocks_w: u32,
   // tile blocks per (image, channel block): the lanes that do work
   lanes: u32,
-  // output channels per group rounded up to 4, over 4 (U's vec4 columns)
-  cout_g4: u32,
+  // output channels per workgroup (the kernel's TM)
+  tm: u32,
   // weight transform: (group, channel, padded output channel) triples
   u_lanes: u32,
   _pad0: u32,

@@ -19,6 +19,8 @@ export const WINOGRAD_TUNING = {
   force: false,
   /** Never select it (kernels-bench's baseline rung). */
   disabled: false,
+  /** Subgroup size below which the kernel computes each output directly (tests raise it past 8). */
+  minSubgroup: 8,
 };
 
 /** Stride 1, dilation 1, 3x3: the shapes the F(2x2, 3x3) transforms are defined for. */
@@ -42,7 +44,7 @@ function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, 
     .u32(g.cin).u32(g.h).u32(g.w).u32(g.cout)
     .u32(g.oh).u32(g.ow).i32(g.padT).i32(g.padL)
     .u32(g.cin / g.group).u32(coutG).u32(ocBlocks).u32(tileBlocksW)
-    .u32(lanes).u32(Math.ceil(coutG / 4)).u32(uLanes).u32(0)
+    .u32(lanes).u32(WINOGRAD_TUNING.tm).u32(uLanes).u32(0)
     .build();
 }
 
@@ -50,14 +52,13 @@ export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, b
   const { tm, tt, wg } = WINOGRAD_TUNING;
   const cinG = g.cin / g.group;
   const coutG = g.cout / g.group;
-  const coutG4 = Math.ceil(coutG / 4);
   const tilesH = Math.ceil(g.oh / 2);
   const tileBlocksW = Math.ceil(Math.ceil(g.ow / 2) / tt);
   const lanes = tilesH * tileBlocksW;
   const ocBlocks = Math.ceil(coutG / tm);
-  const uLanes = g.group * cinG * coutG4 * 4;
+  const uLanes = g.group * cinG * ocBlocks * tm;
   const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
-  if (workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) return null;
+  if (!caps.subgroups || tm % 4 !== 0 || workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) return null;
   const params = winogradParams(g, ocBlocks, tileBlocksW, lanes, uLanes);
   const weights: KernelCall = {
     variant: 'conv2d.winograd_weights',
@@ -69,9 +70,9 @@ export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, b
   };
   const main: KernelCall = {
     variant: 'conv2d.winograd2x2.3x3',
-    shader: { file: 'conv2d_winograd.wgsl', prelude: { TM: tm, TT: tt }, overrides: { WG: wg } },
+    shader: { file: 'conv2d_winograd.wgsl', prelude: { TM: tm, TT: tt }, overrides: { WG: wg, MIN_SUBGROUP: WINOGRAD_TUNING.minSubgroup } },
     params,
-    bindings: [{ io: 'in', index: 0 }, { io: 'scratch', index: 0 }, { io: 'out', index: 0 }],
+    bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'scratch', index: 0 }, { io: 'out', index: 0 }],
     workgroups, flops, bytes,
   };
   return { calls: [weights, main], scratch: [uLanes * 16 * 4] };
