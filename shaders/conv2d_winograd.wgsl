@@ -152,7 +152,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 }
 
 // vec4 f = 8k + l of the block's U sits in lane l's mine[k]: broadcast the eight (a broadcast's lane
-// must be a constant) and accumulate each. No-op past ULOADS (TM up to 32).
+// must be a constant) and accumulate each. No-op past ULOADS (so TM is at most 16).
 fn spread(k: u32, mine: ptr<function, array<vec4<f32>, ULOADS>>, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
   if (k >= ULOADS) {
     return;

@@ -9,7 +9,7 @@ import { ParamsBuilder, grid1d } from './params.js';
 
 /** Tile sizes; exported so kernels-bench and tests can try others. */
 export const WINOGRAD_TUNING = {
-  /** Output channels per workgroup (a multiple of 4). */
+  /** Output channels per workgroup (a multiple of 4, at most 16: see spread() in the shader). */
   tm: 8,
   /** 2x2 tiles per lane along a row (they share the input window's column transform). */
   tt: 2,
@@ -30,12 +30,12 @@ export function winogradApplies(g: ConvGeometry): boolean {
 }
 
 /**
- * Where F(2x2, 3x3) beat the implicit GEMM on lavapipe (kernels-bench conv3x3 ladder): enough input
- * channels to amortize the per-tile transforms and an image large enough to fill the lanes.
+ * Where F(2x2, 3x3) beat the implicit GEMM on lavapipe (kernels-bench conv3x3 ladder, .scratch A/B): at 16+
+ * input channels per group from 10x10 outputs up (96->24 @10: 0.33 vs 0.61 ms, @40: 3.0 vs 3.8 ms);
+ * 8 channels are a wash (0.30 vs 0.32 ms) not worth a pipeline; 6x6 loses (0.18 vs 0.10 ms), 8x8 untried.
  */
 export function winogradWins(g: ConvGeometry): boolean {
-  const cinG = g.cin / g.group;
-  return cinG >= 16 && g.oh * g.ow >= 256;
+  return g.cin / g.group >= 16 && g.oh * g.ow >= 100;
 }
 
 function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, lanes: number, uLanes: number): ArrayBuffer {
@@ -58,7 +58,7 @@ export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, b
   const ocBlocks = Math.ceil(coutG / tm);
   const uLanes = g.group * cinG * ocBlocks * tm;
   const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
-  if (!caps.subgroups || tm % 4 !== 0 || workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) return null;
+  if (!caps.subgroups || tm % 4 !== 0 || tm > 16 || workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) return null;
   const params = winogradParams(g, ocBlocks, tileBlocksW, lanes, uLanes);
   const weights: KernelCall = {
     variant: 'conv2d.winograd_weights',
