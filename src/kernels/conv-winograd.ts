@@ -11,7 +11,11 @@ import { ParamsBuilder, grid1d } from './params.js';
 export const WINOGRAD_TUNING = {
   /** Output channels per workgroup (a multiple of 4, at most 16: see spread() in the shader). */
   tm: 8,
-  /** 2x2 tiles per lane along a row (they share the input window's column transform). */
+  /**
+   * 2x2 tiles per lane along a row (they share the input window's column transform and each broadcast
+   * weight). 4 is faster from 40x40 up (det 96->24 @80: about 9 vs 10 ms) but slower at 10x10 and
+   * compiles twice as long (about 2.1 vs 1.0 s with the shader cache off).
+   */
   tt: 2,
   /** Lanes per workgroup. */
   wg: 16,
@@ -30,9 +34,10 @@ export function winogradApplies(g: ConvGeometry): boolean {
 }
 
 /**
- * Where F(2x2, 3x3) beat the implicit GEMM on lavapipe (kernels-bench conv3x3 ladder, .scratch A/B): at 16+
- * input channels per group from 10x10 outputs up (96->24 @10: 0.33 vs 0.61 ms, @40: 3.0 vs 3.8 ms);
- * 8 channels are a wash (0.30 vs 0.32 ms) not worth a pipeline; 6x6 loses (0.18 vs 0.10 ms), 8x8 untried.
+ * Where F(2x2, 3x3) beat the implicit GEMM on lavapipe (kernels-bench conv3x3 ladder; A/B interleaved GPU
+ * timestamps): at 16+ input channels per group from 10x10 outputs up (96->24 @10: 0.33 vs 0.61 ms, @40:
+ * 3.0 vs 3.8 ms); 8 channels are a wash (0.30 vs 0.32 ms) not worth a pipeline (its LLVM compile is about
+ * 0.7 s more than the implicit GEMM's with the shader cache off); 6x6 loses (0.18 vs 0.10 ms), 8x8 untried.
  */
 export function winogradWins(g: ConvGeometry): boolean {
   return g.cin / g.group >= 16 && g.oh * g.ow >= 100;

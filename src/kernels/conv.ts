@@ -1,7 +1,7 @@
 // conv (NCHW, 2-D): picks a variant by shape. Bias, activation and residual come through the epilogue.
 //   depthwise    group == C == OC                                  conv2d_depthwise.wgsl
 //   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl
-//   winograd     3x3, stride 1, dilation 1 where measured faster       conv2d_winograd(_weights).wgsl
+//   winograd     3x3, stride 1, dilation 1, where measured faster   conv2d_winograd(_weights).wgsl
 //   igemm(_sg)   everything else with KW <= 7, register-tiled      conv2d_igemm_sg.wgsl / conv2d_igemm.wgsl
 //   direct       wider kernels, or grids past the workgroup limit   conv2d_direct.wgsl
 // Tile sizes come from measurements on lavapipe (see test/kernels/conv-timing.ts): there every buffer
