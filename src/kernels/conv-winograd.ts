@@ -17,8 +17,8 @@ export const WINOGRAD_TUNING = {
    * compiles twice as long (about 2.1 vs 1.0 s with the shader cache off).
    */
   tt: 2,
-  /** Lanes per workgroup. */
-  wg: 16,
+  /** Lanes per workgroup: one 8-lane subgroup (det 96->24 @20: 0.87 vs 0.99 ms with 16; even elsewhere). */
+  wg: 8,
   /** Select Winograd wherever it applies (tests); otherwise only where winogradWins. */
   force: false,
   /** Never select it (kernels-bench's baseline rung). */
