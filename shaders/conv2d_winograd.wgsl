@@ -1,32 +1,54 @@
 // conv2d 3x3, stride 1, dilation 1, by Winograd F(2x2, 3x3): Y = A^T [ sum_c U_c . (B^T d_c B) ] A,
 // 16 multiplies per 2x2 outputs and input channel instead of 36. Each lane owns TT tiles of one tile row
 // for the TM output channels of its workgroup. On lavapipe every buffer load is a per-lane scalar loop
-// (even at an address all lanes share), so the 16 x TM transformed weights U (conv2d_winograd_weights.wgsl)
-// of a channel are loaded as 2*TM/4 vec4 per lane of an 8-lane subgroup and handed around with
-// subgroupBroadcast; the input window is loaded once per channel and its column transform is shared by
-// neighbouring tiles. Subgroups smaller than 8 compute each output directly from the weights instead.
-// Any pads, groups; TM a multiple of 4. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/winograd_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// (even at an address all lanes share), so each lane of an 8-lane subgroup loads the 3x3 weights of one
+// output channel (per 8 of TM), transforms them to U = G g G^T itself, and subgroupBroadcast hands the 16
+// values to the other lanes: no weight-transform pass, and 9 loads per channel instead of 16. The input
+// window is loaded once per channel and its column transform is shared by neighbouring tiles. Subgroups
+// smaller than 8 compute each output directly instead. Any pads, groups; TM a multiple of 8.
+// Stored as elem_t (f32 or f16), computed in f32.
+// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl
 // kestrel:prelude TM TT
 // kestrel:example TM=8 TT=2
 // kestrel:enable subgroups
 
-override WG: u32 = 16u;
+override WG: u32 = 8u;
 // subgroups smaller than this take the direct path (tests raise it to exercise that path)
 override MIN_SUBGROUP: u32 = 8u;
 
 const TM4 = TM / 4u;
+const TM8 = TM / 8u;
 // input columns of TT neighbouring tiles
 const SEG = 2u * TT + 2u;
 const ACC = TM4 * 16u * TT;
-// vec4 of U each lane of an 8-lane subgroup loads per channel
-const ULOADS = 2u * TM4;
+
+// built by winogradParams in src/kernels/conv-winograd.ts
+struct WinogradParams {
+  cin: u32,
+  h: u32,
+  w: u32,
+  cout: u32,
+  oh: u32,
+  ow: u32,
+  pad_t: i32,
+  pad_l: i32,
+  cin_g: u32,
+  cout_g: u32,
+  // output-channel blocks of TM per group (grid y = group * oc_blocks)
+  oc_blocks: u32,
+  // blocks of TT tiles per tile row
+  tile_blocks_w: u32,
+  // tile blocks per (image, channel block): the lanes that do work
+  lanes: u32,
+  _pad0: u32,
+  _pad1: u32,
+  _pad2: u32,
+}
 
 @group(0) @binding(0) var<uniform> params: WinogradParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
-@group(0) @binding(3) var<storage, read_write> u: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> out: array<elem_t>;
+@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
@@ -64,7 +86,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     col_at[s] = u32(clamp(iw, 0, i32(params.w) - 1));
   }
   var x_chan = (n * params.cin + g * params.cin_g) * hw;
-  var u_at = (g * params.cin_g * params.oc_blocks + wid.y % params.oc_blocks) * 4u * TM + sg_lane % 8u;
+  // weight rows this lane loads (rows past the group's end are clamped, never stored)
+  var w_row: array<u32, TM8>;
+  for (var r = 0u; r < TM8; r++) {
+    w_row[r] = (g * params.cout_g + min(oc0 + r * 8u + sg_lane % 8u, params.cout_g - 1u)) * params.cin_g * 9u;
+  }
+  var k = 0u;
   // acc[(r * 16 + e) * TT + t]: transformed outputs e of tile t for output channels oc0 + 4r .. +3
   var acc: array<vec4<f32>, ACC>;
   for (var c = 0u; c < params.cin_g; c++) {
@@ -89,22 +116,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
       v[4u * t + 2u] = m - b;
       v[4u * t + 3u] = b - z;
     }
-    var mine: array<vec4<f32>, ULOADS>;
-    for (var k = 0u; k < ULOADS; k++) {
-      mine[k] = u[u_at + 8u * k];
-    }
-    // written out (not a loop) so every index into mine, v and acc is a constant even where Mesa's
-    // unroller gives up on a body this large
-    spread(0u, &mine, &v, &acc);
-    spread(1u, &mine, &v, &acc);
-    spread(2u, &mine, &v, &acc);
-    spread(3u, &mine, &v, &acc);
-    spread(4u, &mine, &v, &acc);
-    spread(5u, &mine, &v, &acc);
-    spread(6u, &mine, &v, &acc);
-    spread(7u, &mine, &v, &acc);
+    // written out (not a loop) so every index into v and acc is a constant
+    weight_row(0u, k, w_row, &v, &acc);
+    weight_row(1u, k, w_row, &v, &acc);
     x_chan += hw;
-    u_at += params.oc_blocks * 4u * TM;
+    k += 9u;
   }
   if (q >= params.lanes) {
     return;
@@ -151,29 +167,55 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
 }
 
-// vec4 f = 8k + l of the block's U sits in lane l's mine[k]: broadcast the eight (a broadcast's lane
-// must be a constant) and accumulate each. No-op past ULOADS (so TM is at most 16).
-fn spread(k: u32, mine: ptr<function, array<vec4<f32>, ULOADS>>, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
-  if (k >= ULOADS) {
+// Output-channel row r (lane l: channel oc0 + 8r + l): this lane's U = G g G^T from its 3x3 weights,
+// then each of the 16 transformed elements into every tile. No-op past TM8.
+fn weight_row(r: u32, k: u32, w_row: array<u32, TM8>, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
+  if (r >= TM8) {
     return;
   }
-  mac(8u * k, subgroupBroadcast((*mine)[k], 0u), v, acc);
-  mac(8u * k + 1u, subgroupBroadcast((*mine)[k], 1u), v, acc);
-  mac(8u * k + 2u, subgroupBroadcast((*mine)[k], 2u), v, acc);
-  mac(8u * k + 3u, subgroupBroadcast((*mine)[k], 3u), v, acc);
-  mac(8u * k + 4u, subgroupBroadcast((*mine)[k], 4u), v, acc);
-  mac(8u * k + 5u, subgroupBroadcast((*mine)[k], 5u), v, acc);
-  mac(8u * k + 6u, subgroupBroadcast((*mine)[k], 6u), v, acc);
-  mac(8u * k + 7u, subgroupBroadcast((*mine)[k], 7u), v, acc);
+  let at = w_row[r] + k;
+  // G g: rows of G are (1,0,0), (1/2,1/2,1/2), (1/2,-1/2,1/2), (0,0,1), applied down each kernel column
+  let top = vec3<f32>(f32(wt[at]), f32(wt[at + 1u]), f32(wt[at + 2u]));
+  let mid = vec3<f32>(f32(wt[at + 3u]), f32(wt[at + 4u]), f32(wt[at + 5u]));
+  let bot = vec3<f32>(f32(wt[at + 6u]), f32(wt[at + 7u]), f32(wt[at + 8u]));
+  let g0 = top;
+  let g1 = 0.5 * (top + mid + bot);
+  let g2 = 0.5 * (top - mid + bot);
+  let g3 = bot;
+  // ... G^T across each row
+  let u0 = vec4<f32>(g0.x, 0.5 * (g0.x + g0.y + g0.z), 0.5 * (g0.x - g0.y + g0.z), g0.z);
+  let u1 = vec4<f32>(g1.x, 0.5 * (g1.x + g1.y + g1.z), 0.5 * (g1.x - g1.y + g1.z), g1.z);
+  let u2 = vec4<f32>(g2.x, 0.5 * (g2.x + g2.y + g2.z), 0.5 * (g2.x - g2.y + g2.z), g2.z);
+  let u3 = vec4<f32>(g3.x, 0.5 * (g3.x + g3.y + g3.z), 0.5 * (g3.x - g3.y + g3.z), g3.z);
+  term(r, 0u, u0.x, v, acc);
+  term(r, 1u, u0.y, v, acc);
+  term(r, 2u, u0.z, v, acc);
+  term(r, 3u, u0.w, v, acc);
+  term(r, 4u, u1.x, v, acc);
+  term(r, 5u, u1.y, v, acc);
+  term(r, 6u, u1.z, v, acc);
+  term(r, 7u, u1.w, v, acc);
+  term(r, 8u, u2.x, v, acc);
+  term(r, 9u, u2.y, v, acc);
+  term(r, 10u, u2.z, v, acc);
+  term(r, 11u, u2.w, v, acc);
+  term(r, 12u, u3.x, v, acc);
+  term(r, 13u, u3.y, v, acc);
+  term(r, 14u, u3.z, v, acc);
+  term(r, 15u, u3.w, v, acc);
 }
 
-// U's vec4 f = e * TM4 + r (transformed element e, output channels 4r .. 4r+3) into every tile:
-// acc[r][e][t] += uw * V_t[e].
-fn mac(f: u32, uw: vec4<f32>, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
-  let e = f / TM4;
-  let r = f % TM4;
+// Transformed element e of output-channel row r into every tile: lanes 0..3 of the subgroup hold the
+// row's first vec4 of channels, lanes 4..7 the second; acc[R][e][t] += U[R][e] * V_t[e].
+fn term(r: u32, e: u32, mine: f32, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
+  let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
+  let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+  let lo = (2u * r * 16u + e) * TT;
+  let hi = ((2u * r + 1u) * 16u + e) * TT;
   for (var t = 0u; t < TT; t++) {
-    (*acc)[(r * 16u + e) * TT + t] = fma(uw, vec4<f32>((*v)[4u * t + e % 4u][e / 4u]), (*acc)[(r * 16u + e) * TT + t]);
+    let ve = vec4<f32>((*v)[4u * t + e % 4u][e / 4u]);
+    (*acc)[lo + t] = fma(wa, ve, (*acc)[lo + t]);
+    (*acc)[hi + t] = fma(wb, ve, (*acc)[hi + t]);
   }
 }
 

@@ -68,10 +68,10 @@ describe('conv2d winograd F(2x2, 3x3)', () => {
   it('bias + relu', () => check(dense, 600, { act: 'relu', bias: true }));
   it('bias + hardSwish, residual after', () => check(dense, 610, { act: 'hardSwish', bias: true, residual: true, before: false }));
   it('residual before relu, grouped', () => check({ ...dense, x: [1, 18, 9, 11], g: 3, oc: 9 }, 620, { act: 'relu', bias: true, residual: true, before: true }));
-  it('other tile shapes (TM 4/12/16, TT 1/3)', async () => {
+  it('other tile shapes (TM 8/16, TT 1/3)', async () => {
     const saved = { ...WINOGRAD_TUNING };
     try {
-      for (const [tm, tt] of [[4, 1], [12, 3], [16, 1]]) {
+      for (const [tm, tt] of [[8, 1], [16, 3]]) {
         Object.assign(WINOGRAD_TUNING, { tm, tt });
         await check({ x: [1, 9, 13, 11], oc: 14, p: [1, 1, 1, 1] }, 630 + tm, { act: 'relu', bias: true });
       }
@@ -109,10 +109,10 @@ describe('conv2d winograd selection', () => {
     return convKernel.select(node, caps).calls.map((k) => k.variant).join('+');
   };
   it('picks Winograd for PP-OCRv4 det\'s 96->24 3x3 convs', () => {
-    const both = 'conv2d.winograd_weights+conv2d.winograd2x2.3x3';
-    expect(pick({ x: [1, 96, 80, 80], oc: 24, p: [1, 1, 1, 1] })).toBe(both);
-    expect(pick({ x: [1, 96, 40, 40], oc: 24, p: [1, 1, 1, 1] })).toBe(both);
-    expect(pick({ x: [1, 96, 10, 10], oc: 24, p: [1, 1, 1, 1] })).toBe(both);
+    const wino = 'conv2d.winograd2x2.3x3';
+    expect(pick({ x: [1, 96, 80, 80], oc: 24, p: [1, 1, 1, 1] })).toBe(wino);
+    expect(pick({ x: [1, 96, 40, 40], oc: 24, p: [1, 1, 1, 1] })).toBe(wino);
+    expect(pick({ x: [1, 96, 10, 10], oc: 24, p: [1, 1, 1, 1] })).toBe(wino);
   });
   it('keeps the implicit GEMM where Winograd does not apply or loses', () => {
     expect(pick({ x: [1, 96, 80, 80], oc: 24, p: [1, 1, 1, 1], s: [2, 2] })).toBe('conv2d.igemm_sg.3x3');
@@ -120,6 +120,7 @@ describe('conv2d winograd selection', () => {
     expect(pick({ x: [1, 96, 80, 80], oc: 24, p: [2, 2, 2, 2], k: 5 })).toBe('conv2d.igemm_sg.5x5');
     expect(pick({ x: [1, 3, 320, 320], oc: 16, p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
     expect(pick({ x: [1, 32, 6, 6], oc: 32, p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
+    expect(pick({ x: [1, 4, 40, 40], oc: 8, p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
     expect(pick({ x: [1, 16, 16, 16], oc: 16, p: [1, 1, 1, 1], g: 16 })).toBe('conv2d.depthwise3x3');
   });
 });
