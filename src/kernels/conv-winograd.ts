@@ -15,8 +15,8 @@ export const WINOGRAD_TUNING = {
   tm: 8,
   /**
    * 2x2 tiles per lane along a row (they share the input window's column transform and each broadcast
-   * weight). 4 is faster from 40x40 up (det 96->24 @80: about 9 vs 10 ms) but slower at 10x10 and
-   * compiles twice as long (about 2.1 vs 0.9 s with the shader cache off).
+   * weight). 4 measured no better (det 96->24 @80 15.1 vs 15.8 ms median under load, @20 0.84 vs 0.78)
+   * and compiles twice as long (about 2.1 vs 0.9 s with the shader cache off).
    */
   tt: 2,
   /** Lanes per workgroup: one 8-lane subgroup (det 96->24 @20: 0.87 vs 0.99 ms with 16; even elsewhere). */
