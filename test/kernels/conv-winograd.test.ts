@@ -2,7 +2,8 @@
 // the edge), tiny images, pads 0/1/asymmetric, groups, channel counts off the 4/8 blocks, batch 2, fused
 // epilogues, and f16 storage. WINOGRAD_TUNING.force selects it wherever it applies.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runOp } from './harness.js';
+import { runOp, testGpu } from './harness.js';
+import { kernelCaps } from '../../src/runtime/executor.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
 import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
 import { convKernel } from '../../src/kernels/conv.js';
@@ -19,9 +20,10 @@ const CASES: Case[] = [
   { x: [1, 5, 11, 10], oc: 9, p: [0, 1, 2, 0] },
   { x: [1, 6, 8, 9], oc: 7, p: [0, 0, 0, 0] },
   { x: [1, 4, 12, 13], oc: 12, p: [2, 0, 1, 3] },
-  { x: [1, 1, 1, 1], oc: 3, p: [1, 1, 1, 1] },
+  // (a 1x1 output goes to the direct kernel before Winograd is considered)
+  { x: [1, 1, 1, 2], oc: 3, p: [1, 1, 1, 1] },
   { x: [1, 2, 2, 2], oc: 3, p: [1, 1, 1, 1] },
-  { x: [1, 2, 3, 3], oc: 3 },
+  { x: [1, 2, 3, 4], oc: 3 },
   { x: [1, 3, 1, 9], oc: 4, p: [1, 1, 1, 1] },
   { x: [1, 3, 9, 2], oc: 5, p: [1, 1, 1, 1] },
   { x: [2, 7, 3, 5], oc: 13, p: [1, 1, 1, 1], weightIsInput: true },
@@ -44,6 +46,13 @@ async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
   const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: 0, beta: 0, residualBeforeAct: ep.before } : undefined;
   const store = (t: typeof x | undefined) => (t && half ? toHalf(t) : t);
+  // the kernel under test is the one the planner picks on this adapter (not a silent igemm fallback)
+  const dtype = half ? 'f16' as const : 'f32' as const;
+  const knode = {
+    name: 'c', op: 'conv' as const, attrs: a, epilogue: null,
+    inputs: [{ shape: c.x, dtype }, { shape: w.shape, dtype }], outputs: [{ shape: ref.shape, dtype }],
+  };
+  expect(convKernel.select(knode, kernelCaps(await testGpu())).calls.map((k) => k.variant)).toEqual(['conv2d.winograd2x2.3x3']);
   const [out] = await runOp('conv', a, [store(x)!, store(w)!], { consts: [false, !c.weightIsInput], epilogue, bias: store(bias), residual: store(residual) });
   if (ep) {
     epilogueRef(ref, {
