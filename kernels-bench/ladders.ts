@@ -2,6 +2,7 @@
 // ending with what the registry picks. A rung is a kernel-selection override for one node; knobs are the
 // kernels' exported tuning objects (CONV_TUNING, ...) or caps switched off.
 import { CONV_TUNING } from '../src/kernels/conv.js';
+import { WINOGRAD_TUNING } from '../src/kernels/conv-winograd.js';
 import { ParamsBuilder, grid1d } from '../src/kernels/params.js';
 import { kernelFor } from '../src/kernels/registry.js';
 import type { KernelCaps, KernelSelection, KNode } from '../src/kernels/types.js';
@@ -49,6 +50,7 @@ export const naiveMatmul: SelectOverride = (node: KNode): KernelSelection | unde
 };
 
 const TUNING = CONV_TUNING as unknown as Record<string, unknown>;
+const WINOGRAD = WINOGRAD_TUNING as unknown as Record<string, unknown>;
 
 export function rungsFor(c: KernelCase): Rung[] {
   switch (c.family) {
@@ -58,7 +60,18 @@ export function rungsFor(c: KernelCase): Rung[] {
         { name: 'no subgroups', select: knobbed(null, {}, { subgroups: false }) },
         { name: 'default' },
       ];
-    case 'conv3x3': case 'conv1x1':
+    case 'conv3x3':
+      return [
+        { name: 'direct', select: (n, c) => withKnobs(WINOGRAD, { disabled: true }, () => knobbed(TUNING, { maxSegment: 0 })(n, c)), baseline: true },
+        { name: 'igemm, no subgroups', select: knobbed(WINOGRAD, { disabled: true }, { subgroups: false }) },
+        { name: 'igemm (no Winograd)', select: knobbed(WINOGRAD, { disabled: true }) },
+        // F(2x2, 3x3) where it applies (stride 1); the same as igemm elsewhere
+        { name: 'winograd 2x2 TM8 TT2', select: knobbed(WINOGRAD, { force: true, tm: 8, tt: 2 }) },
+        { name: 'winograd 2x2 TM8 TT4', select: knobbed(WINOGRAD, { force: true, tm: 8, tt: 4 }) },
+        { name: 'winograd 2x2 TM16 TT2', select: knobbed(WINOGRAD, { force: true, tm: 16, tt: 2 }) },
+        { name: 'default' },
+      ];
+    case 'conv1x1':
       return [
         { name: 'direct', select: knobbed(TUNING, { maxSegment: 0 }), baseline: true },
         { name: 'igemm, no subgroups', select: knobbed(TUNING, { noSubgroups: true }) },

@@ -10,6 +10,9 @@ function c2d(family: Family, id: string, source: string, x: number[], w: number[
 
 export const CONV_CASES: KernelCase[] = [
   c2d('conv3x3', 'det.neck-96to24@80', 'PP-OCRv4 det', [1, 96, 80, 80], [24, 96, 3, 3], conv(1), { quick: true }),
+  c2d('conv3x3', 'det.neck-96to24@40', 'PP-OCRv4 det', [1, 96, 40, 40], [24, 96, 3, 3], conv(1)),
+  c2d('conv3x3', 'det.neck-96to24@20', 'PP-OCRv4 det', [1, 96, 20, 20], [24, 96, 3, 3], conv(1)),
+  c2d('conv3x3', 'det.neck-96to24@10', 'PP-OCRv4 det', [1, 96, 10, 10], [24, 96, 3, 3], conv(1)),
   c2d('conv3x3', 'det.stem-s2@320', 'PP-OCRv4 det', [1, 3, 320, 320], [16, 3, 3, 3], conv(1, 2)),
   c2d('conv3x3', 'issue6-32to64@160', 'issue 6 yardstick', [1, 32, 160, 160], [64, 32, 3, 3], conv(1), { quick: true }),
   c2d('conv3x3', 'yolo.c2f-64@80', 'YOLOv8n', [1, 64, 80, 80], [64, 64, 3, 3], conv(1)),

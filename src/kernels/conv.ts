@@ -1,6 +1,7 @@
 // conv (NCHW, 2-D): picks a variant by shape. Bias, activation and residual come through the epilogue.
 //   depthwise    group == C == OC                                  conv2d_depthwise.wgsl
 //   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl
+//   winograd     3x3, stride 1, dilation 1, where measured faster   conv2d_winograd(_weights).wgsl
 //   igemm(_sg)   everything else with KW <= 7, register-tiled      conv2d_igemm_sg.wgsl / conv2d_igemm.wgsl
 //   direct       wider kernels, or grids past the workgroup limit   conv2d_direct.wgsl
 // Tile sizes come from measurements on lavapipe (see test/kernels/conv-timing.ts): there every buffer
@@ -9,6 +10,7 @@ import { bytesPerElement } from '../core/dtype.js';
 import type { ConvAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
+import { WINOGRAD_TUNING, winogradApplies, winogradConv, winogradWins } from './conv-winograd.js';
 
 export interface ConvGeometry {
   n: number; cin: number; h: number; w: number;
@@ -180,6 +182,10 @@ export const convKernel: KernelDef = {
     // a 1x1 output (squeeze-excitation convs) is a few hundred MACs: the simple direct kernel is as fast
     // and compiles in a fraction of the time of a register-tiled one
     const tiny = g.oh * g.ow === 1 && !isDepthwise;
+    if (!tiny && !isDepthwise && winogradApplies(g) && !WINOGRAD_TUNING.disabled && (WINOGRAD_TUNING.force || winogradWins(g))) {
+      const sel = winogradConv(g, caps, flopsOf(g), bytesOf(g));
+      if (sel) return sel;
+    }
     const call = tiny ? direct(g, caps) : (isDepthwise ? depthwise(g, caps)
       : isPointwise && useSubgroups && CONV_TUNING.pointwiseTn > 0 && (g.h * g.w) % 4 === 0 ? pointwise(g, caps)
         : implicitGemm(g, caps)) ?? direct(g, caps);

@@ -1,0 +1,74 @@
+// conv 3x3, stride 1, dilation 1 by Winograd F(2x2, 3x3) in one call (conv2d_winograd.wgsl): weight
+// transform, input transform, the 16 elementwise products summed over channels, output transform and
+// epilogue. Transforming the weights in the kernel (each lane its own output channel, then shared by
+// subgroup broadcast) measured faster than a separate weight pass into scratch (det 96->24 @10: 0.24 vs
+// 0.33 ms, @80: 10.9 vs 11.6 ms), since it loads 9 weights per channel instead of 16 and saves a dispatch.
+// It does 2.25x fewer multiplies than the implicit GEMM but pays a transform per input tile and channel,
+// so it is selected only where that was measured to win on the adapter (see winogradWins).
+import type { ConvGeometry } from './conv.js';
+import type { KernelCaps, KernelSelection } from './types.js';
+import { ParamsBuilder } from './params.js';
+
+/** Tile sizes; exported so kernels-bench and tests can try others. */
+export const WINOGRAD_TUNING = {
+  /** Output channels per workgroup (8 or 16: one or two per lane of an 8-lane subgroup). */
+  tm: 8,
+  /**
+   * 2x2 tiles per lane along a row (they share the input window's column transform and each broadcast
+   * weight). 4 measured no better (det 96->24 @80 15.1 vs 15.8 ms median under load, @20 0.84 vs 0.78)
+   * and compiles twice as long (about 2.1 vs 0.9 s with the shader cache off).
+   */
+  tt: 2,
+  /** Lanes per workgroup: one 8-lane subgroup (det 96->24 @20: 0.87 vs 0.99 ms with 16; even elsewhere). */
+  wg: 8,
+  /** Select Winograd wherever it applies (tests); otherwise only where winogradWins. */
+  force: false,
+  /** Never select it (kernels-bench's baseline rung). */
+  disabled: false,
+  /** Subgroup size below which the kernel computes each output directly (tests raise it past 8). */
+  minSubgroup: 8,
+};
+
+/** Stride 1, dilation 1, 3x3: the shapes the F(2x2, 3x3) transforms are defined for. */
+export function winogradApplies(g: ConvGeometry): boolean {
+  return g.kh === 3 && g.kw === 3 && g.strideH === 1 && g.strideW === 1 && g.dilH === 1 && g.dilW === 1
+    && g.oh >= 1 && g.ow >= 1;
+}
+
+/**
+ * Where F(2x2, 3x3) beat the implicit GEMM on lavapipe (kernels-bench conv3x3 ladder; A/B interleaved GPU
+ * timestamps, ms): 96->24 @80 10.9 vs 14.9, @40 2.7 vs 3.8, @10 0.24 vs 0.61; 64->64 @80 and 32->64 @160
+ * about 1.4x; 8->16 @40 0.26 vs 0.35. Below 8 channels it ties (3->16 @80, 4->8 @40), and under 10x10
+ * outputs it ties or loses (64->64 @4x4 0.21 vs 0.16): not worth a pipeline (about 0.25 s more LLVM
+ * compile than the implicit GEMM's with the shader cache off).
+ */
+export function winogradWins(g: ConvGeometry): boolean {
+  return g.cin / g.group >= 8 && g.oh * g.ow >= 100;
+}
+
+function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, lanes: number): ArrayBuffer {
+  return new ParamsBuilder()
+    .u32(g.cin).u32(g.h).u32(g.w).u32(g.cout)
+    .u32(g.oh).u32(g.ow).i32(g.padT).i32(g.padL)
+    .u32(g.cin / g.group).u32(g.cout / g.group).u32(ocBlocks).u32(tileBlocksW)
+    .u32(lanes).u32(0).u32(0).u32(0)
+    .build();
+}
+
+export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, bytes: number): KernelSelection | null {
+  const { tm, tt, wg } = WINOGRAD_TUNING;
+  const coutG = g.cout / g.group;
+  const tilesH = Math.ceil(g.oh / 2);
+  const tileBlocksW = Math.ceil(Math.ceil(g.ow / 2) / tt);
+  const lanes = tilesH * tileBlocksW;
+  const ocBlocks = Math.ceil(coutG / tm);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
+  if (!caps.subgroups || (tm !== 8 && tm !== 16) || workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) return null;
+  return { calls: [{
+    variant: 'conv2d.winograd2x2.3x3',
+    shader: { file: 'conv2d_winograd.wgsl', prelude: { TM: tm, TT: tt }, overrides: { WG: wg, MIN_SUBGROUP: WINOGRAD_TUNING.minSubgroup } },
+    params: winogradParams(g, ocBlocks, tileBlocksW, lanes),
+    bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }],
+    workgroups, flops, bytes,
+  }] };
+}
