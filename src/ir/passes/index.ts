@@ -6,12 +6,14 @@ import { fuseEpilogues } from './fuse-epilogue.js';
 import { fuseHardSwish } from './hardswish.js';
 import { removeIdentity } from './remove-identity.js';
 import { deconvToConv } from './deconv-to-conv.js';
+import { factorResidualMul } from './factor-residual-mul.js';
 
 export const PASSES = {
   removeIdentity,
   deadNodes: eliminateDeadNodes,
   foldBatchNorm,
   hardSwish: fuseHardSwish,
+  factorResidualMul,
   fuseEpilogue: fuseEpilogues,
   deconvToConv,
 } as const;
@@ -22,7 +24,7 @@ export type PassOptions = Partial<Record<PassName, boolean>>;
 export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
   const report: Record<string, number> = {};
   // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
-  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'deconvToConv', 'deadNodes'];
+  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'deconvToConv', 'deadNodes'];
   for (const name of order) {
     if (opts[name] === false) continue;
     report[name] = (report[name] ?? 0) + PASSES[name](g, keep);
