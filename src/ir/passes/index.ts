@@ -7,6 +7,7 @@ import { fuseHardSwish } from './hardswish.js';
 import { removeIdentity } from './remove-identity.js';
 import { deconvToConv } from './deconv-to-conv.js';
 import { factorResidualMul } from './factor-residual-mul.js';
+import { fuseUpsampleIntoBinary } from './upsample-into-binary.js';
 
 export const PASSES = {
   removeIdentity,
@@ -14,6 +15,7 @@ export const PASSES = {
   foldBatchNorm,
   hardSwish: fuseHardSwish,
   factorResidualMul,
+  upsampleIntoBinary: fuseUpsampleIntoBinary,
   fuseEpilogue: fuseEpilogues,
   deconvToConv,
 } as const;
@@ -24,7 +26,7 @@ export type PassOptions = Partial<Record<PassName, boolean>>;
 export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
   const report: Record<string, number> = {};
   // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
-  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'deconvToConv', 'deadNodes'];
+  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'upsampleIntoBinary', 'deconvToConv', 'deadNodes'];
   for (const name of order) {
     if (opts[name] === false) continue;
     report[name] = (report[name] ?? 0) + PASSES[name](g, keep);
