@@ -7,7 +7,9 @@
 // kestrel:prelude elem_t
 
 override OP: u32 = 0u;
-override WG: u32 = 64u;
+// a workgroup covers WG_Y rows of WG_X vec4 columns (short rows still fill it)
+override WG_X: u32 = 64u;
+override WG_Y: u32 = 1u;
 // true: a is the full operand (op(full, low)); false: b is (op(low, full))
 override FULL_IS_A: bool = true;
 
@@ -45,13 +47,13 @@ fn ordered(f: f32, l: f32) -> f32 {
   return select(bcast_op(l, f), bcast_op(f, l), FULL_IS_A);
 }
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let c4 = gid.x;
   if (c4 >= params.cols4) {
     return;
   }
-  let row = gid.y + gid.z * 65535u;
+  let row = gid.y;
   if (row >= params.rows) {
     return;
   }

@@ -3,7 +3,9 @@
 // stacked planes shift straight to input rows (out_h = in_h << shift_h), so there is no division.
 // 32-bit words of any dtype; the output row length is a multiple of 4.
 
-override WG: u32 = 64u;
+// a workgroup covers WG_Y rows of WG_X vec4 columns (short rows still fill it)
+override WG_X: u32 = 64u;
+override WG_Y: u32 = 1u;
 
 struct Params {
   out_w4: u32,
@@ -20,9 +22,9 @@ struct Params {
 @group(0) @binding(1) var<storage, read_write> src: array<u32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<vec4<u32>>;
 
-@compute @workgroup_size(WG)
+@compute @workgroup_size(WG_X, WG_Y)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let row = gid.y + gid.z * 65535u;
+  let row = gid.y;
   if (gid.x >= params.out_w4 || row >= params.rows) {
     return;
   }

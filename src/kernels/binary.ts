@@ -58,7 +58,7 @@ export const binaryKernel: KernelDef = {
     const bc = BCAST4_OPS.has(kind) && direct !== 1 ? broadcast4(shape, sa, sb, caps.maxWorkgroupsPerDim) : null;
     if (bc) {
       return { calls: [{
-        variant: 'binary.bcast4', shader: { file: 'binary_bcast4.wgsl', overrides: { OP: code, WG: BCAST4_WG, FULL_IS_A: bc.fullIsA } },
+        variant: 'binary.bcast4', shader: { file: 'binary_bcast4.wgsl', overrides: { OP: code, WG_X: bc.wgX, WG_Y: BCAST4_WG / bc.wgX, FULL_IS_A: bc.fullIsA } },
         params: bc.params, bindings: bc.fullIsA ? [...bindings] : [bindings[1], bindings[0], bindings[2]],
         workgroups: bc.workgroups, flops: count, bytes: count * 8,
       }] };
@@ -91,10 +91,11 @@ function broadcast4(shape: number[], sa: number[], sb: number[], maxPerDim: numb
       const cols = d[2] * d[3], rows = d[0] * d[1];
       if (cols % 4 || !pow2(d[1]) || !pow2(d[3]) || (d[1] > 1 && low[1] !== 0) || (d[3] > 1 && low[3] !== 0)) continue;
       const cols4 = cols / 4;
-      const gx = Math.ceil(cols4 / BCAST4_WG), gz = Math.ceil(rows / 65535);
-      if (gx > maxPerDim || Math.min(rows, 65535) > maxPerDim || gz > maxPerDim) continue;
+      const wgX = Math.min(BCAST4_WG, 2 ** Math.ceil(Math.log2(cols4)));
+      const gx = Math.ceil(cols4 / wgX), gy = Math.ceil(rows / (BCAST4_WG / wgX));
+      if (gx > maxPerDim || gy > maxPerDim) continue;
       const params = new ParamsBuilder().u32(cols4).u32(rows).u32(low[0]).u32(low[2]).u32(Math.log2(d[1])).u32(Math.log2(d[3])).u32(0).u32(0).build();
-      return { fullIsA, params, workgroups: [gx, Math.min(rows, 65535), gz] as [number, number, number] };
+      return { fullIsA, params, wgX, workgroups: [gx, gy, 1] as [number, number, number] };
     }
   }
   return null;

@@ -143,11 +143,12 @@ function pow2Upsample2d(inShape: number[], outShape: number[], caps: KernelCaps)
   if (!isPow2(fh) || !isPow2(fw) || ow % 4) return null;
   const rows = sizeOf(outShape.slice(0, r - 1));
   const wg = 64;
-  const grid: [number, number, number] = [Math.ceil(ow / 4 / wg), Math.min(rows, 65535), Math.ceil(rows / 65535)];
+  const wgX = Math.min(wg, 2 ** Math.ceil(Math.log2(ow / 4)));
+  const grid: [number, number, number] = [Math.ceil(ow / 4 / wgX), Math.ceil(rows / (wg / wgX)), 1];
   if (grid.some((d) => d > caps.maxWorkgroupsPerDim)) return null; // the strided copy handles the rest
   const params = new ParamsBuilder().u32(ow / 4).u32(iw).u32(Math.log2(fh)).u32(Math.log2(fw)).u32(rows).build();
   return {
-    variant: 'resize.nearest.pow2', shader: { file: 'upsample_nearest.wgsl', overrides: { WG: wg } }, params,
+    variant: 'resize.nearest.pow2', shader: { file: 'upsample_nearest.wgsl', overrides: { WG_X: wgX, WG_Y: wg / wgX } }, params,
     bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
     workgroups: grid, bytes: sizeOf(outShape) * 8,
   };
