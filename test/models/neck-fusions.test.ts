@@ -2,7 +2,7 @@
 // rewritten plan has no copy / resize step and computes the same numbers.
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/runtime/session.js';
-import { float, graph, io, node } from '../onnx-builder.js';
+import { float, graph, io, node, tensor } from '../onnx-builder.js';
 import { testGpu } from '../kernels/harness.js';
 import { randomTensor } from '../util.js';
 
@@ -38,4 +38,36 @@ describe('SE residual: x + x * s  ->  x * (s + 1)', () => {
       expect(got[i]).toBeCloseTo(rx + rx * hs, 5);
     }
   });
+});
+
+describe('nearest upsample feeding an elementwise op: a broadcast view, no resize step', () => {
+  const cases: [string, number, number, string, string][] = [
+    ['y + up2(x), asymmetric floor', 2, 2, 'asymmetric', 'floor'],
+    ['up4(x) - y, half_pixel round', 4, 4, 'half_pixel', 'round_prefer_floor'],
+    ['y + up(x) by 2 x 1', 2, 1, 'asymmetric', 'floor'],
+  ];
+  for (const [name, fh, fw, coord, nearest] of cases) {
+    it(name, async () => {
+      const [C, H, W] = [3, 5, 4];
+      const x = randomTensor([1, C, H, W], 3);
+      const y = randomTensor([1, C, H * fh, W * fw], 4);
+      const sub = name.includes('-');
+      const bytes = graph(
+        [node('Resize', ['x', '', 'scales'], ['u'], { mode: 'nearest', coordinate_transformation_mode: coord, nearest_mode: nearest }),
+          sub ? node('Sub', ['u', 'y'], ['out']) : node('Add', ['y', 'u'], ['out'])],
+        [io('x', [1, C, H, W]), io('y', [1, C, H * fh, W * fw])], [io('out', [1, C, H * fh, W * fw])],
+        [tensor('scales', [4], [1, 1, fh, fw])],
+      );
+      const r = await run(bytes, { x, y });
+      expect(r.steps.some((v) => v.startsWith('resize'))).toBe(false);
+      const xs = x.data as Float32Array, ys = y.data as Float32Array;
+      const got = r.outputs.get('out')!.data as Float32Array;
+      const [OH, OW] = [H * fh, W * fw];
+      for (let i = 0; i < ys.length; i++) {
+        const c = Math.floor(i / (OH * OW)), oh = Math.floor(i / OW) % OH, ow = i % OW;
+        const up = xs[(c * H + Math.floor(oh / fh)) * W + Math.floor(ow / fw)];
+        expect(got[i]).toBeCloseTo(sub ? up - ys[i] : ys[i] + up, 6);
+      }
+    });
+  }
 });
