@@ -55,7 +55,7 @@ export const binaryKernel: KernelDef = {
     }
     const code = BINARY_CODES[kind];
     if (code === undefined) unsupported(node, `${kind} on floats`);
-    const bc = BCAST4_OPS.has(kind) && direct !== 1 ? broadcast4(shape, sa, sb, caps.maxWorkgroupsPerDim) : null;
+    const bc = BINARY_TUNING.bcast4 && BCAST4_OPS.has(kind) && direct !== 1 ? broadcast4(shape, sa, sb, caps.maxWorkgroupsPerDim) : null;
     if (bc) {
       return { calls: [{
         variant: 'binary.bcast4', shader: { file: 'binary_bcast4.wgsl', overrides: { OP: code, WG_X: bc.wgX, WG_Y: BCAST4_WG / bc.wgX, FULL_IS_A: bc.fullIsA } },
@@ -70,8 +70,16 @@ export const binaryKernel: KernelDef = {
   },
 };
 
+/** Knobs for kernels-bench ladders. */
+export const BINARY_TUNING = {
+  /** Use binary_bcast4.wgsl (vec4, shifted broadcast) where it applies. */
+  bcast4: true,
+};
+
 const BCAST4_OPS = new Set<BinaryKind>(['add', 'sub', 'mul', 'div', 'max', 'min', 'prelu']);
 const BCAST4_WG = 64;
+/** vec4 columns per workgroup row: one value for every shape keeps it one pipeline per op (cold start). */
+const BCAST4_WG_X = 16;
 
 /**
  * binary_bcast4.wgsl: one operand contiguous, the other read at (row >> sh) * rowStride + (col >> sw) *
@@ -91,7 +99,7 @@ function broadcast4(shape: number[], sa: number[], sb: number[], maxPerDim: numb
       const cols = d[2] * d[3], rows = d[0] * d[1];
       if (cols % 4 || !pow2(d[1]) || !pow2(d[3]) || (d[1] > 1 && low[1] !== 0) || (d[3] > 1 && low[3] !== 0)) continue;
       const cols4 = cols / 4;
-      const wgX = Math.min(BCAST4_WG, 2 ** Math.ceil(Math.log2(cols4)));
+      const wgX = BCAST4_WG_X;
       const gx = Math.ceil(cols4 / wgX), gy = Math.ceil(rows / (BCAST4_WG / wgX));
       if (gx > maxPerDim || gy > maxPerDim) continue;
       const params = new ParamsBuilder().u32(cols4).u32(rows).u32(low[0]).u32(low[2]).u32(Math.log2(d[1])).u32(Math.log2(d[3])).u32(0).u32(0).build();

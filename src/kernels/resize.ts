@@ -143,7 +143,7 @@ function pow2Upsample2d(inShape: number[], outShape: number[], caps: KernelCaps)
   if (!isPow2(fh) || !isPow2(fw) || ow % 4) return null;
   const rows = sizeOf(outShape.slice(0, r - 1));
   const wg = 64;
-  const wgX = Math.min(wg, 2 ** Math.ceil(Math.log2(ow / 4)));
+  const wgX = 16; // one shape for all sizes: one pipeline
   const grid: [number, number, number] = [Math.ceil(ow / 4 / wgX), Math.ceil(rows / (wg / wgX)), 1];
   if (grid.some((d) => d > caps.maxWorkgroupsPerDim)) return null; // the strided copy handles the rest
   const params = new ParamsBuilder().u32(ow / 4).u32(iw).u32(Math.log2(fh)).u32(Math.log2(fw)).u32(rows).build();

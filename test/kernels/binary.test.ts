@@ -47,7 +47,7 @@ describe('binary f32 with broadcasting', () => {
     const b = randomTensor([1, 6, 1, 1], 6);
     const r = randomTensor([1, 6, 4, 8], 7);
     const [out] = await runOp('binary', { kind: 'mul' }, [a, b], { epilogue: { act: 'relu', alpha: 0, beta: 0, residualBeforeAct: false }, residual: r });
-    const prod = binaryRef(a, b, (x, y) => Math.max(x * y, 0)).data as Float32Array;
+    const prod = binaryRef(a, b, (x, y) => Math.max(x * y, 0)).data;
     const rr = r.data as Float32Array;
     expect(relL2(out.data as Float32Array, prod.map((v, i) => v + rr[i]))).toBeLessThan(1e-6);
   });
