@@ -8,6 +8,7 @@ import { removeIdentity } from './remove-identity.js';
 import { deconvToConv } from './deconv-to-conv.js';
 import { factorResidualMul } from './factor-residual-mul.js';
 import { fuseUpsampleIntoBinary } from './upsample-into-binary.js';
+import { addZeroBias } from './zero-bias.js';
 
 export const PASSES = {
   removeIdentity,
@@ -18,6 +19,7 @@ export const PASSES = {
   upsampleIntoBinary: fuseUpsampleIntoBinary,
   fuseEpilogue: fuseEpilogues,
   deconvToConv,
+  zeroBias: addZeroBias,
 } as const;
 export type PassName = keyof typeof PASSES;
 export type PassOptions = Partial<Record<PassName, boolean>>;
@@ -26,7 +28,7 @@ export type PassOptions = Partial<Record<PassName, boolean>>;
 export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
   const report: Record<string, number> = {};
   // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
-  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'upsampleIntoBinary', 'deconvToConv', 'deadNodes'];
+  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'upsampleIntoBinary', 'deconvToConv', 'deadNodes', 'zeroBias'];
   for (const name of order) {
     if (opts[name] === false) continue;
     report[name] = (report[name] ?? 0) + PASSES[name](g, keep);
