@@ -62,8 +62,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let low_row = (row >> params.shift_h) * params.low_row_stride;
   let col = c4 * 4u;
   var l: vec4<f32>;
-  for (var k = 0u; k < 4u; k++) {
-    l[k] = f32(low[low_row + ((col + k) >> params.shift_w) * params.low_col_stride]);
+  if (params.low_col_stride == 0u) {
+    // one value per row (per-channel scale): one load
+    l = vec4<f32>(f32(low[low_row]));
+  } else {
+    for (var k = 0u; k < 4u; k++) {
+      l[k] = f32(low[low_row + ((col + k) >> params.shift_w) * params.low_col_stride]);
+    }
   }
   let i = i4 * 4u;
   out[i4] = vec4<elem_t>(vec4<f32>(
