@@ -68,8 +68,7 @@ export function rungsFor(c: KernelCase): Rung[] {
     case 'depthwise':
       return [
         { name: 'direct', select: knobbed(TUNING, { maxSegment: 0 }), baseline: true },
-        { name: 'scalar rows, 1 output row per lane', select: knobbed(TUNING, { depthwiseVec4: false, depthwiseTm: 1 }) },
-        { name: 'scalar rows, 2 output rows per lane', select: knobbed(TUNING, { depthwiseVec4: false }) },
+        { name: 'scalar row loads, 2 output rows per lane', select: knobbed(TUNING, { depthwiseVec4: false }) },
         { name: 'vec4 rows where aligned, 1 output row per lane', select: knobbed(TUNING, { depthwiseTm: 1 }) },
         { name: 'default' },
       ];

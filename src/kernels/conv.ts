@@ -25,10 +25,10 @@ export const CONV_TUNING = {
   /** Output pixels per lane along a row (halved for narrow outputs). */
   tn: 8,
   depthwiseTn: 8,
-  /** Output rows per lane of the vec4 depthwise kernel (input rows loaded once serve TM output rows). */
-  depthwiseTm: 2,
   /** Use the vec4 depthwise kernel where rows are whole vec4s. */
   depthwiseVec4: true,
+  /** Output rows per lane of the vec4 depthwise kernel (input rows loaded once serve TM output rows). */
+  depthwiseTm: 2,
   /** Pixels per lane of the 1x1 GEMM (a multiple of 4; 0 disables it). */
   pointwiseTn: 8,
   /**
@@ -120,7 +120,8 @@ function depthwiseVec4(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
 }
 
 function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
-  const { wg, depthwiseTm: tm } = CONV_TUNING;
+  const { wg } = CONV_TUNING;
+  const tm = 2; // the shader's row pair
   // split each row into equal blocks of at most depthwiseTn (a 10-wide row: two blocks of 5)
   const tn = Math.ceil(g.ow / Math.ceil(g.ow / CONV_TUNING.depthwiseTn));
   if (segment(g, tn) > CONV_TUNING.maxSegment) return null;
@@ -133,7 +134,7 @@ function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
     variant: `conv2d.depthwise${g.kh}x${g.kw}${g.strideH > 1 || g.strideW > 1 ? `s${g.strideH}` : ''}`,
     shader: {
       file: 'conv2d_depthwise.wgsl',
-      prelude: { TN: tn, TM: tm, KH: g.kh, KW: g.kw, SH: g.strideH, SW: g.strideW, DH: g.dilH, DW: g.dilW },
+      prelude: { TN: tn, KW: g.kw, SH: g.strideH, SW: g.strideW, DH: g.dilH, DW: g.dilW },
       overrides: { WG: wgUsed },
     },
     params: convParams(g, { ocBlocks: 1, owBlocks, lanes }, 1, 1),
