@@ -27,6 +27,11 @@ export const CONV_TUNING = {
   depthwiseTn: 8,
   /** Use the vec4 depthwise kernel where rows are whole vec4s. */
   depthwiseVec4: true,
+  /**
+   * Widest kernel for the vec4 depthwise kernel. Its unrolled 5x5 body costs ~2x the compile time of the
+   * rolled scalar kernel at the first dispatch, for ~0.1 ms per PP-OCR layer.
+   */
+  depthwiseVec4MaxK: 3,
   /** Output rows per lane of the vec4 depthwise kernel (input rows loaded once serve TM output rows). */
   depthwiseTm: 2,
   /** Pixels per lane of the 1x1 GEMM (a multiple of 4; 0 disables it). */
@@ -100,7 +105,7 @@ function depthwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
 function depthwiseVec4(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   const { wg, depthwiseTm: tm } = CONV_TUNING;
   const tn = rowTile(g.ow, CONV_TUNING.depthwiseTn);
-  if (!CONV_TUNING.depthwiseVec4 || g.w % 4 || g.ow % 4 || tn % 4 || segment(g, tn) > CONV_TUNING.maxSegment) return null;
+  if (!CONV_TUNING.depthwiseVec4 || Math.max(g.kh, g.kw) > CONV_TUNING.depthwiseVec4MaxK || g.w % 4 || g.ow % 4 || tn % 4 || segment(g, tn) > CONV_TUNING.maxSegment) return null;
   const owBlocks = Math.ceil(g.ow / tn);
   const lanes = Math.ceil(g.oh / tm) * owBlocks;
   const wgUsed = smallWorkgroup(wg, lanes);
@@ -119,11 +124,19 @@ function depthwiseVec4(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   };
 }
 
+/**
+ * Row block of the scalar depthwise kernel: a divisor of the row in [max/2, max] if there is one (20- and
+ * 10-wide rows both get 5, so they share a pipeline), else equal blocks of at most `max`.
+ */
+export function rowBlock(ow: number, max: number): number {
+  for (let t = max; t >= Math.ceil(max / 2); t--) if (ow % t === 0) return t;
+  return Math.ceil(ow / Math.ceil(ow / max));
+}
+
 function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   const { wg } = CONV_TUNING;
   const tm = 2; // the shader's row pair
-  // split each row into equal blocks of at most depthwiseTn (a 10-wide row: two blocks of 5)
-  const tn = Math.ceil(g.ow / Math.ceil(g.ow / CONV_TUNING.depthwiseTn));
+  const tn = rowBlock(g.ow, CONV_TUNING.depthwiseTn);
   if (segment(g, tn) > CONV_TUNING.maxSegment) return null;
   const owBlocks = Math.ceil(g.ow / tn);
   const lanes = Math.ceil(g.oh / tm) * owBlocks;

@@ -135,6 +135,18 @@ describe('conv2d fused epilogues', () => {
   it('bias + sigmoid (direct fallback)', () => check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
 });
 
+describe('vec4 depthwise with kernels wider than 3 (depthwiseVec4MaxK raised)', () => {
+  afterEach(() => { CONV_TUNING.depthwiseVec4MaxK = 3; });
+  const cases: Case[] = [
+    { x: [1, 5, 9, 20], oc: 5, k: [5, 5], p: [2, 2, 2, 2], g: 5 },
+    { x: [1, 4, 11, 16], oc: 4, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 4 },
+    { x: [1, 3, 8, 12], oc: 3, k: [7, 7], p: [3, 3, 3, 3], g: 3 },
+  ];
+  cases.forEach((c, i) => {
+    it(label(c), () => { CONV_TUNING.depthwiseVec4MaxK = 7; return check(c, 400 + 4 * i, { act: 'relu', bias: true, residual: true, before: false }); });
+  });
+});
+
 describe('conv2d without subgroups (portable implicit GEMM)', () => {
   afterEach(() => { CONV_TUNING.noSubgroups = false; CONV_TUNING.minSubgroup = 8; });
   const cases: Case[] = [
@@ -176,6 +188,7 @@ describe('conv2d variant selection', () => {
     expect(pick({ x: [1, 16, 8, 8], oc: 16, k: [3, 3], p: [1, 1, 1, 1], g: 16 })).toBe('conv2d.depthwise_vec4.3x3');
     expect(pick({ x: [1, 16, 10, 10], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5');
     expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5s2');
+    expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5');
     expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] })).toBe('conv2d.gemm1x1_sg');
     expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] })).toBe('conv2d.igemm_sg.1x1');
     expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] }, false)).toBe('conv2d.igemm.1x1');
