@@ -5,6 +5,7 @@ import { hostTensor } from '../../core/tensor.js';
 import type { Graph, Node } from '../graph.js';
 
 let counter = 0;
+const PIECEWISE_LINEAR = new Set(['none', 'relu', 'clip', 'hardSigmoid', 'hardSwish']);
 
 export function deconvToConv(g: Graph, _keep: Set<string>): number {
   let rewritten = 0;
@@ -37,7 +38,15 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
       g.values.set(bName, { name: bName, shape: [oc * k], dtype: 'f32', data: hostTensor('f32', [oc * k], Float32Array.from({ length: oc * k }, (_, i) => b[Math.floor(i / k)])) });
       epilogue = { ...epilogue, bias: bName };
     }
-    const out = n.outputs[0];
+    // an activation that is not piecewise-linear (DBNet's sigmoid) runs after the shuffle as its own small
+    // elementwise step, so the GEMM shares the generic conv pipeline (a pipeline costs far more compile
+    // time at the first dispatch than the extra pass costs per run)
+    const late = epilogue && !PIECEWISE_LINEAR.has(epilogue.act) && epilogue.postScale === undefined && epilogue.postShift === undefined
+      ? { act: epilogue.act, alpha: epilogue.alpha, beta: epilogue.beta } : null;
+    if (late) epilogue = { ...epilogue!, act: 'none', alpha: 0, beta: 0 };
+    const final = n.outputs[0];
+    const out = late ? `${final}#preact${id}` : final;
+    if (late) g.values.set(out, { name: out, shape: [batch, oc, h * kh, wd * kw], dtype: 'f32' });
     const mid = `${out}#phases${id}`, view = `${out}#view${id}`, shuffled = `${out}#shuffled${id}`;
     g.values.set(mid, { name: mid, shape: [batch, oc * k, h, wd], dtype: 'f32' });
     g.values.set(view, { name: view, shape: [batch, oc, kh, kw, h, wd], dtype: 'f32' });
@@ -48,6 +57,7 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
       { name: `${n.name}#view`, op: 'reshape', attrs: { shape: [batch, oc, kh, kw, h, wd] }, inputs: [mid], outputs: [view], origin: n.origin },
       { name: `${n.name}#shuffle`, op: 'transpose', attrs: { perm: [0, 1, 4, 2, 5, 3] }, inputs: [view], outputs: [shuffled], origin: n.origin },
       { name: `${n.name}#out`, op: 'reshape', attrs: { shape: [batch, oc, h * kh, wd * kw] }, inputs: [shuffled], outputs: [out], origin: n.origin },
+      ...(late ? [{ name: `${n.name}#act`, op: 'unary' as const, attrs: late, inputs: [out], outputs: [final], origin: n.origin }] : []),
     ];
     g.nodes.splice(g.nodes.indexOf(n), 1, ...nodes);
     rewritten++;
