@@ -3,6 +3,7 @@
 // kernels' exported tuning objects (CONV_TUNING, ...) or caps switched off.
 import { CONV_TUNING } from '../src/kernels/conv.js';
 import { WINOGRAD_TUNING } from '../src/kernels/conv-winograd.js';
+import { BINARY_TUNING } from '../src/kernels/binary.js';
 import { ParamsBuilder, grid1d } from '../src/kernels/params.js';
 import { kernelFor } from '../src/kernels/registry.js';
 import type { KernelCaps, KernelSelection, KNode } from '../src/kernels/types.js';
@@ -80,6 +81,13 @@ export function rungsFor(c: KernelCase): Rung[] {
     case 'depthwise':
       return [
         { name: 'direct', select: knobbed(TUNING, { maxSegment: 0 }), baseline: true },
+        { name: 'scalar row loads, 2 output rows per lane', select: knobbed(TUNING, { depthwiseVec4: false }) },
+        { name: 'vec4 rows where aligned, 1 output row per lane', select: knobbed(TUNING, { depthwiseTm: 1 }) },
+        { name: 'default' },
+      ];
+    case 'elementwise':
+      return [
+        { name: 'scalar, index math per element', select: knobbed(BINARY_TUNING as unknown as Record<string, unknown>, { bcast4: false }) },
         { name: 'default' },
       ];
     default:

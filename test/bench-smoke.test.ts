@@ -77,7 +77,7 @@ describe('kernels-bench', () => {
   it('writes the documented JSON, markdown and roofline, with errors under tolerance', () => {
     const out = join(dir, 'results');
     const json = join(dir, 'bench.json');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'kernels-bench/main.ts', '--only', 'matmul/rec.attn-qkv,depthwise/det',
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'kernels-bench/main.ts', '--only', 'matmul/rec.attn-qkv,depthwise/det.dw5x5-192',
       '--no-models', '--no-cold', '--samples', '2', '--out', out, '--json', json], { encoding: 'utf8', timeout: 280_000 });
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const b = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;

@@ -14,10 +14,17 @@ export const OTHER_CASES: KernelCase[] = [
   { family: 'pool', id: 'pool/cls.max2x2-200', source: 'ppocr cls', op: 'pool', attrs: pool('max', [2, 2], 2, 0), inputs: [{ shape: [1, 200, 2, 96] }] },
   { family: 'elementwise', id: 'elementwise/det.add-96@80', source: 'PP-OCRv4 det', op: 'binary', attrs: { kind: 'add' }, inputs: [{ shape: [1, 96, 80, 80] }, { shape: [1, 96, 80, 80] }], quick: true },
   { family: 'elementwise', id: 'elementwise/det.se-mul-96@80', source: 'PP-OCRv4 det', op: 'binary', attrs: { kind: 'mul' }, inputs: [{ shape: [1, 96, 80, 80] }, { shape: [1, 96, 1, 1] }] },
+  // the neck's up2(x) + y after the upsampleIntoBinary pass: x viewed as [.., 40, 1, 40, 1]
+  { family: 'elementwise', id: 'elementwise/det.up2-add-96@40', source: 'PP-OCRv4 det', op: 'binary', attrs: { kind: 'add' }, inputs: [{ shape: [1, 96, 40, 2, 40, 2] }, { shape: [1, 96, 40, 1, 40, 1] }], quick: true },
   { family: 'elementwise', id: 'elementwise/rec.hardswish-240@12x80', source: 'PP-OCRv4 rec', op: 'unary', attrs: { act: 'hardSwish', alpha: 0, beta: 0 }, inputs: [{ shape: [1, 240, 12, 80] }] },
   {
     family: 'resize', id: 'resize/det.nearest2x-96@40', source: 'PP-OCRv4 det', op: 'resize', quick: true,
     attrs: { mode: 'nearest', coordMode: 'asymmetric', nearestMode: 'floor', scales: [1, 1, 2, 2], outShape: [1, 96, 80, 80], cubicCoeffA: -0.75, excludeOutside: false, extrapolationValue: 0, roi: [] },
     inputs: [{ shape: [1, 96, 40, 40] }],
+  },
+  {
+    family: 'resize', id: 'resize/det.nearest8x-24@10', source: 'PP-OCRv4 det', op: 'resize',
+    attrs: { mode: 'nearest', coordMode: 'asymmetric', nearestMode: 'floor', scales: [1, 1, 8, 8], outShape: [1, 24, 80, 80], cubicCoeffA: -0.75, excludeOutside: false, extrapolationValue: 0, roi: [] },
+    inputs: [{ shape: [1, 24, 10, 10] }],
   },
 ];

@@ -8,11 +8,17 @@ override EP_BIAS: bool = false;
 // 0: no residual, 1: act(v + bias + residual) * s + t, 2: act(v + bias) * s + t + residual
 override EP_RES: u32 = 0u;
 
+// EP_ACT_PWL: the piecewise-linear activations (none, relu, clip, hardSigmoid, hardSwish) as data,
+// g = clamp(alpha * v + beta, lo, hi), then g or v * g: one pipeline serves them all (cold start).
+const EP_ACT_PWL: u32 = 1000u;
+
+// Two vec4s, read as whole vectors: on lavapipe each uniform read in the (inlined, per output) epilogue
+// is a load, and one vec4 load is cheaper than four scalar ones.
 struct EpilogueParams {
-  alpha: f32,
-  beta: f32,
-  post_scale: f32,
-  post_shift: f32,
+  // alpha, beta, post_scale, post_shift
+  p0: vec4<f32>,
+  // lo, hi, times_input (0: g, 1: v * g), unused
+  p1: vec4<f32>,
 }
 
 @group(1) @binding(0) var<storage, read_write> ep_bias: array<elem_t>;
@@ -27,7 +33,15 @@ fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
   if (EP_RES == 1u) {
     v += f32(ep_residual[index]);
   }
-  v = act_apply(EP_ACT, v, ep.alpha, ep.beta) * ep.post_scale + ep.post_shift;
+  let p0 = ep.p0;
+  if (EP_ACT == EP_ACT_PWL) {
+    let p1 = ep.p1;
+    let g = clamp(fma(p0.x, v, p0.y), p1.x, p1.y);
+    v = g * fma(p1.z, v - 1.0, 1.0);
+  } else {
+    v = act_apply(EP_ACT, v, p0.x, p0.y);
+  }
+  v = v * p0.z + p0.w;
   if (EP_RES == 2u) {
     v += f32(ep_residual[index]);
   }

@@ -55,12 +55,59 @@ export const binaryKernel: KernelDef = {
     }
     const code = BINARY_CODES[kind];
     if (code === undefined) unsupported(node, `${kind} on floats`);
+    const bc = BINARY_TUNING.bcast4 && BCAST4_OPS.has(kind) && direct !== 1 ? broadcast4(shape, sa, sb, caps.maxWorkgroupsPerDim) : null;
+    if (bc) {
+      return { calls: [{
+        variant: 'binary.bcast4', shader: { file: 'binary_bcast4.wgsl', overrides: { OP: code, WG_X: bc.wgX, WG_Y: BCAST4_WG / bc.wgX, FULL_IS_A: bc.fullIsA } },
+        params: bc.params, bindings: bc.fullIsA ? [...bindings] : [bindings[1], bindings[0], bindings[2]],
+        workgroups: bc.workgroups, flops: count, bytes: count * 8,
+      }] };
+    }
     return { calls: [{
       variant: ['binary', 'binary.direct', 'binary.rank4', 'binary.rows'][fDirect], shader: { file: 'binary.wgsl', overrides: { OP: code, WG, DIRECT: fDirect } },
       params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
     }] };
   },
 };
+
+/** Knobs for kernels-bench ladders. */
+export const BINARY_TUNING = {
+  /** Use binary_bcast4.wgsl (vec4, shifted broadcast) where it applies. */
+  bcast4: true,
+};
+
+const BCAST4_OPS = new Set<BinaryKind>(['add', 'sub', 'mul', 'div', 'max', 'min', 'prelu']);
+const BCAST4_WG = 64;
+/** vec4 columns per workgroup row: one value for every shape keeps it one pipeline per op (cold start). */
+const BCAST4_WG_X = 16;
+
+/**
+ * binary_bcast4.wgsl: one operand contiguous, the other read at (row >> sh) * rowStride + (col >> sw) *
+ * colStride over the output viewed as [d0, d1 | d2, d3] = rows x cols, with d1 and d3 powers of two the
+ * low operand does not move along. Rows of cols % 4 == 0 only (vec4 access).
+ */
+function broadcast4(shape: number[], sa: number[], sb: number[], maxPerDim: number) {
+  const contiguous = (st: number[], sh: number[]) => st.every((v, i) => sh[i] === 1 || v === sizeOf(sh.slice(i + 1)));
+  const views: [number[], number[], number[]][] = shape.length === 2 ? [[[shape[0], 1, shape[1], 1], [sa[0], 0, sa[1], 0], [sb[0], 0, sb[1], 0]]]
+    : shape.length === 3 ? [[[...shape, 1], [...sa, 0], [...sb, 0]], [[shape[0], 1, shape[1], shape[2]], [sa[0], 0, sa[1], sa[2]], [sb[0], 0, sb[1], sb[2]]]]
+      : shape.length === 4 ? [[shape, sa, sb]] : [];
+  const pow2 = (v: number) => (v & (v - 1)) === 0;
+  for (const [d, a4, b4] of views) {
+    for (const fullIsA of [true, false]) {
+      const [full, low] = fullIsA ? [a4, b4] : [b4, a4];
+      if (!contiguous(full, d) || contiguous(low, d)) continue;
+      const cols = d[2] * d[3], rows = d[0] * d[1];
+      if (cols % 4 || !pow2(d[1]) || !pow2(d[3]) || (d[1] > 1 && low[1] !== 0) || (d[3] > 1 && low[3] !== 0)) continue;
+      const cols4 = cols / 4;
+      const wgX = BCAST4_WG_X;
+      const gx = Math.ceil(cols4 / wgX), gy = Math.ceil(rows / (BCAST4_WG / wgX));
+      if (gx > maxPerDim || gy > maxPerDim) continue;
+      const params = new ParamsBuilder().u32(cols4).u32(rows).u32(low[0]).u32(low[2]).u32(Math.log2(d[1])).u32(Math.log2(d[3])).u32(0).u32(0).build();
+      return { fullIsA, params, wgX, workgroups: [gx, gy, 1] as [number, number, number] };
+    }
+  }
+  return null;
+}
 
 /**
  * Merges neighbouring dims that every operand walks contiguously (or broadcasts over together) and drops

@@ -69,10 +69,32 @@ export const transposeKernel: KernelDef = {
     const perm = (node.attrs as TransposeAttrs).perm;
     const xs = stridesOf(x.shape);
     const out = node.outputs[0].shape;
+    const elem = storageElem(x);
+    // pixel_shuffle.wgsl moves 32-bit words; 2-byte elements take the strided copy
+    const shuffle = elem === 'u32' ? pixelShuffle(x.shape, perm, caps) : null;
+    if (shuffle) return { calls: [shuffle] };
     const copy = { shape: out, srcStrides: perm.map((p) => xs[p]), dstStrides: stridesOf(out), srcBase: 0, dstBase: 0 };
-    return { calls: stridedCopyCalls(copy, caps, 'transpose', IN0, OUT0, storageElem(x)) };
+    return { calls: stridedCopyCalls(copy, caps, 'transpose', IN0, OUT0, elem) };
   },
 };
+
+/** [.., KH, KW, H, W] -> [.., H, KH, W, KW] with power-of-two KH, KW and output rows of whole vec4s: pixel_shuffle.wgsl. */
+function pixelShuffle(shape: number[], perm: number[], caps: KernelCaps): KernelCall | null {
+  const r = shape.length;
+  if (r < 4 || perm.slice(0, r - 4).some((p, i) => p !== i) || perm.slice(r - 4).join() !== [r - 2, r - 4, r - 1, r - 3].join()) return null;
+  const [kh, kw, h, w] = shape.slice(r - 4);
+  const pow2 = (v: number) => (v & (v - 1)) === 0;
+  const planes = sizeOf(shape.slice(0, r - 4));
+  if (!pow2(kh) || !pow2(kw) || (w * kw) % 4) return null;
+  const cols4 = (w * kw) / 4, rows = h * kh;
+  const workgroups: [number, number, number] = [Math.ceil(cols4 / 16), Math.ceil(rows / 4), planes];
+  if (workgroups.some((d) => d > caps.maxWorkgroupsPerDim) || planes === 0) return null;
+  return {
+    variant: 'transpose.pixel_shuffle', shader: { file: 'pixel_shuffle.wgsl', overrides: { WG_X: 16, WG_Y: 4 } },
+    params: new ParamsBuilder().u32(cols4).u32(rows).u32(w).u32(h * w).u32(Math.log2(kh)).u32(Math.log2(kw)).u32(0).u32(0).build(),
+    bindings: [IN0, OUT0], workgroups, bytes: sizeOf(shape) * 8,
+  };
+}
 
 export const sliceKernel: KernelDef = {
   op: 'slice',

@@ -133,21 +133,23 @@ function integerUpsample(inShape: number[], outShape: number[], at: ResizeAttrs)
   return { shape, srcStrides: src, dstStrides: stridesOf(shape), srcBase: 0, dstBase: 0 };
 }
 
-/** Whole power-of-two factors on the last two dims only: the shift-based 2-D kernel. */
+/** Whole power-of-two factors on the last two dims only, output rows a multiple of 4: the shift-based 2-D kernel. */
 function pow2Upsample2d(inShape: number[], outShape: number[], caps: KernelCaps): KernelCall | null {
   const r = inShape.length;
   if (r < 2 || inShape.slice(0, r - 2).some((d, i) => d !== outShape[i])) return null;
   const [ih, iw] = inShape.slice(r - 2), [oh, ow] = outShape.slice(r - 2);
   const fh = oh / ih, fw = ow / iw;
   const isPow2 = (f: number) => Number.isInteger(f) && f >= 1 && (f & (f - 1)) === 0;
-  if (!isPow2(fh) || !isPow2(fw)) return null;
+  if (!isPow2(fh) || !isPow2(fw) || ow % 4) return null;
   const rows = sizeOf(outShape.slice(0, r - 1));
   const wg = 64;
-  if (rows > Math.min(65535, caps.maxWorkgroupsPerDim)) return null; // the strided copy handles the rest
-  const params = new ParamsBuilder().u32(ow).u32(iw).u32(Math.log2(fh)).u32(Math.log2(fw)).u32(oh).u32(ih).build();
+  const wgX = 16; // one shape for all sizes: one pipeline
+  const grid: [number, number, number] = [Math.ceil(ow / 4 / wgX), Math.ceil(rows / (wg / wgX)), 1];
+  if (grid.some((d) => d > caps.maxWorkgroupsPerDim)) return null; // the strided copy handles the rest
+  const params = new ParamsBuilder().u32(ow / 4).u32(iw).u32(Math.log2(fh)).u32(Math.log2(fw)).u32(rows).build();
   return {
-    variant: 'resize.nearest.pow2', shader: { file: 'upsample_nearest.wgsl', overrides: { WG: wg } }, params,
+    variant: 'resize.nearest.pow2', shader: { file: 'upsample_nearest.wgsl', overrides: { WG_X: wgX, WG_Y: wg / wgX } }, params,
     bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
-    workgroups: [Math.ceil(ow / wg), rows, 1], bytes: sizeOf(outShape) * 8,
+    workgroups: grid, bytes: sizeOf(outShape) * 8,
   };
 }

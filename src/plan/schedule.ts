@@ -2,7 +2,7 @@
 import { bytesPerElement, gpuDType, isPackedInt } from '../core/dtype.js';
 import { KestrelError, UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
-import { type Graph, type Node, ACT_CODES } from '../ir/graph.js';
+import { type Epilogue, type Graph, type Node, ACT_CODES } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
 import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
@@ -16,6 +16,26 @@ export interface EpilogueBinding {
   beta: number;
   postScale: number;
   postShift: number;
+  /** The piecewise-linear activation as data (EP_ACT_PWL): clamp(alpha * v + beta, lo, hi), times v when timesInput is 1. */
+  lo: number;
+  hi: number;
+  timesInput: number;
+}
+
+/** Ops whose kernels take the piecewise-linear activations from the uniform: a handful of flops per output is nothing beside a conv's math, and one pipeline then serves none/relu/clip/hardSigmoid/hardSwish. */
+const PWL_OPS = new Set(['conv', 'convTranspose']);
+const EP_ACT_PWL = 1000;
+const F32_MAX = 3.4028234663852886e38;
+
+/** [alpha, beta, lo, hi, timesInput] of an activation that is clamp(alpha * v + beta, lo, hi) (times v), or null. */
+function piecewiseLinear(ep: Epilogue | undefined): [number, number, number, number, number] | null {
+  const act = ep?.act ?? 'none';
+  if (act === 'none') return [1, 0, -F32_MAX, F32_MAX, 0];
+  if (act === 'relu') return [1, 0, 0, F32_MAX, 0];
+  if (act === 'clip' && ep!.alpha <= ep!.beta) return [1, 0, Math.max(ep!.alpha, -F32_MAX), Math.min(ep!.beta, F32_MAX), 0];
+  if (act === 'hardSigmoid') return [ep!.alpha, ep!.beta, 0, 1, 0];
+  if (act === 'hardSwish') return [1 / 6, 0.5, 0, 1, 1];
+  return null;
 }
 
 export interface Step {
@@ -115,10 +135,11 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
       const shader = withElemType(call.shader, header, elem, node);
       const usesEp = header.usesEpilogue;
       const ep = usesEp && call.epilogue !== false ? node.epilogue : undefined;
+      const pwl = PWL_OPS.has(node.op) ? piecewiseLinear(ep) : null;
       const spec: ShaderSpec = usesEp
         ? { ...shader, overrides: {
           ...call.shader.overrides,
-          EP_ACT: ACT_CODES[ep?.act ?? 'none'],
+          EP_ACT: pwl ? EP_ACT_PWL : ACT_CODES[ep?.act ?? 'none'],
           EP_BIAS: !!ep?.bias,
           EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
         } }
@@ -126,8 +147,8 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
       steps.push({
         node, call, spec, bindings,
         epilogue: usesEp ? {
-          bias: ep?.bias || null, residual: ep?.residual || null, alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0,
-          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0,
+          bias: ep?.bias || null, residual: ep?.residual || null, alpha: pwl ? pwl[0] : ep?.alpha ?? 0, beta: pwl ? pwl[1] : ep?.beta ?? 0,
+          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0, lo: pwl?.[2] ?? 0, hi: pwl?.[3] ?? 0, timesInput: pwl?.[4] ?? 0,
         } : null,
       });
     }

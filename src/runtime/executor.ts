@@ -11,6 +11,9 @@ import type { KernelCaps } from '../kernels/types.js';
 import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import type { PipelineCache } from './pipelines.js';
 
+/** EpilogueParams in shaders/lib/epilogue.wgsl: alpha, beta, post_scale, post_shift, lo, hi, times_input, pad. */
+const EPILOGUE_UNIFORM_BYTES = 32;
+
 export interface ExecutorOptions {
   /** Extra values to read back after each run (pinned in the memory plan). */
   capture?: string[];
@@ -150,7 +153,7 @@ export class Executor {
       const params = uniformBytes;
       uniformBytes = alignUp(uniformBytes + s.call.params.byteLength, uniformAlign);
       let ep = -1;
-      if (s.epilogue) { ep = uniformBytes; uniformBytes = alignUp(uniformBytes + 16, uniformAlign); }
+      if (s.epilogue) { ep = uniformBytes; uniformBytes = alignUp(uniformBytes + EPILOGUE_UNIFORM_BYTES, uniformAlign); }
       uniformOffsets.push({ params, ep });
     }
     const uniforms = this.createBuffer('uniforms', Math.max(uniformBytes, 16), GPUBufferUsage.UNIFORM, (m) => {
@@ -162,6 +165,9 @@ export class Executor {
           f.setFloat32(uniformOffsets[i].ep + 4, s.epilogue.beta, true);
           f.setFloat32(uniformOffsets[i].ep + 8, s.epilogue.postScale, true);
           f.setFloat32(uniformOffsets[i].ep + 12, s.epilogue.postShift, true);
+          f.setFloat32(uniformOffsets[i].ep + 16, s.epilogue.lo, true);
+          f.setFloat32(uniformOffsets[i].ep + 20, s.epilogue.hi, true);
+          f.setFloat32(uniformOffsets[i].ep + 24, s.epilogue.timesInput, true);
         }
       });
     });
@@ -207,7 +213,7 @@ export class Executor {
           entries: [
             { binding: 0, resource: entryFor(s.epilogue?.bias ?? null, 1) },
             { binding: 1, resource: entryFor(s.epilogue?.residual ?? null, 2) },
-            { binding: 2, resource: { buffer: uniforms, offset: Math.max(uniformOffsets[i].ep, 0), size: 16 } },
+            { binding: 2, resource: { buffer: uniforms, offset: Math.max(uniformOffsets[i].ep, 0), size: EPILOGUE_UNIFORM_BYTES } },
           ],
         }));
       }

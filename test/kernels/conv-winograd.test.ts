@@ -130,6 +130,6 @@ describe('conv2d winograd selection', () => {
     expect(pick({ x: [1, 3, 320, 320], oc: 16, p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
     expect(pick({ x: [1, 32, 6, 6], oc: 32, p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
     expect(pick({ x: [1, 4, 40, 40], oc: 8, p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
-    expect(pick({ x: [1, 16, 16, 16], oc: 16, p: [1, 1, 1, 1], g: 16 })).toBe('conv2d.depthwise3x3');
+    expect(pick({ x: [1, 16, 16, 16], oc: 16, p: [1, 1, 1, 1], g: 16 })).toMatch(/^conv2d\.depthwise/);
   });
 });

@@ -57,6 +57,15 @@ const CASES: Case[] = [
   { x: [1, 7, 5, 7], oc: 7, k: [1, 1], g: 7 },
   { x: [1, 1, 5, 7], oc: 1, k: [3, 3], p: [1, 1, 1, 1], g: 1 },
   { x: [1, 96, 20, 20], oc: 96, k: [3, 3], p: [1, 1, 1, 1], g: 96 },
+  // depthwise with rows of whole vec4s (conv2d_depthwise_vec4): pads 0..3 (segment offsets), odd output rows, dilation
+  { x: [2, 6, 7, 12], oc: 6, k: [3, 3], p: [1, 1, 1, 1], g: 6 },
+  { x: [1, 5, 9, 20], oc: 5, k: [5, 5], p: [2, 2, 2, 2], g: 5 },
+  { x: [1, 4, 11, 16], oc: 4, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 4 },
+  { x: [1, 3, 8, 12], oc: 3, k: [3, 3], p: [0, 0, 0, 0], g: 3 },
+  { x: [1, 3, 8, 12], oc: 3, k: [7, 7], p: [3, 3, 3, 3], g: 3 },
+  { x: [1, 3, 12, 16], oc: 3, k: [3, 3], p: [2, 2, 2, 2], d: [2, 2], g: 3 },
+  { x: [1, 2, 9, 8], oc: 2, k: [3, 5], s: [2, 1], p: [1, 2, 1, 2], g: 2 },
+  { x: [1, 16, 40, 40], oc: 16, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], g: 16 },
   // kernels too wide for the register window: the direct fallback
   { x: [1, 2, 5, 12], oc: 3, k: [2, 9], p: [1, 4, 0, 4] },
   { x: [1, 3, 6, 50], oc: 5, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3] },
@@ -117,8 +126,25 @@ describe('conv2d fused epilogues', () => {
   it('clip(0, 6) (depthwise)', () => check(dw, 220, { act: 'clip', alpha: 0, beta: 6, bias: true }));
   it('residual before relu (dense 3x3)', () => check(dense, 230, { act: 'relu', bias: true, residual: true, before: true }));
   it('residual after hardSwish (depthwise)', () => check(dw, 240, { act: 'hardSwish', bias: true, residual: true, before: false }));
+  it('bias, residual before relu (vec4 depthwise)', () => check({ x: [1, 8, 9, 16], oc: 8, k: [5, 5], p: [2, 2, 2, 2], g: 8 }, 250, { act: 'relu', bias: true, residual: true, before: true }));
   it('residual after relu, no bias (pointwise)', () => check(pointwise, 250, { act: 'relu', residual: true, before: false }));
+  // piecewise-linear activations come from the epilogue uniform in conv kernels; leakyRelu stays an override
+  it('hardSigmoid(0.2, 0.5) (pointwise)', () => check(pointwise, 270, { act: 'hardSigmoid', alpha: 0.2, beta: 0.5, bias: true }));
+  it('clip(-1, 2) with a residual (vec4 depthwise)', () => check({ x: [1, 8, 9, 16], oc: 8, k: [3, 3], p: [1, 1, 1, 1], g: 8 }, 280, { act: 'clip', alpha: -1, beta: 2, residual: true, before: true }));
+  it('leakyRelu(0.1) (dense 3x3)', () => check(dense, 290, { act: 'leakyRelu', alpha: 0.1, bias: true }));
   it('bias + sigmoid (direct fallback)', () => check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
+});
+
+describe('vec4 depthwise with kernels wider than 3 (depthwiseVec4MaxK raised)', () => {
+  afterEach(() => { CONV_TUNING.depthwiseVec4MaxK = 3; });
+  const cases: Case[] = [
+    { x: [1, 5, 9, 20], oc: 5, k: [5, 5], p: [2, 2, 2, 2], g: 5 },
+    { x: [1, 4, 11, 16], oc: 4, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 4 },
+    { x: [1, 3, 8, 12], oc: 3, k: [7, 7], p: [3, 3, 3, 3], g: 3 },
+  ];
+  cases.forEach((c, i) => {
+    it(label(c), () => { CONV_TUNING.depthwiseVec4MaxK = 7; return check(c, 400 + 4 * i, { act: 'relu', bias: true, residual: true, before: false }); });
+  });
 });
 
 describe('conv2d without subgroups (portable implicit GEMM)', () => {
@@ -159,7 +185,10 @@ describe('conv2d variant selection', () => {
     return convKernel.select(node, { ...caps, subgroups }).calls.map((k) => k.variant).join('+');
   };
   it('picks by shape', () => {
-    expect(pick({ x: [1, 16, 8, 8], oc: 16, k: [3, 3], p: [1, 1, 1, 1], g: 16 })).toBe('conv2d.depthwise3x3');
+    expect(pick({ x: [1, 16, 8, 8], oc: 16, k: [3, 3], p: [1, 1, 1, 1], g: 16 })).toBe('conv2d.depthwise_vec4.3x3');
+    expect(pick({ x: [1, 16, 10, 10], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5');
+    expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5s2');
+    expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5');
     expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] })).toBe('conv2d.gemm1x1_sg');
     expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] })).toBe('conv2d.igemm_sg.1x1');
     expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] }, false)).toBe('conv2d.igemm.1x1');

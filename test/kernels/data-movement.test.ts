@@ -33,6 +33,9 @@ describe('transpose', () => {
   const cases: [number[], number[]][] = [
     [[3, 5], [1, 0]], [[1, 7], [1, 0]], [[1, 96, 40, 40], [0, 2, 3, 1]], [[1, 40, 40, 96], [0, 3, 1, 2]],
     [[257, 129], [1, 0]], [[2, 1, 3, 1, 5], [4, 3, 2, 1, 0]],
+    // pixel shuffles (pixel_shuffle.wgsl): [.., KH, KW, H, W] -> [.., H, KH, W, KW]
+    [[1, 3, 2, 2, 5, 6], [0, 1, 4, 2, 5, 3]], [[2, 4, 1, 4, 3, 5], [0, 1, 4, 2, 5, 3]], [[3, 2, 4, 3, 2], [0, 3, 1, 4, 2]],
+    [[1, 2, 2, 2, 5, 3], [0, 1, 4, 2, 5, 3]],
   ];
   for (let rank = 2; rank <= 6; rank++) {
     for (let k = 0; k < 3; k++) cases.push([Array.from({ length: rank }, () => 1 + Math.floor(r() * 5)), randomPerm(rank, r)]);

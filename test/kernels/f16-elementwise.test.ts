@@ -26,7 +26,8 @@ describe('unary f16', () => {
 });
 
 describe('binary f16 with broadcasting', () => {
-  const shapes: [number[], number[]][] = [[[7], [7]], [[3, 5], [5]], [[1, 16, 33, 17], [1, 16, 1, 1]], [[2, 1, 3, 1, 5], [1, 4, 1, 2, 5]], [[300, 257], [300, 1]], [[1, 100003], [1]]];
+  const shapes: [number[], number[]][] = [[[7], [7]], [[3, 5], [5]], [[1, 16, 33, 17], [1, 16, 1, 1]], [[2, 1, 3, 1, 5], [1, 4, 1, 2, 5]], [[300, 257], [300, 1]], [[1, 100003], [1]],
+    [[2, 3, 4, 8], [1, 3, 1, 1]], [[1, 8, 6, 2, 6, 2], [1, 8, 6, 1, 6, 1]], [[6, 1, 3, 1], [6, 2, 3, 4]]];
   const ops: [string, (x: number, y: number) => number][] = [['add', (x, y) => x + y], ['mul', (x, y) => x * y], ['div', (x, y) => x / y], ['max', Math.max]];
   for (const [kind, f] of ops) {
     for (const [sa, sb] of shapes) {
@@ -52,6 +53,15 @@ describe('binary f16 with broadcasting', () => {
     const sum = binaryRef(halfRounded(a), halfRounded(b), (x, y) => Math.max(x + y, 0));
     const ref = Array.from(sum.data).map((v, i) => v + (halfRounded(r).data as Float32Array)[i]);
     expect(relL2(halfValues(out), ref)).toBeLessThan(TOL);
+  });
+  it('per-channel multiply (vec4 broadcast kernel) with a relu epilogue and an f16 residual', async () => {
+    const a = randomTensor([1, 6, 4, 8], 8);
+    const b = randomTensor([1, 6, 1, 1], 9);
+    const r = randomTensor([1, 6, 4, 8], 10);
+    const [out] = await runOp('binary', { kind: 'mul' }, [toHalf(a), toHalf(b)], { epilogue: { act: 'relu', alpha: 0, beta: 0 }, residual: toHalf(r) });
+    const prod = binaryRef(halfRounded(a), halfRounded(b), (x, y) => x * y).data;
+    const rr = halfRounded(r).data as Float32Array;
+    expect(relL2(halfValues(out), prod.map((v, i) => Math.max(v, 0) + rr[i]))).toBeLessThan(TOL);
   });
   it('compare on f16 operands', async () => {
     const a = randomTensor([1000], 6);

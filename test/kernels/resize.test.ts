@@ -50,6 +50,9 @@ describe('resize nearest', () => {
     ['PP-OCR x2 asymmetric floor', [1, 16, 40, 40], [1, 1, 2, 2], { coordMode: 'asymmetric', nearestMode: 'floor' }],
     ['x2 half_pixel', [1, 4, 80, 80], [1, 1, 2, 2], {}],
     ['x4 asymmetric floor', [1, 8, 20, 20], [1, 1, 4, 4], { coordMode: 'asymmetric', nearestMode: 'floor' }],
+    ['x8 asymmetric floor (PP-OCR concat branch)', [1, 3, 10, 10], [1, 1, 8, 8], { coordMode: 'asymmetric', nearestMode: 'floor' }],
+    ['x2 rows x4 columns', [2, 3, 5, 3], [1, 1, 2, 4], { coordMode: 'asymmetric', nearestMode: 'floor' }],
+    ['x2, output rows not a multiple of 4', [1, 2, 3, 3], [1, 1, 2, 2], { coordMode: 'asymmetric', nearestMode: 'floor' }],
     ['rank 1 x3', [7], [3], {}],
     ['rank 3 all axes', [2, 5, 3], [2, 1, 0.5], {}],
     ['rank 5', [2, 3, 2, 3, 4], [1, 2, 1, 1.5, 0.5], {}],
@@ -60,12 +63,14 @@ describe('resize nearest', () => {
       await check(randomTensor(shape, 3), attrs('nearest', extra.coordMode ?? 'half_pixel', shape, scales, extra), true);
     });
   }
-  it('i32 values', async () => {
-    const x: HostTensor = { dtype: 'i32', shape: [1, 1, 3, 3], data: new Int32Array([1, -2, 3, 40, 5, -60, 7, 8, 9]) };
-    const a = attrs('nearest', 'asymmetric', x.shape, [1, 1, 2, 2], { nearestMode: 'floor' });
-    const [out] = await runOp('resize', a, [x]);
-    expect(Array.from(out.data as Int32Array)).toEqual(resizeRef({ shape: x.shape, data: x.data as Int32Array }, a));
-  });
+  for (const shape of [[1, 1, 3, 3], [1, 1, 3, 2]]) {
+    it(`i32 values ${shape.join('x')}`, async () => {
+      const x: HostTensor = { dtype: 'i32', shape, data: new Int32Array([1, -2, 3, 40, 5, -60, 7, 8, 9].slice(0, shape[2] * shape[3])) };
+      const a = attrs('nearest', 'asymmetric', x.shape, [1, 1, 2, 2], { nearestMode: 'floor' });
+      const [out] = await runOp('resize', a, [x]);
+      expect(Array.from(out.data as Int32Array)).toEqual(resizeRef({ shape: x.shape, data: x.data as Int32Array }, a));
+    });
+  }
 });
 
 describe('resize linear', () => {

@@ -8,9 +8,10 @@ import { convTranspose2dRef } from '../ref/conv.js';
 import { countNaN, randomTensor, relL2 } from '../util.js';
 
 describe('conv-transpose as 1x1 conv + pixel shuffle', () => {
-  for (const [oc, k] of [[1, 2], [3, 2], [2, 4]]) {
-    it(`${oc} output channels, kernel = stride = ${k}, with bias and sigmoid`, async () => {
-      const c = 6, h = 9, wd = 7;
+  // width 8 makes output rows of whole vec4s: the shuffle runs as pixel_shuffle.wgsl, else as a strided copy
+  for (const [oc, k, wd] of [[1, 2, 7], [3, 2, 7], [2, 4, 7], [24, 2, 8], [1, 2, 8]]) {
+    it(`${oc} output channels, kernel = stride = ${k}, width ${wd}, with bias and sigmoid`, async () => {
+      const c = 6, h = 9;
       const x = randomTensor([1, c, h, wd], 1);
       const w = randomTensor([c, oc, k, k], 2);
       const b = randomTensor([oc], 3);

@@ -7,6 +7,7 @@ import { fuseEpilogues } from '../../src/ir/passes/fuse-epilogue.js';
 import { fuseHardSwish } from '../../src/ir/passes/hardswish.js';
 import { removeIdentity } from '../../src/ir/passes/remove-identity.js';
 import { eliminateDeadNodes } from '../../src/ir/passes/dead-nodes.js';
+import { addZeroBias } from '../../src/ir/passes/zero-bias.js';
 import { randomTensor } from '../util.js';
 
 function graph(values: Value[], nodes: Omit<Node, 'origin'>[], inputs: string[], outputs: string[]): Graph {
@@ -107,5 +108,19 @@ describe('removeIdentity and dead nodes', () => {
     expect(eliminateDeadNodes(g, new Set())).toBe(1);
     expect(g.nodes.map((n) => n.name)).toEqual(['relu']);
     expect(g.values.has('c')).toBe(false);
+  });
+});
+
+describe('addZeroBias', () => {
+  it('gives a bias-less conv a zero bias and leaves a biased one alone', () => {
+    const g = graph([act('x', [1, 2, 4, 4]), constant('w', [3, 2, 3, 3], 1), constant('b', [3], 2), act('y', [1, 3, 4, 4]), act('z', [1, 3, 4, 4])], [
+      { name: 'c0', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['y'], epilogue: { act: 'relu', alpha: 0, beta: 0 } },
+      { name: 'c1', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['z'], epilogue: { act: 'none', alpha: 0, beta: 0, bias: 'b' } },
+    ], ['x'], ['y', 'z']);
+    expect(addZeroBias(g)).toBe(1);
+    const bias = g.values.get(g.nodes[0].epilogue!.bias!)!;
+    expect(Array.from(bias.data!.data as Float32Array)).toEqual([0, 0, 0]);
+    expect(g.nodes[0].epilogue!.act).toBe('relu');
+    expect(g.nodes[1].epilogue!.bias).toBe('b');
   });
 });

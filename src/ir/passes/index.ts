@@ -7,15 +7,21 @@ import { fuseHardSwish } from './hardswish.js';
 import { removeIdentity } from './remove-identity.js';
 import { deconvToConv } from './deconv-to-conv.js';
 import { fuseQdq } from './fuse-qdq.js';
+import { factorResidualMul } from './factor-residual-mul.js';
+import { fuseUpsampleIntoBinary } from './upsample-into-binary.js';
+import { addZeroBias } from './zero-bias.js';
 
 export const PASSES = {
   removeIdentity,
   deadNodes: eliminateDeadNodes,
   foldBatchNorm,
   hardSwish: fuseHardSwish,
+  factorResidualMul,
+  upsampleIntoBinary: fuseUpsampleIntoBinary,
   fuseEpilogue: fuseEpilogues,
   deconvToConv,
   fuseQdq,
+  zeroBias: addZeroBias,
 } as const;
 export type PassName = keyof typeof PASSES;
 export type PassOptions = Partial<Record<PassName, boolean>>;
@@ -24,7 +30,7 @@ export type PassOptions = Partial<Record<PassName, boolean>>;
 export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
   const report: Record<string, number> = {};
   // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
-  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'deconvToConv', 'fuseQdq', 'deadNodes'];
+  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'upsampleIntoBinary', 'deconvToConv', 'fuseQdq', 'deadNodes', 'zeroBias'];
   for (const name of order) {
     if (opts[name] === false) continue;
     report[name] = (report[name] ?? 0) + PASSES[name](g, keep);

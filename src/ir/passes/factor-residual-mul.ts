@@ -1,0 +1,54 @@
+// x + x * s  ->  x * (s + 1) when s broadcasts (SE blocks: x * hardsigmoid(se) + x). The residual form
+// reads x twice in one dispatch, which costs a full copy (writable bindings may not alias); the "+1"
+// lands on the small s and usually folds into its producer's epilogue.
+import { hostTensor } from '../../core/tensor.js';
+import { sizeOf } from '../../core/shape.js';
+import type { Graph, Node } from '../graph.js';
+import { producerMap, removeNode, soleConsumer, useCounts } from './util.js';
+
+export function factorResidualMul(g: Graph, keep: Set<string>): number {
+  let rewrites = 0;
+  for (let again = true; again;) {
+    again = false;
+    const prod = producerMap(g);
+    const uses = useCounts(g, keep);
+    for (const add of g.nodes) {
+      const m = matchAddOfScaled(g, add, prod, uses, keep);
+      if (!m) continue;
+      const { mul, x, s } = m;
+      const one = `${mul.name}#one`;
+      const s1 = `${s}#plus1:${mul.name}`;
+      const sv = g.values.get(s)!;
+      g.values.set(one, { name: one, shape: [], dtype: 'f32', data: hostTensor('f32', [], new Float32Array([1])) });
+      g.values.set(s1, { name: s1, shape: sv.shape, dtype: sv.dtype });
+      const plusOne: Node = { name: `${mul.name}#plus1`, op: 'binary', attrs: { kind: 'add' }, inputs: [s, one], outputs: [s1], origin: [...add.origin] };
+      g.values.delete(mul.outputs[0]);
+      mul.inputs = [x, s1];
+      mul.outputs = add.outputs;
+      mul.origin.push(...add.origin);
+      g.nodes.splice(g.nodes.indexOf(mul), 0, plusOne);
+      removeNode(g, add);
+      rewrites++;
+      again = true;
+      break;
+    }
+  }
+  return rewrites;
+}
+
+function matchAddOfScaled(g: Graph, add: Node, prod: Map<string, Node>, uses: Map<string, number>, keep: Set<string>): { mul: Node; x: string; s: string } | null {
+  if (add.op !== 'binary' || add.attrs.kind !== 'add' || add.epilogue) return null;
+  for (const k of [0, 1]) {
+    const mul = prod.get(add.inputs[k]);
+    const x = add.inputs[1 - k];
+    if (mul?.op !== 'binary' || mul.attrs.kind !== 'mul' || mul.epilogue || !mul.inputs.includes(x)) continue;
+    if (soleConsumer(g, mul.outputs[0], uses, keep) !== add) continue;
+    const s = mul.inputs[0] === x ? mul.inputs[1] : mul.inputs[0];
+    const xv = g.values.get(x)!, sv = g.values.get(s)!, ov = g.values.get(add.outputs[0])!;
+    if (s === x || sv.dtype !== 'f32' || xv.dtype !== 'f32' || sv.data) continue;
+    // s must broadcast into x (so adding 1 to it is cheap) and x must already have the output's shape
+    if (sizeOf(sv.shape) >= sizeOf(xv.shape) || sizeOf(xv.shape) !== sizeOf(ov.shape)) continue;
+    return { mul, x, s };
+  }
+  return null;
+}
