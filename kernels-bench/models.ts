@@ -79,7 +79,10 @@ async function ortEngine(engine: 'ort-web' | 'ort-node', s: Student, bytes: Uint
   const ort = engine === 'ort-web' ? await loadOrtWeb() : await import('onnxruntime-node');
   const x = studentInput(s);
   const t0 = performance.now();
-  const session = await ort.InferenceSession.create(bytes, engine === 'ort-web' ? { executionProviders: ['webgpu'] } : { executionProviders: ['cpu'] });
+  // ORT's CPU thread pool spins after each run by default, stealing the cores lavapipe (both WebGPU engines)
+  // needs in the next interleaved run: det 320 Kestrel 134.6 -> 115.7 ms beside it, ORT-node 12.8 -> 14.8 ms
+  const session = await ort.InferenceSession.create(bytes, engine === 'ort-web' ? { executionProviders: ['webgpu'] }
+    : { executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } });
   const t1 = performance.now();
   const feeds = () => ({ [st.input]: new ort.Tensor('float32', x.data as Float32Array, st.shape) });
   const first = await session.run(feeds());

@@ -21,7 +21,8 @@ const TN4 = TN / 4u;
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<vec4<elem_t>>;
 @group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
-@group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
+// vec4 stores: on lavapipe a store costs like a load, and small-K convs spend most of their time storing
+@group(0) @binding(3) var<storage, read_write> out: array<vec4<elem_t>>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
@@ -79,9 +80,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   var idx = (n * params.cout + g * params.cout_g + oc0) * plane + p4 * 4u;
   for (var i = 0u; i < rows; i++) {
     let channel = g * params.cout_g + oc0 + i;
-    for (var j = 0u; j < TN; j++) {
-      if (p4 * 4u + j < plane) {
-        out[idx + j] = elem_t(apply_epilogue(res[(i / 4u) * TN + j][i % 4u], channel, idx + j));
+    let k = i % 4u;
+    for (var j4 = 0u; j4 < TN4; j4++) {
+      let at = idx + j4 * 4u;
+      if (p4 * 4u + j4 * 4u < plane) {
+        let b = (i / 4u) * TN + j4 * 4u;
+        out[at / 4u] = vec4<elem_t>(vec4<f32>(
+          apply_epilogue(res[b][k], channel, at), apply_epilogue(res[b + 1u][k], channel, at + 1u),
+          apply_epilogue(res[b + 2u][k], channel, at + 2u), apply_epilogue(res[b + 3u][k], channel, at + 3u)));
       }
     }
     idx += plane;
@@ -102,7 +108,7 @@ fn tile_without_subgroups(n: u32, oc0: u32, p0: u32) {
         xi += plane;
       }
       let idx = (n * params.cout + oc) * plane + p;
-      out[idx] = elem_t(apply_epilogue(acc, oc, idx));
+      out[idx / 4u][idx % 4u] = elem_t(apply_epilogue(acc, oc, idx));
     }
   }
 }
