@@ -9,7 +9,7 @@ override EP_BIAS: bool = false;
 override EP_RES: u32 = 0u;
 
 // EP_ACT_PWL: the piecewise-linear activations (none, relu, clip, hardSigmoid, hardSwish) as data,
-// g = clamp(alpha * v + beta, lo, hi), then g or v * g: one pipeline serves them all (cold start).
+// g = clamp(alpha * v / divisor + beta, lo, hi), then g or v * g: one pipeline serves them all (cold start).
 const EP_ACT_PWL: u32 = 1000u;
 
 // Two vec4s, read as whole vectors: on lavapipe each uniform read in the (inlined, per output) epilogue
@@ -17,7 +17,7 @@ const EP_ACT_PWL: u32 = 1000u;
 struct EpilogueParams {
   // alpha, beta, post_scale, post_shift
   p0: vec4<f32>,
-  // lo, hi, times_input (0: g, 1: v * g), unused
+  // lo, hi, times_input (0: g, 1: v * g), divisor (hard-swish's 6: v / 6 rounds as ONNX's x / 6 does)
   p1: vec4<f32>,
 }
 
@@ -36,8 +36,9 @@ fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
   let p0 = ep.p0;
   if (EP_ACT == EP_ACT_PWL) {
     let p1 = ep.p1;
-    let g = clamp(fma(p0.x, v, p0.y), p1.x, p1.y);
-    v = g * fma(p1.z, v - 1.0, 1.0);
+    // the same expressions as act_apply's, so a QDQ model rounds each value as the unfused path does
+    let g = clamp(p0.x * v / p1.w + p0.y, p1.x, p1.y);
+    v = select(g, v * g, p1.z != 0.0);
   } else {
     v = act_apply(EP_ACT, v, p0.x, p0.y);
   }

@@ -8,11 +8,12 @@ import { parseNpy } from '../io/npy.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
 import { UsageError } from './args.js';
 import type { IoInfo } from '../onnx/decode.js';
-import { PASSES, type PassOptions } from '../ir/passes/index.js';
+import { OPT_IN, PASSES, type PassName, type PassOptions } from '../ir/passes/index.js';
 
 export const MODEL_FLAGS: FlagSpec[] = [
   { name: 'shape', type: 'string', repeat: true, valueName: 'NAME=1x3x320x320', summary: 'shape of an input with dynamic dims' },
   { name: 'no-pass', type: 'string', repeat: true, valueName: 'PASS', summary: `switch an optimization pass off (${Object.keys(PASSES).join(', ')})` },
+  { name: 'pass', type: 'string', repeat: true, valueName: 'PASS', summary: `switch an opt-in pass on (${[...OPT_IN].join(', ')}: QDQ chains on the integer kernels)` },
 ];
 export const INPUT_FLAG: FlagSpec = { name: 'input', type: 'string', repeat: true, valueName: 'NAME=FILE.npy', summary: 'an input tensor (missing inputs get seeded random data)' };
 
@@ -39,6 +40,10 @@ export function parsePasses(args: ParsedArgs): PassOptions {
   for (const p of args.flags['no-pass'] as string[]) {
     if (!(p in PASSES)) throw new UsageError(`unknown pass '${p}' (passes: ${Object.keys(PASSES).join(', ')})`);
     opts[p as keyof PassOptions] = false;
+  }
+  for (const p of (args.flags.pass as string[] | undefined) ?? []) {
+    if (!OPT_IN.has(p as PassName)) throw new UsageError(`--pass ${p}: only opt-in passes can be switched on (${[...OPT_IN].join(', ')})`);
+    opts[p as keyof PassOptions] = true;
   }
   return opts;
 }

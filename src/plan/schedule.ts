@@ -20,6 +20,8 @@ export interface EpilogueBinding {
   lo: number;
   hi: number;
   timesInput: number;
+  /** Divides alpha * v before beta is added (6 for hard-swish, else 1). */
+  divisor: number;
 }
 
 /** Ops whose kernels take the piecewise-linear activations from the uniform: a handful of flops per output is nothing beside a conv's math, and one pipeline then serves none/relu/clip/hardSigmoid/hardSwish. */
@@ -27,14 +29,14 @@ const PWL_OPS = new Set(['conv', 'convTranspose']);
 const EP_ACT_PWL = 1000;
 const F32_MAX = 3.4028234663852886e38;
 
-/** [alpha, beta, lo, hi, timesInput] of an activation that is clamp(alpha * v + beta, lo, hi) (times v), or null. */
-function piecewiseLinear(ep: Epilogue | undefined): [number, number, number, number, number] | null {
+/** [alpha, beta, lo, hi, timesInput, divisor] of an activation that is clamp(alpha * v / divisor + beta, lo, hi) (times v), or null. */
+function piecewiseLinear(ep: Epilogue | undefined): [number, number, number, number, number, number] | null {
   const act = ep?.act ?? 'none';
-  if (act === 'none') return [1, 0, -F32_MAX, F32_MAX, 0];
-  if (act === 'relu') return [1, 0, 0, F32_MAX, 0];
-  if (act === 'clip' && ep!.alpha <= ep!.beta) return [1, 0, Math.max(ep!.alpha, -F32_MAX), Math.min(ep!.beta, F32_MAX), 0];
-  if (act === 'hardSigmoid') return [ep!.alpha, ep!.beta, 0, 1, 0];
-  if (act === 'hardSwish') return [1 / 6, 0.5, 0, 1, 1];
+  if (act === 'none') return [1, 0, -F32_MAX, F32_MAX, 0, 1];
+  if (act === 'relu') return [1, 0, 0, F32_MAX, 0, 1];
+  if (act === 'clip' && ep!.alpha <= ep!.beta) return [1, 0, Math.max(ep!.alpha, -F32_MAX), Math.min(ep!.beta, F32_MAX), 0, 1];
+  if (act === 'hardSigmoid') return [ep!.alpha, ep!.beta, 0, 1, 0, 1];
+  if (act === 'hardSwish') return [1, 0.5, 0, 1, 1, 6];
   return null;
 }
 
@@ -148,7 +150,7 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
         node, call, spec, bindings,
         epilogue: usesEp ? {
           bias: ep?.bias || null, residual: ep?.residual || null, alpha: pwl ? pwl[0] : ep?.alpha ?? 0, beta: pwl ? pwl[1] : ep?.beta ?? 0,
-          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0, lo: pwl?.[2] ?? 0, hi: pwl?.[3] ?? 0, timesInput: pwl?.[4] ?? 0,
+          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0, lo: pwl?.[2] ?? 0, hi: pwl?.[3] ?? 0, timesInput: pwl?.[4] ?? 0, divisor: pwl?.[5] ?? 1,
         } : null,
       });
     }

@@ -168,6 +168,7 @@ export class Executor {
           f.setFloat32(uniformOffsets[i].ep + 16, s.epilogue.lo, true);
           f.setFloat32(uniformOffsets[i].ep + 20, s.epilogue.hi, true);
           f.setFloat32(uniformOffsets[i].ep + 24, s.epilogue.timesInput, true);
+          f.setFloat32(uniformOffsets[i].ep + 28, s.epilogue.divisor, true);
         }
       });
     });

@@ -96,7 +96,7 @@ describe('QDQ on integer kernels vs onnxruntime', () => {
       const ctx = await testGpu();
       const input = c.op === 'qmatmul' && c.exact ? 'a' : 'x';
       const ref = (await runOnnxruntime(c.model, { [input]: c.x })).out;
-      const s = await Session.create(c.model, { context: ctx });
+      const s = await Session.create(c.model, { context: ctx, passes: { fuseQdq: true } });
       try {
         const got = await s.runDetailed({ [input]: c.x });
         expect(got.plan.graph.nodes.map((n) => n.op)).toContain(c.op);
@@ -133,7 +133,7 @@ describe('QDQ chains that stay on the float path', () => {
       tensor('sw', [6], Array.from(floats(6, 0.002, 0.01))), tensor('b', [6], Array.from(floats(6, -0.5, 0.5))),
       tensor('sy', [], [0.004]), u8('zy', 0),
     ], 13);
-    for (const [model, passes, why] of [[obj, {}, 'activation hardSigmoid has no integer epilogue'], [c.model, { fuseQdq: false }, 'pass fuseQdq off']] as const) {
+    for (const [model, passes, why] of [[obj, { fuseQdq: true }, 'activation hardSigmoid has no integer epilogue'], [c.model, { fuseQdq: false }, 'fuseQdq pass is opt-in']] as const) {
       const s = await Session.create(model, { context: ctx, passes });
       try {
         const got = await s.runDetailed({ x: hs.x });

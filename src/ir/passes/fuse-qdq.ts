@@ -145,7 +145,7 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
     if (n.op !== 'conv' && n.op !== 'matmul') continue;
     if (![n.inputs[0], n.inputs[1]].some((i) => producers.get(i)?.op === 'dequantize')) continue;
     const m = matchQdq(g, n, producers, new Set(), uses);
-    out.push({ node: n.name, path: `float fallback: ${typeof m === 'string' ? m : 'pass fuseQdq off, or the adapter lacks packed_4x8_integer_dot_product'}` });
+    out.push({ node: n.name, path: `float fallback: ${typeof m === 'string' ? m : 'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)'}` });
   }
   return out;
 }
