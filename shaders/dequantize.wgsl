@@ -27,12 +27,21 @@ struct Params {
 // per-axis layouts on a 2-D grid: y = outer * axis_dim + a (one row per scale), x = inner index, so the
 // scale index needs one modulo per invocation instead of the general divisions
 override ROWS: bool = false;
+// the axis is the last dim (matmul weights [K, N] per column): x = a, y = outer, so no modulo at all; the
+// ROWS grid would give every element a workgroup of its own there
+override LAST_AXIS: bool = false;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   var i: u32;
   var p: u32;
-  if (ROWS) {
+  if (LAST_AXIS) {
+    if (gid.x >= params.q.axis_dim) {
+      return;
+    }
+    i = gid.y * params.q.axis_dim + gid.x;
+    p = gid.x;
+  } else if (ROWS) {
     if (gid.x >= params.q.inner) {
       return;
     }

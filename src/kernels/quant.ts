@@ -53,8 +53,11 @@ function select(node: KNode, quantize: boolean) {
   // per-axis dequantization (conv and matmul weights) runs one row per scale on a 2-D grid
   const rowsCount = count / Math.max(q[0], 1);
   const rows = !quantize && a.axis >= 0 && !a.blockSize && q[4] === 1 && rowsCount <= 65535;
-  if (!quantize) { overrides.X_MODE = mode(node, 0); overrides.ROWS = rows; }
-  const workgroups: [number, number, number] = rows ? [Math.ceil(q[0] / WG), rowsCount, 1] : grid1d(Math.ceil(count / WG));
+  const outerCount = count / Math.max(q[1], 1);
+  const lastAxis = rows && q[0] === 1 && outerCount <= 65535;
+  if (!quantize) { overrides.X_MODE = mode(node, 0); overrides.ROWS = rows && !lastAxis; overrides.LAST_AXIS = lastAxis; }
+  const workgroups: [number, number, number] = lastAxis ? [Math.ceil(q[1] / WG), outerCount, 1]
+    : rows ? [Math.ceil(q[0] / WG), rowsCount, 1] : grid1d(Math.ceil(count / WG));
   return { calls: [{
     variant: quantize ? 'quantize' : 'dequantize',
     shader: { file: quantize ? 'quantize.wgsl' : 'dequantize.wgsl', overrides },

@@ -31,6 +31,8 @@ const CASES: { name: string; dtype: DType; shape: number[]; axis: number; block:
   { name: 'uint4 blocked (32) along K', dtype: 'u4', shape: [24, 96], axis: 1, block: 32 },
   { name: 'int4 blocked (16), K not a multiple', dtype: 'i4', shape: [5, 40], axis: 1, block: 16 },
   { name: 'int8 blocked along axis 0', dtype: 'i8', shape: [70, 3], axis: 0, block: 32 },
+  { name: 'int8 per column, last axis (matmul weight [K, N])', dtype: 'i8', shape: [120, 361], axis: 1, block: 0 },
+  { name: 'uint4 per last axis, odd sizes', dtype: 'u4', shape: [3, 5, 7], axis: 2, block: 0 },
 ];
 
 describe('dequantize (packed constants)', () => {
