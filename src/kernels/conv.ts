@@ -41,6 +41,8 @@ export const CONV_TUNING = {
   depthwiseTm: 2,
   /** Pixels per lane of the 1x1 GEMM (a multiple of 4; 0 disables it). */
   pointwiseTn: 8,
+  /** Output channels per lane of the 1x1 GEMM (a multiple of 8: one weight per lane of an 8-lane subgroup per 8 channels). */
+  pointwiseTm: 16,
   /**
    * Lanes per workgroup (two 8-lane subgroups). On lavapipe 16 runs as fast as 64 and compiles faster:
    * PP-OCRv4 det's cold start with the shader cache off drops from 5.4 to 4.3 s. A discrete GPU wants
@@ -190,7 +192,8 @@ function implicitGemm(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
 }
 
 function pointwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
-  const { tm, wg } = CONV_TUNING;
+  const { wg } = CONV_TUNING;
+  const tm = CONV_TUNING.pointwiseTm;
   const tn = CONV_TUNING.pointwiseTn;
   const hw = g.h * g.w;
   const cinG = g.cin / g.group;
