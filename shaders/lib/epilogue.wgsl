@@ -5,6 +5,8 @@
 
 override EP_ACT: u32 = 0u;
 override EP_BIAS: bool = false;
+// a per-channel multiplier before the bias (a batch norm folded in where the weights could not take it)
+override EP_SCALE: bool = false;
 // 0: no residual, 1: act(v + bias + residual) * s + t, 2: act(v + bias) * s + t + residual
 override EP_RES: u32 = 0u;
 
@@ -24,9 +26,13 @@ struct EpilogueParams {
 @group(1) @binding(0) var<storage, read_write> ep_bias: array<elem_t>;
 @group(1) @binding(1) var<storage, read_write> ep_residual: array<elem_t>;
 @group(1) @binding(2) var<uniform> ep: EpilogueParams;
+@group(1) @binding(3) var<storage, read_write> ep_scale: array<elem_t>;
 
 fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
   var v = acc;
+  if (EP_SCALE) {
+    v *= f32(ep_scale[channel]);
+  }
   if (EP_BIAS) {
     v += f32(ep_bias[channel]);
   }

@@ -23,6 +23,11 @@ export interface Epilogue {
   act: ActKind;
   alpha: number;
   beta: number;
+  /**
+   * Per-output-channel multiplier applied to the accumulator before the bias (a constant of shape [C]):
+   * a batch norm after a conv whose weights are not constants here (f16 behind a Cast) folds into it.
+   */
+  scale?: string;
   /** Per-output-channel bias (a constant value of shape [C]). */
   bias?: string;
   /** A value of the output's shape added elementwise. */
@@ -35,6 +40,11 @@ export interface Epilogue {
 }
 
 export const NO_EPILOGUE: Epilogue = { act: 'none', alpha: 0, beta: 0 };
+
+/** The values an epilogue reads: scale, bias, residual (absent ones left out). */
+export function epilogueValues(e: Epilogue | null | undefined): string[] {
+  return e ? [e.scale, e.bias, e.residual].filter((v): v is string => !!v) : [];
+}
 
 export type BinaryKind =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'mod' | 'fmod' | 'prelu'
@@ -140,7 +150,7 @@ export function isConst(g: Graph, name: string): boolean {
 export function consumers(g: Graph): Map<string, Node[]> {
   const m = new Map<string, Node[]>();
   for (const n of g.nodes) {
-    const ins = [...n.inputs, n.epilogue?.bias ?? '', n.epilogue?.residual ?? ''];
+    const ins = [...n.inputs, ...epilogueValues(n.epilogue)];
     for (const i of ins) if (i) { const l = m.get(i) ?? []; if (!l.includes(n)) l.push(n); m.set(i, l); }
   }
   return m;

@@ -2,7 +2,7 @@
 import { bytesPerElement, gpuDType, isPackedInt } from '../core/dtype.js';
 import { KestrelError, UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
-import { type Epilogue, type Graph, type Node, ACT_CODES } from '../ir/graph.js';
+import { type Epilogue, type Graph, type Node, ACT_CODES, epilogueValues } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
 import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
@@ -10,6 +10,7 @@ import type { ShaderHeader, ShaderSpec } from '../runtime/shaders.js';
 import { shaderHeader } from '../runtime/shaders.js';
 
 export interface EpilogueBinding {
+  scale: string | null;
   bias: string | null;
   residual: string | null;
   alpha: number;
@@ -143,13 +144,14 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
           ...call.shader.overrides,
           EP_ACT: pwl ? EP_ACT_PWL : ACT_CODES[ep?.act ?? 'none'],
           EP_BIAS: !!ep?.bias,
+          EP_SCALE: !!ep?.scale,
           EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
         } }
         : shader;
       steps.push({
         node, call, spec, bindings,
         epilogue: usesEp ? {
-          bias: ep?.bias || null, residual: ep?.residual || null, alpha: pwl ? pwl[0] : ep?.alpha ?? 0, beta: pwl ? pwl[1] : ep?.beta ?? 0,
+          scale: ep?.scale || null, bias: ep?.bias || null, residual: ep?.residual || null, alpha: pwl ? pwl[0] : ep?.alpha ?? 0, beta: pwl ? pwl[1] : ep?.beta ?? 0,
           postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0, lo: pwl?.[2] ?? 0, hi: pwl?.[3] ?? 0, timesInput: pwl?.[4] ?? 0, divisor: pwl?.[5] ?? 1,
         } : null,
       });
@@ -177,7 +179,7 @@ function inPlaceConcats(g: Graph, nodes: Node[], opts: ScheduleOptions): Map<Nod
   const readers = new Map<string, number>();
   const producedBy = new Map<string, Node>();
   for (const n of nodes) {
-    for (const i of [...n.inputs, n.epilogue?.bias ?? '', n.epilogue?.residual ?? '']) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
+    for (const i of [...n.inputs, ...epilogueValues(n.epilogue)]) if (i) readers.set(i, (readers.get(i) ?? 0) + 1);
     for (const o of n.outputs) producedBy.set(o, n);
   }
   for (const n of nodes) {
@@ -254,7 +256,7 @@ function dedupeBindings(g: Graph): Node[] {
  */
 function floatElem(g: Graph, node: Node): 'f32' | 'f16' {
   if (node.op === 'cast' || VIEW_OPS.has(node.op)) return 'f32';
-  const names = [...node.inputs, ...node.outputs, node.epilogue?.bias ?? '', node.epilogue?.residual ?? ''];
+  const names = [...node.inputs, ...node.outputs, ...epilogueValues(node.epilogue)];
   const dts = names.filter(Boolean).map((n) => g.values.get(n)?.dtype);
   if (!dts.includes('f16')) return 'f32';
   const mixed = names.find((n) => n && g.values.get(n)?.dtype === 'f32');

@@ -116,7 +116,7 @@ export class Executor {
     for (const n of this.graph.inputs) touch(n, -1);
     steps.forEach((s, i) => {
       s.bindings.forEach((b) => touch(b, i));
-      if (s.epilogue) { touch(s.epilogue.bias ?? '', i); touch(s.epilogue.residual ?? '', i); }
+      if (s.epilogue) { touch(s.epilogue.scale ?? '', i); touch(s.epilogue.bias ?? '', i); touch(s.epilogue.residual ?? '', i); }
     });
     for (const n of this.readNames) touch(n, Number.POSITIVE_INFINITY);
     const plan = planMemory([...life.values()], storageAlign);
@@ -126,7 +126,7 @@ export class Executor {
     let weightBytes = 0;
     const constNames = new Set<string>();
     for (const s of steps) {
-      for (const b of [...s.bindings, s.epilogue?.bias ?? '', s.epilogue?.residual ?? '']) {
+      for (const b of [...s.bindings, s.epilogue?.scale ?? '', s.epilogue?.bias ?? '', s.epilogue?.residual ?? '']) {
         if (b && this.isConst(b)) constNames.add(rootOf(aliases, b));
       }
     }
@@ -215,6 +215,7 @@ export class Executor {
             { binding: 0, resource: entryFor(s.epilogue?.bias ?? null, 1) },
             { binding: 1, resource: entryFor(s.epilogue?.residual ?? null, 2) },
             { binding: 2, resource: { buffer: uniforms, offset: Math.max(uniformOffsets[i].ep, 0), size: EPILOGUE_UNIFORM_BYTES } },
+            { binding: 3, resource: entryFor(s.epilogue?.scale ?? null, 0) },
           ],
         }));
       }

@@ -69,6 +69,7 @@ export class PipelineCache {
         entries.push({ binding: 0, visibility: vis, buffer: { type: 'storage' } });
         entries.push({ binding: 1, visibility: vis, buffer: { type: 'storage' } });
         entries.push({ binding: 2, visibility: vis, buffer: { type: 'uniform' } });
+        entries.push({ binding: 3, visibility: vis, buffer: { type: 'storage' } });
       }
       l = this.ctx.device.createBindGroupLayout({ entries, label: key });
       this.layouts.set(key, l);

@@ -84,16 +84,17 @@ function label(c: Case): string {
   return `x${c.x.join('x')} oc${c.oc} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group}${c.weightIsInput ? ' (weight as input)' : ''}`;
 }
 
-async function check(c: Case, seed: number, ep?: { act: RefAct; alpha?: number; beta?: number; bias?: boolean; residual?: boolean; before?: boolean }): Promise<void> {
+async function check(c: Case, seed: number, ep?: { act: RefAct; alpha?: number; beta?: number; scale?: boolean; bias?: boolean; residual?: boolean; before?: boolean }): Promise<void> {
   const a = attrsOf(c);
   const x = randomTensor(c.x, seed);
   const w = randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], seed + 1);
   const ref = conv2dRef(x, w, a);
   const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
+  const scale = ep?.scale ? randomTensor([c.oc], seed + 4, 0.5, 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
   const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: ep.alpha ?? 0, beta: ep.beta ?? 0, residualBeforeAct: ep.before } : undefined;
-  const [out] = await runOp('conv', a, [x, w], { consts: [false, !c.weightIsInput], epilogue, bias, residual });
-  if (ep) epilogueRef(ref, { act: ep.act, alpha: ep.alpha, beta: ep.beta, bias: bias?.data as Float32Array, residual: residual?.data as Float32Array, residualBeforeAct: ep.before });
+  const [out] = await runOp('conv', a, [x, w], { consts: [false, !c.weightIsInput], epilogue, scale, bias, residual });
+  if (ep) epilogueRef(ref, { act: ep.act, alpha: ep.alpha, beta: ep.beta, scale: scale?.data as Float32Array, bias: bias?.data as Float32Array, residual: residual?.data as Float32Array, residualBeforeAct: ep.before });
   expect(out.shape).toEqual(ref.shape);
   expect(countNaN(out.data as Float32Array)).toBe(0);
   expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-4);
@@ -132,6 +133,10 @@ describe('conv2d fused epilogues', () => {
   it('hardSigmoid(0.2, 0.5) (pointwise)', () => check(pointwise, 270, { act: 'hardSigmoid', alpha: 0.2, beta: 0.5, bias: true }));
   it('clip(-1, 2) with a residual (vec4 depthwise)', () => check({ x: [1, 8, 9, 16], oc: 8, k: [3, 3], p: [1, 1, 1, 1], g: 8 }, 280, { act: 'clip', alpha: -1, beta: 2, residual: true, before: true }));
   it('leakyRelu(0.1) (dense 3x3)', () => check(dense, 290, { act: 'leakyRelu', alpha: 0.1, bias: true }));
+  // a batch norm folded into the epilogue where the weights are computed at run time (fp16 weights behind a Cast)
+  it('per-channel scale + bias + hardSwish (pointwise, weights as input)', () => check({ ...pointwise, weightIsInput: true }, 300, { act: 'hardSwish', scale: true, bias: true }));
+  it('per-channel scale + bias + relu + residual (dense 3x3 Winograd-sized)', () => check({ x: [1, 16, 12, 12], oc: 24, k: [3, 3], p: [1, 1, 1, 1] }, 310, { act: 'relu', scale: true, bias: true, residual: true, before: true }));
+  it('per-channel scale (depthwise)', () => check(dw, 320, { act: 'none', scale: true, bias: true }));
   it('bias + sigmoid (direct fallback)', () => check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
 });
 

@@ -19,7 +19,8 @@ export interface RunOpOptions {
   epilogue?: Epilogue;
   /** Marks inputs as constants (uploaded as weights rather than written per run). */
   consts?: boolean[];
-  /** Extra epilogue operand tensors: bias and residual. */
+  /** Extra epilogue operand tensors: per-channel scale, bias and residual. */
+  scale?: HostTensor;
   bias?: HostTensor;
   residual?: HostTensor;
 }
@@ -40,6 +41,10 @@ export async function runOp(op: IrOp, attrs: unknown, inputs: (HostTensor | null
   const feeds = new Map<string, HostTensor>();
   inputs.forEach((t, i) => { if (t && !(opts.consts?.[i])) feeds.set(names[i], t); });
   let epilogue = opts.epilogue;
+  if (opts.scale) {
+    values.set('scale', { name: 'scale', shape: opts.scale.shape, dtype: opts.scale.dtype, data: opts.scale });
+    epilogue = { ...(epilogue ?? { act: 'none', alpha: 0, beta: 0 }), scale: 'scale' };
+  }
   if (opts.bias) {
     values.set('bias', { name: 'bias', shape: opts.bias.shape, dtype: opts.bias.dtype, data: opts.bias });
     epilogue = { ...(epilogue ?? { act: 'none', alpha: 0, beta: 0 }), bias: 'bias' };

@@ -40,6 +40,8 @@ describe('quantized students: Kestrel vs onnxruntime on the same file', () => {
         if (weights === 'int8') expect(ratio).toBeLessThan(0.3);
         // halves, plus per-tensor alignment and the batch-norm parameters that stay f32
         if (weights === 'fp16') expect(ratio).toBeLessThan(0.6);
+        // batch norms fuse as in f32: into the weights, the dequantize scale, or (f16 weights) the epilogue scale
+        if (name === 'cls') expect(r.plan.graph.nodes.filter((n) => n.op === 'batchNorm').map((n) => n.name)).toEqual([]);
       } finally {
         s.release();
         fs.release();

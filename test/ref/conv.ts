@@ -99,11 +99,12 @@ function actRef(kind: RefAct, v: number, alpha: number, beta: number): number {
 }
 
 /** bias (per channel, axis 1), activation, residual before or after the activation. In place. */
-export function epilogueRef(r: Ref, ep: { act: RefAct; alpha?: number; beta?: number; bias?: ArrayLike<number>; residual?: ArrayLike<number>; residualBeforeAct?: boolean }): Ref {
+export function epilogueRef(r: Ref, ep: { act: RefAct; alpha?: number; beta?: number; scale?: ArrayLike<number>; bias?: ArrayLike<number>; residual?: ArrayLike<number>; residualBeforeAct?: boolean }): Ref {
   const [, ch, oh, ow] = r.shape;
   const plane = oh * ow;
   for (let i = 0; i < r.data.length; i++) {
     let v = r.data[i];
+    if (ep.scale) v *= Number(ep.scale[Math.floor(i / plane) % ch]);
     if (ep.bias) v += Number(ep.bias[Math.floor(i / plane) % ch]);
     if (ep.residual && ep.residualBeforeAct) v += Number(ep.residual[i]);
     v = actRef(ep.act, v, ep.alpha ?? 0, ep.beta ?? 0);

@@ -8,7 +8,7 @@ let counter = 0;
 
 export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
   const w = g.values.get(conv.inputs[1]);
-  if (w && !w.data && (w.dtype === 'f32' || w.dtype === 'f16')) return scaleQuantizedConv(g, conv, mul, add);
+  if (w && !w.data && (w.dtype === 'f32' || w.dtype === 'f16')) return scaleQuantizedConv(g, conv, mul, add) || scaleInEpilogue(g, conv, mul, add);
   const src = w?.data ? floatValues(w.data) : null;
   if (!w || !src) return false;
   const ws = w.shape;
@@ -73,6 +73,26 @@ function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float3
   g.values.set(sName, { name: sName, shape: [oc], dtype: scale.dtype, data: floatTensor(scale.dtype, [oc], scaled) });
   dq.inputs = [dq.inputs[0], sName, ...dq.inputs.slice(2)];
   dq.attrs = { ...dq.attrs, axis: 0 };
+  setBias(g, conv, oc, mul, add, id);
+  return true;
+}
+
+/**
+ * Weights computed at run time (f16 weights behind a widening Cast, kept half size): the per-channel scale
+ * goes to the epilogue (acc * scale + bias), so a batch norm still fuses and the activation after it too.
+ */
+function scaleInEpilogue(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
+  const e = conv.epilogue;
+  if (conv.op !== 'conv' || (e && (e.act !== 'none' || e.residual || e.postScale !== undefined || e.postShift !== undefined))) return false;
+  const oc = g.values.get(conv.inputs[1])!.shape[0];
+  if (mul.length !== oc) return false;
+  const old = e?.scale ? g.values.get(e.scale)?.data : undefined;
+  const oldScale = old ? floatValues(old) : null;
+  const id = counter++;
+  const sName = `${conv.name}#scale${id}`;
+  const dtype = g.values.get(conv.outputs[0])?.dtype === 'f16' ? 'f16' : 'f32';
+  g.values.set(sName, { name: sName, shape: [oc], dtype, data: floatTensor(dtype, [oc], Float32Array.from(mul, (m, o) => m * (oldScale ? oldScale[o] : 1))) });
+  conv.epilogue = { ...(conv.epilogue ?? { act: 'none', alpha: 0, beta: 0 }), scale: sName };
   setBias(g, conv, oc, mul, add, id);
   return true;
 }

@@ -49,6 +49,7 @@ export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = n
   if (!isConv && wq.shape.length !== 2) return 'batched weights';
   const e = n.epilogue;
   if (e?.residual) return 'residual add in the epilogue';
+  if (e?.scale) return 'per-channel scale in the epilogue';
   if (e && !['none', 'relu', 'clip'].includes(e.act)) return `activation ${e.act} has no integer epilogue`;
   if ((e?.postScale ?? 1) !== 1 || (e?.postShift ?? 0) !== 0) return 'scalar affine after the activation';
   if (e?.bias && !f32At(g.values.get(e.bias))) return 'non-constant bias';

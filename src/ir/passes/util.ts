@@ -1,7 +1,7 @@
 // Small graph-editing helpers shared by the passes.
 import { sizeOf } from '../../core/shape.js';
 import { floatValues } from '../../core/tensor.js';
-import type { Graph, Node } from '../graph.js';
+import { type Graph, type Node, epilogueValues } from '../graph.js';
 
 /** How many times each value is read (node inputs, epilogue operands, graph outputs, kept values). */
 export function useCounts(g: Graph, keep: Set<string>): Map<string, number> {
@@ -9,8 +9,7 @@ export function useCounts(g: Graph, keep: Set<string>): Map<string, number> {
   const add = (n: string | undefined) => { if (n) m.set(n, (m.get(n) ?? 0) + 1); };
   for (const n of g.nodes) {
     n.inputs.forEach(add);
-    add(n.epilogue?.bias);
-    add(n.epilogue?.residual);
+    epilogueValues(n.epilogue).forEach(add);
   }
   g.outputs.forEach(add);
   keep.forEach(add);
@@ -20,6 +19,7 @@ export function useCounts(g: Graph, keep: Set<string>): Map<string, number> {
 export function replaceUses(g: Graph, from: string, to: string): void {
   for (const n of g.nodes) {
     n.inputs = n.inputs.map((i) => (i === from ? to : i));
+    if (n.epilogue?.scale === from) n.epilogue.scale = to;
     if (n.epilogue?.bias === from) n.epilogue.bias = to;
     if (n.epilogue?.residual === from) n.epilogue.residual = to;
   }
