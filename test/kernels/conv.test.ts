@@ -1,13 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runOp } from './harness.js';
-import { countNaN, randomTensor, relL2 } from '../util.js';
-import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
+import { type Case, type Ep, attrsOf, checkConv, label } from './conv-check.js';
+import { conv2dRef } from '../ref/conv.js';
+import { randomTensor } from '../util.js';
 import { CONV_TUNING, convKernel } from '../../src/kernels/conv.js';
-import type { Epilogue } from '../../src/ir/graph.js';
 
-interface Case { x: number[]; oc: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; weightIsInput?: boolean }
 
-const P0 = [0, 0, 0, 0];
 const CASES: Case[] = [
   // 1x1 (GEMM-shaped)
   { x: [1, 3, 1, 1], oc: 5, k: [1, 1] },
@@ -75,30 +72,7 @@ const CASES: Case[] = [
   { x: [1, 64, 20, 20], oc: 64, k: [1, 1] },
 ];
 
-function attrsOf(c: Case): ConvRefAttrs {
-  return { strides: c.s ?? [1, 1], pads: c.p ?? P0, dilations: c.d ?? [1, 1], group: c.g ?? 1 };
-}
-
-function label(c: Case): string {
-  const a = attrsOf(c);
-  return `x${c.x.join('x')} oc${c.oc} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group}${c.weightIsInput ? ' (weight as input)' : ''}`;
-}
-
-async function check(c: Case, seed: number, ep?: { act: RefAct; alpha?: number; beta?: number; scale?: boolean; bias?: boolean; residual?: boolean; before?: boolean }): Promise<void> {
-  const a = attrsOf(c);
-  const x = randomTensor(c.x, seed);
-  const w = randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], seed + 1);
-  const ref = conv2dRef(x, w, a);
-  const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
-  const scale = ep?.scale ? randomTensor([c.oc], seed + 4, 0.5, 2) : undefined;
-  const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
-  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: ep.alpha ?? 0, beta: ep.beta ?? 0, residualBeforeAct: ep.before } : undefined;
-  const [out] = await runOp('conv', a, [x, w], { consts: [false, !c.weightIsInput], epilogue, scale, bias, residual });
-  if (ep) epilogueRef(ref, { act: ep.act, alpha: ep.alpha, beta: ep.beta, scale: scale?.data as Float32Array, bias: bias?.data as Float32Array, residual: residual?.data as Float32Array, residualBeforeAct: ep.before });
-  expect(out.shape).toEqual(ref.shape);
-  expect(countNaN(out.data as Float32Array)).toBe(0);
-  expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-4);
-}
+const check = (c: Case, seed: number, ep?: Ep) => checkConv(c, seed, ep);
 
 describe('conv2d CPU reference', () => {
   it('matches hand-computed sums', () => {

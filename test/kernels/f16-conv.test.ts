@@ -3,16 +3,15 @@
 // representative subset of conv.test.ts / conv-transpose.test.ts covering every variant and path.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
+import { type Case, type Ep, attrsOf, checkConv, label } from './conv-check.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
-import { type ConvRefAttrs, type ConvTransposeRefAttrs, type RefAct, conv2dRef, convTranspose2dRef, epilogueRef } from '../ref/conv.js';
+import { type ConvTransposeRefAttrs, conv2dRef, convTranspose2dRef, epilogueRef } from '../ref/conv.js';
 import { CONV_TUNING, convKernel } from '../../src/kernels/conv.js';
 import { CONV_TRANSPOSE_TUNING, convTransposeKernel } from '../../src/kernels/conv-transpose.js';
 import type { Epilogue } from '../../src/ir/graph.js';
 
 const TOL = 2e-3;
 
-interface Case { x: number[]; oc: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; weightIsInput?: boolean }
-interface Ep { act: RefAct; alpha?: number; beta?: number; bias?: boolean; residual?: boolean; before?: boolean }
 
 const CASES: Case[] = [
   // 1x1: gemm1x1_sg where H*W % 4 == 0, else igemm_sg
@@ -43,38 +42,7 @@ const CASES: Case[] = [
   { x: [1, 32, 40, 40], oc: 64, k: [3, 3], p: [1, 1, 1, 1] },
 ];
 
-function attrsOf(c: Case): ConvRefAttrs {
-  return { strides: c.s ?? [1, 1], pads: c.p ?? [0, 0, 0, 0], dilations: c.d ?? [1, 1], group: c.g ?? 1 };
-}
-
-function label(c: Case): string {
-  const a = attrsOf(c);
-  return `x${c.x.join('x')} oc${c.oc} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group}${c.weightIsInput ? ' (weight as input)' : ''}`;
-}
-
-async function check(c: Case, seed: number, ep?: Ep): Promise<void> {
-  const a = attrsOf(c);
-  const x = randomTensor(c.x, seed);
-  const w = randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], seed + 1);
-  const ref = conv2dRef(halfRounded(x), halfRounded(w), a);
-  const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
-  const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
-  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: ep.alpha ?? 0, beta: ep.beta ?? 0, residualBeforeAct: ep.before } : undefined;
-  const [out] = await runOp('conv', a, [toHalf(x), toHalf(w)], {
-    consts: [false, !c.weightIsInput], epilogue, bias: bias && toHalf(bias), residual: residual && toHalf(residual),
-  });
-  if (ep) {
-    epilogueRef(ref, {
-      act: ep.act, alpha: ep.alpha, beta: ep.beta, residualBeforeAct: ep.before,
-      bias: bias && halfRounded(bias).data as Float32Array, residual: residual && halfRounded(residual).data as Float32Array,
-    });
-  }
-  expect(out.dtype).toBe('f16');
-  expect(out.shape).toEqual(ref.shape);
-  const got = halfValues(out);
-  expect(countNaN(got)).toBe(0);
-  expect(relL2(got, ref.data)).toBeLessThan(TOL);
-}
+const check = (c: Case, seed: number, ep?: Ep) => checkConv(c, seed, ep, 'f16');
 
 describe('conv2d f16', () => {
   CASES.forEach((c, i) => {

@@ -1,0 +1,48 @@
+// The conv2d kernel check shared by the f32 and f16 tests: random data through the real planner and
+// executor against the CPU reference. f16 rounds every operand to f16 first and computes the reference on
+// exactly those values (tolerance 2e-3); f32 requires 1e-4. Both count unwritten (NaN-poisoned) outputs.
+import { expect } from 'vitest';
+import type { HostTensor } from '../../src/core/tensor.js';
+import type { Epilogue } from '../../src/ir/graph.js';
+import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
+import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
+import { runOp } from './harness.js';
+
+export interface Case { x: number[]; oc: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; weightIsInput?: boolean }
+export interface Ep { act: RefAct; alpha?: number; beta?: number; scale?: boolean; bias?: boolean; residual?: boolean; before?: boolean }
+
+export function attrsOf(c: Case): ConvRefAttrs {
+  return { strides: c.s ?? [1, 1], pads: c.p ?? [0, 0, 0, 0], dilations: c.d ?? [1, 1], group: c.g ?? 1 };
+}
+
+export function label(c: Case): string {
+  const a = attrsOf(c);
+  return `x${c.x.join('x')} oc${c.oc} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group}${c.weightIsInput ? ' (weight as input)' : ''}`;
+}
+
+export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32' | 'f16' = 'f32'): Promise<void> {
+  const half = precision === 'f16';
+  // what the GPU gets, and the values the reference computes with
+  const gpu = (t: HostTensor | undefined) => (t && half ? toHalf(t) : t);
+  const exact = (t: HostTensor | undefined) => (t && half ? halfRounded(t) : t);
+  const a = attrsOf(c);
+  const x = randomTensor(c.x, seed);
+  const w = randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], seed + 1);
+  const ref = conv2dRef(exact(x)!, exact(w)!, a);
+  const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
+  const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
+  const scale = ep?.scale ? randomTensor([c.oc], seed + 4, 0.5, 2) : undefined;
+  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: ep.alpha ?? 0, beta: ep.beta ?? 0, residualBeforeAct: ep.before } : undefined;
+  const [out] = await runOp('conv', a, [gpu(x)!, gpu(w)!], {
+    consts: [false, !c.weightIsInput], epilogue, scale: gpu(scale), bias: gpu(bias), residual: gpu(residual),
+  });
+  if (ep) {
+    const data = (t: HostTensor | undefined) => exact(t)?.data as Float32Array | undefined;
+    epilogueRef(ref, { act: ep.act, alpha: ep.alpha, beta: ep.beta, residualBeforeAct: ep.before, scale: data(scale), bias: data(bias), residual: data(residual) });
+  }
+  expect(out.dtype).toBe(precision);
+  expect(out.shape).toEqual(ref.shape);
+  const got = halfValues(out);
+  expect(countNaN(got)).toBe(0);
+  expect(relL2(got, ref.data)).toBeLessThan(half ? 2e-3 : 1e-4);
+}
