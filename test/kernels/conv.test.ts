@@ -4,7 +4,6 @@ import { conv2dRef } from '../ref/conv.js';
 import { randomTensor } from '../util.js';
 import { CONV_TUNING, convKernel } from '../../src/kernels/conv.js';
 
-
 const CASES: Case[] = [
   // 1x1 (GEMM-shaped)
   { x: [1, 3, 1, 1], oc: 5, k: [1, 1] },

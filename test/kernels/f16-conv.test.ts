@@ -12,7 +12,6 @@ import type { Epilogue } from '../../src/ir/graph.js';
 
 const TOL = 2e-3;
 
-
 const CASES: Case[] = [
   // 1x1: gemm1x1_sg where H*W % 4 == 0, else igemm_sg
   { x: [1, 3, 1, 1], oc: 5, k: [1, 1] },

@@ -2,45 +2,19 @@
 // computed on exactly those values, tolerance 2e-3 relative L2. Shapes are a representative subset of
 // matmul.test.ts covering the vec4 subgroup kernel, the strided one, the portable one and gemv.
 import { describe, expect, it } from 'vitest';
-import { runOp, testGpu } from './harness.js';
-import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
-import { matmulRef, type MatmulRefOptions } from '../ref/matmul.js';
-import type { Epilogue } from '../../src/ir/graph.js';
+import { type Case, type CheckOptions, checkMatmul, withoutSubgroups } from './matmul-check.js';
+import { halfRounded, randomTensor } from '../util.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
-
-const TOL = 2e-3;
-
-interface Case { a: number[]; b: number[]; transA?: boolean; transB?: boolean; alpha?: number }
 
 const SIZES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 3], [3, 1, 7], [1, 129, 64], [129, 1, 33], [3, 3, 3], [7, 16, 33], [16, 16, 16],
   [33, 33, 33], [64, 3, 129], [129, 129, 7], [64, 64, 64], [33, 129, 16], [16, 64, 129], [40, 360, 120],
 ];
 
-async function check(c: Case, opts: { epilogue?: Epilogue; bias?: HostTensor; residual?: HostTensor; ref?: MatmulRefOptions } = {}): Promise<void> {
-  const a = randomTensor(c.a, c.a.length * 1000 + c.a[c.a.length - 1]);
-  const b = randomTensor(c.b, c.b.length * 1000 + c.b[c.b.length - 1] + 7);
-  const attrs = { transA: !!c.transA, transB: !!c.transB, alpha: c.alpha ?? 1 };
-  const [out] = await runOp('matmul', attrs, [toHalf(a), toHalf(b)], {
-    epilogue: opts.epilogue, bias: opts.bias && toHalf(opts.bias), residual: opts.residual && toHalf(opts.residual),
-  });
-  const ref = matmulRef(halfRounded(a), halfRounded(b), { transA: c.transA, transB: c.transB, alpha: c.alpha, ...opts.ref });
-  expect(out.dtype).toBe('f16');
-  expect(out.shape).toEqual(ref.shape);
-  const got = halfValues(out);
-  expect(countNaN(got)).toBe(0);
-  expect(relL2(got, ref.data)).toBeLessThan(TOL);
-}
+const check = (c: Case, opts?: CheckOptions) => checkMatmul(c, opts, 'f16');
 
 const half = (t: HostTensor) => halfRounded(t).data as Float32Array;
-
-async function withoutSubgroups(body: () => Promise<void>): Promise<void> {
-  const features = (await testGpu()).features as { subgroups: boolean };
-  const had = features.subgroups;
-  features.subgroups = false;
-  try { await body(); } finally { features.subgroups = had; }
-}
 
 describe('matmul f16', () => {
   for (const [m, n, k] of SIZES) {

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { runOp, testGpu } from './harness.js';
-import { countNaN, randomTensor, relL2 } from '../util.js';
-import { matmulRef, type MatmulRefOptions } from '../ref/matmul.js';
-import type { Epilogue } from '../../src/ir/graph.js';
-import type { HostTensor } from '../../src/core/tensor.js';
+import { runOp } from './harness.js';
+import { type Case, type CheckOptions, checkMatmul, withoutSubgroups } from './matmul-check.js';
+import { randomTensor, relL2 } from '../util.js';
+import { matmulRef } from '../ref/matmul.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
-
-interface Case { a: number[]; b: number[]; transA?: boolean; transB?: boolean; alpha?: number }
 
 const SIZES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 3], [3, 1, 7], [1, 129, 64], [129, 1, 33], [3, 3, 3], [7, 16, 33], [16, 7, 1],
@@ -15,24 +12,7 @@ const SIZES: [number, number, number][] = [
   [1, 33, 129], [3, 129, 16], [64, 129, 33], [40, 360, 120],
 ];
 
-async function check(c: Case, opts: { epilogue?: Epilogue; bias?: HostTensor; residual?: HostTensor; ref?: MatmulRefOptions } = {}): Promise<void> {
-  const a = randomTensor(c.a, c.a.length * 1000 + c.a[c.a.length - 1]);
-  const b = randomTensor(c.b, c.b.length * 1000 + c.b[c.b.length - 1] + 7);
-  const attrs = { transA: !!c.transA, transB: !!c.transB, alpha: c.alpha ?? 1 };
-  const [out] = await runOp('matmul', attrs, [a, b], { epilogue: opts.epilogue, bias: opts.bias, residual: opts.residual });
-  const ref = matmulRef(a, b, { transA: c.transA, transB: c.transB, alpha: c.alpha, ...opts.ref });
-  expect(out.shape).toEqual(ref.shape);
-  expect(countNaN(out.data as Float32Array)).toBe(0);
-  expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-4);
-}
-
-/** Runs `body` with the device's subgroup feature hidden from kernel selection. */
-async function withoutSubgroups(body: () => Promise<void>): Promise<void> {
-  const features = (await testGpu()).features as { subgroups: boolean };
-  const had = features.subgroups;
-  features.subgroups = false;
-  try { await body(); } finally { features.subgroups = had; }
-}
+const check = (c: Case, opts?: CheckOptions) => checkMatmul(c, opts);
 
 describe('matmul', () => {
   for (const [m, n, k] of SIZES) {
