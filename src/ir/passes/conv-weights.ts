@@ -55,15 +55,17 @@ function setBias(g: Graph, conv: Node, oc: number, mul: Float32Array, add: Float
  * scale instead, so the weights stay int8 in GPU memory.
  */
 function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
-  if (conv.op !== 'conv') return false;
+  // output channels run along axis 0 of a conv's weight, axis 1 of a (single-group) conv-transpose's
+  const ocAxis = conv.op === 'conv' ? 0 : conv.op === 'convTranspose' && conv.attrs.group === 1 ? 1 : -1;
+  if (ocAxis < 0) return false;
   const dq = g.nodes.find((n) => n.op === 'dequantize' && n.outputs[0] === conv.inputs[1]);
   if (!dq || g.nodes.some((n) => n !== conv && n.inputs.includes(conv.inputs[1]))) return false;
   const scale = g.values.get(dq.inputs[1]);
-  const oc = g.values.get(conv.inputs[1])!.shape[0];
+  const oc = g.values.get(conv.inputs[1])!.shape[ocAxis];
   const sv = scale?.data ? floatValues(scale.data) : null;
   if (!scale || !sv || mul.length !== oc || dq.attrs.blockSize) return false;
   const perTensor = sv.length === 1 || dq.attrs.axis < 0;
-  if (!perTensor && dq.attrs.axis !== 0) return false;
+  if (!perTensor && dq.attrs.axis !== ocAxis) return false;
   // a per-tensor zero point would have to become per-channel along with the scale
   const zp = dq.inputs[2] ? g.values.get(dq.inputs[2]) : undefined;
   if (perTensor && zp && sizeOf(zp.shape) !== oc) return false;
@@ -72,7 +74,7 @@ function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float3
   const scaled = Float32Array.from(mul, (m, o) => m * sv[perTensor ? 0 : o]);
   g.values.set(sName, { name: sName, shape: [oc], dtype: scale.dtype, data: floatTensor(scale.dtype, [oc], scaled) });
   dq.inputs = [dq.inputs[0], sName, ...dq.inputs.slice(2)];
-  dq.attrs = { ...dq.attrs, axis: 0 };
+  dq.attrs = { ...dq.attrs, axis: ocAxis };
   setBias(g, conv, oc, mul, add, id);
   return true;
 }

@@ -2,7 +2,8 @@
 // OC*KH*KW channels followed by a pixel shuffle: out[oc, y*KH+dy, x*KW+dx] = sum_c in[c, y, x] W[c, oc, dy, dx].
 // The 1x1 GEMM is the fastest conv kernel, and the shuffle is one copy (pixel_shuffle.wgsl).
 import { floatTensor, floatValues } from '../../core/tensor.js';
-import type { Graph, Node } from '../graph.js';
+import type { Graph, Node, Value } from '../graph.js';
+import { producerMap } from './util.js';
 
 let counter = 0;
 const PIECEWISE_LINEAR = new Set(['none', 'relu', 'clip', 'hardSigmoid', 'hardSwish']);
@@ -14,8 +15,7 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
     const a = n.attrs;
     const w = g.values.get(n.inputs[1]);
     const x = g.values.get(n.inputs[0])!;
-    const src = w?.data ? floatValues(w.data) : null;
-    if (!w || !src || n.epilogue?.residual) continue;
+    if (!w || n.epilogue?.residual) continue;
     const dtype = g.values.get(n.outputs[0])!.dtype;
     const [c, ocg, kh, kw] = w.shape;
     // up to 32 output channels (DBNet's head: 24 and 1): with the vec4 pixel shuffle, GEMM + shuffle take
@@ -26,12 +26,10 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
     const [batch, , h, wd] = x.shape;
     const oc = ocg;
     const k = kh * kw;
-    // W'[(o*KH + dy)*KW + dx, c] = W[c, o, dy, dx]
-    const dst = new Float32Array(oc * k * c);
-    for (let ci = 0; ci < c; ci++) for (let o = 0; o < oc; o++) for (let t = 0; t < k; t++) dst[(o * k + t) * c + ci] = src[(ci * oc + o) * k + t];
     const id = counter++;
     const wName = `${w.name}#as1x1_${id}`;
-    g.values.set(wName, { name: wName, shape: [oc * k, c, 1, 1], dtype: w.dtype, data: floatTensor(w.dtype, [oc * k, c, 1, 1], dst) });
+    const newNodes = w.data ? floatWeight(g, w, wName, c, oc, k) : quantizedWeight(g, n, w, wName, c, oc, k);
+    if (!newNodes) continue;
     let epilogue = n.epilogue;
     if (epilogue?.bias) {
       const bv = g.values.get(epilogue.bias)!;
@@ -55,6 +53,7 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
     g.values.set(shuffled, { name: shuffled, shape: [batch, oc, h, kh, wd, kw], dtype });
     const conv: Node = { name: n.name, op: 'conv', attrs: { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 }, inputs: [n.inputs[0], wName], outputs: [mid], epilogue, origin: n.origin };
     const nodes: Node[] = [
+      ...newNodes,
       conv,
       { name: `${n.name}#view`, op: 'reshape', attrs: { shape: [batch, oc, kh, kw, h, wd] }, inputs: [mid], outputs: [view], origin: n.origin },
       { name: `${n.name}#shuffle`, op: 'transpose', attrs: { perm: [0, 1, 4, 2, 5, 3] }, inputs: [view], outputs: [shuffled], origin: n.origin },
@@ -65,4 +64,44 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
     rewritten++;
   }
   return rewritten;
+}
+
+/** W'[(o*KH + dy)*KW + dx, c] = W[c, o, dy, dx] for any element array. */
+function permute<T extends { length: number; [i: number]: number }>(src: T, dst: T, c: number, oc: number, k: number): T {
+  for (let ci = 0; ci < c; ci++) for (let o = 0; o < oc; o++) for (let t = 0; t < k; t++) dst[(o * k + t) * c + ci] = src[(ci * oc + o) * k + t];
+  return dst;
+}
+
+/** A constant float weight, permuted into a new constant: no extra node. */
+function floatWeight(g: Graph, w: Value, wName: string, c: number, oc: number, k: number): Node[] | null {
+  const src = floatValues(w.data!);
+  if (!src) return null;
+  const shape = [oc * k, c, 1, 1];
+  g.values.set(wName, { name: wName, shape, dtype: w.dtype, data: floatTensor(w.dtype, shape, permute(src, new Float32Array(src.length), c, oc, k)) });
+  return [];
+}
+
+/**
+ * An int8 weight behind a DequantizeLinear (per tensor, or per output channel: axis 1 of [C, OC, KH, KW]):
+ * the int8 values are permuted and stay int8, the scales repeat per phase along the new axis 0.
+ */
+function quantizedWeight(g: Graph, n: Node, w: Value, wName: string, c: number, oc: number, k: number): Node[] | null {
+  const dq = producerMap(g).get(w.name);
+  if (!dq || dq.op !== 'dequantize' || dq.attrs.blockSize) return null;
+  const q = g.values.get(dq.inputs[0]);
+  const scale = g.values.get(dq.inputs[1]);
+  const zp = dq.inputs[2] ? g.values.get(dq.inputs[2]) : undefined;
+  if (!q?.data || q.dtype !== 'i8' || !scale?.data || (zp && (!zp.data || Array.from(zp.data.data as Int8Array).some((z) => z !== 0)))) return null;
+  const sv = floatValues(scale.data);
+  if (!sv) return null;
+  const perTensor = sv.length === 1;
+  if (!perTensor && (dq.attrs.axis !== 1 || sv.length !== oc)) return null;
+  const shape = [oc * k, c, 1, 1];
+  const qName = `${q.name}#as1x1`, sName = `${scale.name}#as1x1`;
+  const qData = q.data.data as Int8Array;
+  g.values.set(qName, { name: qName, shape, dtype: 'i8', data: { dtype: 'i8', shape, data: permute(qData, new Int8Array(qData.length), c, oc, k) } });
+  const scales = perTensor ? Float32Array.from(sv) : Float32Array.from({ length: oc * k }, (_, i) => sv[Math.floor(i / k)]);
+  g.values.set(sName, { name: sName, shape: perTensor ? [] : [oc * k], dtype: scale.dtype, data: floatTensor(scale.dtype, perTensor ? [] : [oc * k], scales) });
+  g.values.set(wName, { name: wName, shape, dtype: w.dtype });
+  return [{ name: `${n.name}#dequantize_as1x1`, op: 'dequantize', attrs: { ...dq.attrs, axis: perTensor ? dq.attrs.axis : 0 }, inputs: [qName, sName, ''], outputs: [wName], origin: dq.origin }];
 }
