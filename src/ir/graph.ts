@@ -41,6 +41,9 @@ export interface Epilogue {
 
 export const NO_EPILOGUE: Epilogue = { act: 'none', alpha: 0, beta: 0 };
 
+/** Activations of the form clamp(a * v / d + b, lo, hi) (times v): conv kernels take them as uniform data. */
+export const PIECEWISE_LINEAR_ACTS: ReadonlySet<ActKind> = new Set<ActKind>(['none', 'relu', 'clip', 'hardSigmoid', 'hardSwish']);
+
 /** The values an epilogue reads: scale, bias, residual (absent ones left out). */
 export function epilogueValues(e: Epilogue | null | undefined): string[] {
   return e ? [e.scale, e.bias, e.residual].filter((v): v is string => !!v) : [];

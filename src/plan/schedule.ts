@@ -30,14 +30,17 @@ const PWL_OPS = new Set(['conv', 'convTranspose']);
 const EP_ACT_PWL = 1000;
 const F32_MAX = 3.4028234663852886e38;
 
-/** [alpha, beta, lo, hi, timesInput, divisor] of an activation that is clamp(alpha * v / divisor + beta, lo, hi) (times v), or null. */
-function piecewiseLinear(ep: Epilogue | undefined): [number, number, number, number, number, number] | null {
+type PiecewiseLinear = Pick<EpilogueBinding, 'alpha' | 'beta' | 'lo' | 'hi' | 'timesInput' | 'divisor'>;
+
+/** An activation in PIECEWISE_LINEAR_ACTS as clamp(alpha * v / divisor + beta, lo, hi) (times v), or null. */
+function piecewiseLinear(ep: Epilogue | undefined): PiecewiseLinear | null {
   const act = ep?.act ?? 'none';
-  if (act === 'none') return [1, 0, -F32_MAX, F32_MAX, 0, 1];
-  if (act === 'relu') return [1, 0, 0, F32_MAX, 0, 1];
-  if (act === 'clip' && ep!.alpha <= ep!.beta) return [1, 0, Math.max(ep!.alpha, -F32_MAX), Math.min(ep!.beta, F32_MAX), 0, 1];
-  if (act === 'hardSigmoid') return [ep!.alpha, ep!.beta, 0, 1, 0, 1];
-  if (act === 'hardSwish') return [1, 0.5, 0, 1, 1, 6];
+  const pwl = (alpha: number, beta: number, lo: number, hi: number, timesInput = 0, divisor = 1) => ({ alpha, beta, lo, hi, timesInput, divisor });
+  if (act === 'none') return pwl(1, 0, -F32_MAX, F32_MAX);
+  if (act === 'relu') return pwl(1, 0, 0, F32_MAX);
+  if (act === 'clip' && ep!.alpha <= ep!.beta) return pwl(1, 0, Math.max(ep!.alpha, -F32_MAX), Math.min(ep!.beta, F32_MAX));
+  if (act === 'hardSigmoid') return pwl(ep!.alpha, ep!.beta, 0, 1);
+  if (act === 'hardSwish') return pwl(1, 0.5, 0, 1, 1, 6);
   return null;
 }
 
@@ -151,8 +154,9 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
       steps.push({
         node, call, spec, bindings,
         epilogue: usesEp ? {
-          scale: ep?.scale || null, bias: ep?.bias || null, residual: ep?.residual || null, alpha: pwl ? pwl[0] : ep?.alpha ?? 0, beta: pwl ? pwl[1] : ep?.beta ?? 0,
-          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0, lo: pwl?.[2] ?? 0, hi: pwl?.[3] ?? 0, timesInput: pwl?.[4] ?? 0, divisor: pwl?.[5] ?? 1,
+          scale: ep?.scale || null, bias: ep?.bias || null, residual: ep?.residual || null,
+          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0,
+          ...(pwl ?? { alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, lo: 0, hi: 0, timesInput: 0, divisor: 1 }),
         } : null,
       });
     }

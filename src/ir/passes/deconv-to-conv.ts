@@ -2,11 +2,10 @@
 // OC*KH*KW channels followed by a pixel shuffle: out[oc, y*KH+dy, x*KW+dx] = sum_c in[c, y, x] W[c, oc, dy, dx].
 // The 1x1 GEMM is the fastest conv kernel, and the shuffle is one copy (pixel_shuffle.wgsl).
 import { floatTensor, floatValues } from '../../core/tensor.js';
-import type { Graph, Node, Value } from '../graph.js';
+import { type Graph, type Node, type Value, PIECEWISE_LINEAR_ACTS } from '../graph.js';
 import { producerMap } from './util.js';
 
 let counter = 0;
-const PIECEWISE_LINEAR = new Set(['none', 'relu', 'clip', 'hardSigmoid', 'hardSwish']);
 
 export function deconvToConv(g: Graph, _keep: Set<string>): number {
   let rewritten = 0;
@@ -41,7 +40,7 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
     // an activation that is not piecewise-linear (DBNet's sigmoid) runs after the shuffle as its own small
     // elementwise step, so the GEMM shares the generic conv pipeline (a pipeline costs far more compile
     // time at the first dispatch than the extra pass costs per run)
-    const late = epilogue && !PIECEWISE_LINEAR.has(epilogue.act) && epilogue.postScale === undefined && epilogue.postShift === undefined
+    const late = epilogue && !PIECEWISE_LINEAR_ACTS.has(epilogue.act) && epilogue.postScale === undefined && epilogue.postShift === undefined
       ? { act: epilogue.act, alpha: epilogue.alpha, beta: epilogue.beta } : null;
     if (late) epilogue = { ...epilogue!, act: 'none', alpha: 0, beta: 0 };
     const final = n.outputs[0];
