@@ -75,6 +75,8 @@ fn act_apply(kind: u32, x: f32, alpha: f32, beta: f32) -> f32 {
     case 40u: { return asinh(x); }
     case 41u: { return acosh(x); }
     case 42u: { return atanh(x); }
+    case 43u: { return x * clamp(x + 3.0, 0.0, 6.0) / 6.0; }
+    case 44u: { return x * clamp(alpha * x + beta, 0.0, 1.0); }
     default: { return x; }
   }
 }

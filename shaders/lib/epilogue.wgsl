@@ -11,7 +11,7 @@ override EP_SCALE: bool = false;
 override EP_RES: u32 = 0u;
 
 // EP_ACT_PWL: the piecewise-linear activations (none, relu, clip, hardSigmoid, hardSwish) as data,
-// g = clamp(alpha * v / divisor + beta, lo, hi), then g or v * g: one pipeline serves them all (cold start).
+// g = clamp(alpha * v / divisor + beta, lo, hi), then g or v * g / t: one pipeline serves them all (cold start).
 const EP_ACT_PWL: u32 = 1000u;
 
 // Two vec4s, read as whole vectors: on lavapipe each uniform read in the (inlined, per output) epilogue
@@ -19,7 +19,7 @@ const EP_ACT_PWL: u32 = 1000u;
 struct EpilogueParams {
   // alpha, beta, post_scale, post_shift
   p0: vec4<f32>,
-  // lo, hi, times_input (0: g, 1: v * g), divisor (hard-swish's 6: v / 6 rounds as ONNX's x / 6 does)
+  // lo, hi, t (0: g, else v * g / t: the clip-form hard-swish's / 6 after the product), divisor (v / 6 before it)
   p1: vec4<f32>,
 }
 
@@ -44,7 +44,7 @@ fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
     let p1 = ep.p1;
     // the same expressions as act_apply's, so a QDQ model rounds each value as the unfused path does
     let g = clamp(p0.x * v / p1.w + p0.y, p1.x, p1.y);
-    v = select(g, v * g, p1.z != 0.0);
+    v = select(g, v * g / p1.z, p1.z != 0.0);
   } else {
     v = act_apply(EP_ACT, v, p0.x, p0.y);
   }

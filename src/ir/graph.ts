@@ -15,6 +15,9 @@ export const ACT_CODES = {
   round: 19, sin: 20, cos: 21, softplus: 22, elu: 23, selu: 24, sign: 25, not: 26, geluTanh: 27, softsign: 28,
   celu: 29, thresholdedRelu: 30, mish: 31, isNaN: 32, isInf: 33, tan: 34, asin: 35, acos: 36, atan: 37,
   sinh: 38, cosh: 39, asinh: 40, acosh: 41, atanh: 42,
+  // hard-swish as exporters write it out, each rounded as its ops round: x * Clip(x + 3, 0, 6) / 6 and
+  // x * HardSigmoid(x; alpha, beta) (the built-in hardSwish is x * clamp(x / 6 + 0.5, 0, 1))
+  hardSwishClip: 43, hardSwishLinear: 44,
 } as const;
 export type ActKind = keyof typeof ACT_CODES;
 
@@ -41,8 +44,8 @@ export interface Epilogue {
 
 export const NO_EPILOGUE: Epilogue = { act: 'none', alpha: 0, beta: 0 };
 
-/** Activations of the form clamp(a * v / d + b, lo, hi) (times v): conv kernels take them as uniform data. */
-export const PIECEWISE_LINEAR_ACTS: ReadonlySet<ActKind> = new Set<ActKind>(['none', 'relu', 'clip', 'hardSigmoid', 'hardSwish']);
+/** Activations of the form clamp(a * v / d + b, lo, hi) (times v, over t): conv kernels take them as uniform data. */
+export const PIECEWISE_LINEAR_ACTS: ReadonlySet<ActKind> = new Set<ActKind>(['none', 'relu', 'clip', 'hardSigmoid', 'hardSwish', 'hardSwishClip', 'hardSwishLinear']);
 
 /** The values an epilogue reads: scale, bias, residual (absent ones left out). */
 export function epilogueValues(e: Epilogue | null | undefined): string[] {

@@ -17,7 +17,7 @@ export interface EpilogueBinding {
   beta: number;
   postScale: number;
   postShift: number;
-  /** The piecewise-linear activation as data (EP_ACT_PWL): clamp(alpha * v + beta, lo, hi), times v when timesInput is 1. */
+  /** The piecewise-linear activation as data (EP_ACT_PWL): g = clamp(alpha * v / divisor + beta, lo, hi), then v * g / timesInput when timesInput != 0. */
   lo: number;
   hi: number;
   timesInput: number;
@@ -41,6 +41,8 @@ function piecewiseLinear(ep: Epilogue | undefined): PiecewiseLinear | null {
   if (act === 'clip' && ep!.alpha <= ep!.beta) return pwl(1, 0, Math.max(ep!.alpha, -F32_MAX), Math.min(ep!.beta, F32_MAX));
   if (act === 'hardSigmoid') return pwl(ep!.alpha, ep!.beta, 0, 1);
   if (act === 'hardSwish') return pwl(1, 0.5, 0, 1, 1, 6);
+  if (act === 'hardSwishClip') return pwl(1, 3, 0, 6, 6);
+  if (act === 'hardSwishLinear') return pwl(ep!.alpha, ep!.beta, 0, 1, 1);
   return null;
 }
 

@@ -5,6 +5,7 @@ import type { Model } from '../onnx/decode.js';
 import type { OnnxModel, OnnxNode } from '../onnx/proto.js';
 import { Session } from '../runtime/session.js';
 import type { GpuContext } from '../runtime/device.js';
+import { pow2Ceil } from './weights.js';
 import { Constants, DT, attr, floatTensor, makeNode, tensorProto } from './onnx-edit.js';
 
 const TARGET_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm']);
@@ -49,7 +50,7 @@ class Tracker {
   }
 }
 
-export async function calibrate(model: Model, samples: Record<string, HostTensor>[], targets: string[], opts: { method: CalibrationMethod; percentile: number; context?: GpuContext; progress?: (done: number, total: number) => void }): Promise<Range[]> {
+export async function calibrate(model: Model, samples: Record<string, HostTensor>[], targets: string[], opts: { method: CalibrationMethod; percentile: number; pow2?: boolean; context?: GpuContext; progress?: (done: number, total: number) => void }): Promise<Range[]> {
   const trackers = new Map(targets.map((t) => [t, new Tracker()]));
   const shapes = Object.fromEntries(Object.entries(samples[0]).map(([k, t]) => [k, t.shape]));
   const session = await Session.create(model, { shapes, keep: targets, capture: targets, context: opts.context });
@@ -68,7 +69,7 @@ export async function calibrate(model: Model, samples: Record<string, HostTensor
   return targets.map((t) => {
     const [lo, hi] = trackers.get(t)!.range(opts.method, opts.percentile);
     const rmin = Math.min(0, Number.isFinite(lo) ? lo : 0), rmax = Math.max(0, Number.isFinite(hi) ? hi : 0);
-    const scale = rmax > rmin ? (rmax - rmin) / 255 : 1;
+    const scale = rmax > rmin ? (opts.pow2 ? pow2Ceil((rmax - rmin) / 255) : (rmax - rmin) / 255) : 1;
     const zeroPoint = Math.max(0, Math.min(255, Math.round(-rmin / scale)));
     return { tensor: t, min: rmin, max: rmax, scale, zeroPoint };
   });

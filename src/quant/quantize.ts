@@ -8,6 +8,7 @@ import { type CalibrationMethod, type Range, activationTargets, calibrate, inser
 import { type Fp16Report, convertToFp16 } from './fp16.js';
 import { pruneConstants } from './onnx-edit.js';
 import { upgradeOpset } from './opset-upgrade.js';
+import { foldConvAffine } from './fold-affine.js';
 import { type WeightMode, type WeightReport, quantizeWeights } from './weights.js';
 
 export interface QuantizeOptions {
@@ -21,6 +22,8 @@ export interface QuantizeOptions {
   method?: CalibrationMethod;
   percentile?: number;
   exclude?: Set<string>;
+  /** pow2: every scale a power of two, so dequantized sums are exact and engines agree bit for bit. */
+  scales?: 'float' | 'pow2';
   context?: GpuContext;
   progress?: (done: number, total: number) => void;
 }
@@ -31,6 +34,8 @@ export interface QuantizeResult {
   ranges: Range[];
   /** Nodes rewritten to move the model to opset 13 (per-axis DequantizeLinear needs it). */
   upgraded: number;
+  /** Batch norms and constant affines folded into the conv before them. */
+  folded?: number;
   fp16?: Fp16Report;
 }
 
@@ -47,17 +52,18 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
   }
   const needsQdq = opts.activations === 'int8' || opts.weights === 'int8' || opts.weights === 'int4';
   const upgraded = needsQdq ? upgradeOpset(model) : 0;
+  const folded = needsQdq ? foldConvAffine(model) : 0;
   let ranges: Range[] = [];
   if (opts.activations === 'int8') {
     if (!opts.calibration?.length) throw new KestrelError('USAGE', '--activations int8 needs calibration samples (--calibration DIR of .npy inputs)');
     // calibrate on the float model (after the opset rewrite, which keeps value names)
     const floatModel = decodeModel(ModelProtoType.encode(model as never).finish());
     const targets = activationTargets(model, exclude);
-    ranges = await calibrate(floatModel, opts.calibration, targets, { method: opts.method ?? 'minmax', percentile: opts.percentile ?? 99.99, context: opts.context, progress: opts.progress });
+    ranges = await calibrate(floatModel, opts.calibration, targets, { method: opts.method ?? 'minmax', percentile: opts.percentile ?? 99.99, pow2: opts.scales === 'pow2', context: opts.context, progress: opts.progress });
     insertQdq(model, ranges, exclude);
   }
-  const weights = opts.weights ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude }) : [];
+  const weights = opts.weights ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude, pow2: opts.scales === 'pow2' }) : [];
   pruneConstants(model);
   if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize`;
-  return { bytes: ModelProtoType.encode(model as never).finish(), weights, ranges, upgraded };
+  return { bytes: ModelProtoType.encode(model as never).finish(), weights, ranges, upgraded, folded };
 }

@@ -22,15 +22,18 @@ function weightSlot(n: OnnxNode, consts: Constants): { input: number; axis: numb
   }
 }
 
-/** Symmetric int8 per channel along `axis`: q = round(w / s), s = max|w| / 127. */
-export function quantizeInt8(w: HostTensor, axis: number): { q: Int8Array; scale: Float32Array } {
+/** The smallest power of two >= s: dequantized values then are exact binary fractions (see --scales pow2). */
+export const pow2Ceil = (s: number): number => 2 ** Math.ceil(Math.log2(s));
+
+/** Symmetric int8 per channel along `axis`: q = round(w / s), s = max|w| / 127 (rounded up to a power of two with pow2). */
+export function quantizeInt8(w: HostTensor, axis: number, pow2 = false): { q: Int8Array; scale: Float32Array } {
   const dims = w.shape;
   const ch = dims[axis];
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const data = w.data as Float32Array;
   const maxAbs = new Float32Array(ch);
   for (let i = 0; i < data.length; i++) { const c = Math.floor(i / inner) % ch; maxAbs[c] = Math.max(maxAbs[c], Math.abs(data[i])); }
-  const scale = maxAbs.map((m) => (m > 0 ? m / 127 : 1));
+  const scale = maxAbs.map((m) => (m > 0 ? (pow2 ? pow2Ceil(m / 127) : m / 127) : 1));
   const q = new Int8Array(data.length);
   for (let i = 0; i < data.length; i++) { const c = Math.floor(i / inner) % ch; q[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scale[c]))); }
   return { q, scale };
@@ -57,7 +60,7 @@ export function quantizeInt4Blocks(w: HostTensor, blockSize: number): { packed: 
   return { packed, scales, blocks };
 }
 
-export function quantizeWeights(model: OnnxModel, mode: WeightMode, opts: { blockSize?: number; exclude?: Set<string> } = {}): WeightReport[] {
+export function quantizeWeights(model: OnnxModel, mode: WeightMode, opts: { blockSize?: number; exclude?: Set<string>; pow2?: boolean } = {}): WeightReport[] {
   const consts = new Constants(model);
   const report: WeightReport[] = [];
   const done = new Map<string, string>();
@@ -91,7 +94,7 @@ export function quantizeWeights(model: OnnxModel, mode: WeightMode, opts: { bloc
         nodes.push(makeNode('Cast', [t], [q], `${wName}_cast`, [attr('to', DT.FLOAT)]));
         report.push({ tensor: wName, node: n.name, format: 'fp16', bytesBefore: before, bytesAfter: h.byteLength });
       } else {
-        const { q: qi, scale } = quantizeInt8(w, slot.axis);
+        const { q: qi, scale } = quantizeInt8(w, slot.axis, opts.pow2);
         const t = consts.add(tensorProto(`${wName}_int8`, w.shape, DT.INT8, new Uint8Array(qi.buffer)));
         const s = consts.add(floatTensor(`${wName}_scale`, [scale.length], scale));
         q = `${wName}_dq`;

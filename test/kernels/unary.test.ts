@@ -26,6 +26,7 @@ const CASES: ActCase[] = [
   { act: 'asin', lo: -0.99, hi: 0.99, absTol: 5e-4 }, { act: 'acos', lo: -0.99, hi: 0.99, absTol: 5e-4 },
   { act: 'atan', lo: -20, hi: 20 }, { act: 'sinh', lo: -5, hi: 5 }, { act: 'cosh', lo: -5, hi: 5 }, { act: 'asinh', lo: -20, hi: 20 },
   { act: 'acosh', lo: 1, hi: 20 }, { act: 'atanh', lo: -0.95, hi: 0.95 },
+  { act: 'hardSwishClip', lo: -5, hi: 5 }, { act: 'hardSwishLinear', lo: -5, hi: 5, alpha: 0.2, beta: 0.5 },
 ];
 
 function input(c: ActCase, n: number, seed: number): HostTensor {

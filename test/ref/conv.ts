@@ -84,7 +84,7 @@ export function convTranspose2dRef(x: HostTensor, w: HostTensor, a: ConvTranspos
   return { shape: [n, oc, oh, ow], data: out };
 }
 
-export type RefAct = 'none' | 'relu' | 'clip' | 'hardSigmoid' | 'hardSwish' | 'sigmoid' | 'leakyRelu';
+export type RefAct = 'none' | 'relu' | 'clip' | 'hardSigmoid' | 'hardSwish' | 'hardSwishClip' | 'hardSwishLinear' | 'sigmoid' | 'leakyRelu';
 
 function actRef(kind: RefAct, v: number, alpha: number, beta: number): number {
   switch (kind) {
@@ -93,6 +93,8 @@ function actRef(kind: RefAct, v: number, alpha: number, beta: number): number {
     case 'clip': return Math.min(Math.max(v, alpha), beta);
     case 'hardSigmoid': return Math.min(Math.max(alpha * v + beta, 0), 1);
     case 'hardSwish': return v * Math.min(Math.max(v / 6 + 0.5, 0), 1);
+    case 'hardSwishClip': return (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
+    case 'hardSwishLinear': return v * Math.min(Math.max(alpha * v + beta, 0), 1);
     case 'sigmoid': return 1 / (1 + Math.exp(-v));
     case 'leakyRelu': return v >= 0 ? v : alpha * v;
   }

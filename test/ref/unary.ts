@@ -73,4 +73,6 @@ export const UNARY_REF: Record<string, (x: number, alpha: number, beta: number) 
   asinh: Math.asinh,
   acosh: Math.acosh,
   atanh: Math.atanh,
+  hardSwishClip: (x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6,
+  hardSwishLinear: (x, a, b) => x * Math.max(0, Math.min(1, a * x + b)),
 };

@@ -60,7 +60,7 @@ describe('f16 passes', () => {
     expect(fuseEpilogues(g, new Set())).toBe(4);
     expect(g.nodes).toHaveLength(1);
     const e = g.nodes[0].epilogue!;
-    expect(e).toMatchObject({ act: 'relu', postScale: 0.5, postShift: 0, residual: 'r', residualBeforeAct: false });
+    expect(e).toMatchObject({ act: 'relu', postScale: 0.5, residual: 'r', residualBeforeAct: false });
     expect(Array.from(vals(g, e.bias!))).toEqual(Array.from(halfValues(shift.data!)));
     expect(vals(g, g.nodes[0].inputs[1])).toEqual(halfValues(g.values.get('w')!.data!));
   });

@@ -61,7 +61,7 @@ describe('fuseHardSwish', () => {
     ], ['x'], ['y']);
     expect(fuseHardSwish(g, new Set())).toBe(1);
     expect(g.nodes).toHaveLength(1);
-    expect(g.nodes[0]).toMatchObject({ op: 'unary', attrs: { act: 'hardSwish' }, inputs: ['x'], outputs: ['y'] });
+    expect(g.nodes[0]).toMatchObject({ op: 'unary', attrs: { act: 'hardSwishClip' }, inputs: ['x'], outputs: ['y'] });
   });
 });
 
@@ -80,7 +80,7 @@ describe('fuseEpilogues', () => {
     expect(fuseEpilogues(g, new Set())).toBe(4);
     expect(g.nodes).toHaveLength(1);
     const e = g.nodes[0].epilogue!;
-    expect(e).toMatchObject({ act: 'relu', postScale: 0.5, postShift: 0, residual: 'r', residualBeforeAct: false });
+    expect(e).toMatchObject({ act: 'relu', postScale: 0.5, residual: 'r', residualBeforeAct: false });
     expect(Array.from(g.values.get(e.bias!)!.data!.data as Float32Array)).toEqual(Array.from(shift.data!.data as Float32Array));
     expect(g.nodes[0].origin).toEqual(['conv', 'add', 'relu', 'half', 'res']);
   });

@@ -7,6 +7,8 @@ import type { Graph, Node } from '../graph.js';
 import { producerMap, removeNode, soleConsumer, useCounts } from './util.js';
 
 export function factorResidualMul(g: Graph, keep: Set<string>): number {
+  // x * (s + 1) rounds differently from x * s + x; where activations are quantized that can flip a value
+  if (g.nodes.some((n) => n.op === 'quantize')) return 0;
   let rewrites = 0;
   for (let again = true; again;) {
     again = false;

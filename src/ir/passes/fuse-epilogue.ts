@@ -6,7 +6,7 @@ import { scaleConvChannels } from './conv-weights.js';
 import { sameShape } from '../../core/shape.js';
 
 const PRODUCERS = new Set(['conv', 'convTranspose', 'matmul', 'binary']);
-const FUSABLE_ACTS = new Set<ActKind>(['relu', 'clip', 'sigmoid', 'hardSigmoid', 'hardSwish', 'silu', 'gelu', 'geluTanh', 'leakyRelu', 'tanh', 'elu', 'softplus', 'mish']);
+const FUSABLE_ACTS = new Set<ActKind>(['relu', 'clip', 'sigmoid', 'hardSigmoid', 'hardSwish', 'hardSwishClip', 'hardSwishLinear', 'silu', 'gelu', 'geluTanh', 'leakyRelu', 'tanh', 'elu', 'softplus', 'mish']);
 const ARITH = new Set(['add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'prelu']);
 
 function ep(n: Node): Epilogue {
@@ -43,15 +43,16 @@ function absorb(g: Graph, p: Node, c: Node, order: Map<Node, number>): boolean {
       return scaleConvChannels(g, p, mul, add);
     }
   }
-  // scalar affine after the activation
+  // scalar affine after the activation: one multiply, then one add, so v * postScale + postShift rounds
+  // as the ops do (a divide only by a power of two, where v / s == v * (1 / s))
   const s = scalarConst(g, other);
   if (s !== null && !(e.residual && e.residualBeforeAct === false)) {
     const x = ep(p);
-    const scale = x.postScale ?? 1, shift = x.postShift ?? 0;
-    if (kind === 'mul') { x.postScale = scale * s; x.postShift = shift * s; }
-    else if (kind === 'div') { x.postScale = scale / s; x.postShift = shift / s; }
-    else if (kind === 'add') x.postShift = shift + s;
-    else x.postShift = shift - s;
+    const fresh = x.postScale === undefined && x.postShift === undefined;
+    if (kind === 'mul' && fresh) x.postScale = s;
+    else if (kind === 'div' && fresh && Number.isInteger(Math.log2(Math.abs(s)))) x.postScale = 1 / s;
+    else if ((kind === 'add' || kind === 'sub') && x.postShift === undefined) x.postShift = kind === 'add' ? s : -s;
+    else return false;
     return true;
   }
   // residual add of a same-shaped value computed before p runs

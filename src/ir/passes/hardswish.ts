@@ -1,9 +1,8 @@
-// Recognizes hard-swish written out as elementwise ops and replaces it with one unary node:
-//   x * HardSigmoid(x)  (alpha 1/6, beta 0.5)     and     x * Clip(x + 3, 0, 6) / 6  (paddle2onnx)
+// Recognizes hard-swish written out as elementwise ops and replaces it with one unary node that rounds
+// as those ops do (in a QDQ model a one-ulp difference can flip a quantized value):
+//   x * HardSigmoid(x; alpha, beta) -> hardSwishLinear     x * Clip(x + 3, 0, 6) / 6 (paddle2onnx) -> hardSwishClip
 import type { Graph, Node } from '../graph.js';
 import { producerMap, removeNode, scalarConst, soleConsumer, useCounts } from './util.js';
-
-const near = (a: number | null, b: number) => a !== null && Math.abs(a - b) < 1e-6;
 
 export function fuseHardSwish(g: Graph, keep: Set<string>): number {
   let fused = 0;
@@ -15,8 +14,8 @@ export function fuseHardSwish(g: Graph, keep: Set<string>): number {
       if (mul.op !== 'binary' || mul.attrs.kind !== 'mul') continue;
       const match = matchHardSigmoid(g, mul, prod, uses, keep) ?? matchClipForm(g, mul, prod, uses, keep);
       if (!match) continue;
-      const { x, remove, out } = match;
-      const node: Node = { name: mul.name, op: 'unary', attrs: { act: 'hardSwish', alpha: 0, beta: 0 }, inputs: [x], outputs: [out], origin: [...remove.flatMap((r) => r.origin)] };
+      const { x, remove, out, attrs } = match;
+      const node: Node = { name: mul.name, op: 'unary', attrs, inputs: [x], outputs: [out], origin: [...remove.flatMap((r) => r.origin)] };
       g.nodes.splice(g.nodes.indexOf(mul), 0, node);
       for (const r of remove) { removeNode(g, r); r.outputs.filter((o) => o !== out).forEach((o) => g.values.delete(o)); }
       fused++;
@@ -27,15 +26,14 @@ export function fuseHardSwish(g: Graph, keep: Set<string>): number {
   return fused;
 }
 
-type Match = { x: string; remove: Node[]; out: string } | null;
+type Match = { x: string; remove: Node[]; out: string; attrs: Node['attrs'] } | null;
 
 function matchHardSigmoid(g: Graph, mul: Node, prod: Map<string, Node>, uses: Map<string, number>, keep: Set<string>): Match {
   for (const k of [0, 1]) {
     const hs = prod.get(mul.inputs[k]);
     const x = mul.inputs[1 - k];
-    if (hs?.op === 'unary' && hs.attrs.act === 'hardSigmoid' && hs.inputs[0] === x && near(hs.attrs.alpha, 1 / 6) && near(hs.attrs.beta, 0.5)
-      && soleConsumer(g, hs.outputs[0], uses, keep) === mul) {
-      return { x, remove: [hs, mul], out: mul.outputs[0] };
+    if (hs?.op === 'unary' && hs.attrs.act === 'hardSigmoid' && hs.inputs[0] === x && soleConsumer(g, hs.outputs[0], uses, keep) === mul) {
+      return { x, remove: [hs, mul], out: mul.outputs[0], attrs: { act: 'hardSwishLinear', alpha: hs.attrs.alpha, beta: hs.attrs.beta } };
     }
   }
   return null;
@@ -43,17 +41,17 @@ function matchHardSigmoid(g: Graph, mul: Node, prod: Map<string, Node>, uses: Ma
 
 function matchClipForm(g: Graph, mul: Node, prod: Map<string, Node>, uses: Map<string, number>, keep: Set<string>): Match {
   const div = soleConsumer(g, mul.outputs[0], uses, keep);
-  if (!div || div.op !== 'binary' || div.attrs.kind !== 'div' || div.inputs[0] !== mul.outputs[0] || !near(scalarConst(g, div.inputs[1]), 6)) return null;
+  if (!div || div.op !== 'binary' || div.attrs.kind !== 'div' || div.inputs[0] !== mul.outputs[0] || scalarConst(g, div.inputs[1]) !== 6) return null;
   for (const k of [0, 1]) {
     const clip = prod.get(mul.inputs[k]);
     const x = mul.inputs[1 - k];
-    if (clip?.op !== 'unary' || clip.attrs.act !== 'clip' || !near(clip.attrs.alpha, 0) || !near(clip.attrs.beta, 6)) continue;
+    if (clip?.op !== 'unary' || clip.attrs.act !== 'clip' || clip.attrs.alpha !== 0 || clip.attrs.beta !== 6) continue;
     const add = prod.get(clip.inputs[0]);
     if (add?.op !== 'binary' || add.attrs.kind !== 'add' || add.epilogue) continue;
     const addX = add.inputs[0] === x ? add.inputs[1] : add.inputs[1] === x ? add.inputs[0] : null;
-    if (!addX || !near(scalarConst(g, addX), 3)) continue;
+    if (!addX || scalarConst(g, addX) !== 3) continue;
     if (soleConsumer(g, clip.outputs[0], uses, keep) !== mul || soleConsumer(g, add.outputs[0], uses, keep) !== clip) continue;
-    return { x, remove: [add, clip, mul, div], out: div.outputs[0] };
+    return { x, remove: [add, clip, mul, div], out: div.outputs[0], attrs: { act: 'hardSwishClip', alpha: 0, beta: 0 } };
   }
   return null;
 }
