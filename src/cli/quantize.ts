@@ -33,7 +33,7 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 export const quantizeCommand: Command = {
   name: 'quantize',
   summary: 'write a quantized ONNX model (int8/int4/fp16 weights, static int8 activations, or fp16 compute) and report its error',
-  usage: 'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] [--method minmax|percentile] [--exclude NODE,...] [--per-layer] | quantize IN.onnx OUT.onnx --compute fp16',
+  usage: 'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] [--method minmax|percentile] [--scales pow2|float] [--exclude NODE,...] [--per-layer] | quantize IN.onnx OUT.onnx --compute fp16',
   args: {
     positionals: ['IN.onnx', 'OUT.onnx'], minPositionals: 2,
     flags: [
@@ -45,6 +45,7 @@ export const quantizeCommand: Command = {
       { name: 'calibration', type: 'string', valueName: 'DIR', summary: 'folder of .npy samples of the model input' },
       { name: 'method', type: 'string', valueName: 'minmax|percentile', summary: 'calibration range method (default minmax)' },
       { name: 'percentile', type: 'string', valueName: 'P', summary: 'percentile for --method percentile (default 99.99)' },
+      { name: 'scales', type: 'string', valueName: 'pow2|float', summary: 'pow2 (default): power-of-two scales, activations quantized where every engine computes the same bits, so onnxruntime and Kestrel agree; float: range / 255 everywhere' },
       { name: 'exclude', type: 'string', valueName: 'NODE,...', summary: 'keep these nodes in float' },
       { name: 'per-layer', type: 'boolean', summary: 'report the error of every layer, not only the outputs' },
       { name: 'quiet', type: 'boolean', summary: 'print only the summary' },
@@ -61,6 +62,8 @@ export const quantizeCommand: Command = {
     if (activations && activations !== 'int8') throw new UsageError('--activations supports only int8');
     const method = (args.flags.method as string | undefined) ?? 'minmax';
     if (!['minmax', 'percentile'].includes(method)) throw new UsageError('--method must be minmax or percentile');
+    const scales = (args.flags.scales as string | undefined) ?? 'pow2';
+    if (!['pow2', 'float'].includes(scales)) throw new UsageError('--scales must be pow2 or float');
     const blockSize = Number(args.flags['block-size'] ?? 32);
     if (!(blockSize >= 16 && (blockSize & (blockSize - 1)) === 0)) throw new UsageError('--block-size must be a power of two >= 16');
     const input = new Uint8Array(readFileSync(inPath));
@@ -70,7 +73,7 @@ export const quantizeCommand: Command = {
     const calibration = args.flags.calibration ? readCalibration(args.flags.calibration as string, floatModel.inputs[0].name) : undefined;
     const r = await quantizeModel(input, {
       weights, blockSize, activations: activations as 'int8' | undefined, calibration, compute: compute as 'fp16' | undefined,
-      method: method as 'minmax' | 'percentile', percentile: Number(args.flags.percentile ?? 99.99),
+      method: method as 'minmax' | 'percentile', scales: scales as 'pow2' | 'float', percentile: Number(args.flags.percentile ?? 99.99),
       exclude: new Set(((args.flags.exclude as string | undefined) ?? '').split(',').filter(Boolean)), progress: progressBar(io),
     });
     writeFileSync(outPath, r.bytes);
@@ -85,7 +88,9 @@ export const quantizeCommand: Command = {
     const before = r.weights.reduce((a, w) => a + w.bytesBefore, 0), after = r.weights.reduce((a, w) => a + w.bytesAfter, 0);
     if (r.weights.length) io.out(`weights: ${r.weights.length} tensors, ${kb(before)} -> ${kb(after)} (${(after / before).toFixed(3)}x)`);
     if (!quiet) for (const q of r.ranges) io.out(`  range ${q.tensor.padEnd(36)} [${q.min.toPrecision(4)}, ${q.max.toPrecision(4)}] scale ${q.scale.toExponential(3)} zero ${q.zeroPoint}`);
-    if (r.ranges.length) io.out(`activations: ${r.ranges.length} tensors quantized (uint8, ${method})`);
+    if (r.folded) io.out(`folded ${r.folded} batch norms / constant affines into the convs before them`);
+    if (!quiet) for (const k of r.kept) io.out(`  float ${k.tensor.padEnd(36)} ${k.reason}`);
+    if (r.ranges.length) io.out(`activations: ${r.ranges.length} tensors quantized (uint8, ${method}, ${scales} scales)${r.kept.length ? `, ${r.kept.length} kept float (not reproducible across engines)` : ''}`);
     io.out(`wrote ${outPath} (${kb(input.length)} -> ${kb(r.bytes.length)})`);
     // accuracy: float vs quantized on the first calibration sample, or seeded data of the given shape
     const feeds = calibration?.[0] ?? feedsFor(floatModel.inputs, {}, parseShapes(args));

@@ -26,6 +26,7 @@ export const PRECISION_VARIANTS: [string, QuantizeOptions | null][] = [
   ['int8 weights', { weights: 'int8' }],
   ['int4 matmul + int8 conv weights', { weights: 'int4' }],
   ['int8 weights + activations', { weights: 'int8', activations: 'int8' }],
+  ['int8 weights + activations, float scales', { weights: 'int8', activations: 'int8', scales: 'float' }],
 ];
 
 async function captureAll(bytes: Uint8Array, feeds: Record<string, HostTensor>, ctx: GpuContext): Promise<{ values: Map<string, HostTensor>; weightBytes: number }> {

@@ -1,5 +1,14 @@
 // Static activation quantization: calibrate ranges on sample inputs, then put QuantizeLinear ->
-// DequantizeLinear (uint8, asymmetric) on the activation inputs of Conv, ConvTranspose, MatMul and Gemm.
+// DequantizeLinear (uint8, asymmetric) on the activation inputs of Conv, ConvTranspose, MatMul, Gemm and
+// the average pools.
+//
+// Reproducible mode (power-of-two scales): a QuantizeLinear turns a one-ulp difference in its input into
+// a whole quantization step, and the next layers amplify it, so two engines agree on a full-int8 model
+// only if every quantized value is computed bit for bit alike. With power-of-two scales a conv/matmul/pool
+// over dequantized inputs sums exact binary fractions (any order gives the same bits), and single
+// elementwise ops round once; exp, sigmoid, softmax, sqrt and reductions over float values are computed
+// differently by every engine. So only tensors whose values follow from exact sums and single roundings
+// are quantized there; the rest stay float and are reported.
 import type { HostTensor } from '../core/tensor.js';
 import type { Model } from '../onnx/decode.js';
 import type { OnnxModel, OnnxNode } from '../onnx/proto.js';
@@ -8,23 +17,64 @@ import type { GpuContext } from '../runtime/device.js';
 import { pow2Ceil } from './weights.js';
 import { Constants, DT, attr, floatTensor, makeNode, tensorProto } from './onnx-edit.js';
 
-const TARGET_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm']);
+const TARGET_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'GlobalAveragePool', 'AveragePool']);
+/** Ops whose result is one correctly rounded operation per element (or none): the same bits in any engine. */
+const SINGLE_ROUNDING = new Set(['Add', 'Sub', 'Mul', 'Div', 'Relu', 'Clip', 'Max', 'Min', 'Neg', 'Abs', 'HardSigmoid', 'LeakyRelu', 'Identity',
+  'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice', 'Split', 'Gather', 'Pad', 'MaxPool', 'Cast', 'Shape',
+  'Constant', 'DequantizeLinear', 'QuantizeLinear']);
 const RESERVOIR = 65536;
 
 export type CalibrationMethod = 'minmax' | 'percentile';
 export interface Range { tensor: string; min: number; max: number; scale: number; zeroPoint: number }
 
-/** The activation tensors that will be quantized: non-constant data inputs of the target ops. */
-export function activationTargets(model: OnnxModel, exclude: Set<string>): string[] {
+const dataInputs = (n: OnnxNode) => (n.opType === 'MatMul' ? [n.input[0], n.input[1]] : [n.input[0]]);
+
+export interface Targets {
+  /** Tensors to quantize. */
+  tensors: string[];
+  /** Reproducible mode: inputs of target ops kept float, and why. */
+  kept: { tensor: string; reason: string }[];
+}
+
+/**
+ * The activation tensors to quantize: non-constant data inputs of the target ops; with `reproducible`,
+ * only those computed bit for bit alike by any engine. `weightsOnGrid(node)`: its weights will be
+ * power-of-two int8 (so its products are exact).
+ */
+export function activationTargets(model: OnnxModel, exclude: Set<string>, reproducible = false, weightsOnGrid: (n: OnnxNode) => boolean = () => false): Targets {
   const consts = new Constants(model);
   const out = new Set<string>();
+  const kept = new Map<string, string>();
+  // why a value is not reproducible ('' when it is)
+  const why = new Map<string, string>(model.graph!.input.map((i) => [i.name, '']));
+  const whyOf = (v: string) => (!v || consts.has(v) ? '' : why.get(v) ?? 'unknown producer');
   for (const n of model.graph!.node) {
-    if (!TARGET_OPS.has(n.opType) || exclude.has(n.name)) continue;
-    const ins = n.opType === 'MatMul' ? [n.input[0], n.input[1]] : [n.input[0]];
-    for (const i of ins) if (i && !consts.has(i)) out.add(i);
+    const target = TARGET_OPS.has(n.opType) && !exclude.has(n.name);
+    const ins = target ? dataInputs(n).filter((i) => i && !consts.has(i)) : [];
+    for (const i of ins) {
+      if (!reproducible || whyOf(i) === '') out.add(i);
+      else kept.set(i, whyOf(i));
+    }
+    let reason = '';
+    if (target) {
+      if (ins.some((i) => !out.has(i))) reason = `${n.opType} '${n.name}' sums float (unquantized) inputs`;
+      else if (['Conv', 'ConvTranspose', 'MatMul', 'Gemm'].includes(n.opType) && n.input[1] && consts.has(n.input[1]) && !weightsOnGrid(n)) reason = `${n.opType} '${n.name}' has float weights`;
+    } else if (SINGLE_ROUNDING.has(n.opType) || (n.opType === 'Resize' && isNearest(n))) {
+      reason = n.input.map(whyOf).find((r) => r !== '') ?? '';
+    } else if (TARGET_OPS.has(n.opType)) {
+      reason = `${n.opType} '${n.name}' is excluded, so it computes in float`;
+    } else {
+      reason = `computed by ${n.opType} '${n.name}' (engines round it differently)`;
+    }
+    for (const o of n.output) why.set(o, reason);
   }
-  return [...out];
+  return { tensors: [...out], kept: [...kept].filter(([t]) => !out.has(t)).map(([tensor, reason]) => ({ tensor, reason })) };
 }
+
+const isNearest = (n: OnnxNode) => {
+  const mode = n.attribute.find((a) => a.name === 'mode')?.s;
+  return !mode || new TextDecoder().decode(mode) === 'nearest';
+};
 
 class Tracker {
   min = Infinity;

@@ -2,14 +2,15 @@
 import type { HostTensor } from '../core/tensor.js';
 import { KestrelError } from '../core/errors.js';
 import { decodeModel } from '../onnx/decode.js';
-import { ModelProtoType, type OnnxModel } from '../onnx/proto.js';
+import { ModelProtoType, type OnnxModel, type OnnxNode } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
-import { type CalibrationMethod, type Range, activationTargets, calibrate, insertQdq } from './activations.js';
+import { type CalibrationMethod, type Range, type Targets, activationTargets, calibrate, insertQdq } from './activations.js';
 import { type Fp16Report, convertToFp16 } from './fp16.js';
 import { pruneConstants } from './onnx-edit.js';
 import { upgradeOpset } from './opset-upgrade.js';
 import { foldConvAffine } from './fold-affine.js';
-import { type WeightMode, type WeightReport, quantizeWeights } from './weights.js';
+import { type WeightMode, type WeightReport, quantizeWeights, weightSlot } from './weights.js';
+import { Constants } from './onnx-edit.js';
 
 export interface QuantizeOptions {
   weights?: WeightMode;
@@ -22,7 +23,11 @@ export interface QuantizeOptions {
   method?: CalibrationMethod;
   percentile?: number;
   exclude?: Set<string>;
-  /** pow2: every scale a power of two, so dequantized sums are exact and engines agree bit for bit. */
+  /**
+   * pow2 (default): every scale a power of two, so dequantized sums are exact, and activations are
+   * quantized only where every engine computes the same bits (see activations.ts): onnxruntime and
+   * Kestrel then agree on full-int8 models. float: scale = range / 255, every target quantized.
+   */
   scales?: 'float' | 'pow2';
   context?: GpuContext;
   progress?: (done: number, total: number) => void;
@@ -32,6 +37,8 @@ export interface QuantizeResult {
   bytes: Uint8Array;
   weights: WeightReport[];
   ranges: Range[];
+  /** Activation inputs left float in pow2 mode, and why. */
+  kept: Targets['kept'];
   /** Nodes rewritten to move the model to opset 13 (per-axis DequantizeLinear needs it). */
   upgraded: number;
   /** Batch norms and constant affines folded into the conv before them. */
@@ -48,22 +55,27 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
     const fp16 = convertToFp16(model);
     pruneConstants(model);
     if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize --compute fp16`;
-    return { bytes: ModelProtoType.encode(model as never).finish(), weights: [], ranges: [], upgraded: 0, fp16 };
+    return { bytes: ModelProtoType.encode(model as never).finish(), weights: [], ranges: [], kept: [], upgraded: 0, fp16 };
   }
   const needsQdq = opts.activations === 'int8' || opts.weights === 'int8' || opts.weights === 'int4';
   const upgraded = needsQdq ? upgradeOpset(model) : 0;
   const folded = needsQdq ? foldConvAffine(model) : 0;
   let ranges: Range[] = [];
+  let kept: Targets['kept'] = [];
+  const pow2 = (opts.scales ?? 'pow2') === 'pow2';
   if (opts.activations === 'int8') {
     if (!opts.calibration?.length) throw new KestrelError('USAGE', '--activations int8 needs calibration samples (--calibration DIR of .npy inputs)');
     // calibrate on the float model (after the opset rewrite, which keeps value names)
     const floatModel = decodeModel(ModelProtoType.encode(model as never).finish());
-    const targets = activationTargets(model, exclude);
-    ranges = await calibrate(floatModel, opts.calibration, targets, { method: opts.method ?? 'minmax', percentile: opts.percentile ?? 99.99, pow2: opts.scales === 'pow2', context: opts.context, progress: opts.progress });
+    const consts = new Constants(model);
+    const onGrid = (n: OnnxNode) => pow2 && opts.weights === 'int8' && !exclude.has(n.name) && weightSlot(n, consts) !== null;
+    const targets = activationTargets(model, exclude, pow2, onGrid);
+    kept = targets.kept;
+    ranges = await calibrate(floatModel, opts.calibration, targets.tensors, { method: opts.method ?? 'minmax', percentile: opts.percentile ?? 99.99, pow2, context: opts.context, progress: opts.progress });
     insertQdq(model, ranges, exclude);
   }
-  const weights = opts.weights ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude, pow2: opts.scales === 'pow2' }) : [];
+  const weights = opts.weights ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude, pow2 }) : [];
   pruneConstants(model);
   if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize`;
-  return { bytes: ModelProtoType.encode(model as never).finish(), weights, ranges, upgraded, folded };
+  return { bytes: ModelProtoType.encode(model as never).finish(), weights, ranges, kept, upgraded, folded };
 }

@@ -11,7 +11,7 @@ export type WeightMode = 'int8' | 'int4' | 'fp16';
 export interface WeightReport { tensor: string; node: string; format: string; bytesBefore: number; bytesAfter: number }
 
 /** Which input of a node is its weight, and along which axis its output channels run. */
-function weightSlot(n: OnnxNode, consts: Constants): { input: number; axis: number } | null {
+export function weightSlot(n: OnnxNode, consts: Constants): { input: number; axis: number } | null {
   const int = (name: string, def: number) => { const a = n.attribute.find((x) => x.name === name); return a ? int64(a.i) : def; };
   switch (n.opType) {
     case 'Conv': return consts.has(n.input[1]) ? { input: 1, axis: 0 } : null;

@@ -76,6 +76,7 @@ describe('conv2d winograd F(2x2, 3x3)', () => {
   const dense: Case = { x: [2, 19, 9, 11], oc: 10, p: [1, 1, 1, 1] };
   it('bias + relu', () => check(dense, 600, { act: 'relu', bias: true }));
   it('bias + hardSwish, residual after', () => check(dense, 610, { act: 'hardSwish', bias: true, residual: true, before: false }));
+  it('bias + hardSwishClip', () => check(dense, 615, { act: 'hardSwishClip', bias: true }));
   it('residual before relu, grouped', () => check({ ...dense, x: [1, 18, 9, 11], g: 3, oc: 9 }, 620, { act: 'relu', bias: true, residual: true, before: true }));
   it('other tile shapes (TM 8/16, TT 1/3)', async () => {
     const saved = { ...WINOGRAD_TUNING };

@@ -103,6 +103,9 @@ describe('conv2d fused epilogues', () => {
   it('bias, residual before relu (vec4 depthwise)', () => check({ x: [1, 8, 9, 16], oc: 8, k: [5, 5], p: [2, 2, 2, 2], g: 8 }, 250, { act: 'relu', bias: true, residual: true, before: true }));
   it('residual after relu, no bias (pointwise)', () => check(pointwise, 250, { act: 'relu', residual: true, before: false }));
   // piecewise-linear activations come from the epilogue uniform in conv kernels; leakyRelu stays an override
+  // hard-swish as paddle2onnx writes it (x * clip(x + 3, 0, 6) / 6) and as x * HardSigmoid(x), rounded as those ops round
+  it('bias + hardSwishClip (dense 3x3)', () => check(dense, 260, { act: 'hardSwishClip', bias: true }));
+  it('hardSwishLinear(0.2, 0.5) with a residual after (depthwise)', () => check(dw, 265, { act: 'hardSwishLinear', alpha: 0.2, beta: 0.5, bias: true, residual: true, before: false }));
   it('hardSigmoid(0.2, 0.5) (pointwise)', () => check(pointwise, 270, { act: 'hardSigmoid', alpha: 0.2, beta: 0.5, bias: true }));
   it('clip(-1, 2) with a residual (vec4 depthwise)', () => check({ x: [1, 8, 9, 16], oc: 8, k: [3, 3], p: [1, 1, 1, 1], g: 8 }, 280, { act: 'clip', alpha: -1, beta: 2, residual: true, before: true }));
   it('leakyRelu(0.1) (dense 3x3)', () => check(dense, 290, { act: 'leakyRelu', alpha: 0.1, bias: true }));

@@ -5,6 +5,7 @@ import type { Graph, Node, Value } from '../../src/ir/graph.js';
 import { foldBatchNorm } from '../../src/ir/passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../../src/ir/passes/fuse-epilogue.js';
 import { fuseHardSwish } from '../../src/ir/passes/hardswish.js';
+import { factorResidualMul } from '../../src/ir/passes/factor-residual-mul.js';
 import { removeIdentity } from '../../src/ir/passes/remove-identity.js';
 import { eliminateDeadNodes } from '../../src/ir/passes/dead-nodes.js';
 import { addZeroBias } from '../../src/ir/passes/zero-bias.js';
@@ -122,5 +123,50 @@ describe('addZeroBias', () => {
     expect(Array.from(bias.data!.data as Float32Array)).toEqual([0, 0, 0]);
     expect(g.nodes[0].epilogue!.act).toBe('relu');
     expect(g.nodes[1].epilogue!.bias).toBe('b');
+  });
+});
+
+describe('passes keep the rounding of a quantized graph', () => {
+  const s = [1, 4, 6, 6];
+  const scalar = (name: string, v: number): Value => ({ name, shape: [], dtype: 'f32', data: { dtype: 'f32', shape: [], data: new Float32Array([v]) } });
+  it('x * HardSigmoid(x; alpha, beta) keeps its alpha and beta (hardSwishLinear)', () => {
+    const g = graph([act('x', s), act('h', s), act('y', s)], [
+      { name: 'hs', op: 'unary', attrs: { act: 'hardSigmoid', alpha: 0.2, beta: 0.4 }, inputs: ['x'], outputs: ['h'] },
+      { name: 'mul', op: 'binary', attrs: { kind: 'mul' }, inputs: ['h', 'x'], outputs: ['y'] },
+    ], ['x'], ['y']);
+    expect(fuseHardSwish(g, new Set())).toBe(1);
+    expect(g.nodes[0]).toMatchObject({ op: 'unary', attrs: { act: 'hardSwishLinear', alpha: 0.2, beta: 0.4 } });
+  });
+  it('the epilogue takes one multiply then one add, not an add then a multiply', () => {
+    const g = graph([act('x', s), constant('w', [4, 4, 3, 3], 1), scalar('a', 0.3), scalar('b', 0.7), scalar('c', 1.1), ...['y', 'h', 'p', 'q', 'out'].map((n) => act(n, s))], [
+      { name: 'conv', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['y'] },
+      { name: 'relu', op: 'unary', attrs: { act: 'relu', alpha: 0, beta: 0 }, inputs: ['y'], outputs: ['h'] },
+      { name: 'mul', op: 'binary', attrs: { kind: 'mul' }, inputs: ['h', 'a'], outputs: ['p'] },
+      { name: 'add', op: 'binary', attrs: { kind: 'add' }, inputs: ['p', 'b'], outputs: ['q'] },
+      { name: 'mul2', op: 'binary', attrs: { kind: 'mul' }, inputs: ['q', 'c'], outputs: ['out'] },
+    ], ['x'], ['out']);
+    expect(fuseEpilogues(g, new Set())).toBe(3);
+    expect(g.nodes.map((n) => n.name)).toEqual(['conv', 'mul2']);
+    expect(g.nodes[0].epilogue).toMatchObject({ act: 'relu', postScale: Math.fround(0.3), postShift: Math.fround(0.7) });
+  });
+  it('divides fold only by a power of two', () => {
+    for (const [d, fused] of [[4, 2], [6, 1]] as const) {
+      const g = graph([act('x', s), constant('w', [4, 4, 3, 3], 1), scalar('d', d), ...['y', 'h', 'out'].map((n) => act(n, s))], [
+        { name: 'conv', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['y'] },
+        { name: 'relu', op: 'unary', attrs: { act: 'relu', alpha: 0, beta: 0 }, inputs: ['y'], outputs: ['h'] },
+        { name: 'div', op: 'binary', attrs: { kind: 'div' }, inputs: ['h', 'd'], outputs: ['out'] },
+      ], ['x'], ['out']);
+      expect(fuseEpilogues(g, new Set())).toBe(fused);
+    }
+  });
+  it('x * s + x is not refactored where activations are quantized', () => {
+    const small = [1, 4, 1, 1];
+    const build = (quantized: boolean) => graph([act('x', s), act('s', small), act('m', s), act('y', s), act('yq', s), scalar('sc', 0.5), { name: 'z', shape: [], dtype: 'u8', data: { dtype: 'u8', shape: [], data: new Uint8Array([128]) } }], [
+      { name: 'mul', op: 'binary', attrs: { kind: 'mul' }, inputs: ['x', 's'], outputs: ['m'] },
+      { name: 'add', op: 'binary', attrs: { kind: 'add' }, inputs: ['m', 'x'], outputs: ['y'] },
+      ...(quantized ? [{ name: 'q', op: 'quantize' as const, attrs: { to: 'u8', axis: 1 }, inputs: ['y', 'sc', 'z'], outputs: ['yq'] }] : []),
+    ], ['x', 's'], [quantized ? 'yq' : 'y']);
+    expect(factorResidualMul(build(false), new Set())).toBe(1);
+    expect(factorResidualMul(build(true), new Set())).toBe(0);
   });
 });
