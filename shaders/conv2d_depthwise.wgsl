@@ -4,7 +4,7 @@
 // the window indices fold; the kernel height is a uniform, which leaves the row loop rolled: lavapipe's
 // compile time grows with unrolled loads, and this kernel serves the small maps (rows not whole vec4s)
 // where the unrolled form saves little. Rows that are whole vec4s take conv2d_depthwise_vec4.wgsl.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude elem_t TN KW SH SW DH DW
 
 override WG: u32 = 64u;
@@ -13,13 +13,12 @@ const SEG = (TN - 1u) * SW + (KW - 1u) * DW + 1u;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
-@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 // acc += w[kernel row ky] * window, for one output row
 fn add_row(acc: ptr<function, array<f32, TN>>, win: ptr<function, array<f32, SEG>>, w_row: u32) {
   for (var kx = 0u; kx < KW; kx++) {
-    let wv = f32(wt[w_row + kx]);
+    let wv = w_at(w_row + kx);
     for (var j = 0u; j < TN; j++) {
       (*acc)[j] = fma(wv, (*win)[j * SW + kx * DW], (*acc)[j]);
     }

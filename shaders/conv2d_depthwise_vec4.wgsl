@@ -3,7 +3,7 @@
 // each row segment as vec4s (buffer loads are the cost on lavapipe), and adds every row into all the
 // output rows that use it; outputs are stored as vec4s. Kernel size, stride, dilation and the segment's
 // offset inside its first vec4 (OFF = -pad_l mod 4) are prelude consts so every window index folds.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude elem_t TN TM KH KW SH SW DH DW OFF
 
 override WG: u32 = 64u;
@@ -14,7 +14,6 @@ const NR = (TM - 1u) * SH + (KH - 1u) * DH + 1u;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<vec4<elem_t>>;
-@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<vec4<elem_t>>;
 
 @compute @workgroup_size(WG)
@@ -39,7 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
   var wk: array<f32, KH * KW>;
   for (var k = 0u; k < KH * KW; k++) {
-    wk[k] = f32(wt[c * KH * KW + k]);
+    wk[k] = w_at(c * KH * KW + k);
   }
   var acc: array<f32, TM * TN>;
   for (var r = 0u; r < NR; r++) {

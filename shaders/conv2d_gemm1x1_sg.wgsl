@@ -6,7 +6,7 @@
 // load as a per-lane scalar loop, so shared loads are what pay). Subgroups under 8 take a plain
 // per-output loop instead (kept out of the unrolled body, whose compile time grows with its loads).
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 // kestrel:example TM=8 TN=8
 // kestrel:enable subgroups
@@ -20,7 +20,6 @@ const TN4 = TN / 4u;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<vec4<elem_t>>;
-@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
 // vec4 stores: on lavapipe a store costs like a load, and small-K convs spend most of their time storing
 @group(0) @binding(3) var<storage, read_write> out: array<vec4<elem_t>>;
 
@@ -59,7 +58,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     }
     x_idx += hw4;
     for (var r = 0u; r < TM8; r++) {
-      let mine = f32(wt[w_row[r] + c]);
+      let mine = w_at(w_row[r] + c);
       let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
       let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
       for (var j = 0u; j < TN; j++) {
@@ -104,7 +103,7 @@ fn tile_without_subgroups(n: u32, oc0: u32, p0: u32) {
       var acc = 0.0;
       var xi = (n * params.cin + g * params.cin_g) * plane + p;
       for (var c = 0u; c < params.cin_g; c++) {
-        acc = fma(f32(wt[oc * params.cin_g + c]), f32(x[xi / 4u][xi % 4u]), acc);
+        acc = fma(w_at(oc * params.cin_g + c), f32(x[xi / 4u][xi % 4u]), acc);
         xi += plane;
       }
       let idx = (n * params.cout + oc) * plane + p;

@@ -3,7 +3,7 @@
 // owns TM output channels x TN consecutive pixels of one output row and loads the input segment
 // it needs for all KW taps of a kernel row once. Handles groups, strides, asymmetric pads and
 // dilation. TM must be a multiple of 4 and KW at most 7. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
 
 override WG: u32 = 64u;
@@ -15,7 +15,6 @@ const ACC = TM4 * TN;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
-@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
@@ -91,8 +90,8 @@ fn load_weights4(g: u32, oc: u32, k: u32) -> vec4<f32> {
   let base = g * params.cout_g;
   let last = params.cout_g - 1u;
   return vec4<f32>(
-    f32(wt[(base + min(oc, last)) * k_len + k]), f32(wt[(base + min(oc + 1u, last)) * k_len + k]),
-    f32(wt[(base + min(oc + 2u, last)) * k_len + k]), f32(wt[(base + min(oc + 3u, last)) * k_len + k]));
+    w_at((base + min(oc, last)) * k_len + k), w_at((base + min(oc + 1u, last)) * k_len + k),
+    w_at((base + min(oc + 2u, last)) * k_len + k), w_at((base + min(oc + 3u, last)) * k_len + k));
 }
 
 // Kernel column kx of one kernel row: acc += W[:, k + kx] (x) win[j * SW + kx * DW]. No-op past KW.

@@ -7,7 +7,7 @@
 // (kept out of the unrolled body, whose LLVM compile time grows with every load in it).
 // Handles groups, strides, asymmetric pads and dilation. TM must be a multiple of 8, KW at most 7.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/conv_direct.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_direct.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
 // kestrel:example TM=8 TN=8 KW=3 SW=1 DW=1
 // kestrel:enable subgroups
@@ -23,7 +23,6 @@ const ACC = TM8 * 2u * TN;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
-@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
@@ -123,7 +122,7 @@ fn tap(kx: u32, k: u32, win: ptr<function, array<f32, SEG>>, acc: ptr<function, 
     return;
   }
   for (var r = 0u; r < TM8; r++) {
-    let mine = f32(wt[w_row[r] + k + kx]);
+    let mine = w_at(w_row[r] + k + kx);
     let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
     let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
     for (var j = 0u; j < TN; j++) {

@@ -7,7 +7,7 @@
 // window is loaded once per channel and its column transform is shared by neighbouring tiles. Subgroups
 // smaller than 8 compute each output directly instead. Any pads, groups; TM a multiple of 8.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TT
 // kestrel:example TM=8 TT=2
 // kestrel:enable subgroups
@@ -47,7 +47,6 @@ struct WinogradParams {
 
 @group(0) @binding(0) var<uniform> params: WinogradParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
-@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
@@ -175,9 +174,9 @@ fn weight_row(r: u32, k: u32, w_row: array<u32, TM8>, v: ptr<function, array<vec
   }
   let at = w_row[r] + k;
   // G g: rows of G are (1,0,0), (1/2,1/2,1/2), (1/2,-1/2,1/2), (0,0,1), applied down each kernel column
-  let top = vec3<f32>(f32(wt[at]), f32(wt[at + 1u]), f32(wt[at + 2u]));
-  let mid = vec3<f32>(f32(wt[at + 3u]), f32(wt[at + 4u]), f32(wt[at + 5u]));
-  let bot = vec3<f32>(f32(wt[at + 6u]), f32(wt[at + 7u]), f32(wt[at + 8u]));
+  let top = vec3<f32>(w_at(at), w_at(at + 1u), w_at(at + 2u));
+  let mid = vec3<f32>(w_at(at + 3u), w_at(at + 4u), w_at(at + 5u));
+  let bot = vec3<f32>(w_at(at + 6u), w_at(at + 7u), w_at(at + 8u));
   let g0 = top;
   let g1 = 0.5 * (top + mid + bot);
   let g2 = 0.5 * (top - mid + bot);
@@ -229,13 +228,13 @@ fn block_without_subgroups(n: u32, g: u32, oc0: u32, oy: u32, ox: u32) {
         var sum = 0.0;
         for (var c = 0u; c < params.cin_g; c++) {
           let x_chan = (n * params.cin + g * params.cin_g + c) * hw;
-          let w_at = (channel * params.cin_g + c) * 9u;
+          let w_base = (channel * params.cin_g + c) * 9u;
           for (var ky = 0u; ky < 3u; ky++) {
             let ih = i32(y + ky) - params.pad_t;
             for (var kx = 0u; kx < 3u; kx++) {
               let iw = i32(xo + kx) - params.pad_l;
               if (ih >= 0 && ih < i32(params.h) && iw >= 0 && iw < i32(params.w)) {
-                sum += f32(x[x_chan + u32(ih) * params.w + u32(iw)]) * f32(wt[w_at + ky * 3u + kx]);
+                sum += f32(x[x_chan + u32(ih) * params.w + u32(iw)]) * w_at(w_base + ky * 3u + kx);
               }
             }
           }

@@ -4,14 +4,13 @@
 // consecutive phase columns read consecutive input columns, so a lane owns TM output channels x
 // TN phase columns of one phase row. Any stride, pad, dilation, group and output padding.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
-@group(0) @binding(2) var<storage, read_write> wt: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
@@ -55,7 +54,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         }
         let w_tap = w_chan + ky * params.kw + kx;
         for (var i = 0u; i < TM; i++) {
-          let wv = f32(wt[w_tap + min(oc0 + i, params.cout_g - 1u) * taps]);
+          let wv = w_at(w_tap + min(oc0 + i, params.cout_g - 1u) * taps);
           for (var j = 0u; j < TN; j++) {
             acc[j][i] = fma(wv, xv[j], acc[j][i]);
           }

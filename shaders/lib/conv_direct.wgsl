@@ -1,5 +1,5 @@
 // One conv2d output element computed with every loop bound from the uniform. Expects the including
-// shader to declare `params: ConvParams`, `x: array<elem_t>` and `wt: array<elem_t>` (lib/conv_params.wgsl); math in f32.
+// shader to declare `params: ConvParams`, `x: array<elem_t>` and requires lib/weights.wgsl (wt, w_at); math in f32.
 // kestrel:prelude elem_t
 
 fn conv_output(n: u32, oc: u32, oh: u32, ow: u32) -> f32 {
@@ -18,7 +18,7 @@ fn conv_output(n: u32, oc: u32, oh: u32, ow: u32) -> f32 {
       for (var kx = 0u; kx < params.kw; kx++) {
         let iw = iw0 + i32(kx * params.dil_w);
         let ok = row_ok && iw >= 0 && iw < i32(params.w);
-        acc = fma(f32(wt[w_idx]), select(0.0, f32(x[x_row + clamp_index(iw, params.w)]), ok), acc);
+        acc = fma(w_at(w_idx), select(0.0, f32(x[x_row + clamp_index(iw, params.w)]), ok), acc);
         w_idx++;
       }
     }

@@ -45,7 +45,7 @@ export const quantizeCommand: Command = {
       { name: 'calibration', type: 'string', valueName: 'DIR', summary: 'folder of .npy samples of the model input' },
       { name: 'method', type: 'string', valueName: 'minmax|percentile', summary: 'calibration range method (default minmax)' },
       { name: 'percentile', type: 'string', valueName: 'P', summary: 'percentile for --method percentile (default 99.99)' },
-      { name: 'scales', type: 'string', valueName: 'pow2|float', summary: 'pow2 (default): power-of-two scales, activations quantized where every engine computes the same bits, so onnxruntime and Kestrel agree; float: range / 255 everywhere' },
+      { name: 'scales', type: 'string', valueName: 'pow2|float', summary: 'with --activations int8: pow2 (default) uses power-of-two scales and quantizes activations only where every engine computes the same bits, so onnxruntime and Kestrel agree; float uses range / 255 everywhere' },
       { name: 'exclude', type: 'string', valueName: 'NODE,...', summary: 'keep these nodes in float' },
       { name: 'per-layer', type: 'boolean', summary: 'report the error of every layer, not only the outputs' },
       { name: 'quiet', type: 'boolean', summary: 'print only the summary' },

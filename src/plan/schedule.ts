@@ -140,7 +140,7 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
         return name;
       });
       const header = shaderHeader(call.shader.file);
-      const shader = withElemType(call.shader, header, elem, node);
+      const shader = withWeightFormat(withElemType(call.shader, header, elem, node), header, g.values.get(bindings[1])?.dtype, node);
       const usesEp = header.usesEpilogue;
       const ep = usesEp && call.epilogue !== false ? node.epilogue : undefined;
       const pwl = PWL_OPS.has(node.op) ? piecewiseLinear(ep) : null;
@@ -210,9 +210,13 @@ function inPlaceConcats(g: Graph, nodes: Node[], opts: ScheduleOptions): Map<Nod
   return out;
 }
 
-/** int8/uint8/int4/uint4 constants read by (de)quantize nodes stay packed; any other reader is an error. */
+/**
+ * int8/uint8/int4/uint4 constants read by (de)quantize nodes, and int8 conv weights (dequantize folding),
+ * stay packed; any other reader is an error.
+ */
 function packedConstants(g: Graph): Set<string> {
-  const slots = (n: Node): number[] => (n.op === 'dequantize' ? [0, 2] : n.op === 'quantize' ? [2] : []);
+  const convWeight = (n: Node) => (n.op === 'conv' || n.op === 'convTranspose') && g.values.get(n.inputs[1])?.dtype === 'i8';
+  const slots = (n: Node): number[] => (n.op === 'dequantize' ? [0, 2] : n.op === 'quantize' ? [2] : convWeight(n) ? [1] : []);
   const packed = new Set<string>();
   for (const n of g.nodes) {
     for (const k of slots(n)) {
@@ -268,6 +272,16 @@ function floatElem(g: Graph, node: Node): 'f32' | 'f16' {
   const mixed = names.find((n) => n && g.values.get(n)?.dtype === 'f32');
   if (mixed) throw new UnsupportedOpError(node.name, node.op, 0, `mixes f16 and f32 tensors ('${mixed}' is f32): insert a Cast`);
   return 'f16';
+}
+
+const W_FORMATS: Record<string, number> = { f32: 0, f16: 1, i8: 2 };
+
+/** Supplies the `W_FORMAT` prelude (lib/weights.wgsl) from the dtype of the weights bound at binding 2. */
+function withWeightFormat(shader: ShaderSpec, header: ShaderHeader, dtype: string | undefined, node: Node): ShaderSpec {
+  if (!header.prelude.includes('W_FORMAT') || shader.prelude?.W_FORMAT !== undefined) return shader;
+  const format = W_FORMATS[dtype ?? 'f32'];
+  if (format === undefined) throw new UnsupportedOpError(node.name, node.op, 0, `${dtype} weights: shaders/${shader.file} reads f32, f16 or int8 weights`);
+  return { ...shader, prelude: { ...shader.prelude, W_FORMAT: format } };
 }
 
 /**

@@ -24,7 +24,7 @@ export interface QuantizeOptions {
   percentile?: number;
   exclude?: Set<string>;
   /**
-   * pow2 (default): every scale a power of two, so dequantized sums are exact, and activations are
+   * With --activations int8. pow2 (default): every scale a power of two, so dequantized sums are exact, and activations are
    * quantized only where every engine computes the same bits (see activations.ts): onnxruntime and
    * Kestrel then agree on full-int8 models. float: scale = range / 255, every target quantized.
    */
@@ -62,7 +62,8 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
   const folded = needsQdq ? foldConvAffine(model) : 0;
   let ranges: Range[] = [];
   let kept: Targets['kept'] = [];
-  const pow2 = (opts.scales ?? 'pow2') === 'pow2';
+  // weight-only int8 has no quantized sums to reproduce: there range / 127 keeps the finer grid
+  const pow2 = opts.activations === 'int8' && (opts.scales ?? 'pow2') === 'pow2';
   if (opts.activations === 'int8') {
     if (!opts.calibration?.length) throw new KestrelError('USAGE', '--activations int8 needs calibration samples (--calibration DIR of .npy inputs)');
     // calibrate on the float model (after the opset rewrite, which keeps value names)

@@ -1,6 +1,8 @@
 // The conv2d kernel check shared by the f32 and f16 tests: random data through the real planner and
 // executor against the CPU reference. f16 rounds every operand to f16 first and computes the reference on
 // exactly those values (tolerance 2e-3); f32 requires 1e-4. Both count unwritten (NaN-poisoned) outputs.
+// int8 weights (dequantize folded): the kernel reads packed int8 values and the epilogue applies the
+// per-channel scale; the reference convolves with the dequantized weights q * s (tolerance 1e-4).
 import { expect } from 'vitest';
 import type { HostTensor } from '../../src/core/tensor.js';
 import type { Epilogue } from '../../src/ir/graph.js';
@@ -20,27 +22,42 @@ export function label(c: Case): string {
   return `x${c.x.join('x')} oc${c.oc} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group}${c.weightIsInput ? ' (weight as input)' : ''}`;
 }
 
-export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32' | 'f16' = 'f32'): Promise<void> {
+/** Symmetric int8 weights and per-channel scales, and the dequantized f32 weights the reference uses. */
+export function int8Weights(shape: number[], seed: number): { q: HostTensor; scale: Float32Array; w: HostTensor } {
+  const u = randomTensor(shape, seed).data as Float32Array;
+  const q = Int8Array.from(u, (v) => Math.round(v * 127));
+  const scale = randomTensor([shape[0]], seed + 7, 0.002, 0.02).data as Float32Array;
+  const per = q.length / shape[0];
+  const w = Float32Array.from(q, (v, i) => v * scale[Math.floor(i / per)]);
+  return { q: { dtype: 'i8', shape, data: q }, scale, w: { dtype: 'f32', shape, data: w } };
+}
+
+export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32' | 'f16' | 'int8 weights' = 'f32'): Promise<void> {
   const half = precision === 'f16';
+  const int8 = precision === 'int8 weights';
   // what the GPU gets, and the values the reference computes with
   const gpu = (t: HostTensor | undefined) => (t && half ? toHalf(t) : t);
   const exact = (t: HostTensor | undefined) => (t && half ? halfRounded(t) : t);
   const a = attrsOf(c);
   const x = randomTensor(c.x, seed);
-  const w = randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], seed + 1);
+  const wShape = [c.oc, c.x[1] / a.group, c.k[0], c.k[1]];
+  const q8 = int8 ? int8Weights(wShape, seed + 1) : null;
+  const w = q8 ? q8.w : randomTensor(wShape, seed + 1);
   const ref = conv2dRef(exact(x)!, exact(w)!, a);
   const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
   const scale = ep?.scale ? randomTensor([c.oc], seed + 4, 0.5, 2) : undefined;
-  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: ep.alpha ?? 0, beta: ep.beta ?? 0, residualBeforeAct: ep.before } : undefined;
-  const [out] = await runOp('conv', a, [gpu(x)!, gpu(w)!], {
-    consts: [false, !c.weightIsInput], epilogue, scale: gpu(scale), bias: gpu(bias), residual: gpu(residual),
+  const epilogue: Epilogue | undefined = ep || q8 ? { act: ep?.act ?? 'none', alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, residualBeforeAct: ep?.before } : undefined;
+  // int8: the weight scale (times any epilogue scale) multiplies each channel's sum
+  const gpuScale = q8 ? { dtype: 'f32' as const, shape: [c.oc], data: q8.scale.map((s, i) => s * ((scale?.data as Float32Array | undefined)?.[i] ?? 1)) } : gpu(scale);
+  const [out] = await runOp('conv', a, [gpu(x)!, q8 ? q8.q : gpu(w)!], {
+    consts: [false, !c.weightIsInput], epilogue, scale: gpuScale, bias: gpu(bias), residual: gpu(residual),
   });
   if (ep) {
     const data = (t: HostTensor | undefined) => exact(t)?.data as Float32Array | undefined;
     epilogueRef(ref, { act: ep.act, alpha: ep.alpha, beta: ep.beta, residualBeforeAct: ep.before, scale: data(scale), bias: data(bias), residual: data(residual) });
   }
-  expect(out.dtype).toBe(precision);
+  expect(out.dtype).toBe(half ? 'f16' : 'f32');
   expect(out.shape).toEqual(ref.shape);
   const got = halfValues(out);
   expect(countNaN(got)).toBe(0);

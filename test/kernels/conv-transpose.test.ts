@@ -37,15 +37,21 @@ function label(c: Case): string {
   return `x${c.x.join('x')} oc/g${c.ocg} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group} op${a.outputPadding.join(',')}${c.weightIsInput ? ' (weight as input)' : ''}`;
 }
 
-async function check(c: Case, seed: number, ep?: { act: RefAct; bias?: boolean; residual?: boolean; before?: boolean }): Promise<void> {
+async function check(c: Case, seed: number, ep?: { act: RefAct; bias?: boolean; residual?: boolean; before?: boolean }, int8 = false): Promise<void> {
   const a = attrsOf(c);
   const x = randomTensor(c.x, seed);
-  const w = randomTensor([c.x[1], c.ocg, c.k[0], c.k[1]], seed + 1);
+  let w = randomTensor([c.x[1], c.ocg, c.k[0], c.k[1]], seed + 1);
+  // int8 weights (group 1): packed int8 values in the kernel, the per-output-channel scale (weight axis 1) in the epilogue
+  const taps = c.k[0] * c.k[1];
+  const q = int8 ? Int8Array.from(w.data as Float32Array, (v) => Math.round(v * 127)) : null;
+  const wScale = int8 ? (randomTensor([c.ocg], seed + 7, 0.002, 0.02).data as Float32Array) : null;
+  if (q) w = { ...w, data: Float32Array.from(q, (v, i) => v * wScale![Math.floor(i / taps) % c.ocg]) };
   const ref = convTranspose2dRef(x, w, a);
   const bias = ep?.bias ? randomTensor([ref.shape[1]], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
-  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: 0, beta: 0, residualBeforeAct: ep.before } : undefined;
-  const [out] = await runOp('convTranspose', a, [x, w], { consts: [false, !c.weightIsInput], epilogue, bias, residual });
+  const epilogue: Epilogue | undefined = ep || q ? { act: ep?.act ?? 'none', alpha: 0, beta: 0, residualBeforeAct: ep?.before } : undefined;
+  const scale = wScale ? { dtype: 'f32' as const, shape: [c.ocg], data: wScale } : undefined;
+  const [out] = await runOp('convTranspose', a, [x, q ? { dtype: 'i8', shape: w.shape, data: q } : w], { consts: [false, !c.weightIsInput], epilogue, scale, bias, residual });
   if (ep) epilogueRef(ref, { act: ep.act, bias: bias?.data as Float32Array, residual: residual?.data as Float32Array, residualBeforeAct: ep.before });
   expect(out.shape).toEqual(ref.shape);
   expect(countNaN(out.data as Float32Array)).toBe(0);
@@ -70,6 +76,10 @@ describe('convTranspose2d', () => {
     it(label(c), () => check(c, 500 + 4 * i));
   });
   const up: Case = { x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] };
+  CASES.filter((c) => !c.weightIsInput && (c.g ?? 1) === 1).forEach((c, i) => {
+    it(`int8 weights: ${label(c)}`, () => check(c, 800 + 4 * i, undefined, true));
+  });
+  it('int8 weights: bias + relu epilogue', () => check(up, 880, { act: 'relu', bias: true }, true));
   it('bias + relu epilogue', () => check(up, 600, { act: 'relu', bias: true }));
   it('bias + sigmoid with a residual after the activation', () => check(up, 610, { act: 'sigmoid', bias: true, residual: true, before: false }));
   it('residual before hardSwish', () => check({ ...up, k: [4, 4], p: [1, 1, 1, 1] }, 620, { act: 'hardSwish', residual: true, before: true }));

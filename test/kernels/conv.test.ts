@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Case, type Ep, attrsOf, checkConv, label } from './conv-check.js';
+import { WINOGRAD_TUNING } from '../../src/kernels/conv-winograd.js';
 import { conv2dRef } from '../ref/conv.js';
 import { randomTensor } from '../util.js';
 import { CONV_TUNING, convKernel } from '../../src/kernels/conv.js';
@@ -114,6 +115,30 @@ describe('conv2d fused epilogues', () => {
   it('per-channel scale + bias + relu + residual (dense 3x3 Winograd-sized)', () => check({ x: [1, 16, 12, 12], oc: 24, k: [3, 3], p: [1, 1, 1, 1] }, 310, { act: 'relu', scale: true, bias: true, residual: true, before: true }));
   it('per-channel scale (depthwise)', () => check(dw, 320, { act: 'none', scale: true, bias: true }));
   it('bias + sigmoid (direct fallback)', () => check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
+});
+
+// dequantize folding: every variant reads packed int8 weights (lib/weights.wgsl), the scale lands in the epilogue
+describe('conv2d with int8 weights', () => {
+  CASES.filter((c) => !c.weightIsInput).forEach((c, i) => {
+    it(label(c), () => checkConv(c, 700 + 4 * i, undefined, 'int8 weights'));
+  });
+  it('bias + hardSwishClip + residual, with a batch norm scale (pointwise)', () => checkConv({ x: [2, 12, 6, 8], oc: 19, k: [1, 1] }, 900, { act: 'hardSwishClip', scale: true, bias: true, residual: true, before: false }, 'int8 weights'));
+  it('Winograd (forced)', async () => {
+    WINOGRAD_TUNING.force = true;
+    try {
+      await checkConv({ x: [2, 19, 9, 11], oc: 10, k: [3, 3], p: [1, 1, 1, 1] }, 910, { act: 'relu', bias: true }, 'int8 weights');
+    } finally {
+      WINOGRAD_TUNING.force = false;
+    }
+  });
+  it('without subgroups (portable implicit GEMM)', async () => {
+    CONV_TUNING.noSubgroups = true;
+    try {
+      await checkConv({ x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 1, 0, 2], g: 4 }, 920, undefined, 'int8 weights');
+    } finally {
+      CONV_TUNING.noSubgroups = false;
+    }
+  });
 });
 
 describe('vec4 depthwise with kernels wider than 3 (depthwiseVec4MaxK raised)', () => {

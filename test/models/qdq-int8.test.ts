@@ -133,7 +133,11 @@ describe('QDQ chains that stay on the float path', () => {
       tensor('sw', [6], Array.from(floats(6, 0.002, 0.01))), tensor('b', [6], Array.from(floats(6, -0.5, 0.5))),
       tensor('sy', [], [0.004]), u8('zy', 0),
     ], 13);
-    for (const [model, passes, why] of [[obj, { fuseQdq: true }, 'activation hardSigmoid has no integer epilogue'], [c.model, { fuseQdq: false }, 'fuseQdq pass is opt-in']] as const) {
+    for (const [model, passes, why] of [
+      [obj, { fuseQdq: true, foldDequantize: false }, 'activation hardSigmoid has no integer epilogue'],
+      [c.model, { fuseQdq: false, foldDequantize: false }, 'fuseQdq pass is opt-in'],
+      [c.model, {}, 'int8 weights (dequantize folded'],
+    ] as const) {
       const s = await Session.create(model, { context: ctx, passes });
       try {
         const got = await s.runDetailed({ x: hs.x });

@@ -6,6 +6,7 @@ import { foldBatchNorm } from '../../src/ir/passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../../src/ir/passes/fuse-epilogue.js';
 import { fuseHardSwish } from '../../src/ir/passes/hardswish.js';
 import { factorResidualMul } from '../../src/ir/passes/factor-residual-mul.js';
+import { foldDequantize } from '../../src/ir/passes/fold-dequantize.js';
 import { removeIdentity } from '../../src/ir/passes/remove-identity.js';
 import { eliminateDeadNodes } from '../../src/ir/passes/dead-nodes.js';
 import { addZeroBias } from '../../src/ir/passes/zero-bias.js';
@@ -168,5 +169,29 @@ describe('passes keep the rounding of a quantized graph', () => {
     ], ['x', 's'], [quantized ? 'yq' : 'y']);
     expect(factorResidualMul(build(false), new Set())).toBe(1);
     expect(factorResidualMul(build(true), new Set())).toBe(0);
+  });
+});
+
+describe('foldDequantize', () => {
+  const s = [1, 3, 6, 6];
+  const i8 = (name: string, shape: number[], v: number[]): Value => ({ name, shape, dtype: 'i8', data: { dtype: 'i8', shape, data: Int8Array.from(v) } });
+  const f32 = (name: string, shape: number[], v: number[]): Value => ({ name, shape, dtype: 'f32', data: { dtype: 'f32', shape, data: Float32Array.from(v) } });
+  const build = (zero: number, epScale?: number[]) => graph([
+    act('x', s), i8('q', [2, 3, 1, 1], [1, -2, 3, 4, 5, -6]), f32('sc', [2], [0.5, 0.25]), i8('z', [2], [zero, 0]), act('w', [2, 3, 1, 1]), act('y', [1, 2, 6, 6]),
+    ...(epScale ? [f32('bn', [2], epScale)] : []),
+  ], [
+    { name: 'dq', op: 'dequantize', attrs: { axis: 0 }, inputs: ['q', 'sc', 'z'], outputs: ['w'] },
+    { name: 'conv', op: 'conv', attrs: { ...convAttrs, pads: [0, 0, 0, 0] }, inputs: ['x', 'w'], outputs: ['y'], epilogue: epScale ? { act: 'none', alpha: 0, beta: 0, scale: 'bn' } : undefined },
+  ], ['x'], ['y']);
+  it('the conv reads the int8 constant and its epilogue scales each channel (times a batch-norm scale already there)', () => {
+    const g = build(0, [2, 3]);
+    expect(foldDequantize(g, new Set())).toBe(1);
+    const conv = g.nodes.find((n) => n.name === 'conv')!;
+    expect(conv.inputs[1]).toBe('q');
+    expect(Array.from(g.values.get(conv.epilogue!.scale!)!.data!.data as Float32Array)).toEqual([1, 0.75]);
+    expect(eliminateDeadNodes(g, new Set())).toBe(1);
+  });
+  it('leaves asymmetric weights (a nonzero zero point) to the dequantize step', () => {
+    expect(foldDequantize(build(3), new Set())).toBe(0);
   });
 });

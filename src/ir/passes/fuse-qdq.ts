@@ -144,6 +144,7 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
   for (const n of g.nodes) {
     if (n.op === 'qconv' || n.op === 'qmatmul') { out.push({ node: n.name, path: `integer kernel (${n.op}: int8 weights packed along K, exact i32 accumulation, requantized to ${n.attrs.to})` }); continue; }
     if (n.op !== 'conv' && n.op !== 'matmul') continue;
+    if (g.values.get(n.inputs[1])?.dtype === 'i8') { out.push({ node: n.name, path: 'float kernel on int8 weights (dequantize folded: decoded in registers, scale in the epilogue)' }); continue; }
     if (![n.inputs[0], n.inputs[1]].some((i) => producers.get(i)?.op === 'dequantize')) continue;
     const m = matchQdq(g, n, producers, new Set(), uses);
     out.push({ node: n.name, path: `float fallback: ${typeof m === 'string' ? m : 'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)'}` });
