@@ -9,18 +9,23 @@ override EP_BIAS: bool = false;
 override EP_SCALE: bool = false;
 // 0: no residual, 1: act(v + bias + residual) * s + t, 2: act(v + bias) * s + t + residual
 override EP_RES: u32 = 0u;
+// QuantizeLinear then DequantizeLinear of the finished value (a QDQ pair whose only input this is),
+// computed as quantize.wgsl and dequantize.wgsl compute them
+override EP_FQ: bool = false;
 
 // EP_ACT_PWL: the piecewise-linear activations (none, relu, clip, hardSigmoid, hardSwish) as data,
 // g = clamp(alpha * v / divisor + beta, lo, hi), then g or v * g / t: one pipeline serves them all (cold start).
 const EP_ACT_PWL: u32 = 1000u;
 
-// Two vec4s, read as whole vectors: on lavapipe each uniform read in the (inlined, per output) epilogue
+// Whole vec4s: on lavapipe each uniform read in the (inlined, per output) epilogue
 // is a load, and one vec4 load is cheaper than four scalar ones.
 struct EpilogueParams {
   // alpha, beta, post_scale, post_shift
   p0: vec4<f32>,
   // lo, hi, t (0: g, else v * g / t: the clip-form hard-swish's / 6 after the product), divisor (v / 6 before it)
   p1: vec4<f32>,
+  // fake quantization: scale, zero point, qmin, qmax
+  p2: vec4<f32>,
 }
 
 @group(1) @binding(0) var<storage, read_write> ep_bias: array<elem_t>;
@@ -51,6 +56,11 @@ fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
   v = v * p0.z + p0.w;
   if (EP_RES == 2u) {
     v += f32(ep_residual[index]);
+  }
+  if (EP_FQ) {
+    let p2 = ep.p2;
+    let q = clamp(round(v / p2.x) + p2.y, p2.z, p2.w);
+    v = (q - p2.y) * p2.x;
   }
   return v;
 }

@@ -40,7 +40,12 @@ export interface Epilogue {
   /** A scalar affine after the activation: act(...) * postScale + postShift (default 1, 0). */
   postScale?: number;
   postShift?: number;
+  /** Last: QuantizeLinear then DequantizeLinear (per tensor) of the value, when nothing else reads it. */
+  fakeQuant?: FakeQuant;
 }
+
+/** q = clamp(round(v / scale) + zeroPoint, qmin, qmax), then (q - zeroPoint) * scale. */
+export interface FakeQuant { scale: number; zeroPoint: number; qmin: number; qmax: number }
 
 export const NO_EPILOGUE: Epilogue = { act: 'none', alpha: 0, beta: 0 };
 

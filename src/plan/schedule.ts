@@ -2,7 +2,7 @@
 import { bytesPerElement, gpuDType, isPackedInt } from '../core/dtype.js';
 import { KestrelError, UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
-import { type Epilogue, type Graph, type Node, ACT_CODES, epilogueValues } from '../ir/graph.js';
+import { type Epilogue, type FakeQuant, type Graph, type Node, ACT_CODES, epilogueValues } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
 import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
@@ -23,6 +23,7 @@ export interface EpilogueBinding {
   timesInput: number;
   /** Divides alpha * v before beta is added (6 for hard-swish, else 1). */
   divisor: number;
+  fakeQuant: FakeQuant | null;
 }
 
 /** Ops whose kernels take the piecewise-linear activations from the uniform: a handful of flops per output is nothing beside a conv's math, and one pipeline then serves none/relu/clip/hardSigmoid/hardSwish. */
@@ -151,13 +152,14 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
           EP_BIAS: !!ep?.bias,
           EP_SCALE: !!ep?.scale,
           EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
+          EP_FQ: !!ep?.fakeQuant,
         } }
         : shader;
       steps.push({
         node, call, spec, bindings,
         epilogue: usesEp ? {
           scale: ep?.scale || null, bias: ep?.bias || null, residual: ep?.residual || null,
-          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0,
+          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0, fakeQuant: ep?.fakeQuant ?? null,
           ...(pwl ?? { alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, lo: 0, hi: 0, timesInput: 0, divisor: 1 }),
         } : null,
       });

@@ -12,7 +12,7 @@ import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import type { PipelineCache } from './pipelines.js';
 
 /** EpilogueParams in shaders/lib/epilogue.wgsl: alpha, beta, post_scale, post_shift, lo, hi, times_input, pad. */
-const EPILOGUE_UNIFORM_BYTES = 32;
+const EPILOGUE_UNIFORM_BYTES = 48;
 
 export interface ExecutorOptions {
   /** Extra values to read back after each run (pinned in the memory plan). */
@@ -169,6 +169,8 @@ export class Executor {
           f.setFloat32(uniformOffsets[i].ep + 20, s.epilogue.hi, true);
           f.setFloat32(uniformOffsets[i].ep + 24, s.epilogue.timesInput, true);
           f.setFloat32(uniformOffsets[i].ep + 28, s.epilogue.divisor, true);
+          const fq = s.epilogue.fakeQuant;
+          if (fq) [fq.scale, fq.zeroPoint, fq.qmin, fq.qmax].forEach((v, k) => f.setFloat32(uniformOffsets[i].ep + 32 + 4 * k, v, true));
         }
       });
     });

@@ -36,6 +36,10 @@ describe('full int8 students: Kestrel vs onnxruntime on the same file', () => {
           expect(d.nanInf).toBe(0);
           expect(d.relL2).toBeLessThan(1e-4);
         }
+        // QDQ pairs on kernel outputs run as the kernels' last epilogue step; conv weights are read as int8
+        const nodes = r.plan.graph.nodes;
+        expect(nodes.filter((n) => n.epilogue?.fakeQuant).length).toBeGreaterThan(name === 'rec' ? 10 : 30);
+        expect(nodes.filter((n) => n.op === 'conv' && r.plan.graph.values.get(n.inputs[1])?.dtype === 'i8').length).toBeGreaterThan(30);
         const f = await fs.runDetailed({ x });
         expect(r.plan.executor.memory.weightBytes / f.plan.executor.memory.weightBytes).toBeLessThan(0.3);
       } finally {

@@ -7,6 +7,7 @@ import { fuseEpilogues } from '../../src/ir/passes/fuse-epilogue.js';
 import { fuseHardSwish } from '../../src/ir/passes/hardswish.js';
 import { factorResidualMul } from '../../src/ir/passes/factor-residual-mul.js';
 import { foldDequantize } from '../../src/ir/passes/fold-dequantize.js';
+import { fuseFakeQuant } from '../../src/ir/passes/fuse-fake-quant.js';
 import { removeIdentity } from '../../src/ir/passes/remove-identity.js';
 import { eliminateDeadNodes } from '../../src/ir/passes/dead-nodes.js';
 import { addZeroBias } from '../../src/ir/passes/zero-bias.js';
@@ -193,5 +194,30 @@ describe('foldDequantize', () => {
   });
   it('leaves asymmetric weights (a nonzero zero point) to the dequantize step', () => {
     expect(foldDequantize(build(3), new Set())).toBe(0);
+  });
+});
+
+describe('fuseFakeQuant', () => {
+  const s = [1, 2, 4, 4];
+  const q8 = (name: string, dtype: 'u8' | 'i8', v: number): Value => ({ name, shape: [], dtype, data: { dtype, shape: [], data: dtype === 'u8' ? Uint8Array.of(v) : Int8Array.of(v) } });
+  const sc = (name: string, v: number): Value => ({ name, shape: [], dtype: 'f32', data: { dtype: 'f32', shape: [], data: Float32Array.of(v) } });
+  const build = (dqScale: number, extraReader: boolean) => graph([
+    act('x', s), constant('w', [2, 2, 3, 3], 1), act('y', s), { name: 'yq', shape: s, dtype: 'u8' }, act('yd', s), act('r', s), sc('s', 0.125), sc('s2', dqScale), q8('z', 'u8', 3),
+  ], [
+    { name: 'conv', op: 'conv', attrs: convAttrs, inputs: ['x', 'w'], outputs: ['y'], epilogue: { act: 'relu', alpha: 0, beta: 0 } },
+    { name: 'q', op: 'quantize', attrs: { to: 'u8', axis: 1 }, inputs: ['y', 's', 'z'], outputs: ['yq'] },
+    { name: 'dq', op: 'dequantize', attrs: { axis: 1 }, inputs: ['yq', 's2', 'z'], outputs: ['yd'] },
+    ...(extraReader ? [{ name: 'other', op: 'unary' as const, attrs: { act: 'relu', alpha: 0, beta: 0 }, inputs: ['y'], outputs: ['r'] }] : []),
+  ], ['x'], extraReader ? ['yd', 'r'] : ['yd']);
+  it('a QDQ pair on a conv output becomes the last step of its epilogue', () => {
+    const g = build(0.125, false);
+    expect(fuseFakeQuant(g, new Set())).toBe(1);
+    expect(g.nodes.map((n) => n.op)).toEqual(['conv']);
+    expect(g.nodes[0].outputs).toEqual(['yd']);
+    expect(g.nodes[0].epilogue).toMatchObject({ act: 'relu', fakeQuant: { scale: 0.125, zeroPoint: 3, qmin: 0, qmax: 255 } });
+  });
+  it('not when the float value has another reader, nor when the pair rescales', () => {
+    expect(fuseFakeQuant(build(0.125, true), new Set())).toBe(0);
+    expect(fuseFakeQuant(build(0.25, false), new Set())).toBe(0);
   });
 });

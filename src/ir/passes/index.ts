@@ -8,6 +8,7 @@ import { removeIdentity } from './remove-identity.js';
 import { deconvToConv } from './deconv-to-conv.js';
 import { fuseQdq } from './fuse-qdq.js';
 import { foldDequantize } from './fold-dequantize.js';
+import { fuseFakeQuant } from './fuse-fake-quant.js';
 import { factorResidualMul } from './factor-residual-mul.js';
 import { fuseUpsampleIntoBinary } from './upsample-into-binary.js';
 import { addZeroBias } from './zero-bias.js';
@@ -23,6 +24,7 @@ export const PASSES = {
   deconvToConv,
   fuseQdq,
   foldDequantize,
+  fuseFakeQuant,
   zeroBias: addZeroBias,
 } as const;
 export type PassName = keyof typeof PASSES;
@@ -38,7 +40,7 @@ export type PassOptions = Partial<Record<PassName, boolean>>;
 export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
   const report: Record<string, number> = {};
   // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
-  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'upsampleIntoBinary', 'deconvToConv', 'fuseQdq', 'foldDequantize', 'deadNodes', 'zeroBias'];
+  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'upsampleIntoBinary', 'deconvToConv', 'fuseQdq', 'foldDequantize', 'fuseFakeQuant', 'deadNodes', 'zeroBias'];
   for (const name of order) {
     if (opts[name] === false || (OPT_IN.has(name) && opts[name] !== true)) continue;
     report[name] = (report[name] ?? 0) + PASSES[name](g, keep);

@@ -1,0 +1,45 @@
+// A QuantizeLinear -> DequantizeLinear pair (per tensor, int8/uint8) on the output of a kernel with an
+// epilogue, read by nothing else, becomes the last step of that epilogue (fake quantization): two
+// dispatches and an int32 round trip per quantized activation disappear. It computes what the two
+// kernels compute, in the same order, so the values are the same bits.
+import { sizeOf } from '../../core/shape.js';
+import type { Graph, Node } from '../graph.js';
+import { producerMap, removeNode, soleConsumer, useCounts } from './util.js';
+
+const PRODUCERS = new Set(['conv', 'convTranspose', 'matmul', 'binary']);
+const RANGES: Record<string, [number, number]> = { i8: [-128, 127], u8: [0, 255] };
+
+/** A per-tensor constant (scale or zero point) as a number, or null. */
+function scalar(g: Graph, name: string | undefined, dflt: number | null): number | null {
+  if (!name) return dflt;
+  const v = g.values.get(name);
+  if (!v?.data || sizeOf(v.shape) !== 1) return null;
+  const x = Number((v.data.data as ArrayLike<number>)[0]);
+  return v.dtype === 'i8' ? (x << 24) >> 24 : x;
+}
+
+export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
+  let fused = 0;
+  const producers = producerMap(g);
+  const uses = useCounts(g, keep);
+  for (const q of [...g.nodes]) {
+    if (q.op !== 'quantize' || q.attrs.blockSize || q.attrs.integerRequant || !RANGES[q.attrs.to]) continue;
+    const p = producers.get(q.inputs[0]);
+    const dq = soleConsumer(g, q.outputs[0], uses, keep);
+    if (!p || !PRODUCERS.has(p.op) || p.outputs.length !== 1 || p.epilogue?.fakeQuant || dq?.op !== 'dequantize') continue;
+    if (soleConsumer(g, q.inputs[0], uses, keep) !== q || g.values.get(q.inputs[0])!.dtype !== 'f32' || g.values.get(dq.outputs[0])!.dtype !== 'f32') continue;
+    const [scale, zeroPoint] = [scalar(g, q.inputs[1], null), scalar(g, q.inputs[2], 0)];
+    const same = scale !== null && zeroPoint !== null && scale > 0 && scalar(g, dq.inputs[1], null) === scale && scalar(g, dq.inputs[2], 0) === zeroPoint;
+    if (!same || dq.attrs.blockSize) continue;
+    const [qmin, qmax] = RANGES[q.attrs.to];
+    p.epilogue = { ...(p.epilogue ?? { act: 'none', alpha: 0, beta: 0 }), fakeQuant: { scale, zeroPoint, qmin, qmax } };
+    g.values.delete(q.inputs[0]);
+    g.values.delete(q.outputs[0]);
+    p.outputs = [...dq.outputs];
+    p.origin.push(...q.origin, ...dq.origin);
+    removeNode(g, q);
+    removeNode(g, dq);
+    fused++;
+  }
+  return fused;
+}
