@@ -1,4 +1,5 @@
 // q = saturate(round_half_even(x / scale) + zero_point), written as i32 words; x and scale are elem_t (f32 or f16), the math f32.
+// FAKE (f32 only): a QuantizeLinear -> DequantizeLinear pair in one pass, writing the bits of (q - zero_point) * scale.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/quant.wgsl
 
@@ -7,6 +8,7 @@ override ZP_MODE: u32 = 0u;
 override HAS_ZP: bool = false;
 // One scale and zero point: no index math (integer division is a per-lane loop on lavapipe).
 override PER_TENSOR: bool = false;
+override FAKE: bool = false;
 
 struct Params {
   count: u32,
@@ -38,5 +40,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   // clamp in f32 first: an out-of-range quotient must saturate, not wrap through i32
   let r = clamp(round(f32(x[i]) / f32(scale[p])) + f32(zp), f32(params.qmin), f32(params.qmax));
-  y[i] = i32(r);
+  if (FAKE) {
+    y[i] = bitcast<i32>((r - f32(zp)) * f32(scale[p]));
+  } else {
+    y[i] = i32(r);
+  }
 }

@@ -103,6 +103,8 @@ export interface QuantAttrs {
   axis: number; blockSize: number; to?: DType; saturate?: boolean;
   /** Closes an imported QLinearConv/QLinearMatMul: an integer kernel requantizes like onnxruntime's. */
   integerRequant?: boolean;
+  /** QuantizeLinear then DequantizeLinear in one step: the output is the float (q - zero) * scale. */
+  fake?: boolean;
 }
 /**
  * Integer conv / matmul (passes/fuse-qdq.ts): int8/uint8 activation x, int8 weights packed 4 per u32 along K

@@ -155,7 +155,7 @@ export function inferNode(node: A.Node, ins: (TensorInfo | undefined)[]): Tensor
     case 'dequantize':
       return one([...x!.shape], ins[1]?.dtype === 'f16' ? 'f16' : 'f32');
     case 'quantize':
-      return one([...x!.shape], (at as A.QuantAttrs).to ?? 'u8');
+      return one([...x!.shape], (at as A.QuantAttrs).fake ? x!.dtype : (at as A.QuantAttrs).to ?? 'u8');
     case 'qconv': {
       const a = at as A.QLinearAttrs;
       const [n, , h, wd] = x!.shape;

@@ -45,11 +45,13 @@ function select(node: KNode, quantize: boolean) {
   const q = quantIndex(x!, scale!, a, node.name);
   const params = new ParamsBuilder().u32(count);
   if (quantize) {
-    const [lo, hi] = QUANT_RANGE[node.outputs[0].dtype] ?? [0, 255];
+    if (a.fake && (node.outputs[0].dtype !== 'f32' || x!.dtype !== 'f32')) throw new KestrelError('USAGE', `node '${node.name}': a fused quantize-dequantize runs on f32 only`);
+    const [lo, hi] = QUANT_RANGE[a.fake ? a.to! : node.outputs[0].dtype] ?? [0, 255];
     params.i32(lo).i32(hi);
   }
   params.vec4u(q.slice(0, 4)).vec4u(q.slice(4));
   const overrides: Record<string, number | boolean> = { WG, ZP_MODE: mode(node, 2), HAS_ZP: !!zp, PER_TENSOR: q[3] === 0 && q[4] === 0 && q[5] === 0 };
+  if (quantize) overrides.FAKE = !!a.fake;
   // per-axis dequantization (conv and matmul weights) runs one row per scale on a 2-D grid
   const rowsCount = count / Math.max(q[0], 1);
   const rows = !quantize && a.axis >= 0 && !a.blockSize && q[4] === 1 && rowsCount <= 65535;
@@ -59,7 +61,7 @@ function select(node: KNode, quantize: boolean) {
   const workgroups: [number, number, number] = lastAxis ? [Math.ceil(q[1] / WG), outerCount, 1]
     : rows ? [Math.ceil(q[0] / WG), rowsCount, 1] : grid1d(Math.ceil(count / WG));
   return { calls: [{
-    variant: quantize ? 'quantize' : 'dequantize',
+    variant: quantize ? (a.fake ? 'quantize.dequantize' : 'quantize') : 'dequantize',
     shader: { file: quantize ? 'quantize.wgsl' : 'dequantize.wgsl', overrides },
     params: params.build(),
     bindings: [{ io: 'in' as const, index: 0 }, { io: 'in' as const, index: 1 }, zp ? { io: 'in' as const, index: 2 } : { io: 'none' as const }, { io: 'out' as const, index: 0 }],

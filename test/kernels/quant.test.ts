@@ -74,7 +74,12 @@ describe('quantize', () => {
       const zp: HostTensor = { dtype: to, shape: axis < 0 ? [] : [n], data: to === 'u8' ? Uint8Array.from(zpVals) : Int8Array.from(zpVals) };
       const [out] = await runOp('quantize', { axis, blockSize: 0, to, saturate: true }, [x, scale, zp], { consts: [false, true, true] });
       const [lo, hi] = RANGE[to];
-      expect(Array.from(out.data as Uint8Array)).toEqual(quantizeRef(x.data as Float32Array, shape, scale.data as Float32Array, zpVals, axis, lo, hi));
+      const q = quantizeRef(x.data as Float32Array, shape, scale.data as Float32Array, zpVals, axis, lo, hi);
+      expect(Array.from(out.data as Uint8Array)).toEqual(q);
+      // fused quantize-dequantize (a QDQ pair in one step): the float (q - zero) * scale, bit for bit
+      const [fake] = await runOp('quantize', { axis, blockSize: 0, to, saturate: true, fake: true }, [x, scale, zp], { consts: [false, true, true] });
+      expect(fake.dtype).toBe('f32');
+      expect(Array.from(fake.data as Float32Array)).toEqual(Array.from(dequantizeRef(q, shape, scale.data as Float32Array, zpVals, axis, 0)));
     });
   }
 });

@@ -216,8 +216,14 @@ describe('fuseFakeQuant', () => {
     expect(g.nodes[0].outputs).toEqual(['yd']);
     expect(g.nodes[0].epilogue).toMatchObject({ act: 'relu', fakeQuant: { scale: 0.125, zeroPoint: 3, qmin: 0, qmax: 255 } });
   });
-  it('not when the float value has another reader, nor when the pair rescales', () => {
-    expect(fuseFakeQuant(build(0.125, true), new Set())).toBe(0);
+  it('a pair whose float input has another reader becomes one quantize step writing floats', () => {
+    const g = build(0.125, true);
+    expect(fuseFakeQuant(g, new Set())).toBe(1);
+    expect(g.nodes.map((n) => n.op)).toEqual(['conv', 'quantize', 'unary']);
+    expect(g.nodes[1]).toMatchObject({ attrs: { fake: true, to: 'u8' }, inputs: ['y', 's', 'z'], outputs: ['yd'] });
+    expect(g.nodes[0].epilogue?.fakeQuant).toBeUndefined();
+  });
+  it('not when the pair rescales (dequantize scale differs)', () => {
     expect(fuseFakeQuant(build(0.25, false), new Set())).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
-// A QuantizeLinear -> DequantizeLinear pair (per tensor, int8/uint8) on the output of a kernel with an
-// epilogue, read by nothing else, becomes the last step of that epilogue (fake quantization): two
-// dispatches and an int32 round trip per quantized activation disappear. It computes what the two
-// kernels compute, in the same order, so the values are the same bits.
+// A QuantizeLinear -> DequantizeLinear pair (per tensor, int8/uint8, same scale and zero point) on the
+// output of a kernel with an epilogue, read by nothing else, becomes the last step of that epilogue
+// (fake quantization): two dispatches and an int32 round trip per quantized activation disappear. Other
+// pairs become one quantize step that writes the dequantized float. Both compute what the two kernels
+// compute, in the same order, so the values are the same bits.
 import { sizeOf } from '../../core/shape.js';
 import type { Graph, Node } from '../graph.js';
 import { producerMap, removeNode, soleConsumer, useCounts } from './util.js';
@@ -26,12 +27,21 @@ export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
     if (q.op !== 'quantize' || q.attrs.blockSize || q.attrs.integerRequant || !RANGES[q.attrs.to]) continue;
     const p = producers.get(q.inputs[0]);
     const dq = soleConsumer(g, q.outputs[0], uses, keep);
-    if (!p || !PRODUCERS.has(p.op) || p.outputs.length !== 1 || p.epilogue?.fakeQuant || dq?.op !== 'dequantize') continue;
-    if (soleConsumer(g, q.inputs[0], uses, keep) !== q || g.values.get(q.inputs[0])!.dtype !== 'f32' || g.values.get(dq.outputs[0])!.dtype !== 'f32') continue;
+    if (dq?.op !== 'dequantize' || dq.attrs.blockSize || g.values.get(q.inputs[0])!.dtype !== 'f32' || g.values.get(dq.outputs[0])!.dtype !== 'f32') continue;
     const [scale, zeroPoint] = [scalar(g, q.inputs[1], null), scalar(g, q.inputs[2], 0)];
     const same = scale !== null && zeroPoint !== null && scale > 0 && scalar(g, dq.inputs[1], null) === scale && scalar(g, dq.inputs[2], 0) === zeroPoint;
-    if (!same || dq.attrs.blockSize) continue;
+    if (!same) continue;
     const [qmin, qmax] = RANGES[q.attrs.to];
+    const intoEpilogue = p && PRODUCERS.has(p.op) && p.outputs.length === 1 && !p.epilogue?.fakeQuant && soleConsumer(g, q.inputs[0], uses, keep) === q;
+    if (!intoEpilogue) {
+      q.attrs = { ...q.attrs, fake: true };
+      g.values.delete(q.outputs[0]);
+      q.outputs = [...dq.outputs];
+      q.origin.push(...dq.origin);
+      removeNode(g, dq);
+      fused++;
+      continue;
+    }
     p.epilogue = { ...(p.epilogue ?? { act: 'none', alpha: 0, beta: 0 }), fakeQuant: { scale, zeroPoint, qmin, qmax } };
     g.values.delete(q.inputs[0]);
     g.values.delete(q.outputs[0]);
