@@ -1,13 +1,12 @@
 // Batched matmul without subgroups: a workgroup owns TM rows x (WG * 4 * TNV) columns of one batch, each
 // lane a TM x (4 * TNV) block of outputs, reading A's rows and B's columns itself. Stored as elem_t, computed in f32.
-// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl
+// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl lib/weights.wgsl
 // kestrel:prelude TM TNV
 
 override WG: u32 = 8u;
 
 @group(0) @binding(0) var<uniform> params: MatmulParams;
 @group(0) @binding(1) var<storage, read_write> a: array<elem_t>;
-@group(0) @binding(2) var<storage, read_write> b: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)

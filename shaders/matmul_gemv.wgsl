@@ -1,7 +1,7 @@
 // Matrix-vector product (M == 1 or N == 1), batched: each lane computes 4 outputs along the free axis
 // (n when FREE_N, else m) with a plain k loop, so no work is spent on padded rows or columns.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl
+// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl lib/weights.wgsl
 
 override WG: u32 = 64u;
 // true: M == 1 and lanes walk n; false: N == 1 and lanes walk m.
@@ -12,7 +12,6 @@ const TNV = 1u;
 
 @group(0) @binding(0) var<uniform> params: MatmulParams;
 @group(0) @binding(1) var<storage, read_write> a: array<elem_t>;
-@group(0) @binding(2) var<storage, read_write> b: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
 @compute @workgroup_size(WG)
@@ -40,7 +39,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var k = 0u; k < params.k; k += 4u) {
       let o = b_base + k * params.b_sk;
       let s = params.b_sk;
-      let x = select(vec4<f32>(0.0), vec4<f32>(f32(b[o]), f32(b[o + s]), f32(b[o + 2u * s]), f32(b[o + 3u * s])), k_valid(k));
+      let x = select(vec4<f32>(0.0), vec4<f32>(w_at(o), w_at(o + s), w_at(o + 2u * s), w_at(o + 3u * s)), k_valid(k));
       acc += vec4<f32>(dot(load_a4(rows.x, k), x), dot(load_a4(rows.y, k), x),
                        dot(load_a4(rows.z, k), x), dot(load_a4(rows.w, k), x));
     }

@@ -1,6 +1,6 @@
 // Operand reads of the matmul kernels through element strides, so transposes and any M, N, K need no
 // other code: k advances in steps of 4 and the steps past K read as zero. Needs lib/matmul_tile.wgsl
-// and `a`, `b` declared as array<elem_t> (widened to f32 on load).
+// and lib/weights.wgsl (B read through w_at: f32, f16 or int8 words), `a` declared as array<elem_t>.
 
 // Offset of row m of A (clamped: rows past M are computed but never stored).
 fn a_row_offset(t: MatmulTile, m: u32) -> u32 {
@@ -31,7 +31,7 @@ fn load_b4x4(base: u32, k: u32, cols: vec4<u32>) -> array<vec4<f32>, 4> {
   let valid = k_valid(k);
   for (var kk = 0u; kk < 4u; kk++) {
     let o = base + (k + kk) * params.b_sk;
-    let v = vec4<f32>(f32(b[o + cols.x]), f32(b[o + cols.y]), f32(b[o + cols.z]), f32(b[o + cols.w]));
+    let v = vec4<f32>(w_at(o + cols.x), w_at(o + cols.y), w_at(o + cols.z), w_at(o + cols.w));
     rows[kk] = select(vec4<f32>(0.0), v, valid[kk]);
   }
   return rows;

@@ -217,7 +217,7 @@ function inPlaceConcats(g: Graph, nodes: Node[], opts: ScheduleOptions): Map<Nod
  * stay packed; any other reader is an error.
  */
 function packedConstants(g: Graph): Set<string> {
-  const convWeight = (n: Node) => (n.op === 'conv' || n.op === 'convTranspose') && g.values.get(n.inputs[1])?.dtype === 'i8';
+  const convWeight = (n: Node) => (n.op === 'conv' || n.op === 'convTranspose' || n.op === 'matmul') && g.values.get(n.inputs[1])?.dtype === 'i8';
   const slots = (n: Node): number[] => (n.op === 'dequantize' ? [0, 2] : n.op === 'quantize' ? [2] : convWeight(n) ? [1] : []);
   const packed = new Set<string>();
   for (const n of g.nodes) {

@@ -1,6 +1,7 @@
 // The matmul kernel check shared by the f32 and f16 tests (as conv-check.ts): random operands through the real
 // planner and executor against the CPU reference; f16 rounds operands, bias and residual to f16 first and
-// computes the reference on exactly those values (tolerance 2e-3, f32 1e-4).
+// computes the reference on exactly those values (tolerance 2e-3, f32 1e-4). int8 weights: a constant 2-D B of
+// int8 values read packed, its per-column scale in the epilogue; the reference uses the dequantized B.
 import { expect } from 'vitest';
 import type { HostTensor } from '../../src/core/tensor.js';
 import type { Epilogue } from '../../src/ir/graph.js';
@@ -11,16 +12,29 @@ import { runOp, testGpu } from './harness.js';
 export interface Case { a: number[]; b: number[]; transA?: boolean; transB?: boolean; alpha?: number }
 export interface CheckOptions { epilogue?: Epilogue; bias?: HostTensor; residual?: HostTensor; ref?: MatmulRefOptions }
 
-export async function checkMatmul(c: Case, opts: CheckOptions = {}, precision: 'f32' | 'f16' = 'f32'): Promise<void> {
+export async function checkMatmul(c: Case, opts: CheckOptions = {}, precision: 'f32' | 'f16' | 'int8 weights' = 'f32'): Promise<void> {
   const half = precision === 'f16';
   const gpu = (t: HostTensor | undefined) => (t && half ? toHalf(t) : t);
   const exact = (t: HostTensor) => (half ? halfRounded(t) : t);
   const a = randomTensor(c.a, c.a.length * 1000 + c.a[c.a.length - 1]);
-  const b = randomTensor(c.b, c.b.length * 1000 + c.b[c.b.length - 1] + 7);
+  let b = randomTensor(c.b, c.b.length * 1000 + c.b[c.b.length - 1] + 7);
   const attrs = { transA: !!c.transA, transB: !!c.transB, alpha: c.alpha ?? 1 };
-  const [out] = await runOp('matmul', attrs, [gpu(a)!, gpu(b)!], { epilogue: opts.epilogue, bias: gpu(opts.bias), residual: gpu(opts.residual) });
+  let bIn = gpu(b)!;
+  let scale: HostTensor | undefined;
+  let epilogue = opts.epilogue;
+  if (precision === 'int8 weights') {
+    const n = c.transB ? c.b[0] : c.b[1];
+    const col = (i: number) => (c.transB ? Math.floor(i / c.b[1]) : i % n);
+    const q = Int8Array.from(b.data as Float32Array, (v) => Math.round(v * 127));
+    const s = randomTensor([n], 77, 0.002, 0.02).data as Float32Array;
+    b = { ...b, data: Float32Array.from(q, (v, i) => v * s[col(i)]) };
+    bIn = { dtype: 'i8', shape: c.b, data: q };
+    scale = { dtype: 'f32', shape: [n], data: s };
+    epilogue ??= { act: 'none', alpha: 0, beta: 0 };
+  }
+  const [out] = await runOp('matmul', attrs, [gpu(a)!, bIn], { consts: [false, precision === 'int8 weights'], epilogue, scale, bias: gpu(opts.bias), residual: gpu(opts.residual) });
   const ref = matmulRef(exact(a), exact(b), { transA: c.transA, transB: c.transB, alpha: c.alpha, ...opts.ref });
-  expect(out.dtype).toBe(precision);
+  expect(out.dtype).toBe(half ? 'f16' : 'f32');
   expect(out.shape).toEqual(ref.shape);
   const got = halfValues(out);
   expect(countNaN(got)).toBe(0);

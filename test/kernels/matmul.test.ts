@@ -28,6 +28,20 @@ describe('matmul', () => {
   it('alpha -2', () => check({ a: [16, 33], b: [33, 7], alpha: -2 }));
 });
 
+// dequantize folding: B as int8 constants (read packed by the strided and gemv kernels), per-column scale in the epilogue
+describe('matmul with int8 weights', () => {
+  for (const [m, n, k] of SIZES.filter((_, i) => i % 3 === 0)) {
+    it(`${m}x${k} . ${k}x${n}`, () => checkMatmul({ a: [m, k], b: [k, n] }, {}, 'int8 weights'));
+  }
+  it('transB', () => checkMatmul({ a: [7, 33], b: [129, 33], transB: true }, {}, 'int8 weights'));
+  it('batched A, alpha 0.5', () => checkMatmul({ a: [2, 3, 7, 16], b: [16, 33], alpha: 0.5 }, {}, 'int8 weights'));
+  it('bias + relu', async () => {
+    const bias = randomTensor([37], 5);
+    await checkMatmul({ a: [19, 24], b: [24, 37] }, { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: bias.data as Float32Array, act: (x) => Math.max(x, 0) } }, 'int8 weights');
+  });
+  it('without subgroups', () => withoutSubgroups(() => checkMatmul({ a: [33, 16], b: [16, 40] }, {}, 'int8 weights')));
+});
+
 describe('matmul batch broadcasting', () => {
   it('A [2,3,M,K] x B [K,N]', () => check({ a: [2, 3, 7, 16], b: [16, 33] }));
   it('A [M,K] x B [2,K,N]', () => check({ a: [33, 16], b: [2, 16, 7] }));

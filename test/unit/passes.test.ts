@@ -195,6 +195,15 @@ describe('foldDequantize', () => {
   it('leaves asymmetric weights (a nonzero zero point) to the dequantize step', () => {
     expect(foldDequantize(build(3), new Set())).toBe(0);
   });
+  it('a matmul B [K, N] with per-column scales (axis 1) folds; per-row scales (axis 0) do not', () => {
+    for (const [axis, folds] of [[1, 1], [0, 0]]) {
+      const g = graph([act('a', [5, 2]), i8('q', [2, 3], [1, 2, 3, 4, 5, 6]), f32('sc', [axis ? 3 : 2], axis ? [1, 2, 4] : [1, 2]), act('b', [2, 3]), act('y', [5, 3])], [
+        { name: 'dq', op: 'dequantize', attrs: { axis }, inputs: ['q', 'sc', ''], outputs: ['b'] },
+        { name: 'mm', op: 'matmul', attrs: { transA: false, transB: false, alpha: 1 }, inputs: ['a', 'b'], outputs: ['y'] },
+      ], ['a'], ['y']);
+      expect(foldDequantize(g, new Set())).toBe(folds);
+    }
+  });
 });
 
 describe('fuseFakeQuant', () => {

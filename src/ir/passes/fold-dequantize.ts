@@ -1,8 +1,8 @@
-// Dequantize folding: a conv whose weights are DequantizeLinear(int8 constant) reads the int8 values
+// Dequantize folding: a conv or matmul whose weights are DequantizeLinear(int8 constant) reads the int8 values
 // directly (packed four per word, decoded in registers by lib/weights.wgsl) and multiplies each output
 // channel's sum by the weight scale in its epilogue: sum(x * q) * s instead of sum(x * (q * s)). The
 // per-run dequantize step and its f32 copy of the weights are gone. Symmetric int8 only (zero point 0),
-// per tensor or per output channel.
+// per tensor or per output channel (matmul: per column of a 2-D B).
 import { hostTensor } from '../../core/tensor.js';
 import { sizeOf } from '../../core/shape.js';
 import type { Graph } from '../graph.js';
@@ -12,7 +12,7 @@ export function foldDequantize(g: Graph, keep: Set<string>): number {
   let folded = 0;
   const producers = producerMap(g);
   for (const n of g.nodes) {
-    if (n.op !== 'conv' && n.op !== 'convTranspose') continue;
+    if (n.op !== 'conv' && n.op !== 'convTranspose' && n.op !== 'matmul') continue;
     const dq = producers.get(n.inputs[1]);
     if (dq?.op !== 'dequantize' || dq.attrs.blockSize || keep.has(n.inputs[1])) continue;
     const [q, s, z] = dq.inputs.map((i) => (i ? g.values.get(i) : undefined));
@@ -21,7 +21,8 @@ export function foldDequantize(g: Graph, keep: Set<string>): number {
     const w = q.shape;
     const groups = n.attrs.group ?? 1;
     if (n.op === 'convTranspose' && groups !== 1) continue;
-    const outAxis = n.op === 'conv' ? 0 : 1;
+    if (n.op === 'matmul' && (w.length !== 2 || n.attrs.transA)) continue;
+    const outAxis = n.op === 'conv' ? 0 : n.op === 'matmul' && n.attrs.transB ? 0 : 1;
     const oc = w[outAxis];
     const scales = s.data.data as Float32Array;
     const axis = dq.attrs.axis < 0 ? dq.attrs.axis + w.length : dq.attrs.axis;
