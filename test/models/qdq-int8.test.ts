@@ -134,8 +134,8 @@ describe('QDQ chains that stay on the float path', () => {
       tensor('sy', [], [0.004]), u8('zy', 0),
     ], 13);
     for (const [model, passes, why] of [
-      [obj, { fuseQdq: true, foldDequantize: false }, 'activation hardSigmoid has no integer epilogue'],
-      [c.model, { fuseQdq: false, foldDequantize: false }, 'fuseQdq pass is opt-in'],
+      [obj, { fuseQdq: true, foldDequantize: false, fuseFakeQuant: false }, 'activation hardSigmoid has no integer epilogue'],
+      [c.model, { fuseQdq: false, foldDequantize: false, fuseFakeQuant: false }, 'fuseQdq pass is opt-in'],
       [c.model, {}, 'int8 weights (dequantize folded'],
     ] as const) {
       const s = await Session.create(model, { context: ctx, passes });
