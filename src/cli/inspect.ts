@@ -57,19 +57,24 @@ export const inspectCommand: Command = {
       const weightsByType = new Map<string, number>();
       for (const v of ir.values.values()) if (v.data) weightsByType.set(v.dtype, (weightsByType.get(v.dtype) ?? 0) + sizeOf(v.shape) * bytesPerElement(v.dtype));
       const dq = ir.nodes.filter((n) => n.op === 'dequantize' && ir.values.get(n.inputs[0])?.data);
-      const qAct = ir.nodes.filter((n) => n.op === 'quantize').length;
-      if (dq.length || qAct) {
-        io.out(`quantization: ${dq.length} packed int weight tensors stay packed in GPU memory; a dequantize step expands each into a transient f32 buffer right before its float conv/matmul (int8-kernel weights are prepacked u32 instead)`);
-        if (qAct) io.out(`  ${qAct} QuantizeLinear steps on activations (float producers writing int8/uint8 tensors)`);
+      const folded = ir.nodes.filter((n) => ['conv', 'convTranspose', 'matmul'].includes(n.op) && ir.values.get(n.inputs[1])?.dtype === 'i8');
+      const quantizes = ir.nodes.filter((n) => n.op === 'quantize');
+      const fake = quantizes.filter((n) => n.attrs.fake).length;
+      const inEpilogue = ir.nodes.filter((n) => n.epilogue?.fakeQuant).length;
+      if (dq.length || folded.length || quantizes.length || inEpilogue) {
+        io.out(`quantization: ${folded.length} int8 weight tensors read packed by their conv/matmul (dequantize folded: decoded in registers, scale in the epilogue); ${dq.length} other packed weight tensors expanded by a dequantize step each run`);
+        if (inEpilogue || fake) io.out(`  QuantizeLinear -> DequantizeLinear pairs: ${inEpilogue} as their producer's last epilogue step, ${fake} as one quantize-dequantize step`);
+        if (quantizes.length > fake) io.out(`  ${quantizes.length - fake} QuantizeLinear steps writing int8/uint8 tensors`);
       }
       const paths = explainQuantized(ir);
       if (paths.length) {
         const ints = paths.filter((p) => !p.path.startsWith('float')).length;
-        // weight-only quantization (float activations) is one line, QDQ chains one line per node
-        const weightOnly = paths.filter((p) => p.path.includes('activation is float'));
+        // one line per way a float conv/matmul runs; integer kernels and QDQ chains that stayed float, one line per node
+        const byPath = new Map<string, number>();
+        for (const p of paths) if (p.path.startsWith('float kernel on int8') || p.path.includes('activation is float')) byPath.set(p.path, (byPath.get(p.path) ?? 0) + 1);
         io.out(`quantized conv/matmul: ${ints} of ${paths.length} on the integer kernel`);
-        if (weightOnly.length) io.out(`  ${weightOnly.length} with float activations (weight-only int8): dequantize + float kernel`);
-        for (const p of paths) if (!weightOnly.includes(p)) io.out(`  ${p.node.padEnd(40)} ${p.path}`);
+        for (const [path, count] of byPath) io.out(`  ${count} x ${path}`);
+        for (const p of paths) if (!byPath.has(p.path)) io.out(`  ${p.node.padEnd(40)} ${p.path}`);
         report.quantizedPaths = paths;
       }
       io.out('memory plan:');
