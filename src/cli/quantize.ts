@@ -93,7 +93,14 @@ export const quantizeCommand: Command = {
     if (r.ranges.length) io.out(`activations: ${r.ranges.length} tensors quantized (uint8, ${method}, ${scales} scales)${r.kept.length ? `, ${r.kept.length} kept float (not reproducible across engines)` : ''}`);
     io.out(`wrote ${outPath} (${kb(input.length)} -> ${kb(r.bytes.length)})`);
     // accuracy: float vs quantized on the first calibration sample, or seeded data of the given shape
-    const feeds = calibration?.[0] ?? feedsFor(floatModel.inputs, {}, parseShapes(args));
+    const shapeArgs = parseShapes(args);
+    const dynamic = floatModel.inputs.find((i) => !shapeArgs[i.name] && i.dims.some((d) => typeof d !== 'number'));
+    if (!calibration && dynamic) {
+      // the file is written; the accuracy check needs concrete input shapes
+      io.out(`accuracy: not measured (input '${dynamic.name}' has dynamic dims: give --shape ${dynamic.name}=... or --calibration DIR)`);
+      return 0;
+    }
+    const feeds = calibration?.[0] ?? feedsFor(floatModel.inputs, {}, shapeArgs);
     const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
     const perLayer = !!args.flags['per-layer'];
     const a = await Session.create(floatModel, { shapes, capture: perLayer ? 'all' : undefined });

@@ -145,8 +145,8 @@ export const matmulKernel: KernelDef = {
     const g = matmulGeometry(node);
     if (g.m === 1 || g.n === 1) return { calls: [gemvCall(g, caps, node.name)] };
     if (!caps.subgroups) return { calls: [tiledCall(g, caps, 'plain', PLAIN_TILE, node.name)] };
-    // int8 weights (dequantize folding) are read a word at a time: the strided kernel, not the vec4 one
-    if (!vec4Readable(g) || node.inputs[1]!.dtype === 'i8') return { calls: [tiledCall(g, caps, 'sgStrided', SG_STRIDED_TILE, node.name)] };
+    // int8 or f16 weights under f32 (dequantize folding) are read a word at a time: the strided kernel, not the vec4 one
+    if (!vec4Readable(g) || node.inputs[1]!.dtype !== node.outputs[0].dtype) return { calls: [tiledCall(g, caps, 'sgStrided', SG_STRIDED_TILE, node.name)] };
     const large = g.m * g.n * g.k * g.batches >= LARGE_MACS;
     return { calls: [tiledCall(g, caps, 'sg', large ? SG_TILE_LARGE : SG_TILE_SMALL, node.name)] };
   },

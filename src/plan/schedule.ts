@@ -268,7 +268,9 @@ function dedupeBindings(g: Graph): Node[] {
  */
 function floatElem(g: Graph, node: Node): 'f32' | 'f16' {
   if (node.op === 'cast' || VIEW_OPS.has(node.op)) return 'f32';
-  const names = [...node.inputs, ...node.outputs, ...epilogueValues(node.epilogue)];
+  // constant weights of a conv/matmul are read through lib/weights.wgsl in their own format (W_FORMAT)
+  const ownFormat = (k: number) => k === 1 && WEIGHT_FORMAT_OPS.has(node.op) && !!g.values.get(node.inputs[1])?.data;
+  const names = [...node.inputs.filter((_, k) => !ownFormat(k)), ...node.outputs, ...epilogueValues(node.epilogue)];
   const dts = names.filter(Boolean).map((n) => g.values.get(n)?.dtype);
   if (!dts.includes('f16')) return 'f32';
   const mixed = names.find((n) => n && g.values.get(n)?.dtype === 'f32');
@@ -277,6 +279,7 @@ function floatElem(g: Graph, node: Node): 'f32' | 'f16' {
 }
 
 const W_FORMATS: Record<string, number> = { f32: 0, f16: 1, i8: 2 };
+const WEIGHT_FORMAT_OPS = new Set(['conv', 'convTranspose', 'matmul']);
 
 /** Supplies the `W_FORMAT` prelude (lib/weights.wgsl) from the dtype of the weights bound at binding 2. */
 function withWeightFormat(shader: ShaderSpec, header: ShaderHeader, dtype: string | undefined, node: Node): ShaderSpec {

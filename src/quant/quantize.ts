@@ -59,7 +59,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
   }
   const needsQdq = opts.activations === 'int8' || opts.weights === 'int8' || opts.weights === 'int4';
   const upgraded = needsQdq ? upgradeOpset(model) : 0;
-  const folded = needsQdq ? foldConvAffine(model) : 0;
+  const folded = needsQdq || opts.weights === 'fp16' ? foldConvAffine(model) : 0;
   let ranges: Range[] = [];
   let kept: Targets['kept'] = [];
   // weight-only int8 has no quantized sums to reproduce: there range / 127 keeps the finer grid

@@ -32,9 +32,11 @@ export function int8Weights(shape: number[], seed: number): { q: HostTensor; sca
   return { q: { dtype: 'i8', shape, data: q }, scale, w: { dtype: 'f32', shape, data: w } };
 }
 
-export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32' | 'f16' | 'int8 weights' = 'f32'): Promise<void> {
+export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32' | 'f16' | 'int8 weights' | 'f16 weights' = 'f32'): Promise<void> {
   const half = precision === 'f16';
   const int8 = precision === 'int8 weights';
+  // f16 weights under f32 activations (fp16 weights behind a Cast, folded): the kernel reads halves
+  const halfWeights = precision === 'f16 weights';
   // what the GPU gets, and the values the reference computes with
   const gpu = (t: HostTensor | undefined) => (t && half ? toHalf(t) : t);
   const exact = (t: HostTensor | undefined) => (t && half ? halfRounded(t) : t);
@@ -42,7 +44,7 @@ export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32'
   const x = randomTensor(c.x, seed);
   const wShape = [c.oc, c.x[1] / a.group, c.k[0], c.k[1]];
   const q8 = int8 ? int8Weights(wShape, seed + 1) : null;
-  const w = q8 ? q8.w : randomTensor(wShape, seed + 1);
+  const w = q8 ? q8.w : halfWeights ? halfRounded(randomTensor(wShape, seed + 1)) : randomTensor(wShape, seed + 1);
   const ref = conv2dRef(exact(x)!, exact(w)!, a);
   const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
@@ -50,7 +52,7 @@ export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32'
   const epilogue: Epilogue | undefined = ep || q8 ? { act: ep?.act ?? 'none', alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, residualBeforeAct: ep?.before } : undefined;
   // int8: the weight scale (times any epilogue scale) multiplies each channel's sum
   const gpuScale = q8 ? { dtype: 'f32' as const, shape: [c.oc], data: q8.scale.map((s, i) => s * ((scale?.data as Float32Array | undefined)?.[i] ?? 1)) } : gpu(scale);
-  const [out] = await runOp('conv', a, [gpu(x)!, q8 ? q8.q : gpu(w)!], {
+  const [out] = await runOp('conv', a, [gpu(x)!, q8 ? q8.q : halfWeights ? toHalf(w) : gpu(w)!], {
     consts: [false, !c.weightIsInput], epilogue, scale: gpuScale, bias: gpu(bias), residual: gpu(residual),
   });
   if (ep) {

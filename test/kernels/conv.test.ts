@@ -123,6 +123,13 @@ describe('conv2d with int8 weights', () => {
     it(label(c), () => checkConv(c, 700 + 4 * i, undefined, 'int8 weights'));
   });
   it('bias + hardSwishClip + residual, with a batch norm scale (pointwise)', () => checkConv({ x: [2, 12, 6, 8], oc: 19, k: [1, 1] }, 900, { act: 'hardSwishClip', scale: true, bias: true, residual: true, before: false }, 'int8 weights'));
+  it('f16 weights under f32 activations (1x1, 3x3, depthwise, strided)', async () => {
+    const cases: Case[] = [
+      { x: [1, 64, 17, 13], oc: 96, k: [1, 1] }, { x: [2, 17, 17, 13], oc: 5, k: [3, 3], p: [1, 1, 1, 1] },
+      { x: [2, 17, 13, 17], oc: 17, k: [3, 3], p: [1, 1, 1, 1], g: 17 }, { x: [1, 3, 17, 13], oc: 16, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] },
+    ];
+    for (const [i, c] of cases.entries()) await checkConv(c, 930 + 4 * i, { act: 'relu', bias: true }, 'f16 weights');
+  });
   it('Winograd (forced)', async () => {
     WINOGRAD_TUNING.force = true;
     try {

@@ -45,6 +45,7 @@ const CASES: [Student, number[], WeightMode][] = [
   ['cls', [1, 3, 48, 192], 'fp16'],
   ['rec', [1, 3, 48, 320], 'int4'],
   ['det', [1, 3, 160, 160], 'int8'],
+  ['det', [1, 3, 160, 160], 'fp16'],
 ];
 
 describe('quantized students: Kestrel vs onnxruntime on the same file', () => {
@@ -55,8 +56,10 @@ describe('quantized students: Kestrel vs onnxruntime on the same file', () => {
       if (weights === 'fp16') expect(ratio).toBeLessThan(0.6);
       // batch norms fuse as in f32: into the weights, the dequantize scale, or (f16 weights) the epilogue scale
       if (name === 'cls') expect(r.plan.graph.nodes.filter((n) => n.op === 'batchNorm').map((n) => n.name)).toEqual([]);
-      // det's int8 DBNet head: the conv-transposes become int8 1x1 convs + pixel shuffles, their batch norms fold
+      // det's DBNet head: the conv-transposes become int8 / f16 1x1 convs + pixel shuffles, their batch norms fold
       if (name === 'det') expect(r.plan.graph.nodes.filter((n) => n.op === 'batchNorm' || n.op === 'convTranspose').map((n) => n.name)).toEqual([]);
+      // the convs read int8 or f16 weights themselves: no dequantize or cast step per weight
+      if (name === 'det') expect(r.plan.graph.nodes.filter((n) => n.op === 'dequantize' || n.op === 'cast').length).toBe(0);
     }), 300_000);
   }
 });

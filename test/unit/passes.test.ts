@@ -195,6 +195,15 @@ describe('foldDequantize', () => {
   it('leaves asymmetric weights (a nonzero zero point) to the dequantize step', () => {
     expect(foldDequantize(build(3), new Set())).toBe(0);
   });
+  it('a conv reads f16 weights behind a Cast to f32 directly', () => {
+    const h: Value = { name: 'h', shape: [2, 3, 1, 1], dtype: 'f16', data: { dtype: 'f16', shape: [2, 3, 1, 1], data: new Uint16Array(6) } };
+    const g = graph([act('x', s), h, act('w', [2, 3, 1, 1]), act('y', [1, 2, 6, 6])], [
+      { name: 'cast', op: 'cast', attrs: { to: 'f32' }, inputs: ['h'], outputs: ['w'] },
+      { name: 'conv', op: 'conv', attrs: { ...convAttrs, pads: [0, 0, 0, 0] }, inputs: ['x', 'w'], outputs: ['y'] },
+    ], ['x'], ['y']);
+    expect(foldDequantize(g, new Set())).toBe(1);
+    expect(g.nodes.find((n) => n.name === 'conv')!.inputs[1]).toBe('h');
+  });
   it('a matmul B [K, N] with per-column scales (axis 1) folds; per-row scales (axis 0) do not', () => {
     for (const [axis, folds] of [[1, 1], [0, 0]]) {
       const g = graph([act('a', [5, 2]), i8('q', [2, 3], [1, 2, 3, 4, 5, 6]), f32('sc', [axis ? 3 : 2], axis ? [1, 2, 4] : [1, 2]), act('b', [2, 3]), act('y', [5, 3])], [

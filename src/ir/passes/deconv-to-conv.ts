@@ -27,15 +27,18 @@ export function deconvToConv(g: Graph, _keep: Set<string>): number {
     const k = kh * kw;
     const id = counter++;
     const wName = `${w.name}#as1x1_${id}`;
-    const newNodes = w.data ? floatWeight(g, w, wName, c, oc, k) : quantizedWeight(g, n, w, wName, c, oc, k);
+    const newNodes = w.data ? floatWeight(g, w, wName, c, oc, k) : quantizedWeight(g, n, w, wName, c, oc, k) ?? halfWeight(g, n, w, wName, c, oc, k);
     if (!newNodes) continue;
     let epilogue = n.epilogue;
-    if (epilogue?.bias) {
-      const bv = g.values.get(epilogue.bias)!;
+    // per-channel bias and scale repeat for each of the k phases along the new channel axis
+    for (const field of ['bias', 'scale'] as const) {
+      const name = epilogue?.[field];
+      if (!name) continue;
+      const bv = g.values.get(name)!;
       const b = floatValues(bv.data!)!;
-      const bName = `${n.name}#bias_as1x1_${id}`;
+      const bName = `${n.name}#${field}_as1x1_${id}`;
       g.values.set(bName, { name: bName, shape: [oc * k], dtype: bv.dtype, data: floatTensor(bv.dtype, [oc * k], Float32Array.from({ length: oc * k }, (_, i) => b[Math.floor(i / k)])) });
-      epilogue = { ...epilogue, bias: bName };
+      epilogue = { ...epilogue!, [field]: bName };
     }
     // an activation that is not piecewise-linear (DBNet's sigmoid) runs after the shuffle as its own small
     // elementwise step, so the GEMM shares the generic conv pipeline (a pipeline costs far more compile
@@ -78,6 +81,19 @@ function floatWeight(g: Graph, w: Value, wName: string, c: number, oc: number, k
   const shape = [oc * k, c, 1, 1];
   g.values.set(wName, { name: wName, shape, dtype: w.dtype, data: floatTensor(w.dtype, shape, permute(src, new Float32Array(src.length), c, oc, k)) });
   return [];
+}
+
+/** An f16 weight behind a Cast to f32 (fp16 weights): the halves are permuted and stay halves. */
+function halfWeight(g: Graph, n: Node, w: Value, wName: string, c: number, oc: number, k: number): Node[] | null {
+  const cast = producerMap(g).get(w.name);
+  const h = cast?.op === 'cast' && cast.attrs.to === 'f32' ? g.values.get(cast.inputs[0]) : undefined;
+  if (!h?.data || h.dtype !== 'f16') return null;
+  const shape = [oc * k, c, 1, 1];
+  const hName = `${h.name}#as1x1_${wName}`;
+  const src = h.data.data as Uint16Array;
+  g.values.set(hName, { name: hName, shape, dtype: 'f16', data: { dtype: 'f16', shape, data: permute(src, new Uint16Array(src.length), c, oc, k) } });
+  g.values.set(wName, { name: wName, shape, dtype: w.dtype });
+  return [{ name: `${n.name}#cast_as1x1`, op: 'cast', attrs: { to: 'f32' }, inputs: [hName], outputs: [wName], origin: cast!.origin }];
 }
 
 /**

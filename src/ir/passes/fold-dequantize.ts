@@ -2,7 +2,8 @@
 // directly (packed four per word, decoded in registers by lib/weights.wgsl) and multiplies each output
 // channel's sum by the weight scale in its epilogue: sum(x * q) * s instead of sum(x * (q * s)). The
 // per-run dequantize step and its f32 copy of the weights are gone. Symmetric int8 only (zero point 0),
-// per tensor or per output channel (matmul: per column of a 2-D B).
+// per tensor or per output channel (matmul: per column of a 2-D B). fp16 weights behind a Cast to f32 are
+// read as halves the same way (no scale).
 import { hostTensor } from '../../core/tensor.js';
 import { sizeOf } from '../../core/shape.js';
 import type { Graph } from '../graph.js';
@@ -14,6 +15,11 @@ export function foldDequantize(g: Graph, keep: Set<string>): number {
   for (const n of g.nodes) {
     if (n.op !== 'conv' && n.op !== 'convTranspose' && n.op !== 'matmul') continue;
     const dq = producers.get(n.inputs[1]);
+    if (dq?.op === 'cast' && dq.attrs.to === 'f32' && g.values.get(dq.inputs[0])?.data && g.values.get(dq.inputs[0])!.dtype === 'f16' && !keep.has(n.inputs[1])) {
+      n.inputs[1] = dq.inputs[0];
+      folded++;
+      continue;
+    }
     if (dq?.op !== 'dequantize' || dq.attrs.blockSize || keep.has(n.inputs[1])) continue;
     const [q, s, z] = dq.inputs.map((i) => (i ? g.values.get(i) : undefined));
     if (!q?.data || q.dtype !== 'i8' || !s?.data || s.dtype !== 'f32') continue;
