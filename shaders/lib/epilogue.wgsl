@@ -10,7 +10,8 @@ override EP_SCALE: bool = false;
 // 0: no residual, 1: act(v + bias + residual) * s + t, 2: act(v + bias) * s + t + residual
 override EP_RES: u32 = 0u;
 // QuantizeLinear then DequantizeLinear of the finished value (a QDQ pair whose only input this is),
-// computed as quantize.wgsl and dequantize.wgsl compute them
+// computed as quantize.wgsl and dequantize.wgsl compute them. With EP_ACT_PWL it is data instead (on when
+// the scale p2.x > 0), so conv pipelines do not split on it (cold start).
 override EP_FQ: bool = false;
 
 // EP_ACT_PWL: the piecewise-linear activations (none, relu, clip, hardSigmoid, hardSwish) as data,
@@ -57,10 +58,12 @@ fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
   if (EP_RES == 2u) {
     v += f32(ep_residual[index]);
   }
-  if (EP_FQ) {
+  if (EP_FQ || EP_ACT == EP_ACT_PWL) {
     let p2 = ep.p2;
-    let q = clamp(round(v / p2.x) + p2.y, p2.z, p2.w);
-    v = (q - p2.y) * p2.x;
+    if (EP_FQ || p2.x > 0.0) {
+      let q = clamp(round(v / p2.x) + p2.y, p2.z, p2.w);
+      v = (q - p2.y) * p2.x;
+    }
   }
   return v;
 }

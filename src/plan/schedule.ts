@@ -152,7 +152,8 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
           EP_BIAS: !!ep?.bias,
           EP_SCALE: !!ep?.scale,
           EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
-          EP_FQ: !!ep?.fakeQuant,
+          // conv kernels take fake quantization as data with the piecewise-linear activation
+          EP_FQ: !pwl && !!ep?.fakeQuant,
         } }
         : shader;
       steps.push({

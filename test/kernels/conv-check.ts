@@ -5,13 +5,13 @@
 // per-channel scale; the reference convolves with the dequantized weights q * s (tolerance 1e-4).
 import { expect } from 'vitest';
 import type { HostTensor } from '../../src/core/tensor.js';
-import type { Epilogue } from '../../src/ir/graph.js';
+import type { Epilogue, FakeQuant } from '../../src/ir/graph.js';
 import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
 import { runOp } from './harness.js';
 
 export interface Case { x: number[]; oc: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; weightIsInput?: boolean }
-export interface Ep { act: RefAct; alpha?: number; beta?: number; scale?: boolean; bias?: boolean; residual?: boolean; before?: boolean }
+export interface Ep { act: RefAct; alpha?: number; beta?: number; scale?: boolean; bias?: boolean; residual?: boolean; before?: boolean; fakeQuant?: FakeQuant }
 
 export function attrsOf(c: Case): ConvRefAttrs {
   return { strides: c.s ?? [1, 1], pads: c.p ?? [0, 0, 0, 0], dilations: c.d ?? [1, 1], group: c.g ?? 1 };
@@ -20,6 +20,11 @@ export function attrsOf(c: Case): ConvRefAttrs {
 export function label(c: Case): string {
   const a = attrsOf(c);
   return `x${c.x.join('x')} oc${c.oc} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group}${c.weightIsInput ? ' (weight as input)' : ''}`;
+}
+
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /** Symmetric int8 weights and per-channel scales, and the dequantized f32 weights the reference uses. */
@@ -49,7 +54,7 @@ export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32'
   const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
   const scale = ep?.scale ? randomTensor([c.oc], seed + 4, 0.5, 2) : undefined;
-  const epilogue: Epilogue | undefined = ep || q8 ? { act: ep?.act ?? 'none', alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, residualBeforeAct: ep?.before } : undefined;
+  const epilogue: Epilogue | undefined = ep || q8 ? { act: ep?.act ?? 'none', alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, residualBeforeAct: ep?.before, fakeQuant: ep?.fakeQuant } : undefined;
   // int8: the weight scale (times any epilogue scale) multiplies each channel's sum
   const gpuScale = q8 ? { dtype: 'f32' as const, shape: [c.oc], data: q8.scale.map((s, i) => s * ((scale?.data as Float32Array | undefined)?.[i] ?? 1)) } : gpu(scale);
   const [out] = await runOp('conv', a, [gpu(x)!, q8 ? q8.q : halfWeights ? toHalf(w) : gpu(w)!], {
@@ -58,6 +63,9 @@ export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32'
   if (ep) {
     const data = (t: HostTensor | undefined) => exact(t)?.data as Float32Array | undefined;
     epilogueRef(ref, { act: ep.act, alpha: ep.alpha, beta: ep.beta, residualBeforeAct: ep.before, scale: data(scale), bias: data(bias), residual: data(residual) });
+    // QuantizeLinear then DequantizeLinear, as the ONNX ops define them (round half to even)
+    const f = ep.fakeQuant;
+    if (f) ref.data.forEach((v, i) => { ref.data[i] = (Math.max(f.qmin, Math.min(f.qmax, roundHalfEven(v / f.scale) + f.zeroPoint)) - f.zeroPoint) * f.scale; });
   }
   expect(out.dtype).toBe(half ? 'f16' : 'f32');
   expect(out.shape).toEqual(ref.shape);

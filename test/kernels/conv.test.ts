@@ -109,6 +109,11 @@ describe('conv2d fused epilogues', () => {
   it('hardSwishLinear(0.2, 0.5) with a residual after (depthwise)', () => check(dw, 265, { act: 'hardSwishLinear', alpha: 0.2, beta: 0.5, bias: true, residual: true, before: false }));
   it('hardSigmoid(0.2, 0.5) (pointwise)', () => check(pointwise, 270, { act: 'hardSigmoid', alpha: 0.2, beta: 0.5, bias: true }));
   it('clip(-1, 2) with a residual (vec4 depthwise)', () => check({ x: [1, 8, 9, 16], oc: 8, k: [3, 3], p: [1, 1, 1, 1], g: 8 }, 280, { act: 'clip', alpha: -1, beta: 2, residual: true, before: true }));
+  // a QDQ pair fused as the last epilogue step (data in conv kernels): uint8 grid of 1/4 from -3/4, with a residual
+  it('fake quantization after relu and a residual (dense 3x3, pointwise, depthwise)', async () => {
+    const fakeQuant = { scale: 0.25, zeroPoint: 3, qmin: 0, qmax: 255 };
+    for (const [i, c] of [dense, pointwise, dw].entries()) await check(c, 285 + i, { act: 'relu', bias: true, residual: true, before: false, fakeQuant });
+  });
   it('leakyRelu(0.1) (dense 3x3)', () => check(dense, 290, { act: 'leakyRelu', alpha: 0.1, bias: true }));
   // a batch norm folded into the epilogue where the weights are computed at run time (fp16 weights behind a Cast)
   it('per-channel scale + bias + hardSwish (pointwise, weights as input)', () => check({ ...pointwise, weightIsInput: true }, 300, { act: 'hardSwish', scale: true, bias: true }));
