@@ -66,14 +66,16 @@ export function foldConvAffine(model: OnnxModel): number {
       const oc = conv.opType === 'Conv' ? w.shape[0] : w.shape[1];
       const aff = channelAffine(users[0], y, oc, consts);
       if (!aff) continue;
-      if ((rd.get(conv.input[1])?.length ?? 0) !== 1 || (conv.input[2] && (rd.get(conv.input[2])?.length ?? 0) !== 1)) continue;
+      // weights and bias must be constants only this conv reads (a runtime bias stays as it is)
+      const bias0 = conv.input[2] ? consts.get(conv.input[2]) : undefined;
+      if ((rd.get(conv.input[1])?.length ?? 0) !== 1 || (conv.input[2] && (!bias0 || bias0.dtype !== 'f32' || (rd.get(conv.input[2])?.length ?? 0) !== 1))) continue;
       const wd = Float32Array.from(w.data as Float32Array);
       const inner = w.shape[2] * w.shape[3];
       for (let i = 0; i < wd.length; i++) {
         const c = conv.opType === 'Conv' ? Math.floor(i / (w.shape[1] * inner)) : Math.floor(i / inner) % oc;
         wd[i] *= aff.mul[c];
       }
-      const b0 = conv.input[2] ? (consts.get(conv.input[2])!.data as Float32Array) : new Float32Array(oc);
+      const b0 = bias0 ? (bias0.data as Float32Array) : new Float32Array(oc);
       const bias = Float32Array.from(b0, (b, c) => b * aff.mul[c] + aff.add[c]);
       const tag = `${conv.name || y}_folded${folded}`;
       conv.input[1] = consts.add(floatTensor(`${tag}_w`, w.shape, wd));

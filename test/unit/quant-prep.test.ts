@@ -58,6 +58,19 @@ describe('foldConvAffine', () => {
   });
 });
 
+describe('foldConvAffine leaves what it cannot fold', () => {
+  it('a conv whose bias is a graph input keeps its batch norm', () => {
+    const model = decode(graph([
+      node('Conv', ['x', 'w', 'b'], ['c']),
+      node('BatchNormalization', ['c', 'g', 'be', 'm', 'v'], ['y']),
+    ], [io('x', [1, 2, 3, 3]), io('b', [2])], [io('y', [1, 2, 3, 3])], [
+      tensor('w', [2, 2, 1, 1], vals([2, 2, 1, 1], 30)), ...['g', 'be', 'm'].map((n, i) => tensor(n, [2], vals([2], 31 + i))), tensor('v', [2], [1, 2]),
+    ], 13));
+    expect(foldConvAffine(model)).toBe(0);
+    expect(model.graph!.node.map((n) => n.opType)).toEqual(['Conv', 'BatchNormalization']);
+  });
+});
+
 describe('power-of-two scales', () => {
   it('int8 weight scales are the smallest power of two covering max|w| / 127', () => {
     const w = { dtype: 'f32' as const, shape: [2, 3], data: Float32Array.from([0.5, -1.2, 0.1, 3, 0.02, -0.7]) };
