@@ -69,7 +69,8 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
     // calibrate on the float model (after the opset rewrite, which keeps value names)
     const floatModel = decodeModel(ModelProtoType.encode(model as never).finish());
     const consts = new Constants(model);
-    const onGrid = (n: OnnxNode) => pow2 && opts.weights === 'int8' && !exclude.has(n.name) && weightSlot(n, consts) !== null;
+    // int8 weights (with --weights int4, the non-MatMul ones) get power-of-two scales; MatMulNBits blocks do not
+    const onGrid = (n: OnnxNode) => pow2 && (opts.weights === 'int8' || (opts.weights === 'int4' && n.opType !== 'MatMul')) && !exclude.has(n.name) && weightSlot(n, consts) !== null;
     const targets = activationTargets(model, exclude, pow2, onGrid);
     kept = targets.kept;
     ranges = await calibrate(floatModel, opts.calibration, targets.tensors, { method: opts.method ?? 'minmax', percentile: opts.percentile ?? 99.99, pow2, context: opts.context, progress: opts.progress });
