@@ -19,7 +19,7 @@ import { textLikeImage } from '../test/models/inputs.js';
 const { values: args } = parseArgs({
   options: {
     models: { type: 'string', default: 'det,rec,cls' },
-    runs: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '20' },
     json: { type: 'string' },
   },
 });
@@ -77,7 +77,7 @@ for (const { student, rows } of report) {
   const f32 = rows.find((r) => r.variant === 'f32')!;
   lines.push(`## ${STUDENTS[student].label}`, '');
   lines.push(mdTable(
-    ['variant', 'file MB', 'GPU weights MB', 'x f32', 'Kestrel vs ORT (same file), rel L2', 'vs f32 model (ORT), rel L2', 'warm median ms', 'x f32 latency'],
+    ['variant', 'file MB', 'GPU weights MB', 'x f32', 'Kestrel vs ORT (same file), rel L2', 'vs f32 model (ORT), rel L2', `warm median ms (${args.runs} interleaved runs)`, 'x f32 latency'],
     rows.map((r) => [
       r.variant, num(r.fileBytes / 2 ** 20), r.error ? '—' : num(r.gpuWeightBytes / 2 ** 20), r.error ? '—' : `${num(r.gpuWeightBytes / f32.gpuWeightBytes)}x`,
       r.error ? `failed: ${r.error.slice(0, 80)}` : r.parity.toExponential(1), r.error ? '—' : r.quantError.toExponential(1),
