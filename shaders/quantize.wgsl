@@ -9,6 +9,8 @@ override HAS_ZP: bool = false;
 // One scale and zero point: no index math (integer division is a per-lane loop on lavapipe).
 override PER_TENSOR: bool = false;
 override FAKE: bool = false;
+// elements per lane (per tensor only): the scale and zero point are loaded once for all of them
+override PER_LANE: u32 = 1u;
 
 struct Params {
   count: u32,
@@ -26,23 +28,27 @@ struct Params {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let i = linear_index(gid, nwg, WG);
-  if (i >= params.count) {
+  let i0 = linear_index(gid, nwg, WG) * PER_LANE;
+  if (i0 >= params.count) {
     return;
   }
   var p = 0u;
   if (!PER_TENSOR) {
-    p = quant_param_index(i, params.q);
+    p = quant_param_index(i0, params.q);
   }
   var zp = 0;
   if (HAS_ZP) {
     zp = unpack_int(zero_point[packed_word_index(p, ZP_MODE)], p, ZP_MODE);
   }
-  // clamp in f32 first: an out-of-range quotient must saturate, not wrap through i32
-  let r = clamp(round(f32(x[i]) / f32(scale[p])) + f32(zp), f32(params.qmin), f32(params.qmax));
-  if (FAKE) {
-    y[i] = bitcast<i32>((r - f32(zp)) * f32(scale[p]));
-  } else {
-    y[i] = i32(r);
+  let s = f32(scale[p]);
+  let z = f32(zp);
+  for (var i = i0; i < min(i0 + PER_LANE, params.count); i++) {
+    // clamp in f32 first: an out-of-range quotient must saturate, not wrap through i32
+    let r = clamp(round(f32(x[i]) / s) + z, f32(params.qmin), f32(params.qmax));
+    if (FAKE) {
+      y[i] = bitcast<i32>((r - z) * s);
+    } else {
+      y[i] = i32(r);
+    }
   }
 }

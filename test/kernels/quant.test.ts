@@ -60,9 +60,8 @@ describe('dequantize (packed constants)', () => {
 });
 
 describe('quantize', () => {
-  for (const [to, axis] of [['u8', -1], ['i8', -1], ['i8', 1], ['u8', 1]] as [DType, number][]) {
-    it(`f32 -> ${to} ${axis < 0 ? 'per tensor' : 'per axis'} with saturation and ties to even`, async () => {
-      const shape = [2, 4, 33];
+  for (const [to, axis, shape] of [['u8', -1, [2, 4, 33]], ['i8', -1, [3, 7, 5]], ['i8', 1, [2, 4, 33]], ['u8', 1, [2, 4, 33]]] as [DType, number, number[]][]) {
+    it(`f32 -> ${to} ${axis < 0 ? 'per tensor' : 'per axis'} with saturation and ties to even (${shape.join('x')})`, async () => {
       const x = randomTensor(shape, 11, -3, 3);
       (x.data as Float32Array)[0] = 0.25; // exactly half a step at scale 0.5: ties go to even
       (x.data as Float32Array)[1] = 0.75;
