@@ -22,19 +22,43 @@ export interface CaseData {
   outShape: number[];
 }
 
+/** Symmetric int8 per output channel (axis 0): the packed values and scales, and the dequantized tensor. */
+function int8Weights(t: HostTensor): { q: HostTensor; scale: HostTensor; dequantized: HostTensor } {
+  const d = t.data as Float32Array;
+  const oc = t.shape[0];
+  const per = d.length / oc;
+  const scale = Float32Array.from({ length: oc }, (_, c) => Math.max(...d.subarray(c * per, (c + 1) * per).map(Math.abs)) / 127 || 1);
+  const q = Int8Array.from(d, (v, i) => Math.round(v / scale[Math.floor(i / per)]));
+  return {
+    q: { dtype: 'i8', shape: t.shape, data: q },
+    scale: { dtype: 'f32', shape: [oc], data: scale },
+    dequantized: { dtype: 'f32', shape: t.shape, data: Float32Array.from(q, (v, i) => v * scale[Math.floor(i / per)]) },
+  };
+}
+
 /** Seeded inputs in [-1, 1) and the one-node graph. */
 export function caseData(c: KernelCase, seed = 1): CaseData {
   const inputs = c.inputs.map((inp, i) => randomTensor(inp.shape, seed * 31 + i));
   const values = new Map<string, Value>();
   const feeds = new Map<string, HostTensor>();
+  let wScale: string | undefined;
   const names = inputs.map((t, i) => {
     const name = `in${i}`;
     const weight = !!c.inputs[i].weight;
+    if (weight && c.inputs[i].int8) {
+      const w = int8Weights(t);
+      inputs[i] = w.dequantized;
+      wScale = `${name}#scale`;
+      values.set(name, { name, shape: t.shape, dtype: 'i8', data: w.q });
+      values.set(wScale, { name: wScale, shape: w.scale.shape, dtype: 'f32', data: w.scale });
+      return name;
+    }
     values.set(name, { name, shape: t.shape, dtype: 'f32', data: weight ? t : undefined });
     if (!weight) feeds.set(name, t);
     return name;
   });
   const node: Node = { name: c.id, op: c.op, attrs: c.attrs, inputs: names, outputs: [], origin: [c.id] };
+  if (wScale) node.epilogue = { act: 'none', alpha: 0, beta: 0, scale: wScale };
   const infos = inferNode(node, names.map((n) => values.get(n)));
   node.outputs = infos.map((_, i) => `out${i}`);
   infos.forEach((info, i) => values.set(`out${i}`, { name: `out${i}`, ...info }));

@@ -7,6 +7,11 @@ export interface CaseInput {
   shape: number[];
   /** A constant (weights): uploaded once with the plan, as in a model. */
   weight?: boolean;
+  /**
+   * int8 weights as a quantized model has them after dequantize folding: symmetric per output channel,
+   * read packed by the kernel, the scale applied in the epilogue (the reference uses the dequantized values).
+   */
+  int8?: boolean;
 }
 
 export interface KernelCase {
