@@ -64,6 +64,21 @@ describe('quantized students: Kestrel vs onnxruntime on the same file', () => {
   }
 });
 
+describe('fp16 weights on an adapter without shader-f16', () => {
+  it('cls --weights fp16: the convs decode the halves themselves, no f16 storage needed', async () => {
+    const features = (await testGpu()).features as { shaderF16: boolean };
+    const had = features.shaderF16;
+    features.shaderF16 = false;
+    try {
+      await quantizedRun('cls', [1, 3, 48, 192], { weights: 'fp16' }, 1e-3, (_q, r) => {
+        expect(r.plan.graph.nodes.filter((n) => n.op === 'cast').length).toBe(0);
+      });
+    } finally {
+      features.shaderF16 = had;
+    }
+  }, 300_000);
+});
+
 const FULL: [Student, number[]][] = [['cls', [1, 3, 48, 192]], ['det', [1, 3, 160, 160]], ['rec', [1, 3, 48, 320]]];
 
 describe('full int8 students: Kestrel vs onnxruntime on the same file', () => {
