@@ -9,6 +9,7 @@ import { Executor } from '../src/runtime/executor.js';
 import type { PipelineCache } from '../src/runtime/pipelines.js';
 import { randomTensor } from '../test/util.js';
 import type { KernelCase } from './cases/types.js';
+import { quantizeInt8 } from '../src/quant/weights.js';
 import type { Rung } from './ladders.js';
 import { maxError } from './ref.js';
 
@@ -22,13 +23,11 @@ export interface CaseData {
   outShape: number[];
 }
 
-/** Symmetric int8 per output channel (axis 0): the packed values and scales, and the dequantized tensor. */
+/** `kestrel quantize`'s int8 weights (symmetric per output channel), and the dequantized tensor for the reference. */
 function int8Weights(t: HostTensor): { q: HostTensor; scale: HostTensor; dequantized: HostTensor } {
-  const d = t.data as Float32Array;
+  const { q, scale } = quantizeInt8(t, 0);
   const oc = t.shape[0];
-  const per = d.length / oc;
-  const scale = Float32Array.from({ length: oc }, (_, c) => Math.max(...d.subarray(c * per, (c + 1) * per).map(Math.abs)) / 127 || 1);
-  const q = Int8Array.from(d, (v, i) => Math.round(v / scale[Math.floor(i / per)]));
+  const per = q.length / oc;
   return {
     q: { dtype: 'i8', shape: t.shape, data: q },
     scale: { dtype: 'f32', shape: [oc], data: scale },

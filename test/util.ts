@@ -1,5 +1,6 @@
 // Shared test helpers: seeded random data and error metrics.
 import type { HostTensor } from '../src/core/tensor.js';
+import type { Graph, Node, Value } from '../src/ir/graph.js';
 import { sizeOf } from '../src/core/shape.js';
 import { f16ToF32, f32ToF16 } from '../src/core/dtype.js';
 
@@ -61,3 +62,23 @@ export function halfValues(t: HostTensor): Float32Array {
 export function halfRounded(t: HostTensor): HostTensor {
   return { dtype: 'f32', shape: [...t.shape], data: halfValues(toHalf(t)) };
 }
+
+/**
+ * Weights in [-1, 1) as int8 (q = round(127 w)) with random per-channel scales in [0.002, 0.02) drawn from
+ * `seed`; `channelOf(i)` is element i's output channel. Returns the int8 tensor, the scales, and the
+ * dequantized weights q * s that a CPU reference computes with (dequantize-folding kernel tests).
+ */
+export function int8Weights(w: HostTensor, channels: number, channelOf: (i: number) => number, seed: number): { q: HostTensor; scale: HostTensor; dequantized: HostTensor } {
+  const q = Int8Array.from(w.data as Float32Array, (v) => Math.round(v * 127));
+  const scale = randomTensor([channels], seed, 0.002, 0.02);
+  const s = scale.data as Float32Array;
+  return { q: { dtype: 'i8', shape: w.shape, data: q }, scale, dequantized: { dtype: 'f32', shape: w.shape, data: Float32Array.from(q, (v, i) => v * s[channelOf(i)]) } };
+}
+
+/** A hand-built IR graph for pass tests (each node's origin is its own name). */
+export function irGraph(values: Value[], nodes: Omit<Node, 'origin'>[], inputs: string[], outputs: string[]): Graph {
+  return { values: new Map(values.map((v) => [v.name, v])), nodes: nodes.map((n) => ({ ...n, origin: [n.name] })), inputs, outputs };
+}
+
+/** 3x3-friendly conv attributes: stride 1, pad 1, no dilation, one group. */
+export const CONV_ATTRS = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 };

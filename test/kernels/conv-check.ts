@@ -7,7 +7,7 @@ import { expect } from 'vitest';
 import type { HostTensor } from '../../src/core/tensor.js';
 import type { Epilogue, FakeQuant } from '../../src/ir/graph.js';
 import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
-import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
+import { countNaN, halfRounded, halfValues, int8Weights, randomTensor, relL2, toHalf } from '../util.js';
 import { runOp } from './harness.js';
 
 export interface Case { x: number[]; oc: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; weightIsInput?: boolean }
@@ -27,16 +27,6 @@ function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** Symmetric int8 weights and per-channel scales, and the dequantized f32 weights the reference uses. */
-export function int8Weights(shape: number[], seed: number): { q: HostTensor; scale: Float32Array; w: HostTensor } {
-  const u = randomTensor(shape, seed).data as Float32Array;
-  const q = Int8Array.from(u, (v) => Math.round(v * 127));
-  const scale = randomTensor([shape[0]], seed + 7, 0.002, 0.02).data as Float32Array;
-  const per = q.length / shape[0];
-  const w = Float32Array.from(q, (v, i) => v * scale[Math.floor(i / per)]);
-  return { q: { dtype: 'i8', shape, data: q }, scale, w: { dtype: 'f32', shape, data: w } };
-}
-
 export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32' | 'f16' | 'int8 weights' | 'f16 weights' = 'f32'): Promise<void> {
   const half = precision === 'f16';
   const int8 = precision === 'int8 weights';
@@ -48,15 +38,16 @@ export async function checkConv(c: Case, seed: number, ep?: Ep, precision: 'f32'
   const a = attrsOf(c);
   const x = randomTensor(c.x, seed);
   const wShape = [c.oc, c.x[1] / a.group, c.k[0], c.k[1]];
-  const q8 = int8 ? int8Weights(wShape, seed + 1) : null;
-  const w = q8 ? q8.w : halfWeights ? halfRounded(randomTensor(wShape, seed + 1)) : randomTensor(wShape, seed + 1);
+  const per = wShape[1] * wShape[2] * wShape[3];
+  const q8 = int8 ? int8Weights(randomTensor(wShape, seed + 1), c.oc, (i) => Math.floor(i / per), seed + 8) : null;
+  const w = q8 ? q8.dequantized : halfWeights ? halfRounded(randomTensor(wShape, seed + 1)) : randomTensor(wShape, seed + 1);
   const ref = conv2dRef(exact(x)!, exact(w)!, a);
   const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
   const scale = ep?.scale ? randomTensor([c.oc], seed + 4, 0.5, 2) : undefined;
   const epilogue: Epilogue | undefined = ep || q8 ? { act: ep?.act ?? 'none', alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, residualBeforeAct: ep?.before, fakeQuant: ep?.fakeQuant } : undefined;
   // int8: the weight scale (times any epilogue scale) multiplies each channel's sum
-  const gpuScale = q8 ? { dtype: 'f32' as const, shape: [c.oc], data: q8.scale.map((s, i) => s * ((scale?.data as Float32Array | undefined)?.[i] ?? 1)) } : gpu(scale);
+  const gpuScale = q8 ? { dtype: 'f32' as const, shape: [c.oc], data: (q8.scale.data as Float32Array).map((s, i) => s * ((scale?.data as Float32Array | undefined)?.[i] ?? 1)) } : gpu(scale);
   const [out] = await runOp('conv', a, [gpu(x)!, q8 ? q8.q : halfWeights ? toHalf(w) : gpu(w)!], {
     consts: [false, !c.weightIsInput], epilogue, scale: gpuScale, bias: gpu(bias), residual: gpu(residual),
   });

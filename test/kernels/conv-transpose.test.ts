@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
-import { countNaN, randomTensor, relL2 } from '../util.js';
+import { countNaN, int8Weights, randomTensor, relL2 } from '../util.js';
 import { type ConvTransposeRefAttrs, type RefAct, convTranspose2dRef, epilogueRef } from '../ref/conv.js';
 import type { Epilogue } from '../../src/ir/graph.js';
 import { CONV_TRANSPOSE_TUNING } from '../../src/kernels/conv-transpose.js';
@@ -43,15 +43,13 @@ async function check(c: Case, seed: number, ep?: { act: RefAct; bias?: boolean; 
   let w = randomTensor([c.x[1], c.ocg, c.k[0], c.k[1]], seed + 1);
   // int8 weights (group 1): packed int8 values in the kernel, the per-output-channel scale (weight axis 1) in the epilogue
   const taps = c.k[0] * c.k[1];
-  const q = int8 ? Int8Array.from(w.data as Float32Array, (v) => Math.round(v * 127)) : null;
-  const wScale = int8 ? (randomTensor([c.ocg], seed + 7, 0.002, 0.02).data as Float32Array) : null;
-  if (q) w = { ...w, data: Float32Array.from(q, (v, i) => v * wScale![Math.floor(i / taps) % c.ocg]) };
+  const q8 = int8 ? int8Weights(w, c.ocg, (i) => Math.floor(i / taps) % c.ocg, seed + 7) : null;
+  if (q8) w = q8.dequantized;
   const ref = convTranspose2dRef(x, w, a);
   const bias = ep?.bias ? randomTensor([ref.shape[1]], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
-  const epilogue: Epilogue | undefined = ep || q ? { act: ep?.act ?? 'none', alpha: 0, beta: 0, residualBeforeAct: ep?.before } : undefined;
-  const scale = wScale ? { dtype: 'f32' as const, shape: [c.ocg], data: wScale } : undefined;
-  const [out] = await runOp('convTranspose', a, [x, q ? { dtype: 'i8', shape: w.shape, data: q } : w], { consts: [false, !c.weightIsInput], epilogue, scale, bias, residual });
+  const epilogue: Epilogue | undefined = ep || q8 ? { act: ep?.act ?? 'none', alpha: 0, beta: 0, residualBeforeAct: ep?.before } : undefined;
+  const [out] = await runOp('convTranspose', a, [x, q8 ? q8.q : w], { consts: [false, !c.weightIsInput], epilogue, scale: q8?.scale, bias, residual });
   if (ep) epilogueRef(ref, { act: ep.act, bias: bias?.data as Float32Array, residual: residual?.data as Float32Array, residualBeforeAct: ep.before });
   expect(out.shape).toEqual(ref.shape);
   expect(countNaN(out.data as Float32Array)).toBe(0);

@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 import type { HostTensor } from '../../src/core/tensor.js';
 import type { Epilogue } from '../../src/ir/graph.js';
 import { matmulRef, type MatmulRefOptions } from '../ref/matmul.js';
-import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
+import { countNaN, halfRounded, halfValues, int8Weights, randomTensor, relL2, toHalf } from '../util.js';
 import { runOp, testGpu } from './harness.js';
 
 export interface Case { a: number[]; b: number[]; transA?: boolean; transB?: boolean; alpha?: number }
@@ -24,12 +24,8 @@ export async function checkMatmul(c: Case, opts: CheckOptions = {}, precision: '
   let epilogue = opts.epilogue;
   if (precision === 'int8 weights') {
     const n = c.transB ? c.b[0] : c.b[1];
-    const col = (i: number) => (c.transB ? Math.floor(i / c.b[1]) : i % n);
-    const q = Int8Array.from(b.data as Float32Array, (v) => Math.round(v * 127));
-    const s = randomTensor([n], 77, 0.002, 0.02).data as Float32Array;
-    b = { ...b, data: Float32Array.from(q, (v, i) => v * s[col(i)]) };
-    bIn = { dtype: 'i8', shape: c.b, data: q };
-    scale = { dtype: 'f32', shape: [n], data: s };
+    const q8 = int8Weights(b, n, (i) => (c.transB ? Math.floor(i / c.b[1]) : i % n), 77);
+    [b, bIn, scale] = [q8.dequantized, q8.q, q8.scale];
     epilogue ??= { act: 'none', alpha: 0, beta: 0 };
   }
   const [out] = await runOp('matmul', attrs, [gpu(a)!, bIn], { consts: [false, precision === 'int8 weights'], epilogue, scale, bias: gpu(opts.bias), residual: gpu(opts.residual) });

@@ -8,11 +8,8 @@ import type { Graph, Node, Value } from '../../src/ir/graph.js';
 import { deconvToConv } from '../../src/ir/passes/deconv-to-conv.js';
 import { foldBatchNorm } from '../../src/ir/passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../../src/ir/passes/fuse-epilogue.js';
-import { halfValues, randomTensor, toHalf } from '../util.js';
+import { CONV_ATTRS as convAttrs, halfValues, irGraph as graph, randomTensor, toHalf } from '../util.js';
 
-function graph(values: Value[], nodes: Omit<Node, 'origin'>[], inputs: string[], outputs: string[]): Graph {
-  return { values: new Map(values.map((v) => [v.name, v])), nodes: nodes.map((n) => ({ ...n, origin: [n.name] })), inputs, outputs };
-}
 const act = (name: string, shape: number[]): Value => ({ name, shape, dtype: 'f16' });
 const constant = (name: string, shape: number[], seed: number, lo = -1, hi = 1): Value => ({ name, shape, dtype: 'f16', data: toHalf(randomTensor(shape, seed, lo, hi)) });
 const vals = (g: Graph, name: string): Float32Array => {
@@ -21,7 +18,6 @@ const vals = (g: Graph, name: string): Float32Array => {
   expect(v.data!.dtype).toBe('f16');
   return halfValues(v.data!);
 };
-const convAttrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 };
 /** Within the f16 rounding of the exact value (half an ulp, plus slack for the f32 intermediate). */
 const expectHalfOf = (got: number, exact: number) => expect(Math.abs(got - exact)).toBeLessThanOrEqual(Math.abs(exact) * 2 ** -10 + 1e-7);
 

@@ -1,7 +1,7 @@
 // Each optimization pass on small hand-built graphs: the rewrite happens, and the folded numbers equal
 // the formulas computed independently here.
 import { describe, expect, it } from 'vitest';
-import type { Graph, Node, Value } from '../../src/ir/graph.js';
+import type { Value } from '../../src/ir/graph.js';
 import { foldBatchNorm } from '../../src/ir/passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../../src/ir/passes/fuse-epilogue.js';
 import { fuseHardSwish } from '../../src/ir/passes/hardswish.js';
@@ -11,14 +11,10 @@ import { fuseFakeQuant } from '../../src/ir/passes/fuse-fake-quant.js';
 import { removeIdentity } from '../../src/ir/passes/remove-identity.js';
 import { eliminateDeadNodes } from '../../src/ir/passes/dead-nodes.js';
 import { addZeroBias } from '../../src/ir/passes/zero-bias.js';
-import { randomTensor } from '../util.js';
+import { CONV_ATTRS as convAttrs, irGraph as graph, randomTensor } from '../util.js';
 
-function graph(values: Value[], nodes: Omit<Node, 'origin'>[], inputs: string[], outputs: string[]): Graph {
-  return { values: new Map(values.map((v) => [v.name, v])), nodes: nodes.map((n) => ({ ...n, origin: [n.name] })), inputs, outputs };
-}
 const act = (name: string, shape: number[]): Value => ({ name, shape, dtype: 'f32' });
 const constant = (name: string, shape: number[], seed: number, lo = -1, hi = 1): Value => ({ name, shape, dtype: 'f32', data: randomTensor(shape, seed, lo, hi) });
-const convAttrs = { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 };
 
 describe('foldBatchNorm', () => {
   it('folds scale, shift, mean and variance into the conv weights and bias', () => {

@@ -3,7 +3,7 @@
 // The 1x1 GEMM is the fastest conv kernel, and the shuffle is one copy (pixel_shuffle.wgsl).
 import { floatTensor, floatValues } from '../../core/tensor.js';
 import { type Graph, type Node, type Value, PIECEWISE_LINEAR_ACTS } from '../graph.js';
-import { producerMap } from './util.js';
+import { castFromHalf, producerMap, symmetricInt8 } from './util.js';
 
 let counter = 0;
 
@@ -85,15 +85,15 @@ function floatWeight(g: Graph, w: Value, wName: string, c: number, oc: number, k
 
 /** An f16 weight behind a Cast to f32 (fp16 weights): the halves are permuted and stay halves. */
 function halfWeight(g: Graph, n: Node, w: Value, wName: string, c: number, oc: number, k: number): Node[] | null {
-  const cast = producerMap(g).get(w.name);
-  const h = cast?.op === 'cast' && cast.attrs.to === 'f32' ? g.values.get(cast.inputs[0]) : undefined;
-  if (!h?.data || h.dtype !== 'f16') return null;
+  const half = castFromHalf(g, producerMap(g), w.name);
+  if (!half) return null;
+  const { cast, h } = half;
   const shape = [oc * k, c, 1, 1];
   const hName = `${h.name}#as1x1_${wName}`;
-  const src = h.data.data as Uint16Array;
+  const src = h.data!.data as Uint16Array;
   g.values.set(hName, { name: hName, shape, dtype: 'f16', data: { dtype: 'f16', shape, data: permute(src, new Uint16Array(src.length), c, oc, k) } });
   g.values.set(wName, { name: wName, shape, dtype: w.dtype });
-  return [{ name: `${n.name}#cast_as1x1`, op: 'cast', attrs: { to: 'f32' }, inputs: [hName], outputs: [wName], origin: cast!.origin }];
+  return [{ name: `${n.name}#cast_as1x1`, op: 'cast', attrs: { to: 'f32' }, inputs: [hName], outputs: [wName], origin: cast.origin }];
 }
 
 /**
@@ -101,19 +101,15 @@ function halfWeight(g: Graph, n: Node, w: Value, wName: string, c: number, oc: n
  * the int8 values are permuted and stay int8, the scales repeat per phase along the new axis 0.
  */
 function quantizedWeight(g: Graph, n: Node, w: Value, wName: string, c: number, oc: number, k: number): Node[] | null {
-  const dq = producerMap(g).get(w.name);
-  if (!dq || dq.op !== 'dequantize' || dq.attrs.blockSize) return null;
-  const q = g.values.get(dq.inputs[0]);
-  const scale = g.values.get(dq.inputs[1]);
-  const zp = dq.inputs[2] ? g.values.get(dq.inputs[2]) : undefined;
-  if (!q?.data || q.dtype !== 'i8' || !scale?.data || (zp && (!zp.data || Array.from(zp.data.data as Int8Array).some((z) => z !== 0)))) return null;
-  const sv = floatValues(scale.data);
-  if (!sv) return null;
+  const int8 = symmetricInt8(g, producerMap(g), w.name);
+  if (!int8) return null;
+  const { dq, q, scale } = int8;
+  const sv = scale.data!.data as Float32Array;
   const perTensor = sv.length === 1;
   if (!perTensor && (dq.attrs.axis !== 1 || sv.length !== oc)) return null;
   const shape = [oc * k, c, 1, 1];
   const qName = `${q.name}#as1x1`, sName = `${scale.name}#as1x1`;
-  const qData = q.data.data as Int8Array;
+  const qData = q.data!.data as Int8Array;
   g.values.set(qName, { name: qName, shape, dtype: 'i8', data: { dtype: 'i8', shape, data: permute(qData, new Int8Array(qData.length), c, oc, k) } });
   const scales = perTensor ? Float32Array.from(sv) : Float32Array.from({ length: oc * k }, (_, i) => sv[Math.floor(i / k)]);
   g.values.set(sName, { name: sName, shape: perTensor ? [] : [oc * k], dtype: scale.dtype, data: floatTensor(scale.dtype, perTensor ? [] : [oc * k], scales) });

@@ -3,21 +3,11 @@
 // (fake quantization): two dispatches and an int32 round trip per quantized activation disappear. Other
 // pairs become one quantize step that writes the dequantized float. Both compute what the two kernels
 // compute, in the same order, so the values are the same bits.
-import { sizeOf } from '../../core/shape.js';
 import type { Graph, Node } from '../graph.js';
-import { producerMap, removeNode, soleConsumer, useCounts } from './util.js';
+import { producerMap, removeNode, scalarConst, soleConsumer, useCounts, zeroPointConst } from './util.js';
 
 const PRODUCERS = new Set(['conv', 'convTranspose', 'matmul', 'binary']);
 const RANGES: Record<string, [number, number]> = { i8: [-128, 127], u8: [0, 255] };
-
-/** A per-tensor constant (scale or zero point) as a number, or null. */
-function scalar(g: Graph, name: string | undefined, dflt: number | null): number | null {
-  if (!name) return dflt;
-  const v = g.values.get(name);
-  if (!v?.data || sizeOf(v.shape) !== 1) return null;
-  const x = Number((v.data.data as ArrayLike<number>)[0]);
-  return v.dtype === 'i8' ? (x << 24) >> 24 : x;
-}
 
 export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
   let fused = 0;
@@ -28,8 +18,8 @@ export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
     const p = producers.get(q.inputs[0]);
     const dq = soleConsumer(g, q.outputs[0], uses, keep);
     if (dq?.op !== 'dequantize' || dq.attrs.blockSize || g.values.get(q.inputs[0])!.dtype !== 'f32' || g.values.get(dq.outputs[0])!.dtype !== 'f32') continue;
-    const [scale, zeroPoint] = [scalar(g, q.inputs[1], null), scalar(g, q.inputs[2], 0)];
-    const same = scale !== null && zeroPoint !== null && scale > 0 && scalar(g, dq.inputs[1], null) === scale && scalar(g, dq.inputs[2], 0) === zeroPoint;
+    const [scale, zeroPoint] = [scalarConst(g, q.inputs[1]), zeroPointConst(g, q.inputs[2])];
+    const same = scale !== null && zeroPoint !== null && scale > 0 && scalarConst(g, dq.inputs[1]) === scale && zeroPointConst(g, dq.inputs[2]) === zeroPoint;
     if (!same) continue;
     const [qmin, qmax] = RANGES[q.attrs.to];
     const intoEpilogue = p && PRODUCERS.has(p.op) && p.outputs.length === 1 && !p.epilogue?.fakeQuant && soleConsumer(g, q.inputs[0], uses, keep) === q;

@@ -8,24 +8,13 @@ import { sizeOf } from '../../core/shape.js';
 import { hostTensor } from '../../core/tensor.js';
 import type { Graph, Node, QLinearAttrs, Value } from '../graph.js';
 import { packWeights, quantizeScalar, requantParams, transposeKN } from './qlinear-pack.js';
-import { producerMap, soleConsumer, useCounts } from './util.js';
+import { intValues, producerMap, soleConsumer, useCounts, zeroPointConst } from './util.js';
 
 const RANGES = { i8: [-128, 127], u8: [0, 255] } as const;
 
 interface Match { conv: Node; xq: string; wdq: Node; q: Node; xDq: Node }
 
 const f32At = (v: Value | undefined): Float32Array | null => (v?.data && v.dtype === 'f32' ? (v.data.data as Float32Array) : null);
-function intsOf(v: Value): Int32Array {
-  const d = v.data!.data as ArrayLike<number>;
-  return v.dtype === 'i8' ? Int32Array.from(d, (x) => (x << 24) >> 24) : Int32Array.from(d);
-}
-/** A constant per-tensor zero point (0 when absent); null when it is not one. */
-function scalarZero(g: Graph, name: string): number | null {
-  if (!name) return 0;
-  const v = g.values.get(name);
-  if (!v?.data || sizeOf(v.shape) !== 1) return null;
-  return intsOf(v)[0];
-}
 
 /** The QDQ chain around a conv/matmul, or why it stays on the float path. */
 export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = new Set<string>(), uses = useCounts(g, keep)): Match | string {
@@ -36,7 +25,7 @@ export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = n
   if (xDq?.op !== 'dequantize') return 'activation is float (no DequantizeLinear before it)';
   const xq = g.values.get(xDq.inputs[0])!;
   if (xq.data || (xq.dtype !== 'i8' && xq.dtype !== 'u8')) return `activation is ${xq.data ? 'constant' : xq.dtype}, not runtime int8/uint8`;
-  if (sizeOf(g.values.get(xDq.inputs[1])!.shape) !== 1 || !f32At(g.values.get(xDq.inputs[1])) || scalarZero(g, xDq.inputs[2]) === null) return 'activation scale/zero point not per-tensor constants';
+  if (sizeOf(g.values.get(xDq.inputs[1])!.shape) !== 1 || !f32At(g.values.get(xDq.inputs[1])) || zeroPointConst(g, xDq.inputs[2]) === null) return 'activation scale/zero point not per-tensor constants';
   const wdq = producers.get(n.inputs[1]);
   if (wdq?.op !== 'dequantize') return 'weights are not DequantizeLinear(int8 constant)';
   const wq = g.values.get(wdq.inputs[0])!;
@@ -45,7 +34,7 @@ export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = n
   const outAxis = isConv ? 0 : n.attrs.transB ? 0 : 1;
   const ws = g.values.get(wdq.inputs[1]);
   if (!f32At(ws) || (sizeOf(ws!.shape) !== 1 && wdq.attrs.axis !== outAxis)) return 'weight scale is not per tensor or per output channel';
-  if (wdq.inputs[2] && intsOf(g.values.get(wdq.inputs[2])!).some((z) => z !== 0)) return 'nonzero weight zero point';
+  if (wdq.inputs[2] && intValues(g.values.get(wdq.inputs[2])!).some((z) => z !== 0)) return 'nonzero weight zero point';
   if (!isConv && wq.shape.length !== 2) return 'batched weights';
   const e = n.epilogue;
   if (e?.residual) return 'residual add in the epilogue';
@@ -57,7 +46,7 @@ export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = n
   const q = soleConsumer(g, y, uses, keep);
   if (!q || q.op !== 'quantize') return 'output is not read by one QuantizeLinear only';
   const qs = g.values.get(q.inputs[1]);
-  if (!f32At(qs) || sizeOf(qs!.shape) !== 1 || scalarZero(g, q.inputs[2]) === null || q.attrs.blockSize) return 'output scale/zero point not per-tensor constants';
+  if (!f32At(qs) || sizeOf(qs!.shape) !== 1 || zeroPointConst(g, q.inputs[2]) === null || q.attrs.blockSize) return 'output scale/zero point not per-tensor constants';
   if (q.attrs.to !== 'i8' && q.attrs.to !== 'u8') return `output type ${q.attrs.to}`;
   return { conv: n, xq: xDq.inputs[0], wdq, q, xDq };
 }
@@ -74,10 +63,10 @@ function rewrite(g: Graph, m: Match): Node {
   const isConv = n.op === 'conv';
   const xdt = g.values.get(m.xq)!.dtype;
   const sx = f32At(g.values.get(xDq.inputs[1]))![0];
-  const xZero = scalarZero(g, xDq.inputs[2])!;
+  const xZero = zeroPointConst(g, xDq.inputs[2])!;
   const xOffset = xdt === 'u8' ? 128 : 0;
   const wv = g.values.get(wdq.inputs[0])!;
-  let w = intsOf(wv);
+  let w = intValues(wv);
   let oc: number, cg: number, taps: number;
   if (isConv) [oc, cg, taps] = [wv.shape[0], wv.shape[1], wv.shape[2] * wv.shape[3]];
   else {
@@ -88,7 +77,7 @@ function rewrite(g: Graph, m: Match): Node {
   const { packed, sums } = packWeights(w, oc, cg, taps);
   const to = q.attrs.to as 'i8' | 'u8';
   const sy = f32At(g.values.get(q.inputs[1]))![0];
-  const yZero = scalarZero(g, q.inputs[2])!;
+  const yZero = zeroPointConst(g, q.inputs[2])!;
   let [qmin, qmax]: number[] = [...RANGES[to]];
   const e = n.epilogue;
   const biasF = e?.bias ? f32At(g.values.get(e.bias)) : null;

@@ -1,7 +1,7 @@
 // Small graph-editing helpers shared by the passes.
 import { sizeOf } from '../../core/shape.js';
 import { floatValues } from '../../core/tensor.js';
-import { type Graph, type Node, epilogueValues } from '../graph.js';
+import { type Graph, type Node, type Value, epilogueValues } from '../graph.js';
 
 /** How many times each value is read (node inputs, epilogue operands, graph outputs, kept values). */
 export function useCounts(g: Graph, keep: Set<string>): Map<string, number> {
@@ -62,4 +62,38 @@ export function channelConst(g: Graph, name: string, outShape: number[], channel
 
 export function removeNode(g: Graph, node: Node): void {
   g.nodes.splice(g.nodes.indexOf(node), 1);
+}
+
+/** An integer constant's values (int8 sign-extended). */
+export function intValues(v: Value): Int32Array {
+  const d = v.data!.data as ArrayLike<number>;
+  return v.dtype === 'i8' ? Int32Array.from(d, (x) => (x << 24) >> 24) : Int32Array.from(d);
+}
+
+/** A constant per-tensor zero point (0 when absent); null when it is not one. */
+export function zeroPointConst(g: Graph, name: string | undefined): number | null {
+  if (!name) return 0;
+  const v = g.values.get(name);
+  if (!v?.data || sizeOf(v.shape) !== 1) return null;
+  return intValues(v)[0];
+}
+
+/**
+ * `name` as DequantizeLinear(int8 constant, f32 constant scale[, zero point all 0]), not blocked: the
+ * weights that conv kernels can read packed (dequantize folding, the int8 deconv rewrite). Null otherwise.
+ */
+export function symmetricInt8(g: Graph, producers: Map<string, Node>, name: string): { dq: Node; q: Value; scale: Value } | null {
+  const dq = producers.get(name);
+  if (dq?.op !== 'dequantize' || dq.attrs.blockSize) return null;
+  const [q, scale, zp] = dq.inputs.map((i) => (i ? g.values.get(i) : undefined));
+  if (!q?.data || q.dtype !== 'i8' || !scale?.data || scale.dtype !== 'f32') return null;
+  if (dq.inputs[2] && (!zp?.data || intValues(zp).some((z) => z !== 0))) return null;
+  return { dq, q, scale };
+}
+
+/** `name` as Cast-to-f32 of an f16 constant (fp16 weights): the cast and the f16 value, or null. */
+export function castFromHalf(g: Graph, producers: Map<string, Node>, name: string): { cast: Node; h: Value } | null {
+  const cast = producers.get(name);
+  const h = cast?.op === 'cast' && cast.attrs.to === 'f32' ? g.values.get(cast.inputs[0]) : undefined;
+  return h?.data && h.dtype === 'f16' ? { cast: cast!, h } : null;
 }
