@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Case, type Ep, attrsOf, checkConv, label } from './conv-check.js';
+import { type Case, type Ep, attrsOf, checkConv, label, withoutSubgroupsCases } from './conv-check.js';
 import { WINOGRAD_TUNING } from '../../src/kernels/conv-winograd.js';
 import { conv2dRef } from '../ref/conv.js';
 import { randomTensor } from '../util.js';
@@ -165,30 +165,7 @@ describe('vec4 depthwise with kernels wider than 3 (depthwiseVec4MaxK raised)', 
   });
 });
 
-describe('conv2d without subgroups (portable implicit GEMM)', () => {
-  afterEach(() => { CONV_TUNING.noSubgroups = false; CONV_TUNING.minSubgroup = 8; });
-  const cases: Case[] = [
-    { x: [2, 17, 17, 13], oc: 5, k: [3, 3], p: [1, 1, 1, 1] },
-    { x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 1, 0, 2], g: 4 },
-    { x: [1, 9, 5, 7], oc: 13, k: [1, 1] },
-  ];
-  cases.forEach((c, i) => {
-    it(label(c), () => { CONV_TUNING.noSubgroups = true; return check(c, 300 + 4 * i); });
-  });
-  it('bias + relu with a residual', () => {
-    CONV_TUNING.noSubgroups = true;
-    return check({ x: [1, 6, 9, 10], oc: 9, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], d: [1, 2] }, 320, { act: 'relu', bias: true, residual: true, before: false });
-  });
-  // the subgroup kernels' own path for subgroups smaller than 8 (forced by raising the threshold)
-  it('subgroup implicit GEMM with a too-small subgroup', () => {
-    CONV_TUNING.minSubgroup = 1000;
-    return check({ x: [1, 6, 7, 9], oc: 10, k: [3, 3], s: [1, 2], p: [1, 0, 2, 1], g: 2 }, 330, { act: 'relu', bias: true });
-  });
-  it('subgroup 1x1 GEMM with a too-small subgroup', () => {
-    CONV_TUNING.minSubgroup = 1000;
-    return check({ x: [2, 6, 6, 6], oc: 10, k: [1, 1], g: 2 }, 340, { act: 'hardSwish', residual: true });
-  });
-});
+describe('conv2d without subgroups (portable implicit GEMM)', () => withoutSubgroupsCases('f32'));
 
 describe('conv2d variant selection', () => {
   const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };

@@ -3,10 +3,10 @@
 // representative subset of conv.test.ts / conv-transpose.test.ts covering every variant and path.
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
-import { type Case, type Ep, attrsOf, checkConv, label } from './conv-check.js';
+import { type Case, type Ep, attrsOf, checkConv, label, withoutSubgroupsCases } from './conv-check.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
 import { type ConvTransposeRefAttrs, conv2dRef, convTranspose2dRef, epilogueRef } from '../ref/conv.js';
-import { CONV_TUNING, convKernel } from '../../src/kernels/conv.js';
+import { convKernel } from '../../src/kernels/conv.js';
 import { CONV_TRANSPOSE_TUNING, convTransposeKernel } from '../../src/kernels/conv-transpose.js';
 import type { Epilogue } from '../../src/ir/graph.js';
 
@@ -60,23 +60,7 @@ describe('conv2d f16 fused epilogues', () => {
   it('bias + sigmoid + residual (direct fallback)', () => check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
 });
 
-describe('conv2d f16 without subgroups', () => {
-  afterEach(() => { CONV_TUNING.noSubgroups = false; CONV_TUNING.minSubgroup = 8; });
-  it('portable implicit GEMM 3x3', () => { CONV_TUNING.noSubgroups = true; return check({ x: [2, 17, 17, 13], oc: 5, k: [3, 3], p: [1, 1, 1, 1] }, 300); });
-  it('portable implicit GEMM 5x5 groups', () => { CONV_TUNING.noSubgroups = true; return check({ x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 1, 0, 2], g: 4 }, 304); });
-  it('portable implicit GEMM with bias, relu and a residual', () => {
-    CONV_TUNING.noSubgroups = true;
-    return check({ x: [1, 6, 9, 10], oc: 9, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], d: [1, 2] }, 320, { act: 'relu', bias: true, residual: true, before: false });
-  });
-  it('subgroup implicit GEMM with a too-small subgroup', () => {
-    CONV_TUNING.minSubgroup = 1000;
-    return check({ x: [1, 6, 7, 9], oc: 10, k: [3, 3], s: [1, 2], p: [1, 0, 2, 1], g: 2 }, 330, { act: 'relu', bias: true });
-  });
-  it('subgroup 1x1 GEMM with a too-small subgroup', () => {
-    CONV_TUNING.minSubgroup = 1000;
-    return check({ x: [2, 6, 6, 6], oc: 10, k: [1, 1], g: 2 }, 340, { act: 'hardSwish', residual: true });
-  });
-});
+describe('conv2d f16 without subgroups', () => withoutSubgroupsCases('f16'));
 
 describe('conv2d f16 variant selection', () => {
   const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };

@@ -2,7 +2,7 @@
 // computed on exactly those values, tolerance 2e-3 relative L2. Shapes are a representative subset of
 // matmul.test.ts covering the vec4 subgroup kernel, the strided one, the portable one and gemv.
 import { describe, expect, it } from 'vitest';
-import { type Case, type CheckOptions, checkMatmul, withoutSubgroups } from './matmul-check.js';
+import { type Case, type CheckOptions, checkMatmul, withNarrowSubgroups, withoutSubgroups } from './matmul-check.js';
 import { halfRounded, randomTensor } from '../util.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
@@ -60,19 +60,8 @@ describe('matmul f16 without subgroups', () => {
 });
 
 describe('matmul f16 on 4-lane subgroups (emulated)', () => {
-  async function narrow(body: () => Promise<void>): Promise<void> {
-    const select = matmulKernel.select;
-    matmulKernel.select = (node, caps) => {
-      const sel = select(node, caps);
-      for (const call of sel.calls) {
-        if (call.shader.file.startsWith('matmul_sg')) call.shader.overrides = { ...call.shader.overrides, EMULATE_NARROW: true };
-      }
-      return sel;
-    };
-    try { await body(); } finally { matmulKernel.select = select; }
-  }
-  it('vec4 kernel 33x16 . 16x40', () => narrow(() => check({ a: [33, 16], b: [16, 40] })));
-  it('strided kernel 21x7 . 7x9 transA', () => narrow(() => check({ a: [7, 21], b: [7, 9], transA: true })));
+  it('vec4 kernel 33x16 . 16x40', () => withNarrowSubgroups(() => check({ a: [33, 16], b: [16, 40] })));
+  it('strided kernel 21x7 . 7x9 transA', () => withNarrowSubgroups(() => check({ a: [7, 21], b: [7, 9], transA: true })));
 });
 
 describe('matmul f16 variant selection', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
 import { softmaxRef } from '../ref/softmax.js';
-import { batchNormRef, layerNormRef } from '../ref/norm.js';
+import { LN_CASES, batchNormRef, layerNormRef } from '../ref/norm.js';
 import { batchNormKernel, layerNormKernel } from '../../src/kernels/norm.js';
 import { softmaxKernel } from '../../src/kernels/softmax.js';
 
@@ -50,12 +50,6 @@ describe('softmax f16', () => {
     expect(softmaxKernel.select(node([2, 6625]), caps).calls[0].variant).toBe('softmax.wg');
   });
 });
-
-const LN_CASES: [number[], number, number[]][] = [
-  [[4, 1], -1, [1]], [[3, 7], -1, [7]], [[2, 5, 120], -1, [120]], [[40, 120], 1, [120]], [[1, 40, 120], -1, [1, 1, 120]],
-  [[2, 3, 7, 9], 2, [7, 9]], [[2, 3, 7, 9], -2, [9]], [[5, 1000], -1, [1000]], [[300, 16], 1, [16]], [[2, 8, 33], 1, [8, 33]],
-  [[1, 3000], -1, [3000]],
-];
 
 describe('layerNorm f16', () => {
   for (const withBias of [true, false]) {

@@ -8,6 +8,7 @@ import type { Epilogue } from '../../src/ir/graph.js';
 import { matmulRef, type MatmulRefOptions } from '../ref/matmul.js';
 import { countNaN, halfRounded, halfValues, int8Weights, randomTensor, relL2, toHalf } from '../util.js';
 import { runOp, testGpu } from './harness.js';
+import { matmulKernel } from '../../src/kernels/matmul.js';
 
 export interface Case { a: number[]; b: number[]; transA?: boolean; transB?: boolean; alpha?: number }
 export interface CheckOptions { epilogue?: Epilogue; bias?: HostTensor; residual?: HostTensor; ref?: MatmulRefOptions }
@@ -43,4 +44,20 @@ export async function withoutSubgroups(body: () => Promise<void>): Promise<void>
   const had = features.subgroups;
   features.subgroups = false;
   try { await body(); } finally { features.subgroups = had; }
+}
+
+/**
+ * Runs `body` with the subgroup matmul kernels on their 4-lane path (WebGPU allows 4-lane subgroups; the
+ * path stays correct on wider ones, so it is forced).
+ */
+export async function withNarrowSubgroups(body: () => Promise<void>): Promise<void> {
+  const select = matmulKernel.select;
+  matmulKernel.select = (node, caps) => {
+    const sel = select(node, caps);
+    for (const call of sel.calls) {
+      if (call.shader.file.startsWith('matmul_sg')) call.shader.overrides = { ...call.shader.overrides, EMULATE_NARROW: true };
+    }
+    return sel;
+  };
+  try { await body(); } finally { matmulKernel.select = select; }
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
-import { type Case, type CheckOptions, checkMatmul, withoutSubgroups } from './matmul-check.js';
+import { type Case, type CheckOptions, checkMatmul, withNarrowSubgroups, withoutSubgroups } from './matmul-check.js';
 import { randomTensor, relL2 } from '../util.js';
 import { matmulRef } from '../ref/matmul.js';
-import { matmulKernel } from '../../src/kernels/matmul.js';
 
 const SIZES: [number, number, number][] = [
   [1, 1, 1], [1, 7, 3], [3, 1, 7], [1, 129, 64], [129, 1, 33], [3, 3, 3], [7, 16, 33], [16, 7, 1],
@@ -88,20 +87,8 @@ describe('matmul batch dims that do not merge', () => {
 });
 
 describe('matmul on 4-lane subgroups (emulated)', () => {
-  // WebGPU allows 4-lane subgroups; the kernels' path for them stays correct on wider ones, so force it
-  async function narrow(body: () => Promise<void>): Promise<void> {
-    const select = matmulKernel.select;
-    matmulKernel.select = (node, caps) => {
-      const sel = select(node, caps);
-      for (const call of sel.calls) {
-        if (call.shader.file.startsWith('matmul_sg')) call.shader.overrides = { ...call.shader.overrides, EMULATE_NARROW: true };
-      }
-      return sel;
-    };
-    try { await body(); } finally { matmulKernel.select = select; }
-  }
-  it('vec4 kernel 33x16 . 16x40', () => narrow(() => check({ a: [33, 16], b: [16, 40] })));
-  it('strided kernel 21x7 . 7x9 transA', () => narrow(() => check({ a: [7, 21], b: [7, 9], transA: true })));
+  it('vec4 kernel 33x16 . 16x40', () => withNarrowSubgroups(() => check({ a: [33, 16], b: [16, 40] })));
+  it('strided kernel 21x7 . 7x9 transA', () => withNarrowSubgroups(() => check({ a: [7, 21], b: [7, 9], transA: true })));
 });
 
 describe('matmul large tile', () => {

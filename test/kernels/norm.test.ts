@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 import { countNaN, randomTensor, relL2 } from '../util.js';
-import { batchNormRef, layerNormRef } from '../ref/norm.js';
-
-const LN_CASES: [number[], number, number[]][] = [
-  [[4, 1], -1, [1]], [[3, 7], -1, [7]], [[2, 5, 120], -1, [120]], [[40, 120], 1, [120]], [[1, 40, 120], -1, [1, 1, 120]],
-  [[2, 3, 7, 9], 2, [7, 9]], [[2, 3, 7, 9], -2, [9]], [[5, 1000], -1, [1000]], [[300, 16], 1, [16]], [[2, 8, 33], 1, [8, 33]],
-  [[1, 3000], -1, [3000]],
-];
+import { LN_CASES, batchNormRef, layerNormRef } from '../ref/norm.js';
 
 describe('layerNorm', () => {
   for (const withBias of [true, false]) {

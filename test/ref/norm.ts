@@ -36,3 +36,10 @@ export function batchNormRef(x: HostTensor, scale: HostTensor, bias: HostTensor,
   }
   return out;
 }
+
+/** Layer-norm test shapes shared by the f32 and f16 tests: [input shape, axis, scale/bias shape]. */
+export const LN_CASES: [number[], number, number[]][] = [
+  [[4, 1], -1, [1]], [[3, 7], -1, [7]], [[2, 5, 120], -1, [120]], [[40, 120], 1, [120]], [[1, 40, 120], -1, [1, 1, 120]],
+  [[2, 3, 7, 9], 2, [7, 9]], [[2, 3, 7, 9], -2, [9]], [[5, 1000], -1, [1000]], [[300, 16], 1, [16]], [[2, 8, 33], 1, [8, 33]],
+  [[1, 3000], -1, [3000]],
+];
