@@ -1,25 +1,6 @@
 // Cast between the GPU's 32-bit element kinds, on raw words. Kinds: 0 f32, 1 i32, 2 u32 (also bool 0/1).
 // ONNX semantics: float -> int truncates toward zero; anything -> bool is "nonzero".
-// kestrel:requires lib/indexing.wgsl
-
-override FROM: u32 = 0u;
-override TO: u32 = 0u;
-// The target is bool: store 0/1 rather than the numeric value.
-override TO_BOOL: bool = false;
-// Narrow integer targets wrap as two's complement: 0 none, 1 uint8, 2 int8.
-override WRAP: u32 = 0u;
-override WG: u32 = 256u;
-
-struct Params {
-  count: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+// kestrel:requires lib/indexing.wgsl lib/cast_words.wgsl
 
 fn is_nonzero(w: u32) -> bool {
   if (FROM == 0u) {
@@ -41,12 +22,7 @@ fn convert(w: u32) -> u32 {
     case 6u: { v = bitcast<u32>(f32(w)); }
     default: {}
   }
-  if (WRAP == 1u) {
-    v = v & 0xffu;
-  } else if (WRAP == 2u) {
-    v = bitcast<u32>((bitcast<i32>(v << 24u)) >> 24u);
-  }
-  return v;
+  return wrap_narrow(v);
 }
 
 @compute @workgroup_size(WG)

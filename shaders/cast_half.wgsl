@@ -2,25 +2,7 @@
 // Halves are packed two per u32 word (pack2x16float / unpack2x16float): no shader-f16 needed, and an f16
 // output is written one whole word per invocation so no two invocations share a word.
 // Kinds: 1 i32, 2 u32 (also bool 0/1), 3 f16. ONNX: float -> int truncates toward zero, -> bool is nonzero.
-// kestrel:requires lib/indexing.wgsl
-
-override FROM: u32 = 3u;
-override TO: u32 = 3u;
-override TO_BOOL: bool = false;
-// Narrow integer targets wrap as two's complement: 0 none, 1 uint8, 2 int8.
-override WRAP: u32 = 0u;
-override WG: u32 = 256u;
-
-struct Params {
-  count: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read_write> x: array<u32>;
-@group(0) @binding(2) var<storage, read_write> y: array<u32>;
+// kestrel:requires lib/indexing.wgsl lib/cast_words.wgsl
 
 fn load_f32(i: u32) -> f32 {
   if (FROM == 3u) {
@@ -45,13 +27,7 @@ fn to_word(i: u32) -> u32 {
     return select(0u, 1u, is_nonzero(i));
   }
   let v = load_f32(i);
-  var w = select(u32(v), bitcast<u32>(i32(v)), TO == 1u);
-  if (WRAP == 1u) {
-    w = w & 0xffu;
-  } else if (WRAP == 2u) {
-    w = bitcast<u32>((bitcast<i32>(w << 24u)) >> 24u);
-  }
-  return w;
+  return wrap_narrow(select(u32(v), bitcast<u32>(i32(v)), TO == 1u));
 }
 
 @compute @workgroup_size(WG)

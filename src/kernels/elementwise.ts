@@ -40,6 +40,9 @@ export const unaryKernel: KernelDef = {
 };
 
 /** The 32-bit word kind a dtype has on the GPU, as cast.wgsl numbers it. */
+/** lib/cast_words.wgsl's WRAP: uint8 and int8 targets wrap as two's complement. */
+const wrapOf = (to: DType): number => (to === 'u8' ? 1 : to === 'i8' ? 2 : 0);
+
 function wordKind(node: { name: string; op: string }, dtype: DType): number {
   const g = gpuDType(dtype);
   if (g === 'f32') return 0;
@@ -71,7 +74,7 @@ export const castKernel: KernelDef = {
     if (from === 'f16' || to === 'f16') {
       const kind = (d: DType) => (d === 'f16' ? 3 : wordKind(node, d));
       const units = to === 'f16' ? Math.ceil(count / 2) : count;
-      const overrides = { FROM: kind(from), TO: kind(to), TO_BOOL: to === 'bool', WRAP: to === 'u8' ? 1 : to === 'i8' ? 2 : 0, WG };
+      const overrides = { FROM: kind(from), TO: kind(to), TO_BOOL: to === 'bool', WRAP: wrapOf(to), WG };
       return { calls: [{
         variant: `cast.${from}.${to}`, shader: { file: 'cast_half.wgsl', overrides }, params: new ParamsBuilder().u32(count).build(),
         bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(units / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
@@ -79,7 +82,7 @@ export const castKernel: KernelDef = {
     }
     const overrides = {
       FROM: wordKind(node, from), TO: wordKind(node, to), TO_BOOL: to === 'bool',
-      WRAP: to === 'u8' ? 1 : to === 'i8' ? 2 : 0, WG,
+      WRAP: wrapOf(to), WG,
     };
     return { calls: [{
       variant: `cast.${from}.${to}`, shader: { file: 'cast.wgsl', overrides }, params: new ParamsBuilder().u32(count).build(),
