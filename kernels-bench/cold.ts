@@ -14,22 +14,45 @@ export interface ColdResult extends Partial<ColdStart> {
 
 const CHILD = fileURLToPath(new URL('./cold-child.ts', import.meta.url));
 
-export function coldStart(engine: EngineName, student: Student, cache: 'off' | 'warm', timeoutMs = 180_000): Promise<ColdResult> {
+export function coldStart(
+  engine: EngineName,
+  student: Student,
+  cache: 'off' | 'warm',
+  timeoutMs = 180_000,
+): Promise<ColdResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   if (cache === 'off') env.MESA_SHADER_CACHE_DISABLE = 'true';
   else delete env.MESA_SHADER_CACHE_DISABLE;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, engine, student], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, engine, student], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('close', (code) => {
       clearTimeout(timer);
       const line = out.split('\n').find((l) => l.startsWith('COLD '));
       if (!line) {
-        resolve({ engine, student, cache, ok: false, error: `child exited ${code}: ${err.split('\n').filter((l) => l && !l.startsWith('Warning')).slice(-1)[0] ?? ''}` });
+        resolve({
+          engine,
+          student,
+          cache,
+          ok: false,
+          error: `child exited ${code}: ${
+            err
+              .split('\n')
+              .filter((l) => l && !l.startsWith('Warning'))
+              .slice(-1)[0] ?? ''
+          }`,
+        });
         return;
       }
       resolve({ engine, student, cache, ...JSON.parse(line.slice(5)) });
@@ -41,7 +64,11 @@ export function coldStart(engine: EngineName, student: Student, cache: 'off' | '
  * Cache off, then cache warm. `filled`: this process already ran the model with the cache on, so the
  * driver cache holds its shaders; otherwise an untimed child run fills it first.
  */
-export async function coldStartBoth(engine: EngineName, student: Student, opts: { skipOff?: boolean; filled?: boolean } = {}): Promise<ColdResult[]> {
+export async function coldStartBoth(
+  engine: EngineName,
+  student: Student,
+  opts: { skipOff?: boolean; filled?: boolean } = {},
+): Promise<ColdResult[]> {
   const out: ColdResult[] = [];
   if (!opts.skipOff) out.push(await coldStart(engine, student, 'off'));
   if (!opts.filled) await coldStart(engine, student, 'warm');

@@ -29,13 +29,20 @@ export function tinyCnnOnnx(): Uint8Array {
     node('Flatten', ['g4'], ['f4'], { axis: 1 }, 'flatten'),
     node('Gemm', ['f4', 'wf', 'bf'], ['y'], { transB: 1 }, 'fc'),
   ];
-  nodes.forEach((n) => { if (n.op === 'Conv') delete (n.attrs as Record<string, unknown>).kernel_shape; });
+  nodes.forEach((n) => {
+    if (n.op === 'Conv') delete (n.attrs as Record<string, unknown>).kernel_shape;
+  });
   const init = [
-    weights('w1', [16, 3, 3, 3], 1, 0.3), weights('b1', [16], 2, 0.1),
-    weights('w2', [16, 16, 3, 3], 3, 0.1), weights('b2', [16], 4, 0.1),
-    weights('w3', [16, 16, 3, 3], 5, 0.1), weights('b3', [16], 6, 0.1),
-    weights('w4', [32, 16, 1, 1], 7, 0.2), weights('b4', [32], 8, 0.1),
-    weights('wf', [10, 32], 9, 0.2), weights('bf', [10], 10, 0.1),
+    weights('w1', [16, 3, 3, 3], 1, 0.3),
+    weights('b1', [16], 2, 0.1),
+    weights('w2', [16, 16, 3, 3], 3, 0.1),
+    weights('b2', [16], 4, 0.1),
+    weights('w3', [16, 16, 3, 3], 5, 0.1),
+    weights('b3', [16], 6, 0.1),
+    weights('w4', [32, 16, 1, 1], 7, 0.2),
+    weights('b4', [32], 8, 0.1),
+    weights('wf', [10, 32], 9, 0.2),
+    weights('bf', [10], 10, 0.1),
   ];
   return graph(nodes, [io('x', [1, 3, 'h', 'w'])], [io('y', [1, 10])], init);
 }

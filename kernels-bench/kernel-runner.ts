@@ -58,11 +58,22 @@ export function caseData(c: KernelCase, seed = 1): CaseData {
   });
   const node: Node = { name: c.id, op: c.op, attrs: c.attrs, inputs: names, outputs: [], origin: [c.id] };
   if (wScale) node.epilogue = { act: 'none', alpha: 0, beta: 0, scale: wScale };
-  const infos = inferNode(node, names.map((n) => values.get(n)));
+  const infos = inferNode(
+    node,
+    names.map((n) => values.get(n)),
+  );
   node.outputs = infos.map((_, i) => `out${i}`);
   infos.forEach((info, i) => values.set(`out${i}`, { name: `out${i}`, ...info }));
   const graph: Graph = { values, nodes: [node], inputs: [...feeds.keys()], outputs: node.outputs };
-  return { graph, node, inputs, feeds, flops: nodeFlops(graph, node), bytes: nodeBytes(graph, node), outShape: infos[0].shape };
+  return {
+    graph,
+    node,
+    inputs,
+    feeds,
+    flops: nodeFlops(graph, node),
+    bytes: nodeBytes(graph, node),
+    outShape: infos[0].shape,
+  };
 }
 
 export interface PreparedRung {
@@ -76,7 +87,12 @@ export interface PreparedRung {
   release(): void;
 }
 
-export async function prepareRung(ctx: GpuContext, cache: PipelineCache, data: CaseData, rung: Rung): Promise<PreparedRung> {
+export async function prepareRung(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  data: CaseData,
+  rung: Rung,
+): Promise<PreparedRung> {
   const ex = await Executor.create(ctx, cache, data.graph, { select: rung.select });
   const timestamps = ctx.features.timestampQuery;
   return {

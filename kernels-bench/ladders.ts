@@ -22,11 +22,19 @@ export interface Rung {
 export function withKnobs<T>(target: Record<string, unknown>, values: Record<string, unknown>, fn: () => T): T {
   const saved = Object.fromEntries(Object.keys(values).map((k) => [k, target[k]]));
   Object.assign(target, values);
-  try { return fn(); } finally { Object.assign(target, saved); }
+  try {
+    return fn();
+  } finally {
+    Object.assign(target, saved);
+  }
 }
 
 /** The registry's selection with tuning knobs set and/or caps switched off. */
-export function knobbed(target: Record<string, unknown> | null, values: Record<string, unknown>, caps: Partial<KernelCaps> = {}): SelectOverride {
+export function knobbed(
+  target: Record<string, unknown> | null,
+  values: Record<string, unknown>,
+  caps: Partial<KernelCaps> = {},
+): SelectOverride {
   return (node: KNode, c: KernelCaps) => {
     const sel = () => kernelFor(node.op, node.name).select(node, { ...c, ...caps });
     return target ? withKnobs(target, values, sel) : sel();
@@ -37,17 +45,27 @@ export function knobbed(target: Record<string, unknown> | null, values: Record<s
 export const naiveMatmul: SelectOverride = (node: KNode): KernelSelection | undefined => {
   const [a, b] = node.inputs as { shape: number[] }[];
   const out = node.outputs[0].shape;
-  const m = out[out.length - 2], n = out[out.length - 1], k = a.shape[a.shape.length - 1];
+  const m = out[out.length - 2],
+    n = out[out.length - 1],
+    k = a.shape[a.shape.length - 1];
   const batches = out.slice(0, -2).reduce((p, q) => p * q, 1);
   const aStride = a.shape.length > 2 && a.shape.slice(0, -2).reduce((p, q) => p * q, 1) > 1 ? m * k : 0;
   const bStride = b.shape.length > 2 && b.shape.slice(0, -2).reduce((p, q) => p * q, 1) > 1 ? k * n : 0;
-  return { calls: [{
-    variant: 'matmul.naive',
-    shader: { file: 'bench/matmul_naive.wgsl', overrides: { WG: 64 } },
-    params: new ParamsBuilder().u32(m).u32(n).u32(k).u32(batches).u32(aStride).u32(bStride).build(),
-    bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }],
-    workgroups: grid1d(Math.ceil((batches * m * n) / 64)),
-  }] };
+  return {
+    calls: [
+      {
+        variant: 'matmul.naive',
+        shader: { file: 'bench/matmul_naive.wgsl', overrides: { WG: 64 } },
+        params: new ParamsBuilder().u32(m).u32(n).u32(k).u32(batches).u32(aStride).u32(bStride).build(),
+        bindings: [
+          { io: 'in', index: 0 },
+          { io: 'in', index: 1 },
+          { io: 'out', index: 0 },
+        ],
+        workgroups: grid1d(Math.ceil((batches * m * n) / 64)),
+      },
+    ],
+  };
 };
 
 const TUNING = CONV_TUNING as unknown as Record<string, unknown>;
@@ -63,7 +81,11 @@ export function rungsFor(c: KernelCase): Rung[] {
       ];
     case 'conv3x3':
       return [
-        { name: 'direct', select: (n, c) => withKnobs(WINOGRAD, { disabled: true }, () => knobbed(TUNING, { maxSegment: 0 })(n, c)), baseline: true },
+        {
+          name: 'direct',
+          select: (n, c) => withKnobs(WINOGRAD, { disabled: true }, () => knobbed(TUNING, { maxSegment: 0 })(n, c)),
+          baseline: true,
+        },
         { name: 'igemm, no subgroups', select: knobbed(WINOGRAD, { disabled: true }, { subgroups: false }) },
         { name: 'igemm (no Winograd)', select: knobbed(WINOGRAD, { disabled: true }) },
         // F(2x2, 3x3) where it applies (stride 1); the same as igemm elsewhere
@@ -87,7 +109,10 @@ export function rungsFor(c: KernelCase): Rung[] {
       ];
     case 'elementwise':
       return [
-        { name: 'scalar, index math per element', select: knobbed(BINARY_TUNING as unknown as Record<string, unknown>, { bcast4: false }) },
+        {
+          name: 'scalar, index math per element',
+          select: knobbed(BINARY_TUNING as unknown as Record<string, unknown>, { bcast4: false }),
+        },
         { name: 'default' },
       ];
     default:

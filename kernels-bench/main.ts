@@ -63,7 +63,12 @@ const started = performance.now();
 const notes: string[] = [];
 const sections: Record<string, number> = {};
 let mark = performance.now();
-const lap = (name: string) => { const now = performance.now(); sections[name] = Math.round((now - mark) / 100) / 10; mark = now; log(`[${name}: ${sections[name]} s]`); };
+const lap = (name: string) => {
+  const now = performance.now();
+  sections[name] = Math.round((now - mark) / 100) / 10;
+  mark = now;
+  log(`[${name}: ${sections[name]} s]`);
+};
 
 installNavigatorGpu();
 const ctx = await createGpuContext();
@@ -88,12 +93,18 @@ if (args['ceilings-only']) {
   process.stdout.write(`${JSON.stringify(ceilings, null, 2)}\n`);
   process.exit(0);
 }
-log(`ceilings: f32 ${ceilings.f32Gflops.toFixed(1)} GFLOP/s, copy ${ceilings.copyGBs.toFixed(2)} GB/s, dispatch ${ceilings.dispatchUs.toFixed(1)} µs`);
+log(
+  `ceilings: f32 ${ceilings.f32Gflops.toFixed(1)} GFLOP/s, copy ${ceilings.copyGBs.toFixed(2)} GB/s, dispatch ${ceilings.dispatchUs.toFixed(1)} µs`,
+);
 
 // 2. kernel ladders (+ TF.js)
 let tfjs: TfPeer | null = null;
 if (!args['no-peers']) {
-  try { tfjs = await loadTfjs(); } catch (e) { notes.push(`TF.js WebGPU did not start: ${short(e)}`); }
+  try {
+    tfjs = await loadTfjs();
+  } catch (e) {
+    notes.push(`TF.js WebGPU did not start: ${short(e)}`);
+  }
 }
 const cases = selectCases({ quick, only: args.only?.split(',') });
 const caseResults: CaseResult[] = [];
@@ -115,22 +126,48 @@ if (!args['no-models'] && !args.only) {
     const k = r.find((t) => t.engine === 'kestrel')!;
     const o = r.find((t) => t.engine === 'ort-web');
     models.push({
-      student: s, label: STUDENTS[s].label, kestrelMs: k.ms, ortWebMs: o?.ms ?? null,
-      ratio: k.ms && o?.ms ? o.ms / k.ms : null, pairs: Math.min(k.runs.length, o?.runs.length ?? k.runs.length),
-      kestrelError: k.error, ortWebError: o?.error,
+      student: s,
+      label: STUDENTS[s].label,
+      kestrelMs: k.ms,
+      ortWebMs: o?.ms ?? null,
+      ratio: k.ms && o?.ms ? o.ms / k.ms : null,
+      pairs: Math.min(k.runs.length, o?.runs.length ?? k.runs.length),
+      kestrelError: k.error,
+      ortWebError: o?.error,
     });
   }
   try {
     const st = STUDENTS.det;
-    const session = await Session.create(st.file, { shapes: { [st.input]: st.shape }, context: ctx, pipelineCache: cache });
+    const session = await Session.create(st.file, {
+      shapes: { [st.input]: st.shape },
+      context: ctx,
+      pipelineCache: cache,
+    });
     try {
       const plan = await session.plan(new Map([[st.input, st.shape]]));
-      const p = await profileExecutor(plan.executor, new Map([[st.input, studentInput('det')]]), { iterations: quick ? 5 : 10, ceilings, title: 'det' });
-      detProfile = [...p.rows].sort((a, b) => (b.us ?? 0) - (a.us ?? 0)).slice(0, 10).map((r) => ({
-        index: r.index, op: r.op, variant: r.variant, node: r.origin.join(' + '), shapes: shapesLabel(r), us: r.us, pct: r.pct, gflops: r.gflops, ceilingPct: r.ceilingPct,
-      }));
+      const p = await profileExecutor(plan.executor, new Map([[st.input, studentInput('det')]]), {
+        iterations: quick ? 5 : 10,
+        ceilings,
+        title: 'det',
+      });
+      detProfile = [...p.rows]
+        .sort((a, b) => (b.us ?? 0) - (a.us ?? 0))
+        .slice(0, 10)
+        .map((r) => ({
+          index: r.index,
+          op: r.op,
+          variant: r.variant,
+          node: r.origin.join(' + '),
+          shapes: shapesLabel(r),
+          us: r.us,
+          pct: r.pct,
+          gflops: r.gflops,
+          ceilingPct: r.ceilingPct,
+        }));
       detTotals = { ...p.totals };
-    } finally { session.release(); }
+    } finally {
+      session.release();
+    }
   } catch (e) {
     notes.push(`det profile: Kestrel cannot run det yet (${short(e)})`);
   }
@@ -153,7 +190,10 @@ if (!args['no-cold'] && !args.only) {
       cold.push(...(await coldStartBoth('ort-web', s, { skipOff: quick, filled: ranModels })));
     }
   }
-  if (quick) notes.push('--quick skips the ORT-web cold start with the shader cache off (about 35 s for det); `npm run bench` or `npm run compare` measures it.');
+  if (quick)
+    notes.push(
+      '--quick skips the ORT-web cold start with the shader cache off (about 35 s for det); `npm run bench` or `npm run compare` measures it.',
+    );
 }
 
 lap('cold');
@@ -166,15 +206,30 @@ if (args.tune) {
     const t = TUNABLES.find((u) => u.applies(c));
     if (t) tuning.push(await tuneCase(ctx, cache, c, t, Math.max(3, Math.floor(samples / 2)), log));
   }
-  notes.push(`tuning cache: ${writeTuningCache(args.out!, slug, adapterName(ctx), tuning)} (best knobs per shape class; the kernels read CONV_TUNING / tile tables, which this file can seed)`);
+  notes.push(
+    `tuning cache: ${writeTuningCache(args.out!, slug, adapterName(ctx), tuning)} (best knobs per shape class; the kernels read CONV_TUNING / tile tables, which this file can seed)`,
+  );
 }
 
 const results: BenchResults = {
-  schema: SCHEMA_VERSION, adapter: adapterName(ctx), slug, date: new Date().toISOString(), quick,
+  schema: SCHEMA_VERSION,
+  adapter: adapterName(ctx),
+  slug,
+  date: new Date().toISOString(),
+  quick,
   command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
-  timing: ctx.features.timestampQuery ? 'timestamp' : 'wall-clock', ceilings, ceilingsCached,
+  timing: ctx.features.timestampQuery ? 'timestamp' : 'wall-clock',
+  ceilings,
+  ceilingsCached,
   seconds: { ...sections, total: Math.round((performance.now() - started) / 100) / 10 },
-  cases: caseResults, families: familyBests(caseResults), models, cold, detProfileTop: detProfile, detProfileTotals: detTotals, tuning, notes,
+  cases: caseResults,
+  families: familyBests(caseResults),
+  models,
+  cold,
+  detProfileTop: detProfile,
+  detProfileTotals: detTotals,
+  tuning,
+  notes,
 };
 const json = JSON.stringify(results, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 writeFileSync(join(outDir, 'bench.json'), json);
@@ -183,7 +238,9 @@ const md = markdownReport(results);
 writeFileSync(join(outDir, 'bench.md'), md);
 writeFileSync(join(outDir, 'roofline.svg'), rooflineSvg(caseResults, ceilings, `Roofline: ${adapterName(ctx)}`));
 process.stdout.write(md);
-log(`wrote ${join(outDir, 'bench.json')}, bench.md, roofline.svg${args.json ? ` and ${args.json}` : ''} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+log(
+  `wrote ${join(outDir, 'bench.json')}, bench.md, roofline.svg${args.json ? ` and ${args.json}` : ''} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
+);
 // Exit 1 on wrong numbers, or when no case could run at all (a broken build, not a missing kernel).
 const nothingRan = caseResults.length > 0 && caseResults.every((c) => c.rungs.every((g) => g.ms === null));
 if (nothingRan) log('no kernel case ran: see the errors above');

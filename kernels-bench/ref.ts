@@ -1,7 +1,14 @@
 // CPU references for the bench cases: test/ref/*.ts where it exists (conv, pool, resize, elementwise,
 // unary), plain f64 loops here for matmul and softmax.
 import type { HostTensor } from '../src/core/tensor.js';
-import type { ConvAttrs, ConvTransposeAttrs, MatmulAttrs, PoolAttrs, ResizeAttrs, SoftmaxAttrs } from '../src/ir/graph.js';
+import type {
+  ConvAttrs,
+  ConvTransposeAttrs,
+  MatmulAttrs,
+  PoolAttrs,
+  ResizeAttrs,
+  SoftmaxAttrs,
+} from '../src/ir/graph.js';
 import { conv2dRef, convTranspose2dRef } from '../test/ref/conv.js';
 import { binaryRef } from '../test/ref/elementwise.js';
 import { poolRef } from '../test/ref/pool.js';
@@ -12,16 +19,20 @@ import type { KernelCase } from './cases/types.js';
 /** Batched matmul with numpy batch broadcasting; A [..., M, K], B [..., K, N] (no transposes). */
 export function matmulRef(a: HostTensor, b: HostTensor, at: MatmulAttrs): Float64Array {
   if (at.transA || at.transB) throw new Error('matmulRef: transposes are not used by the bench');
-  const M = a.shape[a.shape.length - 2], K = a.shape[a.shape.length - 1], N = b.shape[b.shape.length - 1];
+  const M = a.shape[a.shape.length - 2],
+    K = a.shape[a.shape.length - 1],
+    N = b.shape[b.shape.length - 1];
   const aB = a.shape.slice(0, -2).reduce((p, q) => p * q, 1);
   const bB = b.shape.slice(0, -2).reduce((p, q) => p * q, 1);
   const batches = Math.max(aB, bB);
   if (aB !== batches && aB !== 1) throw new Error('matmulRef: only full or absent batch broadcast');
-  const A = a.data as Float32Array, B = b.data as Float32Array;
+  const A = a.data as Float32Array,
+    B = b.data as Float32Array;
   const out = new Float64Array(batches * M * N);
   const row = new Float64Array(N);
   for (let t = 0; t < batches; t++) {
-    const ao = (aB === 1 ? 0 : t) * M * K, bo = (bB === 1 ? 0 : t) * K * N;
+    const ao = (aB === 1 ? 0 : t) * M * K,
+      bo = (bB === 1 ? 0 : t) * K * N;
     for (let i = 0; i < M; i++) {
       row.fill(0);
       for (let k = 0; k < K; k++) {
@@ -62,7 +73,10 @@ export function softmaxRef(x: HostTensor, at: SoftmaxAttrs): Float64Array {
 }
 
 const BINARY: Record<string, (x: number, y: number) => number> = {
-  add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
 };
 
 const f32 = (t: HostTensor) => ({ shape: t.shape, data: t.data as Float32Array });
@@ -71,18 +85,24 @@ const f32 = (t: HostTensor) => ({ shape: t.shape, data: t.data as Float32Array }
 export function referenceFor(c: KernelCase, inputs: HostTensor[]): ArrayLike<number> | null {
   const [x, y] = inputs;
   switch (c.op) {
-    case 'matmul': return matmulRef(x, y, c.attrs as MatmulAttrs);
-    case 'conv': return conv2dRef(x, y, c.attrs as ConvAttrs).data;
-    case 'convTranspose': return convTranspose2dRef(x, y, c.attrs as ConvTransposeAttrs).data;
-    case 'softmax': return softmaxRef(x, c.attrs as SoftmaxAttrs);
+    case 'matmul':
+      return matmulRef(x, y, c.attrs as MatmulAttrs);
+    case 'conv':
+      return conv2dRef(x, y, c.attrs as ConvAttrs).data;
+    case 'convTranspose':
+      return convTranspose2dRef(x, y, c.attrs as ConvTransposeAttrs).data;
+    case 'softmax':
+      return softmaxRef(x, c.attrs as SoftmaxAttrs);
     case 'pool': {
       const a = c.attrs as PoolAttrs;
-      const kh = a.kernel[0], kw = a.kernel[1];
+      const kh = a.kernel[0],
+        kw = a.kernel[1];
       const oh = Math.floor((x.shape[2] + a.pads[0] + a.pads[2] - a.dilations[0] * (kh - 1) - 1) / a.strides[0]) + 1;
       const ow = Math.floor((x.shape[3] + a.pads[1] + a.pads[3] - a.dilations[1] * (kw - 1) - 1) / a.strides[1]) + 1;
       return poolRef(f32(x), [oh, ow], a);
     }
-    case 'resize': return resizeRef(f32(x), c.attrs as ResizeAttrs);
+    case 'resize':
+      return resizeRef(f32(x), c.attrs as ResizeAttrs);
     case 'binary': {
       const f = BINARY[(c.attrs as { kind: string }).kind];
       return f ? binaryRef(x, y, f).data : null;
@@ -96,7 +116,8 @@ export function referenceFor(c: KernelCase, inputs: HostTensor[]): ArrayLike<num
       for (let i = 0; i < X.length; i++) out[i] = f(X[i], a.alpha, a.beta);
       return out;
     }
-    default: return null;
+    default:
+      return null;
   }
 }
 

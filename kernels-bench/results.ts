@@ -95,7 +95,17 @@ export interface BenchResults {
   models: ModelResult[];
   cold: ColdResult[];
   /** `kestrel profile` of det: the top steps (when Kestrel runs det). */
-  detProfileTop?: { index: number; op: string; variant: string; node: string; shapes: string; us: number | null; pct: number | null; gflops: number | null; ceilingPct: number | null }[];
+  detProfileTop?: {
+    index: number;
+    op: string;
+    variant: string;
+    node: string;
+    shapes: string;
+    us: number | null;
+    pct: number | null;
+    gflops: number | null;
+    ceilingPct: number | null;
+  }[];
   detProfileTotals?: Record<string, unknown>;
   tuning?: TuneResult[];
   notes: string[];

@@ -22,24 +22,46 @@ export interface KernelRunOptions {
 
 const short = (e: unknown) => ((e as Error)?.message ?? String(e)).split('\n')[0];
 
-export async function runCase(ctx: GpuContext, cache: PipelineCache, c: KernelCase, ceilings: Ceilings, o: KernelRunOptions): Promise<CaseResult> {
+export async function runCase(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  c: KernelCase,
+  ceilings: Ceilings,
+  o: KernelRunOptions,
+): Promise<CaseResult> {
   const data = caseData(c);
   const t0 = performance.now();
   const ref = referenceFor(c, data.inputs);
   const refMs = ref ? performance.now() - t0 : null;
   const shapes = `${c.inputs.map((i) => i.shape.join('x')).join(' · ')} → ${data.outShape.join('x')}`;
   const result: CaseResult = {
-    id: c.id, family: c.family, source: c.source, op: c.op, shapes, flops: data.flops, bytes: data.bytes,
-    intensity: data.bytes ? data.flops / data.bytes : 0, refMs, rungs: [], best: null,
+    id: c.id,
+    family: c.family,
+    source: c.source,
+    op: c.op,
+    shapes,
+    flops: data.flops,
+    bytes: data.bytes,
+    intensity: data.bytes ? data.flops / data.bytes : 0,
+    refMs,
+    rungs: [],
+    best: null,
   };
   let defaultRung: PreparedRung | null = null;
   // A knob the kernel ignores at this shape gives the registry's own kernel again: keep only 'default'.
   const keyOf = (select: Rung['select']) => {
-    try { return buildSchedule(data.graph, kernelCaps(ctx), select).steps.map((s) => `${s.call.variant}|${JSON.stringify(s.spec)}`).join('+'); } catch { return null; }
+    try {
+      return buildSchedule(data.graph, kernelCaps(ctx), select)
+        .steps.map((s) => `${s.call.variant}|${JSON.stringify(s.spec)}`)
+        .join('+');
+    } catch {
+      return null;
+    }
   };
   const all = rungsFor(c);
   const defaultKey = keyOf(undefined);
-  const rungs = all.filter((r) => r.name === 'default' || keyOf(r.select) !== defaultKey || defaultKey === null)
+  const rungs = all
+    .filter((r) => r.name === 'default' || keyOf(r.select) !== defaultKey || defaultKey === null)
     .filter((r) => !(o.quick && r.baseline && data.flops > 5e8));
   for (const rung of rungs) {
     let prepared: PreparedRung | null = null;
@@ -55,13 +77,36 @@ export async function runCase(ctx: GpuContext, cache: PipelineCache, c: KernelCa
       const roof = rooflinePct(ceilings, data.flops, data.bytes, ms);
       const ok = maxError === null ? null : Number.isFinite(maxError) && maxError <= ERROR_TOLERANCE;
       result.rungs.push({
-        rung: rung.name, variants: prepared.variants, ms, gflops: data.flops ? data.flops / ms / 1e6 : null, gbs: data.bytes / ms / 1e6,
-        ceilingPct: roof?.pct ?? null, bound: roof?.bound ?? null, maxError, ok,
+        rung: rung.name,
+        variants: prepared.variants,
+        ms,
+        gflops: data.flops ? data.flops / ms / 1e6 : null,
+        gbs: data.bytes / ms / 1e6,
+        ceilingPct: roof?.pct ?? null,
+        bound: roof?.bound ?? null,
+        maxError,
+        ok,
       });
-      o.log(`  ${c.id} [${rung.name}: ${prepared.variants.join('+')}] ${ms.toFixed(3)} ms, ${(data.flops / ms / 1e6).toFixed(2)} GFLOP/s, err ${maxError === null ? '-' : maxError.toExponential(1)}${ok === false ? '  WRONG NUMBERS' : ''}`);
-      if (rung.name === 'default') { defaultRung = prepared; prepared = null; }
+      o.log(
+        `  ${c.id} [${rung.name}: ${prepared.variants.join('+')}] ${ms.toFixed(3)} ms, ${(data.flops / ms / 1e6).toFixed(2)} GFLOP/s, err ${maxError === null ? '-' : maxError.toExponential(1)}${ok === false ? '  WRONG NUMBERS' : ''}`,
+      );
+      if (rung.name === 'default') {
+        defaultRung = prepared;
+        prepared = null;
+      }
     } catch (e) {
-      result.rungs.push({ rung: rung.name, variants: [], ms: null, gflops: null, gbs: null, ceilingPct: null, bound: null, maxError: null, ok: null, error: short(e) });
+      result.rungs.push({
+        rung: rung.name,
+        variants: [],
+        ms: null,
+        gflops: null,
+        gbs: null,
+        ceilingPct: null,
+        bound: null,
+        maxError: null,
+        ok: null,
+        error: short(e),
+      });
       o.log(`  ${c.id} [${rung.name}] error: ${short(e)}`);
     } finally {
       prepared?.release();
@@ -74,9 +119,24 @@ export async function runCase(ctx: GpuContext, cache: PipelineCache, c: KernelCa
   return result;
 }
 
-async function pairWithTfjs(c: KernelCase, inputs: Parameters<TfPeer['prepare']>[1], ref: ArrayLike<number> | null, kestrel: PreparedRung, o: KernelRunOptions): Promise<PeerResult> {
+async function pairWithTfjs(
+  c: KernelCase,
+  inputs: Parameters<TfPeer['prepare']>[1],
+  ref: ArrayLike<number> | null,
+  kestrel: PreparedRung,
+  o: KernelRunOptions,
+): Promise<PeerResult> {
   const tf = o.tfjs!;
-  const base = { peer: 'tfjs-webgpu' as const, version: tf.version, timing: tf.timing, pairs: 0, peerMaxError: null, kestrelMs: NaN, peerMs: NaN, ratio: NaN };
+  const base = {
+    peer: 'tfjs-webgpu' as const,
+    version: tf.version,
+    timing: tf.timing,
+    pairs: 0,
+    peerMaxError: null,
+    kestrelMs: NaN,
+    peerMs: NaN,
+    ratio: NaN,
+  };
   const op = tf.prepare(c, inputs);
   if (!op) return { ...base, error: 'TF.js has no matching op' };
   try {
@@ -92,7 +152,9 @@ async function pairWithTfjs(c: KernelCase, inputs: Parameters<TfPeer['prepare']>
     }
     const kestrelMs = median(a);
     const peerMs = median(b);
-    o.log(`  ${c.id} vs TF.js: ${kestrelMs.toFixed(3)} ms vs ${peerMs.toFixed(3)} ms → ${(peerMs / kestrelMs).toFixed(2)}x`);
+    o.log(
+      `  ${c.id} vs TF.js: ${kestrelMs.toFixed(3)} ms vs ${peerMs.toFixed(3)} ms → ${(peerMs / kestrelMs).toFixed(2)}x`,
+    );
     return { ...base, kestrelMs, peerMs, ratio: peerMs / kestrelMs, pairs: a.length, peerMaxError };
   } catch (e) {
     return { ...base, error: short(e) };
@@ -101,14 +163,17 @@ async function pairWithTfjs(c: KernelCase, inputs: Parameters<TfPeer['prepare']>
   }
 }
 
-export function familyBests(cases: CaseResult[]): { family: CaseResult['family']; bestCeilingPct: number | null; bestCase: string | null; bound: string | null }[] {
+export function familyBests(
+  cases: CaseResult[],
+): { family: CaseResult['family']; bestCeilingPct: number | null; bestCase: string | null; bound: string | null }[] {
   const fams = [...new Set(cases.map((c) => c.family))];
   return fams.map((family) => {
     let best: { pct: number; id: string; bound: string } | null = null;
     for (const c of cases.filter((k) => k.family === family)) {
       for (const r of c.rungs) {
         if (r.ceilingPct === null || r.ok === false) continue;
-        if (!best || r.ceilingPct > best.pct) best = { pct: r.ceilingPct, id: `${c.id} [${r.rung}]`, bound: r.bound ?? '' };
+        if (!best || r.ceilingPct > best.pct)
+          best = { pct: r.ceilingPct, id: `${c.id} [${r.rung}]`, bound: r.bound ?? '' };
       }
     }
     return { family, bestCeilingPct: best?.pct ?? null, bestCase: best?.id ?? null, bound: best?.bound ?? null };

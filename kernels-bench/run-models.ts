@@ -16,7 +16,13 @@ export interface EngineTiming {
 const short = (e: unknown) => ((e as Error)?.message ?? String(e)).split('\n')[0];
 
 /** Loads each engine (a failure is reported, not thrown), then runs them round-robin `pairs` times. */
-export async function interleaved(student: Student, engines: EngineName[], pairs: number, log: (s: string) => void, keep = false): Promise<EngineTiming[]> {
+export async function interleaved(
+  student: Student,
+  engines: EngineName[],
+  pairs: number,
+  log: (s: string) => void,
+  keep = false,
+): Promise<EngineTiming[]> {
   const out: EngineTiming[] = [];
   for (const engine of engines) {
     try {
@@ -34,13 +40,21 @@ export async function interleaved(student: Student, engines: EngineName[], pairs
   for (let i = 0; i < pairs; i++) {
     for (const t of out) {
       if (!t.model || t.error) continue;
-      try { t.runs.push(await t.model.run()); } catch (e) { t.error = short(e); }
+      try {
+        t.runs.push(await t.model.run());
+      } catch (e) {
+        t.error = short(e);
+      }
     }
   }
   for (const t of out) {
     if (t.runs.length) t.ms = median(t.runs);
-    if (!keep) { await t.model?.release(); delete t.model; }
-    if (t.ms !== null) log(`  ${STUDENTS[student].label} ${t.engine}: median ${t.ms.toFixed(1)} ms over ${t.runs.length}`);
+    if (!keep) {
+      await t.model?.release();
+      delete t.model;
+    }
+    if (t.ms !== null)
+      log(`  ${STUDENTS[student].label} ${t.engine}: median ${t.ms.toFixed(1)} ms over ${t.runs.length}`);
   }
   return out;
 }

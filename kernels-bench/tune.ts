@@ -36,7 +36,13 @@ export const TUNABLES: Tunable[] = [
     start: { tm: 16, tnv: 2, wg: 8, sg: true },
     // matmul has no exported tuning object (conv has CONV_TUNING), so this drives its tiled call directly.
     select: (k) => (node, caps: KernelCaps) => ({
-      calls: [tiledCall(matmulGeometry(node), caps, k.sg && caps.subgroups ? 'sg' : 'plain', { tm: Number(k.tm), tnv: Number(k.tnv), wg: Number(k.wg) })],
+      calls: [
+        tiledCall(matmulGeometry(node), caps, k.sg && caps.subgroups ? 'sg' : 'plain', {
+          tm: Number(k.tm),
+          tnv: Number(k.tnv),
+          wg: Number(k.wg),
+        }),
+      ],
     }),
   },
   {
@@ -52,7 +58,8 @@ const bucket = (n: number) => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 /** Cases whose best knobs should agree share a class (sizes rounded up to powers of two). */
 export function shapeClass(c: KernelCase): string {
   const [x, w] = c.inputs.map((i) => i.shape);
-  if (c.op === 'matmul') return `matmul m${bucket(x[x.length - 2])} n${bucket(w[w.length - 1])} k${bucket(x[x.length - 1])}`;
+  if (c.op === 'matmul')
+    return `matmul m${bucket(x[x.length - 2])} n${bucket(w[w.length - 1])} k${bucket(x[x.length - 1])}`;
   if (c.op === 'conv') {
     const a = c.attrs as { strides: number[] };
     return `conv${w[2]}x${w[3]}s${a.strides[0]} cin${bucket(x[1])} cout${bucket(w[0])} w${bucket(x[3])}`;
@@ -60,7 +67,14 @@ export function shapeClass(c: KernelCase): string {
   return c.id;
 }
 
-export async function tuneCase(ctx: GpuContext, cache: PipelineCache, c: KernelCase, t: Tunable, samples: number, log: (s: string) => void): Promise<TuneResult> {
+export async function tuneCase(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  c: KernelCase,
+  t: Tunable,
+  samples: number,
+  log: (s: string) => void,
+): Promise<TuneResult> {
   const data = caseData(c);
   const ref = referenceFor(c, data.inputs);
   const tried = new Map<string, TuneResult['tried'][number]>();
@@ -75,12 +89,21 @@ export async function tuneCase(ctx: GpuContext, cache: PipelineCache, c: KernelC
         const err = await r.check(ref);
         const ok = err === null ? null : Number.isFinite(err) && err <= ERROR_TOLERANCE;
         const times: number[] = [];
-        if (ok !== false) { await r.sample(); for (let i = 0; i < samples; i++) times.push(await r.sample()); }
+        if (ok !== false) {
+          await r.sample();
+          for (let i = 0; i < samples; i++) times.push(await r.sample());
+        }
         entry = { knobs: k, ms: times.length ? median(times) : null, ok, variants: r.variants };
-      } finally { r.release(); }
-    } catch { /* a knob combination the kernel rejects */ }
+      } finally {
+        r.release();
+      }
+    } catch {
+      /* a knob combination the kernel rejects */
+    }
     tried.set(key, entry);
-    log(`  tune ${c.id} ${key}: ${entry.ms === null ? (entry.ok === false ? 'WRONG' : 'rejected') : `${entry.ms.toFixed(3)} ms`}`);
+    log(
+      `  tune ${c.id} ${key}: ${entry.ms === null ? (entry.ok === false ? 'WRONG' : 'rejected') : `${entry.ms.toFixed(3)} ms`}`,
+    );
     return entry;
   };
   let best = t.start;
@@ -93,14 +116,23 @@ export async function tuneCase(ctx: GpuContext, cache: PipelineCache, c: KernelC
         if (best[name] === v) continue;
         const k = { ...best, [name]: v };
         const r = await measure(k);
-        if (r.ms !== null && r.ok !== false && r.ms < bestMs * 0.97) { best = k; bestMs = r.ms; improved = true; }
+        if (r.ms !== null && r.ok !== false && r.ms < bestMs * 0.97) {
+          best = k;
+          bestMs = r.ms;
+          improved = true;
+        }
       }
     }
     if (!improved) break;
   }
   return {
-    id: c.id, family: c.family, shapeClass: shapeClass(c), tried: [...tried.values()],
-    best: Number.isFinite(bestMs) ? best : null, bestMs: Number.isFinite(bestMs) ? bestMs : null, defaultMs,
+    id: c.id,
+    family: c.family,
+    shapeClass: shapeClass(c),
+    tried: [...tried.values()],
+    best: Number.isFinite(bestMs) ? best : null,
+    bestMs: Number.isFinite(bestMs) ? bestMs : null,
+    defaultMs,
   };
 }
 
@@ -112,7 +144,14 @@ export function writeTuningCache(dir: string, slug: string, adapter: string, res
     if (!r.best || r.bestMs === null) continue;
     const prev = doc.entries[r.shapeClass];
     if (!prev || prev.case === r.id || r.bestMs < prev.ms) {
-      doc.entries[r.shapeClass] = { family: r.family, case: r.id, knobs: r.best, ms: r.bestMs, defaultMs: r.defaultMs, date: new Date().toISOString() };
+      doc.entries[r.shapeClass] = {
+        family: r.family,
+        case: r.id,
+        knobs: r.best,
+        ms: r.bestMs,
+        defaultMs: r.defaultMs,
+        date: new Date().toISOString(),
+      };
     }
   }
   mkdirSync(join(dir, slug), { recursive: true });

@@ -22,6 +22,19 @@ for (const [name, extra] of jobs) {
   const dst = join(out, `${name}.int8.onnx`);
   if (existsSync(dst) && !force) continue;
   console.error(`kestrel quantize ${name} --weights int8`);
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'kestrel.mjs'), 'quantize', join(assets, `${name}.onnx`), dst, '--weights', 'int8', '--quiet', ...extra], { stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(root, 'bin', 'kestrel.mjs'),
+      'quantize',
+      join(assets, `${name}.onnx`),
+      dst,
+      '--weights',
+      'int8',
+      '--quiet',
+      ...extra,
+    ],
+    { stdio: 'inherit' },
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

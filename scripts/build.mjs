@@ -18,7 +18,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const NODE_EXTERNAL = ['webgpu', 'onnxruntime-node'];
 // Bundled CommonJS (protobufjs) may call require(); ESM output has no require unless we make one.
-const NODE_BANNER = "import { createRequire as __kestrelCreateRequire } from 'node:module';\nconst require = __kestrelCreateRequire(import.meta.url);";
+const NODE_BANNER =
+  "import { createRequire as __kestrelCreateRequire } from 'node:module';\nconst require = __kestrelCreateRequire(import.meta.url);";
 
 /** Every .wgsl under shaders/, keyed by its path under shaders/ with forward slashes (as shader-table.ts does). */
 export function collectShaders(dir = join(root, 'shaders')) {
@@ -41,7 +42,9 @@ function checkShaderTableExports(path) {
   const names = [...src.matchAll(/^export\s+(?:async\s+)?(?:function|const|let|class)\s+(\w+)/gm)].map((m) => m[1]);
   const extra = names.filter((n) => !SHADER_TABLE_EXPORTS.includes(n));
   if (extra.length) {
-    throw new Error(`${relative(root, path)} exports ${extra.join(', ')}, which the inlined replacement in scripts/build.mjs does not provide; add them there`);
+    throw new Error(
+      `${relative(root, path)} exports ${extra.join(', ')}, which the inlined replacement in scripts/build.mjs does not provide; add them there`,
+    );
   }
 }
 
@@ -65,7 +68,8 @@ export const browserLoadFilePlugin = {
   name: 'kestrel-browser-load-file',
   setup(build) {
     build.onLoad({ filter: /[\\/]src[\\/]onnx[\\/]load-file\.ts$/ }, (args) => ({
-      contents: "import { KestrelError } from '../core/errors.js';\nexport function readModelFile(p) { throw new KestrelError('USAGE', `loadModel('${p}'): file paths need Node; in a browser pass the model's bytes`); }\n",
+      contents:
+        "import { KestrelError } from '../core/errors.js';\nexport function readModelFile(p) { throw new KestrelError('USAGE', `loadModel('${p}'): file paths need Node; in a browser pass the model's bytes`); }\n",
       loader: 'ts',
       resolveDir: dirname(args.path),
     }));
@@ -82,9 +86,20 @@ export const noNodeBuiltinsPlugin = {
   setup(build) {
     build.onResolve({ filter: /^[a-z_:]/ }, async (args) => {
       if (!nodeBuiltins.has(args.path) || args.pluginData?.kestrelChecked) return undefined;
-      const r = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { kestrelChecked: true } });
+      const r = await build.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { kestrelChecked: true },
+      });
       if (r.errors.length === 0 && !r.external) return undefined;
-      return { errors: [{ text: `the browser bundle must not import the Node module '${args.path}' (from ${relative(root, args.importer)})` }] };
+      return {
+        errors: [
+          {
+            text: `the browser bundle must not import the Node module '${args.path}' (from ${relative(root, args.importer)})`,
+          },
+        ],
+      };
     });
   },
 };
@@ -149,11 +164,17 @@ export async function buildAll() {
     const imports = externalImports(r.metafile, outfile);
     if (builds[i].platform === 'browser') {
       const bad = imports.filter((p) => p !== 'webgpu');
-      if (bad.length) throw new Error(`${outfile} imports ${bad.join(', ')} at run time; the browser bundle may only leave 'webgpu' external`);
+      if (bad.length)
+        throw new Error(
+          `${outfile} imports ${bad.join(', ')} at run time; the browser bundle may only leave 'webgpu' external`,
+        );
     }
     rows.push({ outfile, bytes: r.metafile.outputs[outfile].bytes, imports });
   });
-  writeFileSync(join(root, 'dist', 'build-info.json'), `${JSON.stringify({ shaders: Object.keys(collectShaders()).length, bundles: rows }, null, 2)}\n`);
+  writeFileSync(
+    join(root, 'dist', 'build-info.json'),
+    `${JSON.stringify({ shaders: Object.keys(collectShaders()).length, bundles: rows }, null, 2)}\n`,
+  );
   return rows;
 }
 

@@ -28,7 +28,11 @@ if (args.help) {
 }
 
 const ENGINES: EngineName[] = ['kestrel', 'ort-web', 'ort-node'];
-const HEAD: Record<EngineName, string> = { kestrel: 'Kestrel', 'ort-web': 'ONNX Runtime Web 1.22 WebGPU', 'ort-node': 'onnxruntime-node CPU (native)' };
+const HEAD: Record<EngineName, string> = {
+  kestrel: 'Kestrel',
+  'ort-web': 'ONNX Runtime Web 1.22 WebGPU',
+  'ort-node': 'onnxruntime-node CPU (native)',
+};
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const students = args.models!.split(',') as Student[];
 for (const s of students) if (!(s in STUDENTS)) throw new Error(`unknown model '${s}' (det, rec, cls)`);
@@ -45,7 +49,10 @@ for (const s of students) {
   const cold: ColdResult[] = [];
   if (!args['no-cold']) {
     for (const e of ENGINES) {
-      if (!args['no-cold-off']) { log(`  cold start ${e}, shader cache off ...`); cold.push(await coldStart(e, s, 'off', 300_000)); }
+      if (!args['no-cold-off']) {
+        log(`  cold start ${e}, shader cache off ...`);
+        cold.push(await coldStart(e, s, 'off', 300_000));
+      }
       // the warm-latency runs above filled the driver cache (the cache-off child neither reads nor writes it)
       log(`  cold start ${e}, shader cache warm ...`);
       cold.push(await coldStart(e, s, 'warm', 300_000));
@@ -54,29 +61,72 @@ for (const s of students) {
   out.push({ student: s, warm, cold });
 }
 
-const cell = (ms: number | null | undefined, err?: string) => (ms === null || ms === undefined ? (err ? `failed: ${err.slice(0, 60)}` : '—') : `${num(ms)} ms`);
-const lines: string[] = [`# Whole-model comparison on ${adapter}`, '', `${new Date().toISOString()} · \`npm run compare${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``, ''];
+const cell = (ms: number | null | undefined, err?: string) =>
+  ms === null || ms === undefined ? (err ? `failed: ${err.slice(0, 60)}` : '—') : `${num(ms)} ms`;
+const lines: string[] = [
+  `# Whole-model comparison on ${adapter}`,
+  '',
+  `${new Date().toISOString()} · \`npm run compare${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``,
+  '',
+];
 for (const { student, warm, cold } of out) {
   const w = (e: EngineName) => warm.find((t) => t.engine === e)!;
   const c = (e: EngineName, cache: 'off' | 'warm') => cold.find((r) => r.engine === e && r.cache === cache);
-  const cm = (e: EngineName, cache: 'off' | 'warm') => { const r = c(e, cache); return r?.ok ? r.totalMs ?? null : null; };
-  const k = w('kestrel').ms, web = w('ort-web').ms, nat = w('ort-node').ms;
+  const cm = (e: EngineName, cache: 'off' | 'warm') => {
+    const r = c(e, cache);
+    return r?.ok ? (r.totalMs ?? null) : null;
+  };
+  const k = w('kestrel').ms,
+    web = w('ort-web').ms,
+    nat = w('ort-node').ms;
   const rows = [
-    ['warm latency, median', cell(k, w('kestrel').error), cell(web, w('ort-web').error), cell(nat, w('ort-node').error), ratio(k && web ? web / k : null), ratio(k && nat ? k / nat : null), 'ORT-web/Kestrel ≥ 5x; Kestrel/native ≤ 2x'],
+    [
+      'warm latency, median',
+      cell(k, w('kestrel').error),
+      cell(web, w('ort-web').error),
+      cell(nat, w('ort-node').error),
+      ratio(k && web ? web / k : null),
+      ratio(k && nat ? k / nat : null),
+      'ORT-web/Kestrel ≥ 5x; Kestrel/native ≤ 2x',
+    ],
     ...(['off', 'warm'] as const).map((cache) => {
-      const kc = cm('kestrel', cache), wc = cm('ort-web', cache), nc = cm('ort-node', cache);
-      return [`cold start (bytes → first output), shader cache ${cache === 'off' ? 'off (MESA_SHADER_CACHE_DISABLE=true)' : 'warm'}`,
-        cell(kc, c('kestrel', cache)?.error), cell(wc, c('ort-web', cache)?.error), cell(nc, c('ort-node', cache)?.error),
-        ratio(kc && wc ? wc / kc : null), ratio(kc && nc ? kc / nc : null), cache === 'off' ? 'ORT-web/Kestrel ≥ 10x' : 'ORT-web/Kestrel > 1x'];
+      const kc = cm('kestrel', cache),
+        wc = cm('ort-web', cache),
+        nc = cm('ort-node', cache);
+      return [
+        `cold start (bytes → first output), shader cache ${cache === 'off' ? 'off (MESA_SHADER_CACHE_DISABLE=true)' : 'warm'}`,
+        cell(kc, c('kestrel', cache)?.error),
+        cell(wc, c('ort-web', cache)?.error),
+        cell(nc, c('ort-node', cache)?.error),
+        ratio(kc && wc ? wc / kc : null),
+        ratio(kc && nc ? kc / nc : null),
+        cache === 'off' ? 'ORT-web/Kestrel ≥ 10x' : 'ORT-web/Kestrel > 1x',
+      ];
     }),
   ];
-  lines.push(`## ${STUDENTS[student].label}, f32`, '', mdTable(['what', ...ENGINES.map((e) => HEAD[e]), 'ORT-web / Kestrel', 'Kestrel / native', 'issue-6 target'], rows), '');
+  lines.push(
+    `## ${STUDENTS[student].label}, f32`,
+    '',
+    mdTable(['what', ...ENGINES.map((e) => HEAD[e]), 'ORT-web / Kestrel', 'Kestrel / native', 'issue-6 target'], rows),
+    '',
+  );
   if (cold.length) lines.push('Cold-start parts:', '', coldTable(cold), '');
 }
 const md = lines.join('\n');
 process.stdout.write(`${md}\n`);
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ adapter, date: new Date().toISOString(), results: out.map((o) => ({ ...o, warm: o.warm.map(({ model: _m, ...t }) => t) })) }, null, 2));
+  writeFileSync(
+    args.json,
+    JSON.stringify(
+      {
+        adapter,
+        date: new Date().toISOString(),
+        results: out.map((o) => ({ ...o, warm: o.warm.map(({ model: _m, ...t }) => t) })),
+      },
+      null,
+      2,
+    ),
+  );
   log(`wrote ${args.json}`);
 }
 process.exit(0);

@@ -30,7 +30,15 @@ function gaussian(rand: () => number): number {
 
 // ---- signs ---------------------------------------------------------------------------------------------------
 
-export interface SignLine { text: string; size: number; y: number; x?: number; color: Rgb; font?: FontName; align?: 'center' | 'left' }
+export interface SignLine {
+  text: string;
+  size: number;
+  y: number;
+  x?: number;
+  color: Rgb;
+  font?: FontName;
+  align?: 'center' | 'left';
+}
 export interface SignSpec {
   w: number;
   h: number;
@@ -44,11 +52,28 @@ export interface SignSpec {
 
 const css = (c: Rgb) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
-function pathShape(ctx: PImage.Context, shape: SignSpec['shape'], x: number, y: number, w: number, h: number, r: number): void {
+function pathShape(
+  ctx: PImage.Context,
+  shape: SignSpec['shape'],
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  r: number,
+): void {
   ctx.beginPath();
   if (shape === 'octagon') {
     const c = w * 0.2929;
-    const pts = [[x + c, y], [x + w - c, y], [x + w, y + c], [x + w, y + h - c], [x + w - c, y + h], [x + c, y + h], [x, y + h - c], [x, y + c]];
+    const pts = [
+      [x + c, y],
+      [x + w - c, y],
+      [x + w, y + c],
+      [x + w, y + h - c],
+      [x + w - c, y + h],
+      [x + c, y + h],
+      [x, y + h - c],
+      [x, y + c],
+    ];
     ctx.moveTo(pts[0][0], pts[0][1]);
     for (const [px, py] of pts.slice(1)) ctx.lineTo(px, py);
   } else if (shape === 'roundrect' && r > 0) {
@@ -65,7 +90,10 @@ function pathShape(ctx: PImage.Context, shape: SignSpec['shape'], x: number, y: 
     corner(x + r, y + h - r, Math.PI / 2);
     corner(x + r, y + r, Math.PI);
   } else {
-    ctx.moveTo(x, y); ctx.lineTo(x + w, y); ctx.lineTo(x + w, y + h); ctx.lineTo(x, y + h);
+    ctx.moveTo(x, y);
+    ctx.lineTo(x + w, y);
+    ctx.lineTo(x + w, y + h);
+    ctx.lineTo(x, y + h);
   }
   ctx.closePath();
 }
@@ -91,7 +119,8 @@ function lineWidth(ctx: PImage.Context, line: SignLine, s: number): { widths: nu
 export function renderSign(spec: SignSpec): RenderedSign {
   const s = ART_SCALE;
   const probe = PImage.make(1, 1).getContext('2d');
-  const margin = (line: SignLine) => 0.45 * line.size + (spec.border ? spec.border.width + (spec.border.inset ?? 0) : 0);
+  const margin = (line: SignLine) =>
+    0.45 * line.size + (spec.border ? spec.border.width + (spec.border.inset ?? 0) : 0);
   const w = Math.ceil(Math.max(spec.w, ...spec.lines.map((l) => lineWidth(probe, l, 1).width + 2 * margin(l))));
   const h = spec.h;
   const img = PImage.make(w * s, h * s);
@@ -125,13 +154,19 @@ export function renderSign(spec: SignSpec): RenderedSign {
   for (const line of spec.lines) {
     const { widths, width } = lineWidth(ctx, line, s);
     ctx.fillStyle = css(line.color);
-    const x = line.align === 'left' ? (line.x ?? 0) * s : ((line.x ?? w / 2) * s) - width / 2;
+    const x = line.align === 'left' ? (line.x ?? 0) * s : (line.x ?? w / 2) * s - width / 2;
     const baseline = line.y * s;
     let wx = x;
-    line.text.split(' ').forEach((word, i) => { ctx.fillText(word, wx, baseline); wx += widths[i] + WORD_GAP * line.size * s; });
+    line.text.split(' ').forEach((word, i) => {
+      ctx.fillText(word, wx, baseline);
+      wx += widths[i] + WORD_GAP * line.size * s;
+    });
     // cap height of DejaVu is about 0.73 em; digits and capitals only go that high, descenders ~0.24 em
     const hasDescender = /[gjpqy,]/.test(line.text);
-    lineBoxes.push({ text: line.text, box: [x, baseline - 0.73 * line.size * s, x + width, baseline + (hasDescender ? 0.24 : 0) * line.size * s] });
+    lineBoxes.push({
+      text: line.text,
+      box: [x, baseline - 0.73 * line.size * s, x + width, baseline + (hasDescender ? 0.24 : 0) * line.size * s],
+    });
   }
   const art: RgbaImage = { width: img.width, height: img.height, data: new Uint8Array(img.data) };
   return { art, w, h, lineBoxes };
@@ -139,15 +174,91 @@ export function renderSign(spec: SignSpec): RenderedSign {
 
 // ---- scene -----------------------------------------------------------------------------------------------
 
-export interface Light { sky: [Rgb, Rgb]; ground: Rgb; road: Rgb; gain: number; gamma: number; tint: Rgb; vignette: number; shadow?: { x0: number; depth: number } }
+export interface Light {
+  sky: [Rgb, Rgb];
+  ground: Rgb;
+  road: Rgb;
+  gain: number;
+  gamma: number;
+  tint: Rgb;
+  vignette: number;
+  shadow?: { x0: number; depth: number };
+}
 
 export const LIGHTS: Record<string, Light> = {
-  day: { sky: [[110, 160, 225], [190, 215, 240]], ground: [86, 128, 60], road: [88, 88, 92], gain: 1, gamma: 1, tint: [1, 1, 1], vignette: 0.15 },
-  overcast: { sky: [[165, 170, 178], [205, 208, 212]], ground: [92, 112, 78], road: [98, 98, 100], gain: 0.92, gamma: 1.05, tint: [0.98, 1, 1.03], vignette: 0.2 },
-  dusk: { sky: [[70, 60, 110], [235, 150, 90]], ground: [60, 70, 45], road: [70, 66, 70], gain: 0.72, gamma: 1.15, tint: [1.08, 0.95, 0.85], vignette: 0.35 },
-  glare: { sky: [[200, 220, 245], [250, 250, 245]], ground: [130, 150, 100], road: [130, 128, 125], gain: 1.12, gamma: 0.8, tint: [1.03, 1.02, 0.97], vignette: 0.05 },
-  shade: { sky: [[120, 165, 220], [200, 220, 240]], ground: [70, 110, 55], road: [85, 85, 90], gain: 1, gamma: 1, tint: [1, 1, 1], vignette: 0.2, shadow: { x0: 0.35, depth: 0.45 } },
-  night: { sky: [[15, 20, 40], [40, 45, 70]], ground: [25, 30, 25], road: [40, 40, 45], gain: 0.85, gamma: 1.1, tint: [1.05, 1, 0.9], vignette: 0.45 },
+  day: {
+    sky: [
+      [110, 160, 225],
+      [190, 215, 240],
+    ],
+    ground: [86, 128, 60],
+    road: [88, 88, 92],
+    gain: 1,
+    gamma: 1,
+    tint: [1, 1, 1],
+    vignette: 0.15,
+  },
+  overcast: {
+    sky: [
+      [165, 170, 178],
+      [205, 208, 212],
+    ],
+    ground: [92, 112, 78],
+    road: [98, 98, 100],
+    gain: 0.92,
+    gamma: 1.05,
+    tint: [0.98, 1, 1.03],
+    vignette: 0.2,
+  },
+  dusk: {
+    sky: [
+      [70, 60, 110],
+      [235, 150, 90],
+    ],
+    ground: [60, 70, 45],
+    road: [70, 66, 70],
+    gain: 0.72,
+    gamma: 1.15,
+    tint: [1.08, 0.95, 0.85],
+    vignette: 0.35,
+  },
+  glare: {
+    sky: [
+      [200, 220, 245],
+      [250, 250, 245],
+    ],
+    ground: [130, 150, 100],
+    road: [130, 128, 125],
+    gain: 1.12,
+    gamma: 0.8,
+    tint: [1.03, 1.02, 0.97],
+    vignette: 0.05,
+  },
+  shade: {
+    sky: [
+      [120, 165, 220],
+      [200, 220, 240],
+    ],
+    ground: [70, 110, 55],
+    road: [85, 85, 90],
+    gain: 1,
+    gamma: 1,
+    tint: [1, 1, 1],
+    vignette: 0.2,
+    shadow: { x0: 0.35, depth: 0.45 },
+  },
+  night: {
+    sky: [
+      [15, 20, 40],
+      [40, 45, 70],
+    ],
+    ground: [25, 30, 25],
+    road: [40, 40, 45],
+    gain: 0.85,
+    gamma: 1.1,
+    tint: [1.05, 1, 0.9],
+    vignette: 0.45,
+  },
 };
 
 const lerp = (a: number, b: number, t: number) => a + (b - a) * t;
@@ -160,17 +271,22 @@ function setPx(img: RgbaImage, x: number, y: number, c: readonly number[], alpha
 
 function fillPolygon(img: RgbaImage, poly: Point[], color: (x: number, y: number) => readonly number[]): void {
   const ys = poly.map((p) => p.y);
-  for (let y = Math.max(0, Math.floor(Math.min(...ys))); y <= Math.min(img.height - 1, Math.ceil(Math.max(...ys))); y++) {
+  for (
+    let y = Math.max(0, Math.floor(Math.min(...ys)));
+    y <= Math.min(img.height - 1, Math.ceil(Math.max(...ys)));
+    y++
+  ) {
     const xs: number[] = [];
     for (let i = 0; i < poly.length; i++) {
       const a = poly[i];
       const b = poly[(i + 1) % poly.length];
       const yc = y + 0.5;
-      if ((a.y <= yc) !== (b.y <= yc)) xs.push(a.x + ((yc - a.y) * (b.x - a.x)) / (b.y - a.y));
+      if (a.y <= yc !== b.y <= yc) xs.push(a.x + ((yc - a.y) * (b.x - a.x)) / (b.y - a.y));
     }
     xs.sort((p, q) => p - q);
     for (let i = 0; i + 1 < xs.length; i += 2) {
-      for (let x = Math.max(0, Math.round(xs[i])); x < Math.min(img.width, Math.round(xs[i + 1])); x++) setPx(img, x, y, color(x, y));
+      for (let x = Math.max(0, Math.round(xs[i])); x < Math.min(img.width, Math.round(xs[i + 1])); x++)
+        setPx(img, x, y, color(x, y));
     }
   }
 }
@@ -194,16 +310,37 @@ export function drawScene(light: Light, rand: () => number, horizon: number, van
   let ridge = horizon - 18;
   for (let x = 0; x < W; x++) {
     ridge = Math.min(horizon - 4, Math.max(horizon - 40, ridge + (rand() - 0.5) * 6));
-    for (let y = Math.round(ridge); y < horizon + 2; y++) setPx(img, x, y, light.ground.map((v) => v * 0.55));
+    for (let y = Math.round(ridge); y < horizon + 2; y++)
+      setPx(
+        img,
+        x,
+        y,
+        light.ground.map((v) => v * 0.55),
+      );
   }
   // road, shoulders and markings converge on the vanishing point
-  const road = [{ x: vanishX - 4, y: horizon }, { x: vanishX + 4, y: horizon }, { x: W * 0.98, y: H }, { x: W * 0.02, y: H }];
-  fillPolygon(img, road, (x, y) => light.road.map((v) => v * (0.92 + 0.1 * ((x * 7 + y * 13) % 5) / 5)));
+  const road = [
+    { x: vanishX - 4, y: horizon },
+    { x: vanishX + 4, y: horizon },
+    { x: W * 0.98, y: H },
+    { x: W * 0.02, y: H },
+  ];
+  fillPolygon(img, road, (x, y) => light.road.map((v) => v * (0.92 + (0.1 * ((x * 7 + y * 13) % 5)) / 5)));
   for (const side of [0.04, 0.96]) {
     const line = (t0: number, t1: number, width: number) => {
       const at = (t: number) => ({ x: lerp(vanishX, W * side, t), y: lerp(horizon, H, t) });
-      const a = at(t0); const b = at(t1);
-      fillPolygon(img, [{ x: a.x - width * t0, y: a.y }, { x: a.x + width * t0, y: a.y }, { x: b.x + width * t1, y: b.y }, { x: b.x - width * t1, y: b.y }], () => [225, 225, 215]);
+      const a = at(t0);
+      const b = at(t1);
+      fillPolygon(
+        img,
+        [
+          { x: a.x - width * t0, y: a.y },
+          { x: a.x + width * t0, y: a.y },
+          { x: b.x + width * t1, y: b.y },
+          { x: b.x - width * t1, y: b.y },
+        ],
+        () => [225, 225, 215],
+      );
     };
     line(0.02, 1, 5);
   }
@@ -211,13 +348,30 @@ export function drawScene(light: Light, rand: () => number, horizon: number, van
     const t0 = Math.pow((k + 0.2) / 9, 1.6);
     const t1 = Math.pow((k + 0.6) / 9, 1.6);
     const at = (t: number) => ({ x: vanishX + (W * 0.5 - vanishX) * t, y: lerp(horizon, H, t) });
-    const a = at(t0); const b = at(t1);
-    fillPolygon(img, [{ x: a.x - 4 * t0, y: a.y }, { x: a.x + 4 * t0, y: a.y }, { x: b.x + 4 * t1, y: b.y }, { x: b.x - 4 * t1, y: b.y }], () => [230, 220, 120]);
+    const a = at(t0);
+    const b = at(t1);
+    fillPolygon(
+      img,
+      [
+        { x: a.x - 4 * t0, y: a.y },
+        { x: a.x + 4 * t0, y: a.y },
+        { x: b.x + 4 * t1, y: b.y },
+        { x: b.x - 4 * t1, y: b.y },
+      ],
+      () => [230, 220, 120],
+    );
   }
   return img;
 }
 
-export interface Placement { cx: number; cy: number; /** Scene width of the sign at its nominal (spec) width; a sign widened for its text keeps the scale. */ width: number; /** Horizontal foreshortening: > 0 makes the right edge nearer (taller). */ yaw: number; roll: number; pole?: boolean }
+export interface Placement {
+  cx: number;
+  cy: number;
+  /** Scene width of the sign at its nominal (spec) width; a sign widened for its text keeps the scale. */ width: number;
+  /** Horizontal foreshortening: > 0 makes the right edge nearer (taller). */ yaw: number;
+  roll: number;
+  pole?: boolean;
+}
 
 /** The sign's corners in the scene (tl, tr, br, bl): a rectangle turned about its vertical axis, then rolled. */
 export function placeQuad(p: Placement, aspect: number): Point[] {
@@ -225,8 +379,10 @@ export function placeQuad(p: Placement, aspect: number): Point[] {
   const k = Math.sin(p.yaw) * 0.35;
   const w = p.width * Math.cos(p.yaw);
   const raw = [
-    { x: -w / 2, y: (-h / 2) * (1 - k) }, { x: w / 2, y: (-h / 2) * (1 + k) },
-    { x: w / 2, y: (h / 2) * (1 + k) }, { x: -w / 2, y: (h / 2) * (1 - k) },
+    { x: -w / 2, y: (-h / 2) * (1 - k) },
+    { x: w / 2, y: (-h / 2) * (1 + k) },
+    { x: w / 2, y: (h / 2) * (1 + k) },
+    { x: -w / 2, y: (h / 2) * (1 - k) },
   ];
   const c = Math.cos(p.roll);
   const s = Math.sin(p.roll);
@@ -235,7 +391,12 @@ export function placeQuad(p: Placement, aspect: number): Point[] {
 
 /** Composites the sign art into the scene through the homography, 4x4 supersampled per scene pixel. */
 export function pasteSign(scene: RgbaImage, art: RgbaImage, quad: Point[]): (p: Point) => Point {
-  const artCorners = [{ x: 0, y: 0 }, { x: art.width, y: 0 }, { x: art.width, y: art.height }, { x: 0, y: art.height }];
+  const artCorners = [
+    { x: 0, y: 0 },
+    { x: art.width, y: 0 },
+    { x: art.width, y: art.height },
+    { x: 0, y: art.height },
+  ];
   const toArt = homography(quad, artCorners);
   const toScene = homography(artCorners, quad);
   const xs = quad.map((q) => q.x);
@@ -257,7 +418,13 @@ export function pasteSign(scene: RgbaImage, art: RgbaImage, quad: Point[]): (p: 
         }
       }
       if (alpha <= 0) continue;
-      setPx(scene, x, y, acc.map((v) => v / alpha), alpha / (n * n));
+      setPx(
+        scene,
+        x,
+        y,
+        acc.map((v) => v / alpha),
+        alpha / (n * n),
+      );
     }
   }
   return (p: Point) => applyHomography(toScene, p);
@@ -268,13 +435,25 @@ export function drawPole(scene: RgbaImage, quad: Point[], light: Light): void {
   const cx = (quad[2].x + quad[3].x) / 2;
   const width = Math.max(3, Math.abs(quad[2].x - quad[3].x) * 0.05);
   const foot = Math.min(H - 1, bottom + (H - bottom) * 0.55 + 40);
-  fillPolygon(scene, [{ x: cx - width / 2, y: bottom - 2 }, { x: cx + width / 2, y: bottom - 2 }, { x: cx + width / 2, y: foot }, { x: cx - width / 2, y: foot }],
-    (x) => light.road.map((v) => v * (0.75 + 0.5 * ((x - cx + width / 2) / width))));
+  fillPolygon(
+    scene,
+    [
+      { x: cx - width / 2, y: bottom - 2 },
+      { x: cx + width / 2, y: bottom - 2 },
+      { x: cx + width / 2, y: foot },
+      { x: cx - width / 2, y: foot },
+    ],
+    (x) => light.road.map((v) => v * (0.75 + 0.5 * ((x - cx + width / 2) / width))),
+  );
 }
 
 // ---- camera effects ------------------------------------------------------------------------------------------
 
-export interface Camera { blur: number; noise: number; jpeg?: number }
+export interface Camera {
+  blur: number;
+  noise: number;
+  jpeg?: number;
+}
 
 function gaussianBlur(img: RgbaImage, sigma: number): RgbaImage {
   if (sigma <= 0) return img;
@@ -325,4 +504,3 @@ export function applyCamera(img: RgbaImage, light: Light, cam: Camera, rand: () 
   }
   return blurred;
 }
-

@@ -24,8 +24,15 @@ const { values: args } = parseArgs({
   },
 });
 
-
-interface Row { variant: string; fileBytes: number; gpuWeightBytes: number; parity: number; quantError: number; ms: number | null; error?: string }
+interface Row {
+  variant: string;
+  fileBytes: number;
+  gpuWeightBytes: number;
+  parity: number;
+  quantError: number;
+  ms: number | null;
+  error?: string;
+}
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const ctx = await createGpuContext();
@@ -72,18 +79,40 @@ for (const student of args.models!.split(',') as Student[]) {
   report.push({ student, rows: sessions.map((s) => s.row) });
 }
 
-const lines = [`# Quantized students on ${adapterName(ctx)}`, '', `${new Date().toISOString()} · \`npm run quant-report${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``, ''];
+const lines = [
+  `# Quantized students on ${adapterName(ctx)}`,
+  '',
+  `${new Date().toISOString()} · \`npm run quant-report${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``,
+  '',
+];
 for (const { student, rows } of report) {
   const f32 = rows.find((r) => r.variant === 'f32')!;
   lines.push(`## ${STUDENTS[student].label}`, '');
-  lines.push(mdTable(
-    ['variant', 'file MB', 'GPU weights MB', 'x f32', 'Kestrel vs ORT (same file), rel L2', 'vs f32 model (ORT), rel L2', `warm median ms (${args.runs} interleaved runs)`, 'x f32 latency'],
-    rows.map((r) => [
-      r.variant, num(r.fileBytes / 2 ** 20), r.error ? '—' : num(r.gpuWeightBytes / 2 ** 20), r.error ? '—' : `${num(r.gpuWeightBytes / f32.gpuWeightBytes)}x`,
-      r.error ? `failed: ${r.error.slice(0, 80)}` : r.parity.toExponential(1), r.error ? '—' : r.quantError.toExponential(1),
-      r.ms === null ? '—' : num(r.ms), r.ms === null || f32.ms === null ? '—' : `${num(r.ms / f32.ms)}x`,
-    ]),
-  ), '');
+  lines.push(
+    mdTable(
+      [
+        'variant',
+        'file MB',
+        'GPU weights MB',
+        'x f32',
+        'Kestrel vs ORT (same file), rel L2',
+        'vs f32 model (ORT), rel L2',
+        `warm median ms (${args.runs} interleaved runs)`,
+        'x f32 latency',
+      ],
+      rows.map((r) => [
+        r.variant,
+        num(r.fileBytes / 2 ** 20),
+        r.error ? '—' : num(r.gpuWeightBytes / 2 ** 20),
+        r.error ? '—' : `${num(r.gpuWeightBytes / f32.gpuWeightBytes)}x`,
+        r.error ? `failed: ${r.error.slice(0, 80)}` : r.parity.toExponential(1),
+        r.error ? '—' : r.quantError.toExponential(1),
+        r.ms === null ? '—' : num(r.ms),
+        r.ms === null || f32.ms === null ? '—' : `${num(r.ms / f32.ms)}x`,
+      ]),
+    ),
+    '',
+  );
 }
 console.log(lines.join('\n'));
 if (args.json) writeFileSync(args.json, JSON.stringify(report, null, 2));

@@ -65,7 +65,11 @@ export function summarize(results, opts = {}) {
 }
 
 function parseCli(argv) {
-  const opts = { results: '.cache/vitest-results.json', vitestExit: null, ci: process.env.CI === 'true' || process.env.CI === '1' };
+  const opts = {
+    results: '.cache/vitest-results.json',
+    vitestExit: null,
+    ci: process.env.CI === 'true' || process.env.CI === '1',
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--results') opts.results = argv[++i];

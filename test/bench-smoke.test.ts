@@ -21,11 +21,51 @@ writeFileSync(model, tinyCnnOnnx());
 async function profile(...extra: string[]): Promise<{ code: number; out: string; report: ProfileReport }> {
   const json = join(dir, `p${extra.length}.json`);
   let out = '';
-  const io: CliIo = { out: (t) => { out += `${t}\n`; }, err: (t) => { out += `${t}\n`; } };
+  const io: CliIo = {
+    out: (t) => {
+      out += `${t}\n`;
+    },
+    err: (t) => {
+      out += `${t}\n`;
+    },
+  };
   const ceilings = join(dir, 'ceilings.json');
   // fixed ceilings keep the test from measuring the adapter
-  writeFileSync(ceilings, JSON.stringify({ adapter: 'x', slug: 'x', measuredAt: '2026-01-01', timing: 'timestamp', f32Gflops: 20, f16Gflops: null, dot4Gops: null, copyGBs: 5, copyBufferGBs: 10, dispatchUs: 5, roundTripUs: 50 }));
-  const code = await main(['profile', model, '--shape', 'x=1x3x32x32', '--iterations', '4', '--warmup', '1', '--ceilings', ceilings, '--json', json, ...extra], io, [profileCommand]);
+  writeFileSync(
+    ceilings,
+    JSON.stringify({
+      adapter: 'x',
+      slug: 'x',
+      measuredAt: '2026-01-01',
+      timing: 'timestamp',
+      f32Gflops: 20,
+      f16Gflops: null,
+      dot4Gops: null,
+      copyGBs: 5,
+      copyBufferGBs: 10,
+      dispatchUs: 5,
+      roundTripUs: 50,
+    }),
+  );
+  const code = await main(
+    [
+      'profile',
+      model,
+      '--shape',
+      'x=1x3x32x32',
+      '--iterations',
+      '4',
+      '--warmup',
+      '1',
+      '--ceilings',
+      ceilings,
+      '--json',
+      json,
+      ...extra,
+    ],
+    io,
+    [profileCommand],
+  );
   return { code, out, report: JSON.parse(readFileSync(json, 'utf8')) as ProfileReport };
 }
 
@@ -77,13 +117,31 @@ describe('kernels-bench', () => {
   it('writes the documented JSON, markdown and roofline, with errors under tolerance', () => {
     const out = join(dir, 'results');
     const json = join(dir, 'bench.json');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'kernels-bench/main.ts', '--only', 'matmul/rec.attn-qkv,depthwise/det.dw5x5-192',
-      '--no-models', '--no-cold', '--samples', '2', '--out', out, '--json', json], { encoding: 'utf8', timeout: 280_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'kernels-bench/main.ts',
+        '--only',
+        'matmul/rec.attn-qkv,depthwise/det.dw5x5-192',
+        '--no-models',
+        '--no-cold',
+        '--samples',
+        '2',
+        '--out',
+        out,
+        '--json',
+        json,
+      ],
+      { encoding: 'utf8', timeout: 280_000 },
+    );
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const b = JSON.parse(readFileSync(json, 'utf8')) as BenchResults;
     expect(b.schema).toBe(1);
     expect(b.adapter).not.toBe('');
-    for (const k of ['f32Gflops', 'copyGBs', 'dispatchUs', 'roundTripUs'] as const) expect(b.ceilings[k]).toBeGreaterThan(0);
+    for (const k of ['f32Gflops', 'copyGBs', 'dispatchUs', 'roundTripUs'] as const)
+      expect(b.ceilings[k]).toBeGreaterThan(0);
     expect(b.cases.map((c) => c.id)).toEqual(['matmul/rec.attn-qkv', 'depthwise/det.dw5x5-192@20']);
     for (const c of b.cases) {
       expect(c.flops).toBeGreaterThan(0);
@@ -103,7 +161,8 @@ describe('kernels-bench', () => {
     }
     expect(b.families.map((f) => f.family)).toEqual(['matmul', 'depthwise']);
     const folder = join(out, b.slug);
-    for (const f of ['bench.json', 'bench.md', 'roofline.svg', 'ceilings.json']) expect(existsSync(join(folder, f)), f).toBe(true);
+    for (const f of ['bench.json', 'bench.md', 'roofline.svg', 'ceilings.json'])
+      expect(existsSync(join(folder, f)), f).toBe(true);
     expect(readFileSync(join(folder, 'bench.md'), 'utf8')).toContain('## Kernel ladders');
   }, 300_000);
 });

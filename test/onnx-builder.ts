@@ -4,12 +4,28 @@ import { ModelProtoType, TensorProtoType } from '../src/onnx/proto.js';
 
 /** ONNX element type codes by Kestrel-ish name (plus a few Kestrel does not support, for negative tests). */
 export const ELEM = {
-  f32: 1, u8: 2, i8: 3, u16: 4, i16: 5, i32: 6, i64: 7, string: 8, bool: 9, f16: 10, f64: 11, u32: 12, u64: 13, bf16: 16, i4: 22,
+  f32: 1,
+  u8: 2,
+  i8: 3,
+  u16: 4,
+  i16: 5,
+  i32: 6,
+  i64: 7,
+  string: 8,
+  bool: 9,
+  f16: 10,
+  f64: 11,
+  u32: 12,
+  u64: 13,
+  bf16: 16,
+  i4: 22,
 } as const;
 export type ElemName = keyof typeof ELEM;
 
 /** A float attribute even when the value is integral (plain numbers that are integers become INT). */
-export class FloatAttr { constructor(readonly value: number | number[]) {} }
+export class FloatAttr {
+  constructor(readonly value: number | number[]) {}
+}
 export const float = (v: number | number[]): FloatAttr => new FloatAttr(v);
 
 export type AttrValue = number | number[] | string | FloatAttr | TensorSpec;
@@ -42,17 +58,33 @@ export interface TensorSpec {
   external?: { location: string; offset?: number; length?: number };
 }
 
-export function node(op: string, inputs: string[], outputs: string[], attrs?: Record<string, AttrValue>, name?: string): NodeSpec {
+export function node(
+  op: string,
+  inputs: string[],
+  outputs: string[],
+  attrs?: Record<string, AttrValue>,
+  name?: string,
+): NodeSpec {
   return { op, inputs, outputs, attrs, name: name ?? `${op}_${outputs[0] ?? ''}` };
 }
 export function io(name: string, dims: (number | string)[], dtype: ElemName | number = 'f32'): IoSpec {
   return { name, dims, dtype };
 }
-export function tensor(name: string, dims: number[], values: number[] | Float32Array, dtype: ElemName | number = 'f32'): TensorSpec {
+export function tensor(
+  name: string,
+  dims: number[],
+  values: number[] | Float32Array,
+  dtype: ElemName | number = 'f32',
+): TensorSpec {
   return { name, dims, dtype, values: Array.from(values) };
 }
 /** A tensor whose payload is raw_data in little-endian bytes of the given typed array. */
-export function rawTensor(name: string, dims: number[], data: ArrayBufferView, dtype: ElemName | number = 'f32'): TensorSpec {
+export function rawTensor(
+  name: string,
+  dims: number[],
+  data: ArrayBufferView,
+  dtype: ElemName | number = 'f32',
+): TensorSpec {
   return { name, dims, dtype, raw: new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice() };
 }
 
@@ -70,13 +102,16 @@ export function tensorObject(t: TensorSpec): Record<string, unknown> {
   }
   if (t.external) {
     o.dataLocation = 1;
-    o.externalData = Object.entries(t.external).filter(([, v]) => v !== undefined).map(([key, value]) => ({ key, value: String(value) }));
+    o.externalData = Object.entries(t.external)
+      .filter(([, v]) => v !== undefined)
+      .map(([key, value]) => ({ key, value: String(value) }));
   }
   return o;
 }
 
 function attrObject(name: string, v: AttrValue): Record<string, unknown> {
-  if (v instanceof FloatAttr) return Array.isArray(v.value) ? { name, type: 6, floats: v.value } : { name, type: 1, f: v.value };
+  if (v instanceof FloatAttr)
+    return Array.isArray(v.value) ? { name, type: 6, floats: v.value } : { name, type: 1, f: v.value };
   if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
   if (typeof v === 'number') return Number.isInteger(v) ? { name, type: 2, i: v } : { name, type: 1, f: v };
   if (Array.isArray(v)) return v.every(Number.isInteger) ? { name, type: 7, ints: v } : { name, type: 6, floats: v };
@@ -89,7 +124,13 @@ function valueInfo(v: IoSpec): Record<string, unknown> {
 }
 
 /** The ModelProto as a plain object (mutate it, then `encodeModel`). */
-export function modelObject(nodes: NodeSpec[], inputs: IoSpec[], outputs: IoSpec[], initializers: TensorSpec[] = [], opset = 17): Record<string, unknown> {
+export function modelObject(
+  nodes: NodeSpec[],
+  inputs: IoSpec[],
+  outputs: IoSpec[],
+  initializers: TensorSpec[] = [],
+  opset = 17,
+): Record<string, unknown> {
   return {
     irVersion: 8,
     producerName: 'kestrel-test',
@@ -97,7 +138,11 @@ export function modelObject(nodes: NodeSpec[], inputs: IoSpec[], outputs: IoSpec
     graph: {
       name: 'test',
       node: nodes.map((n) => ({
-        opType: n.op, input: n.inputs, output: n.outputs, name: n.name ?? '', domain: n.domain ?? '',
+        opType: n.op,
+        input: n.inputs,
+        output: n.outputs,
+        name: n.name ?? '',
+        domain: n.domain ?? '',
         attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attrObject(k, v)),
       })),
       input: inputs.map(valueInfo),
@@ -112,7 +157,13 @@ export function encodeModel(obj: Record<string, unknown>): Uint8Array {
 }
 
 /** The whole thing in one call: nodes, graph inputs, graph outputs, initializers, default-domain opset. */
-export function graph(nodes: NodeSpec[], inputs: IoSpec[], outputs: IoSpec[], initializers: TensorSpec[] = [], opset = 17): Uint8Array {
+export function graph(
+  nodes: NodeSpec[],
+  inputs: IoSpec[],
+  outputs: IoSpec[],
+  initializers: TensorSpec[] = [],
+  opset = 17,
+): Uint8Array {
   return encodeModel(modelObject(nodes, inputs, outputs, initializers, opset));
 }
 

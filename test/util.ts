@@ -55,7 +55,9 @@ export function toHalf(t: HostTensor): HostTensor {
 
 /** The values of an f16 (or f32) tensor as f32. */
 export function halfValues(t: HostTensor): Float32Array {
-  return t.dtype === 'f16' ? Float32Array.from(t.data as Uint16Array, f16ToF32) : Float32Array.from(t.data as Float32Array);
+  return t.dtype === 'f16'
+    ? Float32Array.from(t.data as Uint16Array, f16ToF32)
+    : Float32Array.from(t.data as Float32Array);
 }
 
 /** The f32 tensor holding exactly the f16-rounded values (the CPU reference's input for an f16 case). */
@@ -68,16 +70,30 @@ export function halfRounded(t: HostTensor): HostTensor {
  * `seed`; `channelOf(i)` is element i's output channel. Returns the int8 tensor, the scales, and the
  * dequantized weights q * s that a CPU reference computes with (dequantize-folding kernel tests).
  */
-export function int8Weights(w: HostTensor, channels: number, channelOf: (i: number) => number, seed: number): { q: HostTensor; scale: HostTensor; dequantized: HostTensor } {
+export function int8Weights(
+  w: HostTensor,
+  channels: number,
+  channelOf: (i: number) => number,
+  seed: number,
+): { q: HostTensor; scale: HostTensor; dequantized: HostTensor } {
   const q = Int8Array.from(w.data as Float32Array, (v) => Math.round(v * 127));
   const scale = randomTensor([channels], seed, 0.002, 0.02);
   const s = scale.data as Float32Array;
-  return { q: { dtype: 'i8', shape: w.shape, data: q }, scale, dequantized: { dtype: 'f32', shape: w.shape, data: Float32Array.from(q, (v, i) => v * s[channelOf(i)]) } };
+  return {
+    q: { dtype: 'i8', shape: w.shape, data: q },
+    scale,
+    dequantized: { dtype: 'f32', shape: w.shape, data: Float32Array.from(q, (v, i) => v * s[channelOf(i)]) },
+  };
 }
 
 /** A hand-built IR graph for pass tests (each node's origin is its own name). */
 export function irGraph(values: Value[], nodes: Omit<Node, 'origin'>[], inputs: string[], outputs: string[]): Graph {
-  return { values: new Map(values.map((v) => [v.name, v])), nodes: nodes.map((n) => ({ ...n, origin: [n.name] })), inputs, outputs };
+  return {
+    values: new Map(values.map((v) => [v.name, v])),
+    nodes: nodes.map((n) => ({ ...n, origin: [n.name] })),
+    inputs,
+    outputs,
+  };
 }
 
 /** 3x3-friendly conv attributes: stride 1, pad 1, no dilation, one group. */

@@ -16,12 +16,24 @@ const demo = {
 };
 let resolveFirst;
 let rejectFirst;
-demo.first = new Promise((res, rej) => { resolveFirst = res; rejectFirst = rej; });
+demo.first = new Promise((res, rej) => {
+  resolveFirst = res;
+  rejectFirst = rej;
+});
 demo.first.catch(() => undefined);
 window.kestrelDemo = demo;
 window.kestrel = kestrel;
 
-const state = { ctx: null, manifest: null, truth: new Map(), pipeline: null, pipelineKey: '', frameIndex: 0, busy: false, fps: [] };
+const state = {
+  ctx: null,
+  manifest: null,
+  truth: new Map(),
+  pipeline: null,
+  pipelineKey: '',
+  frameIndex: 0,
+  busy: false,
+  fps: [],
+};
 
 function setStatus(text, kind = '') {
   const el = $('status');
@@ -66,7 +78,11 @@ async function ensurePipeline() {
   setStatus(`loading ${precision} models`);
   const p = state.manifest.precisions[precision];
   const m = state.manifest.models.find((x) => x.id === model);
-  const [det, rec, keys] = await Promise.all([fetchBytes(p.det), fetchBytes(p.rec), fetch(m.keys).then((r) => r.text())]);
+  const [det, rec, keys] = await Promise.all([
+    fetchBytes(p.det),
+    fetchBytes(p.rec),
+    fetch(m.keys).then((r) => r.text()),
+  ]);
   state.pipeline?.engine.release();
   state.pipeline = null;
   const engine = await kestrel.KestrelEngine.create({ det, rec }, { context: state.ctx });
@@ -86,7 +102,12 @@ function drawView(bitmap, result) {
   const boxes = result.lines.map((l) => {
     const xs = l.quad.map((p) => p.x);
     const ys = l.quad.map((p) => p.y);
-    return { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys) };
+    return {
+      x: Math.min(...xs),
+      y: Math.min(...ys),
+      w: Math.max(...xs) - Math.min(...xs),
+      h: Math.max(...ys) - Math.min(...ys),
+    };
   });
   g.strokeStyle = '#2ee66b';
   for (const line of result.lines) {
@@ -105,10 +126,13 @@ function drawView(bitmap, result) {
     const h = 24;
     const b = boxes[i];
     const options = [
-      { x: b.x, y: b.y - h - 3, w, h }, { x: b.x, y: b.y + b.h + 3, w, h },
-      { x: b.x + b.w + 4, y: b.y + (b.h - h) / 2, w, h }, { x: b.x - w - 4, y: b.y + (b.h - h) / 2, w, h },
+      { x: b.x, y: b.y - h - 3, w, h },
+      { x: b.x, y: b.y + b.h + 3, w, h },
+      { x: b.x + b.w + 4, y: b.y + (b.h - h) / 2, w, h },
+      { x: b.x - w - 4, y: b.y + (b.h - h) / 2, w, h },
     ];
-    const r = options.find((o) => inside(o) && !taken.some((t) => overlaps(o, t))) ?? options.find(inside) ?? options[0];
+    const r =
+      options.find((o) => inside(o) && !taken.some((t) => overlaps(o, t))) ?? options.find(inside) ?? options[0];
     taken.push(r);
     g.fillStyle = 'rgba(8, 12, 16, 0.8)';
     g.fillRect(r.x, r.y, w, h);
@@ -116,15 +140,17 @@ function drawView(bitmap, result) {
     g.fillText(label, r.x + 5, r.y + 18);
   });
   const signs = $('signs');
-  signs.replaceChildren(...result.lines.map((l) => {
-    const li = document.createElement('li');
-    li.textContent = l.text;
-    const c = document.createElement('span');
-    c.className = 'conf';
-    c.textContent = `${(l.confidence * 100).toFixed(1)}%`;
-    li.append(c);
-    return li;
-  }));
+  signs.replaceChildren(
+    ...result.lines.map((l) => {
+      const li = document.createElement('li');
+      li.textContent = l.text;
+      const c = document.createElement('span');
+      c.className = 'conf';
+      c.textContent = `${(l.confidence * 100).toFixed(1)}%`;
+      li.append(c);
+      return li;
+    }),
+  );
   if (!result.lines.length) signs.innerHTML = '<li class="muted">no text</li>';
 }
 
@@ -138,22 +164,31 @@ function drawBars(result) {
   } else {
     // no timestamp queries on this adapter: show where the wall time went instead
     const t = result.timing;
-    rows = [['det', t.detMs], ['rec', t.recMs], ['preprocess', t.preMs], ['postprocess', t.postMs]].map(([name, ms]) => ({ name, ms }));
+    rows = [
+      ['det', t.detMs],
+      ['rec', t.recMs],
+      ['preprocess', t.preMs],
+      ['postprocess', t.postMs],
+    ].map(([name, ms]) => ({ name, ms }));
     $('gpuTotal').textContent = '· no timestamp queries: wall time per stage';
   }
   const max = Math.max(...rows.map((r) => r.ms), 1e-6);
-  bars.replaceChildren(...rows.map((r) => {
-    const row = document.createElement('div');
-    row.className = 'bar';
-    row.innerHTML = '<span class="name"></span><span class="track"><span class="fill"></span></span><span class="val"></span>';
-    row.querySelector('.name').textContent = r.name;
-    row.querySelector('.name').title = r.name;
-    row.querySelector('.fill').style.width = `${(100 * r.ms) / max}%`;
-    row.querySelector('.val').textContent = `${r.ms < 100 ? r.ms.toFixed(2) : r.ms.toFixed(0)} ms`;
-    return row;
-  }));
+  bars.replaceChildren(
+    ...rows.map((r) => {
+      const row = document.createElement('div');
+      row.className = 'bar';
+      row.innerHTML =
+        '<span class="name"></span><span class="track"><span class="fill"></span></span><span class="val"></span>';
+      row.querySelector('.name').textContent = r.name;
+      row.querySelector('.name').title = r.name;
+      row.querySelector('.fill').style.width = `${(100 * r.ms) / max}%`;
+      row.querySelector('.val').textContent = `${r.ms < 100 ? r.ms.toFixed(2) : r.ms.toFixed(0)} ms`;
+      return row;
+    }),
+  );
   const t = result.timing;
-  $('timing').textContent = `wall ${t.wallMs.toFixed(0)} ms · det ${t.detMs.toFixed(0)} · rec ${t.recMs.toFixed(0)} · pre ${t.preMs.toFixed(0)} · post ${t.postMs.toFixed(0)}${t.compileMs > 1 ? ` · building plans ${t.compileMs.toFixed(0)} ms` : ''}`;
+  $('timing').textContent =
+    `wall ${t.wallMs.toFixed(0)} ms · det ${t.detMs.toFixed(0)} · rec ${t.recMs.toFixed(0)} · pre ${t.preMs.toFixed(0)} · post ${t.postMs.toFixed(0)}${t.compileMs > 1 ? ` · building plans ${t.compileMs.toFixed(0)} ms` : ''}`;
 }
 
 async function readCurrent() {
@@ -185,7 +220,14 @@ async function readCurrent() {
     };
     demo.results.push(entry);
     if (demo.results.length > 50) demo.results.shift();
-    setStatus(score ? (score.exact ? `${file}: all signs read` : `${file}: ${score.lines.filter((l) => l.exact).length}/${score.lines.length} lines`) : file, 'ok');
+    setStatus(
+      score
+        ? score.exact
+          ? `${file}: all signs read`
+          : `${file}: ${score.lines.filter((l) => l.exact).length}/${score.lines.length} lines`
+        : file,
+      'ok',
+    );
     resolveFirst(entry);
   } finally {
     state.busy = false;
@@ -223,7 +265,11 @@ async function main() {
   if (frames.frames.some((f) => f.file === params.get('frame'))) $('frame').value = params.get('frame');
   $('loop').checked = params.get('loop') === '1';
   $('model').replaceChildren(...state.manifest.models.map((m) => option(m.id, m.name)));
-  $('precision').replaceChildren(...Object.entries(state.manifest.precisions).map(([p, v]) => option(p, v.available ? p : `${p} (not built)`, !v.available)));
+  $('precision').replaceChildren(
+    ...Object.entries(state.manifest.precisions).map(([p, v]) =>
+      option(p, v.available ? p : `${p} (not built)`, !v.available),
+    ),
+  );
   $('precision').value = params.get('precision') ?? state.manifest.defaultPrecision;
   if (params.get('detSize')) $('detSize').value = params.get('detSize');
 
@@ -233,8 +279,13 @@ async function main() {
   demo.features = state.ctx.features;
   $('adapter').textContent = `${demo.adapter} · ${state.ctx.features.shaderF16 ? 'f16' : 'f32 path (no shader-f16)'}`;
 
-  for (const id of ['frame', 'model', 'precision', 'detSize']) $(id).addEventListener('change', () => { if (!state.busy) loop(); });
-  $('loop').addEventListener('change', () => { if ($('loop').checked && !state.busy) loop(); });
+  for (const id of ['frame', 'model', 'precision', 'detSize'])
+    $(id).addEventListener('change', () => {
+      if (!state.busy) loop();
+    });
+  $('loop').addEventListener('change', () => {
+    if ($('loop').checked && !state.busy) loop();
+  });
   await loop();
 }
 

@@ -2,9 +2,21 @@
 // that the adapter notes use as their yardstick.
 import type { KernelCase } from './types.js';
 
-const mm = (id: string, source: string, a: number[], b: number[], opts: { quick?: boolean; weight?: boolean } = {}): KernelCase => ({
-  family: 'matmul', id: `matmul/${id}`, source, op: 'matmul', attrs: { transA: false, transB: false, alpha: 1 },
-  inputs: [{ shape: a }, { shape: b, weight: opts.weight ?? true }], quick: opts.quick, tfjs: true,
+const mm = (
+  id: string,
+  source: string,
+  a: number[],
+  b: number[],
+  opts: { quick?: boolean; weight?: boolean } = {},
+): KernelCase => ({
+  family: 'matmul',
+  id: `matmul/${id}`,
+  source,
+  op: 'matmul',
+  attrs: { transA: false, transB: false, alpha: 1 },
+  inputs: [{ shape: a }, { shape: b, weight: opts.weight ?? true }],
+  quick: opts.quick,
+  tfjs: true,
 });
 
 export const MATMUL_CASES: KernelCase[] = [

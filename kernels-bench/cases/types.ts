@@ -1,7 +1,8 @@
 // A bench case: one IR op at the shapes of a real student network.
 import type { IrOp } from '../../src/ir/graph.js';
 
-export type Family = 'matmul' | 'conv3x3' | 'conv1x1' | 'depthwise' | 'convTranspose' | 'softmax' | 'pool' | 'elementwise' | 'resize';
+export type Family =
+  'matmul' | 'conv3x3' | 'conv1x1' | 'depthwise' | 'convTranspose' | 'softmax' | 'pool' | 'elementwise' | 'resize';
 
 export interface CaseInput {
   shape: number[];
@@ -30,7 +31,10 @@ export interface KernelCase {
 }
 
 export const conv = (pads: number, strides = 1, group = 1, dilation = 1) => ({
-  strides: [strides, strides], pads: [pads, pads, pads, pads], dilations: [dilation, dilation], group,
+  strides: [strides, strides],
+  pads: [pads, pads, pads, pads],
+  dilations: [dilation, dilation],
+  group,
 });
 
 /** Sizes like 1x96x80x80 in labels. */

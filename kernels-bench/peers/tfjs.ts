@@ -24,17 +24,23 @@ function nchwToNhwc(t: HostTensor): Float32Array {
   const [n, c, h, w] = t.shape;
   const src = t.data as Float32Array;
   const out = new Float32Array(src.length);
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    out[((b * h + y) * w + x) * c + ch] = src[((b * c + ch) * h + y) * w + x];
-  }
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          out[((b * h + y) * w + x) * c + ch] = src[((b * c + ch) * h + y) * w + x];
+        }
   return out;
 }
 
 function nhwcToNchw(src: Float32Array, [n, c, h, w]: number[]): Float32Array {
   const out = new Float32Array(src.length);
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-    out[((b * c + ch) * h + y) * w + x] = src[((b * h + y) * w + x) * c + ch];
-  }
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++)
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          out[((b * c + ch) * h + y) * w + x] = src[((b * h + y) * w + x) * c + ch];
+        }
   return out;
 }
 
@@ -43,11 +49,14 @@ function filterHwio(t: HostTensor, depthwise: boolean): { data: Float32Array; sh
   const [o, i, kh, kw] = t.shape;
   const src = t.data as Float32Array;
   const out = new Float32Array(src.length);
-  for (let a = 0; a < o; a++) for (let b = 0; b < i; b++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) {
-    const v = src[((a * i + b) * kh + y) * kw + x];
-    if (depthwise) out[(y * kw + x) * o + a] = v;
-    else out[((y * kw + x) * i + b) * o + a] = v;
-  }
+  for (let a = 0; a < o; a++)
+    for (let b = 0; b < i; b++)
+      for (let y = 0; y < kh; y++)
+        for (let x = 0; x < kw; x++) {
+          const v = src[((a * i + b) * kh + y) * kw + x];
+          if (depthwise) out[(y * kw + x) * o + a] = v;
+          else out[((y * kw + x) * i + b) * o + a] = v;
+        }
   return { data: out, shape: depthwise ? [kh, kw, o, 1] : [kh, kw, i, o] };
 }
 
@@ -64,7 +73,10 @@ export async function loadTfjs(): Promise<TfPeer> {
       let op: (() => any) | null = null;
       let toNchw: ((out: Float32Array) => Float32Array) | null = null;
       const held: any[] = [];
-      const keep = <T>(t: T): T => { held.push(t); return t; };
+      const keep = <T>(t: T): T => {
+        held.push(t);
+        return t;
+      };
       if (c.op === 'matmul') {
         const [a, b] = inputs.map((t) => keep(tf.tensor(t.data, t.shape, 'float32')));
         op = () => tf.matMul(a, b);
@@ -79,7 +91,12 @@ export async function loadTfjs(): Promise<TfPeer> {
         const f = filterHwio(w, depthwise);
         const ft = keep(tf.tensor(f.data, f.shape, 'float32'));
         const [pt, pl, pb, pr] = at.pads;
-        const pad = [[0, 0], [pt, pb], [pl, pr], [0, 0]];
+        const pad = [
+          [0, 0],
+          [pt, pb],
+          [pl, pr],
+          [0, 0],
+        ];
         const strides: [number, number] = [at.strides[0], at.strides[1]];
         op = depthwise ? () => tf.depthwiseConv2d(xt, ft, strides, pad) : () => tf.conv2d(xt, ft, strides, pad);
         toNchw = (out) => {
@@ -105,12 +122,16 @@ export async function loadTfjs(): Promise<TfPeer> {
         async sample() {
           let out: any;
           const t0 = performance.now();
-          const info = await tf.time(() => { out = run(); });
+          const info = await tf.time(() => {
+            out = run();
+          });
           const wall = performance.now() - t0;
           out?.dispose();
           return timestamps && typeof info.kernelMs === 'number' ? info.kernelMs : wall;
         },
-        release() { for (const t of held) t.dispose(); },
+        release() {
+          for (const t of held) t.dispose();
+        },
       };
     },
   };

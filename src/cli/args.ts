@@ -2,7 +2,9 @@
 import { KestrelError } from '../core/errors.js';
 
 export class UsageError extends KestrelError {
-  constructor(message: string) { super('USAGE', message); }
+  constructor(message: string) {
+    super('USAGE', message);
+  }
 }
 
 export interface FlagSpec {
@@ -78,7 +80,8 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec = {}): ParsedAr
   const variadic = names.length > 0 && names[names.length - 1].endsWith('...');
   const min = spec.minPositionals ?? 0;
   const max = spec.maxPositionals ?? (variadic ? Infinity : names.length);
-  if (positionals.length < min) throw new UsageError(`missing ${names.slice(positionals.length, min).join(' ') || 'argument'}`);
+  if (positionals.length < min)
+    throw new UsageError(`missing ${names.slice(positionals.length, min).join(' ') || 'argument'}`);
   if (positionals.length > max) throw new UsageError(`unexpected argument '${positionals[max]}'`);
   return { flags, positionals };
 }

@@ -17,7 +17,8 @@ import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './main.js';
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string, fallback: T): T {
   if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${String(value)}'`);
+  if (!allowed.includes(value as T))
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${String(value)}'`);
   return value as T;
 }
 
@@ -32,22 +33,36 @@ function writeAnnotated(path: string, frame: string, result: OcrResult, engine: 
   const img = readImage(frame);
   const copy = cloneImage(img);
   const t = result.timing;
-  annotate(copy, result.lines, `${engine} ${precision}  WALL ${t.wallMs.toFixed(0)} MS${t.gpuMs !== undefined ? `  GPU ${t.gpuMs.toFixed(1)} MS` : ''}`);
+  annotate(
+    copy,
+    result.lines,
+    `${engine} ${precision}  WALL ${t.wallMs.toFixed(0)} MS${t.gpuMs !== undefined ? `  GPU ${t.gpuMs.toFixed(1)} MS` : ''}`,
+  );
   mkdirSync(dirname(path), { recursive: true });
   writeImage(path, copy);
 }
 
-async function accuracy(io: CliIo, engines: readonly EngineName[], precisions: readonly Precision[], markdown: boolean): Promise<number> {
+async function accuracy(
+  io: CliIo,
+  engines: readonly EngineName[],
+  precisions: readonly Precision[],
+  markdown: boolean,
+): Promise<number> {
   const { frames } = loadFrames();
   const lines = frames.reduce((n, f) => n + f.lines.length, 0);
-  io.out(`accuracy on the ${frames.length} bundled frames (${lines} sign lines), same pre/post-processing on every engine:`);
+  io.out(
+    `accuracy on the ${frames.length} bundled frames (${lines} sign lines), same pre/post-processing on every engine:`,
+  );
   const rows = [];
   for (const precision of precisions) {
     for (const engine of engines) {
       const run = await accuracyRun(engine, precision);
       rows.push(run.row);
       for (const f of run.frames) {
-        for (const l of f.score.lines.filter((x) => !x.exact)) io.out(`  ${engine} ${precision} ${f.file}: expected ${JSON.stringify(l.truth)}, read ${JSON.stringify(l.read)}`);
+        for (const l of f.score.lines.filter((x) => !x.exact))
+          io.out(
+            `  ${engine} ${precision} ${f.file}: expected ${JSON.stringify(l.truth)}, read ${JSON.stringify(l.read)}`,
+          );
         for (const e of f.score.extra) io.out(`  ${engine} ${precision} ${f.file}: extra line ${JSON.stringify(e)}`);
       }
     }
@@ -60,18 +75,53 @@ async function accuracy(io: CliIo, engines: readonly EngineName[], precisions: r
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'read road-sign text in a camera frame (PP-OCR det + rec), print per-kernel latency, write an annotated PNG',
-  usage: 'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8] [--engine kestrel|onnxruntime] [--accuracy] [--serve]',
+  usage:
+    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8] [--engine kestrel|onnxruntime] [--accuracy] [--serve]',
   args: {
     positionals: ['FRAME'],
     flags: [
-      { name: 'out', short: 'o', type: 'string', valueName: 'FILE.png|DIR', summary: 'where to write the annotated frame(s) (default .cache/demo/)' },
-      { name: 'precision', type: 'string', valueName: 'f32|int8', summary: `model precision (default ${DEFAULT_PRECISION}; int8 needs \`kestrel quantize\`)` },
-      { name: 'engine', type: 'string', valueName: 'kestrel|onnxruntime', summary: 'run the networks on Kestrel (WebGPU, default) or onnxruntime-node (CPU)' },
-      { name: 'top', type: 'string', valueName: 'N', summary: 'how many steps and kernels the latency summary lists (default 10)' },
-      { name: 'accuracy', type: 'boolean', summary: 'score every bundled frame on both engines and precisions; print the table' },
+      {
+        name: 'out',
+        short: 'o',
+        type: 'string',
+        valueName: 'FILE.png|DIR',
+        summary: 'where to write the annotated frame(s) (default .cache/demo/)',
+      },
+      {
+        name: 'precision',
+        type: 'string',
+        valueName: 'f32|int8',
+        summary: `model precision (default ${DEFAULT_PRECISION}; int8 needs \`kestrel quantize\`)`,
+      },
+      {
+        name: 'engine',
+        type: 'string',
+        valueName: 'kestrel|onnxruntime',
+        summary: 'run the networks on Kestrel (WebGPU, default) or onnxruntime-node (CPU)',
+      },
+      {
+        name: 'top',
+        type: 'string',
+        valueName: 'N',
+        summary: 'how many steps and kernels the latency summary lists (default 10)',
+      },
+      {
+        name: 'accuracy',
+        type: 'boolean',
+        summary: 'score every bundled frame on both engines and precisions; print the table',
+      },
       { name: 'markdown', type: 'boolean', summary: 'with --accuracy: print the table as Markdown' },
-      { name: 'serve', type: 'boolean', summary: 'serve the infotainment web page (web/) with the browser bundle and models' },
-      { name: 'port', type: 'string', valueName: 'N', summary: 'with --serve: the port (default 8080; 0 picks a free one)' },
+      {
+        name: 'serve',
+        type: 'boolean',
+        summary: 'serve the infotainment web page (web/) with the browser bundle and models',
+      },
+      {
+        name: 'port',
+        type: 'string',
+        valueName: 'N',
+        summary: 'with --serve: the port (default 8080; 0 picks a free one)',
+      },
     ],
   },
   async run(args, io) {
@@ -113,7 +163,9 @@ export const demoCommand: Command = {
         if (frames.length === 1) result = await pipeline.read(img, { profile: true });
         const score = frame.truth ? scoreFrame(result.lines, frame.truth) : undefined;
         io.out('');
-        io.out(`${basename(frame.path)} (${img.width}x${img.height}), det input ${result.detShape.slice(2).join('x')}: ${result.lines.length} text line(s), ${result.timing.wallMs.toFixed(0)} ms${cold.compileMs > 1 ? ` (${frames.length === 1 ? `first read ${cold.wallMs.toFixed(0)} ms, ` : ''}building plans ${cold.compileMs.toFixed(0)} ms)` : ''}`);
+        io.out(
+          `${basename(frame.path)} (${img.width}x${img.height}), det input ${result.detShape.slice(2).join('x')}: ${result.lines.length} text line(s), ${result.timing.wallMs.toFixed(0)} ms${cold.compileMs > 1 ? ` (${frames.length === 1 ? `first read ${cold.wallMs.toFixed(0)} ms, ` : ''}building plans ${cold.compileMs.toFixed(0)} ms)` : ''}`,
+        );
         io.out(formatLines(result, score).join('\n'));
         const out = outPath(f.out as string | undefined, frame.path, frames.length > 1);
         writeAnnotated(out, frame.path, result, pipeline.engine.name, precision);
@@ -125,7 +177,9 @@ export const demoCommand: Command = {
     }
     if (last) {
       io.out('');
-      io.out(`per-kernel latency (${frames.length > 1 ? 'last frame' : 'warm run'}, ${pipeline.engine.name} on ${pipeline.engine.device}):`);
+      io.out(
+        `per-kernel latency (${frames.length > 1 ? 'last frame' : 'warm run'}, ${pipeline.engine.name} on ${pipeline.engine.device}):`,
+      );
       io.out(formatLatency(last, top).join('\n'));
     }
     return EXIT_OK;

@@ -15,7 +15,13 @@ export const DOCTOR_LIMITS = [
 ] as const;
 
 export interface DoctorReport {
-  adapter: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter: boolean | null };
+  adapter: {
+    vendor: string;
+    architecture: string;
+    device: string;
+    description: string;
+    isFallbackAdapter: boolean | null;
+  };
   /** What Kestrel can use on this device; the WGSL one is a language feature, not a device feature. */
   features: {
     'shader-f16': boolean;
@@ -38,7 +44,11 @@ function optionalNumber(v: unknown): number | null {
 }
 
 export function doctorReport(ctx: GpuContext): DoctorReport {
-  const info = (ctx.adapter.info ?? {}) as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number; isFallbackAdapter?: boolean };
+  const info = (ctx.adapter.info ?? {}) as GPUAdapterInfo & {
+    subgroupMinSize?: number;
+    subgroupMaxSize?: number;
+    isFallbackAdapter?: boolean;
+  };
   const limits: Record<string, number> = {};
   const adapterLimits: Record<string, number> = {};
   for (const name of DOCTOR_LIMITS) {
@@ -47,7 +57,10 @@ export function doctorReport(ctx: GpuContext): DoctorReport {
   }
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return {
-    adapter: { ...ctx.info, isFallbackAdapter: typeof info.isFallbackAdapter === 'boolean' ? info.isFallbackAdapter : null },
+    adapter: {
+      ...ctx.info,
+      isFallbackAdapter: typeof info.isFallbackAdapter === 'boolean' ? info.isFallbackAdapter : null,
+    },
     features: {
       'shader-f16': ctx.features.shaderF16,
       subgroups: ctx.features.subgroups,
@@ -83,7 +96,10 @@ export function formatDoctor(r: DoctorReport): string {
     limits.push(['subgroup size', `${r.subgroupSize.min ?? '?'}..${r.subgroupSize.max ?? '?'}`]);
   }
   const width = Math.max(...[...rows, ...feats, ...limits].map(([k]) => k.length));
-  const block = (title: string, list: [string, string][]) => [title, ...list.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)];
+  const block = (title: string, list: [string, string][]) => [
+    title,
+    ...list.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+  ];
   return [
     ...block('adapter', rows),
     ...block('features', feats),

@@ -71,12 +71,19 @@ export function generalHelp(commands: readonly Command[] = COMMANDS): string {
 }
 
 export function commandHelp(cmd: Command): string {
-  const flags = formatFlags({ ...cmd.args, flags: [...(cmd.args.flags ?? []), { name: 'help', short: 'h', type: 'boolean', summary: 'show this help' }] });
+  const flags = formatFlags({
+    ...cmd.args,
+    flags: [...(cmd.args.flags ?? []), { name: 'help', short: 'h', type: 'boolean', summary: 'show this help' }],
+  });
   return [`usage: kestrel ${cmd.usage}`, '', cmd.summary, '', 'flags:', ...flags].join('\n');
 }
 
 /** Runs the CLI on `argv` (without node and the script path) and returns the exit code. */
-export async function main(argv: readonly string[], io: CliIo = stdio, commands: readonly Command[] = COMMANDS): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = stdio,
+  commands: readonly Command[] = COMMANDS,
+): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
     io.out(generalHelp(commands));

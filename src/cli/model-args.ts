@@ -11,11 +11,35 @@ import type { IoInfo } from '../onnx/decode.js';
 import { OPT_IN, PASSES, type PassName, type PassOptions } from '../ir/passes/index.js';
 
 export const MODEL_FLAGS: FlagSpec[] = [
-  { name: 'shape', type: 'string', repeat: true, valueName: 'NAME=1x3x320x320', summary: 'shape of an input with dynamic dims' },
-  { name: 'no-pass', type: 'string', repeat: true, valueName: 'PASS', summary: `switch an optimization pass off (${Object.keys(PASSES).join(', ')})` },
-  { name: 'pass', type: 'string', repeat: true, valueName: 'PASS', summary: `switch an opt-in pass on (${[...OPT_IN].join(', ')}: QDQ chains on the integer kernels)` },
+  {
+    name: 'shape',
+    type: 'string',
+    repeat: true,
+    valueName: 'NAME=1x3x320x320',
+    summary: 'shape of an input with dynamic dims',
+  },
+  {
+    name: 'no-pass',
+    type: 'string',
+    repeat: true,
+    valueName: 'PASS',
+    summary: `switch an optimization pass off (${Object.keys(PASSES).join(', ')})`,
+  },
+  {
+    name: 'pass',
+    type: 'string',
+    repeat: true,
+    valueName: 'PASS',
+    summary: `switch an opt-in pass on (${[...OPT_IN].join(', ')}: QDQ chains on the integer kernels)`,
+  },
 ];
-export const INPUT_FLAG: FlagSpec = { name: 'input', type: 'string', repeat: true, valueName: 'NAME=FILE.npy', summary: 'an input tensor (missing inputs get seeded random data)' };
+export const INPUT_FLAG: FlagSpec = {
+  name: 'input',
+  type: 'string',
+  repeat: true,
+  valueName: 'NAME=FILE.npy',
+  summary: 'an input tensor (missing inputs get seeded random data)',
+};
 
 function pairs(values: string[], flag: string): [string, string][] {
   return values.map((v) => {
@@ -29,7 +53,8 @@ export function parseShapes(args: ParsedArgs): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const [name, dims] of pairs(args.flags.shape as string[], 'shape')) {
     const shape = dims.split(/[x,]/).map(Number);
-    if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new UsageError(`--shape ${name}: invalid dims '${dims}'`);
+    if (shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      throw new UsageError(`--shape ${name}: invalid dims '${dims}'`);
     out[name] = shape;
   }
   return out;
@@ -42,7 +67,8 @@ export function parsePasses(args: ParsedArgs): PassOptions {
     opts[p as keyof PassOptions] = false;
   }
   for (const p of (args.flags.pass as string[] | undefined) ?? []) {
-    if (!OPT_IN.has(p as PassName)) throw new UsageError(`--pass ${p}: only opt-in passes can be switched on (${[...OPT_IN].join(', ')})`);
+    if (!OPT_IN.has(p as PassName))
+      throw new UsageError(`--pass ${p}: only opt-in passes can be switched on (${[...OPT_IN].join(', ')})`);
     opts[p as keyof PassOptions] = true;
   }
   return opts;
@@ -52,7 +78,11 @@ export function readInputs(args: ParsedArgs, flag = 'input'): Record<string, Hos
   const out: Record<string, HostTensor> = {};
   for (const [name, file] of pairs((args.flags[flag] as string[]) ?? [], flag)) {
     let bytes: Uint8Array;
-    try { bytes = new Uint8Array(readFileSync(file)); } catch (e) { throw new KestrelError('USAGE', `cannot read ${file}: ${(e as Error).message}`); }
+    try {
+      bytes = new Uint8Array(readFileSync(file));
+    } catch (e) {
+      throw new KestrelError('USAGE', `cannot read ${file}: ${(e as Error).message}`);
+    }
     out[name] = parseNpy(bytes, file);
   }
   return out;
@@ -63,7 +93,10 @@ export function randomInput(io: IoInfo, shape: number[], seed = 1): HostTensor {
   const n = sizeOf(shape);
   const data = allocTyped(io.dtype as DType, n);
   let s = seed >>> 0;
-  const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+  const next = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
   for (let i = 0; i < n; i++) {
     const r = next();
     if (data instanceof Float32Array) data[i] = r * 2 - 1;
@@ -74,15 +107,29 @@ export function randomInput(io: IoInfo, shape: number[], seed = 1): HostTensor {
 }
 
 /** Feeds for every model input: given .npy files, else random data of the --shape or declared shape. */
-export function feedsFor(inputs: IoInfo[], given: Record<string, HostTensor>, shapes: Record<string, number[]>): Record<string, HostTensor> {
+export function feedsFor(
+  inputs: IoInfo[],
+  given: Record<string, HostTensor>,
+  shapes: Record<string, number[]>,
+): Record<string, HostTensor> {
   const feeds: Record<string, HostTensor> = {};
-  for (const name of Object.keys(given)) if (!inputs.some((i) => i.name === name)) throw new UsageError(`unknown input '${name}' (model inputs: ${inputs.map((i) => i.name).join(', ')})`);
+  for (const name of Object.keys(given))
+    if (!inputs.some((i) => i.name === name))
+      throw new UsageError(`unknown input '${name}' (model inputs: ${inputs.map((i) => i.name).join(', ')})`);
   inputs.forEach((io, k) => {
-    if (given[io.name]) { feeds[io.name] = given[io.name]; return; }
-    const shape = shapes[io.name] ?? io.dims.map((d) => {
-      if (typeof d === 'string') throw new UsageError(`input '${io.name}' has a dynamic dim '${d}': give --shape ${io.name}=... or --input ${io.name}=FILE.npy`);
-      return d;
-    });
+    if (given[io.name]) {
+      feeds[io.name] = given[io.name];
+      return;
+    }
+    const shape =
+      shapes[io.name] ??
+      io.dims.map((d) => {
+        if (typeof d === 'string')
+          throw new UsageError(
+            `input '${io.name}' has a dynamic dim '${d}': give --shape ${io.name}=... or --input ${io.name}=FILE.npy`,
+          );
+        return d;
+      });
     feeds[io.name] = randomInput(io, shape, k + 1);
   });
   return feeds;

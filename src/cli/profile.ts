@@ -26,20 +26,62 @@ function whole(v: unknown, flag: string, dflt: number, min: number): number {
 export const profileCommand: Command = {
   name: 'profile',
   summary: 'per-step GPU time of a model: op, kernel variant, shapes, µs, GFLOP/s, GB/s, % of the adapter ceiling',
-  usage: 'profile MODEL [--shape NAME=1x3x320x320]... [--input NAME=FILE.npy]... [--iterations N] [--stat median|mean|min] [--top N] [--json FILE] [--html FILE]',
+  usage:
+    'profile MODEL [--shape NAME=1x3x320x320]... [--input NAME=FILE.npy]... [--iterations N] [--stat median|mean|min] [--top N] [--json FILE] [--html FILE]',
   args: {
-    positionals: ['MODEL'], minPositionals: 1,
+    positionals: ['MODEL'],
+    minPositionals: 1,
     flags: [
-      INPUT_FLAG, ...MODEL_FLAGS,
-      { name: 'iterations', type: 'string', valueName: 'N', summary: 'profiled runs; each figure is the median (default 10)' },
-      { name: 'warmup', type: 'string', valueName: 'N', summary: 'untimed runs first; the first run compiles every pipeline (default 2)' },
-      { name: 'stat', type: 'string', valueName: 'median|mean|min', summary: 'per-step statistic over the runs (default median; mean adds up exactly, min is the noise-free estimate)' },
-      { name: 'top', type: 'string', valueName: 'N', summary: 'print only the N slowest steps (the JSON and HTML keep all)' },
+      INPUT_FLAG,
+      ...MODEL_FLAGS,
+      {
+        name: 'iterations',
+        type: 'string',
+        valueName: 'N',
+        summary: 'profiled runs; each figure is the median (default 10)',
+      },
+      {
+        name: 'warmup',
+        type: 'string',
+        valueName: 'N',
+        summary: 'untimed runs first; the first run compiles every pipeline (default 2)',
+      },
+      {
+        name: 'stat',
+        type: 'string',
+        valueName: 'median|mean|min',
+        summary:
+          'per-step statistic over the runs (default median; mean adds up exactly, min is the noise-free estimate)',
+      },
+      {
+        name: 'top',
+        type: 'string',
+        valueName: 'N',
+        summary: 'print only the N slowest steps (the JSON and HTML keep all)',
+      },
       { name: 'json', type: 'string', valueName: 'FILE', summary: 'write the full profile as JSON' },
-      { name: 'html', type: 'string', valueName: 'FILE', summary: 'write a self-contained HTML page with bar charts of where the time goes' },
-      { name: 'ceilings', type: 'string', valueName: 'FILE', summary: 'adapter ceilings JSON (default results/<adapter>/ceilings.json, else measured now)' },
-      { name: 'save-ceilings', type: 'boolean', summary: 'cache ceilings measured now in results/<adapter>/ceilings.json' },
-      { name: 'no-timestamps', type: 'boolean', summary: 'skip timestamp queries: whole-run wall-clock only (the fallback for adapters without them)' },
+      {
+        name: 'html',
+        type: 'string',
+        valueName: 'FILE',
+        summary: 'write a self-contained HTML page with bar charts of where the time goes',
+      },
+      {
+        name: 'ceilings',
+        type: 'string',
+        valueName: 'FILE',
+        summary: 'adapter ceilings JSON (default results/<adapter>/ceilings.json, else measured now)',
+      },
+      {
+        name: 'save-ceilings',
+        type: 'boolean',
+        summary: 'cache ceilings measured now in results/<adapter>/ceilings.json',
+      },
+      {
+        name: 'no-timestamps',
+        type: 'boolean',
+        summary: 'skip timestamp queries: whole-run wall-clock only (the fallback for adapters without them)',
+      },
     ],
   },
   async run(args, io) {
@@ -72,19 +114,37 @@ export const profileCommand: Command = {
         source = ceilingsPath(slug);
       } else {
         ceilings = await measureCeilings(ctx, new PipelineCache(ctx), { quick: true });
-        source = args.flags['save-ceilings'] ? `measured now, saved to ${saveCeilings(ceilings)}` : 'measured now (quick); `npm run bench` caches better ones';
+        source = args.flags['save-ceilings']
+          ? `measured now, saved to ${saveCeilings(ceilings)}`
+          : 'measured now (quick); `npm run bench` caches better ones';
       }
       const report = await profileExecutor(plan.executor, tensors, {
-        iterations, warmup, statistic, ceilings, ceilingsSource: source, timestamps: !args.flags['no-timestamps'],
-        title: `Kestrel profile: ${basename(path)}`, adapter: adapterName(ctx),
+        iterations,
+        warmup,
+        statistic,
+        ceilings,
+        ceilingsSource: source,
+        timestamps: !args.flags['no-timestamps'],
+        title: `Kestrel profile: ${basename(path)}`,
+        adapter: adapterName(ctx),
       });
       report.coldStart = {
-        loadMs: t1 - t0, optimizeMs: plan.importMs, planMs: plan.createMs, pipelines: session.pipelineCount, firstRunMs,
-        totalMs: (t2 - t0) + firstRunMs,
+        loadMs: t1 - t0,
+        optimizeMs: plan.importMs,
+        planMs: plan.createMs,
+        pipelines: session.pipelineCount,
+        firstRunMs,
+        totalMs: t2 - t0 + firstRunMs,
       };
       io.out(profileText(report, { top }));
-      if (args.flags.json) { writeFileSync(args.flags.json as string, profileJson(report)); io.out(`wrote ${args.flags.json}`); }
-      if (args.flags.html) { writeFileSync(args.flags.html as string, profileHtml(report)); io.out(`wrote ${args.flags.html}`); }
+      if (args.flags.json) {
+        writeFileSync(args.flags.json as string, profileJson(report));
+        io.out(`wrote ${args.flags.json}`);
+      }
+      if (args.flags.html) {
+        writeFileSync(args.flags.html as string, profileHtml(report));
+        io.out(`wrote ${args.flags.html}`);
+      }
       return 0;
     } finally {
       session.release();

@@ -15,15 +15,24 @@ import { MODEL_FLAGS, feedsFor, parseShapes } from './model-args.js';
 
 function readCalibration(dir: string, inputName: string): Record<string, HostTensor>[] {
   let files: string[];
-  try { files = readdirSync(dir).filter((f) => f.endsWith('.npy')).sort(); } catch (e) { throw new UsageError(`cannot read --calibration ${dir}: ${(e as Error).message}`); }
+  try {
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.npy'))
+      .sort();
+  } catch (e) {
+    throw new UsageError(`cannot read --calibration ${dir}: ${(e as Error).message}`);
+  }
   if (!files.length) throw new UsageError(`--calibration ${dir} has no .npy files`);
   return files.map((f) => ({ [inputName]: parseNpy(new Uint8Array(readFileSync(join(dir, f))), f) }));
 }
 
 function progressBar(io: CliIo): (done: number, total: number) => void {
   return (done, total) => {
-    const w = 30, fill = Math.round((w * done) / total);
-    process.stderr.write(`\rcalibrating [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total}${done === total ? '\n' : ''}`);
+    const w = 30,
+      fill = Math.round((w * done) / total);
+    process.stderr.write(
+      `\rcalibrating [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total}${done === total ? '\n' : ''}`,
+    );
     void io;
   };
 }
@@ -32,20 +41,54 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 
 export const quantizeCommand: Command = {
   name: 'quantize',
-  summary: 'write a quantized ONNX model (int8/int4/fp16 weights, static int8 activations, or fp16 compute) and report its error',
-  usage: 'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] [--method minmax|percentile] [--scales pow2|float] [--exclude NODE,...] [--per-layer] | quantize IN.onnx OUT.onnx --compute fp16',
+  summary:
+    'write a quantized ONNX model (int8/int4/fp16 weights, static int8 activations, or fp16 compute) and report its error',
+  usage:
+    'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] [--method minmax|percentile] [--scales pow2|float] [--exclude NODE,...] [--per-layer] | quantize IN.onnx OUT.onnx --compute fp16',
   args: {
-    positionals: ['IN.onnx', 'OUT.onnx'], minPositionals: 2,
+    positionals: ['IN.onnx', 'OUT.onnx'],
+    minPositionals: 2,
     flags: [
       ...MODEL_FLAGS,
-      { name: 'weights', type: 'string', valueName: 'int8|int4|fp16', summary: 'weight format (int4: MatMul weights as MatMulNBits, convs int8)' },
+      {
+        name: 'weights',
+        type: 'string',
+        valueName: 'int8|int4|fp16',
+        summary: 'weight format (int4: MatMul weights as MatMulNBits, convs int8)',
+      },
       { name: 'block-size', type: 'string', valueName: 'N', summary: 'int4 block size along K (default 32)' },
-      { name: 'activations', type: 'string', valueName: 'int8', summary: 'static QDQ on conv/matmul activation inputs' },
-      { name: 'compute', type: 'string', valueName: 'fp16', summary: 'whole model in f16 (weights and activations; inputs/outputs stay f32 behind Casts)' },
+      {
+        name: 'activations',
+        type: 'string',
+        valueName: 'int8',
+        summary: 'static QDQ on conv/matmul activation inputs',
+      },
+      {
+        name: 'compute',
+        type: 'string',
+        valueName: 'fp16',
+        summary: 'whole model in f16 (weights and activations; inputs/outputs stay f32 behind Casts)',
+      },
       { name: 'calibration', type: 'string', valueName: 'DIR', summary: 'folder of .npy samples of the model input' },
-      { name: 'method', type: 'string', valueName: 'minmax|percentile', summary: 'calibration range method (default minmax)' },
-      { name: 'percentile', type: 'string', valueName: 'P', summary: 'percentile for --method percentile (default 99.99)' },
-      { name: 'scales', type: 'string', valueName: 'pow2|float', summary: 'with --activations int8: pow2 (default) uses power-of-two scales and quantizes activations only where every engine computes the same bits, so onnxruntime and Kestrel agree; float uses range / 255 everywhere' },
+      {
+        name: 'method',
+        type: 'string',
+        valueName: 'minmax|percentile',
+        summary: 'calibration range method (default minmax)',
+      },
+      {
+        name: 'percentile',
+        type: 'string',
+        valueName: 'P',
+        summary: 'percentile for --method percentile (default 99.99)',
+      },
+      {
+        name: 'scales',
+        type: 'string',
+        valueName: 'pow2|float',
+        summary:
+          'with --activations int8: pow2 (default) uses power-of-two scales and quantizes activations only where every engine computes the same bits, so onnxruntime and Kestrel agree; float uses range / 255 everywhere',
+      },
       { name: 'exclude', type: 'string', valueName: 'NODE,...', summary: 'keep these nodes in float' },
       { name: 'per-layer', type: 'boolean', summary: 'report the error of every layer, not only the outputs' },
       { name: 'quiet', type: 'boolean', summary: 'print only the summary' },
@@ -54,10 +97,12 @@ export const quantizeCommand: Command = {
   async run(args, io) {
     const [inPath, outPath] = args.positionals;
     const weights = args.flags.weights as WeightMode | undefined;
-    if (weights && !['int8', 'int4', 'fp16'].includes(weights)) throw new UsageError('--weights must be int8, int4 or fp16');
+    if (weights && !['int8', 'int4', 'fp16'].includes(weights))
+      throw new UsageError('--weights must be int8, int4 or fp16');
     const compute = args.flags.compute as string | undefined;
     if (compute && compute !== 'fp16') throw new UsageError('--compute supports only fp16');
-    if (compute && (weights || args.flags.activations)) throw new UsageError('--compute fp16 converts the whole model: leave out --weights and --activations');
+    if (compute && (weights || args.flags.activations))
+      throw new UsageError('--compute fp16 converts the whole model: leave out --weights and --activations');
     const activations = args.flags.activations as string | undefined;
     if (activations && activations !== 'int8') throw new UsageError('--activations supports only int8');
     const method = (args.flags.method as string | undefined) ?? 'minmax';
@@ -65,39 +110,68 @@ export const quantizeCommand: Command = {
     const scales = (args.flags.scales as string | undefined) ?? 'pow2';
     if (!['pow2', 'float'].includes(scales)) throw new UsageError('--scales must be pow2 or float');
     const blockSize = Number(args.flags['block-size'] ?? 32);
-    if (!(blockSize >= 16 && (blockSize & (blockSize - 1)) === 0)) throw new UsageError('--block-size must be a power of two >= 16');
+    if (!(blockSize >= 16 && (blockSize & (blockSize - 1)) === 0))
+      throw new UsageError('--block-size must be a power of two >= 16');
     const input = new Uint8Array(readFileSync(inPath));
     const floatModel = decodeModel(input);
     if (activations && !args.flags.calibration) throw new UsageError('--activations int8 needs --calibration DIR');
-    if (activations && floatModel.inputs.length !== 1) throw new UsageError('calibration folders support single-input models');
-    const calibration = args.flags.calibration ? readCalibration(args.flags.calibration as string, floatModel.inputs[0].name) : undefined;
+    if (activations && floatModel.inputs.length !== 1)
+      throw new UsageError('calibration folders support single-input models');
+    const calibration = args.flags.calibration
+      ? readCalibration(args.flags.calibration as string, floatModel.inputs[0].name)
+      : undefined;
     const r = await quantizeModel(input, {
-      weights, blockSize, activations: activations as 'int8' | undefined, calibration, compute: compute as 'fp16' | undefined,
-      method: method as 'minmax' | 'percentile', scales: scales as 'pow2' | 'float', percentile: Number(args.flags.percentile ?? 99.99),
-      exclude: new Set(((args.flags.exclude as string | undefined) ?? '').split(',').filter(Boolean)), progress: progressBar(io),
+      weights,
+      blockSize,
+      activations: activations as 'int8' | undefined,
+      calibration,
+      compute: compute as 'fp16' | undefined,
+      method: method as 'minmax' | 'percentile',
+      scales: scales as 'pow2' | 'float',
+      percentile: Number(args.flags.percentile ?? 99.99),
+      exclude: new Set(((args.flags.exclude as string | undefined) ?? '').split(',').filter(Boolean)),
+      progress: progressBar(io),
     });
     writeFileSync(outPath, r.bytes);
     const quiet = !!args.flags.quiet;
     if (r.fp16) {
       const f = r.fp16;
-      io.out(`fp16: ${f.constants} float constants -> f16 (${kb(f.bytesBefore)} -> ${kb(f.bytesAfter)}), ${f.casts} Casts, ${f.keptF32.length} nodes kept f32${f.keptF32.length ? ` (${f.keptF32.slice(0, 8).join(', ')}${f.keptF32.length > 8 ? ', ...' : ''})` : ''}`);
-      if (f.rescaledBatchNorms) io.out(`fp16: ${f.rescaledBatchNorms} batch norms rescaled to variance 1 (parameters beyond the f16 range)`);
+      io.out(
+        `fp16: ${f.constants} float constants -> f16 (${kb(f.bytesBefore)} -> ${kb(f.bytesAfter)}), ${f.casts} Casts, ${f.keptF32.length} nodes kept f32${f.keptF32.length ? ` (${f.keptF32.slice(0, 8).join(', ')}${f.keptF32.length > 8 ? ', ...' : ''})` : ''}`,
+      );
+      if (f.rescaledBatchNorms)
+        io.out(`fp16: ${f.rescaledBatchNorms} batch norms rescaled to variance 1 (parameters beyond the f16 range)`);
     }
     if (r.upgraded) io.out(`opset raised to 13 for per-axis DequantizeLinear (${r.upgraded} nodes rewritten)`);
-    if (!quiet) for (const w of r.weights) io.out(`  ${w.tensor.padEnd(36)} ${w.format.padEnd(18)} ${kb(w.bytesBefore).padStart(10)} -> ${kb(w.bytesAfter).padStart(10)}`);
-    const before = r.weights.reduce((a, w) => a + w.bytesBefore, 0), after = r.weights.reduce((a, w) => a + w.bytesAfter, 0);
-    if (r.weights.length) io.out(`weights: ${r.weights.length} tensors, ${kb(before)} -> ${kb(after)} (${(after / before).toFixed(3)}x)`);
-    if (!quiet) for (const q of r.ranges) io.out(`  range ${q.tensor.padEnd(36)} [${q.min.toPrecision(4)}, ${q.max.toPrecision(4)}] scale ${q.scale.toExponential(3)} zero ${q.zeroPoint}`);
+    if (!quiet)
+      for (const w of r.weights)
+        io.out(
+          `  ${w.tensor.padEnd(36)} ${w.format.padEnd(18)} ${kb(w.bytesBefore).padStart(10)} -> ${kb(w.bytesAfter).padStart(10)}`,
+        );
+    const before = r.weights.reduce((a, w) => a + w.bytesBefore, 0),
+      after = r.weights.reduce((a, w) => a + w.bytesAfter, 0);
+    if (r.weights.length)
+      io.out(`weights: ${r.weights.length} tensors, ${kb(before)} -> ${kb(after)} (${(after / before).toFixed(3)}x)`);
+    if (!quiet)
+      for (const q of r.ranges)
+        io.out(
+          `  range ${q.tensor.padEnd(36)} [${q.min.toPrecision(4)}, ${q.max.toPrecision(4)}] scale ${q.scale.toExponential(3)} zero ${q.zeroPoint}`,
+        );
     if (r.folded) io.out(`folded ${r.folded} batch norms / constant affines into the convs before them`);
     if (!quiet) for (const k of r.kept) io.out(`  float ${k.tensor.padEnd(36)} ${k.reason}`);
-    if (r.ranges.length) io.out(`activations: ${r.ranges.length} tensors quantized (uint8, ${method}, ${scales} scales)${r.kept.length ? `, ${r.kept.length} kept float (not reproducible across engines)` : ''}`);
+    if (r.ranges.length)
+      io.out(
+        `activations: ${r.ranges.length} tensors quantized (uint8, ${method}, ${scales} scales)${r.kept.length ? `, ${r.kept.length} kept float (not reproducible across engines)` : ''}`,
+      );
     io.out(`wrote ${outPath} (${kb(input.length)} -> ${kb(r.bytes.length)})`);
     // accuracy: float vs quantized on the first calibration sample, or seeded data of the given shape
     const shapeArgs = parseShapes(args);
     const dynamic = floatModel.inputs.find((i) => !shapeArgs[i.name] && i.dims.some((d) => typeof d !== 'number'));
     if (!calibration && dynamic) {
       // the file is written; the accuracy check needs concrete input shapes
-      io.out(`accuracy: not measured (input '${dynamic.name}' has dynamic dims: give --shape ${dynamic.name}=... or --calibration DIR)`);
+      io.out(
+        `accuracy: not measured (input '${dynamic.name}' has dynamic dims: give --shape ${dynamic.name}=... or --calibration DIR)`,
+      );
       return 0;
     }
     const feeds = calibration?.[0] ?? feedsFor(floatModel.inputs, {}, shapeArgs);
@@ -115,8 +189,11 @@ export const quantizeCommand: Command = {
       return 0;
     }
     try {
-      const ra = await a.runDetailed(feeds), rb = await b.runDetailed(feeds);
-      const names = perLayer ? [...ra.outputs.keys()].filter((k) => rb.outputs.has(k)) : floatModel.outputs.map((o) => o.name);
+      const ra = await a.runDetailed(feeds),
+        rb = await b.runDetailed(feeds);
+      const names = perLayer
+        ? [...ra.outputs.keys()].filter((k) => rb.outputs.has(k))
+        : floatModel.outputs.map((o) => o.name);
       io.out(`${'value'.padEnd(40)} ${'rel L2'.padStart(10)} ${'cosine'.padStart(10)}`);
       for (const n of names) {
         const d = diff(rb.outputs.get(n)!, ra.outputs.get(n)!);

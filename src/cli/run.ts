@@ -17,11 +17,14 @@ function median(v: number[]): number {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on .npy inputs; write outputs as .npy; report cold start and latency',
-  usage: 'run MODEL [--input NAME=FILE.npy]... [--shape NAME=1x3x320x320]... [--out DIR] [--iterations N] [--json FILE]',
+  usage:
+    'run MODEL [--input NAME=FILE.npy]... [--shape NAME=1x3x320x320]... [--out DIR] [--iterations N] [--json FILE]',
   args: {
-    positionals: ['MODEL'], minPositionals: 1,
+    positionals: ['MODEL'],
+    minPositionals: 1,
     flags: [
-      INPUT_FLAG, ...MODEL_FLAGS,
+      INPUT_FLAG,
+      ...MODEL_FLAGS,
       { name: 'out', type: 'string', valueName: 'DIR', summary: 'write each output as DIR/<sanitized name>.npy' },
       { name: 'iterations', type: 'string', valueName: 'N', summary: 'warm runs after the first (default 10)' },
       { name: 'json', type: 'string', valueName: 'FILE', summary: 'write adapter, cold_start_ms, latency_ms, outputs' },
@@ -30,7 +33,8 @@ export const runCommand: Command = {
   },
   async run(args, io) {
     const iterations = Number(args.flags.iterations ?? 10);
-    if (!Number.isInteger(iterations) || iterations < 0) throw new UsageError('--iterations must be a whole number >= 0');
+    if (!Number.isInteger(iterations) || iterations < 0)
+      throw new UsageError('--iterations must be a whole number >= 0');
     const t0 = performance.now();
     const model = await loadModel(args.positionals[0]);
     const given = readInputs(args);
@@ -57,13 +61,25 @@ export const runCommand: Command = {
       const latency = { median: median(times), min: Math.min(...times), max: Math.max(...times) };
       io.out(`adapter: ${adapterName(session.ctx)}`);
       io.out(`cold start: ${coldStart.toFixed(1)} ms (load + optimize + pipelines + first run)`);
-      if (iterations) io.out(`latency: median ${latency.median.toFixed(2)} ms, min ${latency.min.toFixed(2)}, max ${latency.max.toFixed(2)} over ${iterations} runs`);
+      if (iterations)
+        io.out(
+          `latency: median ${latency.median.toFixed(2)} ms, min ${latency.min.toFixed(2)}, max ${latency.max.toFixed(2)} over ${iterations} runs`,
+        );
       if (args.flags.json) {
-        writeFileSync(args.flags.json as string, JSON.stringify({
-          adapter: adapterName(session.ctx), cold_start_ms: coldStart,
-          latency_ms: iterations ? latency : null, iterations,
-          outputs: Object.fromEntries(Object.entries(first).map(([k, t]) => [k, t.shape])),
-        }, null, 2));
+        writeFileSync(
+          args.flags.json as string,
+          JSON.stringify(
+            {
+              adapter: adapterName(session.ctx),
+              cold_start_ms: coldStart,
+              latency_ms: iterations ? latency : null,
+              iterations,
+              outputs: Object.fromEntries(Object.entries(first).map(([k, t]) => [k, t.shape])),
+            },
+            null,
+            2,
+          ),
+        );
       }
       const bad = Object.values(firstRun.nonFinite ?? {}).reduce((a, b) => a + b, 0);
       return bad ? 1 : 0;

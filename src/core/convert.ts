@@ -32,7 +32,8 @@ export function toGpuBytes(t: HostTensor, what: string): Uint8Array {
   if (t.dtype === 'i64' && what.startsWith('input')) {
     for (let i = 0; i < n; i++) {
       const v = (d as BigInt64Array)[i];
-      if (v > BigInt(I32_MAX) || v < BigInt(I32_MIN)) throw new InputError(`${what}: int64 value ${v} at index ${i} does not fit the GPU's 32-bit integers`);
+      if (v > BigInt(I32_MAX) || v < BigInt(I32_MIN))
+        throw new InputError(`${what}: int64 value ${v} at index ${i} does not fit the GPU's 32-bit integers`);
     }
   }
   return new Uint8Array(out.buffer);
@@ -41,7 +42,7 @@ export function toGpuBytes(t: HostTensor, what: string): Uint8Array {
 /** Decodes GPU bytes of a value with host dtype `dtype` and `count` elements. */
 export function fromGpuBytes(bytes: Uint8Array, dtype: DType, count: number): TypedArray {
   const g = gpuDType(dtype);
-  const copy = bytes.slice(0, Math.ceil((g === 'f16' ? 2 : 4) * count / 4) * 4);
+  const copy = bytes.slice(0, Math.ceil(((g === 'f16' ? 2 : 4) * count) / 4) * 4);
   if (g === 'f32') return new Float32Array(copy.buffer, 0, count);
   if (g === 'f16') return new Uint16Array(copy.buffer, 0, count);
   const words = g === 'u32' ? new Uint32Array(copy.buffer, 0, count) : new Int32Array(copy.buffer, 0, count);

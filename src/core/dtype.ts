@@ -2,10 +2,20 @@
 // i64/bool (converted at the boundary, since WGSL has no 64-bit integers).
 export type DType = 'f32' | 'f16' | 'i32' | 'u32' | 'i8' | 'u8' | 'i4' | 'u4' | 'i64' | 'bool';
 
-export type TypedArray =
-  | Float32Array | Uint16Array | Int32Array | Uint32Array | Int8Array | Uint8Array | BigInt64Array;
+export type TypedArray = Float32Array | Uint16Array | Int32Array | Uint32Array | Int8Array | Uint8Array | BigInt64Array;
 
-const BYTES: Record<DType, number> = { f32: 4, f16: 2, i32: 4, u32: 4, i8: 1, u8: 1, i4: 0.5, u4: 0.5, i64: 8, bool: 1 };
+const BYTES: Record<DType, number> = {
+  f32: 4,
+  f16: 2,
+  i32: 4,
+  u32: 4,
+  i8: 1,
+  u8: 1,
+  i4: 0.5,
+  u4: 0.5,
+  i64: 8,
+  bool: 1,
+};
 
 export function bytesPerElement(dtype: DType): number {
   return BYTES[dtype];
@@ -25,14 +35,24 @@ export function isFloat(dtype: DType): boolean {
 
 export function allocTyped(dtype: DType, n: number): TypedArray {
   switch (dtype) {
-    case 'f32': return new Float32Array(n);
-    case 'f16': return new Uint16Array(n);
-    case 'i32': return new Int32Array(n);
-    case 'u32': return new Uint32Array(n);
-    case 'i8': return new Int8Array(n);
-    case 'u8': case 'bool': return new Uint8Array(n);
-    case 'i4': case 'u4': return new Uint8Array(Math.ceil(n / 2));
-    case 'i64': return new BigInt64Array(n);
+    case 'f32':
+      return new Float32Array(n);
+    case 'f16':
+      return new Uint16Array(n);
+    case 'i32':
+      return new Int32Array(n);
+    case 'u32':
+      return new Uint32Array(n);
+    case 'i8':
+      return new Int8Array(n);
+    case 'u8':
+    case 'bool':
+      return new Uint8Array(n);
+    case 'i4':
+    case 'u4':
+      return new Uint8Array(Math.ceil(n / 2));
+    case 'i64':
+      return new BigInt64Array(n);
   }
 }
 
@@ -44,13 +64,42 @@ export function toInt64(v: number): bigint {
 
 /** ONNX TensorProto.DataType codes. */
 export const ONNX_DTYPE: Record<number, DType | undefined> = {
-  1: 'f32', 2: 'u8', 3: 'i8', 6: 'i32', 7: 'i64', 9: 'bool', 10: 'f16', 12: 'u32', 21: 'u4', 22: 'i4',
+  1: 'f32',
+  2: 'u8',
+  3: 'i8',
+  6: 'i32',
+  7: 'i64',
+  9: 'bool',
+  10: 'f16',
+  12: 'u32',
+  21: 'u4',
+  22: 'i4',
 };
 export const ONNX_DTYPE_NAME: Record<number, string> = {
-  0: 'UNDEFINED', 1: 'FLOAT', 2: 'UINT8', 3: 'INT8', 4: 'UINT16', 5: 'INT16', 6: 'INT32', 7: 'INT64',
-  8: 'STRING', 9: 'BOOL', 10: 'FLOAT16', 11: 'DOUBLE', 12: 'UINT32', 13: 'UINT64', 14: 'COMPLEX64',
-  15: 'COMPLEX128', 16: 'BFLOAT16', 17: 'FLOAT8E4M3FN', 18: 'FLOAT8E4M3FNUZ', 19: 'FLOAT8E5M2',
-  20: 'FLOAT8E5M2FNUZ', 21: 'UINT4', 22: 'INT4', 23: 'FLOAT4E2M1',
+  0: 'UNDEFINED',
+  1: 'FLOAT',
+  2: 'UINT8',
+  3: 'INT8',
+  4: 'UINT16',
+  5: 'INT16',
+  6: 'INT32',
+  7: 'INT64',
+  8: 'STRING',
+  9: 'BOOL',
+  10: 'FLOAT16',
+  11: 'DOUBLE',
+  12: 'UINT32',
+  13: 'UINT64',
+  14: 'COMPLEX64',
+  15: 'COMPLEX128',
+  16: 'BFLOAT16',
+  17: 'FLOAT8E4M3FN',
+  18: 'FLOAT8E4M3FNUZ',
+  19: 'FLOAT8E5M2',
+  20: 'FLOAT8E5M2FNUZ',
+  21: 'UINT4',
+  22: 'INT4',
+  23: 'FLOAT4E2M1',
 };
 
 // IEEE half <-> float conversion for host-side f16 data.
@@ -71,12 +120,12 @@ export function f32ToF16(v: number): number {
     let half = mant >>> shift;
     const rem = mant & ((1 << shift) - 1);
     const mid = 1 << (shift - 1);
-    if (rem > mid || (rem === mid && (half & 1))) half++;
+    if (rem > mid || (rem === mid && half & 1)) half++;
     return sign | half;
   }
   let half = sign | (exp << 10) | (mant >>> 13);
   const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
   return half;
 }
 export function f16ToF32(h: number): number {

@@ -1,7 +1,16 @@
 // Typed errors: every failure a user can hit names what was wrong.
 export type ErrorCode =
-  | 'MODEL_FORMAT' | 'UNSUPPORTED_OP' | 'SHAPE' | 'INPUT' | 'LIMIT'
-  | 'DEVICE_LOST' | 'GPU_VALIDATION' | 'SHADER_COMPILE' | 'NO_ADAPTER' | 'RELEASED' | 'USAGE';
+  | 'MODEL_FORMAT'
+  | 'UNSUPPORTED_OP'
+  | 'SHAPE'
+  | 'INPUT'
+  | 'LIMIT'
+  | 'DEVICE_LOST'
+  | 'GPU_VALIDATION'
+  | 'SHADER_COMPILE'
+  | 'NO_ADAPTER'
+  | 'RELEASED'
+  | 'USAGE';
 
 export class KestrelError extends Error {
   readonly code: ErrorCode;
@@ -12,36 +21,63 @@ export class KestrelError extends Error {
   }
 }
 export class ModelFormatError extends KestrelError {
-  constructor(message: string) { super('MODEL_FORMAT', message); }
+  constructor(message: string) {
+    super('MODEL_FORMAT', message);
+  }
 }
 export class UnsupportedOpError extends KestrelError {
-  constructor(readonly node: string, readonly op: string, readonly opset: number, detail = '') {
-    super('UNSUPPORTED_OP', `node '${node}': op ${op}${opset ? ` (opset ${opset})` : ''} is not supported${detail ? `: ${detail}` : ''}`);
+  constructor(
+    readonly node: string,
+    readonly op: string,
+    readonly opset: number,
+    detail = '',
+  ) {
+    super(
+      'UNSUPPORTED_OP',
+      `node '${node}': op ${op}${opset ? ` (opset ${opset})` : ''} is not supported${detail ? `: ${detail}` : ''}`,
+    );
   }
 }
 export class ShapeError extends KestrelError {
-  constructor(message: string) { super('SHAPE', message); }
+  constructor(message: string) {
+    super('SHAPE', message);
+  }
 }
 export class InputError extends KestrelError {
-  constructor(message: string) { super('INPUT', message); }
+  constructor(message: string) {
+    super('INPUT', message);
+  }
 }
 export class LimitError extends KestrelError {
-  constructor(message: string) { super('LIMIT', message); }
+  constructor(message: string) {
+    super('LIMIT', message);
+  }
 }
 export class DeviceLostError extends KestrelError {
-  constructor(message: string) { super('DEVICE_LOST', message); }
+  constructor(message: string) {
+    super('DEVICE_LOST', message);
+  }
 }
 export class GpuValidationError extends KestrelError {
-  constructor(message: string) { super('GPU_VALIDATION', message); }
+  constructor(message: string) {
+    super('GPU_VALIDATION', message);
+  }
 }
 export class ShaderCompileError extends KestrelError {
-  constructor(readonly shader: string, readonly messages: string[]) {
+  constructor(
+    readonly shader: string,
+    readonly messages: string[],
+  ) {
     super('SHADER_COMPILE', `shader ${shader} failed to compile:\n${messages.join('\n')}`);
   }
 }
 export class NoAdapterError extends KestrelError {
-  constructor(message: string) { super('NO_ADAPTER', message); }
+  constructor(message: string) {
+    super('NO_ADAPTER', message);
+  }
 }
 export class ReleasedError extends KestrelError {
-  constructor(what: string) { super('RELEASED', `${what} was released and cannot be used`); }
+  constructor(what: string) {
+    super('RELEASED', `${what} was released and cannot be used`);
+  }
 }

@@ -14,8 +14,14 @@ export function hostTensor(dtype: DType, shape: Shape, data?: TypedArray | numbe
   if (data === undefined) return { dtype, shape: [...shape], data: allocTyped(dtype, n) };
   if (Array.isArray(data)) {
     const t = allocTyped(dtype, n);
-    if (t instanceof BigInt64Array) data.forEach((v, i) => { t[i] = toInt64(v); });
-    else data.forEach((v, i) => { (t as Float32Array)[i] = v; });
+    if (t instanceof BigInt64Array)
+      data.forEach((v, i) => {
+        t[i] = toInt64(v);
+      });
+    else
+      data.forEach((v, i) => {
+        (t as Float32Array)[i] = v;
+      });
     return { dtype, shape: [...shape], data: t };
   }
   return { dtype, shape: [...shape], data };

@@ -9,7 +9,8 @@ export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
   for (let i = 1; i <= x.length; i++) {
     const cur = [i];
-    for (let j = 1; j <= y.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
+    for (let j = 1; j <= y.length; j++)
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] === y[j - 1] ? 0 : 1));
     prev = cur;
   }
   return prev[y.length];
@@ -37,10 +38,12 @@ const toPoints = (q: TruthLine['quad']): Point[] => q.map(([x, y]) => ({ x, y })
 /** Pairs each truth line with the recognized line whose box overlaps it most (IoU >= minIou), greedily. */
 export function scoreFrame(read: readonly OcrLine[], truth: readonly TruthLine[], minIou = 0.25): FrameScore {
   const pairs: { t: number; r: number; iou: number }[] = [];
-  truth.forEach((t, ti) => read.forEach((r, ri) => {
-    const iou = bboxIou(toPoints(t.quad), r.quad);
-    if (iou >= minIou) pairs.push({ t: ti, r: ri, iou });
-  }));
+  truth.forEach((t, ti) =>
+    read.forEach((r, ri) => {
+      const iou = bboxIou(toPoints(t.quad), r.quad);
+      if (iou >= minIou) pairs.push({ t: ti, r: ri, iou });
+    }),
+  );
   pairs.sort((a, b) => b.iou - a.iou);
   const byTruth = new Map<number, number>();
   const used = new Set<number>();
@@ -72,7 +75,11 @@ export interface AccuracySummary {
 }
 
 export function summarize(scores: readonly FrameScore[]): AccuracySummary {
-  let lines = 0; let exactLines = 0; let chars = 0; let dist = 0; let extra = 0;
+  let lines = 0;
+  let exactLines = 0;
+  let chars = 0;
+  let dist = 0;
+  let extra = 0;
   for (const f of scores) {
     for (const l of f.lines) {
       lines++;
@@ -83,7 +90,12 @@ export function summarize(scores: readonly FrameScore[]): AccuracySummary {
     extra += f.extra.length;
   }
   return {
-    lines, exactLines, exactMatch: lines ? exactLines / lines : 0, charAccuracy: chars ? 1 - dist / chars : 0,
-    frames: scores.length, exactFrames: scores.filter((f) => f.exact).length, extra,
+    lines,
+    exactLines,
+    exactMatch: lines ? exactLines / lines : 0,
+    charAccuracy: chars ? 1 - dist / chars : 0,
+    frames: scores.length,
+    exactFrames: scores.filter((f) => f.exact).length,
+    extra,
   };
 }

@@ -43,7 +43,13 @@ export interface DbOptions {
   maxCandidates: number;
 }
 
-export const DB_DEFAULTS: DbOptions = { thresh: 0.3, boxThresh: 0.6, unclipRatio: 1.5, minSize: 3, maxCandidates: 1000 };
+export const DB_DEFAULTS: DbOptions = {
+  thresh: 0.3,
+  boxThresh: 0.6,
+  unclipRatio: 1.5,
+  minSize: 3,
+  maxCandidates: 1000,
+};
 
 export interface TextBox {
   /** tl, tr, br, bl in original-image pixels. */
@@ -52,7 +58,10 @@ export interface TextBox {
   score: number;
 }
 
-interface Component { rows: Map<number, [number, number]>; pixels: number }
+interface Component {
+  rows: Map<number, [number, number]>;
+  pixels: number;
+}
 
 /** 8-connected components of a binary map (iterative flood fill), each with per-row extents for the hull. */
 export function connectedComponents(mask: Uint8Array, width: number, height: number): Component[] {
@@ -72,7 +81,10 @@ export function connectedComponents(mask: Uint8Array, width: number, height: num
       const y = (p - x) / width;
       comp.pixels++;
       const ext = comp.rows.get(y);
-      if (ext) { if (x < ext[0]) ext[0] = x; if (x > ext[1]) ext[1] = x; } else comp.rows.set(y, [x, x]);
+      if (ext) {
+        if (x < ext[0]) ext[0] = x;
+        if (x > ext[1]) ext[1] = x;
+      } else comp.rows.set(y, [x, x]);
       for (let dy = -1; dy <= 1; dy++) {
         const ny = y + dy;
         if (ny < 0 || ny >= height) continue;
@@ -80,7 +92,10 @@ export function connectedComponents(mask: Uint8Array, width: number, height: num
           const nx = x + dx;
           if (nx < 0 || nx >= width) continue;
           const q = ny * width + nx;
-          if (mask[q] && !label[q]) { label[q] = id; stack[top++] = q; }
+          if (mask[q] && !label[q]) {
+            label[q] = id;
+            stack[top++] = q;
+          }
         }
       }
     }
@@ -113,7 +128,14 @@ function onPolygonEdge(x: number, y: number, poly: readonly Point[]): boolean {
     const b = poly[(i + 1) % poly.length];
     const cross = (b.x - a.x) * (y - a.y) - (b.y - a.y) * (x - a.x);
     const len = Math.hypot(b.x - a.x, b.y - a.y) || 1;
-    if (Math.abs(cross) / len <= 0.5 && x >= Math.min(a.x, b.x) - 0.5 && x <= Math.max(a.x, b.x) + 0.5 && y >= Math.min(a.y, b.y) - 0.5 && y <= Math.max(a.y, b.y) + 0.5) return true;
+    if (
+      Math.abs(cross) / len <= 0.5 &&
+      x >= Math.min(a.x, b.x) - 0.5 &&
+      x <= Math.max(a.x, b.x) + 0.5 &&
+      y >= Math.min(a.y, b.y) - 0.5 &&
+      y <= Math.max(a.y, b.y) + 0.5
+    )
+      return true;
   }
   return false;
 }
@@ -122,7 +144,14 @@ function onPolygonEdge(x: number, y: number, poly: readonly Point[]): boolean {
  * DBNet post-processing of a probability map (H x W): threshold, connected components, minimum-area box, score,
  * unclip, then scale to the original image. Boxes come sorted top to bottom, then left to right.
  */
-export function boxesFromProbMap(prob: Float32Array, width: number, height: number, scaleX = 1, scaleY = 1, options: Partial<DbOptions> = {}): TextBox[] {
+export function boxesFromProbMap(
+  prob: Float32Array,
+  width: number,
+  height: number,
+  scaleX = 1,
+  scaleY = 1,
+  options: Partial<DbOptions> = {},
+): TextBox[] {
   const o = { ...DB_DEFAULTS, ...options };
   const mask = new Uint8Array(width * height);
   for (let i = 0; i < mask.length; i++) mask[i] = prob[i] > o.thresh ? 1 : 0;
@@ -132,7 +161,10 @@ export function boxesFromProbMap(prob: Float32Array, width: number, height: numb
   const boxes: TextBox[] = [];
   for (const comp of comps) {
     const pts: Point[] = [];
-    for (const [y, [xa, xb]] of comp.rows) { pts.push({ x: xa, y }); if (xb !== xa) pts.push({ x: xb, y }); }
+    for (const [y, [xa, xb]] of comp.rows) {
+      pts.push({ x: xa, y });
+      if (xb !== xa) pts.push({ x: xb, y });
+    }
     const rect = minAreaRect(pts);
     if (Math.min(rect.width, rect.height) < o.minSize) continue;
     const score = polygonMean(prob, width, height, rectCorners(rect));

@@ -31,7 +31,8 @@ export function drawLine(img: RgbaImage, a: Point, b: Point, color: Rgb, thickne
     const x = a.x + ((b.x - a.x) * i) / steps;
     const y = a.y + ((b.y - a.y) * i) / steps;
     for (let dy = -Math.floor(r); dy <= Math.ceil(r); dy++) {
-      for (let dx = -Math.floor(r); dx <= Math.ceil(r); dx++) blendPixel(img, Math.round(x + dx), Math.round(y + dy), color);
+      for (let dx = -Math.floor(r); dx <= Math.ceil(r); dx++)
+        blendPixel(img, Math.round(x + dx), Math.round(y + dy), color);
     }
   }
 }
@@ -59,7 +60,16 @@ export function drawText(img: RgbaImage, text: string, x: number, y: number, col
 }
 
 /** Text on a filled background box; the box is moved inside the image. */
-export function drawLabel(img: RgbaImage, text: string, x: number, y: number, fg: Rgb, bg: Rgb, scale = 2, alpha = 0.85): void {
+export function drawLabel(
+  img: RgbaImage,
+  text: string,
+  x: number,
+  y: number,
+  fg: Rgb,
+  bg: Rgb,
+  scale = 2,
+  alpha = 0.85,
+): void {
   const pad = scale;
   const w = textWidth(text, scale) + pad;
   const h = GLYPH_HEIGHT * scale + 2 * pad;
@@ -71,7 +81,12 @@ export function drawLabel(img: RgbaImage, text: string, x: number, y: number, fg
 
 const BOX_COLOR: Rgb = [40, 230, 90];
 
-interface Rect { x: number; y: number; w: number; h: number }
+interface Rect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
 const overlaps = (a: Rect, b: Rect) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
 
 /** Where a label of size w x h goes: above, below, right or left of its box, avoiding boxes and earlier labels. */
@@ -83,7 +98,9 @@ function placeLabel(box: Rect, w: number, h: number, taken: readonly Rect[], img
     { x: box.x - w - 4, y: box.y + (box.h - h) / 2, w, h },
   ];
   const inside = (r: Rect) => r.x >= 0 && r.y >= 0 && r.x + r.w <= img.width && r.y + r.h <= img.height;
-  return candidates.find((c) => inside(c) && !taken.some((t) => overlaps(c, t))) ?? candidates.find(inside) ?? candidates[0];
+  return (
+    candidates.find((c) => inside(c) && !taken.some((t) => overlaps(c, t))) ?? candidates.find(inside) ?? candidates[0]
+  );
 }
 
 /** Boxes, recognized text and confidence for every line, plus a caption at the bottom (e.g. timings). */
@@ -92,7 +109,12 @@ export function annotate(img: RgbaImage, lines: readonly OcrLine[], caption?: st
   const boxes: Rect[] = lines.map((l) => {
     const xs = l.quad.map((p) => p.x);
     const ys = l.quad.map((p) => p.y);
-    return { x: Math.min(...xs), y: Math.min(...ys), w: Math.max(...xs) - Math.min(...xs), h: Math.max(...ys) - Math.min(...ys) };
+    return {
+      x: Math.min(...xs),
+      y: Math.min(...ys),
+      w: Math.max(...xs) - Math.min(...xs),
+      h: Math.max(...ys) - Math.min(...ys),
+    };
   });
   lines.forEach((line) => drawPolygon(img, line.quad, BOX_COLOR, 2));
   const taken: Rect[] = [...boxes];

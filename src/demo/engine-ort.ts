@@ -5,7 +5,10 @@ import type { InferResult, ModelBytes, ModelRole, OcrEngine } from './engine.js'
 export class OnnxruntimeEngine implements OcrEngine {
   readonly name = 'onnxruntime';
   readonly device = 'CPU (onnxruntime-node)';
-  private constructor(private readonly ort: Ort, private readonly sessions: Record<ModelRole, Ort>) {}
+  private constructor(
+    private readonly ort: Ort,
+    private readonly sessions: Record<ModelRole, Ort>,
+  ) {}
 
   static async create(models: ModelBytes): Promise<OnnxruntimeEngine> {
     const ort = await loadOnnxruntime('--engine onnxruntime');

@@ -42,20 +42,33 @@ const now = (): number => performance.now();
 /** Kestrel on WebGPU: one Session per network, sharing a device and the pipeline cache. */
 export class KestrelEngine implements OcrEngine {
   readonly name = 'kestrel';
-  private constructor(private readonly ctx: GpuContext, private readonly sessions: Record<ModelRole, Session>, private readonly ownsContext: boolean) {}
+  private constructor(
+    private readonly ctx: GpuContext,
+    private readonly sessions: Record<ModelRole, Session>,
+    private readonly ownsContext: boolean,
+  ) {}
 
-  get device(): string { return adapterName(this.ctx); }
-  get context(): GpuContext { return this.ctx; }
+  get device(): string {
+    return adapterName(this.ctx);
+  }
+  get context(): GpuContext {
+    return this.ctx;
+  }
 
   static async create(models: ModelBytes, opts: { context?: GpuContext } = {}): Promise<KestrelEngine> {
-    const ctx = opts.context ?? await createGpuContext();
+    const ctx = opts.context ?? (await createGpuContext());
     const pipelineCache = new PipelineCache(ctx);
     const det = await Session.create(models.det, { context: ctx, pipelineCache });
     const rec = await Session.create(models.rec, { context: ctx, pipelineCache });
     return new KestrelEngine(ctx, { det, rec }, !opts.context);
   }
 
-  async infer(model: ModelRole, data: Float32Array, shape: number[], opts: { profile?: boolean } = {}): Promise<InferResult> {
+  async infer(
+    model: ModelRole,
+    data: Float32Array,
+    shape: number[],
+    opts: { profile?: boolean } = {},
+  ): Promise<InferResult> {
     const session = this.sessions[model];
     const input = session.inputs[0].name;
     const t0 = now();

@@ -1,5 +1,8 @@
 // Plane geometry for text boxes: convex hull, minimum-area rectangle, DBNet unclip, homographies.
-export interface Point { x: number; y: number }
+export interface Point {
+  x: number;
+  y: number;
+}
 /** Four corners in order: top-left, top-right, bottom-right, bottom-left. */
 export type Quad = [Point, Point, Point, Point];
 
@@ -25,7 +28,12 @@ export function convexHull(points: readonly Point[]): Point[] {
   return lower.concat(upper);
 }
 
-export interface RotatedRect { center: Point; width: number; height: number; /** radians, direction of the width side */ angle: number }
+export interface RotatedRect {
+  center: Point;
+  width: number;
+  height: number;
+  /** radians, direction of the width side */ angle: number;
+}
 
 /** The minimum-area enclosing rectangle: one side lies on a hull edge (rotating calipers, O(n^2) is fine for hulls). */
 export function minAreaRect(points: readonly Point[]): RotatedRect {
@@ -41,19 +49,29 @@ export function minAreaRect(points: readonly Point[]): RotatedRect {
     if (len === 0) continue;
     const ux = (b.x - a.x) / len;
     const uy = (b.y - a.y) / len;
-    let minU = Infinity; let maxU = -Infinity; let minV = Infinity; let maxV = -Infinity;
+    let minU = Infinity;
+    let maxU = -Infinity;
+    let minV = Infinity;
+    let maxV = -Infinity;
     for (const q of hull) {
       const u = q.x * ux + q.y * uy;
       const v = -q.x * uy + q.y * ux;
-      minU = Math.min(minU, u); maxU = Math.max(maxU, u);
-      minV = Math.min(minV, v); maxV = Math.max(maxV, v);
+      minU = Math.min(minU, u);
+      maxU = Math.max(maxU, u);
+      minV = Math.min(minV, v);
+      maxV = Math.max(maxV, v);
     }
     const area = (maxU - minU) * (maxV - minV);
     if (area < bestArea - 1e-9) {
       bestArea = area;
       const cu = (minU + maxU) / 2;
       const cv = (minV + maxV) / 2;
-      best = { center: { x: cu * ux - cv * uy, y: cu * uy + cv * ux }, width: maxU - minU, height: maxV - minV, angle: Math.atan2(uy, ux) };
+      best = {
+        center: { x: cu * ux - cv * uy, y: cu * uy + cv * ux },
+        width: maxU - minU,
+        height: maxV - minV,
+        angle: Math.atan2(uy, ux),
+      };
     }
   }
   return normalizeRect(best!);
@@ -63,8 +81,14 @@ export function minAreaRect(points: readonly Point[]): RotatedRect {
 function normalizeRect(r: RotatedRect): RotatedRect {
   let { width, height, angle } = r;
   const quarter = Math.PI / 2;
-  while (angle > Math.PI / 4) { angle -= quarter; [width, height] = [height, width]; }
-  while (angle <= -Math.PI / 4) { angle += quarter; [width, height] = [height, width]; }
+  while (angle > Math.PI / 4) {
+    angle -= quarter;
+    [width, height] = [height, width];
+  }
+  while (angle <= -Math.PI / 4) {
+    angle += quarter;
+    [width, height] = [height, width];
+  }
   return { center: r.center, width, height, angle };
 }
 
@@ -112,7 +136,7 @@ export function pointInPolygon(x: number, y: number, poly: readonly Point[]): bo
   for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
     const a = poly[i];
     const b = poly[j];
-    if ((a.y > y) !== (b.y > y) && x < ((b.x - a.x) * (y - a.y)) / (b.y - a.y) + a.x) inside = !inside;
+    if (a.y > y !== b.y > y && x < ((b.x - a.x) * (y - a.y)) / (b.y - a.y) + a.x) inside = !inside;
   }
   return inside;
 }
@@ -153,7 +177,12 @@ export const distance = (a: Point, b: Point): number => Math.hypot(a.x - b.x, a.
 
 /** Axis-aligned intersection-over-union of two polygons' bounding boxes (enough to pair text lines). */
 export function bboxIou(a: readonly Point[], b: readonly Point[]): number {
-  const bb = (p: readonly Point[]) => [Math.min(...p.map((q) => q.x)), Math.min(...p.map((q) => q.y)), Math.max(...p.map((q) => q.x)), Math.max(...p.map((q) => q.y))];
+  const bb = (p: readonly Point[]) => [
+    Math.min(...p.map((q) => q.x)),
+    Math.min(...p.map((q) => q.y)),
+    Math.max(...p.map((q) => q.x)),
+    Math.max(...p.map((q) => q.y)),
+  ];
   const [ax0, ay0, ax1, ay1] = bb(a);
   const [bx0, by0, bx1, by1] = bb(b);
   const iw = Math.max(0, Math.min(ax1, bx1) - Math.max(ax0, bx0));

@@ -11,7 +11,10 @@ export interface RgbaImage {
 export function createImage(width: number, height: number, fill: [number, number, number] = [0, 0, 0]): RgbaImage {
   const data = new Uint8Array(width * height * 4);
   for (let i = 0; i < data.length; i += 4) {
-    data[i] = fill[0]; data[i + 1] = fill[1]; data[i + 2] = fill[2]; data[i + 3] = 255;
+    data[i] = fill[0];
+    data[i + 1] = fill[1];
+    data[i + 2] = fill[2];
+    data[i + 3] = 255;
   }
   return { width, height, data };
 }
@@ -21,7 +24,10 @@ export function cloneImage(img: RgbaImage): RgbaImage {
 }
 
 /** Per-axis resampling weights: a triangle filter widened by the scale when shrinking (no aliasing). */
-function axisWeights(srcLen: number, dstLen: number): { start: Int32Array; count: Int32Array; w: Float32Array; taps: number } {
+function axisWeights(
+  srcLen: number,
+  dstLen: number,
+): { start: Int32Array; count: Int32Array; w: Float32Array; taps: number } {
   const scale = srcLen / dstLen;
   const support = Math.max(1, scale);
   const taps = Math.ceil(support) * 2 + 1;
@@ -62,28 +68,46 @@ export function resizeImage(img: RgbaImage, width: number, height: number): Rgba
   for (let y = 0; y < img.height; y++) {
     for (let x = 0; x < width; x++) {
       const s = xs.start[x];
-      let r = 0; let g = 0; let b = 0; let a = 0;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let a = 0;
       for (let k = 0; k < xs.count[x]; k++) {
         const wt = xs.w[x * xs.taps + k];
         const o = (y * img.width + s + k) * 4;
-        r += wt * img.data[o]; g += wt * img.data[o + 1]; b += wt * img.data[o + 2]; a += wt * img.data[o + 3];
+        r += wt * img.data[o];
+        g += wt * img.data[o + 1];
+        b += wt * img.data[o + 2];
+        a += wt * img.data[o + 3];
       }
       const o = (y * width + x) * 4;
-      tmp[o] = r; tmp[o + 1] = g; tmp[o + 2] = b; tmp[o + 3] = a;
+      tmp[o] = r;
+      tmp[o + 1] = g;
+      tmp[o + 2] = b;
+      tmp[o + 3] = a;
     }
   }
   const out = new Uint8Array(width * height * 4);
   for (let y = 0; y < height; y++) {
     const s = ys.start[y];
     for (let x = 0; x < width; x++) {
-      let r = 0; let g = 0; let b = 0; let a = 0;
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let a = 0;
       for (let k = 0; k < ys.count[y]; k++) {
         const wt = ys.w[y * ys.taps + k];
         const o = ((s + k) * width + x) * 4;
-        r += wt * tmp[o]; g += wt * tmp[o + 1]; b += wt * tmp[o + 2]; a += wt * tmp[o + 3];
+        r += wt * tmp[o];
+        g += wt * tmp[o + 1];
+        b += wt * tmp[o + 2];
+        a += wt * tmp[o + 3];
       }
       const o = (y * width + x) * 4;
-      out[o] = r + 0.5; out[o + 1] = g + 0.5; out[o + 2] = b + 0.5; out[o + 3] = a + 0.5;
+      out[o] = r + 0.5;
+      out[o + 1] = g + 0.5;
+      out[o + 2] = b + 0.5;
+      out[o + 3] = a + 0.5;
     }
   }
   return { width, height, data: out };
@@ -113,7 +137,12 @@ export function sampleBilinear(img: RgbaImage, x: number, y: number, out: Float3
 
 /** Warps the quadrilateral `quad` (tl, tr, br, bl) of `img` onto an upright width x height image. */
 export function warpQuad(img: RgbaImage, quad: readonly Point[], width: number, height: number): RgbaImage {
-  const dst: Point[] = [{ x: 0, y: 0 }, { x: width, y: 0 }, { x: width, y: height }, { x: 0, y: height }];
+  const dst: Point[] = [
+    { x: 0, y: 0 },
+    { x: width, y: 0 },
+    { x: width, y: height },
+    { x: 0, y: height },
+  ];
   // maps destination pixel coordinates back into the source, so every output pixel is sampled once
   const back: Homography = homography(dst, quad);
   const out = new Uint8Array(width * height * 4);
@@ -124,7 +153,10 @@ export function warpQuad(img: RgbaImage, quad: readonly Point[], width: number, 
       const s = applyHomography(back, { x, y });
       sampleBilinear(img, s.x, s.y, px);
       const o = (y * width + x) * 4;
-      out[o] = px[0] + 0.5; out[o + 1] = px[1] + 0.5; out[o + 2] = px[2] + 0.5; out[o + 3] = 255;
+      out[o] = px[0] + 0.5;
+      out[o + 1] = px[1] + 0.5;
+      out[o + 2] = px[2] + 0.5;
+      out[o + 3] = 255;
     }
   }
   return { width, height, data: out };
@@ -148,7 +180,13 @@ export function rotate90(img: RgbaImage): RgbaImage {
  * HWC RGBA bytes -> a 1x3xHxW float tensor in BGR channel order (the PaddleOCR models were trained on OpenCV's BGR),
  * each channel normalized as (v / 255 - mean) / std.
  */
-export function toBgrTensor(img: RgbaImage, mean: readonly number[], std: readonly number[], padWidth = img.width, padValue = 0): Float32Array {
+export function toBgrTensor(
+  img: RgbaImage,
+  mean: readonly number[],
+  std: readonly number[],
+  padWidth = img.width,
+  padValue = 0,
+): Float32Array {
   const { width: w, height: h } = img;
   const plane = h * padWidth;
   const out = new Float32Array(3 * plane).fill(padValue);

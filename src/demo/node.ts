@@ -55,11 +55,20 @@ export async function accuracyRun(engine: EngineName, precision: Precision): Pro
       out.push({ file: f.file, score: scoreFrame(result.lines, f.lines), result });
     }
     return {
-      row: { engine, precision, device: pipeline.engine.device, summary: summarize(out.map((f) => f.score)), msPerFrame: wall / frames.length },
+      row: {
+        engine,
+        precision,
+        device: pipeline.engine.device,
+        summary: summarize(out.map((f) => f.score)),
+        msPerFrame: wall / frames.length,
+      },
       frames: out,
     };
   } catch (e) {
-    return { row: { engine, precision, device: pipeline?.engine.device ?? '', error: (e as Error).message.split('\n')[0] }, frames: [] };
+    return {
+      row: { engine, precision, device: pipeline?.engine.device ?? '', error: (e as Error).message.split('\n')[0] },
+      frames: [],
+    };
   } finally {
     pipeline?.engine.release();
   }

@@ -52,7 +52,11 @@ export interface PipelineOptions {
 }
 
 export class OcrPipeline {
-  constructor(readonly engine: OcrEngine, readonly alphabet: readonly string[], readonly options: PipelineOptions = {}) {}
+  constructor(
+    readonly engine: OcrEngine,
+    readonly alphabet: readonly string[],
+    readonly options: PipelineOptions = {},
+  ) {}
 
   async read(img: RgbaImage, opts: { profile?: boolean } = {}): Promise<OcrResult> {
     const profile = opts.profile ?? this.options.profile ?? false;
@@ -66,7 +70,12 @@ export class OcrPipeline {
     };
     const start = performance.now();
     let t = start;
-    const lap = (): number => { const n = performance.now(); const d = n - t; t = n; return d; };
+    const lap = (): number => {
+      const n = performance.now();
+      const d = n - t;
+      t = n;
+      return d;
+    };
 
     const det = preprocessDet(img, this.options.maxSide);
     timing.preMs += lap();
@@ -74,7 +83,14 @@ export class OcrPipeline {
     account(detOut, 'detMs');
     lap();
     const [, , h, w] = det.shape;
-    const boxes: TextBox[] = boxesFromProbMap(detOut.data.subarray(0, h * w), w, h, det.scaleX, det.scaleY, this.options.db);
+    const boxes: TextBox[] = boxesFromProbMap(
+      detOut.data.subarray(0, h * w),
+      w,
+      h,
+      det.scaleX,
+      det.scaleY,
+      this.options.db,
+    );
     timing.postMs += lap();
 
     const lines: OcrLine[] = [];
@@ -89,7 +105,8 @@ export class OcrPipeline {
       const decoded = ctcGreedyDecode(out.data, steps_, classes, this.alphabet);
       timing.postMs += lap();
       const text = decoded.text.trim();
-      if (text && decoded.confidence >= dropScore) lines.push({ quad: box.quad, text, confidence: decoded.confidence, detScore: box.score });
+      if (text && decoded.confidence >= dropScore)
+        lines.push({ quad: box.quad, text, confidence: decoded.confidence, detScore: box.score });
     }
     const grouped = this.options.groupWords === false ? lines : sortBoxes(groupWords(lines));
     timing.postMs += lap();

@@ -55,8 +55,14 @@ export interface Decoded {
  * Greedy CTC decoding of a T x C probability (or logit) matrix: argmax per step, merge repeats, drop blanks.
  * `alphabet[0]` is the blank.
  */
-export function ctcGreedyDecode(probs: Float32Array, steps: number, classes: number, alphabet: readonly string[]): Decoded {
-  if (alphabet.length !== classes) throw new Error(`CTC: the model has ${classes} classes but the dictionary gives ${alphabet.length}`);
+export function ctcGreedyDecode(
+  probs: Float32Array,
+  steps: number,
+  classes: number,
+  alphabet: readonly string[],
+): Decoded {
+  if (alphabet.length !== classes)
+    throw new Error(`CTC: the model has ${classes} classes but the dictionary gives ${alphabet.length}`);
   const chars: [string, number][] = [];
   let prev = -1;
   for (let t = 0; t < steps; t++) {
@@ -65,7 +71,10 @@ export function ctcGreedyDecode(probs: Float32Array, steps: number, classes: num
     const row = t * classes;
     for (let c = 0; c < classes; c++) {
       const p = probs[row + c];
-      if (p > bestP) { bestP = p; best = c; }
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
     }
     if (best !== 0 && best !== prev) chars.push([alphabet[best], bestP]);
     prev = best;

@@ -7,9 +7,17 @@ import { DEFAULT_PRECISION, PRECISIONS, modelFiles, modelsAvailable } from './mo
 import { findRoot } from './root.js';
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.png': 'image/png', '.jpg': 'image/jpeg',
-  '.txt': 'text/plain; charset=utf-8', '.onnx': 'application/octet-stream', '.map': 'application/json', '.svg': 'image/svg+xml',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.txt': 'text/plain; charset=utf-8',
+  '.onnx': 'application/octet-stream',
+  '.map': 'application/json',
+  '.svg': 'image/svg+xml',
 };
 
 /** What the page may switch between; it fetches this first. */
@@ -18,7 +26,12 @@ export function manifest(): Record<string, unknown> {
   const frames = existsSync(join(root, 'assets', 'frames', 'frames.json')) ? '/frames/frames.json' : null;
   return {
     models: [{ id: 'ppocrv4', name: 'PP-OCRv4 det + rec', keys: '/models/keys.txt' }],
-    precisions: Object.fromEntries(PRECISIONS.map((p) => [p, { available: modelsAvailable(p), det: `/models/${p}/det.onnx`, rec: `/models/${p}/rec.onnx` }])),
+    precisions: Object.fromEntries(
+      PRECISIONS.map((p) => [
+        p,
+        { available: modelsAvailable(p), det: `/models/${p}/det.onnx`, rec: `/models/${p}/rec.onnx` },
+      ]),
+    ),
     defaultPrecision: DEFAULT_PRECISION,
     frames,
   };
@@ -42,7 +55,11 @@ function resolvePath(url: string, distDir: string): string | null {
   return null;
 }
 
-export interface RunningServer { url: string; port: number; close(): Promise<void> }
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
 
 export interface ServerOptions {
   port?: number;
@@ -65,7 +82,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       res.end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size, 'cache-control': 'no-cache' });
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': statSync(file).size,
+      'cache-control': 'no-cache',
+    });
     createReadStream(file).pipe(res);
   });
   const host = opts.host ?? '127.0.0.1';
@@ -77,6 +98,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   return {
     url: `http://${host}:${port}/`,
     port,
-    close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -4,9 +4,18 @@ import { InputError } from '../core/errors.js';
 import type { HostTensor } from '../core/tensor.js';
 
 const DESCR_TO_DTYPE: Record<string, DType> = {
-  '<f4': 'f32', '<f2': 'f16', '<i8': 'i64', '<i4': 'i32', '|u1': 'u8', '|i1': 'i8', '|b1': 'bool', '<u4': 'u32',
+  '<f4': 'f32',
+  '<f2': 'f16',
+  '<i8': 'i64',
+  '<i4': 'i32',
+  '|u1': 'u8',
+  '|i1': 'i8',
+  '|b1': 'bool',
+  '<u4': 'u32',
 };
-const DTYPE_TO_DESCR: Partial<Record<DType, string>> = Object.fromEntries(Object.entries(DESCR_TO_DTYPE).map(([k, v]) => [v, k]));
+const DTYPE_TO_DESCR: Partial<Record<DType, string>> = Object.fromEntries(
+  Object.entries(DESCR_TO_DTYPE).map(([k, v]) => [v, k]),
+);
 
 export function parseNpy(bytes: Uint8Array, what = 'npy'): HostTensor {
   const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
@@ -22,8 +31,13 @@ export function parseNpy(bytes: Uint8Array, what = 'npy'): HostTensor {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || !fortran || shapeText === undefined) throw new InputError(`${what}: malformed header ${header.trim()}`);
   if (fortran === 'True') throw new InputError(`${what}: Fortran-ordered arrays are not supported`);
-  const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new InputError(`${what}: invalid shape (${shapeText})`);
+  const shape = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map(Number);
+  if (shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+    throw new InputError(`${what}: invalid shape (${shapeText})`);
   const n = shape.reduce((a, b) => a * b, 1);
   // a copy, so the data starts at byte 0 of its own buffer (a Node Buffer's slice() is a view into a shared pool)
   const body = Uint8Array.prototype.slice.call(bytes, start + headerLen);
@@ -35,11 +49,18 @@ export function parseNpy(bytes: Uint8Array, what = 'npy'): HostTensor {
   const dtype = DESCR_TO_DTYPE[descr];
   if (!dtype) throw new InputError(`${what}: dtype ${descr} is not supported (f4, f2, f8, i8, i4, u1, i1, b1)`);
   const size = { f32: 4, f16: 2, i64: 8, i32: 4, u8: 1, i8: 1, bool: 1, u32: 4 }[dtype as 'f32'];
-  if (body.length < n * size) throw new InputError(`${what}: data is truncated (${body.length} bytes for ${n} elements of ${descr})`);
+  if (body.length < n * size)
+    throw new InputError(`${what}: data is truncated (${body.length} bytes for ${n} elements of ${descr})`);
   const buf = body.buffer.slice(0, n * size);
   const data = {
-    f32: () => new Float32Array(buf), f16: () => new Uint16Array(buf), i64: () => new BigInt64Array(buf), i32: () => new Int32Array(buf),
-    u8: () => new Uint8Array(buf), i8: () => new Int8Array(buf), bool: () => new Uint8Array(buf), u32: () => new Uint32Array(buf),
+    f32: () => new Float32Array(buf),
+    f16: () => new Uint16Array(buf),
+    i64: () => new BigInt64Array(buf),
+    i32: () => new Int32Array(buf),
+    u8: () => new Uint8Array(buf),
+    i8: () => new Int8Array(buf),
+    bool: () => new Uint8Array(buf),
+    u32: () => new Uint32Array(buf),
   }[dtype as 'f32']();
   return { dtype, shape, data };
 }

@@ -8,14 +8,33 @@ export function nodeFlops(g: Graph, n: Node): number {
   const outN = sizeOf(out.shape);
   const shape = (i: number) => g.values.get(n.inputs[i])?.shape ?? [];
   switch (n.op) {
-    case 'conv': { const w = shape(1); return 2 * outN * w[1] * w[2] * w[3]; }
-    case 'convTranspose': { const w = shape(1); return 2 * sizeOf(shape(0)) * w[1] * w[2] * w[3]; }
-    case 'matmul': { const a = shape(0); const k = n.attrs.transA ? a[a.length - 2] : a[a.length - 1]; return 2 * outN * k; }
-    case 'qconv': { const w = n.attrs.wShape as number[]; return 2 * outN * w[1] * w[2] * w[3]; }
-    case 'qmatmul': return 2 * outN * (n.attrs.wShape as number[])[0];
-    case 'pool': return outN * n.attrs.kernel[0] * n.attrs.kernel[1];
-    case 'reduce': case 'softmax': case 'layerNorm': return sizeOf(shape(0)) * (n.op === 'reduce' ? 1 : 4);
-    default: return outN;
+    case 'conv': {
+      const w = shape(1);
+      return 2 * outN * w[1] * w[2] * w[3];
+    }
+    case 'convTranspose': {
+      const w = shape(1);
+      return 2 * sizeOf(shape(0)) * w[1] * w[2] * w[3];
+    }
+    case 'matmul': {
+      const a = shape(0);
+      const k = n.attrs.transA ? a[a.length - 2] : a[a.length - 1];
+      return 2 * outN * k;
+    }
+    case 'qconv': {
+      const w = n.attrs.wShape as number[];
+      return 2 * outN * w[1] * w[2] * w[3];
+    }
+    case 'qmatmul':
+      return 2 * outN * (n.attrs.wShape as number[])[0];
+    case 'pool':
+      return outN * n.attrs.kernel[0] * n.attrs.kernel[1];
+    case 'reduce':
+    case 'softmax':
+    case 'layerNorm':
+      return sizeOf(shape(0)) * (n.op === 'reduce' ? 1 : 4);
+    default:
+      return outN;
   }
 }
 

@@ -4,20 +4,82 @@ import type { DType } from '../core/dtype.js';
 import type { HostTensor } from '../core/tensor.js';
 
 export type IrOp =
-  | 'conv' | 'convTranspose' | 'matmul' | 'binary' | 'unary' | 'cast' | 'softmax' | 'pool' | 'reduce'
-  | 'layerNorm' | 'batchNorm' | 'transpose' | 'slice' | 'concat' | 'expand' | 'pad' | 'resize' | 'gather'
-  | 'where' | 'reshape' | 'identity' | 'argReduce' | 'quantize' | 'dequantize' | 'qconv' | 'qmatmul';
+  | 'conv'
+  | 'convTranspose'
+  | 'matmul'
+  | 'binary'
+  | 'unary'
+  | 'cast'
+  | 'softmax'
+  | 'pool'
+  | 'reduce'
+  | 'layerNorm'
+  | 'batchNorm'
+  | 'transpose'
+  | 'slice'
+  | 'concat'
+  | 'expand'
+  | 'pad'
+  | 'resize'
+  | 'gather'
+  | 'where'
+  | 'reshape'
+  | 'identity'
+  | 'argReduce'
+  | 'quantize'
+  | 'dequantize'
+  | 'qconv'
+  | 'qmatmul';
 
 /** Unary functions: used by the 'unary' op and by epilogues (one enum, one WGSL implementation). */
 export const ACT_CODES = {
-  none: 0, relu: 1, clip: 2, sigmoid: 3, hardSigmoid: 4, hardSwish: 5, silu: 6, gelu: 7, leakyRelu: 8,
-  tanh: 9, erf: 10, sqrt: 11, exp: 12, log: 13, abs: 14, neg: 15, reciprocal: 16, floor: 17, ceil: 18,
-  round: 19, sin: 20, cos: 21, softplus: 22, elu: 23, selu: 24, sign: 25, not: 26, geluTanh: 27, softsign: 28,
-  celu: 29, thresholdedRelu: 30, mish: 31, isNaN: 32, isInf: 33, tan: 34, asin: 35, acos: 36, atan: 37,
-  sinh: 38, cosh: 39, asinh: 40, acosh: 41, atanh: 42,
+  none: 0,
+  relu: 1,
+  clip: 2,
+  sigmoid: 3,
+  hardSigmoid: 4,
+  hardSwish: 5,
+  silu: 6,
+  gelu: 7,
+  leakyRelu: 8,
+  tanh: 9,
+  erf: 10,
+  sqrt: 11,
+  exp: 12,
+  log: 13,
+  abs: 14,
+  neg: 15,
+  reciprocal: 16,
+  floor: 17,
+  ceil: 18,
+  round: 19,
+  sin: 20,
+  cos: 21,
+  softplus: 22,
+  elu: 23,
+  selu: 24,
+  sign: 25,
+  not: 26,
+  geluTanh: 27,
+  softsign: 28,
+  celu: 29,
+  thresholdedRelu: 30,
+  mish: 31,
+  isNaN: 32,
+  isInf: 33,
+  tan: 34,
+  asin: 35,
+  acos: 36,
+  atan: 37,
+  sinh: 38,
+  cosh: 39,
+  asinh: 40,
+  acosh: 41,
+  atanh: 42,
   // hard-swish as exporters write it out, each rounded as its ops round: x * Clip(x + 3, 0, 6) / 6 and
   // x * HardSigmoid(x; alpha, beta) (the built-in hardSwish is x * clamp(x / 6 + 0.5, 0, 1))
-  hardSwishClip: 43, hardSwishLinear: 44,
+  hardSwishClip: 43,
+  hardSwishLinear: 44,
 } as const;
 export type ActKind = keyof typeof ACT_CODES;
 
@@ -45,12 +107,25 @@ export interface Epilogue {
 }
 
 /** q = clamp(round(v / scale) + zeroPoint, qmin, qmax), then (q - zeroPoint) * scale. */
-export interface FakeQuant { scale: number; zeroPoint: number; qmin: number; qmax: number }
+export interface FakeQuant {
+  scale: number;
+  zeroPoint: number;
+  qmin: number;
+  qmax: number;
+}
 
 export const NO_EPILOGUE: Epilogue = { act: 'none', alpha: 0, beta: 0 };
 
 /** Activations of the form clamp(a * v / d + b, lo, hi) (times v, over t): conv kernels take them as uniform data. */
-export const PIECEWISE_LINEAR_ACTS: ReadonlySet<ActKind> = new Set<ActKind>(['none', 'relu', 'clip', 'hardSigmoid', 'hardSwish', 'hardSwishClip', 'hardSwishLinear']);
+export const PIECEWISE_LINEAR_ACTS: ReadonlySet<ActKind> = new Set<ActKind>([
+  'none',
+  'relu',
+  'clip',
+  'hardSigmoid',
+  'hardSwish',
+  'hardSwishClip',
+  'hardSwishLinear',
+]);
 
 /** The values an epilogue reads: scale, bias, residual (absent ones left out). */
 export function epilogueValues(e: Epilogue | null | undefined): string[] {
@@ -58,49 +133,148 @@ export function epilogueValues(e: Epilogue | null | undefined): string[] {
 }
 
 export type BinaryKind =
-  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'max' | 'min' | 'mod' | 'fmod' | 'prelu'
-  | 'equal' | 'less' | 'greater' | 'lessOrEqual' | 'greaterOrEqual' | 'and' | 'or' | 'xor';
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'max'
+  | 'min'
+  | 'mod'
+  | 'fmod'
+  | 'prelu'
+  | 'equal'
+  | 'less'
+  | 'greater'
+  | 'lessOrEqual'
+  | 'greaterOrEqual'
+  | 'and'
+  | 'or'
+  | 'xor';
 export type ReduceKind = 'sum' | 'mean' | 'max' | 'min' | 'prod' | 'sumSquare' | 'l1' | 'l2' | 'logSum' | 'logSumExp';
-export type CoordMode = 'half_pixel' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_crop_and_resize' | 'half_pixel_symmetric' | 'tf_half_pixel_for_nn';
-export const COORD_MODES: CoordMode[] = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric', 'tf_crop_and_resize', 'half_pixel_symmetric', 'tf_half_pixel_for_nn'];
+export type CoordMode =
+  | 'half_pixel'
+  | 'pytorch_half_pixel'
+  | 'align_corners'
+  | 'asymmetric'
+  | 'tf_crop_and_resize'
+  | 'half_pixel_symmetric'
+  | 'tf_half_pixel_for_nn';
+export const COORD_MODES: CoordMode[] = [
+  'half_pixel',
+  'pytorch_half_pixel',
+  'align_corners',
+  'asymmetric',
+  'tf_crop_and_resize',
+  'half_pixel_symmetric',
+  'tf_half_pixel_for_nn',
+];
 export type NearestMode = 'round_prefer_floor' | 'round_prefer_ceil' | 'floor' | 'ceil';
 
-export interface ConvAttrs { strides: number[]; pads: number[]; dilations: number[]; group: number }
-export interface ConvTransposeAttrs extends ConvAttrs { outputPadding: number[] }
-export interface MatmulAttrs { transA: boolean; transB: boolean; alpha: number }
-export interface BinaryAttrs { kind: BinaryKind }
-export interface UnaryAttrs { act: ActKind; alpha: number; beta: number }
-export interface CastAttrs { to: DType }
-export interface SoftmaxAttrs { axis: number; log: boolean }
-export interface PoolAttrs {
-  kind: 'max' | 'avg'; kernel: number[]; strides: number[]; pads: number[]; dilations: number[];
-  countIncludePad: boolean; ceilMode: boolean;
+export interface ConvAttrs {
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  group: number;
 }
-export interface ReduceAttrs { kind: ReduceKind; axes: number[]; keepDims: boolean }
-export interface ArgReduceAttrs { kind: 'max' | 'min'; axis: number; keepDims: boolean; selectLastIndex: boolean }
-export interface LayerNormAttrs { axis: number; epsilon: number }
-export interface BatchNormAttrs { epsilon: number }
-export interface TransposeAttrs { perm: number[] }
+export interface ConvTransposeAttrs extends ConvAttrs {
+  outputPadding: number[];
+}
+export interface MatmulAttrs {
+  transA: boolean;
+  transB: boolean;
+  alpha: number;
+}
+export interface BinaryAttrs {
+  kind: BinaryKind;
+}
+export interface UnaryAttrs {
+  act: ActKind;
+  alpha: number;
+  beta: number;
+}
+export interface CastAttrs {
+  to: DType;
+}
+export interface SoftmaxAttrs {
+  axis: number;
+  log: boolean;
+}
+export interface PoolAttrs {
+  kind: 'max' | 'avg';
+  kernel: number[];
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  countIncludePad: boolean;
+  ceilMode: boolean;
+}
+export interface ReduceAttrs {
+  kind: ReduceKind;
+  axes: number[];
+  keepDims: boolean;
+}
+export interface ArgReduceAttrs {
+  kind: 'max' | 'min';
+  axis: number;
+  keepDims: boolean;
+  selectLastIndex: boolean;
+}
+export interface LayerNormAttrs {
+  axis: number;
+  epsilon: number;
+}
+export interface BatchNormAttrs {
+  epsilon: number;
+}
+export interface TransposeAttrs {
+  perm: number[];
+}
 /** Full-rank, already normalized: starts within [0,dim] (or [-1,dim-1] for negative steps), steps != 0. */
-export interface SliceAttrs { starts: number[]; ends: number[]; steps: number[] }
-export interface ConcatAttrs { axis: number }
-export interface ExpandAttrs { shape: number[] }
+export interface SliceAttrs {
+  starts: number[];
+  ends: number[];
+  steps: number[];
+}
+export interface ConcatAttrs {
+  axis: number;
+}
+export interface ExpandAttrs {
+  shape: number[];
+}
 /** pads: [begin_0..begin_{r-1}, end_0..end_{r-1}], may be negative (crop). */
-export interface PadAttrs { pads: number[]; mode: 'constant' | 'reflect' | 'edge' | 'wrap'; value: number }
+export interface PadAttrs {
+  pads: number[];
+  mode: 'constant' | 'reflect' | 'edge' | 'wrap';
+  value: number;
+}
 export interface ResizeAttrs {
-  mode: 'nearest' | 'linear' | 'cubic'; coordMode: CoordMode; nearestMode: NearestMode;
-  scales: number[]; outShape: number[]; cubicCoeffA: number; excludeOutside: boolean; extrapolationValue: number;
+  mode: 'nearest' | 'linear' | 'cubic';
+  coordMode: CoordMode;
+  nearestMode: NearestMode;
+  scales: number[];
+  outShape: number[];
+  cubicCoeffA: number;
+  excludeOutside: boolean;
+  extrapolationValue: number;
   /** tf_crop_and_resize region of interest: [starts..., ends...], normalized. */
   roi: number[];
 }
-export interface GatherAttrs { axis: number }
-export interface ReshapeAttrs { shape: number[] }
+export interface GatherAttrs {
+  axis: number;
+}
+export interface ReshapeAttrs {
+  shape: number[];
+}
 /**
  * Linear (de)quantization along `axis` (-1: per tensor). blockSize > 0: blocked along `axis`, the scale
  * has the input's shape with that dim divided by blockSize (rounded up).
  */
 export interface QuantAttrs {
-  axis: number; blockSize: number; to?: DType; saturate?: boolean;
+  axis: number;
+  blockSize: number;
+  to?: DType;
+  saturate?: boolean;
   /** Closes an imported QLinearConv/QLinearMatMul: an integer kernel requantizes like onnxruntime's. */
   integerRequant?: boolean;
   /** QuantizeLinear then DequantizeLinear in one step: the output is the float (q - zero) * scale. */
@@ -164,7 +338,12 @@ export function consumers(g: Graph): Map<string, Node[]> {
   const m = new Map<string, Node[]>();
   for (const n of g.nodes) {
     const ins = [...n.inputs, ...epilogueValues(n.epilogue)];
-    for (const i of ins) if (i) { const l = m.get(i) ?? []; if (!l.includes(n)) l.push(n); m.set(i, l); }
+    for (const i of ins)
+      if (i) {
+        const l = m.get(i) ?? [];
+        if (!l.includes(n)) l.push(n);
+        m.set(i, l);
+      }
   }
   return m;
 }

@@ -8,13 +8,37 @@ import { unsupported } from './stub.js';
 
 const WG = 256;
 export const BINARY_CODES: Partial<Record<BinaryKind, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, max: 5, min: 6, mod: 7, fmod: 8, prelu: 9,
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  pow: 4,
+  max: 5,
+  min: 6,
+  mod: 7,
+  fmod: 8,
+  prelu: 9,
 };
 const COMPARE_CODES: Partial<Record<BinaryKind, number>> = {
-  equal: 0, less: 1, greater: 2, lessOrEqual: 3, greaterOrEqual: 4, and: 5, or: 6, xor: 7,
+  equal: 0,
+  less: 1,
+  greater: 2,
+  lessOrEqual: 3,
+  greaterOrEqual: 4,
+  and: 5,
+  or: 6,
+  xor: 7,
 };
 const INT_CODES: Partial<Record<BinaryKind, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, max: 5, min: 6, mod: 7, fmod: 8, pow: 4,
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  max: 5,
+  min: 6,
+  mod: 7,
+  fmod: 8,
+  pow: 4,
 };
 
 export const binaryKernel: KernelDef = {
@@ -24,49 +48,114 @@ export const binaryKernel: KernelDef = {
     const [a, b] = node.inputs as { shape: number[]; dtype: string }[];
     const out = node.outputs[0];
     const count = sizeOf(out.shape);
-    const [shape, sa, sb] = collapseDims(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)]);
+    const [shape, sa, sb] = collapseDims(out.shape, [
+      broadcastStrides(a.shape, out.shape),
+      broadcastStrides(b.shape, out.shape),
+    ]);
     // same-shape operands collapse to one contiguous dim: the shader skips the index math
     const direct = shape.length <= 1 && sa[0] === 1 && sb[0] === 1 ? 1 : shape.length <= 4 ? 2 : 0;
     // f32 rank-2 (e.g. per-channel broadcast over NCHW): rows on the grid's y, so no index division
-    const rows2d = direct !== 1 && !isIntKind(a.dtype) && COMPARE_CODES[kind] === undefined && shape.length <= 2
-      && (shape.length < 2 || shape[0] <= caps.maxWorkgroupsPerDim) && Math.ceil(shape[shape.length - 1] / WG) <= caps.maxWorkgroupsPerDim;
+    const rows2d =
+      direct !== 1 &&
+      !isIntKind(a.dtype) &&
+      COMPARE_CODES[kind] === undefined &&
+      shape.length <= 2 &&
+      (shape.length < 2 || shape[0] <= caps.maxWorkgroupsPerDim) &&
+      Math.ceil(shape[shape.length - 1] / WG) <= caps.maxWorkgroupsPerDim;
     const fDirect = rows2d ? 3 : direct;
     const pad = (v: number[], fill: number) => (direct === 2 ? [...new Array(4 - v.length).fill(fill), ...v] : v);
-    const params = new ParamsBuilder().u32(count).u32(shape.length).u32(0).u32(0)
-      .dims(pad(shape, 1), 1).dims(pad(sa, 0)).dims(pad(sb, 0)).build();
+    const params = new ParamsBuilder()
+      .u32(count)
+      .u32(shape.length)
+      .u32(0)
+      .u32(0)
+      .dims(pad(shape, 1), 1)
+      .dims(pad(sa, 0))
+      .dims(pad(sb, 0))
+      .build();
     const workgroups: [number, number, number] = rows2d
-      ? [Math.ceil(shape[shape.length - 1] / WG), shape.length === 2 ? shape[0] : 1, 1] : grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
-    const bindings = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }] as const;
+      ? [Math.ceil(shape[shape.length - 1] / WG), shape.length === 2 ? shape[0] : 1, 1]
+      : grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
+    const bindings = [
+      { io: 'in', index: 0 },
+      { io: 'in', index: 1 },
+      { io: 'out', index: 0 },
+    ] as const;
     const g = gpuDType(a.dtype as DType);
     const isInt = g === 'i32' || g === 'u32';
     if (COMPARE_CODES[kind] !== undefined) {
-      return { calls: [{
-        variant: 'compare', shader: { file: 'compare.wgsl', prelude: { in_t: isInt ? g : a.dtype === 'f16' ? 'f16' : 'f32' }, overrides: { OP: COMPARE_CODES[kind]!, WG, DIRECT: direct } },
-        params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
-      }] };
+      return {
+        calls: [
+          {
+            variant: 'compare',
+            shader: {
+              file: 'compare.wgsl',
+              prelude: { in_t: isInt ? g : a.dtype === 'f16' ? 'f16' : 'f32' },
+              overrides: { OP: COMPARE_CODES[kind]!, WG, DIRECT: direct },
+            },
+            params,
+            bindings: [...bindings],
+            workgroups,
+            flops: count,
+            bytes: count * 12,
+          },
+        ],
+      };
     }
     if (isInt) {
       const code = INT_CODES[kind];
       if (code === undefined) unsupported(node, `${kind} on integers`);
-      return { calls: [{
-        variant: 'binary.i32', shader: { file: 'binary_i32.wgsl', overrides: { OP: code, WG, DIRECT: direct } },
-        params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
-      }] };
+      return {
+        calls: [
+          {
+            variant: 'binary.i32',
+            shader: { file: 'binary_i32.wgsl', overrides: { OP: code, WG, DIRECT: direct } },
+            params,
+            bindings: [...bindings],
+            workgroups,
+            flops: count,
+            bytes: count * 12,
+          },
+        ],
+      };
     }
     const code = BINARY_CODES[kind];
     if (code === undefined) unsupported(node, `${kind} on floats`);
-    const bc = BINARY_TUNING.bcast4 && BCAST4_OPS.has(kind) && direct !== 1 ? broadcast4(shape, sa, sb, caps.maxWorkgroupsPerDim) : null;
+    const bc =
+      BINARY_TUNING.bcast4 && BCAST4_OPS.has(kind) && direct !== 1
+        ? broadcast4(shape, sa, sb, caps.maxWorkgroupsPerDim)
+        : null;
     if (bc) {
-      return { calls: [{
-        variant: 'binary.bcast4', shader: { file: 'binary_bcast4.wgsl', overrides: { OP: code, WG_X: bc.wgX, WG_Y: BCAST4_WG / bc.wgX, FULL_IS_A: bc.fullIsA } },
-        params: bc.params, bindings: bc.fullIsA ? [...bindings] : [bindings[1], bindings[0], bindings[2]],
-        workgroups: bc.workgroups, flops: count, bytes: count * 8,
-      }] };
+      return {
+        calls: [
+          {
+            variant: 'binary.bcast4',
+            shader: {
+              file: 'binary_bcast4.wgsl',
+              overrides: { OP: code, WG_X: bc.wgX, WG_Y: BCAST4_WG / bc.wgX, FULL_IS_A: bc.fullIsA },
+            },
+            params: bc.params,
+            bindings: bc.fullIsA ? [...bindings] : [bindings[1], bindings[0], bindings[2]],
+            workgroups: bc.workgroups,
+            flops: count,
+            bytes: count * 8,
+          },
+        ],
+      };
     }
-    return { calls: [{
-      variant: ['binary', 'binary.direct', 'binary.rank4', 'binary.rows'][fDirect], shader: { file: 'binary.wgsl', overrides: { OP: code, WG, DIRECT: fDirect } },
-      params, bindings: [...bindings], workgroups, flops: count, bytes: count * 12,
-    }] };
+    return {
+      calls: [
+        {
+          variant: ['binary', 'binary.direct', 'binary.rank4', 'binary.rows'][fDirect],
+          shader: { file: 'binary.wgsl', overrides: { OP: code, WG, DIRECT: fDirect } },
+          params,
+          bindings: [...bindings],
+          workgroups,
+          flops: count,
+          bytes: count * 12,
+        },
+      ],
+    };
   },
 };
 
@@ -88,21 +177,54 @@ const BCAST4_WG_X = 16;
  */
 function broadcast4(shape: number[], sa: number[], sb: number[], maxPerDim: number) {
   const contiguous = (st: number[], sh: number[]) => st.every((v, i) => sh[i] === 1 || v === sizeOf(sh.slice(i + 1)));
-  const views: [number[], number[], number[]][] = shape.length === 2 ? [[[shape[0], 1, shape[1], 1], [sa[0], 0, sa[1], 0], [sb[0], 0, sb[1], 0]]]
-    : shape.length === 3 ? [[[...shape, 1], [...sa, 0], [...sb, 0]], [[shape[0], 1, shape[1], shape[2]], [sa[0], 0, sa[1], sa[2]], [sb[0], 0, sb[1], sb[2]]]]
-      : shape.length === 4 ? [[shape, sa, sb]] : [];
+  const views: [number[], number[], number[]][] =
+    shape.length === 2
+      ? [
+          [
+            [shape[0], 1, shape[1], 1],
+            [sa[0], 0, sa[1], 0],
+            [sb[0], 0, sb[1], 0],
+          ],
+        ]
+      : shape.length === 3
+        ? [
+            [
+              [...shape, 1],
+              [...sa, 0],
+              [...sb, 0],
+            ],
+            [
+              [shape[0], 1, shape[1], shape[2]],
+              [sa[0], 0, sa[1], sa[2]],
+              [sb[0], 0, sb[1], sb[2]],
+            ],
+          ]
+        : shape.length === 4
+          ? [[shape, sa, sb]]
+          : [];
   const pow2 = (v: number) => (v & (v - 1)) === 0;
   for (const [d, a4, b4] of views) {
     for (const fullIsA of [true, false]) {
       const [full, low] = fullIsA ? [a4, b4] : [b4, a4];
       if (!contiguous(full, d) || contiguous(low, d)) continue;
-      const cols = d[2] * d[3], rows = d[0] * d[1];
+      const cols = d[2] * d[3],
+        rows = d[0] * d[1];
       if (cols % 4 || !pow2(d[1]) || !pow2(d[3]) || (d[1] > 1 && low[1] !== 0) || (d[3] > 1 && low[3] !== 0)) continue;
       const cols4 = cols / 4;
       const wgX = BCAST4_WG_X;
-      const gx = Math.ceil(cols4 / wgX), gy = Math.ceil(rows / (BCAST4_WG / wgX));
+      const gx = Math.ceil(cols4 / wgX),
+        gy = Math.ceil(rows / (BCAST4_WG / wgX));
       if (gx > maxPerDim || gy > maxPerDim) continue;
-      const params = new ParamsBuilder().u32(cols4).u32(rows).u32(low[0]).u32(low[2]).u32(Math.log2(d[1])).u32(Math.log2(d[3])).u32(0).u32(0).build();
+      const params = new ParamsBuilder()
+        .u32(cols4)
+        .u32(rows)
+        .u32(low[0])
+        .u32(low[2])
+        .u32(Math.log2(d[1]))
+        .u32(Math.log2(d[3]))
+        .u32(0)
+        .u32(0)
+        .build();
       return { fullIsA, params, wgX, workgroups: [gx, gy, 1] as [number, number, number] };
     }
   }
@@ -122,7 +244,9 @@ export function collapseDims(shape: number[], strides: number[][]): [number[], .
     const mergeable = last >= 0 && strides.every((s, k) => st[k][last] === s[d] * shape[d]);
     if (mergeable) {
       dims[last] *= shape[d];
-      strides.forEach((s, k) => { st[k][last] = s[d]; });
+      strides.forEach((s, k) => {
+        st[k][last] = s[d];
+      });
     } else {
       dims.push(shape[d]);
       strides.forEach((s, k) => st[k].push(s[d]));

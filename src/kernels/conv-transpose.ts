@@ -4,7 +4,15 @@ import type { KernelCall, KernelDef } from './types.js';
 import { convGeometry, convParams } from './conv.js';
 
 /** Tile sizes (TM a multiple of 8 with subgroups, of 4 without); exported for the timing script and tests. */
-export const CONV_TRANSPOSE_TUNING = { tm: 8, portableTm: 4, tn: 8, portableTn: 4, wg: 64, noSubgroups: false, minSubgroup: 8 };
+export const CONV_TRANSPOSE_TUNING = {
+  tm: 8,
+  portableTm: 4,
+  tn: 8,
+  portableTn: 4,
+  wg: 64,
+  noSubgroups: false,
+  minSubgroup: 8,
+};
 
 export const convTransposeKernel: KernelDef = {
   op: 'convTranspose',
@@ -24,17 +32,31 @@ export const convTransposeKernel: KernelDef = {
     const owBlocks = Math.ceil(phaseCols / tn);
     const lanes = phaseRows * owBlocks;
     const flops = 2 * g.n * g.cin * g.h * g.w * coutG * g.kh * g.kw;
-    const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n * g.strideH * g.strideW];
+    const workgroups: [number, number, number] = [
+      Math.ceil(lanes / wg),
+      g.group * ocBlocks,
+      g.n * g.strideH * g.strideW,
+    ];
     if (workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) {
-      throw new LimitError(`node '${node.name}': convTranspose grid ${workgroups.join('x')} exceeds ${caps.maxWorkgroupsPerDim} workgroups per dimension`);
+      throw new LimitError(
+        `node '${node.name}': convTranspose grid ${workgroups.join('x')} exceeds ${caps.maxWorkgroupsPerDim} workgroups per dimension`,
+      );
     }
     const call: KernelCall = {
       variant: `convTranspose2d.gather${useSubgroups ? '_sg' : ''}.${g.kh}x${g.kw}s${g.strideH}`,
       shader: useSubgroups
-        ? { file: 'conv_transpose2d_sg.wgsl', prelude: { TM: tm, TN: tn }, overrides: { WG: wg, MIN_SUBGROUP: t.minSubgroup } }
+        ? {
+            file: 'conv_transpose2d_sg.wgsl',
+            prelude: { TM: tm, TN: tn },
+            overrides: { WG: wg, MIN_SUBGROUP: t.minSubgroup },
+          }
         : { file: 'conv_transpose2d.wgsl', prelude: { TM: tm, TN: tn }, overrides: { WG: wg } },
       params: convParams(g, { ocBlocks, owBlocks, lanes, phaseRows, phaseCols, phasesW: g.strideW }, cinG, coutG),
-      bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }],
+      bindings: [
+        { io: 'in', index: 0 },
+        { io: 'in', index: 1 },
+        { io: 'out', index: 0 },
+      ],
       workgroups,
       flops,
       bytes: g.elemBytes * (g.n * g.cin * g.h * g.w + g.cin * coutG * g.kh * g.kw + g.n * g.cout * g.oh * g.ow),

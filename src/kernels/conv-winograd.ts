@@ -31,8 +31,16 @@ export const WINOGRAD_TUNING = {
 
 /** Stride 1, dilation 1, 3x3: the shapes the F(2x2, 3x3) transforms are defined for. */
 export function winogradApplies(g: ConvGeometry): boolean {
-  return g.kh === 3 && g.kw === 3 && g.strideH === 1 && g.strideW === 1 && g.dilH === 1 && g.dilW === 1
-    && g.oh >= 1 && g.ow >= 1;
+  return (
+    g.kh === 3 &&
+    g.kw === 3 &&
+    g.strideH === 1 &&
+    g.strideW === 1 &&
+    g.dilH === 1 &&
+    g.dilW === 1 &&
+    g.oh >= 1 &&
+    g.ow >= 1
+  );
 }
 
 /**
@@ -48,10 +56,22 @@ export function winogradWins(g: ConvGeometry): boolean {
 
 function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, lanes: number): ArrayBuffer {
   return new ParamsBuilder()
-    .u32(g.cin).u32(g.h).u32(g.w).u32(g.cout)
-    .u32(g.oh).u32(g.ow).i32(g.padT).i32(g.padL)
-    .u32(g.cin / g.group).u32(g.cout / g.group).u32(ocBlocks).u32(tileBlocksW)
-    .u32(lanes).u32(0).u32(0).u32(0)
+    .u32(g.cin)
+    .u32(g.h)
+    .u32(g.w)
+    .u32(g.cout)
+    .u32(g.oh)
+    .u32(g.ow)
+    .i32(g.padT)
+    .i32(g.padL)
+    .u32(g.cin / g.group)
+    .u32(g.cout / g.group)
+    .u32(ocBlocks)
+    .u32(tileBlocksW)
+    .u32(lanes)
+    .u32(0)
+    .u32(0)
+    .u32(0)
     .build();
 }
 
@@ -64,11 +84,25 @@ export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, b
   const ocBlocks = Math.ceil(coutG / tm);
   const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n];
   if (!caps.subgroups || (tm !== 8 && tm !== 16) || workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) return null;
-  return { calls: [{
-    variant: 'conv2d.winograd2x2.3x3',
-    shader: { file: 'conv2d_winograd.wgsl', prelude: { TM: tm, TT: tt }, overrides: { WG: wg, MIN_SUBGROUP: WINOGRAD_TUNING.minSubgroup } },
-    params: winogradParams(g, ocBlocks, tileBlocksW, lanes),
-    bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }],
-    workgroups, flops, bytes,
-  }] };
+  return {
+    calls: [
+      {
+        variant: 'conv2d.winograd2x2.3x3',
+        shader: {
+          file: 'conv2d_winograd.wgsl',
+          prelude: { TM: tm, TT: tt },
+          overrides: { WG: wg, MIN_SUBGROUP: WINOGRAD_TUNING.minSubgroup },
+        },
+        params: winogradParams(g, ocBlocks, tileBlocksW, lanes),
+        bindings: [
+          { io: 'in', index: 0 },
+          { io: 'in', index: 1 },
+          { io: 'out', index: 0 },
+        ],
+        workgroups,
+        flops,
+        bytes,
+      },
+    ],
+  };
 }

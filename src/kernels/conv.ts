@@ -13,10 +13,22 @@ import { ParamsBuilder, grid1d } from './params.js';
 import { WINOGRAD_TUNING, winogradApplies, winogradConv, winogradWins } from './conv-winograd.js';
 
 export interface ConvGeometry {
-  n: number; cin: number; h: number; w: number;
-  cout: number; oh: number; ow: number; kh: number; kw: number;
-  strideH: number; strideW: number; dilH: number; dilW: number;
-  padT: number; padL: number; group: number;
+  n: number;
+  cin: number;
+  h: number;
+  w: number;
+  cout: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  dilH: number;
+  dilW: number;
+  padT: number;
+  padL: number;
+  group: number;
   /** Bytes per stored element (4 for f32, 2 for f16). */
   elemBytes: number;
 }
@@ -63,34 +75,79 @@ export function convGeometry(node: KNode): ConvGeometry {
   const [, , kh, kw] = node.inputs[1]!.shape;
   const [, cout, oh, ow] = node.outputs[0].shape;
   return {
-    n, cin, h, w, cout, oh, ow, kh, kw, strideH: a.strides[0], strideW: a.strides[1],
-    dilH: a.dilations[0], dilW: a.dilations[1], padT: a.pads[0], padL: a.pads[1], group: a.group,
+    n,
+    cin,
+    h,
+    w,
+    cout,
+    oh,
+    ow,
+    kh,
+    kw,
+    strideH: a.strides[0],
+    strideW: a.strides[1],
+    dilH: a.dilations[0],
+    dilW: a.dilations[1],
+    padT: a.pads[0],
+    padL: a.pads[1],
+    group: a.group,
     elemBytes: bytesPerElement(node.outputs[0].dtype),
   };
 }
 
-export interface ConvBlocks { ocBlocks: number; owBlocks: number; lanes: number; phaseRows?: number; phaseCols?: number; phasesW?: number }
+export interface ConvBlocks {
+  ocBlocks: number;
+  owBlocks: number;
+  lanes: number;
+  phaseRows?: number;
+  phaseCols?: number;
+  phasesW?: number;
+}
 
 /** ConvParams (shaders/lib/conv_params.wgsl), in field order. */
 export function convParams(g: ConvGeometry, b: ConvBlocks, cinG: number, coutG: number): ArrayBuffer {
   return new ParamsBuilder()
-    .u32(g.cin).u32(g.h).u32(g.w).u32(g.cout)
-    .u32(g.oh).u32(g.ow).u32(g.kh).u32(g.kw)
-    .u32(g.strideH).u32(g.strideW).u32(g.dilH).u32(g.dilW)
-    .i32(g.padT).i32(g.padL).u32(cinG).u32(coutG)
-    .u32(b.ocBlocks).u32(b.owBlocks).u32(b.lanes).u32(b.phaseRows ?? 0)
-    .u32(b.phaseCols ?? 0).u32(b.phasesW ?? 0).u32(0).u32(0)
+    .u32(g.cin)
+    .u32(g.h)
+    .u32(g.w)
+    .u32(g.cout)
+    .u32(g.oh)
+    .u32(g.ow)
+    .u32(g.kh)
+    .u32(g.kw)
+    .u32(g.strideH)
+    .u32(g.strideW)
+    .u32(g.dilH)
+    .u32(g.dilW)
+    .i32(g.padT)
+    .i32(g.padL)
+    .u32(cinG)
+    .u32(coutG)
+    .u32(b.ocBlocks)
+    .u32(b.owBlocks)
+    .u32(b.lanes)
+    .u32(b.phaseRows ?? 0)
+    .u32(b.phaseCols ?? 0)
+    .u32(b.phasesW ?? 0)
+    .u32(0)
+    .u32(0)
     .build();
 }
 
-const BINDINGS = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }] as const;
+const BINDINGS = [
+  { io: 'in', index: 0 },
+  { io: 'in', index: 1 },
+  { io: 'out', index: 0 },
+] as const;
 
 function flopsOf(g: ConvGeometry): number {
   return 2 * g.n * g.cout * g.oh * g.ow * (g.cin / g.group) * g.kh * g.kw;
 }
 
 function bytesOf(g: ConvGeometry): number {
-  return g.elemBytes * (g.n * g.cin * g.h * g.w + g.cout * (g.cin / g.group) * g.kh * g.kw + g.n * g.cout * g.oh * g.ow);
+  return (
+    g.elemBytes * (g.n * g.cin * g.h * g.w + g.cout * (g.cin / g.group) * g.kh * g.kw + g.n * g.cout * g.oh * g.ow)
+  );
 }
 
 /** Input columns one lane reads per kernel row for `tn` outputs. */
@@ -113,7 +170,15 @@ function depthwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
 function depthwiseVec4(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   const { wg, depthwiseTm: tm } = CONV_TUNING;
   const tn = rowTile(g.ow, CONV_TUNING.depthwiseTn);
-  if (!CONV_TUNING.depthwiseVec4 || Math.max(g.kh, g.kw) > CONV_TUNING.depthwiseVec4MaxK || g.w % 4 || g.ow % 4 || tn % 4 || segment(g, tn) > CONV_TUNING.maxSegment) return null;
+  if (
+    !CONV_TUNING.depthwiseVec4 ||
+    Math.max(g.kh, g.kw) > CONV_TUNING.depthwiseVec4MaxK ||
+    g.w % 4 ||
+    g.ow % 4 ||
+    tn % 4 ||
+    segment(g, tn) > CONV_TUNING.maxSegment
+  )
+    return null;
   const owBlocks = Math.ceil(g.ow / tn);
   const lanes = Math.ceil(g.oh / tm) * owBlocks;
   const wgUsed = smallWorkgroup(wg, lanes);
@@ -128,7 +193,10 @@ function depthwiseVec4(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
       overrides: { WG: wgUsed },
     },
     params: convParams(g, { ocBlocks: 1, owBlocks, lanes }, 1, 1),
-    bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
   };
 }
 
@@ -159,7 +227,10 @@ function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
       overrides: { WG: wgUsed },
     },
     params: convParams(g, { ocBlocks: 1, owBlocks, lanes }, 1, 1),
-    bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
   };
 }
 
@@ -187,7 +258,10 @@ function implicitGemm(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
       overrides: useSubgroups ? { WG: wgUsed, MIN_SUBGROUP: CONV_TUNING.minSubgroup } : { WG: wgUsed },
     },
     params: convParams(g, { ocBlocks, owBlocks, lanes }, cinG, coutG),
-    bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
   };
 }
 
@@ -205,9 +279,16 @@ function pointwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   if (!fits(workgroups, caps)) return null;
   return {
     variant: 'conv2d.gemm1x1_sg',
-    shader: { file: 'conv2d_gemm1x1_sg.wgsl', prelude: { TM: tm, TN: tn }, overrides: { WG: wgUsed, MIN_SUBGROUP: CONV_TUNING.minSubgroup } },
+    shader: {
+      file: 'conv2d_gemm1x1_sg.wgsl',
+      prelude: { TM: tm, TN: tn },
+      overrides: { WG: wgUsed, MIN_SUBGROUP: CONV_TUNING.minSubgroup },
+    },
     params: convParams(g, { ocBlocks, owBlocks: 1, lanes }, cinG, coutG),
-    bindings: [...BINDINGS], workgroups, flops: flopsOf(g), bytes: bytesOf(g),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
   };
 }
 
@@ -218,8 +299,10 @@ function direct(g: ConvGeometry, caps: KernelCaps): KernelCall {
     variant: 'conv2d.direct',
     shader: { file: 'conv2d_direct.wgsl', overrides: { WG: wg } },
     params: convParams(g, { ocBlocks: 1, owBlocks: g.ow, lanes: count }, g.cin / g.group, g.cout / g.group),
-    bindings: [...BINDINGS], workgroups: grid1d(Math.ceil(count / wg), caps.maxWorkgroupsPerDim),
-    flops: flopsOf(g), bytes: bytesOf(g),
+    bindings: [...BINDINGS],
+    workgroups: grid1d(Math.ceil(count / wg), caps.maxWorkgroupsPerDim),
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
   };
 }
 
@@ -228,19 +311,36 @@ export const convKernel: KernelDef = {
   select(node, caps) {
     const g = convGeometry(node);
     const isDepthwise = g.group === g.cin && g.group === g.cout;
-    const isPointwise = g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padT === 0 && g.padL === 0
-      && g.oh === g.h && g.ow === g.w;
+    const isPointwise =
+      g.kh === 1 &&
+      g.kw === 1 &&
+      g.strideH === 1 &&
+      g.strideW === 1 &&
+      g.padT === 0 &&
+      g.padL === 0 &&
+      g.oh === g.h &&
+      g.ow === g.w;
     const useSubgroups = caps.subgroups && !CONV_TUNING.noSubgroups;
     // a 1x1 output (squeeze-excitation convs) is a few hundred MACs: the simple direct kernel is as fast
     // and compiles in a fraction of the time of a register-tiled one
     const tiny = g.oh * g.ow === 1 && !isDepthwise;
-    if (!tiny && !isDepthwise && winogradApplies(g) && !WINOGRAD_TUNING.disabled && (WINOGRAD_TUNING.force || winogradWins(g))) {
+    if (
+      !tiny &&
+      !isDepthwise &&
+      winogradApplies(g) &&
+      !WINOGRAD_TUNING.disabled &&
+      (WINOGRAD_TUNING.force || winogradWins(g))
+    ) {
       const sel = winogradConv(g, caps, flopsOf(g), bytesOf(g));
       if (sel) return sel;
     }
-    const call = tiny ? direct(g, caps) : (isDepthwise ? depthwise(g, caps)
-      : isPointwise && useSubgroups && CONV_TUNING.pointwiseTn > 0 && (g.h * g.w) % 4 === 0 ? pointwise(g, caps)
-        : implicitGemm(g, caps)) ?? direct(g, caps);
+    const call = tiny
+      ? direct(g, caps)
+      : ((isDepthwise
+          ? depthwise(g, caps)
+          : isPointwise && useSubgroups && CONV_TUNING.pointwiseTn > 0 && (g.h * g.w) % 4 === 0
+            ? pointwise(g, caps)
+            : implicitGemm(g, caps)) ?? direct(g, caps));
     return { calls: [call] };
   },
 };

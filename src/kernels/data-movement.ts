@@ -45,18 +45,38 @@ export function coalesce(c: StridedCopy): StridedCopy {
 }
 
 /** One strided-copy call, or none when the copy is empty. */
-export function stridedCopyCalls(copy: StridedCopy, caps: KernelCaps, variant: string, src: BindingRef, dst: BindingRef, elem: 'f16' | 'u32'): KernelCall[] {
+export function stridedCopyCalls(
+  copy: StridedCopy,
+  caps: KernelCaps,
+  variant: string,
+  src: BindingRef,
+  dst: BindingRef,
+  elem: 'f16' | 'u32',
+): KernelCall[] {
   const count = sizeOf(copy.shape);
   if (count === 0) return [];
   const c = coalesce(copy);
   const small = c.shape.length <= 4;
   const pad = (v: number[], fill: number) => (small ? [...new Array(4 - v.length).fill(fill), ...v] : v);
-  const params = new ParamsBuilder().u32(count).u32(c.shape.length).i32(c.srcBase).u32(c.dstBase)
-    .dims(pad(c.shape, 1), 1).idims(pad(c.srcStrides, 0)).dims(pad(c.dstStrides, 0)).build();
-  return [{
-    variant, shader: { file: 'copy_strided.wgsl', prelude: { elem_t: elem }, overrides: { WG, SMALL: small } }, params, bindings: [src, dst],
-    workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * (elem === 'f16' ? 4 : 8),
-  }];
+  const params = new ParamsBuilder()
+    .u32(count)
+    .u32(c.shape.length)
+    .i32(c.srcBase)
+    .u32(c.dstBase)
+    .dims(pad(c.shape, 1), 1)
+    .idims(pad(c.srcStrides, 0))
+    .dims(pad(c.dstStrides, 0))
+    .build();
+  return [
+    {
+      variant,
+      shader: { file: 'copy_strided.wgsl', prelude: { elem_t: elem }, overrides: { WG, SMALL: small } },
+      params,
+      bindings: [src, dst],
+      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
+      bytes: count * (elem === 'f16' ? 4 : 8),
+    },
+  ];
 }
 
 const IN0: BindingRef = { io: 'in', index: 0 };
@@ -81,18 +101,36 @@ export const transposeKernel: KernelDef = {
 /** [.., KH, KW, H, W] -> [.., H, KH, W, KW] with power-of-two KH, KW and output rows of whole vec4s: pixel_shuffle.wgsl. */
 function pixelShuffle(shape: number[], perm: number[], caps: KernelCaps): KernelCall | null {
   const r = shape.length;
-  if (r < 4 || perm.slice(0, r - 4).some((p, i) => p !== i) || perm.slice(r - 4).join() !== [r - 2, r - 4, r - 1, r - 3].join()) return null;
+  if (
+    r < 4 ||
+    perm.slice(0, r - 4).some((p, i) => p !== i) ||
+    perm.slice(r - 4).join() !== [r - 2, r - 4, r - 1, r - 3].join()
+  )
+    return null;
   const [kh, kw, h, w] = shape.slice(r - 4);
   const pow2 = (v: number) => (v & (v - 1)) === 0;
   const planes = sizeOf(shape.slice(0, r - 4));
   if (!pow2(kh) || !pow2(kw) || (w * kw) % 4) return null;
-  const cols4 = (w * kw) / 4, rows = h * kh;
+  const cols4 = (w * kw) / 4,
+    rows = h * kh;
   const workgroups: [number, number, number] = [Math.ceil(cols4 / 16), Math.ceil(rows / 4), planes];
   if (workgroups.some((d) => d > caps.maxWorkgroupsPerDim) || planes === 0) return null;
   return {
-    variant: 'transpose.pixel_shuffle', shader: { file: 'pixel_shuffle.wgsl', overrides: { WG_X: 16, WG_Y: 4 } },
-    params: new ParamsBuilder().u32(cols4).u32(rows).u32(w).u32(h * w).u32(Math.log2(kh)).u32(Math.log2(kw)).u32(0).u32(0).build(),
-    bindings: [IN0, OUT0], workgroups, bytes: sizeOf(shape) * 8,
+    variant: 'transpose.pixel_shuffle',
+    shader: { file: 'pixel_shuffle.wgsl', overrides: { WG_X: 16, WG_Y: 4 } },
+    params: new ParamsBuilder()
+      .u32(cols4)
+      .u32(rows)
+      .u32(w)
+      .u32(h * w)
+      .u32(Math.log2(kh))
+      .u32(Math.log2(kw))
+      .u32(0)
+      .u32(0)
+      .build(),
+    bindings: [IN0, OUT0],
+    workgroups,
+    bytes: sizeOf(shape) * 8,
   };
 }
 
@@ -105,7 +143,13 @@ export const sliceKernel: KernelDef = {
     if (sizeOf(out) === 0) return { calls: [] };
     const xs = stridesOf(x.shape);
     const srcBase = a.starts.reduce((acc, s, d) => acc + s * xs[d], 0);
-    const copy = { shape: out, srcStrides: a.steps.map((st, d) => st * xs[d]), dstStrides: stridesOf(out), srcBase, dstBase: 0 };
+    const copy = {
+      shape: out,
+      srcStrides: a.steps.map((st, d) => st * xs[d]),
+      dstStrides: stridesOf(out),
+      srcBase,
+      dstBase: 0,
+    };
     return { calls: stridedCopyCalls(copy, caps, 'slice', IN0, OUT0, storageElem(x)) };
   },
 };
@@ -115,7 +159,13 @@ export const expandKernel: KernelDef = {
   select(node, caps) {
     const x = node.inputs[0]!;
     const out = node.outputs[0].shape;
-    const copy = { shape: out, srcStrides: broadcastStrides(x.shape, out), dstStrides: stridesOf(out), srcBase: 0, dstBase: 0 };
+    const copy = {
+      shape: out,
+      srcStrides: broadcastStrides(x.shape, out),
+      dstStrides: stridesOf(out),
+      srcBase: 0,
+      dstBase: 0,
+    };
     return { calls: stridedCopyCalls(copy, caps, 'expand', IN0, OUT0, storageElem(x)) };
   },
 };
@@ -131,7 +181,13 @@ export const concatKernel: KernelDef = {
     let offset = 0;
     node.inputs.forEach((t, index) => {
       if (!t) return;
-      const copy = { shape: t.shape, srcStrides: stridesOf(t.shape), dstStrides: os, srcBase: 0, dstBase: offset * os[axis] };
+      const copy = {
+        shape: t.shape,
+        srcStrides: stridesOf(t.shape),
+        dstStrides: os,
+        srcBase: 0,
+        dstBase: offset * os[axis],
+      };
       calls.push(...stridedCopyCalls(copy, caps, 'concat', { io: 'in', index }, OUT0, storageElem(t)));
       offset += t.shape[axis];
     });
@@ -149,10 +205,17 @@ export const gatherKernel: KernelDef = {
     if (count === 0) return { calls: [] };
     const inner = sizeOf(x.shape.slice(axis + 1));
     const params = new ParamsBuilder().u32(count).u32(inner).u32(sizeOf(idx.shape)).u32(x.shape[axis]).build();
-    return { calls: [{
-      variant: 'gather', shader: { file: 'gather.wgsl', prelude: { elem_t: elem }, overrides: { WG } }, params,
-      bindings: [IN0, { io: 'in', index: 1 }, OUT0],
-      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * (elem === 'f16' ? 8 : 12),
-    }] };
+    return {
+      calls: [
+        {
+          variant: 'gather',
+          shader: { file: 'gather.wgsl', prelude: { elem_t: elem }, overrides: { WG } },
+          params,
+          bindings: [IN0, { io: 'in', index: 1 }, OUT0],
+          workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
+          bytes: count * (elem === 'f16' ? 8 : 12),
+        },
+      ],
+    };
   },
 };

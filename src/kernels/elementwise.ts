@@ -15,27 +15,70 @@ export const unaryKernel: KernelDef = {
     const a = node.attrs as UnaryAttrs;
     const count = sizeOf(node.outputs[0].shape);
     const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
-    const bindings = [{ io: 'in', index: 0 }, { io: 'out', index: 0 }] as const;
+    const bindings = [
+      { io: 'in', index: 0 },
+      { io: 'out', index: 0 },
+    ] as const;
     const dt = node.inputs[0]!.dtype;
     const outDt = node.outputs[0].dtype;
     if (outDt === 'bool') {
-      return { calls: [{
-        variant: `unary.${a.act}`, shader: { file: 'unary_pred.wgsl', overrides: { ACT: ACT_CODES[a.act], WG, BOOL_IN: dt === 'bool' } },
-        params: new ParamsBuilder().u32(count).f32(a.alpha).f32(a.beta).build(), bindings: [...bindings], workgroups, flops: count, bytes: count * 8,
-      }] };
+      return {
+        calls: [
+          {
+            variant: `unary.${a.act}`,
+            shader: { file: 'unary_pred.wgsl', overrides: { ACT: ACT_CODES[a.act], WG, BOOL_IN: dt === 'bool' } },
+            params: new ParamsBuilder().u32(count).f32(a.alpha).f32(a.beta).build(),
+            bindings: [...bindings],
+            workgroups,
+            flops: count,
+            bytes: count * 8,
+          },
+        ],
+      };
     }
     if (dt !== 'f32' && dt !== 'f16' && a.act !== 'none') {
       if (!['relu', 'abs', 'neg', 'sign'].includes(a.act)) unsupported(node, `${a.act} on integers`);
-      return { calls: [{ variant: `unary.i32.${a.act}`, shader: { file: 'unary_i32.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } }, params: new ParamsBuilder().u32(count).build(), bindings: [...bindings], workgroups, flops: count, bytes: count * 8 }] };
+      return {
+        calls: [
+          {
+            variant: `unary.i32.${a.act}`,
+            shader: { file: 'unary_i32.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } },
+            params: new ParamsBuilder().u32(count).build(),
+            bindings: [...bindings],
+            workgroups,
+            flops: count,
+            bytes: count * 8,
+          },
+        ],
+      };
     }
     if (a.act === 'none' && dt !== 'f32' && dt !== 'f16') {
-      return { calls: [{ variant: 'copy', shader: { file: 'copy_u32.wgsl', overrides: { WG } }, params: new ParamsBuilder().u32(count).build(), bindings: [...bindings], workgroups, bytes: count * 8 }] };
+      return {
+        calls: [
+          {
+            variant: 'copy',
+            shader: { file: 'copy_u32.wgsl', overrides: { WG } },
+            params: new ParamsBuilder().u32(count).build(),
+            bindings: [...bindings],
+            workgroups,
+            bytes: count * 8,
+          },
+        ],
+      };
     }
-    return { calls: [{
-      variant: `unary.${a.act}`, shader: { file: 'unary.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } },
-      params: new ParamsBuilder().u32(count).f32(a.alpha).f32(a.beta).build(),
-      bindings: [...bindings], workgroups, flops: count, bytes: count * 8,
-    }] };
+    return {
+      calls: [
+        {
+          variant: `unary.${a.act}`,
+          shader: { file: 'unary.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } },
+          params: new ParamsBuilder().u32(count).f32(a.alpha).f32(a.beta).build(),
+          bindings: [...bindings],
+          workgroups,
+          flops: count,
+          bytes: count * 8,
+        },
+      ],
+    };
   },
 };
 
@@ -48,7 +91,10 @@ function wordKind(node: { name: string; op: string }, dtype: DType): number {
   if (g === 'f32') return 0;
   if (g === 'i32') return 1;
   if (g === 'u32') return 2;
-  throw new KestrelError('USAGE', `node '${node.name}': ${node.op} of ${dtype} values is not supported (32-bit words only)`);
+  throw new KestrelError(
+    'USAGE',
+    `node '${node.name}': ${node.op} of ${dtype} values is not supported (32-bit words only)`,
+  );
 }
 
 export const castKernel: KernelDef = {
@@ -59,36 +105,82 @@ export const castKernel: KernelDef = {
     const count = sizeOf(node.outputs[0].shape);
     if (count === 0) return { calls: [] };
     if (from === 'f16' && to === 'f32') {
-      return { calls: [{
-        variant: 'cast.f16.f32', shader: { file: 'cast_f16.wgsl', overrides: { WG } }, params: new ParamsBuilder().u32(count).build(),
-        bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
-      }] };
+      return {
+        calls: [
+          {
+            variant: 'cast.f16.f32',
+            shader: { file: 'cast_f16.wgsl', overrides: { WG } },
+            params: new ParamsBuilder().u32(count).build(),
+            bindings: [
+              { io: 'in', index: 0 },
+              { io: 'out', index: 0 },
+            ],
+            workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
+            bytes: count * 6,
+          },
+        ],
+      };
     }
     if (from === 'f32' && to === 'f16') {
       const words = Math.ceil(count / 2);
-      return { calls: [{
-        variant: 'cast.f32.f16', shader: { file: 'cast_to_f16.wgsl', overrides: { WG } }, params: new ParamsBuilder().u32(count).build(),
-        bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(words / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
-      }] };
+      return {
+        calls: [
+          {
+            variant: 'cast.f32.f16',
+            shader: { file: 'cast_to_f16.wgsl', overrides: { WG } },
+            params: new ParamsBuilder().u32(count).build(),
+            bindings: [
+              { io: 'in', index: 0 },
+              { io: 'out', index: 0 },
+            ],
+            workgroups: grid1d(Math.ceil(words / WG), caps.maxWorkgroupsPerDim),
+            bytes: count * 6,
+          },
+        ],
+      };
     }
     if (from === 'f16' || to === 'f16') {
       const kind = (d: DType) => (d === 'f16' ? 3 : wordKind(node, d));
       const units = to === 'f16' ? Math.ceil(count / 2) : count;
       const overrides = { FROM: kind(from), TO: kind(to), TO_BOOL: to === 'bool', WRAP: wrapOf(to), WG };
-      return { calls: [{
-        variant: `cast.${from}.${to}`, shader: { file: 'cast_half.wgsl', overrides }, params: new ParamsBuilder().u32(count).build(),
-        bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }], workgroups: grid1d(Math.ceil(units / WG), caps.maxWorkgroupsPerDim), bytes: count * 6,
-      }] };
+      return {
+        calls: [
+          {
+            variant: `cast.${from}.${to}`,
+            shader: { file: 'cast_half.wgsl', overrides },
+            params: new ParamsBuilder().u32(count).build(),
+            bindings: [
+              { io: 'in', index: 0 },
+              { io: 'out', index: 0 },
+            ],
+            workgroups: grid1d(Math.ceil(units / WG), caps.maxWorkgroupsPerDim),
+            bytes: count * 6,
+          },
+        ],
+      };
     }
     const overrides = {
-      FROM: wordKind(node, from), TO: wordKind(node, to), TO_BOOL: to === 'bool',
-      WRAP: wrapOf(to), WG,
+      FROM: wordKind(node, from),
+      TO: wordKind(node, to),
+      TO_BOOL: to === 'bool',
+      WRAP: wrapOf(to),
+      WG,
     };
-    return { calls: [{
-      variant: `cast.${from}.${to}`, shader: { file: 'cast.wgsl', overrides }, params: new ParamsBuilder().u32(count).build(),
-      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
-      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 8,
-    }] };
+    return {
+      calls: [
+        {
+          variant: `cast.${from}.${to}`,
+          shader: { file: 'cast.wgsl', overrides },
+          params: new ParamsBuilder().u32(count).build(),
+          bindings: [
+            { io: 'in', index: 0 },
+            { io: 'out', index: 0 },
+          ],
+          workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
+          bytes: count * 8,
+        },
+      ],
+    };
   },
 };
 
@@ -101,12 +193,32 @@ export const whereKernel: KernelDef = {
     const elem = x.dtype === 'f16' ? 'f16' : 'u32';
     const count = sizeOf(out);
     if (count === 0) return { calls: [] };
-    const params = new ParamsBuilder().u32(count).u32(out.length).u32(0).u32(0).dims(out, 1)
-      .dims(broadcastStrides(c.shape, out)).dims(broadcastStrides(x.shape, out)).dims(broadcastStrides(y.shape, out)).build();
-    return { calls: [{
-      variant: 'where', shader: { file: 'where.wgsl', prelude: { elem_t: elem }, overrides: { WG } }, params,
-      bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'out', index: 0 }],
-      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 16,
-    }] };
+    const params = new ParamsBuilder()
+      .u32(count)
+      .u32(out.length)
+      .u32(0)
+      .u32(0)
+      .dims(out, 1)
+      .dims(broadcastStrides(c.shape, out))
+      .dims(broadcastStrides(x.shape, out))
+      .dims(broadcastStrides(y.shape, out))
+      .build();
+    return {
+      calls: [
+        {
+          variant: 'where',
+          shader: { file: 'where.wgsl', prelude: { elem_t: elem }, overrides: { WG } },
+          params,
+          bindings: [
+            { io: 'in', index: 0 },
+            { io: 'in', index: 1 },
+            { io: 'in', index: 2 },
+            { io: 'out', index: 0 },
+          ],
+          workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
+          bytes: count * 16,
+        },
+      ],
+    };
   },
 };

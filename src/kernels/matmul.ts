@@ -10,10 +10,18 @@ import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
 
 export interface MatmulGeometry {
-  m: number; n: number; k: number; batches: number;
-  batchShape: number[]; aBatchStrides: number[]; bBatchStrides: number[];
+  m: number;
+  n: number;
+  k: number;
+  batches: number;
+  batchShape: number[];
+  aBatchStrides: number[];
+  bBatchStrides: number[];
   /** Element strides of A along m and k, and of B along k and n (transposes live here). */
-  aSm: number; aSk: number; bSk: number; bSn: number;
+  aSm: number;
+  aSk: number;
+  bSk: number;
+  bSn: number;
   alpha: number;
   /** Bytes per stored element (4 for f32, 2 for f16). */
   elemBytes: number;
@@ -28,27 +36,49 @@ export function matmulGeometry(node: KNode): MatmulGeometry {
   const k = at.transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
   const batchShape = out.slice(0, -2);
   return {
-    m, n, k, batches: sizeOf(batchShape), batchShape,
+    m,
+    n,
+    k,
+    batches: sizeOf(batchShape),
+    batchShape,
     aBatchStrides: broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k),
     bBatchStrides: broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n),
-    aSm: at.transA ? 1 : k, aSk: at.transA ? m : 1, bSk: at.transB ? 1 : n, bSn: at.transB ? k : 1,
+    aSm: at.transA ? 1 : k,
+    aSk: at.transA ? m : 1,
+    bSk: at.transB ? 1 : n,
+    bSn: at.transB ? k : 1,
     alpha: at.alpha ?? 1,
     elemBytes: bytesPerElement(node.outputs[0].dtype),
   };
 }
 
 /** A tile shape: TM rows (a multiple of 8 for the subgroup kernels) by WG lanes x 4*TNV columns. */
-export interface TileConfig { tm: number; tnv: number; wg: number }
+export interface TileConfig {
+  tm: number;
+  tnv: number;
+  wg: number;
+}
 
 /** The register-blocked kernels: vec4 reads with subgroups, strided reads with or without subgroups. */
 export type TiledKind = 'sg' | 'sgStrided' | 'plain';
 
-const TILED_FILES: Record<TiledKind, string> = { sg: 'matmul_sg.wgsl', sgStrided: 'matmul_sg_strided.wgsl', plain: 'matmul.wgsl' };
+const TILED_FILES: Record<TiledKind, string> = {
+  sg: 'matmul_sg.wgsl',
+  sgStrided: 'matmul_sg_strided.wgsl',
+  plain: 'matmul.wgsl',
+};
 
-const IO = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'out', index: 0 }] as const;
+const IO = [
+  { io: 'in', index: 0 },
+  { io: 'in', index: 1 },
+  { io: 'out', index: 0 },
+] as const;
 
 function work(g: MatmulGeometry): { flops: number; bytes: number } {
-  return { flops: 2 * g.m * g.n * g.k * g.batches, bytes: g.elemBytes * g.batches * (g.m * g.k + g.k * g.n + g.m * g.n) };
+  return {
+    flops: 2 * g.m * g.n * g.k * g.batches,
+    bytes: g.elemBytes * g.batches * (g.m * g.k + g.k * g.n + g.m * g.n),
+  };
 }
 
 /**
@@ -70,7 +100,8 @@ export function mergedBatch(g: MatmulGeometry, node: string): { shape: number[];
       dims.push({ size, a, b });
     }
   });
-  if (dims.length > 4) throw new KestrelError('USAGE', `node '${node}': matmul batch broadcasting needs more than 4 merged dims`);
+  if (dims.length > 4)
+    throw new KestrelError('USAGE', `node '${node}': matmul batch broadcasting needs more than 4 merged dims`);
   while (dims.length < 4) dims.unshift({ size: 1, a: 0, b: 0 });
   return { shape: dims.map((d) => d.size), a: dims.map((d) => d.a), b: dims.map((d) => d.b) };
 }
@@ -78,10 +109,22 @@ export function mergedBatch(g: MatmulGeometry, node: string): { shape: number[];
 function stridedParams(g: MatmulGeometry, tilesN: number, tilesM: number, node: string): ArrayBuffer {
   const batch = mergedBatch(g, node);
   return new ParamsBuilder()
-    .u32(g.m).u32(g.n).u32(g.k).u32(tilesN)
-    .u32(tilesM).u32(g.batches).u32(0).f32(g.alpha)
-    .u32(g.aSm).u32(g.aSk).u32(g.bSk).u32(g.bSn)
-    .vec4u(batch.shape).vec4u(batch.a).vec4u(batch.b).build();
+    .u32(g.m)
+    .u32(g.n)
+    .u32(g.k)
+    .u32(tilesN)
+    .u32(tilesM)
+    .u32(g.batches)
+    .u32(0)
+    .f32(g.alpha)
+    .u32(g.aSm)
+    .u32(g.aSk)
+    .u32(g.bSk)
+    .u32(g.bSn)
+    .vec4u(batch.shape)
+    .vec4u(batch.a)
+    .vec4u(batch.b)
+    .build();
 }
 
 /** Workgroup counts, or none at all for an empty output (the executor skips a zero dispatch). */
@@ -90,7 +133,13 @@ function grid(workgroups: number, g: MatmulGeometry, caps: KernelCaps): [number,
 }
 
 /** The call for a register-blocked kernel; 'sg' falls back to 'sgStrided' where vec4 reads cannot work. */
-export function tiledCall(g: MatmulGeometry, caps: KernelCaps, requested: TiledKind, cfg: TileConfig, node = 'matmul'): KernelCall {
+export function tiledCall(
+  g: MatmulGeometry,
+  caps: KernelCaps,
+  requested: TiledKind,
+  cfg: TileConfig,
+  node = 'matmul',
+): KernelCall {
   const kind = requested === 'sg' && !vec4Readable(g) ? 'sgStrided' : requested;
   const tilesN = Math.ceil(g.n / (cfg.wg * 4 * cfg.tnv));
   const tilesM = Math.ceil(g.m / cfg.tm);
@@ -146,7 +195,8 @@ export const matmulKernel: KernelDef = {
     if (g.m === 1 || g.n === 1) return { calls: [gemvCall(g, caps, node.name)] };
     if (!caps.subgroups) return { calls: [tiledCall(g, caps, 'plain', PLAIN_TILE, node.name)] };
     // int8 or f16 weights under f32 (dequantize folding) are read a word at a time: the strided kernel, not the vec4 one
-    if (!vec4Readable(g) || node.inputs[1]!.dtype !== node.outputs[0].dtype) return { calls: [tiledCall(g, caps, 'sgStrided', SG_STRIDED_TILE, node.name)] };
+    if (!vec4Readable(g) || node.inputs[1]!.dtype !== node.outputs[0].dtype)
+      return { calls: [tiledCall(g, caps, 'sgStrided', SG_STRIDED_TILE, node.name)] };
     const large = g.m * g.n * g.k * g.batches >= LARGE_MACS;
     return { calls: [tiledCall(g, caps, 'sg', large ? SG_TILE_LARGE : SG_TILE_SMALL, node.name)] };
   },

@@ -13,7 +13,10 @@ function paramPeriod(param: number[], normalized: number[], node: string): numbe
   const trimmed = param.slice(param.findIndex((d) => d !== 1) < 0 ? param.length : param.findIndex((d) => d !== 1));
   const suffix = normalized.slice(normalized.length - trimmed.length);
   if (trimmed.length > normalized.length || trimmed.some((d, i) => d !== suffix[i])) {
-    throw new KestrelError('USAGE', `node '${node}': layerNorm scale/bias [${param}] does not broadcast as a suffix of [${normalized}]`);
+    throw new KestrelError(
+      'USAGE',
+      `node '${node}': layerNorm scale/bias [${param}] does not broadcast as a suffix of [${normalized}]`,
+    );
   }
   return sizeOf(trimmed);
 }
@@ -30,20 +33,39 @@ export const layerNormKernel: KernelDef = {
     const len = sizeOf(normalized);
     const period = paramPeriod(scale!.shape, normalized, node.name);
     if (bias && paramPeriod(bias.shape, normalized, node.name) !== period) {
-      throw new KestrelError('USAGE', `node '${node.name}': layerNorm scale [${scale!.shape}] and bias [${bias.shape}] differ`);
+      throw new KestrelError(
+        'USAGE',
+        `node '${node.name}': layerNorm scale [${scale!.shape}] and bias [${bias.shape}] differ`,
+      );
     }
     const lanes = rowLanes(rows, len);
     return {
       scratch: bias ? [] : [16],
-      calls: [{
-        variant: `layerNorm${lanes === 1 ? '.lane' : '.wg'}`,
-        shader: { file: 'layernorm.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, HAS_BIAS: !!bias } },
-        params: new ParamsBuilder().u32(rows).u32(len).u32(Math.max(period, 1)).u32(Math.max(shape[shape.length - 1] ?? 1, 1))
-          .f32(a.epsilon).u32(0).u32(0).u32(0).build(),
-        bindings: [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, bias ? { io: 'in', index: 2 } : { io: 'scratch', index: 0 }, { io: 'out', index: 0 }],
-        workgroups: rowGrid(rows, len, lanes, caps),
-        flops: 8 * rows * len, bytes: 3 * bytesPerElement(x!.dtype) * rows * len,
-      }],
+      calls: [
+        {
+          variant: `layerNorm${lanes === 1 ? '.lane' : '.wg'}`,
+          shader: { file: 'layernorm.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, HAS_BIAS: !!bias } },
+          params: new ParamsBuilder()
+            .u32(rows)
+            .u32(len)
+            .u32(Math.max(period, 1))
+            .u32(Math.max(shape[shape.length - 1] ?? 1, 1))
+            .f32(a.epsilon)
+            .u32(0)
+            .u32(0)
+            .u32(0)
+            .build(),
+          bindings: [
+            { io: 'in', index: 0 },
+            { io: 'in', index: 1 },
+            bias ? { io: 'in', index: 2 } : { io: 'scratch', index: 0 },
+            { io: 'out', index: 0 },
+          ],
+          workgroups: rowGrid(rows, len, lanes, caps),
+          flops: 8 * rows * len,
+          bytes: 3 * bytesPerElement(x!.dtype) * rows * len,
+        },
+      ],
     };
   },
 };
@@ -56,7 +78,7 @@ export const batchNormKernel: KernelDef = {
   select(node, caps) {
     const a = node.attrs as BatchNormAttrs;
     const shape = node.inputs[0]!.shape;
-    const channels = shape.length >= 2 ? shape[1] : shape[0] ?? 1;
+    const channels = shape.length >= 2 ? shape[1] : (shape[0] ?? 1);
     const spatial = shape.length >= 2 ? sizeOf(shape.slice(2)) : 1;
     const count = sizeOf(shape);
     const params = new ParamsBuilder().u32(count).u32(channels).u32(spatial).f32(a.epsilon).build();
@@ -67,16 +89,32 @@ export const batchNormKernel: KernelDef = {
       scratch: [8 * Math.max(channels, 1)],
       calls: [
         {
-          variant: 'batchNorm.fold', shader: { file: 'batchnorm_fold.wgsl', overrides: { WG: FOLD_WG } }, params,
-          bindings: [{ io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'in', index: 3 }, { io: 'in', index: 4 }, { io: 'scratch', index: 0 }],
+          variant: 'batchNorm.fold',
+          shader: { file: 'batchnorm_fold.wgsl', overrides: { WG: FOLD_WG } },
+          params,
+          bindings: [
+            { io: 'in', index: 1 },
+            { io: 'in', index: 2 },
+            { io: 'in', index: 3 },
+            { io: 'in', index: 4 },
+            { io: 'scratch', index: 0 },
+          ],
           workgroups: none ? [0, 1, 1] : grid1d(Math.ceil(channels / FOLD_WG), caps.maxWorkgroupsPerDim),
-          flops: 4 * channels, bytes: (4 * eb + 8) * channels,
+          flops: 4 * channels,
+          bytes: (4 * eb + 8) * channels,
         },
         {
-          variant: 'batchNorm', shader: { file: 'batchnorm.wgsl', overrides: { WG: BN_WG } }, params,
-          bindings: [{ io: 'in', index: 0 }, { io: 'scratch', index: 0 }, { io: 'out', index: 0 }],
+          variant: 'batchNorm',
+          shader: { file: 'batchnorm.wgsl', overrides: { WG: BN_WG } },
+          params,
+          bindings: [
+            { io: 'in', index: 0 },
+            { io: 'scratch', index: 0 },
+            { io: 'out', index: 0 },
+          ],
           workgroups: none ? [0, 1, 1] : grid1d(Math.ceil(count / BN_WG), caps.maxWorkgroupsPerDim),
-          flops: 2 * count, bytes: 2 * eb * count,
+          flops: 2 * count,
+          bytes: 2 * eb * count,
         },
       ],
     };

@@ -32,22 +32,57 @@ export const padKernel: KernelDef = {
     const cropBegin = x.shape.map((_, d) => Math.max(0, -a.pads[d]));
     const cropLen = x.shape.map((n, d) => n - cropBegin[d] - Math.max(0, -a.pads[d + r]));
     const padBegin = x.shape.map((_, d) => Math.max(0, a.pads[d]));
-    const axes = mergeUnpadded(x.shape.map((n, d) => ({
-      size: out[d], stride: 1, cropBegin: cropBegin[d], cropLen: cropLen[d], padBegin: padBegin[d], padded: out[d] !== n || a.pads[d] !== 0,
-    })), stridesOf(x.shape));
-    const params = new ParamsBuilder().u32(count).u32(axes.length).f32(a.value).u32(padValueBits(a.value, x.dtype))
-      .dims(axes.map((m) => m.size), 1).dims(axes.map((m) => m.stride)).dims(axes.map((m) => m.cropBegin))
-      .dims(axes.map((m) => m.cropLen)).dims(axes.map((m) => m.padBegin))
+    const axes = mergeUnpadded(
+      x.shape.map((n, d) => ({
+        size: out[d],
+        stride: 1,
+        cropBegin: cropBegin[d],
+        cropLen: cropLen[d],
+        padBegin: padBegin[d],
+        padded: out[d] !== n || a.pads[d] !== 0,
+      })),
+      stridesOf(x.shape),
+    );
+    const params = new ParamsBuilder()
+      .u32(count)
+      .u32(axes.length)
+      .f32(a.value)
+      .u32(padValueBits(a.value, x.dtype))
+      .dims(
+        axes.map((m) => m.size),
+        1,
+      )
+      .dims(axes.map((m) => m.stride))
+      .dims(axes.map((m) => m.cropBegin))
+      .dims(axes.map((m) => m.cropLen))
+      .dims(axes.map((m) => m.padBegin))
       .build();
-    return { calls: [{
-      variant: `pad.${a.mode}`, shader: { file: 'pad.wgsl', prelude: { elem_t: elem }, overrides: { MODE: mode, WG, HALF: elem === 'f16' } }, params,
-      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
-      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim), bytes: count * 8,
-    }] };
+    return {
+      calls: [
+        {
+          variant: `pad.${a.mode}`,
+          shader: { file: 'pad.wgsl', prelude: { elem_t: elem }, overrides: { MODE: mode, WG, HALF: elem === 'f16' } },
+          params,
+          bindings: [
+            { io: 'in', index: 0 },
+            { io: 'out', index: 0 },
+          ],
+          workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
+          bytes: count * 8,
+        },
+      ],
+    };
   },
 };
 
-interface PadAxis { size: number; stride: number; cropBegin: number; cropLen: number; padBegin: number; padded: boolean }
+interface PadAxis {
+  size: number;
+  stride: number;
+  cropBegin: number;
+  cropLen: number;
+  padBegin: number;
+  padded: boolean;
+}
 
 /** Merges each run of neighbouring unpadded axes into one: padding H,W of [N,C,H,W] loops over 3 axes, not 4. */
 function mergeUnpadded(axes: PadAxis[], inStrides: number[]): PadAxis[] {

@@ -14,13 +14,31 @@ export class ParamsBuilder {
   private align(n: number): void {
     while (this.words.length % n) this.push(0, 'u');
   }
-  u32(v: number): this { return this.push(v >>> 0, 'u'); }
-  i32(v: number): this { return this.push(v | 0, 'i'); }
-  f32(v: number): this { return this.push(v, 'f'); }
+  u32(v: number): this {
+    return this.push(v >>> 0, 'u');
+  }
+  i32(v: number): this {
+    return this.push(v | 0, 'i');
+  }
+  f32(v: number): this {
+    return this.push(v, 'f');
+  }
   /** A vec4<u32> (missing lanes are 0). */
-  vec4u(v: number[]): this { this.align(4); for (let i = 0; i < 4; i++) this.u32(v[i] ?? 0); return this; }
-  vec4i(v: number[]): this { this.align(4); for (let i = 0; i < 4; i++) this.i32(v[i] ?? 0); return this; }
-  vec4f(v: number[]): this { this.align(4); for (let i = 0; i < 4; i++) this.f32(v[i] ?? 0); return this; }
+  vec4u(v: number[]): this {
+    this.align(4);
+    for (let i = 0; i < 4; i++) this.u32(v[i] ?? 0);
+    return this;
+  }
+  vec4i(v: number[]): this {
+    this.align(4);
+    for (let i = 0; i < 4; i++) this.i32(v[i] ?? 0);
+    return this;
+  }
+  vec4f(v: number[]): this {
+    this.align(4);
+    for (let i = 0; i < 4; i++) this.f32(v[i] ?? 0);
+    return this;
+  }
   /** An array<vec4<u32>, 2>: up to MAX_RANK dims or strides, padded with `fill`. */
   dims(v: number[], fill = 0): this {
     if (v.length > MAX_RANK) throw new Error(`rank ${v.length} exceeds ${MAX_RANK}`);

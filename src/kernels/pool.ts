@@ -25,31 +25,74 @@ export const poolKernel: KernelDef = {
     const count = sizeOf(node.outputs[0].shape);
     const kind = a.kind === 'max' ? 0 : 1;
     if (count === 0) return { calls: [] };
-    const bindings = [{ io: 'in', index: 0 }, { io: 'out', index: 0 }] as const;
-    const globalWindow = oh === 1 && ow === 1 && a.kernel[0] === h && a.kernel[1] === w && a.pads.every((p) => p === 0)
-      && (h === 1 || a.dilations[0] === 1) && (w === 1 || a.dilations[1] === 1);
+    const bindings = [
+      { io: 'in', index: 0 },
+      { io: 'out', index: 0 },
+    ] as const;
+    const globalWindow =
+      oh === 1 &&
+      ow === 1 &&
+      a.kernel[0] === h &&
+      a.kernel[1] === w &&
+      a.pads.every((p) => p === 0) &&
+      (h === 1 || a.dilations[0] === 1) &&
+      (w === 1 || a.dilations[1] === 1);
     if (globalWindow) {
       const planes = n * c;
       const vec4 = (h * w) % 4 === 0;
-      return { calls: [{
-        variant: `pool.global.${a.kind}${vec4 ? '.vec4' : ''}`,
-        shader: { file: vec4 ? 'pool_global_vec4.wgsl' : 'pool_global.wgsl', overrides: { KIND: kind, WG: GLOBAL_WG } },
-        params: new ParamsBuilder().u32(planes).u32(h * w).build(), bindings: [...bindings],
-        workgroups: grid1d(planes, caps.maxWorkgroupsPerDim), flops: planes * h * w, bytes: planes * (h * w + 1) * eb,
-      }] };
+      return {
+        calls: [
+          {
+            variant: `pool.global.${a.kind}${vec4 ? '.vec4' : ''}`,
+            shader: {
+              file: vec4 ? 'pool_global_vec4.wgsl' : 'pool_global.wgsl',
+              overrides: { KIND: kind, WG: GLOBAL_WG },
+            },
+            params: new ParamsBuilder()
+              .u32(planes)
+              .u32(h * w)
+              .build(),
+            bindings: [...bindings],
+            workgroups: grid1d(planes, caps.maxWorkgroupsPerDim),
+            flops: planes * h * w,
+            bytes: planes * (h * w + 1) * eb,
+          },
+        ],
+      };
     }
     const params = new ParamsBuilder()
-      .u32(count).u32(h).u32(w).u32(oh).u32(ow).u32(a.kernel[0]).u32(a.kernel[1]).u32(a.strides[0]).u32(a.strides[1])
-      .u32(a.pads[0]).u32(a.pads[1]).u32(a.dilations[0]).u32(a.dilations[1]).u32(h + a.pads[2]).u32(w + a.pads[3])
+      .u32(count)
+      .u32(h)
+      .u32(w)
+      .u32(oh)
+      .u32(ow)
+      .u32(a.kernel[0])
+      .u32(a.kernel[1])
+      .u32(a.strides[0])
+      .u32(a.strides[1])
+      .u32(a.pads[0])
+      .u32(a.pads[1])
+      .u32(a.dilations[0])
+      .u32(a.dilations[1])
+      .u32(h + a.pads[2])
+      .u32(w + a.pads[3])
       .u32(a.countIncludePad ? 1 : 0)
       .build();
     // Small windows become pipeline constants (one pipeline per window size; larger ones stay uniform).
     const constWindow = a.kernel[0] * a.kernel[1] <= MAX_CONST_WINDOW;
     const overrides = { KIND: kind, WG, KH: constWindow ? a.kernel[0] : 0, KW: constWindow ? a.kernel[1] : 0 };
-    return { calls: [{
-      variant: `pool.${a.kind}`, shader: { file: 'pool.wgsl', overrides }, params, bindings: [...bindings],
-      workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
-      flops: count * a.kernel[0] * a.kernel[1], bytes: (count * (a.kernel[0] * a.kernel[1] + 1)) * eb,
-    }] };
+    return {
+      calls: [
+        {
+          variant: `pool.${a.kind}`,
+          shader: { file: 'pool.wgsl', overrides },
+          params,
+          bindings: [...bindings],
+          workgroups: grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim),
+          flops: count * a.kernel[0] * a.kernel[1],
+          bytes: count * (a.kernel[0] * a.kernel[1] + 1) * eb,
+        },
+      ],
+    };
   },
 };

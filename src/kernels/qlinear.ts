@@ -7,14 +7,32 @@ import { ParamsBuilder } from './params.js';
 import type { BindingRef, KernelCaps, KernelDef, KernelSelection, KNode } from './types.js';
 
 const WG = 64;
-const BINDINGS: BindingRef[] = [{ io: 'in', index: 0 }, { io: 'in', index: 1 }, { io: 'in', index: 2 }, { io: 'in', index: 3 }, { io: 'out', index: 0 }];
+const BINDINGS: BindingRef[] = [
+  { io: 'in', index: 0 },
+  { io: 'in', index: 1 },
+  { io: 'in', index: 2 },
+  { io: 'in', index: 3 },
+  { io: 'out', index: 0 },
+];
 /** Test knobs: the subgroup-free kernel, the subgroup kernel's path for subgroups narrower than 8, its dot4I8Packed form. */
 export const QLINEAR_TEST = { simpleOnly: false, noBroadcast: false, packedDot: false };
 
 interface Geometry {
-  pixels: number; outW: number; outH: number; outC: number; inH: number; inW: number; cg: number;
-  kh: number; kw: number; ocPerGroup: number; strides: number[]; pads: number[]; dilations: number[];
-  xStrides: number[]; yStrides: number[];
+  pixels: number;
+  outW: number;
+  outH: number;
+  outC: number;
+  inH: number;
+  inW: number;
+  cg: number;
+  kh: number;
+  kw: number;
+  ocPerGroup: number;
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  xStrides: number[];
+  yStrides: number[];
 }
 
 function convGeometry(node: KNode, a: QLinearAttrs): Geometry {
@@ -22,9 +40,21 @@ function convGeometry(node: KNode, a: QLinearAttrs): Geometry {
   const [n, oc, oh, ow] = node.outputs[0].shape;
   const conv = a.conv!;
   return {
-    pixels: n * oh * ow, outW: ow, outH: oh, outC: oc, inH: h, inW: w, cg: a.wShape[1], kh: a.wShape[2], kw: a.wShape[3],
-    ocPerGroup: oc / conv.group, strides: conv.strides, pads: conv.pads, dilations: conv.dilations,
-    xStrides: [c * h * w, h * w, w, 1], yStrides: [oc * oh * ow, oh * ow, ow, 1],
+    pixels: n * oh * ow,
+    outW: ow,
+    outH: oh,
+    outC: oc,
+    inH: h,
+    inW: w,
+    cg: a.wShape[1],
+    kh: a.wShape[2],
+    kw: a.wShape[3],
+    ocPerGroup: oc / conv.group,
+    strides: conv.strides,
+    pads: conv.pads,
+    dilations: conv.dilations,
+    xStrides: [c * h * w, h * w, w, 1],
+    yStrides: [oc * oh * ow, oh * ow, ow, 1],
   };
 }
 
@@ -32,13 +62,32 @@ function matmulGeometry(node: KNode, a: QLinearAttrs): Geometry {
   const [k, n] = a.wShape;
   const m = sizeOf(node.inputs[0]!.shape) / k;
   return {
-    pixels: m, outW: m, outH: 1, outC: n, inH: 1, inW: m, cg: k, kh: 1, kw: 1, ocPerGroup: n,
-    strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], xStrides: [0, 1, 0, k], yStrides: [0, 1, 0, n],
+    pixels: m,
+    outW: m,
+    outH: 1,
+    outC: n,
+    inH: 1,
+    inW: m,
+    cg: k,
+    kh: 1,
+    kw: 1,
+    ocPerGroup: n,
+    strides: [1, 1],
+    pads: [0, 0, 0, 0],
+    dilations: [1, 1],
+    xStrides: [0, 1, 0, k],
+    yStrides: [0, 1, 0, n],
   };
 }
 
 function select(node: KNode, caps: KernelCaps): KernelSelection {
-  if (!caps.dot4) throw new UnsupportedOpError(node.name, node.op, 0, 'integer kernels need packed_4x8_integer_dot_product (the fuseQdq pass is skipped without it)');
+  if (!caps.dot4)
+    throw new UnsupportedOpError(
+      node.name,
+      node.op,
+      0,
+      'integer kernels need packed_4x8_integer_dot_product (the fuseQdq pass is skipped without it)',
+    );
   const a = node.attrs as QLinearAttrs;
   const geo = node.op === 'qconv' ? convGeometry(node, a) : matmulGeometry(node, a);
   const c4 = Math.ceil(geo.cg / 4);
@@ -47,11 +96,26 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   const windowed = geo.kw <= 7 && geo.strides[1] <= 4 && geo.dilations[1] <= 4;
   const prelude = { KW: geo.kw, SW: geo.strides[1], DW: geo.dilations[1] };
   const params = new ParamsBuilder()
-    .u32(geo.pixels).u32(geo.outW).u32(geo.outH).u32(geo.outC)
-    .i32(geo.inH).i32(geo.inW).u32(geo.cg).u32(c4)
-    .u32(geo.kh).u32(geo.kw).u32(geo.ocPerGroup).u32(geo.kh * geo.kw * c4)
-    .i32(geo.strides[0]).i32(geo.strides[1]).i32(geo.pads[0]).i32(geo.pads[1])
-    .i32(geo.dilations[0]).i32(geo.dilations[1]).i32(a.xZero).i32(a.xOffset);
+    .u32(geo.pixels)
+    .u32(geo.outW)
+    .u32(geo.outH)
+    .u32(geo.outC)
+    .i32(geo.inH)
+    .i32(geo.inW)
+    .u32(geo.cg)
+    .u32(c4)
+    .u32(geo.kh)
+    .u32(geo.kw)
+    .u32(geo.ocPerGroup)
+    .u32(geo.kh * geo.kw * c4)
+    .i32(geo.strides[0])
+    .i32(geo.strides[1])
+    .i32(geo.pads[0])
+    .i32(geo.pads[1])
+    .i32(geo.dilations[0])
+    .i32(geo.dilations[1])
+    .i32(a.xZero)
+    .i32(a.xOffset);
   geo.xStrides.forEach((s) => params.u32(s));
   geo.yStrides.forEach((s) => params.u32(s));
   params.i32(a.yZero).i32(a.qmin).i32(a.qmax).f32(a.yDiv);
@@ -60,28 +124,57 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   // 4 consecutive output pixels per lane, their input columns loaded once per kernel row
   const lanes = (geo.pixels / geo.outW) * Math.ceil(geo.outW / 4);
   if (depthwise && windowed && !QLINEAR_TEST.simpleOnly) {
-    return { calls: [{
-      variant: 'qconv2d.depthwise', shader: { file: 'qconv2d_depthwise.wgsl', prelude, overrides: { WG } },
-      params: params.build(), bindings: BINDINGS, workgroups: [Math.ceil(lanes / WG), geo.outC, 1], flops: 2 * macs, bytes,
-    }] };
+    return {
+      calls: [
+        {
+          variant: 'qconv2d.depthwise',
+          shader: { file: 'qconv2d_depthwise.wgsl', prelude, overrides: { WG } },
+          params: params.build(),
+          bindings: BINDINGS,
+          workgroups: [Math.ceil(lanes / WG), geo.outC, 1],
+          flops: 2 * macs,
+          bytes,
+        },
+      ],
+    };
   }
   // ungrouped: and 8 output channels per lane, weights shared by subgroup broadcast
   if (caps.subgroups && geo.ocPerGroup === geo.outC && windowed && !QLINEAR_TEST.simpleOnly) {
-    return { calls: [{
-      variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4_sg`,
-      shader: { file: 'qconv2d_dot4_sg.wgsl', prelude, overrides: { WG, ...(QLINEAR_TEST.noBroadcast ? { MIN_SUBGROUP: 1024 } : {}), ...(QLINEAR_TEST.packedDot ? { PACKED_DOT: true } : {}) } },
-      params: params.build(), bindings: BINDINGS,
-      workgroups: [Math.ceil(lanes / WG), Math.ceil(geo.outC / 8), 1], flops: 2 * macs, bytes,
-    }] };
+    return {
+      calls: [
+        {
+          variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4_sg`,
+          shader: {
+            file: 'qconv2d_dot4_sg.wgsl',
+            prelude,
+            overrides: {
+              WG,
+              ...(QLINEAR_TEST.noBroadcast ? { MIN_SUBGROUP: 1024 } : {}),
+              ...(QLINEAR_TEST.packedDot ? { PACKED_DOT: true } : {}),
+            },
+          },
+          params: params.build(),
+          bindings: BINDINGS,
+          workgroups: [Math.ceil(lanes / WG), Math.ceil(geo.outC / 8), 1],
+          flops: 2 * macs,
+          bytes,
+        },
+      ],
+    };
   }
-  return { calls: [{
-    variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4${oct === 1 ? '.grouped' : ''}`,
-    shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct } },
-    params: params.build(),
-    bindings: BINDINGS,
-    workgroups: [Math.ceil(geo.pixels / WG), Math.ceil(geo.outC / oct), 1],
-    flops: 2 * macs, bytes,
-  }] };
+  return {
+    calls: [
+      {
+        variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4${oct === 1 ? '.grouped' : ''}`,
+        shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct } },
+        params: params.build(),
+        bindings: BINDINGS,
+        workgroups: [Math.ceil(geo.pixels / WG), Math.ceil(geo.outC / oct), 1],
+        flops: 2 * macs,
+        bytes,
+      },
+    ],
+  };
 }
 
 export const qconvKernel: KernelDef = { op: 'qconv', select };

@@ -12,7 +12,11 @@ const WG = 256;
 const PACK_MODE: Partial<Record<DType, number>> = { i8: 1, u8: 2, i4: 3, u4: 4 };
 
 export const QUANT_RANGE: Partial<Record<DType, [number, number]>> = {
-  u8: [0, 255], i8: [-128, 127], u4: [0, 15], i4: [-8, 7], i32: [-2147483648, 2147483647],
+  u8: [0, 255],
+  i8: [-128, 127],
+  u4: [0, 15],
+  i4: [-8, 7],
+  i32: [-2147483648, 2147483647],
 };
 
 function mode(node: KNode, i: number): number {
@@ -31,10 +35,18 @@ function quantIndex(x: TensorInfo, scale: TensorInfo, a: QuantAttrs, name: strin
   const dim = x.shape[axis];
   if (a.blockSize > 0) {
     const nb = Math.ceil(dim / a.blockSize);
-    if (n !== sizeOf(x.shape) / dim * nb) throw new KestrelError('SHAPE', `node '${name}': blocked scale has ${n} values, expected ${(sizeOf(x.shape) / dim) * nb}`);
+    if (n !== (sizeOf(x.shape) / dim) * nb)
+      throw new KestrelError(
+        'SHAPE',
+        `node '${name}': blocked scale has ${n} values, expected ${(sizeOf(x.shape) / dim) * nb}`,
+      );
     return [Math.max(inner, 1), dim, a.blockSize, nb * inner, inner, 1, 0, 0];
   }
-  if (n !== dim) throw new KestrelError('SHAPE', `node '${name}': per-axis scale has ${n} values for axis ${axis} of size ${dim} (rank ${r})`);
+  if (n !== dim)
+    throw new KestrelError(
+      'SHAPE',
+      `node '${name}': per-axis scale has ${n} values for axis ${axis} of size ${dim} (rank ${r})`,
+    );
   return [Math.max(inner, 1), dim, 1, 0, 1, 0, 0, 0];
 }
 
@@ -45,12 +57,18 @@ function select(node: KNode, quantize: boolean) {
   const q = quantIndex(x!, scale!, a, node.name);
   const params = new ParamsBuilder().u32(count);
   if (quantize) {
-    if (a.fake && (node.outputs[0].dtype !== 'f32' || x!.dtype !== 'f32')) throw new KestrelError('USAGE', `node '${node.name}': a fused quantize-dequantize runs on f32 only`);
+    if (a.fake && (node.outputs[0].dtype !== 'f32' || x!.dtype !== 'f32'))
+      throw new KestrelError('USAGE', `node '${node.name}': a fused quantize-dequantize runs on f32 only`);
     const [lo, hi] = QUANT_RANGE[a.fake ? a.to! : node.outputs[0].dtype] ?? [0, 255];
     params.i32(lo).i32(hi);
   }
   params.vec4u(q.slice(0, 4)).vec4u(q.slice(4));
-  const overrides: Record<string, number | boolean> = { WG, ZP_MODE: mode(node, 2), HAS_ZP: !!zp, PER_TENSOR: q[3] === 0 && q[4] === 0 && q[5] === 0 };
+  const overrides: Record<string, number | boolean> = {
+    WG,
+    ZP_MODE: mode(node, 2),
+    HAS_ZP: !!zp,
+    PER_TENSOR: q[3] === 0 && q[4] === 0 && q[5] === 0,
+  };
   // per tensor: 8 elements per lane share one load of the scale and zero point (det full int8: its 27
   // quantize-dequantize steps 14.3 -> 7.7 ms on llvmpipe; 16 per lane gained little more)
   const perLane = quantize && overrides.PER_TENSOR ? 8 : 1;
@@ -60,17 +78,34 @@ function select(node: KNode, quantize: boolean) {
   const rows = !quantize && a.axis >= 0 && !a.blockSize && q[4] === 1 && rowsCount <= 65535;
   const outerCount = count / Math.max(q[1], 1);
   const lastAxis = rows && q[0] === 1 && outerCount <= 65535;
-  if (!quantize) { overrides.X_MODE = mode(node, 0); overrides.ROWS = rows && !lastAxis; overrides.LAST_AXIS = lastAxis; }
-  const workgroups: [number, number, number] = lastAxis ? [Math.ceil(q[1] / WG), outerCount, 1]
-    : rows ? [Math.ceil(q[0] / WG), rowsCount, 1] : grid1d(Math.ceil(count / perLane / WG));
-  return { calls: [{
-    variant: quantize ? (a.fake ? 'quantize.dequantize' : 'quantize') : 'dequantize',
-    shader: { file: quantize ? 'quantize.wgsl' : 'dequantize.wgsl', overrides },
-    params: params.build(),
-    bindings: [{ io: 'in' as const, index: 0 }, { io: 'in' as const, index: 1 }, zp ? { io: 'in' as const, index: 2 } : { io: 'none' as const }, { io: 'out' as const, index: 0 }],
-    workgroups,
-    flops: 2 * count, bytes: count * 5,
-  }] };
+  if (!quantize) {
+    overrides.X_MODE = mode(node, 0);
+    overrides.ROWS = rows && !lastAxis;
+    overrides.LAST_AXIS = lastAxis;
+  }
+  const workgroups: [number, number, number] = lastAxis
+    ? [Math.ceil(q[1] / WG), outerCount, 1]
+    : rows
+      ? [Math.ceil(q[0] / WG), rowsCount, 1]
+      : grid1d(Math.ceil(count / perLane / WG));
+  return {
+    calls: [
+      {
+        variant: quantize ? (a.fake ? 'quantize.dequantize' : 'quantize') : 'dequantize',
+        shader: { file: quantize ? 'quantize.wgsl' : 'dequantize.wgsl', overrides },
+        params: params.build(),
+        bindings: [
+          { io: 'in' as const, index: 0 },
+          { io: 'in' as const, index: 1 },
+          zp ? { io: 'in' as const, index: 2 } : { io: 'none' as const },
+          { io: 'out' as const, index: 0 },
+        ],
+        workgroups,
+        flops: 2 * count,
+        bytes: count * 5,
+      },
+    ],
+  };
 }
 
 export const dequantizeKernel: KernelDef = { op: 'dequantize', select: (n) => select(n, false) };

@@ -9,7 +9,16 @@ import { ParamsBuilder, grid1d } from './params.js';
 import { ROW_WG, axisView, rowGrid, rowLanes } from './softmax.js';
 
 export const REDUCE_KINDS: Record<ReduceKind, number> = {
-  sum: 0, mean: 1, max: 2, min: 3, prod: 4, sumSquare: 5, l1: 6, l2: 7, logSum: 8, logSumExp: 9,
+  sum: 0,
+  mean: 1,
+  max: 2,
+  min: 3,
+  prod: 4,
+  sumSquare: 5,
+  l1: 6,
+  l2: 7,
+  logSum: 8,
+  logSumExp: 9,
 };
 
 /** The identity of each kind's combine (the logSumExp state is (max, sum) with a finite -inf stand-in). */
@@ -23,7 +32,10 @@ function initOf(kind: ReduceKind): [number, number] {
 
 const INT_INIT: Partial<Record<ReduceKind, number>> = { sum: 0, max: -2147483648, min: 2147483647, prod: 1 };
 
-export interface DimGroup { size: number; stride: number }
+export interface DimGroup {
+  size: number;
+  stride: number;
+}
 
 /**
  * Splits the input's dims into kept and reduced groups, dropping size-1 dims and merging neighbours of
@@ -59,37 +71,75 @@ export const reduceKernel: KernelDef = {
     const { kept, reduced } = reduceGroups(x.shape, axes);
     const outputs = sizeOf(node.outputs[0].shape);
     const len = axes.reduce((p, ax) => p * x.shape[ax], 1);
-    if (kept.length > 4 || reduced.length > 4) throw new KestrelError('USAGE', `node '${node.name}': reduce over more than 4 merged dims`);
+    if (kept.length > 4 || reduced.length > 4)
+      throw new KestrelError('USAGE', `node '${node.name}': reduce over more than 4 merged dims`);
     const pad = (l: DimGroup[]) => [...new Array<DimGroup>(4 - l.length).fill({ size: 1, stride: 0 }), ...l];
-    const geometry = (p: ParamsBuilder) => p
-      .vec4u(pad(kept).map((g) => g.size)).vec4u(pad(kept).map((g) => g.stride))
-      .vec4u(pad(reduced).map((g) => g.size)).vec4u(pad(reduced).map((g) => g.stride)).build();
+    const geometry = (p: ParamsBuilder) =>
+      p
+        .vec4u(pad(kept).map((g) => g.size))
+        .vec4u(pad(kept).map((g) => g.stride))
+        .vec4u(pad(reduced).map((g) => g.size))
+        .vec4u(pad(reduced).map((g) => g.stride))
+        .build();
     if (gpuDType(x.dtype) === 'i32') {
       const init = INT_INIT[a.kind];
-      if (init === undefined) throw new KestrelError('USAGE', `node '${node.name}': reduce ${a.kind} on integers is not supported (sum, max, min, prod)`);
-      return { calls: [{
-        variant: `reduce.i32.${a.kind}`,
-        shader: { file: 'reduce_i32.wgsl', overrides: { WG: ROW_WG, KIND: REDUCE_KINDS[a.kind] } },
-        params: geometry(new ParamsBuilder().u32(outputs).u32(len).u32(kept.length).u32(reduced.length).i32(init).i32(0).u32(0).u32(0)),
-        bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
-        workgroups: outputs === 0 ? [0, 1, 1] : grid1d(Math.ceil(outputs / ROW_WG), caps.maxWorkgroupsPerDim),
-        flops: outputs * len, bytes: 4 * (outputs * len + outputs),
-      }] };
+      if (init === undefined)
+        throw new KestrelError(
+          'USAGE',
+          `node '${node.name}': reduce ${a.kind} on integers is not supported (sum, max, min, prod)`,
+        );
+      return {
+        calls: [
+          {
+            variant: `reduce.i32.${a.kind}`,
+            shader: { file: 'reduce_i32.wgsl', overrides: { WG: ROW_WG, KIND: REDUCE_KINDS[a.kind] } },
+            params: geometry(
+              new ParamsBuilder()
+                .u32(outputs)
+                .u32(len)
+                .u32(kept.length)
+                .u32(reduced.length)
+                .i32(init)
+                .i32(0)
+                .u32(0)
+                .u32(0),
+            ),
+            bindings: [
+              { io: 'in', index: 0 },
+              { io: 'out', index: 0 },
+            ],
+            workgroups: outputs === 0 ? [0, 1, 1] : grid1d(Math.ceil(outputs / ROW_WG), caps.maxWorkgroupsPerDim),
+            flops: outputs * len,
+            bytes: 4 * (outputs * len + outputs),
+          },
+        ],
+      };
     }
-    if (x.dtype !== 'f32' && x.dtype !== 'f16') throw new KestrelError('USAGE', `node '${node.name}': reduce on ${x.dtype} is not supported`);
+    if (x.dtype !== 'f32' && x.dtype !== 'f16')
+      throw new KestrelError('USAGE', `node '${node.name}': reduce on ${x.dtype} is not supported`);
     const eb = bytesPerElement(x.dtype);
     const lanes = rowLanes(outputs, len);
     const [i0, i1] = initOf(a.kind);
-    const params = geometry(new ParamsBuilder().u32(outputs).u32(len).u32(kept.length).u32(reduced.length).f32(i0).f32(i1).u32(0).u32(0));
-    return { calls: [{
-      variant: `reduce.${a.kind}${lanes === 1 ? '.lane' : '.wg'}`,
-      shader: { file: 'reduce.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, KIND: REDUCE_KINDS[a.kind] } },
-      params,
-      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
-      // an empty reduction still writes the identity to every output
-      workgroups: rowGrid(outputs, Math.max(len, 1), lanes, caps),
-      flops: 2 * outputs * len, bytes: eb * (outputs * len + outputs),
-    }] };
+    const params = geometry(
+      new ParamsBuilder().u32(outputs).u32(len).u32(kept.length).u32(reduced.length).f32(i0).f32(i1).u32(0).u32(0),
+    );
+    return {
+      calls: [
+        {
+          variant: `reduce.${a.kind}${lanes === 1 ? '.lane' : '.wg'}`,
+          shader: { file: 'reduce.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, KIND: REDUCE_KINDS[a.kind] } },
+          params,
+          bindings: [
+            { io: 'in', index: 0 },
+            { io: 'out', index: 0 },
+          ],
+          // an empty reduction still writes the identity to every output
+          workgroups: rowGrid(outputs, Math.max(len, 1), lanes, caps),
+          flops: 2 * outputs * len,
+          bytes: eb * (outputs * len + outputs),
+        },
+      ],
+    };
   },
 };
 
@@ -98,17 +148,37 @@ export const argReduceKernel: KernelDef = {
   select(node, caps) {
     const a = node.attrs as ArgReduceAttrs;
     const x = node.inputs[0]!;
-    if (x.dtype !== 'f32' && x.dtype !== 'f16') throw new KestrelError('USAGE', `node '${node.name}': argReduce on ${x.dtype} is not supported (f32 or f16 only)`);
+    if (x.dtype !== 'f32' && x.dtype !== 'f16')
+      throw new KestrelError(
+        'USAGE',
+        `node '${node.name}': argReduce on ${x.dtype} is not supported (f32 or f16 only)`,
+      );
     const { outer, len, inner } = axisView(x.shape, normAxis(a.axis, x.shape.length));
     const rows = outer * inner;
     const lanes = rowLanes(rows, len);
-    return { calls: [{
-      variant: `argReduce.${a.kind}${lanes === 1 ? '.lane' : '.wg'}`,
-      shader: { file: 'argreduce.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, WANT_MAX: a.kind === 'max', SELECT_LAST: !!a.selectLastIndex } },
-      params: new ParamsBuilder().u32(rows).u32(len).u32(inner).f32(a.kind === 'max' ? -Infinity : Infinity).build(),
-      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
-      workgroups: rowGrid(rows, len, lanes, caps),
-      flops: rows * len, bytes: bytesPerElement(x.dtype) * rows * len + 4 * rows,
-    }] };
+    return {
+      calls: [
+        {
+          variant: `argReduce.${a.kind}${lanes === 1 ? '.lane' : '.wg'}`,
+          shader: {
+            file: 'argreduce.wgsl',
+            overrides: { WG: ROW_WG, ROW_LANES: lanes, WANT_MAX: a.kind === 'max', SELECT_LAST: !!a.selectLastIndex },
+          },
+          params: new ParamsBuilder()
+            .u32(rows)
+            .u32(len)
+            .u32(inner)
+            .f32(a.kind === 'max' ? -Infinity : Infinity)
+            .build(),
+          bindings: [
+            { io: 'in', index: 0 },
+            { io: 'out', index: 0 },
+          ],
+          workgroups: rowGrid(rows, len, lanes, caps),
+          flops: rows * len,
+          bytes: bytesPerElement(x.dtype) * rows * len + 4 * rows,
+        },
+      ],
+    };
   },
 };

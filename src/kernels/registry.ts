@@ -18,10 +18,30 @@ import { dequantizeKernel, quantizeKernel } from './quant.js';
 import { qconvKernel, qmatmulKernel } from './qlinear.js';
 
 const KERNELS: KernelDef[] = [
-  binaryKernel, unaryKernel, castKernel, whereKernel, convKernel, convTransposeKernel, matmulKernel,
-  softmaxKernel, poolKernel, reduceKernel, argReduceKernel, layerNormKernel, batchNormKernel,
-  transposeKernel, sliceKernel, concatKernel, expandKernel, gatherKernel, padKernel, resizeKernel,
-  quantizeKernel, dequantizeKernel, qconvKernel, qmatmulKernel,
+  binaryKernel,
+  unaryKernel,
+  castKernel,
+  whereKernel,
+  convKernel,
+  convTransposeKernel,
+  matmulKernel,
+  softmaxKernel,
+  poolKernel,
+  reduceKernel,
+  argReduceKernel,
+  layerNormKernel,
+  batchNormKernel,
+  transposeKernel,
+  sliceKernel,
+  concatKernel,
+  expandKernel,
+  gatherKernel,
+  padKernel,
+  resizeKernel,
+  quantizeKernel,
+  dequantizeKernel,
+  qconvKernel,
+  qmatmulKernel,
 ];
 
 const BY_OP = new Map<IrOp, KernelDef>(KERNELS.map((k) => [k.op, k]));

@@ -13,10 +13,25 @@ const WG = 256;
 const NEAREST_MODES: Record<NearestMode, number> = { round_prefer_floor: 0, round_prefer_ceil: 1, floor: 2, ceil: 3 };
 
 /** One axis of lib/resize_coord.wgsl's ResizeAxis: source coordinate = (x + half) * num / den + add. */
-export interface ResizeAxis { inLen: number; outLen: number; half: number; num: number; den: number; add: number; identity: boolean }
+export interface ResizeAxis {
+  inLen: number;
+  outLen: number;
+  half: number;
+  num: number;
+  den: number;
+  add: number;
+  identity: boolean;
+}
 
 /** Folds the coordinate mode of one axis, with the reference's "output length 1" cases, into a ResizeAxis. */
-export function resizeAxis(mode: CoordMode, inLen: number, outLen: number, scale: number, roiStart: number, roiEnd: number): ResizeAxis {
+export function resizeAxis(
+  mode: CoordMode,
+  inLen: number,
+  outLen: number,
+  scale: number,
+  roiStart: number,
+  roiEnd: number,
+): ResizeAxis {
   const identity = { inLen, outLen, half: 0, num: 1, den: 1, add: 0, identity: true };
   const tf = mode === 'tf_crop_and_resize';
   if (inLen === outLen && scale === 1 && (!tf || (roiStart === 0 && roiEnd === 1))) return identity;
@@ -25,16 +40,21 @@ export function resizeAxis(mode: CoordMode, inLen: number, outLen: number, scale
   const outF = scale * inLen;
   const constant = (c: number): ResizeAxis => ({ ...ax, num: 0, add: c });
   switch (mode) {
-    case 'half_pixel': return { ...ax, half: 0.5, den: scale, add: -0.5 };
-    case 'pytorch_half_pixel': return outF === 1 ? constant(-0.5) : { ...ax, half: 0.5, den: scale, add: -0.5 };
+    case 'half_pixel':
+      return { ...ax, half: 0.5, den: scale, add: -0.5 };
+    case 'pytorch_half_pixel':
+      return outF === 1 ? constant(-0.5) : { ...ax, half: 0.5, den: scale, add: -0.5 };
     case 'half_pixel_symmetric': {
       // offset = (inLen / 2) * (1 - outLen / outF), rearranged so an exact offset (often 0.5) stays exact in f32
       const offset = (outF - outLen) / (2 * scale);
       return { ...ax, half: 0.5, den: scale, add: offset - 0.5 };
     }
-    case 'asymmetric': return { ...ax, den: scale };
-    case 'tf_half_pixel_for_nn': return { ...ax, half: 0.5, den: scale };
-    case 'align_corners': return outF === 1 ? constant(0) : { ...ax, num: inLen - 1, den: outF - 1 };
+    case 'asymmetric':
+      return { ...ax, den: scale };
+    case 'tf_half_pixel_for_nn':
+      return { ...ax, half: 0.5, den: scale };
+    case 'align_corners':
+      return outF === 1 ? constant(0) : { ...ax, num: inLen - 1, den: outF - 1 };
     case 'tf_crop_and_resize': {
       const span = (roiEnd - roiStart) * (inLen - 1);
       const start = roiStart * (inLen - 1);
@@ -50,7 +70,8 @@ function mergeIdentityAxes(axes: ResizeAxis[]): ResizeAxis[] {
   const out: ResizeAxis[] = [];
   for (const a of axes) {
     const last = out[out.length - 1];
-    if (last?.identity && a.identity) out[out.length - 1] = { ...last, inLen: last.inLen * a.inLen, outLen: last.outLen * a.outLen };
+    if (last?.identity && a.identity)
+      out[out.length - 1] = { ...last, inLen: last.inLen * a.inLen, outLen: last.outLen * a.outLen };
     else out.push({ ...a });
   }
   return out;
@@ -74,7 +95,10 @@ export const resizeKernel: KernelDef = {
     const axes = x.shape.map((n, d) => resizeAxis(at.coordMode, n, out[d], at.scales[d], roi(d, false), roi(d, true)));
     const crop = at.coordMode === 'tf_crop_and_resize' ? 1 : 0;
     const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
-    const bindings = [{ io: 'in', index: 0 }, { io: 'out', index: 0 }] as const;
+    const bindings = [
+      { io: 'in', index: 0 },
+      { io: 'out', index: 0 },
+    ] as const;
     if (at.mode === 'nearest') {
       const up = integerUpsample(x.shape, out, at);
       if (up) {
@@ -84,13 +108,28 @@ export const resizeKernel: KernelDef = {
         return { calls: stridedCopyCalls(up, caps, 'resize.nearest.int', bindings[0], bindings[1], elem) };
       }
       const merged = mergeIdentityAxes(axes);
-      const p = new ParamsBuilder().u32(count).u32(merged.length).u32(NEAREST_MODES[at.nearestMode]).u32(crop)
-        .u32(padValueBits(at.extrapolationValue, x.dtype)).f32(at.extrapolationValue).u32(0).u32(0);
+      const p = new ParamsBuilder()
+        .u32(count)
+        .u32(merged.length)
+        .u32(NEAREST_MODES[at.nearestMode])
+        .u32(crop)
+        .u32(padValueBits(at.extrapolationValue, x.dtype))
+        .f32(at.extrapolationValue)
+        .u32(0)
+        .u32(0);
       for (let d = 0; d < 8; d++) pushAxis(p, merged[d] ?? UNIT_AXIS);
-      return { calls: [{
-        variant: 'resize.nearest', shader: { file: 'resize_nearest.wgsl', prelude: { elem_t: elem }, overrides: { WG, HALF: elem === 'f16' } }, params: p.build(),
-        bindings: [...bindings], workgroups, bytes: count * 8,
-      }] };
+      return {
+        calls: [
+          {
+            variant: 'resize.nearest',
+            shader: { file: 'resize_nearest.wgsl', prelude: { elem_t: elem }, overrides: { WG, HALF: elem === 'f16' } },
+            params: p.build(),
+            bindings: [...bindings],
+            workgroups,
+            bytes: count * 8,
+          },
+        ],
+      };
     }
     if (x.dtype !== 'f32' && x.dtype !== 'f16') unsupported(node, `${at.mode} resize of ${x.dtype} values`);
     const resized = axes.flatMap((a, d) => (a.identity ? [] : [d]));
@@ -103,15 +142,31 @@ export const resizeKernel: KernelDef = {
     const hAx = hAxis === wAxis ? UNIT_AXIS : axes[hAxis];
     const mid = hAxis === wAxis ? 1 : sizeOf(out.slice(hAxis + 1, wAxis));
     const inner = sizeOf(out.slice(wAxis + 1));
-    const p = new ParamsBuilder().u32(count).u32(mid).u32(inner).u32(crop)
-      .f32(at.extrapolationValue).f32(at.cubicCoeffA).u32(at.excludeOutside ? 1 : 0).u32(0);
+    const p = new ParamsBuilder()
+      .u32(count)
+      .u32(mid)
+      .u32(inner)
+      .u32(crop)
+      .f32(at.extrapolationValue)
+      .f32(at.cubicCoeffA)
+      .u32(at.excludeOutside ? 1 : 0)
+      .u32(0);
     pushAxis(p, hAx);
     pushAxis(p, axes[wAxis]);
     const taps = at.mode === 'cubic' ? 16 : 4;
-    return { calls: [{
-      variant: `resize.${at.mode}`, shader: { file: 'resize_2d.wgsl', overrides: { MODE: at.mode === 'cubic' ? 1 : 0, WG } },
-      params: p.build(), bindings: [...bindings], workgroups, flops: count * taps * 2, bytes: count * (taps + 1) * 4,
-    }] };
+    return {
+      calls: [
+        {
+          variant: `resize.${at.mode}`,
+          shader: { file: 'resize_2d.wgsl', overrides: { MODE: at.mode === 'cubic' ? 1 : 0, WG } },
+          params: p.build(),
+          bindings: [...bindings],
+          workgroups,
+          flops: count * taps * 2,
+          bytes: count * (taps + 1) * 4,
+        },
+      ],
+    };
   },
 };
 
@@ -121,15 +176,20 @@ export const resizeKernel: KernelDef = {
  * copy over [..., H, sH, W, sW] with zero strides on the repeat dims, which runs at copy speed.
  */
 function integerUpsample(inShape: number[], outShape: number[], at: ResizeAttrs): StridedCopy | null {
-  const floorExact = (at.coordMode === 'asymmetric' && at.nearestMode === 'floor')
-    || ((at.coordMode === 'half_pixel' || at.coordMode === 'pytorch_half_pixel') && at.nearestMode.startsWith('round'));
+  const floorExact =
+    (at.coordMode === 'asymmetric' && at.nearestMode === 'floor') ||
+    ((at.coordMode === 'half_pixel' || at.coordMode === 'pytorch_half_pixel') && at.nearestMode.startsWith('round'));
   if (!floorExact) return null;
   const factors = inShape.map((d, i) => outShape[i] / d);
   if (factors.some((f, i) => !Number.isInteger(f) || f < 1 || at.scales[i] !== f)) return null;
   if (at.coordMode === 'pytorch_half_pixel' && outShape.some((d) => d === 1)) return null;
   const inStrides = stridesOf(inShape);
-  const shape: number[] = [], src: number[] = [];
-  inShape.forEach((d, i) => { shape.push(d, factors[i]); src.push(inStrides[i], 0); });
+  const shape: number[] = [],
+    src: number[] = [];
+  inShape.forEach((d, i) => {
+    shape.push(d, factors[i]);
+    src.push(inStrides[i], 0);
+  });
   return { shape, srcStrides: src, dstStrides: stridesOf(shape), srcBase: 0, dstBase: 0 };
 }
 
@@ -137,8 +197,10 @@ function integerUpsample(inShape: number[], outShape: number[], at: ResizeAttrs)
 function pow2Upsample2d(inShape: number[], outShape: number[], caps: KernelCaps): KernelCall | null {
   const r = inShape.length;
   if (r < 2 || inShape.slice(0, r - 2).some((d, i) => d !== outShape[i])) return null;
-  const [ih, iw] = inShape.slice(r - 2), [oh, ow] = outShape.slice(r - 2);
-  const fh = oh / ih, fw = ow / iw;
+  const [ih, iw] = inShape.slice(r - 2),
+    [oh, ow] = outShape.slice(r - 2);
+  const fh = oh / ih,
+    fw = ow / iw;
   const isPow2 = (f: number) => Number.isInteger(f) && f >= 1 && (f & (f - 1)) === 0;
   if (!isPow2(fh) || !isPow2(fw) || ow % 4) return null;
   const rows = sizeOf(outShape.slice(0, r - 1));
@@ -146,10 +208,22 @@ function pow2Upsample2d(inShape: number[], outShape: number[], caps: KernelCaps)
   const wgX = 16; // one shape for all sizes: one pipeline
   const grid: [number, number, number] = [Math.ceil(ow / 4 / wgX), Math.ceil(rows / (wg / wgX)), 1];
   if (grid.some((d) => d > caps.maxWorkgroupsPerDim)) return null; // the strided copy handles the rest
-  const params = new ParamsBuilder().u32(ow / 4).u32(iw).u32(Math.log2(fh)).u32(Math.log2(fw)).u32(rows).build();
+  const params = new ParamsBuilder()
+    .u32(ow / 4)
+    .u32(iw)
+    .u32(Math.log2(fh))
+    .u32(Math.log2(fw))
+    .u32(rows)
+    .build();
   return {
-    variant: 'resize.nearest.pow2', shader: { file: 'upsample_nearest.wgsl', overrides: { WG_X: wgX, WG_Y: wg / wgX } }, params,
-    bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
-    workgroups: grid, bytes: sizeOf(outShape) * 8,
+    variant: 'resize.nearest.pow2',
+    shader: { file: 'upsample_nearest.wgsl', overrides: { WG_X: wgX, WG_Y: wg / wgX } },
+    params,
+    bindings: [
+      { io: 'in', index: 0 },
+      { io: 'out', index: 0 },
+    ],
+    workgroups: grid,
+    bytes: sizeOf(outShape) * 8,
   };
 }

@@ -37,13 +37,21 @@ export const softmaxKernel: KernelDef = {
     const rows = outer * inner;
     const lanes = rowLanes(rows, len);
     const count = rows * len;
-    return { calls: [{
-      variant: `softmax${a.log ? '.log' : ''}${lanes === 1 ? '.lane' : '.wg'}`,
-      shader: { file: 'softmax.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, LOG: !!a.log } },
-      params: new ParamsBuilder().u32(rows).u32(len).u32(inner).u32(0).build(),
-      bindings: [{ io: 'in', index: 0 }, { io: 'out', index: 0 }],
-      workgroups: rowGrid(rows, len, lanes, caps),
-      flops: 5 * count, bytes: 3 * bytesPerElement(node.inputs[0]!.dtype) * count,
-    }] };
+    return {
+      calls: [
+        {
+          variant: `softmax${a.log ? '.log' : ''}${lanes === 1 ? '.lane' : '.wg'}`,
+          shader: { file: 'softmax.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, LOG: !!a.log } },
+          params: new ParamsBuilder().u32(rows).u32(len).u32(inner).u32(0).build(),
+          bindings: [
+            { io: 'in', index: 0 },
+            { io: 'out', index: 0 },
+          ],
+          workgroups: rowGrid(rows, len, lanes, caps),
+          flops: 5 * count,
+          bytes: 3 * bytesPerElement(node.inputs[0]!.dtype) * count,
+        },
+      ],
+    };
   },
 };

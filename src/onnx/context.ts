@@ -13,21 +13,34 @@ import { type ExternalReader, decodeTensor } from './tensor.js';
 
 export class Attrs {
   private map = new Map<string, OnnxAttribute>();
-  constructor(private readonly node: OnnxNode, private readonly where: string) {
+  constructor(
+    private readonly node: OnnxNode,
+    private readonly where: string,
+  ) {
     for (const a of node.attribute) this.map.set(a.name, a);
   }
-  has(name: string): boolean { return this.map.has(name); }
-  private bad(name: string, msg: string): never { throw new ModelFormatError(`${this.where}: attribute '${name}' ${msg}`); }
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+  private bad(name: string, msg: string): never {
+    throw new ModelFormatError(`${this.where}: attribute '${name}' ${msg}`);
+  }
   int(name: string, def?: number): number {
     const a = this.map.get(name);
-    if (!a) { if (def === undefined) this.bad(name, 'is required'); return def; }
+    if (!a) {
+      if (def === undefined) this.bad(name, 'is required');
+      return def;
+    }
     const v = int64(a.i);
     if (!Number.isSafeInteger(v)) this.bad(name, `has invalid value ${v}`);
     return v;
   }
   ints(name: string, def?: number[]): number[] {
     const a = this.map.get(name);
-    if (!a) { if (def === undefined) this.bad(name, 'is required'); return def; }
+    if (!a) {
+      if (def === undefined) this.bad(name, 'is required');
+      return def;
+    }
     return a.ints.map((x) => {
       const v = int64(x);
       if (!Number.isFinite(v)) this.bad(name, `has invalid value ${v}`);
@@ -36,17 +49,26 @@ export class Attrs {
   }
   float(name: string, def?: number): number {
     const a = this.map.get(name);
-    if (!a) { if (def === undefined) this.bad(name, 'is required'); return def; }
+    if (!a) {
+      if (def === undefined) this.bad(name, 'is required');
+      return def;
+    }
     return a.f;
   }
   floats(name: string, def?: number[]): number[] {
     const a = this.map.get(name);
-    if (!a) { if (def === undefined) this.bad(name, 'is required'); return def; }
+    if (!a) {
+      if (def === undefined) this.bad(name, 'is required');
+      return def;
+    }
     return [...a.floats];
   }
   string(name: string, def?: string): string {
     const a = this.map.get(name);
-    if (!a) { if (def === undefined) this.bad(name, 'is required'); return def; }
+    if (!a) {
+      if (def === undefined) this.bad(name, 'is required');
+      return def;
+    }
     return new TextDecoder().decode(a.s);
   }
   tensor(name: string, limits: Limits): HostTensor | undefined {
@@ -59,8 +81,14 @@ export class Attrs {
 
 /** Import needs the value (not just the shape) of a graph input, e.g. Pad's pads given as an input. */
 export class NeedsInputValue extends KestrelError {
-  constructor(readonly input: string, node: string) {
-    super('INPUT', `node '${node}' needs the value of graph input '${input}' to plan (its value is baked into the plan)`);
+  constructor(
+    readonly input: string,
+    node: string,
+  ) {
+    super(
+      'INPUT',
+      `node '${node}' needs the value of graph input '${input}' to plan (its value is baked into the plan)`,
+    );
   }
 }
 
@@ -72,7 +100,11 @@ export class ImportContext {
   private tmpCount = 0;
   private emitted = 0;
 
-  constructor(readonly opset: number, readonly limits: Limits, readonly external?: ExternalReader) {}
+  constructor(
+    readonly opset: number,
+    readonly limits: Limits,
+    readonly external?: ExternalReader,
+  ) {}
 
   begin(node: OnnxNode, name: string): void {
     this.node = node;
@@ -91,7 +123,10 @@ export class ImportContext {
   /** IR name of ONNX input i, or '' when absent. */
   input(i: number): string {
     const n = this.node.input[i] ?? '';
-    if (n && !this.g.values.has(n)) throw new ModelFormatError(`node '${this.nodeName}': input '${n}' is not produced by any node, initializer or graph input`);
+    if (n && !this.g.values.has(n))
+      throw new ModelFormatError(
+        `node '${this.nodeName}': input '${n}' is not produced by any node, initializer or graph input`,
+      );
     return n;
   }
   requireInput(i: number, what: string): string {
@@ -104,9 +139,15 @@ export class ImportContext {
     if (!v) throw new KestrelError('USAGE', `value '${name}' is undefined`);
     return v;
   }
-  shape(name: string): number[] { return this.value(name).shape; }
-  dtype(name: string): DType { return this.value(name).dtype; }
-  constOf(name: string): HostTensor | undefined { return name ? this.g.values.get(name)?.data : undefined; }
+  shape(name: string): number[] {
+    return this.value(name).shape;
+  }
+  dtype(name: string): DType {
+    return this.value(name).dtype;
+  }
+  constOf(name: string): HostTensor | undefined {
+    return name ? this.g.values.get(name)?.data : undefined;
+  }
   /** A constant input's values as numbers; an error names the input if it is computed at run time. */
   constInts(i: number, what: string): number[] | undefined {
     const n = this.input(i);
@@ -130,8 +171,12 @@ export class ImportContext {
   }
 
   defineValue(name: string, shape: number[], dtype: DType, data?: HostTensor): void {
-    if (this.g.values.has(name)) throw new ModelFormatError(`value '${name}' is defined twice (node '${this.nodeName}')`);
-    if (sizeOf(shape) > this.limits.maxTensorElements) throw new LimitError(`value '${name}' of shape ${shapeStr(shape)} exceeds maxTensorElements (${this.limits.maxTensorElements})`);
+    if (this.g.values.has(name))
+      throw new ModelFormatError(`value '${name}' is defined twice (node '${this.nodeName}')`);
+    if (sizeOf(shape) > this.limits.maxTensorElements)
+      throw new LimitError(
+        `value '${name}' of shape ${shapeStr(shape)} exceeds maxTensorElements (${this.limits.maxTensorElements})`,
+      );
     this.g.values.set(name, { name, shape, dtype, data });
   }
   constant(t: HostTensor, name = this.tmp()): string {
@@ -144,18 +189,29 @@ export class ImportContext {
     const outName = out ?? this.tmp();
     const node: Node = {
       name: this.emitted === 0 ? this.nodeName : `${this.nodeName}#${this.emitted}`,
-      op, attrs, inputs, outputs: [outName], epilogue, origin: [this.nodeName],
+      op,
+      attrs,
+      inputs,
+      outputs: [outName],
+      epilogue,
+      origin: [this.nodeName],
     };
     this.emitted++;
     const ins = inputs.map((n) => (n ? this.value(n) : undefined));
     const [info] = inferNode(node, ins);
     // checked before folding, which would allocate the value on the host
     if (sizeOf(info.shape) > this.limits.maxTensorElements) {
-      throw new LimitError(`node '${this.nodeName}' (${this.node.opType}): output ${shapeStr(info.shape)} exceeds maxTensorElements (${this.limits.maxTensorElements})`);
+      throw new LimitError(
+        `node '${this.nodeName}' (${this.node.opType}): output ${shapeStr(info.shape)} exceeds maxTensorElements (${this.limits.maxTensorElements})`,
+      );
     }
     const present = inputs.filter(Boolean);
     if (present.length > 0 && present.every((n) => this.constOf(n)) && !epilogue) {
-      const folded = foldNode(node, inputs.map((n) => (n ? this.constOf(n)! : null)), [info]);
+      const folded = foldNode(
+        node,
+        inputs.map((n) => (n ? this.constOf(n)! : null)),
+        [info],
+      );
       if (folded) {
         this.defineValue(outName, info.shape, info.dtype, folded[0]);
         return outName;

@@ -33,7 +33,10 @@ function ioInfo(v: OnnxValueInfo, what: string): IoInfo {
   const tt = v.type?.tensorType;
   if (!tt) throw new ModelFormatError(`${what} '${v.name}': only tensor types are supported`);
   const dtype = ONNX_DTYPE[tt.elemType];
-  if (!dtype) throw new ModelFormatError(`${what} '${v.name}': element type ${ONNX_DTYPE_NAME[tt.elemType] ?? tt.elemType} is not supported`);
+  if (!dtype)
+    throw new ModelFormatError(
+      `${what} '${v.name}': element type ${ONNX_DTYPE_NAME[tt.elemType] ?? tt.elemType} is not supported`,
+    );
   const dims = (tt.shape?.dim ?? []).map((d, i) => {
     if (d.dimParam) return d.dimParam;
     if (d.dimValue === undefined || d.dimValue === null) return `${v.name}_dim${i}`;
@@ -52,7 +55,8 @@ export interface LoadOptions {
 export function decodeModel(bytes: Uint8Array, opts: LoadOptions = {}): Model {
   const limits = withLimits(opts.limits);
   if (!(bytes instanceof Uint8Array)) throw new KestrelError('USAGE', 'loadModel expects a Uint8Array or a file path');
-  if (bytes.length > limits.maxModelBytes) throw new LimitError(`model is ${bytes.length} bytes, over maxModelBytes (${limits.maxModelBytes})`);
+  if (bytes.length > limits.maxModelBytes)
+    throw new LimitError(`model is ${bytes.length} bytes, over maxModelBytes (${limits.maxModelBytes})`);
   if (bytes.length === 0) throw new ModelFormatError('model is empty (0 bytes)');
   let proto: OnnxModel;
   try {
@@ -62,12 +66,15 @@ export function decodeModel(bytes: Uint8Array, opts: LoadOptions = {}): Model {
   }
   const graph = proto.graph;
   if (!graph) throw new ModelFormatError('model has no graph');
-  if (graph.node.length > limits.maxNodes) throw new LimitError(`graph has ${graph.node.length} nodes, over maxNodes (${limits.maxNodes})`);
+  if (graph.node.length > limits.maxNodes)
+    throw new LimitError(`graph has ${graph.node.length} nodes, over maxNodes (${limits.maxNodes})`);
   const domains = new Map<string, number>();
   for (const o of proto.opsetImport) domains.set(o.domain === 'ai.onnx' ? '' : o.domain, int64(o.version));
   const opset = domains.get('') ?? (proto.opsetImport.length === 0 ? 1 : 0);
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
-    throw new ModelFormatError(`default-domain opset ${opset} is not supported (supported: ${MIN_OPSET}..${MAX_OPSET})`);
+    throw new ModelFormatError(
+      `default-domain opset ${opset} is not supported (supported: ${MIN_OPSET}..${MAX_OPSET})`,
+    );
   }
   const initNames = new Set(graph.initializer.map((t) => t.name));
   const inputs = graph.input.filter((v) => !initNames.has(v.name)).map((v) => ioInfo(v, 'graph input'));
@@ -79,7 +86,15 @@ export function decodeModel(bytes: Uint8Array, opts: LoadOptions = {}): Model {
     names.add(i.name);
   }
   return {
-    proto, graph, opset, domains, inputs, outputs, byteLength: bytes.length,
-    producer: `${proto.producerName} ${proto.producerVersion}`.trim(), limits, external: opts.external,
+    proto,
+    graph,
+    opset,
+    domains,
+    inputs,
+    outputs,
+    byteLength: bytes.length,
+    producer: `${proto.producerName} ${proto.producerVersion}`.trim(),
+    limits,
+    external: opts.external,
   };
 }

@@ -26,7 +26,8 @@ export function supportedOps(): string[] {
 export function resolveInputShapes(model: Model, given: Record<string, number[]> = {}): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const name of Object.keys(given)) {
-    if (!model.inputs.some((i) => i.name === name)) throw new InputError(`unknown input '${name}' (model inputs: ${model.inputs.map((i) => i.name).join(', ')})`);
+    if (!model.inputs.some((i) => i.name === name))
+      throw new InputError(`unknown input '${name}' (model inputs: ${model.inputs.map((i) => i.name).join(', ')})`);
   }
   for (const io of model.inputs) {
     const g = given[io.name];
@@ -35,7 +36,10 @@ export function resolveInputShapes(model: Model, given: Record<string, number[]>
       out.set(io.name, [...g]);
     } else {
       const dyn = io.dims.filter((d) => typeof d === 'string');
-      if (dyn.length) throw new InputError(`input '${io.name}' has dynamic dims (${dyn.join(', ')}); give its shape (e.g. --shape ${io.name}=${io.dims.map((d) => (typeof d === 'string' ? 1 : d)).join('x')})`);
+      if (dyn.length)
+        throw new InputError(
+          `input '${io.name}' has dynamic dims (${dyn.join(', ')}); give its shape (e.g. --shape ${io.name}=${io.dims.map((d) => (typeof d === 'string' ? 1 : d)).join('x')})`,
+        );
       out.set(io.name, io.dims as number[]);
     }
   }
@@ -43,11 +47,15 @@ export function resolveInputShapes(model: Model, given: Record<string, number[]>
 }
 
 export function checkShape(io: IoInfo, shape: number[]): void {
-  if (shape.length !== io.dims.length) throw new InputError(`input '${io.name}' must have rank ${io.dims.length} (${shapeStr(io.dims as number[])}), got ${shapeStr(shape)}`);
+  if (shape.length !== io.dims.length)
+    throw new InputError(
+      `input '${io.name}' must have rank ${io.dims.length} (${shapeStr(io.dims as number[])}), got ${shapeStr(shape)}`,
+    );
   shape.forEach((d, i) => {
     if (!Number.isSafeInteger(d) || d < 0) throw new InputError(`input '${io.name}': invalid dim ${d}`);
     const want = io.dims[i];
-    if (typeof want === 'number' && want !== d) throw new InputError(`input '${io.name}' dim ${i} must be ${want}, got ${d} (shape ${shapeStr(shape)})`);
+    if (typeof want === 'number' && want !== d)
+      throw new InputError(`input '${io.name}' dim ${i} must be ${want}, got ${d} (shape ${shapeStr(shape)})`);
   });
 }
 
@@ -55,13 +63,20 @@ export function checkShape(io: IoInfo, shape: number[]): void {
 function topoSort(model: Model): OnnxNode[] {
   const nodes = model.graph.node;
   const producer = new Map<string, number>();
-  nodes.forEach((n, i) => n.output.forEach((o) => { if (o) producer.set(o, i); }));
+  nodes.forEach((n, i) =>
+    n.output.forEach((o) => {
+      if (o) producer.set(o, i);
+    }),
+  );
   const indeg = nodes.map(() => 0);
   const users: number[][] = nodes.map(() => []);
   nodes.forEach((n, i) => {
     for (const inp of new Set(n.input)) {
       const p = producer.get(inp);
-      if (p !== undefined && p !== i) { indeg[i]++; users[p].push(i); }
+      if (p !== undefined && p !== i) {
+        indeg[i]++;
+        users[p].push(i);
+      }
       if (p === i) throw new ModelFormatError(`node '${n.name || n.opType}' reads its own output '${inp}' (cycle)`);
     }
   });
@@ -80,7 +95,11 @@ function topoSort(model: Model): OnnxNode[] {
 }
 
 /** `values`: graph inputs whose values are baked into the plan as constants (see NeedsInputValue). */
-export function importModel(model: Model, shapes: Map<string, number[]>, values: Map<string, HostTensor> = new Map()): Graph {
+export function importModel(
+  model: Model,
+  shapes: Map<string, number[]>,
+  values: Map<string, HostTensor> = new Map(),
+): Graph {
   const c = new ImportContext(model.opset, model.limits, model.external);
   const g = c.g;
   for (const t of model.graph.initializer) {
@@ -89,9 +108,13 @@ export function importModel(model: Model, shapes: Map<string, number[]>, values:
   }
   for (const io of model.inputs) {
     const shape = shapes.get(io.name)!;
-    if (sizeOf(shape) > model.limits.maxTensorElements) throw new InputError(`input '${io.name}' ${shapeStr(shape)} exceeds maxTensorElements`);
+    if (sizeOf(shape) > model.limits.maxTensorElements)
+      throw new InputError(`input '${io.name}' ${shapeStr(shape)} exceeds maxTensorElements`);
     const known = values.get(io.name);
-    if (known) { c.constant(known, io.name); continue; }
+    if (known) {
+      c.constant(known, io.name);
+      continue;
+    }
     c.defineValue(io.name, shape, io.dtype);
     g.inputs.push(io.name);
   }
@@ -101,13 +124,15 @@ export function importModel(model: Model, shapes: Map<string, number[]>, values:
     if (usedNames.has(name)) name = `${name}#${i}`;
     usedNames.add(name);
     const foreign = node.domain && node.domain !== 'ai.onnx';
-    if (foreign && !(node.domain === 'com.microsoft' && MS_OPS[node.opType])) throw new UnsupportedOpError(name, `${node.domain}.${node.opType}`, model.domains.get(node.domain) ?? 0);
+    if (foreign && !(node.domain === 'com.microsoft' && MS_OPS[node.opType]))
+      throw new UnsupportedOpError(name, `${node.domain}.${node.opType}`, model.domains.get(node.domain) ?? 0);
     const lower = foreign ? MS_OPS[node.opType] : LOWERINGS[node.opType];
     if (!lower) throw new UnsupportedOpError(name, node.opType, model.opset);
     c.begin(node, name);
     lower(c);
     for (const o of node.output) {
-      if (o && !g.values.has(o)) throw new ModelFormatError(`node '${name}' (${node.opType}) did not define its output '${o}'`);
+      if (o && !g.values.has(o))
+        throw new ModelFormatError(`node '${name}' (${node.opType}) did not define its output '${o}'`);
     }
   });
   for (const o of model.outputs) {

@@ -21,16 +21,27 @@ function asNumbers(t: HostTensor): Float64Array {
 }
 
 export function diff(ours: HostTensor, ref: HostTensor): Diff {
-  const a = asNumbers(ours), b = asNumbers(ref);
+  const a = asNumbers(ours),
+    b = asNumbers(ref);
   if (a.length !== b.length) return { relL2: Infinity, maxAbs: Infinity, nanInf: 0, cosine: 0, count: a.length };
-  let num = 0, den = 0, maxAbs = 0, nanInf = 0, dot = 0, na = 0;
+  let num = 0,
+    den = 0,
+    maxAbs = 0,
+    nanInf = 0,
+    dot = 0,
+    na = 0;
   for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i])) { if (Number.isFinite(b[i]) || Number.isNaN(a[i]) !== Number.isNaN(b[i])) nanInf++; continue; }
+    if (!Number.isFinite(a[i])) {
+      if (Number.isFinite(b[i]) || Number.isNaN(a[i]) !== Number.isNaN(b[i])) nanInf++;
+      continue;
+    }
     if (!Number.isFinite(b[i])) continue;
     const d = a[i] - b[i];
-    num += d * d; den += b[i] * b[i];
+    num += d * d;
+    den += b[i] * b[i];
     maxAbs = Math.max(maxAbs, Math.abs(d));
-    dot += a[i] * b[i]; na += a[i] * a[i];
+    dot += a[i] * b[i];
+    na += a[i] * a[i];
   }
   const relL2 = den === 0 ? Math.sqrt(num) : Math.sqrt(num / den);
   const cosine = na === 0 || den === 0 ? (na === den ? 1 : 0) : dot / Math.sqrt(na * den);

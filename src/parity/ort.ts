@@ -2,8 +2,24 @@
 import { KestrelError } from '../core/errors.js';
 import type { HostTensor } from '../core/tensor.js';
 
-const ORT_TYPE: Record<string, string> = { f32: 'float32', f16: 'float16', i64: 'int64', i32: 'int32', u8: 'uint8', i8: 'int8', bool: 'bool' };
-const FROM_ORT: Record<string, HostTensor['dtype']> = { float32: 'f32', float16: 'f16', int64: 'i64', int32: 'i32', uint8: 'u8', int8: 'i8', bool: 'bool' };
+const ORT_TYPE: Record<string, string> = {
+  f32: 'float32',
+  f16: 'float16',
+  i64: 'int64',
+  i32: 'int32',
+  u8: 'uint8',
+  i8: 'int8',
+  bool: 'bool',
+};
+const FROM_ORT: Record<string, HostTensor['dtype']> = {
+  float32: 'f32',
+  float16: 'f16',
+  int64: 'i64',
+  int32: 'i32',
+  uint8: 'u8',
+  int8: 'i8',
+  bool: 'bool',
+};
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Ort = any;
@@ -14,14 +30,24 @@ export async function loadOnnxruntime(why = '--against onnxruntime'): Promise<Or
   try {
     return await import(/* @vite-ignore */ name);
   } catch (e) {
-    throw new KestrelError('USAGE', `${why} needs the optional dependency onnxruntime-node (npm install onnxruntime-node): ${(e as Error).message}`);
+    throw new KestrelError(
+      'USAGE',
+      `${why} needs the optional dependency onnxruntime-node (npm install onnxruntime-node): ${(e as Error).message}`,
+    );
   }
 }
 
 /** Runs `model` on onnxruntime's CPU provider; `extraOutputs` adds intermediate values as outputs. */
-export async function runOnnxruntime(model: Uint8Array, feeds: Record<string, HostTensor>, outputs?: string[]): Promise<Record<string, HostTensor>> {
+export async function runOnnxruntime(
+  model: Uint8Array,
+  feeds: Record<string, HostTensor>,
+  outputs?: string[],
+): Promise<Record<string, HostTensor>> {
   const o = await loadOnnxruntime();
-  const session = await o.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled' });
+  const session = await o.InferenceSession.create(model, {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'disabled',
+  });
   const f: Record<string, unknown> = {};
   for (const [k, t] of Object.entries(feeds)) f[k] = new o.Tensor(ORT_TYPE[t.dtype], t.data, t.shape);
   const r = await session.run(f, outputs ?? session.outputNames);

@@ -39,13 +39,20 @@ export function withAllOutputs(bytes: Uint8Array): { bytes: Uint8Array; names: s
 }
 
 /** Reference values for every node output from onnxruntime-node. */
-export async function ortAllValues(bytes: Uint8Array, feeds: Record<string, HostTensor>): Promise<Record<string, HostTensor>> {
+export async function ortAllValues(
+  bytes: Uint8Array,
+  feeds: Record<string, HostTensor>,
+): Promise<Record<string, HostTensor>> {
   const all = withAllOutputs(bytes);
   return runOnnxruntime(all.bytes, feeds, all.names);
 }
 
 function onnxOrder(model: Model): { node: string; op: string; outputs: string[] }[] {
-  return model.graph.node.map((n, i) => ({ node: n.name || `${n.opType}_${i}`, op: n.opType, outputs: n.output.filter(Boolean) }));
+  return model.graph.node.map((n, i) => ({
+    node: n.name || `${n.opType}_${i}`,
+    op: n.opType,
+    outputs: n.output.filter(Boolean),
+  }));
 }
 
 export interface ParityRunOptions {
@@ -54,7 +61,12 @@ export interface ParityRunOptions {
   session?: Omit<SessionOptions, 'capture'>;
 }
 
-export async function perLayerParity(model: Model, feeds: Record<string, HostTensor>, ref: Record<string, HostTensor>, opts: ParityRunOptions): Promise<PerLayerReport> {
+export async function perLayerParity(
+  model: Model,
+  feeds: Record<string, HostTensor>,
+  ref: Record<string, HostTensor>,
+  opts: ParityRunOptions,
+): Promise<PerLayerReport> {
   const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
   const session = await Session.create(model, { ...opts.session, shapes, capture: 'all' });
   try {
@@ -68,7 +80,14 @@ export async function perLayerParity(model: Model, feeds: Record<string, HostTen
     for (const n of onnxOrder(model)) {
       if (n.op === 'Constant') continue;
       for (const v of n.outputs) {
-        const row: LayerRow = { depth: depth++, value: v, node: n.node, op: n.op, status: 'compared', step: irByOrigin.get(n.node) };
+        const row: LayerRow = {
+          depth: depth++,
+          value: v,
+          node: n.node,
+          op: n.op,
+          status: 'compared',
+          step: irByOrigin.get(n.node),
+        };
         const mine = ours.get(v);
         const theirs = ref[v];
         if (!theirs) row.status = 'no-reference';
@@ -100,7 +119,12 @@ export interface BisectResult {
  * Binary search over the plan's steps for the first one whose output diverges, reading back one value
  * per probe instead of all of them. Assumes divergence persists downstream, as a wrong kernel's does.
  */
-export async function bisectParity(model: Model, feeds: Record<string, HostTensor>, ref: Record<string, HostTensor>, opts: ParityRunOptions & { context?: GpuContext }): Promise<BisectResult> {
+export async function bisectParity(
+  model: Model,
+  feeds: Record<string, HostTensor>,
+  ref: Record<string, HostTensor>,
+  opts: ParityRunOptions & { context?: GpuContext },
+): Promise<BisectResult> {
   const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
   const base = await Session.create(model, { ...opts.session, shapes, context: opts.context });
   const ctx = base.ctx;
@@ -115,7 +139,13 @@ export async function bisectParity(model: Model, feeds: Record<string, HostTenso
   let probes = 0;
   const probe = async (i: number): Promise<Diff> => {
     probes++;
-    const s = await Session.create(model, { ...opts.session, shapes, context: ctx, pipelineCache: cache, capture: [order[i].value] });
+    const s = await Session.create(model, {
+      ...opts.session,
+      shapes,
+      context: ctx,
+      pipelineCache: cache,
+      capture: [order[i].value],
+    });
     try {
       const out = await s.runDetailed(feeds);
       return diff(out.outputs.get(order[i].value)!, ref[order[i].value]);
@@ -124,17 +154,24 @@ export async function bisectParity(model: Model, feeds: Record<string, HostTenso
     }
   };
   const bad = (d: Diff) => !(d.relL2 <= opts.tolerance) || d.nanInf > 0;
-  let lo = 0, hi = order.length - 1;
+  let lo = 0,
+    hi = order.length - 1;
   let found: { i: number; d: Diff } | null = null;
   if (order.length && bad(await probe(hi))) {
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
       const d = await probe(mid);
-      if (bad(d)) { found = { i: mid, d }; hi = mid - 1; } else lo = mid + 1;
+      if (bad(d)) {
+        found = { i: mid, d };
+        hi = mid - 1;
+      } else lo = mid + 1;
     }
   }
   return {
-    step: found ? order[found.i].step : null, value: found ? order[found.i].value : null,
-    diff: found?.d ?? null, probes, candidates: order.length,
+    step: found ? order[found.i].step : null,
+    value: found ? order[found.i].value : null,
+    diff: found?.d ?? null,
+    probes,
+    candidates: order.length,
   };
 }

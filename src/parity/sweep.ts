@@ -29,7 +29,11 @@ export const PRECISION_VARIANTS: [string, QuantizeOptions | null][] = [
   ['int8 weights + activations, float scales', { weights: 'int8', activations: 'int8', scales: 'float' }],
 ];
 
-async function captureAll(bytes: Uint8Array, feeds: Record<string, HostTensor>, ctx: GpuContext): Promise<{ values: Map<string, HostTensor>; weightBytes: number }> {
+async function captureAll(
+  bytes: Uint8Array,
+  feeds: Record<string, HostTensor>,
+  ctx: GpuContext,
+): Promise<{ values: Map<string, HostTensor>; weightBytes: number }> {
   const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
   const s = await Session.create(bytes, { shapes, capture: 'all', context: ctx });
   try {
@@ -40,19 +44,33 @@ async function captureAll(bytes: Uint8Array, feeds: Record<string, HostTensor>, 
   }
 }
 
-export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, HostTensor>, opts: { tolerance: number; context: GpuContext; calibration?: Record<string, HostTensor>[] }): Promise<SweepRow[]> {
+export async function precisionSweep(
+  bytes: Uint8Array,
+  feeds: Record<string, HostTensor>,
+  opts: { tolerance: number; context: GpuContext; calibration?: Record<string, HostTensor>[] },
+): Promise<SweepRow[]> {
   const model = decodeModel(bytes);
   const order = model.graph.node.flatMap((n) => n.output.filter(Boolean));
   const outputs = model.outputs.map((o) => o.name);
   const base = await captureAll(bytes, feeds, opts.context);
   const rows: SweepRow[] = [];
   for (const [variant, q] of PRECISION_VARIANTS) {
-    if (!q) { rows.push({ variant, output: null, firstOver: null, weightBytes: base.weightBytes, note: 'reference' }); continue; }
+    if (!q) {
+      rows.push({ variant, output: null, firstOver: null, weightBytes: base.weightBytes, note: 'reference' });
+      continue;
+    }
     let qBytes: Uint8Array;
     try {
-      qBytes = (await quantizeModel(bytes, { ...q, calibration: opts.calibration ?? [feeds], context: opts.context })).bytes;
+      qBytes = (await quantizeModel(bytes, { ...q, calibration: opts.calibration ?? [feeds], context: opts.context }))
+        .bytes;
     } catch (e) {
-      rows.push({ variant, output: null, firstOver: null, weightBytes: 0, note: `not applicable: ${(e as Error).message}` });
+      rows.push({
+        variant,
+        output: null,
+        firstOver: null,
+        weightBytes: 0,
+        note: `not applicable: ${(e as Error).message}`,
+      });
       continue;
     }
     let run: Awaited<ReturnType<typeof captureAll>>;
@@ -60,7 +78,13 @@ export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, Ho
       run = await captureAll(qBytes, feeds, opts.context);
     } catch (e) {
       // fp16 compute needs shader-f16
-      rows.push({ variant, output: null, firstOver: null, weightBytes: 0, note: `cannot run here: ${(e as Error).message}` });
+      rows.push({
+        variant,
+        output: null,
+        firstOver: null,
+        weightBytes: 0,
+        note: `cannot run here: ${(e as Error).message}`,
+      });
       continue;
     }
     let worst: Diff | null = null;
@@ -70,10 +94,14 @@ export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, Ho
     }
     let firstOver: SweepRow['firstOver'] = null;
     for (const v of order) {
-      const a = widen(run.values.get(v)), b = base.values.get(v);
+      const a = widen(run.values.get(v)),
+        b = base.values.get(v);
       if (!a || !b || a.dtype !== 'f32' || b.dtype !== 'f32') continue;
       const d = diff(a, b);
-      if (d.relL2 > opts.tolerance) { firstOver = { value: v, relL2: d.relL2 }; break; }
+      if (d.relL2 > opts.tolerance) {
+        firstOver = { value: v, relL2: d.relL2 };
+        break;
+      }
     }
     rows.push({ variant, output: worst, firstOver, weightBytes: run.weightBytes });
   }
@@ -82,5 +110,7 @@ export async function precisionSweep(bytes: Uint8Array, feeds: Record<string, Ho
 
 /** f16 values (fp16 compute) as f32, so they compare with the f32 run. */
 function widen(t: HostTensor | undefined): HostTensor | undefined {
-  return t?.dtype === 'f16' ? { dtype: 'f32', shape: t.shape, data: Float32Array.from(t.data as Uint16Array, f16ToF32) } : t;
+  return t?.dtype === 'f16'
+    ? { dtype: 'f32', shape: t.shape, data: Float32Array.from(t.data as Uint16Array, f16ToF32) }
+    : t;
 }

@@ -36,10 +36,18 @@ type PiecewiseLinear = Pick<EpilogueBinding, 'alpha' | 'beta' | 'lo' | 'hi' | 't
 /** An activation in PIECEWISE_LINEAR_ACTS as clamp(alpha * v / divisor + beta, lo, hi) (times v), or null. */
 function piecewiseLinear(ep: Epilogue | undefined): PiecewiseLinear | null {
   const act = ep?.act ?? 'none';
-  const pwl = (alpha: number, beta: number, lo: number, hi: number, timesInput = 0, divisor = 1) => ({ alpha, beta, lo, hi, timesInput, divisor });
+  const pwl = (alpha: number, beta: number, lo: number, hi: number, timesInput = 0, divisor = 1) => ({
+    alpha,
+    beta,
+    lo,
+    hi,
+    timesInput,
+    divisor,
+  });
   if (act === 'none') return pwl(1, 0, -F32_MAX, F32_MAX);
   if (act === 'relu') return pwl(1, 0, 0, F32_MAX);
-  if (act === 'clip' && ep!.alpha <= ep!.beta) return pwl(1, 0, Math.max(ep!.alpha, -F32_MAX), Math.min(ep!.beta, F32_MAX));
+  if (act === 'clip' && ep!.alpha <= ep!.beta)
+    return pwl(1, 0, Math.max(ep!.alpha, -F32_MAX), Math.min(ep!.beta, F32_MAX));
   if (act === 'hardSigmoid') return pwl(ep!.alpha, ep!.beta, 0, 1);
   if (act === 'hardSwish') return pwl(1, 0.5, 0, 1, 1, 6);
   if (act === 'hardSwishClip') return pwl(1, 3, 0, 6, 6);
@@ -91,7 +99,12 @@ export function rootOf(aliases: Map<string, string>, name: string): string {
 /** Replaces a node's kernel selection (kernels-bench ladders, the tuner); undefined keeps the registry's choice. */
 export type SelectOverride = (node: KNode, caps: KernelCaps) => KernelSelection | undefined;
 
-export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverride, opts: ScheduleOptions = {}): Schedule {
+export function buildSchedule(
+  g: Graph,
+  caps: KernelCaps,
+  override?: SelectOverride,
+  opts: ScheduleOptions = {},
+): Schedule {
   const steps: Step[] = [];
   const aliases = new Map<string, string>();
   const offsets = new Map<string, number>();
@@ -113,15 +126,27 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
     const slabs = inPlace.get(node);
     if (slabs) {
       // the producers already wrote their slabs of the output: nothing to run
-      for (const [name, byteOffset] of slabs) { aliases.set(name, node.outputs[0]); offsets.set(name, byteOffset); }
+      for (const [name, byteOffset] of slabs) {
+        aliases.set(name, node.outputs[0]);
+        offsets.set(name, byteOffset);
+      }
       continue;
     }
     const elem = floatElem(g, node);
-    if (elem === 'f16' && !caps.f16) throw new UnsupportedOpError(node.name, node.op, 0, 'f16 tensors need the adapter feature shader-f16 (convert the model to f32 for this adapter)');
+    if (elem === 'f16' && !caps.f16)
+      throw new UnsupportedOpError(
+        node.name,
+        node.op,
+        0,
+        'f16 tensors need the adapter feature shader-f16 (convert the model to f32 for this adapter)',
+      );
     const def = kernelFor(node.op, node.name);
     const knode: KNode = {
-      name: node.name, op: node.op, attrs: node.attrs,
-      inputs: node.inputs.map(info), outputs: node.outputs.map((o) => info(o)!),
+      name: node.name,
+      op: node.op,
+      attrs: node.attrs,
+      inputs: node.inputs.map(info),
+      outputs: node.outputs.map((o) => info(o)!),
       epilogue: node.epilogue ?? null,
       constInputs: node.inputs.map((i) => !!i && g.values.get(i)?.data !== undefined),
       packedInputs: node.inputs.map((i) => packed.has(i)),
@@ -137,32 +162,53 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
         if (b.io === 'none') return '';
         if (b.io === 'scratch') return scratchNames[b.index];
         const name = b.io === 'in' ? node.inputs[b.index] : node.outputs[b.index];
-        if (!name) throw new KestrelError('USAGE', `kernel ${call.variant} binds absent ${b.io}put ${b.index} of '${node.name}'`);
+        if (!name)
+          throw new KestrelError(
+            'USAGE',
+            `kernel ${call.variant} binds absent ${b.io}put ${b.index} of '${node.name}'`,
+          );
         return name;
       });
       const header = shaderHeader(call.shader.file);
-      const shader = withWeightFormat(withElemType(call.shader, header, elem, node), header, g.values.get(bindings[1])?.dtype, node);
+      const shader = withWeightFormat(
+        withElemType(call.shader, header, elem, node),
+        header,
+        g.values.get(bindings[1])?.dtype,
+        node,
+      );
       const usesEp = header.usesEpilogue;
       const ep = usesEp && call.epilogue !== false ? node.epilogue : undefined;
       const pwl = PWL_OPS.has(node.op) ? piecewiseLinear(ep) : null;
       const spec: ShaderSpec = usesEp
-        ? { ...shader, overrides: {
-          ...call.shader.overrides,
-          EP_ACT: pwl ? EP_ACT_PWL : ACT_CODES[ep?.act ?? 'none'],
-          EP_BIAS: !!ep?.bias,
-          EP_SCALE: !!ep?.scale,
-          EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
-          // conv kernels take fake quantization as data with the piecewise-linear activation
-          EP_FQ: !pwl && !!ep?.fakeQuant,
-        } }
+        ? {
+            ...shader,
+            overrides: {
+              ...call.shader.overrides,
+              EP_ACT: pwl ? EP_ACT_PWL : ACT_CODES[ep?.act ?? 'none'],
+              EP_BIAS: !!ep?.bias,
+              EP_SCALE: !!ep?.scale,
+              EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
+              // conv kernels take fake quantization as data with the piecewise-linear activation
+              EP_FQ: !pwl && !!ep?.fakeQuant,
+            },
+          }
         : shader;
       steps.push({
-        node, call, spec, bindings,
-        epilogue: usesEp ? {
-          scale: ep?.scale || null, bias: ep?.bias || null, residual: ep?.residual || null,
-          postScale: ep?.postScale ?? 1, postShift: ep?.postShift ?? 0, fakeQuant: ep?.fakeQuant ?? null,
-          ...(pwl ?? { alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, lo: 0, hi: 0, timesInput: 0, divisor: 1 }),
-        } : null,
+        node,
+        call,
+        spec,
+        bindings,
+        epilogue: usesEp
+          ? {
+              scale: ep?.scale || null,
+              bias: ep?.bias || null,
+              residual: ep?.residual || null,
+              postScale: ep?.postScale ?? 1,
+              postShift: ep?.postShift ?? 0,
+              fakeQuant: ep?.fakeQuant ?? null,
+              ...(pwl ?? { alpha: ep?.alpha ?? 0, beta: ep?.beta ?? 0, lo: 0, hi: 0, timesInput: 0, divisor: 1 }),
+            }
+          : null,
       });
     }
   }
@@ -173,7 +219,10 @@ export function buildSchedule(g: Graph, caps: KernelCaps, override?: SelectOverr
 export function offsetOf(s: Schedule, name: string): number {
   let off = 0;
   let r = name;
-  while (s.aliases.has(r)) { off += s.offsets.get(r) ?? 0; r = s.aliases.get(r)!; }
+  while (s.aliases.has(r)) {
+    off += s.offsets.get(r) ?? 0;
+    r = s.aliases.get(r)!;
+  }
   return off;
 }
 
@@ -202,8 +251,17 @@ function inPlaceConcats(g: Graph, nodes: Node[], opts: ScheduleOptions): Map<Nod
     for (const i of n.inputs) {
       const v = g.values.get(i);
       const p = producedBy.get(i);
-      ok &&= !!v && !v.data && !!p && !VIEW_OPS.has(p.op) && p.op !== 'concat' && !g.inputs.includes(i)
-        && !g.outputs.includes(i) && !(opts.keep?.has(i)) && readers.get(i) === 1 && offset % align === 0;
+      ok &&=
+        !!v &&
+        !v.data &&
+        !!p &&
+        !VIEW_OPS.has(p.op) &&
+        p.op !== 'concat' &&
+        !g.inputs.includes(i) &&
+        !g.outputs.includes(i) &&
+        !opts.keep?.has(i) &&
+        readers.get(i) === 1 &&
+        offset % align === 0;
       if (!ok) break;
       slabs.push([i, offset]);
       offset += valueBytes(v!);
@@ -218,8 +276,10 @@ function inPlaceConcats(g: Graph, nodes: Node[], opts: ScheduleOptions): Map<Nod
  * stay packed; any other reader is an error.
  */
 function packedConstants(g: Graph): Set<string> {
-  const convWeight = (n: Node) => (n.op === 'conv' || n.op === 'convTranspose' || n.op === 'matmul') && g.values.get(n.inputs[1])?.dtype === 'i8';
-  const slots = (n: Node): number[] => (n.op === 'dequantize' ? [0, 2] : n.op === 'quantize' ? [2] : convWeight(n) ? [1] : []);
+  const convWeight = (n: Node) =>
+    (n.op === 'conv' || n.op === 'convTranspose' || n.op === 'matmul') && g.values.get(n.inputs[1])?.dtype === 'i8';
+  const slots = (n: Node): number[] =>
+    n.op === 'dequantize' ? [0, 2] : n.op === 'quantize' ? [2] : convWeight(n) ? [1] : [];
   const packed = new Set<string>();
   for (const n of g.nodes) {
     for (const k of slots(n)) {
@@ -230,7 +290,11 @@ function packedConstants(g: Graph): Set<string> {
   }
   for (const n of g.nodes) {
     n.inputs.forEach((i, k) => {
-      if (packed.has(i) && !slots(n).includes(k)) throw new KestrelError('USAGE', `node '${n.name}' (${n.op}) reads packed ${g.values.get(i)!.dtype} constant '${i}'; only (de)quantize may`);
+      if (packed.has(i) && !slots(n).includes(k))
+        throw new KestrelError(
+          'USAGE',
+          `node '${n.name}' (${n.op}) reads packed ${g.values.get(i)!.dtype} constant '${i}'; only (de)quantize may`,
+        );
     });
   }
   return packed;
@@ -243,15 +307,28 @@ function packedConstants(g: Graph): Set<string> {
 function dedupeBindings(g: Graph): Node[] {
   const out: Node[] = [];
   for (const node of g.nodes) {
-    if (VIEW_OPS.has(node.op)) { out.push(node); continue; }
+    if (VIEW_OPS.has(node.op)) {
+      out.push(node);
+      continue;
+    }
     const seen = new Set<string>();
     const fix = (name: string): string => {
       if (!name || g.values.get(name)?.data) return name;
-      if (!seen.has(name)) { seen.add(name); return name; }
+      if (!seen.has(name)) {
+        seen.add(name);
+        return name;
+      }
       const copy = `${name}#copy:${node.name}:${seen.size}`;
       const v = g.values.get(name)!;
       g.values.set(copy, { name: copy, shape: v.shape, dtype: v.dtype });
-      out.push({ name: `${node.name}#copy${seen.size}`, op: 'unary', attrs: { act: 'none', alpha: 0, beta: 0 }, inputs: [name], outputs: [copy], origin: node.origin });
+      out.push({
+        name: `${node.name}#copy${seen.size}`,
+        op: 'unary',
+        attrs: { act: 'none', alpha: 0, beta: 0 },
+        inputs: [name],
+        outputs: [copy],
+        origin: node.origin,
+      });
       seen.add(copy);
       return copy;
     };
@@ -275,7 +352,8 @@ function floatElem(g: Graph, node: Node): 'f32' | 'f16' {
   const dts = names.filter(Boolean).map((n) => g.values.get(n)?.dtype);
   if (!dts.includes('f16')) return 'f32';
   const mixed = names.find((n) => n && g.values.get(n)?.dtype === 'f32');
-  if (mixed) throw new UnsupportedOpError(node.name, node.op, 0, `mixes f16 and f32 tensors ('${mixed}' is f32): insert a Cast`);
+  if (mixed)
+    throw new UnsupportedOpError(node.name, node.op, 0, `mixes f16 and f32 tensors ('${mixed}' is f32): insert a Cast`);
   return 'f16';
 }
 
@@ -286,7 +364,13 @@ const WEIGHT_FORMAT_OPS = new Set(['conv', 'convTranspose', 'matmul']);
 function withWeightFormat(shader: ShaderSpec, header: ShaderHeader, dtype: string | undefined, node: Node): ShaderSpec {
   if (!header.prelude.includes('W_FORMAT') || shader.prelude?.W_FORMAT !== undefined) return shader;
   const format = W_FORMATS[dtype ?? 'f32'];
-  if (format === undefined) throw new UnsupportedOpError(node.name, node.op, 0, `${dtype} weights: shaders/${shader.file} reads f32, f16 or int8 weights`);
+  if (format === undefined)
+    throw new UnsupportedOpError(
+      node.name,
+      node.op,
+      0,
+      `${dtype} weights: shaders/${shader.file} reads f32, f16 or int8 weights`,
+    );
   return { ...shader, prelude: { ...shader.prelude, W_FORMAT: format } };
 }
 
@@ -307,4 +391,3 @@ function withElemType(shader: ShaderSpec, header: ShaderHeader, elem: 'f32' | 'f
   }
   return spec;
 }
-

@@ -29,12 +29,21 @@ export interface Ceilings {
 }
 
 export function adapterSlug(ctx: GpuContext): string {
-  const s = adapterName(ctx).toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  const s = adapterName(ctx)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
   return s.slice(0, 60) || 'unknown-adapter';
 }
 
 /** % of the roofline at this arithmetic intensity, and which bound applies. */
-export function rooflinePct(c: Ceilings, flops: number, bytes: number, ms: number, peak: 'f32' | 'f16' | 'dot4' = 'f32'): { pct: number; bound: 'compute' | 'memory' } | null {
+export function rooflinePct(
+  c: Ceilings,
+  flops: number,
+  bytes: number,
+  ms: number,
+  peak: 'f32' | 'f16' | 'dot4' = 'f32',
+): { pct: number; bound: 'compute' | 'memory' } | null {
   if (!(ms > 0) || (!flops && !bytes)) return null;
   const p = (peak === 'f16' ? c.f16Gflops : peak === 'dot4' ? c.dot4Gops : c.f32Gflops) ?? c.f32Gflops;
   const compute = flops / ms / 1e6 / p;
@@ -44,10 +53,17 @@ export function rooflinePct(c: Ceilings, flops: number, bytes: number, ms: numbe
 
 const FMA_INVOCATIONS = 64 * 512;
 
-async function peakOps(ctx: GpuContext, cache: PipelineCache, kind: 'f32' | 'f16' | 'dot4', targetMs: number, samples: number): Promise<{ gops: number; source: TimingSource }> {
-  const spec = kind === 'dot4'
-    ? { file: 'bench/peak_dot4.wgsl', overrides: { WG: 64 } }
-    : { file: 'bench/peak_fma.wgsl', prelude: { elem_t: kind }, overrides: { WG: 64 } };
+async function peakOps(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  kind: 'f32' | 'f16' | 'dot4',
+  targetMs: number,
+  samples: number,
+): Promise<{ gops: number; source: TimingSource }> {
+  const spec =
+    kind === 'dot4'
+      ? { file: 'bench/peak_dot4.wgsl', overrides: { WG: 64 } }
+      : { file: 'bench/peak_fma.wgsl', prelude: { elem_t: kind }, overrides: { WG: 64 } };
   const opsPerIter = kind === 'dot4' ? 8 * 8 : 8 * 4 * 2;
   const out = storageBuffer(ctx, FMA_INVOCATIONS * 16);
   const wg = grid1d(FMA_INVOCATIONS / 64, ctx.limits.maxComputeWorkgroupsPerDimension);
@@ -62,7 +78,10 @@ async function peakOps(ctx: GpuContext, cache: PipelineCache, kind: 'f32' | 'f16
       const last = round === 5;
       const r = await timeDispatches(ctx, [d], 1);
       const ms = r.ms[0];
-      if (ms < targetMs / 3 && !last) { iters = Math.min(1 << 22, Math.ceil(iters * Math.max(2, targetMs / Math.max(ms, 0.01)))); continue; }
+      if (ms < targetMs / 3 && !last) {
+        iters = Math.min(1 << 22, Math.ceil(iters * Math.max(2, targetMs / Math.max(ms, 0.01))));
+        continue;
+      }
       const runs = await timeDispatches(ctx, [d], samples);
       source = runs.source;
       best = Math.max(...runs.ms.map((t) => (FMA_INVOCATIONS * iters * opsPerIter) / t / 1e6));
@@ -74,13 +93,24 @@ async function peakOps(ctx: GpuContext, cache: PipelineCache, kind: 'f32' | 'f16
   }
 }
 
-async function bandwidth(ctx: GpuContext, cache: PipelineCache, bytes: number, samples: number): Promise<{ shader: number; copy: number }> {
+async function bandwidth(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  bytes: number,
+  samples: number,
+): Promise<{ shader: number; copy: number }> {
   const vec4s = bytes / 16;
   const src = storageBuffer(ctx, bytes);
   const dst = storageBuffer(ctx, bytes);
   try {
-    const d = await prepareDispatch(ctx, cache, { file: 'bench/copy_vec4.wgsl', overrides: { WG: 256 } },
-      new ParamsBuilder().u32(vec4s).build(), [src, dst], grid1d(Math.ceil(vec4s / 256), ctx.limits.maxComputeWorkgroupsPerDimension));
+    const d = await prepareDispatch(
+      ctx,
+      cache,
+      { file: 'bench/copy_vec4.wgsl', overrides: { WG: 256 } },
+      new ParamsBuilder().u32(vec4s).build(),
+      [src, dst],
+      grid1d(Math.ceil(vec4s / 256), ctx.limits.maxComputeWorkgroupsPerDimension),
+    );
     await timeDispatches(ctx, [d], 1);
     const r = await timeDispatches(ctx, [d], samples);
     const shader = Math.max(...r.ms.map((t) => (2 * bytes) / t / 1e6));
@@ -100,10 +130,21 @@ async function bandwidth(ctx: GpuContext, cache: PipelineCache, bytes: number, s
   }
 }
 
-async function dispatchCost(ctx: GpuContext, cache: PipelineCache, samples: number): Promise<{ dispatchUs: number; roundTripUs: number }> {
+async function dispatchCost(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  samples: number,
+): Promise<{ dispatchUs: number; roundTripUs: number }> {
   const out = storageBuffer(ctx, 16);
   try {
-    const d = await prepareDispatch(ctx, cache, { file: 'bench/noop.wgsl' }, new ParamsBuilder().u32(1).build(), [out], [1, 1, 1]);
+    const d = await prepareDispatch(
+      ctx,
+      cache,
+      { file: 'bench/noop.wgsl' },
+      new ParamsBuilder().u32(1).build(),
+      [out],
+      [1, 1, 1],
+    );
     await timeDispatches(ctx, [d], 2);
     const N = 200;
     const one = median((await timeDispatches(ctx, [d], samples, 1)).ms);
@@ -115,7 +156,11 @@ async function dispatchCost(ctx: GpuContext, cache: PipelineCache, samples: numb
   }
 }
 
-export async function measureCeilings(ctx: GpuContext, cache: PipelineCache, opts: { quick?: boolean } = {}): Promise<Ceilings> {
+export async function measureCeilings(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  opts: { quick?: boolean } = {},
+): Promise<Ceilings> {
   const samples = opts.quick ? 3 : 7;
   const targetMs = opts.quick ? 30 : 80;
   const f32 = await peakOps(ctx, cache, 'f32', targetMs, samples);
@@ -131,8 +176,17 @@ export async function measureCeilings(ctx: GpuContext, cache: PipelineCache, opt
   }
   const dc = await dispatchCost(ctx, cache, samples);
   return {
-    adapter: adapterName(ctx), slug: adapterSlug(ctx), measuredAt: new Date().toISOString(), timing: f32.source,
-    f32Gflops: f32.gops, f16Gflops: f16, dot4Gops: dot4, copyGBs: bw.shader, copyGBsBySize: bySize, copyBufferGBs: bw.copy, ...dc,
+    adapter: adapterName(ctx),
+    slug: adapterSlug(ctx),
+    measuredAt: new Date().toISOString(),
+    timing: f32.source,
+    f32Gflops: f32.gops,
+    f16Gflops: f16,
+    dot4Gops: dot4,
+    copyGBs: bw.shader,
+    copyGBsBySize: bySize,
+    copyBufferGBs: bw.copy,
+    ...dc,
   };
 }
 
@@ -143,8 +197,14 @@ export function mergeCeilings(a: Ceilings, b: Ceilings): Ceilings {
   const sizes: Record<string, number> = { ...(a.copyGBsBySize ?? {}) };
   for (const [k, v] of Object.entries(b.copyGBsBySize ?? {})) sizes[k] = Math.max(sizes[k] ?? 0, v);
   return {
-    ...b, f32Gflops: Math.max(a.f32Gflops, b.f32Gflops), f16Gflops: hi(a.f16Gflops, b.f16Gflops), dot4Gops: hi(a.dot4Gops, b.dot4Gops),
-    copyGBs: Math.max(a.copyGBs, b.copyGBs), copyGBsBySize: sizes, copyBufferGBs: Math.max(a.copyBufferGBs, b.copyBufferGBs),
-    dispatchUs: lo(a.dispatchUs, b.dispatchUs), roundTripUs: lo(a.roundTripUs, b.roundTripUs),
+    ...b,
+    f32Gflops: Math.max(a.f32Gflops, b.f32Gflops),
+    f16Gflops: hi(a.f16Gflops, b.f16Gflops),
+    dot4Gops: hi(a.dot4Gops, b.dot4Gops),
+    copyGBs: Math.max(a.copyGBs, b.copyGBs),
+    copyGBsBySize: sizes,
+    copyBufferGBs: Math.max(a.copyBufferGBs, b.copyBufferGBs),
+    dispatchUs: lo(a.dispatchUs, b.dispatchUs),
+    roundTripUs: lo(a.roundTripUs, b.roundTripUs),
   };
 }

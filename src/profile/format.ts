@@ -19,7 +19,18 @@ const STEP_HEADERS = ['#', 'node(s)', 'op', 'variant', 'shapes', 'µs', '%', 'GF
 
 function stepCells(r: ProfileRow): Cell[] {
   const bound = r.bound === 'memory' ? ' mem' : r.bound === 'compute' ? ' flop' : '';
-  return [r.index, nodesLabel(r), r.op, r.variant, shapesLabel(r), num(r.us), pct(r.pct), num(r.gflops), num(r.gbs), r.ceilingPct === null ? '' : `${pct(r.ceilingPct)}${bound}`];
+  return [
+    r.index,
+    nodesLabel(r),
+    r.op,
+    r.variant,
+    shapesLabel(r),
+    num(r.us),
+    pct(r.pct),
+    num(r.gflops),
+    num(r.gbs),
+    r.ceilingPct === null ? '' : `${pct(r.ceilingPct)}${bound}`,
+  ];
 }
 
 const GROUP_HEADERS = (what: string) => [what, 'steps', 'µs', '%', 'GFLOP/s'];
@@ -38,15 +49,24 @@ export function totalsLines(p: ProfileReport): string[] {
   const t = p.totals;
   const lines: string[] = [];
   if (t.timing === 'timestamp' && t.gpuMs !== null && t.stepSumMs !== null) {
-    lines.push(`GPU time: ${num(t.gpuMs)} ms (first step begin → last step end, ${t.statistic} of ${t.iterations}); sum of per-step ${t.statistic === 'min' ? 'minimums' : `${t.statistic}s`} ${num(t.stepSumMs)} ms = ${pct((100 * t.stepSumMs) / t.gpuMs)} of it`
-      + (t.coverage === null ? '' : `; steps cover ${pct(100 * t.coverage)} of each run's GPU time`));
+    lines.push(
+      `GPU time: ${num(t.gpuMs)} ms (first step begin → last step end, ${t.statistic} of ${t.iterations}); sum of per-step ${t.statistic === 'min' ? 'minimums' : `${t.statistic}s`} ${num(t.stepSumMs)} ms = ${pct((100 * t.stepSumMs) / t.gpuMs)} of it` +
+        (t.coverage === null ? '' : `; steps cover ${pct(100 * t.coverage)} of each run's GPU time`),
+    );
   } else {
     lines.push('GPU time: not measured per step (wall-clock fallback, see note)');
   }
-  lines.push(`wall time: ${num(t.wallMs)} ms per run (unprofiled: write inputs, one submit, read outputs; median of ${t.iterations})`);
-  lines.push(`CPU encode: ${t.encodeMs === null ? 'not measured' : `${num(t.encodeMs)} ms`} (createCommandEncoder → submit)`);
-  lines.push(`dispatches: ${t.dispatches} in ${t.steps} steps, one submit; work ${num(t.flops / 1e9)} GFLOP, ${num(t.bytes / 1e6)} MB moved`);
-  if (t.timing === 'timestamp' && t.gpuMs) lines.push(`effective: ${num(t.flops / t.gpuMs / 1e6)} GFLOP/s over the GPU time`);
+  lines.push(
+    `wall time: ${num(t.wallMs)} ms per run (unprofiled: write inputs, one submit, read outputs; median of ${t.iterations})`,
+  );
+  lines.push(
+    `CPU encode: ${t.encodeMs === null ? 'not measured' : `${num(t.encodeMs)} ms`} (createCommandEncoder → submit)`,
+  );
+  lines.push(
+    `dispatches: ${t.dispatches} in ${t.steps} steps, one submit; work ${num(t.flops / 1e9)} GFLOP, ${num(t.bytes / 1e6)} MB moved`,
+  );
+  if (t.timing === 'timestamp' && t.gpuMs)
+    lines.push(`effective: ${num(t.flops / t.gpuMs / 1e6)} GFLOP/s over the GPU time`);
   return lines;
 }
 
@@ -62,13 +82,19 @@ export function profileText(p: ProfileReport, opts: { top?: number } = {}): stri
   const out = [
     p.title,
     `adapter: ${p.adapter}`,
-    `inputs: ${Object.entries(p.inputs).map(([k, s]) => `${k}=${s.join('x')}`).join(' ')}`,
+    `inputs: ${Object.entries(p.inputs)
+      .map(([k, s]) => `${k}=${s.join('x')}`)
+      .join(' ')}`,
     `timing: ${p.totals.timing === 'timestamp' ? 'GPU timestamps, one query set per run' : 'WALL-CLOCK ONLY (whole runs)'}, ${p.totals.statistic} of ${p.totals.iterations} runs`,
     ceilingsLine(p.ceilings, p.ceilingsSource),
   ];
   const cold = coldStartLine(p);
   if (cold) out.push(cold);
-  out.push('', opts.top ? `top ${rows.length} of ${p.rows.length} steps by time:` : `${p.rows.length} steps:`, textTable(STEP_HEADERS, rows.map(stepCells)));
+  out.push(
+    '',
+    opts.top ? `top ${rows.length} of ${p.rows.length} steps by time:` : `${p.rows.length} steps:`,
+    textTable(STEP_HEADERS, rows.map(stepCells)),
+  );
   out.push('', ...totalsLines(p));
   out.push('', 'by op:', textTable(GROUP_HEADERS('op'), p.byOp.map(groupCells)));
   out.push('', 'by kernel variant:', textTable(GROUP_HEADERS('variant'), p.byVariant.map(groupCells)));

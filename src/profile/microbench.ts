@@ -13,15 +13,27 @@ export type TimingSource = 'timestamp' | 'wall-clock';
 
 /** A compiled kernel bound to a params uniform and storage buffers 1..n (the shader-file conventions). */
 export async function prepareDispatch(
-  ctx: GpuContext, cache: PipelineCache, spec: ShaderSpec, params: ArrayBuffer, storage: GPUBuffer[], workgroups: [number, number, number],
+  ctx: GpuContext,
+  cache: PipelineCache,
+  spec: ShaderSpec,
+  params: ArrayBuffer,
+  storage: GPUBuffer[],
+  workgroups: [number, number, number],
 ): Promise<Dispatch> {
   const cp = await cache.get(spec);
-  const uniform = ctx.device.createBuffer({ size: Math.max(16, params.byteLength), usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
+  const uniform = ctx.device.createBuffer({
+    size: Math.max(16, params.byteLength),
+    usage: GPUBufferUsage.UNIFORM,
+    mappedAtCreation: true,
+  });
   new Uint8Array(uniform.getMappedRange()).set(new Uint8Array(params));
   uniform.unmap();
   const group = ctx.device.createBindGroup({
     layout: cp.layouts[0],
-    entries: [{ binding: 0, resource: { buffer: uniform } }, ...storage.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))],
+    entries: [
+      { binding: 0, resource: { buffer: uniform } },
+      ...storage.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+    ],
   });
   return { pipeline: cp.pipeline, group, workgroups };
 }
@@ -32,7 +44,10 @@ export function storageBuffer(ctx: GpuContext, bytes: number, fill?: (f: Float32
     usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
     mappedAtCreation: !!fill,
   });
-  if (fill) { fill(new Float32Array(buf.getMappedRange())); buf.unmap(); }
+  if (fill) {
+    fill(new Float32Array(buf.getMappedRange()));
+    buf.unmap();
+  }
   return buf;
 }
 
@@ -59,14 +74,24 @@ class PassTimer {
     this.read.unmap();
     return Number(t[1] - t[0]) / 1e6;
   }
-  destroy(): void { this.qs.destroy(); this.resolve.destroy(); this.read.destroy(); }
+  destroy(): void {
+    this.qs.destroy();
+    this.resolve.destroy();
+    this.read.destroy();
+  }
 }
 
 /**
  * Runs `repeat` copies of the dispatch list in one pass and one submit per sample, and returns the time of
  * each sample in ms: GPU timestamps around the pass when the device has them, else wall-clock to completion.
  */
-export async function timeDispatches(ctx: GpuContext, list: Dispatch[], samples: number, repeat = 1, useTimestamps = true): Promise<{ ms: number[]; source: TimingSource }> {
+export async function timeDispatches(
+  ctx: GpuContext,
+  list: Dispatch[],
+  samples: number,
+  repeat = 1,
+  useTimestamps = true,
+): Promise<{ ms: number[]; source: TimingSource }> {
   const { device } = ctx;
   const timer = useTimestamps && ctx.features.timestampQuery ? new PassTimer(device) : null;
   const ms: number[] = [];
@@ -86,7 +111,10 @@ export async function timeDispatches(ctx: GpuContext, list: Dispatch[], samples:
       const t0 = performance.now();
       device.queue.submit([encoder.finish()]);
       if (timer) ms.push(await timer.ms());
-      else { await device.queue.onSubmittedWorkDone(); ms.push(performance.now() - t0); }
+      else {
+        await device.queue.onSubmittedWorkDone();
+        ms.push(performance.now() - t0);
+      }
     }
   } finally {
     timer?.destroy();

@@ -32,7 +32,15 @@ export interface ProfileRow {
   bound: 'compute' | 'memory' | null;
 }
 
-export interface GroupRow { key: string; steps: number; us: number | null; pct: number | null; flops: number; bytes: number; gflops: number | null }
+export interface GroupRow {
+  key: string;
+  steps: number;
+  us: number | null;
+  pct: number | null;
+  flops: number;
+  bytes: number;
+  gflops: number | null;
+}
 
 export interface ProfileTotals {
   timing: 'timestamp' | 'wall-clock';
@@ -97,14 +105,23 @@ const STATISTICS: Record<Statistic, (v: number[]) => number> = {
 };
 
 /** Times createCommandEncoder → submit of the next run by wrapping the device's methods for one call. */
-async function timeEncode<T>(device: GPUDevice, work: () => Promise<T>): Promise<{ result: T; encodeMs: number | null }> {
+async function timeEncode<T>(
+  device: GPUDevice,
+  work: () => Promise<T>,
+): Promise<{ result: T; encodeMs: number | null }> {
   const queue = device.queue;
   const create = device.createCommandEncoder;
   const submit = queue.submit;
   let t0 = NaN;
   let t1 = NaN;
-  device.createCommandEncoder = function (this: GPUDevice, d?: GPUCommandEncoderDescriptor) { if (Number.isNaN(t0)) t0 = performance.now(); return create.call(this, d); };
-  queue.submit = function (this: GPUQueue, cmds: Iterable<GPUCommandBuffer>) { t1 = performance.now(); return submit.call(this, cmds); };
+  device.createCommandEncoder = function (this: GPUDevice, d?: GPUCommandEncoderDescriptor) {
+    if (Number.isNaN(t0)) t0 = performance.now();
+    return create.call(this, d);
+  };
+  queue.submit = function (this: GPUQueue, cmds: Iterable<GPUCommandBuffer>) {
+    t1 = performance.now();
+    return submit.call(this, cmds);
+  };
   try {
     const result = await work();
     return { result, encodeMs: Number.isFinite(t1 - t0) ? t1 - t0 : null };
@@ -122,8 +139,10 @@ function stepWork(ex: Executor): { flops: number; bytes: number }[] {
   return steps.map((s, i) => {
     const siblings = steps.filter((o) => o.node === s.node);
     const last = lastOf.get(s.node) === i;
-    const flops = s.call.flops ?? (last && !siblings.some((o) => o.call.flops !== undefined) ? nodeFlops(ex.graph, s.node) : 0);
-    const bytes = s.call.bytes ?? (last && !siblings.some((o) => o.call.bytes !== undefined) ? nodeBytes(ex.graph, s.node) : 0);
+    const flops =
+      s.call.flops ?? (last && !siblings.some((o) => o.call.flops !== undefined) ? nodeFlops(ex.graph, s.node) : 0);
+    const bytes =
+      s.call.bytes ?? (last && !siblings.some((o) => o.call.bytes !== undefined) ? nodeBytes(ex.graph, s.node) : 0);
     return { flops, bytes };
   });
 }
@@ -155,7 +174,11 @@ export function groupRows(rows: ProfileRow[], key: (r: ProfileRow) => string): G
 }
 
 /** Profiles `iterations` runs after `warmup` (the first run on lavapipe pays every LLVM compile). */
-export async function profileExecutor(ex: Executor, feeds: Map<string, HostTensor>, opts: ProfileOptions = {}): Promise<ProfileReport> {
+export async function profileExecutor(
+  ex: Executor,
+  feeds: Map<string, HostTensor>,
+  opts: ProfileOptions = {},
+): Promise<ProfileReport> {
   const iterations = Math.max(1, opts.iterations ?? 10);
   const warmup = Math.max(0, opts.warmup ?? 2);
   const useTs = (opts.timestamps ?? true) && ex.ctx.features.timestampQuery;
@@ -178,7 +201,10 @@ export async function profileExecutor(ex: Executor, feeds: Map<string, HostTenso
     if (encodeMs !== null) encodes.push(encodeMs);
     if (useTs) {
       const r = await ex.run(feeds, true);
-      r.timings?.forEach((t, k) => { perStep[k].push(t.gpuMs); if (t.startMs !== undefined) starts[k].push(t.startMs); });
+      r.timings?.forEach((t, k) => {
+        perStep[k].push(t.gpuMs);
+        if (t.startMs !== undefined) starts[k].push(t.startMs);
+      });
       if (r.gpuMs !== undefined && r.timings) {
         spans.push(r.gpuMs);
         if (r.gpuMs > 0) coverage.push(r.timings.reduce((a, t) => a + t.gpuMs, 0) / r.gpuMs);
@@ -192,48 +218,77 @@ export async function profileExecutor(ex: Executor, feeds: Map<string, HostTenso
     const has = Number.isFinite(ms);
     const roof = has && opts.ceilings ? rooflinePct(opts.ceilings, work[i].flops, work[i].bytes, ms) : null;
     return {
-      index: i, node: s.node.name, origin: s.node.origin?.length ? [...s.node.origin] : [s.node.name], op: s.node.op, variant: s.call.variant,
-      inputs: s.node.inputs.filter(Boolean).map((n) => shapeOf(ex, n)), output: shapeOf(ex, s.node.outputs[0]),
-      workgroups: s.call.workgroups, flops: work[i].flops, bytes: work[i].bytes,
-      us: has ? ms * 1000 : null, minUs: has ? Math.min(...perStep[i]) * 1000 : null,
+      index: i,
+      node: s.node.name,
+      origin: s.node.origin?.length ? [...s.node.origin] : [s.node.name],
+      op: s.node.op,
+      variant: s.call.variant,
+      inputs: s.node.inputs.filter(Boolean).map((n) => shapeOf(ex, n)),
+      output: shapeOf(ex, s.node.outputs[0]),
+      workgroups: s.call.workgroups,
+      flops: work[i].flops,
+      bytes: work[i].bytes,
+      us: has ? ms * 1000 : null,
+      minUs: has ? Math.min(...perStep[i]) * 1000 : null,
       meanUs: has ? (1000 * perStep[i].reduce((a, b) => a + b, 0)) / perStep[i].length : null,
-      startUs: starts[i].length ? median(starts[i]) * 1000 : null, pct: null,
+      startUs: starts[i].length ? median(starts[i]) * 1000 : null,
+      pct: null,
       gflops: has && ms > 0 && work[i].flops ? work[i].flops / ms / 1e6 : null,
       gbs: has && ms > 0 && work[i].bytes ? work[i].bytes / ms / 1e6 : null,
-      ceilingPct: roof?.pct ?? null, bound: roof?.bound ?? null,
+      ceilingPct: roof?.pct ?? null,
+      bound: roof?.bound ?? null,
     };
   });
   const stepSum = useTs ? rows.reduce((a, r) => a + (r.us ?? 0), 0) / 1000 : null;
   for (const r of rows) r.pct = r.us !== null && stepSum ? (100 * r.us) / 1000 / stepSum : null;
   const totals: ProfileTotals = {
-    timing: useTs ? 'timestamp' : 'wall-clock', statistic, iterations, steps: rows.length,
+    timing: useTs ? 'timestamp' : 'wall-clock',
+    statistic,
+    iterations,
+    steps: rows.length,
     dispatches: ex.steps.filter((s) => s.call.workgroups[0] * s.call.workgroups[1] * s.call.workgroups[2] > 0).length,
-    gpuMs: useTs ? summarize(spans) : null, stepSumMs: stepSum,
+    gpuMs: useTs ? summarize(spans) : null,
+    stepSumMs: stepSum,
     stepMeanSumMs: useTs ? rows.reduce((a, r) => a + (r.meanUs ?? 0), 0) / 1000 : null,
     meanGpuMs: useTs && spans.length ? spans.reduce((a, b) => a + b, 0) / spans.length : null,
     stepMinSumMs: useTs ? rows.reduce((a, r) => a + (r.minUs ?? 0), 0) / 1000 : null,
     minGpuMs: useTs && spans.length ? Math.min(...spans) : null,
-    coverage: coverage.length ? median(coverage) : null, wallMs: median(walls),
+    coverage: coverage.length ? median(coverage) : null,
+    wallMs: median(walls),
     encodeMs: encodes.length ? median(encodes) : null,
-    flops: work.reduce((a, w) => a + w.flops, 0), bytes: work.reduce((a, w) => a + w.bytes, 0),
+    flops: work.reduce((a, w) => a + w.flops, 0),
+    bytes: work.reduce((a, w) => a + w.bytes, 0),
   };
   const notes: string[] = [];
   if (!useTs) {
-    notes.push(ex.ctx.features.timestampQuery
-      ? 'GPU timestamps switched off: only the wall-clock time of whole runs is measured; per-step times are absent.'
-      : 'The adapter lacks timestamp-query: only the wall-clock time of whole runs is measured; per-step times are absent.');
+    notes.push(
+      ex.ctx.features.timestampQuery
+        ? 'GPU timestamps switched off: only the wall-clock time of whole runs is measured; per-step times are absent.'
+        : 'The adapter lacks timestamp-query: only the wall-clock time of whole runs is measured; per-step times are absent.',
+    );
   } else {
-    notes.push('Profiled runs give each step its own compute pass (for its timestamps); the wall time is from unprofiled runs (one pass).');
+    notes.push(
+      'Profiled runs give each step its own compute pass (for its timestamps); the wall time is from unprofiled runs (one pass).',
+    );
     const { stepSumMs: sum, gpuMs: gpu, stepMeanSumMs: meanSum, meanGpuMs: meanGpu } = totals;
     if (sum !== null && gpu && Math.abs(sum / gpu - 1) > 0.1) {
-      notes.push(`The per-step ${statistic === 'min' ? 'minimums' : `${statistic}s`} sum to ${(100 * sum / gpu).toFixed(0)}% of the median GPU time: the runs were noisy (on a shared CPU, preemption lands on random steps; `
-        + `the per-step means sum to ${meanSum && meanGpu ? (100 * meanSum / meanGpu).toFixed(0) : '?'}% of the mean GPU time, the per-step minimums to `
-        + `${totals.stepMinSumMs && totals.minGpuMs ? (100 * totals.stepMinSumMs / totals.minGpuMs).toFixed(0) : '?'}% of the fastest run). Raise --iterations, use --stat mean, or profile on a quieter machine.`);
+      notes.push(
+        `The per-step ${statistic === 'min' ? 'minimums' : `${statistic}s`} sum to ${((100 * sum) / gpu).toFixed(0)}% of the median GPU time: the runs were noisy (on a shared CPU, preemption lands on random steps; ` +
+          `the per-step means sum to ${meanSum && meanGpu ? ((100 * meanSum) / meanGpu).toFixed(0) : '?'}% of the mean GPU time, the per-step minimums to ` +
+          `${totals.stepMinSumMs && totals.minGpuMs ? ((100 * totals.stepMinSumMs) / totals.minGpuMs).toFixed(0) : '?'}% of the fastest run). Raise --iterations, use --stat mean, or profile on a quieter machine.`,
+      );
     }
   }
   return {
-    title: opts.title ?? 'Kestrel profile', adapter: opts.adapter ?? '', inputs: Object.fromEntries([...feeds].map(([k, t]) => [k, [...t.shape]])),
-    ceilings: opts.ceilings ?? null, ceilingsSource: opts.ceilingsSource ?? (opts.ceilings ? 'given' : 'none'),
-    totals, rows, byOp: groupRows(rows, (r) => r.op), byVariant: groupRows(rows, (r) => r.variant), notes,
+    title: opts.title ?? 'Kestrel profile',
+    adapter: opts.adapter ?? '',
+    inputs: Object.fromEntries([...feeds].map(([k, t]) => [k, [...t.shape]])),
+    ceilings: opts.ceilings ?? null,
+    ceilingsSource: opts.ceilingsSource ?? (opts.ceilings ? 'given' : 'none'),
+    totals,
+    rows,
+    byOp: groupRows(rows, (r) => r.op),
+    byVariant: groupRows(rows, (r) => r.variant),
+    notes,
   };
 }

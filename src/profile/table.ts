@@ -10,7 +10,11 @@ export function textTable(headers: string[], rows: Cell[][]): string {
   const text = rows.map((r) => r.map(cellText));
   const widths = headers.map((h, i) => Math.max(h.length, ...text.map((r) => (r[i] ?? '').length)));
   const right = headers.map((_, i) => text.length > 0 && text.every((r) => !r[i] || isNumeric(r[i])));
-  const line = (cells: string[]) => cells.map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...text.map(line)].join('\n');
 }
 
@@ -35,5 +39,7 @@ export function num(x: number | null | undefined, digits = 3): string {
   return Number(x.toPrecision(digits)).toString();
 }
 
-export const pct = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : `${x.toFixed(1)}%`);
-export const ratio = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '' : `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}x`);
+export const pct = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '' : `${x.toFixed(1)}%`;
+export const ratio = (x: number | null | undefined): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '' : `${x >= 10 ? x.toFixed(1) : x.toFixed(2)}x`;

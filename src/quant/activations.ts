@@ -19,13 +19,47 @@ import { Constants, DT, attr, floatTensor, makeNode, tensorProto } from './onnx-
 
 const TARGET_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'GlobalAveragePool', 'AveragePool']);
 /** Ops whose result is one correctly rounded operation per element (or none): the same bits in any engine. */
-const SINGLE_ROUNDING = new Set(['Add', 'Sub', 'Mul', 'Div', 'Relu', 'Clip', 'Max', 'Min', 'Neg', 'Abs', 'HardSigmoid', 'LeakyRelu', 'Identity',
-  'Reshape', 'Transpose', 'Flatten', 'Squeeze', 'Unsqueeze', 'Concat', 'Slice', 'Split', 'Gather', 'Pad', 'MaxPool', 'Cast', 'Shape',
-  'Constant', 'DequantizeLinear', 'QuantizeLinear']);
+const SINGLE_ROUNDING = new Set([
+  'Add',
+  'Sub',
+  'Mul',
+  'Div',
+  'Relu',
+  'Clip',
+  'Max',
+  'Min',
+  'Neg',
+  'Abs',
+  'HardSigmoid',
+  'LeakyRelu',
+  'Identity',
+  'Reshape',
+  'Transpose',
+  'Flatten',
+  'Squeeze',
+  'Unsqueeze',
+  'Concat',
+  'Slice',
+  'Split',
+  'Gather',
+  'Pad',
+  'MaxPool',
+  'Cast',
+  'Shape',
+  'Constant',
+  'DequantizeLinear',
+  'QuantizeLinear',
+]);
 const RESERVOIR = 65536;
 
 export type CalibrationMethod = 'minmax' | 'percentile';
-export interface Range { tensor: string; min: number; max: number; scale: number; zeroPoint: number }
+export interface Range {
+  tensor: string;
+  min: number;
+  max: number;
+  scale: number;
+  zeroPoint: number;
+}
 
 const dataInputs = (n: OnnxNode) => (n.opType === 'MatMul' ? [n.input[0], n.input[1]] : [n.input[0]]);
 
@@ -41,13 +75,18 @@ export interface Targets {
  * only those computed bit for bit alike by any engine. `weightsOnGrid(node)`: its weights will be
  * power-of-two int8 (so its products are exact).
  */
-export function activationTargets(model: OnnxModel, exclude: Set<string>, reproducible = false, weightsOnGrid: (n: OnnxNode) => boolean = () => false): Targets {
+export function activationTargets(
+  model: OnnxModel,
+  exclude: Set<string>,
+  reproducible = false,
+  weightsOnGrid: (n: OnnxNode) => boolean = () => false,
+): Targets {
   const consts = new Constants(model);
   const out = new Set<string>();
   const kept = new Map<string, string>();
   // why a value is not reproducible ('' when it is)
   const why = new Map<string, string>(model.graph!.input.map((i) => [i.name, '']));
-  const whyOf = (v: string) => (!v || consts.has(v) ? '' : why.get(v) ?? 'unknown producer');
+  const whyOf = (v: string) => (!v || consts.has(v) ? '' : (why.get(v) ?? 'unknown producer'));
   for (const n of model.graph!.node) {
     const target = TARGET_OPS.has(n.opType) && !exclude.has(n.name);
     const ins = target ? dataInputs(n).filter((i) => i && !consts.has(i)) : [];
@@ -58,7 +97,13 @@ export function activationTargets(model: OnnxModel, exclude: Set<string>, reprod
     let reason = '';
     if (target) {
       if (ins.some((i) => !out.has(i))) reason = `${n.opType} '${n.name}' sums float (unquantized) inputs`;
-      else if (['Conv', 'ConvTranspose', 'MatMul', 'Gemm'].includes(n.opType) && n.input[1] && consts.has(n.input[1]) && !weightsOnGrid(n)) reason = `${n.opType} '${n.name}' has float weights`;
+      else if (
+        ['Conv', 'ConvTranspose', 'MatMul', 'Gemm'].includes(n.opType) &&
+        n.input[1] &&
+        consts.has(n.input[1]) &&
+        !weightsOnGrid(n)
+      )
+        reason = `${n.opType} '${n.name}' has float weights`;
     } else if (SINGLE_ROUNDING.has(n.opType) || (n.opType === 'Resize' && isNearest(n))) {
       reason = n.input.map(whyOf).find((r) => r !== '') ?? '';
     } else if (TARGET_OPS.has(n.opType)) {
@@ -68,7 +113,10 @@ export function activationTargets(model: OnnxModel, exclude: Set<string>, reprod
     }
     for (const o of n.output) why.set(o, reason);
   }
-  return { tensors: [...out], kept: [...kept].filter(([t]) => !out.has(t)).map(([tensor, reason]) => ({ tensor, reason })) };
+  return {
+    tensors: [...out],
+    kept: [...kept].filter(([t]) => !out.has(t)).map(([tensor, reason]) => ({ tensor, reason })),
+  };
 }
 
 const isNearest = (n: OnnxNode) => {
@@ -100,7 +148,18 @@ class Tracker {
   }
 }
 
-export async function calibrate(model: Model, samples: Record<string, HostTensor>[], targets: string[], opts: { method: CalibrationMethod; percentile: number; pow2?: boolean; context?: GpuContext; progress?: (done: number, total: number) => void }): Promise<Range[]> {
+export async function calibrate(
+  model: Model,
+  samples: Record<string, HostTensor>[],
+  targets: string[],
+  opts: {
+    method: CalibrationMethod;
+    percentile: number;
+    pow2?: boolean;
+    context?: GpuContext;
+    progress?: (done: number, total: number) => void;
+  },
+): Promise<Range[]> {
   const trackers = new Map(targets.map((t) => [t, new Tracker()]));
   const shapes = Object.fromEntries(Object.entries(samples[0]).map(([k, t]) => [k, t.shape]));
   const session = await Session.create(model, { shapes, keep: targets, capture: targets, context: opts.context });
@@ -118,7 +177,8 @@ export async function calibrate(model: Model, samples: Record<string, HostTensor
   }
   return targets.map((t) => {
     const [lo, hi] = trackers.get(t)!.range(opts.method, opts.percentile);
-    const rmin = Math.min(0, Number.isFinite(lo) ? lo : 0), rmax = Math.max(0, Number.isFinite(hi) ? hi : 0);
+    const rmin = Math.min(0, Number.isFinite(lo) ? lo : 0),
+      rmax = Math.max(0, Number.isFinite(hi) ? hi : 0);
     const scale = rmax > rmin ? (opts.pow2 ? pow2Ceil((rmax - rmin) / 255) : (rmax - rmin) / 255) : 1;
     const zeroPoint = Math.max(0, Math.min(255, Math.round(-rmin / scale)));
     return { tensor: t, min: rmin, max: rmax, scale, zeroPoint };
@@ -139,13 +199,19 @@ export function insertQdq(model: OnnxModel, ranges: Range[], exclude: Set<string
     return `${x}_qdq`;
   };
   // graph inputs that are targets get their pair first
-  for (const i of model.graph!.input) { const r = byTensor.get(i.name); if (r) replaced.set(i.name, emitPair(i.name, r)); }
+  for (const i of model.graph!.input) {
+    const r = byTensor.get(i.name);
+    if (r) replaced.set(i.name, emitPair(i.name, r));
+  }
   for (const n of model.graph!.node) {
     if (TARGET_OPS.has(n.opType) && !exclude.has(n.name)) {
       n.input = n.input.map((i) => replaced.get(i) ?? i);
     }
     nodes.push(n);
-    for (const o of n.output) { const r = byTensor.get(o); if (r && !replaced.has(o)) replaced.set(o, emitPair(o, r)); }
+    for (const o of n.output) {
+      const r = byTensor.get(o);
+      if (r && !replaced.has(o)) replaced.set(o, emitPair(o, r));
+    }
   }
   model.graph!.node = nodes;
   return replaced.size;

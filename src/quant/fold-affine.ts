@@ -8,15 +8,24 @@ import type { OnnxModel, OnnxNode } from '../onnx/proto.js';
 import { Constants, floatTensor, readers } from './onnx-edit.js';
 
 /** Per-output-channel (mul, add) of node `n` reading `x` with `channels` channels, or null. */
-function channelAffine(n: OnnxNode, x: string, channels: number, consts: Constants): { mul: Float64Array; add: Float64Array } | null {
-  const mul = new Float64Array(channels).fill(1), add = new Float64Array(channels);
+function channelAffine(
+  n: OnnxNode,
+  x: string,
+  channels: number,
+  consts: Constants,
+): { mul: Float64Array; add: Float64Array } | null {
+  const mul = new Float64Array(channels).fill(1),
+    add = new Float64Array(channels);
   if (n.opType === 'BatchNormalization') {
     if (n.input[0] !== x || n.output.length !== 1) return null;
     const p = n.input.slice(1, 5).map((i) => consts.get(i));
     if (p.some((t) => !t || t.dtype !== 'f32' || t.data.length !== channels)) return null;
     const [s, b, m, v] = p.map((t) => t!.data as Float32Array);
     const eps = n.attribute.find((a) => a.name === 'epsilon')?.f ?? 1e-5;
-    for (let c = 0; c < channels; c++) { mul[c] = s[c] / Math.sqrt(v[c] + eps); add[c] = b[c] - m[c] * mul[c]; }
+    for (let c = 0; c < channels; c++) {
+      mul[c] = s[c] / Math.sqrt(v[c] + eps);
+      add[c] = b[c] - m[c] * mul[c];
+    }
     return { mul, add };
   }
   if (!['Mul', 'Add', 'Sub', 'Div'].includes(n.opType) || n.input.length !== 2) return null;
@@ -68,7 +77,11 @@ export function foldConvAffine(model: OnnxModel): number {
       if (!aff) continue;
       // weights and bias must be constants only this conv reads (a runtime bias stays as it is)
       const bias0 = conv.input[2] ? consts.get(conv.input[2]) : undefined;
-      if ((rd.get(conv.input[1])?.length ?? 0) !== 1 || (conv.input[2] && (!bias0 || bias0.dtype !== 'f32' || (rd.get(conv.input[2])?.length ?? 0) !== 1))) continue;
+      if (
+        (rd.get(conv.input[1])?.length ?? 0) !== 1 ||
+        (conv.input[2] && (!bias0 || bias0.dtype !== 'f32' || (rd.get(conv.input[2])?.length ?? 0) !== 1))
+      )
+        continue;
       const wd = Float32Array.from(w.data as Float32Array);
       const inner = w.shape[2] * w.shape[3];
       for (let i = 0; i < wd.length; i++) {

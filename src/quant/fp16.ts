@@ -12,24 +12,54 @@ import { Constants, DT, attr, floatTensor, makeNode, tensorProto } from './onnx-
 const F32_SLOTS: Record<string, number[]> = { Resize: [1, 2], Upsample: [1] };
 /** Ops whose types exclude f16 (or that we do not rewrite): computed in f32 between Casts. */
 const F32_OPS = new Set([
-  'Range', 'NonMaxSuppression', 'RoiAlign', 'QuantizeLinear', 'DequantizeLinear', 'DynamicQuantizeLinear',
-  'QLinearConv', 'QLinearMatMul', 'MatMulInteger', 'ConvInteger', 'RandomNormal', 'RandomUniform',
-  'RandomNormalLike', 'RandomUniformLike', 'Multinomial',
+  'Range',
+  'NonMaxSuppression',
+  'RoiAlign',
+  'QuantizeLinear',
+  'DequantizeLinear',
+  'DynamicQuantizeLinear',
+  'QLinearConv',
+  'QLinearMatMul',
+  'MatMulInteger',
+  'ConvInteger',
+  'RandomNormal',
+  'RandomUniform',
+  'RandomNormalLike',
+  'RandomUniformLike',
+  'Multinomial',
 ]);
-const BOOL_OPS = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf']);
+const BOOL_OPS = new Set([
+  'Equal',
+  'Less',
+  'LessOrEqual',
+  'Greater',
+  'GreaterOrEqual',
+  'Not',
+  'And',
+  'Or',
+  'Xor',
+  'IsNaN',
+  'IsInf',
+]);
 const INT64_OPS = new Set(['Shape', 'Size', 'NonZero', 'ArgMax', 'ArgMin']);
 /** The largest finite f16: larger weights clamp rather than become infinite. */
 const F16_MAX = 65504;
 
 export interface Fp16Report {
-  constants: number; casts: number; keptF32: string[]; bytesBefore: number; bytesAfter: number;
+  constants: number;
+  casts: number;
+  keptF32: string[];
+  bytesBefore: number;
+  bytesAfter: number;
   /** Batch norms whose variance (or other parameter) exceeds the f16 range, rewritten with variance 1. */
   rescaledBatchNorms: number;
 }
 
 type Elem = number;
 
-function attrOf(n: OnnxNode, name: string) { return n.attribute.find((a) => a.name === name); }
+function attrOf(n: OnnxNode, name: string) {
+  return n.attribute.find((a) => a.name === name);
+}
 
 /** ONNX element types of each node's outputs, from its inputs' types (enough rules for the float question). */
 function outputTypes(n: OnnxNode, t: (name: string) => Elem | undefined): Elem[] {
@@ -38,21 +68,31 @@ function outputTypes(n: OnnxNode, t: (name: string) => Elem | undefined): Elem[]
   if (BOOL_OPS.has(n.opType)) return all(9);
   if (INT64_OPS.has(n.opType)) return all(DT.INT64);
   switch (n.opType) {
-    case 'Cast': return all(Number(attrOf(n, 'to')?.i ?? DT.FLOAT));
-    case 'CastLike': return all(t(n.input[1]) ?? first);
+    case 'Cast':
+      return all(Number(attrOf(n, 'to')?.i ?? DT.FLOAT));
+    case 'CastLike':
+      return all(t(n.input[1]) ?? first);
     case 'Constant': {
       const a = n.attribute[0];
       if (a?.t) return all(a.t.dataType);
       return all(a?.name === 'value_float' || a?.name === 'value_floats' ? DT.FLOAT : DT.INT64);
     }
-    case 'ConstantOfShape': return all(attrOf(n, 'value')?.t?.dataType ?? DT.FLOAT);
-    case 'DequantizeLinear': return all(t(n.input[1]) ?? DT.FLOAT);
-    case 'QuantizeLinear': return all(n.input[2] ? t(n.input[2]) ?? DT.UINT8 : DT.UINT8);
-    case 'Where': return all(t(n.input[1]) ?? first);
-    case 'TopK': return [first, DT.INT64];
-    case 'MaxPool': return [first, DT.INT64];
-    case 'Dropout': return [first, 9];
-    default: return all(first);
+    case 'ConstantOfShape':
+      return all(attrOf(n, 'value')?.t?.dataType ?? DT.FLOAT);
+    case 'DequantizeLinear':
+      return all(t(n.input[1]) ?? DT.FLOAT);
+    case 'QuantizeLinear':
+      return all(n.input[2] ? (t(n.input[2]) ?? DT.UINT8) : DT.UINT8);
+    case 'Where':
+      return all(t(n.input[1]) ?? first);
+    case 'TopK':
+      return [first, DT.INT64];
+    case 'MaxPool':
+      return [first, DT.INT64];
+    case 'Dropout':
+      return [first, 9];
+    default:
+      return all(first);
   }
 }
 
@@ -65,28 +105,50 @@ function toHalfTensor(name: string, t: { shape: number[]; data: Float32Array }):
 export function convertToFp16(model: OnnxModel): Fp16Report {
   const g = model.graph!;
   for (const n of g.node) {
-    if (n.attribute.some((a) => a.g || a.graphs?.length)) throw new ModelFormatError(`--compute fp16: node '${n.name}' (${n.opType}) has a subgraph; control flow is not converted`);
+    if (n.attribute.some((a) => a.g || a.graphs?.length))
+      throw new ModelFormatError(
+        `--compute fp16: node '${n.name}' (${n.opType}) has a subgraph; control flow is not converted`,
+      );
   }
   const consts = new Constants(model);
-  const report: Fp16Report = { constants: 0, casts: 0, keptF32: [], bytesBefore: 0, bytesAfter: 0, rescaledBatchNorms: 0 };
-  for (const n of g.node) if (n.opType === 'BatchNormalization' && rescaleBatchNorm(n, consts)) report.rescaledBatchNorms++;
+  const report: Fp16Report = {
+    constants: 0,
+    casts: 0,
+    keptF32: [],
+    bytesBefore: 0,
+    bytesAfter: 0,
+    rescaledBatchNorms: 0,
+  };
+  for (const n of g.node)
+    if (n.opType === 'BatchNormalization' && rescaleBatchNorm(n, consts)) report.rescaledBatchNorms++;
   // original element types, propagated in node order (ONNX nodes are topologically sorted)
   const orig = new Map<string, Elem>();
   for (const i of g.input) orig.set(i.name, i.type?.tensorType?.elemType ?? DT.FLOAT);
   for (const t of g.initializer) orig.set(t.name, t.dataType);
-  for (const n of g.node) outputTypes(n, (v) => orig.get(v)).forEach((e, k) => { if (n.output[k]) orig.set(n.output[k], e); });
+  for (const n of g.node)
+    outputTypes(n, (v) => orig.get(v)).forEach((e, k) => {
+      if (n.output[k]) orig.set(n.output[k], e);
+    });
   const isF32 = (v: string) => !!v && orig.get(v) === DT.FLOAT;
 
   // nodes that stay f32: the F32_OPS, other domains, and float arithmetic read only by f32 slots (shape math)
-  const keep = new Set<OnnxNode>(g.node.filter((n) => F32_OPS.has(n.opType) || (n.domain !== '' && n.domain !== 'ai.onnx')));
+  const keep = new Set<OnnxNode>(
+    g.node.filter((n) => F32_OPS.has(n.opType) || (n.domain !== '' && n.domain !== 'ai.onnx')),
+  );
   const readersOf = new Map<string, [OnnxNode, number][]>();
-  g.node.forEach((n) => n.input.forEach((v, k) => { if (v) readersOf.set(v, [...(readersOf.get(v) ?? []), [n, k]]); }));
+  g.node.forEach((n) =>
+    n.input.forEach((v, k) => {
+      if (v) readersOf.set(v, [...(readersOf.get(v) ?? []), [n, k]]);
+    }),
+  );
   const outputs = new Set(g.output.map((o) => o.name));
   for (const n of [...g.node].reverse()) {
     if (keep.has(n) || n.opType === 'Constant' || !n.output.some(isF32)) continue;
     const uses = n.output.flatMap((o) => readersOf.get(o) ?? []);
-    const f32Only = uses.length > 0 && !n.output.some((o) => outputs.has(o))
-      && uses.every(([r, k]) => F32_SLOTS[r.opType]?.includes(k) || keep.has(r));
+    const f32Only =
+      uses.length > 0 &&
+      !n.output.some((o) => outputs.has(o)) &&
+      uses.every(([r, k]) => F32_SLOTS[r.opType]?.includes(k) || keep.has(r));
     if (f32Only) keep.add(n);
   }
   report.keptF32 = g.node.filter((n) => keep.has(n) && n.output.some(isF32)).map((n) => n.name || n.opType);
@@ -117,13 +179,21 @@ export function convertToFp16(model: OnnxModel): Fp16Report {
   };
 
   for (const n of g.node) {
-    if (n.opType === 'Constant') { nodes.push(n); continue; }
+    if (n.opType === 'Constant') {
+      nodes.push(n);
+      continue;
+    }
     const f32 = keep.has(n);
-    n.input = n.input.map((v, k) => (isF32(v) || orig.get(v) === DT.FLOAT16
-      ? want(v, f32 || F32_SLOTS[n.opType]?.includes(k) ? DT.FLOAT : DT.FLOAT16) : v));
+    n.input = n.input.map((v, k) =>
+      isF32(v) || orig.get(v) === DT.FLOAT16
+        ? want(v, f32 || F32_SLOTS[n.opType]?.includes(k) ? DT.FLOAT : DT.FLOAT16)
+        : v,
+    );
     if (!f32) retypeAttributes(n);
     nodes.push(n);
-    outputTypes(n, (v) => now.get(v)).forEach((e, k) => { if (n.output[k]) now.set(n.output[k], e); });
+    outputTypes(n, (v) => now.get(v)).forEach((e, k) => {
+      if (n.output[k]) now.set(n.output[k], e);
+    });
   }
   // graph outputs keep their f32 type: the f16 value is renamed and a Cast writes the output
   for (const o of g.output) {
@@ -173,9 +243,16 @@ function retypeAttributes(n: OnnxNode): void {
   }
   if (n.opType === 'ConstantOfShape') {
     const v = attrOf(n, 'value');
-    if (!v) n.attribute.push({ name: 'value', type: 4, t: toHalfTensor('value', { shape: [1], data: new Float32Array([0]) }) } as never);
+    if (!v)
+      n.attribute.push({
+        name: 'value',
+        type: 4,
+        t: toHalfTensor('value', { shape: [1], data: new Float32Array([0]) }),
+      } as never);
     else if (v.t?.dataType === DT.FLOAT) {
-      const raw = v.t.rawData?.length ? new Float32Array(new Uint8Array(v.t.rawData).buffer) : Float32Array.from(v.t.floatData);
+      const raw = v.t.rawData?.length
+        ? new Float32Array(new Uint8Array(v.t.rawData).buffer)
+        : Float32Array.from(v.t.floatData);
       v.t = toHalfTensor(v.t.name ?? 'value', { shape: [1], data: raw });
     }
   }

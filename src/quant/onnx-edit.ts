@@ -28,7 +28,14 @@ export function attr(name: string, v: AttrValue): OnnxAttribute {
   return { name, type: 1, f: v.float } as unknown as OnnxAttribute;
 }
 
-export function makeNode(opType: string, inputs: string[], outputs: string[], name: string, attrs: OnnxAttribute[] = [], domain = ''): OnnxNode {
+export function makeNode(
+  opType: string,
+  inputs: string[],
+  outputs: string[],
+  name: string,
+  attrs: OnnxAttribute[] = [],
+  domain = '',
+): OnnxNode {
   return { opType, input: inputs, output: outputs, name, attribute: attrs, domain } as unknown as OnnxNode;
 }
 
@@ -41,10 +48,15 @@ export class Constants {
     for (const n of model.graph!.node) {
       if (n.opType !== 'Constant') continue;
       const a = n.attribute.find((x) => x.name === 'value');
-      if (a?.t) { this.protos.set(n.output[0], a.t); this.producers.set(n.output[0], n); }
+      if (a?.t) {
+        this.protos.set(n.output[0], a.t);
+        this.producers.set(n.output[0], n);
+      }
     }
   }
-  has(name: string): boolean { return this.protos.has(name); }
+  has(name: string): boolean {
+    return this.protos.has(name);
+  }
   get(name: string): HostTensor | undefined {
     const t = this.protos.get(name);
     return t ? decodeTensor(t, `constant '${name}'`, DEFAULT_LIMITS) : undefined;

@@ -25,39 +25,82 @@ export function upgradeOpset(model: OnnxModel): number {
   let rewrites = 0;
   for (const n of model.graph!.node) {
     const name = n.name || `${n.opType}_${k}`;
-    if (n.domain && n.domain !== 'ai.onnx') { out.push(n); continue; }
-    if (UNHANDLED.has(n.opType)) throw new UnsupportedOpError(name, n.opType, from, `upgrading opset ${from} to ${TARGET_OPSET} for quantization`);
+    if (n.domain && n.domain !== 'ai.onnx') {
+      out.push(n);
+      continue;
+    }
+    if (UNHANDLED.has(n.opType))
+      throw new UnsupportedOpError(name, n.opType, from, `upgrading opset ${from} to ${TARGET_OPSET} for quantization`);
     const ints = (a: OnnxAttribute | undefined) => (a ? a.ints.map((x) => int64(x)) : undefined);
     switch (n.opType) {
-      case 'Clip': if (from < 11) {
-        const lo = take(n, 'min'), hi = take(n, 'max');
-        n.input = [n.input[0], lo ? consts.add(floatTensor(constName(`${name}_min`), [], [lo.f])) : '', hi ? consts.add(floatTensor(constName(`${name}_max`), [], [hi.f])) : ''];
-        rewrites++;
-      } break;
-      case 'Slice': if (from < 10) {
-        const starts = ints(take(n, 'starts'))!, ends = ints(take(n, 'ends'))!, axes = ints(take(n, 'axes'));
-        n.input = [n.input[0], consts.add(int64Tensor(constName(`${name}_starts`), starts)), consts.add(int64Tensor(constName(`${name}_ends`), ends)), ...(axes ? [consts.add(int64Tensor(constName(`${name}_axes`), axes))] : [])];
-        rewrites++;
-      } break;
-      case 'Squeeze': case 'Unsqueeze': case 'ReduceSum': {
-        const axes = ints(take(n, 'axes'));
-        if (axes) { n.input = [n.input[0], consts.add(int64Tensor(constName(`${name}_axes`), axes))]; rewrites++; }
-      } break;
-      case 'Split': {
-        const split = ints(take(n, 'split'));
-        if (split) { n.input = [n.input[0], consts.add(int64Tensor(constName(`${name}_split`), split))]; rewrites++; }
-      } break;
-      case 'Pad': if (from < 11) {
-        const pads = ints(take(n, 'pads'))!, value = take(n, 'value');
-        n.input = [n.input[0], consts.add(int64Tensor(constName(`${name}_pads`), pads)), ...(value ? [consts.add(floatTensor(constName(`${name}_value`), [], [value.f]))] : [])];
-        rewrites++;
-      } break;
-      case 'Softmax': case 'LogSoftmax': {
+      case 'Clip':
+        if (from < 11) {
+          const lo = take(n, 'min'),
+            hi = take(n, 'max');
+          n.input = [
+            n.input[0],
+            lo ? consts.add(floatTensor(constName(`${name}_min`), [], [lo.f])) : '',
+            hi ? consts.add(floatTensor(constName(`${name}_max`), [], [hi.f])) : '',
+          ];
+          rewrites++;
+        }
+        break;
+      case 'Slice':
+        if (from < 10) {
+          const starts = ints(take(n, 'starts'))!,
+            ends = ints(take(n, 'ends'))!,
+            axes = ints(take(n, 'axes'));
+          n.input = [
+            n.input[0],
+            consts.add(int64Tensor(constName(`${name}_starts`), starts)),
+            consts.add(int64Tensor(constName(`${name}_ends`), ends)),
+            ...(axes ? [consts.add(int64Tensor(constName(`${name}_axes`), axes))] : []),
+          ];
+          rewrites++;
+        }
+        break;
+      case 'Squeeze':
+      case 'Unsqueeze':
+      case 'ReduceSum':
+        {
+          const axes = ints(take(n, 'axes'));
+          if (axes) {
+            n.input = [n.input[0], consts.add(int64Tensor(constName(`${name}_axes`), axes))];
+            rewrites++;
+          }
+        }
+        break;
+      case 'Split':
+        {
+          const split = ints(take(n, 'split'));
+          if (split) {
+            n.input = [n.input[0], consts.add(int64Tensor(constName(`${name}_split`), split))];
+            rewrites++;
+          }
+        }
+        break;
+      case 'Pad':
+        if (from < 11) {
+          const pads = ints(take(n, 'pads'))!,
+            value = take(n, 'value');
+          n.input = [
+            n.input[0],
+            consts.add(int64Tensor(constName(`${name}_pads`), pads)),
+            ...(value ? [consts.add(floatTensor(constName(`${name}_value`), [], [value.f]))] : []),
+          ];
+          rewrites++;
+        }
+        break;
+      case 'Softmax':
+      case 'LogSoftmax': {
         // opset < 13 coerces to 2-D at `axis`: Flatten -> Softmax(last) -> Reshape to the input's shape
         const axis = take(n, 'axis');
         const a = axis ? int64(axis.i) : 1;
-        const [x] = n.input, [y] = n.output;
-        const flat = `${y}__flat`, soft = `${y}__2d`, shape = `${y}__shape`;
+        const [x] = n.input,
+          [y] = n.output;
+        const flat = `${y}__flat`,
+          soft = `${y}__2d`,
+          shape = `${y}__shape`;
         out.push(makeNode('Flatten', [x], [flat], `${name}__flatten`, [attr('axis', a)]));
         out.push(makeNode(n.opType, [flat], [soft], name, [attr('axis', -1)]));
         out.push(makeNode('Shape', [x], [shape], `${name}__shape`));
@@ -67,20 +110,37 @@ export function upgradeOpset(model: OnnxModel): number {
       }
       case 'Upsample': {
         const scalesAttr = take(n, 'scales');
-        const scales = scalesAttr ? consts.add(floatTensor(constName(`${name}_scales`), [scalesAttr.floats.length], scalesAttr.floats)) : n.input[1];
+        const scales = scalesAttr
+          ? consts.add(floatTensor(constName(`${name}_scales`), [scalesAttr.floats.length], scalesAttr.floats))
+          : n.input[1];
         const m = take(n, 'mode');
         const mode = (m && new TextDecoder().decode(m.s)) || 'nearest';
-        out.push(makeNode('Resize', [n.input[0], '', scales], n.output, name, [attr('mode', mode === 'bilinear' ? 'linear' : mode), attr('coordinate_transformation_mode', 'asymmetric'), attr('nearest_mode', 'floor')]));
+        out.push(
+          makeNode('Resize', [n.input[0], '', scales], n.output, name, [
+            attr('mode', mode === 'bilinear' ? 'linear' : mode),
+            attr('coordinate_transformation_mode', 'asymmetric'),
+            attr('nearest_mode', 'floor'),
+          ]),
+        );
         rewrites++;
         continue;
       }
-      case 'Resize': if (from < 11) {
-        n.input = [n.input[0], '', n.input[1]];
-        n.attribute.push(attr('coordinate_transformation_mode', 'asymmetric'), attr('nearest_mode', 'floor'));
-        rewrites++;
-      } break;
-      case 'Dropout': take(n, 'ratio'); take(n, 'is_test'); break;
-      case 'BatchNormalization': take(n, 'spatial'); take(n, 'is_test'); take(n, 'consumed_inputs'); break;
+      case 'Resize':
+        if (from < 11) {
+          n.input = [n.input[0], '', n.input[1]];
+          n.attribute.push(attr('coordinate_transformation_mode', 'asymmetric'), attr('nearest_mode', 'floor'));
+          rewrites++;
+        }
+        break;
+      case 'Dropout':
+        take(n, 'ratio');
+        take(n, 'is_test');
+        break;
+      case 'BatchNormalization':
+        take(n, 'spatial');
+        take(n, 'is_test');
+        take(n, 'consumed_inputs');
+        break;
     }
     out.push(n);
   }

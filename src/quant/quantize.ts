@@ -4,7 +4,14 @@ import { KestrelError } from '../core/errors.js';
 import { decodeModel } from '../onnx/decode.js';
 import { ModelProtoType, type OnnxModel, type OnnxNode } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
-import { type CalibrationMethod, type Range, type Targets, activationTargets, calibrate, insertQdq } from './activations.js';
+import {
+  type CalibrationMethod,
+  type Range,
+  type Targets,
+  activationTargets,
+  calibrate,
+  insertQdq,
+} from './activations.js';
 import { type Fp16Report, convertToFp16 } from './fp16.js';
 import { pruneConstants } from './onnx-edit.js';
 import { upgradeOpset } from './opset-upgrade.js';
@@ -47,15 +54,28 @@ export interface QuantizeResult {
 }
 
 export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): Promise<QuantizeResult> {
-  if (!opts.weights && !opts.activations && !opts.compute) throw new KestrelError('USAGE', 'nothing to do: give --weights, --activations or --compute');
+  if (!opts.weights && !opts.activations && !opts.compute)
+    throw new KestrelError('USAGE', 'nothing to do: give --weights, --activations or --compute');
   const exclude = opts.exclude ?? new Set<string>();
   const model = ModelProtoType.decode(input) as unknown as OnnxModel;
   if (opts.compute === 'fp16') {
-    if (opts.weights || opts.activations) throw new KestrelError('USAGE', '--compute fp16 converts the whole model: it does not combine with --weights or --activations');
+    if (opts.weights || opts.activations)
+      throw new KestrelError(
+        'USAGE',
+        '--compute fp16 converts the whole model: it does not combine with --weights or --activations',
+      );
     const fp16 = convertToFp16(model);
     pruneConstants(model);
-    if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize --compute fp16`;
-    return { bytes: ModelProtoType.encode(model as never).finish(), weights: [], ranges: [], kept: [], upgraded: 0, fp16 };
+    if (model.producerName !== undefined)
+      model.producerName = `${model.producerName || 'unknown'} + kestrel quantize --compute fp16`;
+    return {
+      bytes: ModelProtoType.encode(model as never).finish(),
+      weights: [],
+      ranges: [],
+      kept: [],
+      upgraded: 0,
+      fp16,
+    };
   }
   const needsQdq = opts.activations === 'int8' || opts.weights === 'int8' || opts.weights === 'int4';
   const upgraded = needsQdq ? upgradeOpset(model) : 0;
@@ -65,18 +85,34 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
   // weight-only int8 has no quantized sums to reproduce: there range / 127 keeps the finer grid
   const pow2 = opts.activations === 'int8' && (opts.scales ?? 'pow2') === 'pow2';
   if (opts.activations === 'int8') {
-    if (!opts.calibration?.length) throw new KestrelError('USAGE', '--activations int8 needs calibration samples (--calibration DIR of .npy inputs)');
+    if (!opts.calibration?.length)
+      throw new KestrelError(
+        'USAGE',
+        '--activations int8 needs calibration samples (--calibration DIR of .npy inputs)',
+      );
     // calibrate on the float model (after the opset rewrite, which keeps value names)
     const floatModel = decodeModel(ModelProtoType.encode(model as never).finish());
     const consts = new Constants(model);
     // int8 weights (with --weights int4, the non-MatMul ones) get power-of-two scales; MatMulNBits blocks do not
-    const onGrid = (n: OnnxNode) => pow2 && (opts.weights === 'int8' || (opts.weights === 'int4' && n.opType !== 'MatMul')) && !exclude.has(n.name) && weightSlot(n, consts) !== null;
+    const onGrid = (n: OnnxNode) =>
+      pow2 &&
+      (opts.weights === 'int8' || (opts.weights === 'int4' && n.opType !== 'MatMul')) &&
+      !exclude.has(n.name) &&
+      weightSlot(n, consts) !== null;
     const targets = activationTargets(model, exclude, pow2, onGrid);
     kept = targets.kept;
-    ranges = await calibrate(floatModel, opts.calibration, targets.tensors, { method: opts.method ?? 'minmax', percentile: opts.percentile ?? 99.99, pow2, context: opts.context, progress: opts.progress });
+    ranges = await calibrate(floatModel, opts.calibration, targets.tensors, {
+      method: opts.method ?? 'minmax',
+      percentile: opts.percentile ?? 99.99,
+      pow2,
+      context: opts.context,
+      progress: opts.progress,
+    });
     insertQdq(model, ranges, exclude);
   }
-  const weights = opts.weights ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude, pow2 }) : [];
+  const weights = opts.weights
+    ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude, pow2 })
+    : [];
   pruneConstants(model);
   if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize`;
   return { bytes: ModelProtoType.encode(model as never).finish(), weights, ranges, kept, upgraded, folded };

@@ -8,17 +8,31 @@ import { f32ToF16 } from '../core/dtype.js';
 
 export type WeightMode = 'int8' | 'int4' | 'fp16';
 
-export interface WeightReport { tensor: string; node: string; format: string; bytesBefore: number; bytesAfter: number }
+export interface WeightReport {
+  tensor: string;
+  node: string;
+  format: string;
+  bytesBefore: number;
+  bytesAfter: number;
+}
 
 /** Which input of a node is its weight, and along which axis its output channels run. */
 export function weightSlot(n: OnnxNode, consts: Constants): { input: number; axis: number } | null {
-  const int = (name: string, def: number) => { const a = n.attribute.find((x) => x.name === name); return a ? int64(a.i) : def; };
+  const int = (name: string, def: number) => {
+    const a = n.attribute.find((x) => x.name === name);
+    return a ? int64(a.i) : def;
+  };
   switch (n.opType) {
-    case 'Conv': return consts.has(n.input[1]) ? { input: 1, axis: 0 } : null;
-    case 'ConvTranspose': return consts.has(n.input[1]) && int('group', 1) === 1 ? { input: 1, axis: 1 } : null;
-    case 'MatMul': return consts.has(n.input[1]) ? { input: 1, axis: 1 } : null;
-    case 'Gemm': return consts.has(n.input[1]) ? { input: 1, axis: int('transB', 0) ? 0 : 1 } : null;
-    default: return null;
+    case 'Conv':
+      return consts.has(n.input[1]) ? { input: 1, axis: 0 } : null;
+    case 'ConvTranspose':
+      return consts.has(n.input[1]) && int('group', 1) === 1 ? { input: 1, axis: 1 } : null;
+    case 'MatMul':
+      return consts.has(n.input[1]) ? { input: 1, axis: 1 } : null;
+    case 'Gemm':
+      return consts.has(n.input[1]) ? { input: 1, axis: int('transB', 0) ? 0 : 1 } : null;
+    default:
+      return null;
   }
 }
 
@@ -32,35 +46,49 @@ export function quantizeInt8(w: HostTensor, axis: number, pow2 = false): { q: In
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
   const data = w.data as Float32Array;
   const maxAbs = new Float32Array(ch);
-  for (let i = 0; i < data.length; i++) { const c = Math.floor(i / inner) % ch; maxAbs[c] = Math.max(maxAbs[c], Math.abs(data[i])); }
+  for (let i = 0; i < data.length; i++) {
+    const c = Math.floor(i / inner) % ch;
+    maxAbs[c] = Math.max(maxAbs[c], Math.abs(data[i]));
+  }
   const scale = maxAbs.map((m) => (m > 0 ? (pow2 ? pow2Ceil(m / 127) : m / 127) : 1));
   const q = new Int8Array(data.length);
-  for (let i = 0; i < data.length; i++) { const c = Math.floor(i / inner) % ch; q[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scale[c]))); }
+  for (let i = 0; i < data.length; i++) {
+    const c = Math.floor(i / inner) % ch;
+    q[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scale[c])));
+  }
   return { q, scale };
 }
 
 /** 4-bit blocks along K for B [K, N] in MatMulNBits layout [N, blocks, blockSize/2], zero point 8. */
-export function quantizeInt4Blocks(w: HostTensor, blockSize: number): { packed: Uint8Array; scales: Float32Array; blocks: number } {
+export function quantizeInt4Blocks(
+  w: HostTensor,
+  blockSize: number,
+): { packed: Uint8Array; scales: Float32Array; blocks: number } {
   const [K, N] = w.shape;
   const data = w.data as Float32Array;
   const blocks = Math.ceil(K / blockSize);
   const packed = new Uint8Array(N * blocks * (blockSize / 2));
   const scales = new Float32Array(N * blocks);
-  for (let n = 0; n < N; n++) for (let b = 0; b < blocks; b++) {
-    let m = 0;
-    for (let k = b * blockSize; k < Math.min(K, (b + 1) * blockSize); k++) m = Math.max(m, Math.abs(data[k * N + n]));
-    const s = m > 0 ? m / 7 : 1;
-    scales[n * blocks + b] = s;
-    for (let j = 0; j < blockSize; j++) {
-      const k = b * blockSize + j;
-      const q = k < K ? Math.max(-8, Math.min(7, Math.round(data[k * N + n] / s))) + 8 : 8;
-      packed[(n * blocks + b) * (blockSize / 2) + (j >> 1)] |= q << ((j & 1) * 4);
+  for (let n = 0; n < N; n++)
+    for (let b = 0; b < blocks; b++) {
+      let m = 0;
+      for (let k = b * blockSize; k < Math.min(K, (b + 1) * blockSize); k++) m = Math.max(m, Math.abs(data[k * N + n]));
+      const s = m > 0 ? m / 7 : 1;
+      scales[n * blocks + b] = s;
+      for (let j = 0; j < blockSize; j++) {
+        const k = b * blockSize + j;
+        const q = k < K ? Math.max(-8, Math.min(7, Math.round(data[k * N + n] / s))) + 8 : 8;
+        packed[(n * blocks + b) * (blockSize / 2) + (j >> 1)] |= q << ((j & 1) * 4);
+      }
     }
-  }
   return { packed, scales, blocks };
 }
 
-export function quantizeWeights(model: OnnxModel, mode: WeightMode, opts: { blockSize?: number; exclude?: Set<string>; pow2?: boolean } = {}): WeightReport[] {
+export function quantizeWeights(
+  model: OnnxModel,
+  mode: WeightMode,
+  opts: { blockSize?: number; exclude?: Set<string>; pow2?: boolean } = {},
+): WeightReport[] {
   const consts = new Constants(model);
   const report: WeightReport[] = [];
   const done = new Map<string, string>();
@@ -70,19 +98,40 @@ export function quantizeWeights(model: OnnxModel, mode: WeightMode, opts: { bloc
   const rd = readers(model);
   for (const n of model.graph!.node) {
     const slot = opts.exclude?.has(n.name) ? null : weightSlot(n, consts);
-    if (!slot) { nodes.push(n); continue; }
+    if (!slot) {
+      nodes.push(n);
+      continue;
+    }
     const wName = n.input[slot.input];
     const w = consts.get(wName)!;
-    if (w.dtype !== 'f32') { nodes.push(n); continue; }
+    if (w.dtype !== 'f32') {
+      nodes.push(n);
+      continue;
+    }
     const before = w.data.byteLength;
     if (mode === 'int4' && n.opType === 'MatMul' && w.shape.length === 2 && (rd.get(wName)?.length ?? 0) === 1) {
       const [K, N] = w.shape;
       const { packed, scales, blocks } = quantizeInt4Blocks(w, blockSize);
       const bq = consts.add(tensorProto(`${wName}_q4`, [N, blocks, blockSize / 2], DT.UINT8, packed));
       const sc = consts.add(floatTensor(`${wName}_scales`, [N * blocks], scales));
-      nodes.push(makeNode('MatMulNBits', [n.input[0], bq, sc], n.output, n.name, [attr('K', K), attr('N', N), attr('bits', 4), attr('block_size', blockSize)], 'com.microsoft'));
+      nodes.push(
+        makeNode(
+          'MatMulNBits',
+          [n.input[0], bq, sc],
+          n.output,
+          n.name,
+          [attr('K', K), attr('N', N), attr('bits', 4), attr('block_size', blockSize)],
+          'com.microsoft',
+        ),
+      );
       usedMs = true;
-      report.push({ tensor: wName, node: n.name, format: `int4 blocks of ${blockSize}`, bytesBefore: before, bytesAfter: packed.byteLength + scales.byteLength });
+      report.push({
+        tensor: wName,
+        node: n.name,
+        format: `int4 blocks of ${blockSize}`,
+        bytesBefore: before,
+        bytesAfter: packed.byteLength + scales.byteLength,
+      });
       continue;
     }
     let q = done.get(wName);
@@ -99,7 +148,13 @@ export function quantizeWeights(model: OnnxModel, mode: WeightMode, opts: { bloc
         const s = consts.add(floatTensor(`${wName}_scale`, [scale.length], scale));
         q = `${wName}_dq`;
         nodes.push(makeNode('DequantizeLinear', [t, s], [q], `${wName}_dequantize`, [attr('axis', slot.axis)]));
-        report.push({ tensor: wName, node: n.name, format: 'int8 per channel', bytesBefore: before, bytesAfter: qi.byteLength + scale.byteLength });
+        report.push({
+          tensor: wName,
+          node: n.name,
+          format: 'int8 per channel',
+          bytesBefore: before,
+          bytesAfter: qi.byteLength + scale.byteLength,
+        });
       }
       done.set(wName, q);
     }

@@ -4,7 +4,12 @@ export function debugEnabled(flag: string): boolean {
   if (!flags) {
     const g = globalThis as { process?: { env?: Record<string, string | undefined> }; KESTREL_DEBUG?: string };
     const raw = g.process?.env?.KESTREL_DEBUG ?? g.KESTREL_DEBUG ?? '';
-    flags = new Set(raw.split(',').map((s) => s.trim()).filter(Boolean));
+    flags = new Set(
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
   return flags.has(flag) || flags.has('all');
 }

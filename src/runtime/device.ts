@@ -86,7 +86,12 @@ export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuCon
   const ctx: GpuContext = {
     device,
     adapter,
-    info: { vendor: ai.vendor ?? '', architecture: ai.architecture ?? '', device: ai.device ?? '', description: ai.description ?? '' },
+    info: {
+      vendor: ai.vendor ?? '',
+      architecture: ai.architecture ?? '',
+      device: ai.device ?? '',
+      description: ai.description ?? '',
+    },
     features: {
       shaderF16: device.features.has('shader-f16'),
       subgroups: device.features.has('subgroups'),
@@ -97,12 +102,17 @@ export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuCon
     lostReason: null,
     destroy: () => device.destroy(),
   };
-  device.lost.then((info) => { ctx.lostReason = `${info.reason}: ${info.message}`; });
+  device.lost.then((info) => {
+    ctx.lostReason = `${info.reason}: ${info.message}`;
+  });
   return ctx;
 }
 
 export function assertAlive(ctx: GpuContext): void {
-  if (ctx.lostReason !== null) throw new DeviceLostError(`GPU device was lost (${ctx.lostReason}); call session.recover() or create a new session`);
+  if (ctx.lostReason !== null)
+    throw new DeviceLostError(
+      `GPU device was lost (${ctx.lostReason}); call session.recover() or create a new session`,
+    );
 }
 
 /** Runs `work` inside validation and out-of-memory error scopes and throws the first error as a typed error. */

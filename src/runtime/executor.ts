@@ -6,7 +6,15 @@ import { sizeOf } from '../core/shape.js';
 import type { HostTensor } from '../core/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import { type MemoryPlan, alignUp, planMemory, type Lifetime } from '../plan/memory.js';
-import { type Schedule, type SelectOverride, type Step, buildSchedule, offsetOf, rootOf, valueBytes } from '../plan/schedule.js';
+import {
+  type Schedule,
+  type SelectOverride,
+  type Step,
+  buildSchedule,
+  offsetOf,
+  rootOf,
+  valueBytes,
+} from '../plan/schedule.js';
 import type { KernelCaps } from '../kernels/types.js';
 import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import type { PipelineCache } from './pipelines.js';
@@ -24,7 +32,10 @@ export interface ExecutorOptions {
 }
 
 export interface StepTiming {
-  index: number; label: string; variant: string; gpuMs: number;
+  index: number;
+  label: string;
+  variant: string;
+  gpuMs: number;
   /** When the step's pass began, ms after the first step's began (profiles show the gaps between steps). */
   startMs?: number;
 }
@@ -36,11 +47,16 @@ export interface RunResult {
   gpuMs?: number;
 }
 
-export interface MemoryReport extends MemoryPlan { weightBytes: number; uniformBytes: number }
+export interface MemoryReport extends MemoryPlan {
+  weightBytes: number;
+  uniformBytes: number;
+}
 
 export function kernelCaps(ctx: GpuContext): KernelCaps {
   return {
-    f16: ctx.features.shaderF16, subgroups: ctx.features.subgroups, dot4: ctx.features.dot4,
+    f16: ctx.features.shaderF16,
+    subgroups: ctx.features.subgroups,
+    dot4: ctx.features.dot4,
     maxWorkgroupsPerDim: ctx.limits.maxComputeWorkgroupsPerDimension,
   };
 }
@@ -49,10 +65,16 @@ export function kernelCaps(ctx: GpuContext): KernelCaps {
 export const gpuMemoryStats = {
   created: 0,
   destroyed: 0,
-  get live(): number { return this.created - this.destroyed; },
+  get live(): number {
+    return this.created - this.destroyed;
+  },
 };
 
-interface Encoded { pipeline: GPUComputePipeline; groups: GPUBindGroup[]; workgroups: [number, number, number] }
+interface Encoded {
+  pipeline: GPUComputePipeline;
+  groups: GPUBindGroup[];
+  workgroups: [number, number, number];
+}
 
 export class Executor {
   private encoded: Encoded[] = [];
@@ -65,16 +87,31 @@ export class Executor {
   memory!: MemoryReport;
   readonly readNames: string[];
 
-  private constructor(readonly ctx: GpuContext, readonly graph: Graph, readonly schedule: Schedule, private readonly opts: ExecutorOptions) {
+  private constructor(
+    readonly ctx: GpuContext,
+    readonly graph: Graph,
+    readonly schedule: Schedule,
+    private readonly opts: ExecutorOptions,
+  ) {
     this.readNames = [...new Set([...graph.outputs, ...(opts.capture ?? [])])];
   }
 
-  get steps(): Step[] { return this.schedule.steps; }
+  get steps(): Step[] {
+    return this.schedule.steps;
+  }
 
-  static async create(ctx: GpuContext, cache: PipelineCache, graph: Graph, opts: ExecutorOptions = {}): Promise<Executor> {
+  static async create(
+    ctx: GpuContext,
+    cache: PipelineCache,
+    graph: Graph,
+    opts: ExecutorOptions = {},
+  ): Promise<Executor> {
     assertAlive(ctx);
     const keep = new Set([...graph.outputs, ...(opts.capture ?? [])]);
-    const schedule = buildSchedule(graph, kernelCaps(ctx), opts.select, { align: ctx.limits.minStorageBufferOffsetAlignment, keep });
+    const schedule = buildSchedule(graph, kernelCaps(ctx), opts.select, {
+      align: ctx.limits.minStorageBufferOffsetAlignment,
+      keep,
+    });
     const ex = new Executor(ctx, graph, schedule, opts);
     try {
       await withErrorScopes(ctx, 'building the execution plan', () => ex.build(cache));
@@ -116,7 +153,11 @@ export class Executor {
     for (const n of this.graph.inputs) touch(n, -1);
     steps.forEach((s, i) => {
       s.bindings.forEach((b) => touch(b, i));
-      if (s.epilogue) { touch(s.epilogue.scale ?? '', i); touch(s.epilogue.bias ?? '', i); touch(s.epilogue.residual ?? '', i); }
+      if (s.epilogue) {
+        touch(s.epilogue.scale ?? '', i);
+        touch(s.epilogue.bias ?? '', i);
+        touch(s.epilogue.residual ?? '', i);
+      }
     });
     for (const n of this.readNames) touch(n, Number.POSITIVE_INFINITY);
     const plan = planMemory([...life.values()], storageAlign);
@@ -141,7 +182,11 @@ export class Executor {
     const weights = this.createBuffer('weights', Math.max(weightBytes, 16), GPUBufferUsage.STORAGE, (m) => {
       for (const [n, bytes] of constBytes) m.set(bytes, weightOffsets.get(n)!);
     });
-    this.arena = this.createBuffer('arena', Math.max(plan.arenaBytes, 16), GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC);
+    this.arena = this.createBuffer(
+      'arena',
+      Math.max(plan.arenaBytes, 16),
+      GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC,
+    );
     // Separate dummies: two writable bindings of one dispatch must not overlap.
     const dummies: GPUBuffer[] = [];
     const dummy = (slot: number) => (dummies[slot] ??= this.createBuffer(`dummy${slot}`, 16, GPUBufferUsage.STORAGE));
@@ -153,7 +198,10 @@ export class Executor {
       const params = uniformBytes;
       uniformBytes = alignUp(uniformBytes + s.call.params.byteLength, uniformAlign);
       let ep = -1;
-      if (s.epilogue) { ep = uniformBytes; uniformBytes = alignUp(uniformBytes + EPILOGUE_UNIFORM_BYTES, uniformAlign); }
+      if (s.epilogue) {
+        ep = uniformBytes;
+        uniformBytes = alignUp(uniformBytes + EPILOGUE_UNIFORM_BYTES, uniformAlign);
+      }
       uniformOffsets.push({ params, ep });
     }
     const uniforms = this.createBuffer('uniforms', Math.max(uniformBytes, 16), GPUBufferUsage.UNIFORM, (m) => {
@@ -170,7 +218,10 @@ export class Executor {
           f.setFloat32(uniformOffsets[i].ep + 24, s.epilogue.timesInput, true);
           f.setFloat32(uniformOffsets[i].ep + 28, s.epilogue.divisor, true);
           const fq = s.epilogue.fakeQuant;
-          if (fq) [fq.scale, fq.zeroPoint, fq.qmin, fq.qmax].forEach((v, k) => f.setFloat32(uniformOffsets[i].ep + 32 + 4 * k, v, true));
+          if (fq)
+            [fq.scale, fq.zeroPoint, fq.qmin, fq.qmax].forEach((v, k) =>
+              f.setFloat32(uniformOffsets[i].ep + 32 + 4 * k, v, true),
+            );
         }
       });
     });
@@ -182,7 +233,11 @@ export class Executor {
       this.readOffsets.set(n, readBytes);
       readBytes = alignUp(readBytes + alignUp(this.bytesOf(n), 4), 8);
     }
-    this.readback = this.createBuffer('readback', Math.max(readBytes, 16), GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+    this.readback = this.createBuffer(
+      'readback',
+      Math.max(readBytes, 16),
+      GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    );
     this.arenaOffsets = plan.offsets;
 
     const entryFor = (name: string | null, slot = 0): GPUBufferBinding => {
@@ -199,27 +254,38 @@ export class Executor {
     this.encoded = steps.map((s, i) => {
       const cp = compiled[i];
       if (cp.storageBindings !== s.bindings.length) {
-        throw new KestrelError('USAGE', `kernel ${s.call.variant} gives ${s.bindings.length} bindings, shader ${s.spec.file} declares ${cp.storageBindings}`);
+        throw new KestrelError(
+          'USAGE',
+          `kernel ${s.call.variant} gives ${s.bindings.length} bindings, shader ${s.spec.file} declares ${cp.storageBindings}`,
+        );
       }
       const main = device.createBindGroup({
         layout: cp.layouts[0],
         label: s.node.name,
         entries: [
-          { binding: 0, resource: { buffer: uniforms, offset: uniformOffsets[i].params, size: s.call.params.byteLength } },
+          {
+            binding: 0,
+            resource: { buffer: uniforms, offset: uniformOffsets[i].params, size: s.call.params.byteLength },
+          },
           ...s.bindings.map((b, k) => ({ binding: k + 1, resource: entryFor(b, k + 3) })),
         ],
       });
       const groups = [main];
       if (cp.usesEpilogue) {
-        groups.push(device.createBindGroup({
-          layout: cp.layouts[1],
-          entries: [
-            { binding: 0, resource: entryFor(s.epilogue?.bias ?? null, 1) },
-            { binding: 1, resource: entryFor(s.epilogue?.residual ?? null, 2) },
-            { binding: 2, resource: { buffer: uniforms, offset: Math.max(uniformOffsets[i].ep, 0), size: EPILOGUE_UNIFORM_BYTES } },
-            { binding: 3, resource: entryFor(s.epilogue?.scale ?? null, 0) },
-          ],
-        }));
+        groups.push(
+          device.createBindGroup({
+            layout: cp.layouts[1],
+            entries: [
+              { binding: 0, resource: entryFor(s.epilogue?.bias ?? null, 1) },
+              { binding: 1, resource: entryFor(s.epilogue?.residual ?? null, 2) },
+              {
+                binding: 2,
+                resource: { buffer: uniforms, offset: Math.max(uniformOffsets[i].ep, 0), size: EPILOGUE_UNIFORM_BYTES },
+              },
+              { binding: 3, resource: entryFor(s.epilogue?.scale ?? null, 0) },
+            ],
+          }),
+        );
       }
       return { pipeline: cp.pipeline, groups, workgroups: s.call.workgroups };
     });
@@ -231,7 +297,10 @@ export class Executor {
   private createBuffer(label: string, size: number, usage: number, fill?: (m: Uint8Array) => void): GPUBuffer {
     const buf = this.ctx.device.createBuffer({ label, size: alignUp(size, 4), usage, mappedAtCreation: !!fill });
     gpuMemoryStats.created += buf.size;
-    if (fill) { fill(new Uint8Array(buf.getMappedRange())); buf.unmap(); }
+    if (fill) {
+      fill(new Uint8Array(buf.getMappedRange()));
+      buf.unmap();
+    }
     this.buffers.push(buf);
     return buf;
   }
@@ -268,10 +337,15 @@ export class Executor {
       if (useTimestamps) {
         const count = this.encoded.length * 2;
         querySet = device.createQuerySet({ type: 'timestamp', count });
-        queryResolve = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+        queryResolve = device.createBuffer({
+          size: count * 8,
+          usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
+        });
         queryRead = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
         this.encoded.forEach((e, i) => {
-          const pass = encoder.beginComputePass({ timestampWrites: { querySet: querySet!, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+          const pass = encoder.beginComputePass({
+            timestampWrites: { querySet: querySet!, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+          });
           this.encodeStep(pass, e);
           pass.end();
         });
@@ -306,7 +380,11 @@ export class Executor {
         }
         const roff = this.readOffsets.get(name)!;
         const n = sizeOf(v.shape);
-        outputs.set(name, { dtype: v.dtype, shape: [...v.shape], data: fromGpuBytes(mapped.subarray(roff, roff + alignUp(this.bytesOf(root.name), 4)), v.dtype, n) });
+        outputs.set(name, {
+          dtype: v.dtype,
+          shape: [...v.shape],
+          data: fromGpuBytes(mapped.subarray(roff, roff + alignUp(this.bytesOf(root.name), 4)), v.dtype, n),
+        });
       }
       this.readback.unmap();
       const result: RunResult = { outputs };
@@ -314,10 +392,16 @@ export class Executor {
         const ts = new BigInt64Array(queryRead.getMappedRange().slice(0));
         queryRead.unmap();
         result.timings = this.schedule.steps.map((s, i) => ({
-          index: i, label: s.node.name, variant: s.call.variant, gpuMs: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6, startMs: Number(ts[2 * i] - ts[0]) / 1e6,
+          index: i,
+          label: s.node.name,
+          variant: s.call.variant,
+          gpuMs: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6,
+          startMs: Number(ts[2 * i] - ts[0]) / 1e6,
         }));
         result.gpuMs = Number(ts[ts.length - 1] - ts[0]) / 1e6;
-        querySet!.destroy(); queryResolve!.destroy(); queryRead.destroy();
+        querySet!.destroy();
+        queryResolve!.destroy();
+        queryRead.destroy();
       }
       return result;
     });
@@ -333,7 +417,10 @@ export class Executor {
   release(): void {
     if (this.released) return;
     this.released = true;
-    for (const b of this.buffers) { gpuMemoryStats.destroyed += b.size; b.destroy(); }
+    for (const b of this.buffers) {
+      gpuMemoryStats.destroyed += b.size;
+      b.destroy();
+    }
     this.buffers = [];
   }
 }

@@ -31,7 +31,9 @@ export class PipelineCache {
     return p;
   }
 
-  get size(): number { return this.pipelines.size; }
+  get size(): number {
+    return this.pipelines.size;
+  }
 
   private module(spec: ShaderSpec): Promise<GPUShaderModule> {
     const key = moduleKey(spec);
@@ -45,7 +47,10 @@ export class PipelineCache {
         const errors = info.messages.filter((m) => m.type === 'error');
         if (errors.length) {
           const lines = code.split('\n');
-          throw new ShaderCompileError(spec.file, errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}  | ${lines[e.lineNum - 1]?.trim() ?? ''}`));
+          throw new ShaderCompileError(
+            spec.file,
+            errors.map((e) => `${e.lineNum}:${e.linePos} ${e.message}  | ${lines[e.lineNum - 1]?.trim() ?? ''}`),
+          );
         }
         return mod;
       })();

@@ -62,17 +62,28 @@ export class Session {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly cache: PipelineCache;
 
-  private constructor(readonly model: Model, readonly ctx: GpuContext, private readonly opts: SessionOptions, private readonly ownsContext: boolean) {
+  private constructor(
+    readonly model: Model,
+    readonly ctx: GpuContext,
+    private readonly opts: SessionOptions,
+    private readonly ownsContext: boolean,
+  ) {
     this.cache = opts.pipelineCache ?? new PipelineCache(ctx);
   }
 
-  get inputs(): IoInfo[] { return this.model.inputs; }
-  get outputs(): IoInfo[] { return this.model.outputs; }
-  get pipelineCount(): number { return this.cache.size; }
+  get inputs(): IoInfo[] {
+    return this.model.inputs;
+  }
+  get outputs(): IoInfo[] {
+    return this.model.outputs;
+  }
+  get pipelineCount(): number {
+    return this.cache.size;
+  }
 
   static async create(source: Model | Uint8Array | ArrayBuffer | string, opts: SessionOptions = {}): Promise<Session> {
     const model = isModel(source) ? source : await loadModel(source, { limits: opts.limits });
-    const ctx = opts.context ?? await createGpuContext();
+    const ctx = opts.context ?? (await createGpuContext());
     const s = new Session(model, ctx, opts, !opts.context);
     // plan eagerly when every input shape is known, so the first run pays no compile
     const known = model.inputs.every((i) => opts.shapes?.[i.name] || i.dims.every((d) => typeof d === 'number'));
@@ -92,11 +103,13 @@ export class Session {
     const values = new Map<string, HostTensor>();
     for (const name of this.valueInputs) {
       const t = feeds?.get(name);
-      if (!t) throw new InputError(`input '${name}' is baked into the plan by value; plan it by running with that input`);
+      if (!t)
+        throw new InputError(`input '${name}' is baked into the plan by value; plan it by running with that input`);
       values.set(name, t);
     }
-    const key = [...shapes.entries()].map(([k, v]) => `${k}:${v.join('x')}`).join(';')
-      + [...values.entries()].map(([k, t]) => `|${k}=${Array.from(t.data as ArrayLike<unknown>).join(',')}`).join('');
+    const key =
+      [...shapes.entries()].map(([k, v]) => `${k}:${v.join('x')}`).join(';') +
+      [...values.entries()].map(([k, t]) => `|${k}=${Array.from(t.data as ArrayLike<unknown>).join(',')}`).join('');
     let p = this.plans.get(key);
     if (p) return p;
     const t0 = performance.now();
@@ -121,7 +134,10 @@ export class Session {
     if (this.opts.debugBreakNode) breakEpilogue(graph, this.opts.debugBreakNode);
     const t1 = performance.now();
     const executor = await Executor.create(this.ctx, this.cache, graph, { capture, poison: this.opts.poison });
-    if (this.released) { executor.release(); throw new ReleasedError('session'); }
+    if (this.released) {
+      executor.release();
+      throw new ReleasedError('session');
+    }
     p = { graph, executor, passReport, uncaptured, importMs: t1 - t0, createMs: performance.now() - t1 };
     if (this.plans.size >= MAX_PLANS) {
       const [oldest] = this.plans.keys();
@@ -135,9 +151,15 @@ export class Session {
   private validate(feeds: Record<string, Feed>): { shapes: Map<string, number[]>; tensors: Map<string, HostTensor> } {
     const shapes = new Map<string, number[]>();
     const tensors = new Map<string, HostTensor>();
-    if (typeof feeds !== 'object' || feeds === null) throw new InputError(`run() takes feeds as an object keyed by input name, got ${feeds === null ? 'null' : typeof feeds}`);
+    if (typeof feeds !== 'object' || feeds === null)
+      throw new InputError(
+        `run() takes feeds as an object keyed by input name, got ${feeds === null ? 'null' : typeof feeds}`,
+      );
     for (const name of Object.keys(feeds)) {
-      if (!this.model.inputs.some((i) => i.name === name)) throw new InputError(`unknown input '${name}' (model inputs: ${this.model.inputs.map((i) => i.name).join(', ')})`);
+      if (!this.model.inputs.some((i) => i.name === name))
+        throw new InputError(
+          `unknown input '${name}' (model inputs: ${this.model.inputs.map((i) => i.name).join(', ')})`,
+        );
     }
     for (const io of this.model.inputs) {
       const f = feeds[io.name];
@@ -145,10 +167,16 @@ export class Session {
       const dtype = f.dtype ?? io.dtype;
       if (dtype !== io.dtype) throw new InputError(`input '${io.name}' must be ${io.dtype}, got ${dtype}`);
       const want = allocTyped(io.dtype, 0).constructor;
-      if (!(f.data instanceof (want as typeof Float32Array))) throw new InputError(`input '${io.name}' (${io.dtype}) needs a ${want.name}, got ${f.data?.constructor?.name ?? typeof f.data}`);
+      if (!(f.data instanceof (want as typeof Float32Array)))
+        throw new InputError(
+          `input '${io.name}' (${io.dtype}) needs a ${want.name}, got ${f.data?.constructor?.name ?? typeof f.data}`,
+        );
       if (!Array.isArray(f.shape)) throw new InputError(`input '${io.name}': shape must be an array`);
       checkShape(io, f.shape);
-      if (f.data.length !== sizeOf(f.shape)) throw new InputError(`input '${io.name}': data has ${f.data.length} elements, shape ${shapeStr(f.shape)} needs ${sizeOf(f.shape)}`);
+      if (f.data.length !== sizeOf(f.shape))
+        throw new InputError(
+          `input '${io.name}': data has ${f.data.length} elements, shape ${shapeStr(f.shape)} needs ${sizeOf(f.shape)}`,
+        );
       shapes.set(io.name, [...f.shape]);
       // a copy: a queued call must not see the caller reuse its buffer for the next frame
       tensors.set(io.name, { dtype: io.dtype, shape: [...f.shape], data: f.data.slice() });
@@ -163,7 +191,10 @@ export class Session {
   }
 
   /** Runs with options: per-step GPU timestamps when `profile` is set. */
-  async runDetailed(feeds: Record<string, Feed>, opts: { profile?: boolean; countNonFinite?: boolean } = {}): Promise<RunResult & { plan: Plan; nonFinite?: Record<string, number> }> {
+  async runDetailed(
+    feeds: Record<string, Feed>,
+    opts: { profile?: boolean; countNonFinite?: boolean } = {},
+  ): Promise<RunResult & { plan: Plan; nonFinite?: Record<string, number> }> {
     if (this.released) throw new ReleasedError('session');
     const { shapes, tensors } = this.validate(feeds);
     // one call at a time: concurrent first calls must not build duplicate plans, nor evict a plan in use
@@ -172,7 +203,8 @@ export class Session {
       const timings = debugEnabled('timings');
       const r = await plan.executor.run(tensors, (opts.profile ?? false) || timings);
       if (timings && r.timings) {
-        for (const t of r.timings) console.error(`[kestrel] ${t.gpuMs.toFixed(3).padStart(9)} ms  ${t.variant.padEnd(28)} ${t.label}`);
+        for (const t of r.timings)
+          console.error(`[kestrel] ${t.gpuMs.toFixed(3).padStart(9)} ms  ${t.variant.padEnd(28)} ${t.label}`);
         console.error(`[kestrel] ${(r.gpuMs ?? 0).toFixed(3).padStart(9)} ms  GPU total, ${r.timings.length} steps`);
       }
       if (!opts.countNonFinite) return { ...r, plan };

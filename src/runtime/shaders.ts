@@ -48,10 +48,16 @@ export function shaderHeader(file: string): ShaderHeader {
   const src = source(file);
   const requires = headerList(src, 'requires');
   // a library may declare the kernel's bindings (lib/qconv.wgsl); lib/epilogue.wgsl's live in group 1
-  const bindings = [src, ...requires.map(source)].flatMap((text) => [...text.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var<storage/g)].map((m) => Number(m[1])));
+  const bindings = [src, ...requires.map(source)].flatMap((text) =>
+    [...text.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var<storage/g)].map((m) => Number(m[1])),
+  );
   bindings.sort((a, b) => a - b);
   bindings.forEach((b, i) => {
-    if (b !== i + 1) throw new KestrelError('USAGE', `shaders/${file}: storage bindings must be numbered 1..n (found ${bindings.join(',')})`);
+    if (b !== i + 1)
+      throw new KestrelError(
+        'USAGE',
+        `shaders/${file}: storage bindings must be numbered 1..n (found ${bindings.join(',')})`,
+      );
   });
   // a library's prelude names (lib/epilogue.wgsl needs elem_t) are the including kernel's too
   const prelude = new Set(headerList(src, 'prelude'));
@@ -70,7 +76,8 @@ export function shaderHeader(file: string): ShaderHeader {
 
 function preludeLine(name: string, value: PreludeValue): string {
   if (typeof value === 'number') {
-    if (!Number.isInteger(value) || value < 0 || value > 0xffff) throw new KestrelError('USAGE', `prelude ${name}=${value} is not a small u32`);
+    if (!Number.isInteger(value) || value < 0 || value > 0xffff)
+      throw new KestrelError('USAGE', `prelude ${name}=${value} is not a small u32`);
     return `const ${name} = ${value}u;`;
   }
   if (!TYPE_NAMES.has(value)) throw new KestrelError('USAGE', `prelude ${name}=${value} is not an allowed type`);
@@ -83,7 +90,10 @@ export function assembleShader(spec: ShaderSpec): string {
   const given = Object.keys(spec.prelude ?? {}).sort();
   const declared = [...h.prelude].sort();
   if (given.join(',') !== declared.join(',')) {
-    throw new KestrelError('USAGE', `shaders/${spec.file} needs prelude {${declared.join(', ')}} but got {${given.join(', ')}}`);
+    throw new KestrelError(
+      'USAGE',
+      `shaders/${spec.file} needs prelude {${declared.join(', ')}} but got {${given.join(', ')}}`,
+    );
   }
   const enables = new Set(h.enables);
   if (Object.values(spec.prelude ?? {}).some((v) => typeof v === 'string' && v.includes('f16'))) enables.add('f16');
@@ -104,5 +114,8 @@ export function moduleKey(spec: ShaderSpec): string {
 }
 function canonical(o: Record<string, unknown> | undefined): string {
   if (!o) return '';
-  return Object.keys(o).sort().map((k) => `${k}=${String(o[k])}`).join(';');
+  return Object.keys(o)
+    .sort()
+    .map((k) => `${k}=${String(o[k])}`)
+    .join(';');
 }

@@ -15,8 +15,14 @@ import { randomTensor } from '../util.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const CHROMIUM_FLAGS = [
-  '--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
 ];
 const FRAME = '01-speed-limit.jpg';
 
@@ -30,19 +36,34 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'kestrel-browser-'));
   // the browser bundle as scripts/build.mjs makes it (every plugin it exports is a browser-bundle plugin), built
   // into a temporary folder so that a concurrent `npm run build` (test/unit/build.test.ts) cannot race us
-  const plugins = Object.entries(build).filter(([k]) => k.endsWith('Plugin')).map(([, v]) => v as esbuild.Plugin);
+  const plugins = Object.entries(build)
+    .filter(([k]) => k.endsWith('Plugin'))
+    .map(([, v]) => v as esbuild.Plugin);
   const dist = join(tmp, 'dist');
   await esbuild.build({
-    absWorkingDir: repo, entryPoints: ['src/index.ts'], outfile: join(dist, 'kestrel.browser.mjs'), bundle: true, format: 'esm',
-    target: 'es2022', platform: 'browser', external: ['webgpu'], logLevel: 'warning', plugins,
+    absWorkingDir: repo,
+    entryPoints: ['src/index.ts'],
+    outfile: join(dist, 'kestrel.browser.mjs'),
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    external: ['webgpu'],
+    logLevel: 'warning',
+    plugins,
   });
   server = await startServer({ port: 0, distDir: dist });
   browser = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-    executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 720 },
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+    viewport: { width: 1280, height: 720 },
   });
   page = await browser.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') pageErrors.push(m.text());
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -51,19 +72,38 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-interface PageResult { file: string; lines: { text: string; confidence: number }[]; truth: string[] | null; exact: boolean | null; kernels: { kernel: string }[] }
+interface PageResult {
+  file: string;
+  lines: { text: string; confidence: number }[];
+  truth: string[] | null;
+  exact: boolean | null;
+  kernels: { kernel: string }[];
+}
 
 describe('the web page in headless Chromium', () => {
   it('reads the sign text of a bundled frame with the browser bundle on WebGPU', async () => {
     await page.goto(`${server.url}?frame=${FRAME}`);
-    const result = await page.evaluate(() => (window as unknown as { kestrelDemo: { first: Promise<unknown> } }).kestrelDemo.first
-      .then((r) => ({ ok: true as const, r }), (e: Error) => ({ ok: false as const, error: e.message }))) as { ok: true; r: PageResult } | { ok: false; error: string };
+    const result = (await page.evaluate(() =>
+      (window as unknown as { kestrelDemo: { first: Promise<unknown> } }).kestrelDemo.first.then(
+        (r) => ({ ok: true as const, r }),
+        (e: Error) => ({ ok: false as const, error: e.message }),
+      ),
+    )) as { ok: true; r: PageResult } | { ok: false; error: string };
     if (!result.ok) throw new Error(`the page failed: ${result.error}\n${pageErrors.join('\n')}`);
-    const truth = loadFrames().frames.find((f) => f.file === FRAME)!.lines.map((l) => l.text);
+    const truth = loadFrames()
+      .frames.find((f) => f.file === FRAME)!
+      .lines.map((l) => l.text);
     expect(result.r.file).toBe(FRAME);
     expect(result.r.lines.map((l) => l.text).sort()).toEqual([...truth].sort());
     expect(result.r.exact).toBe(true);
-    const adapter = await page.evaluate(() => (window as unknown as { kestrelDemo: { adapter: string; features: { shaderF16: boolean; timestampQuery: boolean } } }).kestrelDemo);
+    const adapter = await page.evaluate(
+      () =>
+        (
+          window as unknown as {
+            kestrelDemo: { adapter: string; features: { shaderF16: boolean; timestampQuery: boolean } };
+          }
+        ).kestrelDemo,
+    );
     expect(adapter.adapter.length).toBeGreaterThan(0);
     // with timestamp queries the chart shows kernels; without, the page falls back to stage times
     if (adapter.features.timestampQuery) expect(result.r.kernels.length).toBeGreaterThan(0);
@@ -80,22 +120,28 @@ describe('the web page in headless Chromium', () => {
     const b = randomTensor([4], 13);
     const bytes = graph(
       [node('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1], strides: [1, 1] }), node('Relu', ['c'], ['y'])],
-      [io('x', [1, 3, 9, 11])], [io('y', [1, 4, 9, 11])],
+      [io('x', [1, 3, 9, 11])],
+      [io('y', [1, 4, 9, 11])],
       [tensor('w', [4, 3, 3, 3], w.data as Float32Array), tensor('b', [4], b.data as Float32Array)],
     );
     const ref = conv2dRef(x, w, { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 });
     const plane = 9 * 11;
-    const expected = Array.from(ref.data, (v, i) => Math.max(0, v + (b.data as Float32Array)[Math.floor(i / plane) % 4]));
-    const got = await page.evaluate(async ({ model, input }) => {
-      const k = (window as unknown as { kestrel: typeof import('../../src/index.js') }).kestrel;
-      const s = await k.Session.create(new Uint8Array(model), { shapes: { x: [1, 3, 9, 11] } });
-      try {
-        const out = await s.run({ x: { data: new Float32Array(input), shape: [1, 3, 9, 11] } });
-        return Array.from(out.y.data as Float32Array);
-      } finally {
-        s.release();
-      }
-    }, { model: Array.from(bytes), input: Array.from(x.data as Float32Array) });
+    const expected = Array.from(ref.data, (v, i) =>
+      Math.max(0, v + (b.data as Float32Array)[Math.floor(i / plane) % 4]),
+    );
+    const got = await page.evaluate(
+      async ({ model, input }) => {
+        const k = (window as unknown as { kestrel: typeof import('../../src/index.js') }).kestrel;
+        const s = await k.Session.create(new Uint8Array(model), { shapes: { x: [1, 3, 9, 11] } });
+        try {
+          const out = await s.run({ x: { data: new Float32Array(input), shape: [1, 3, 9, 11] } });
+          return Array.from(out.y.data as Float32Array);
+        } finally {
+          s.release();
+        }
+      },
+      { model: Array.from(bytes), input: Array.from(x.data as Float32Array) },
+    );
     expect(got).toHaveLength(expected.length);
     const maxErr = Math.max(...got.map((v, i) => Math.abs(v - expected[i])));
     expect(maxErr).toBeLessThan(1e-4);

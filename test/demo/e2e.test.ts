@@ -46,7 +46,8 @@ async function readAll(pipeline: OcrPipeline): Promise<Map<string, OcrResult>> {
   return out;
 }
 
-const scoreAll = (results: Map<string, OcrResult>) => summarize(frames.map((f) => scoreFrame(results.get(f.file)!.lines, f.lines)));
+const scoreAll = (results: Map<string, OcrResult>) =>
+  summarize(frames.map((f) => scoreFrame(results.get(f.file)!.lines, f.lines)));
 
 describe('the f32 pipeline reads the bundled frames', () => {
   let ort: Map<string, OcrResult>;
@@ -75,9 +76,12 @@ describe('the f32 pipeline reads the bundled frames', () => {
       const pipeline = new OcrPipeline(engine, alphabet);
       const ours = await readAll(pipeline);
       const s = scoreAll(ours);
-      console.log(formatAccuracy([{ engine: 'kestrel', precision: 'f32', device: engine.device, summary: s }]).join('\n'));
+      console.log(
+        formatAccuracy([{ engine: 'kestrel', precision: 'f32', device: engine.device, summary: s }]).join('\n'),
+      );
       expect(s.exactMatch).toBeGreaterThanOrEqual(0.9);
-      for (const f of frames) expect(ours.get(f.file)!.lines.map((l) => l.text)).toEqual(ort.get(f.file)!.lines.map((l) => l.text));
+      for (const f of frames)
+        expect(ours.get(f.file)!.lines.map((l) => l.text)).toEqual(ort.get(f.file)!.lines.map((l) => l.text));
       // profiling gives per-step GPU times on an adapter with timestamp queries
       if (ctx.features.timestampQuery) {
         const r = await pipeline.read(readImage(join(dir, frames[0].file)), { profile: true });
@@ -92,14 +96,18 @@ describe('the f32 pipeline reads the bundled frames', () => {
 
 describe('kestrel demo', () => {
   let tmp: string;
-  beforeAll(() => { tmp = mkdtempSync(join(tmpdir(), 'kestrel-demo-')); });
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'kestrel-demo-'));
+  });
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('prints the sign text and latency and writes the annotated PNG', async () => {
     const out: string[] = [];
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(`ERR ${t}`) };
     const png = join(tmp, 'annotated.png');
-    const code = await main(['demo', join(dir, '02-stop.jpg'), '--out', png, '--engine', 'onnxruntime'], io, [demoCommand]);
+    const code = await main(['demo', join(dir, '02-stop.jpg'), '--out', png, '--engine', 'onnxruntime'], io, [
+      demoCommand,
+    ]);
     const text = out.join('\n');
     expect(code, text).toBe(0);
     expect(text).toContain('STOP');

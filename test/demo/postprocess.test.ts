@@ -4,7 +4,15 @@ import { editDistance, scoreFrame, summarize } from '../../src/demo/accuracy.js'
 import { boxesFromProbMap, connectedComponents, detInputSize, preprocessDet } from '../../src/demo/det.js';
 import { annotate } from '../../src/demo/draw.js';
 import { glyph } from '../../src/demo/font.js';
-import { type Point, applyHomography, convexHull, homography, minAreaRect, rectCorners, unclipRect } from '../../src/demo/geometry.js';
+import {
+  type Point,
+  applyHomography,
+  convexHull,
+  homography,
+  minAreaRect,
+  rectCorners,
+  unclipRect,
+} from '../../src/demo/geometry.js';
 import { createImage, resizeImage, warpQuad } from '../../src/demo/image.js';
 import { groupWords } from '../../src/demo/lines.js';
 import type { OcrLine } from '../../src/demo/pipeline.js';
@@ -55,7 +63,14 @@ describe('CTC greedy decoding', () => {
 
 describe('geometry', () => {
   it('finds the convex hull', () => {
-    const pts = [{ x: 0, y: 0 }, { x: 2, y: 0 }, { x: 2, y: 2 }, { x: 0, y: 2 }, { x: 1, y: 1 }, { x: 1, y: 0 }];
+    const pts = [
+      { x: 0, y: 0 },
+      { x: 2, y: 0 },
+      { x: 2, y: 2 },
+      { x: 0, y: 2 },
+      { x: 1, y: 1 },
+      { x: 1, y: 0 },
+    ];
     expect(convexHull(pts)).toHaveLength(4);
   });
 
@@ -78,8 +93,18 @@ describe('geometry', () => {
   });
 
   it('solves a homography that maps the four points and is consistent in between', () => {
-    const from = [{ x: 0, y: 0 }, { x: 10, y: 0 }, { x: 10, y: 10 }, { x: 0, y: 10 }];
-    const to = [{ x: 3, y: 1 }, { x: 20, y: 4 }, { x: 18, y: 25 }, { x: 1, y: 19 }];
+    const from = [
+      { x: 0, y: 0 },
+      { x: 10, y: 0 },
+      { x: 10, y: 10 },
+      { x: 0, y: 10 },
+    ];
+    const to = [
+      { x: 3, y: 1 },
+      { x: 20, y: 4 },
+      { x: 18, y: 25 },
+      { x: 1, y: 19 },
+    ];
     const h = homography(from, to);
     from.forEach((p, i) => {
       const q = applyHomography(h, p);
@@ -180,14 +205,29 @@ describe('crops and recognizer input', () => {
 
   it('turns tall crops to read left to right', () => {
     const img = createImage(50, 50);
-    const crop = cropQuad(img, [{ x: 10, y: 5 }, { x: 20, y: 5 }, { x: 20, y: 45 }, { x: 10, y: 45 }]);
+    const crop = cropQuad(img, [
+      { x: 10, y: 5 },
+      { x: 20, y: 5 },
+      { x: 20, y: 45 },
+      { x: 10, y: 45 },
+    ]);
     expect([crop.width, crop.height]).toEqual([40, 10]);
   });
 
   it('warps with the homography (a shifted square reads the shifted pixels)', () => {
     const img = createImage(20, 20);
     img.data.fill(200, (5 * 20 + 7) * 4, (5 * 20 + 7) * 4 + 3);
-    const out = warpQuad(img, [{ x: 7, y: 5 }, { x: 12, y: 5 }, { x: 12, y: 10 }, { x: 7, y: 10 }], 5, 5);
+    const out = warpQuad(
+      img,
+      [
+        { x: 7, y: 5 },
+        { x: 12, y: 5 },
+        { x: 12, y: 10 },
+        { x: 7, y: 10 },
+      ],
+      5,
+      5,
+    );
     expect(out.data[0]).toBe(200);
     expect(out.data[4]).toBe(0);
   });
@@ -212,7 +252,15 @@ describe('crops and recognizer input', () => {
 });
 
 const line = (text: string, x0: number, y0: number, x1: number, y1: number, confidence = 0.9): OcrLine => ({
-  text, confidence, detScore: 0.8, quad: [{ x: x0, y: y0 }, { x: x1, y: y0 }, { x: x1, y: y1 }, { x: x0, y: y1 }],
+  text,
+  confidence,
+  detScore: 0.8,
+  quad: [
+    { x: x0, y: y0 },
+    { x: x1, y: y0 },
+    { x: x1, y: y1 },
+    { x: x0, y: y1 },
+  ],
 });
 
 describe('line formation and scoring', () => {
@@ -239,11 +287,33 @@ describe('line formation and scoring', () => {
 
   it('pairs read lines with the truth by overlap, and counts misses and extras', () => {
     const truth = [
-      { text: 'SPEED', quad: [[10, 10], [60, 10], [60, 30], [10, 30]] as [number, number][] },
-      { text: 'LIMIT', quad: [[10, 40], [60, 40], [60, 60], [10, 60]] as [number, number][] },
+      {
+        text: 'SPEED',
+        quad: [
+          [10, 10],
+          [60, 10],
+          [60, 30],
+          [10, 30],
+        ] as [number, number][],
+      },
+      {
+        text: 'LIMIT',
+        quad: [
+          [10, 40],
+          [60, 40],
+          [60, 60],
+          [10, 60],
+        ] as [number, number][],
+      },
     ] as const;
-    const score = scoreFrame([line('LIMlT', 8, 38, 62, 62), line('SPEED', 8, 8, 62, 32), line('X', 300, 300, 320, 320)], truth as never);
-    expect(score.lines.map((l) => [l.truth, l.read, l.exact])).toEqual([['SPEED', 'SPEED', true], ['LIMIT', 'LIMlT', false]]);
+    const score = scoreFrame(
+      [line('LIMlT', 8, 38, 62, 62), line('SPEED', 8, 8, 62, 32), line('X', 300, 300, 320, 320)],
+      truth as never,
+    );
+    expect(score.lines.map((l) => [l.truth, l.read, l.exact])).toEqual([
+      ['SPEED', 'SPEED', true],
+      ['LIMIT', 'LIMlT', false],
+    ]);
     expect(score.extra).toEqual(['X']);
     expect(score.exact).toBe(false);
     const s = summarize([score]);

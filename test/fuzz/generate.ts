@@ -4,7 +4,10 @@
 import { type IoSpec, type NodeSpec, type TensorSpec, float, graph, io, node, tensor } from '../onnx-builder.js';
 import { type Rng, int, pick } from './mutate.js';
 
-interface Val { name: string; shape: number[] }
+interface Val {
+  name: string;
+  shape: number[];
+}
 
 interface Gen {
   r: Rng;
@@ -43,18 +46,26 @@ function conv(g: Gen, x: Val): Val | null {
   const depthwise = r() < 0.3;
   let group = depthwise ? c : 1;
   const cout = depthwise ? c : int(r, 1, 8);
-  let k = int(r, 1, 3), stride = int(r, 1, 2), pad = int(r, 0, 1), dil = int(r, 1, 2);
+  let k = int(r, 1, 3),
+    stride = int(r, 1, 2),
+    pad = int(r, 0, 1),
+    dil = int(r, 1, 2);
   let wIn = c / group;
   if (g.absurd()) {
     const which = int(r, 0, 5);
     if (which === 0) stride = pick(r, [0, -1]);
-    else if (which === 1) { group = pick(r, [3, 5, c + 1, 0, -2]); wIn = Math.max(1, Math.floor(c / Math.max(1, group))); }
-    else if (which === 2) pad = pick(r, [1000, -2, 2 ** 40]);
+    else if (which === 1) {
+      group = pick(r, [3, 5, c + 1, 0, -2]);
+      wIn = Math.max(1, Math.floor(c / Math.max(1, group)));
+    } else if (which === 2) pad = pick(r, [1000, -2, 2 ** 40]);
     else if (which === 3) k = Math.max(h, w) + pick(r, [5, 100]);
     else if (which === 4) dil = pick(r, [0, 1000]);
     else wIn = c + 1;
   }
-  const wName = constant(g, [cout, wIn, Math.max(k, 1), Math.max(k, 1)].map((d) => Math.min(d, 200)));
+  const wName = constant(
+    g,
+    [cout, wIn, Math.max(k, 1), Math.max(k, 1)].map((d) => Math.min(d, 200)),
+  );
   const ins = [x.name, wName];
   if (r() < 0.5) ins.push(constant(g, [cout]));
   const out = fresh(g, 'conv');
@@ -72,7 +83,9 @@ function pool(g: Gen, x: Val): Val | null {
   if (x.shape.length !== 4) return null;
   const { r } = g;
   const [n, c, h, w] = x.shape;
-  let k = int(r, 1, 3), stride = int(r, 1, 2), pad = int(r, 0, Math.max(0, k - 1));
+  let k = int(r, 1, 3),
+    stride = int(r, 1, 2),
+    pad = int(r, 0, Math.max(0, k - 1));
   if (g.absurd()) {
     const which = int(r, 0, 2);
     if (which === 0) stride = pick(r, [0, -1]);
@@ -81,16 +94,41 @@ function pool(g: Gen, x: Val): Val | null {
   }
   const op = pick(r, ['MaxPool', 'AveragePool']);
   const out = fresh(g, 'pool');
-  g.nodes.push(node(op, [x.name], [out], { kernel_shape: [k, k], strides: [stride, stride], pads: [pad, pad, pad, pad], ceil_mode: r() < 0.3 ? 1 : 0 }));
+  g.nodes.push(
+    node(op, [x.name], [out], {
+      kernel_shape: [k, k],
+      strides: [stride, stride],
+      pads: [pad, pad, pad, pad],
+      ceil_mode: r() < 0.3 ? 1 : 0,
+    }),
+  );
   const o = (d: number) => Math.max(1, Math.floor((d + 2 * pad - k) / Math.max(stride, 1)) + 1);
   return { name: out, shape: [n, c, o(h), o(w)] };
 }
 
 function unary(g: Gen, x: Val): Val {
   const { r } = g;
-  const op = pick(r, ['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid', 'Abs', 'Neg', 'Exp', 'Sqrt', 'Log', 'Softplus', 'Elu', 'HardSwish', 'Identity']);
+  const op = pick(r, [
+    'Relu',
+    'Sigmoid',
+    'Tanh',
+    'LeakyRelu',
+    'HardSigmoid',
+    'Abs',
+    'Neg',
+    'Exp',
+    'Sqrt',
+    'Log',
+    'Softplus',
+    'Elu',
+    'HardSwish',
+    'Identity',
+  ]);
   const out = fresh(g, 'u');
-  const attrs = op === 'LeakyRelu' || op === 'Elu' ? { alpha: float(g.absurd() ? pick(r, [NaN, Infinity, -1e38]) : 0.1) } : undefined;
+  const attrs =
+    op === 'LeakyRelu' || op === 'Elu'
+      ? { alpha: float(g.absurd() ? pick(r, [NaN, Infinity, -1e38]) : 0.1) }
+      : undefined;
   g.nodes.push(node(op, [x.name], [out], attrs));
   return { name: out, shape: x.shape };
 }
@@ -125,7 +163,9 @@ function reshape(g: Gen, x: Val): Val {
   const out = fresh(g, 'reshape');
   g.nodes.push(node('Reshape', [x.name, ints(g, shape)], [out]));
   const known = shape.filter((d) => d > 0).reduce((a, b) => a * b, 1);
-  const outShape = shape.map((d, i) => (d === -1 ? Math.max(1, Math.floor(n / known)) : d === 0 ? x.shape[i] ?? 1 : d));
+  const outShape = shape.map((d, i) =>
+    d === -1 ? Math.max(1, Math.floor(n / known)) : d === 0 ? (x.shape[i] ?? 1) : d,
+  );
   return { name: out, shape: outShape };
 }
 
@@ -143,10 +183,20 @@ function slice(g: Gen, x: Val): Val | null {
   if (!x.shape.length) return null;
   const axis = int(r, 0, x.shape.length - 1);
   const d = x.shape[axis];
-  let start = int(r, 0, Math.max(0, d - 1)), end = pick(r, [d, 2 ** 62, -1, int(r, start + 1, d + 1)]), step = pick(r, [1, 1, 2, -1]);
+  let start = int(r, 0, Math.max(0, d - 1)),
+    end = pick(r, [d, 2 ** 62, -1, int(r, start + 1, d + 1)]),
+    step = pick(r, [1, 1, 2, -1]);
   let ax = axis;
-  if (step < 0) { start = d - 1; end = -(2 ** 62); }
-  if (g.absurd()) { const w = int(r, 0, 2); if (w === 0) step = 0; else if (w === 1) ax = pick(r, [9, -9]); else start = -(2 ** 62); }
+  if (step < 0) {
+    start = d - 1;
+    end = -(2 ** 62);
+  }
+  if (g.absurd()) {
+    const w = int(r, 0, 2);
+    if (w === 0) step = 0;
+    else if (w === 1) ax = pick(r, [9, -9]);
+    else start = -(2 ** 62);
+  }
   const out = fresh(g, 'slice');
   g.nodes.push(node('Slice', [x.name, ints(g, [start]), ints(g, [end]), ints(g, [ax]), ints(g, [step])], [out]));
   const shape = [...x.shape];
@@ -185,12 +235,22 @@ function resize(g: Gen, x: Val): Val | null {
   const out = fresh(g, 'rs');
   const mode = pick(r, ['nearest', 'linear', 'cubic']);
   g.nodes.push(node('Resize', [x.name, '', constant(g, [4], [1, 1, s, s])], [out], { mode }));
-  return { name: out, shape: [x.shape[0], x.shape[1], Math.max(1, Math.floor(x.shape[2] * s) || 1), Math.max(1, Math.floor(x.shape[3] * s) || 1)] };
+  return {
+    name: out,
+    shape: [
+      x.shape[0],
+      x.shape[1],
+      Math.max(1, Math.floor(x.shape[2] * s) || 1),
+      Math.max(1, Math.floor(x.shape[3] * s) || 1),
+    ],
+  };
 }
 
 function softmax(g: Gen, x: Val): Val {
   const out = fresh(g, 'sm');
-  g.nodes.push(node(pick(g.r, ['Softmax', 'LogSoftmax']), [x.name], [out], { axis: g.absurd() ? pick(g.r, [10, -10]) : -1 }));
+  g.nodes.push(
+    node(pick(g.r, ['Softmax', 'LogSoftmax']), [x.name], [out], { axis: g.absurd() ? pick(g.r, [10, -10]) : -1 }),
+  );
   return { name: out, shape: x.shape };
 }
 
@@ -198,8 +258,16 @@ function batchNorm(g: Gen, x: Val): Val | null {
   if (x.shape.length < 2) return null;
   const c = g.absurd() ? x.shape[1] + 1 : x.shape[1];
   const out = fresh(g, 'bn');
-  const v = constant(g, [c], Array.from({ length: c }, () => 0.5 + g.r()));
-  g.nodes.push(node('BatchNormalization', [x.name, constant(g, [c]), constant(g, [c]), constant(g, [c]), v], [out], { epsilon: float(g.absurd() ? -1 : 1e-5) }));
+  const v = constant(
+    g,
+    [c],
+    Array.from({ length: c }, () => 0.5 + g.r()),
+  );
+  g.nodes.push(
+    node('BatchNormalization', [x.name, constant(g, [c]), constant(g, [c]), constant(g, [c]), v], [out], {
+      epsilon: float(g.absurd() ? -1 : 1e-5),
+    }),
+  );
   return { name: out, shape: x.shape };
 }
 
@@ -218,7 +286,13 @@ function gemm(g: Gen, x: Val): Val | null {
   const k = size(x.shape.slice(1));
   const n = int(g.r, 1, 6);
   const out = fresh(g, 'gemm');
-  g.nodes.push(node('Gemm', [flat, constant(g, [n, k]), constant(g, [n])], [out], { transB: 1, alpha: float(1), beta: float(g.absurd() ? NaN : 1) }));
+  g.nodes.push(
+    node('Gemm', [flat, constant(g, [n, k]), constant(g, [n])], [out], {
+      transB: 1,
+      alpha: float(1),
+      beta: float(g.absurd() ? NaN : 1),
+    }),
+  );
   return { name: out, shape: [x.shape[0] ?? 1, n] };
 }
 
@@ -261,7 +335,15 @@ function shapeArith(g: Gen, x: Val): Val {
     return { name: out, shape: x.shape };
   }
   if (kind === 1) {
-    const reps = g.absurd() ? ints(g, x.shape.map(() => 100000)) : ints(g, x.shape.map(() => 1));
+    const reps = g.absurd()
+      ? ints(
+          g,
+          x.shape.map(() => 100000),
+        )
+      : ints(
+          g,
+          x.shape.map(() => 1),
+        );
     g.nodes.push(node('Tile', [x.name, reps], [out]));
     return { name: out, shape: x.shape };
   }
@@ -276,8 +358,18 @@ function reduce(g: Gen, x: Val): Val | null {
   const axes = g.absurd() ? [x.shape.length + 3] : [int(g.r, 0, x.shape.length - 1)];
   const out = fresh(g, 'red');
   const op = pick(g.r, ['ReduceMean', 'ReduceSum', 'ReduceMax', 'ArgMax']);
-  if (op === 'ArgMax') { g.nodes.push(node(op, [x.name], [out], { axis: axes[0], keepdims: 1 })); return null; }
-  g.nodes.push(node(op, op === 'ReduceSum' ? [x.name, ints(g, axes)] : [x.name], [out], op === 'ReduceSum' ? { keepdims: 1 } : { axes, keepdims: 1 }));
+  if (op === 'ArgMax') {
+    g.nodes.push(node(op, [x.name], [out], { axis: axes[0], keepdims: 1 }));
+    return null;
+  }
+  g.nodes.push(
+    node(
+      op,
+      op === 'ReduceSum' ? [x.name, ints(g, axes)] : [x.name],
+      [out],
+      op === 'ReduceSum' ? { keepdims: 1 } : { axes, keepdims: 1 },
+    ),
+  );
   return { name: out, shape: x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) };
 }
 
@@ -305,7 +397,8 @@ function split(g: Gen, x: Val): Val | null {
   const d = x.shape[axis];
   const a = Math.floor(d / 2);
   const sizes = g.absurd() ? [d, d] : [a, d - a];
-  const o1 = fresh(g, 'sp'), o2 = fresh(g, 'sp');
+  const o1 = fresh(g, 'sp'),
+    o2 = fresh(g, 'sp');
   g.nodes.push(node('Split', [x.name, ints(g, sizes)], [o1, o2], { axis }));
   g.vals.push({ name: o2, shape: x.shape.map((v, i) => (i === axis ? d - a : v)) });
   return { name: o1, shape: x.shape.map((v, i) => (i === axis ? a : v)) };
@@ -320,29 +413,112 @@ function convTranspose(g: Gen, x: Val): Val | null {
   return { name: out, shape: [x.shape[0], 2, x.shape[2] * 2, x.shape[3] * 2] };
 }
 
-const OPS: Op[] = [conv, conv, pool, unary, unary, clip, binary, binary, reshape, transpose, slice, concat, padOp, resize,
-  softmax, batchNorm, matmul, gemm, globalPool, gather, expandOp, shapeArith, reduce, squeeze, cast, split, convTranspose];
+const OPS: Op[] = [
+  conv,
+  conv,
+  pool,
+  unary,
+  unary,
+  clip,
+  binary,
+  binary,
+  reshape,
+  transpose,
+  slice,
+  concat,
+  padOp,
+  resize,
+  softmax,
+  batchNorm,
+  matmul,
+  gemm,
+  globalPool,
+  gather,
+  expandOp,
+  shapeArith,
+  reduce,
+  squeeze,
+  cast,
+  split,
+  convTranspose,
+];
 /** Ops whose kernels exist today: graphs made only of these are run end-to-end on the GPU. */
-export const GPU_SAFE_OPS = new Set(['Relu', 'Sigmoid', 'Tanh', 'LeakyRelu', 'HardSigmoid', 'Abs', 'Neg', 'Exp', 'Sqrt', 'Log',
-  'Softplus', 'Elu', 'HardSwish', 'Identity', 'Clip', 'Add', 'Mul', 'Sub', 'Div', 'Max', 'Min', 'Pow', 'PRelu', 'Conv',
-  'MaxPool', 'AveragePool', 'Reshape', 'Transpose', 'Slice', 'Concat', 'Pad', 'Gather', 'Expand', 'Flatten', 'MatMul', 'Gemm']);
+export const GPU_SAFE_OPS = new Set([
+  'Relu',
+  'Sigmoid',
+  'Tanh',
+  'LeakyRelu',
+  'HardSigmoid',
+  'Abs',
+  'Neg',
+  'Exp',
+  'Sqrt',
+  'Log',
+  'Softplus',
+  'Elu',
+  'HardSwish',
+  'Identity',
+  'Clip',
+  'Add',
+  'Mul',
+  'Sub',
+  'Div',
+  'Max',
+  'Min',
+  'Pow',
+  'PRelu',
+  'Conv',
+  'MaxPool',
+  'AveragePool',
+  'Reshape',
+  'Transpose',
+  'Slice',
+  'Concat',
+  'Pad',
+  'Gather',
+  'Expand',
+  'Flatten',
+  'MatMul',
+  'Gemm',
+]);
 
-export interface Generated { bytes: Uint8Array; what: string; ops: string[]; inputShape: number[] }
+export interface Generated {
+  bytes: Uint8Array;
+  what: string;
+  ops: string[];
+  inputShape: number[];
+}
 
 export function generateGraph(r: Rng, absurdRate = 0.15): Generated {
-  const c = int(r, 1, 6), h = int(r, 1, 12), w = int(r, 1, 12);
+  const c = int(r, 1, 6),
+    h = int(r, 1, 12),
+    w = int(r, 1, 12);
   const inputShape = [1, c, h, w];
-  const g: Gen = { r, absurd: () => r() < absurdRate, nodes: [], inits: [], vals: [{ name: 'x', shape: inputShape }], n: 0 };
+  const g: Gen = {
+    r,
+    absurd: () => r() < absurdRate,
+    nodes: [],
+    inits: [],
+    vals: [{ name: 'x', shape: inputShape }],
+    n: 0,
+  };
   const steps = int(r, 1, 6);
   for (let i = 0; i < steps; i++) {
     const x = r() < 0.7 ? g.vals[g.vals.length - 1] : pick(r, g.vals);
     const v = pick(r, OPS)(g, x);
     // tracked shapes are hints for the next op; after an absurd op they are kept small and valid
-    if (v) g.vals.push({ name: v.name, shape: v.shape.slice(0, 6).map((d) => (Number.isSafeInteger(d) && d > 0 ? Math.min(d, 64) : 1)) });
+    if (v)
+      g.vals.push({
+        name: v.name,
+        shape: v.shape.slice(0, 6).map((d) => (Number.isSafeInteger(d) && d > 0 ? Math.min(d, 64) : 1)),
+      });
   }
   const outs: IoSpec[] = [io(g.vals[g.vals.length - 1].name, [])];
   if (g.vals.length > 2 && r() < 0.3) outs.push(io(g.vals[1].name, []));
-  if (g.nodes.length === 0) { g.nodes.push(node('Relu', ['x'], ['y'])); outs.splice(0, outs.length, io('y', [])); }
+  if (g.nodes.length === 0) {
+    g.nodes.push(node('Relu', ['x'], ['y']));
+    outs.splice(0, outs.length, io('y', []));
+  }
   const opset = r() < 0.05 ? pick(r, [1, 999, 6, 23]) : pick(r, [11, 13, 17, 18]);
   const ops = g.nodes.map((n) => n.op);
   return {

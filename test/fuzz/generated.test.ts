@@ -25,7 +25,11 @@ function hostileNames(bytes: Uint8Array, seed: number): Uint8Array {
     return map.get(s)!;
   };
   for (const t of g.initializer) t.name = rename(t.name);
-  for (const n of g.node) { n.name = rename(n.name); n.input = n.input.map(rename); n.output = n.output.map(rename); }
+  for (const n of g.node) {
+    n.name = rename(n.name);
+    n.input = n.input.map(rename);
+    n.output = n.output.map(rename);
+  }
   for (const v of g.output) v.name = rename(v.name);
   return encodeProto(m);
 }
@@ -34,7 +38,9 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms); }),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+    }),
   ]);
 }
 
@@ -87,18 +93,37 @@ describe('fuzz: generated graphs', () => {
       const t0 = performance.now();
       let session: Session | null = null;
       try {
-        session = await withTimeout(Session.create(g.bytes, { context: ctx, pipelineCache: cache, limits: FUZZ_LIMITS }), RUN_MS, 'Session.create');
+        session = await withTimeout(
+          Session.create(g.bytes, { context: ctx, pipelineCache: cache, limits: FUZZ_LIMITS }),
+          RUN_MS,
+          'Session.create',
+        );
         const out = await withTimeout(session.run({ x: randomTensor(g.inputShape, i) }), RUN_MS, 'run');
         for (const [name, t] of Object.entries(out)) {
           const v = planned.graph.values.get(name)!;
           expect(t.shape, `${g.what}: output ${name}`).toEqual(v.shape);
           expect(t.data.length).toBe(sizeOf(v.shape));
-          for (const x of t.data as Float32Array) if (!Number.isFinite(x)) { nonFinite++; break; }
+          for (const x of t.data as Float32Array)
+            if (!Number.isFinite(x)) {
+              nonFinite++;
+              break;
+            }
         }
-        tally.add(`${FUZZ_SEED + 20}:${i}`, g.what, { kind: 'ok', ms: performance.now() - t0, graph: planned.graph, model: planned.model });
+        tally.add(`${FUZZ_SEED + 20}:${i}`, g.what, {
+          kind: 'ok',
+          ms: performance.now() - t0,
+          graph: planned.graph,
+          model: planned.model,
+        });
       } catch (e) {
         const ms = performance.now() - t0;
-        tally.add(`${FUZZ_SEED + 20}:${i}`, g.what, e instanceof KestrelError ? { kind: 'refused', ms, error: e } : { kind: 'bug', ms, error: e, why: 'run threw a non-Kestrel exception' });
+        tally.add(
+          `${FUZZ_SEED + 20}:${i}`,
+          g.what,
+          e instanceof KestrelError
+            ? { kind: 'refused', ms, error: e }
+            : { kind: 'bug', ms, error: e, why: 'run threw a non-Kestrel exception' },
+        );
       } finally {
         session?.release();
       }

@@ -14,7 +14,14 @@ import { mutateBytes, mutateStructure } from './mutate.js';
 
 const PRESET = { x: [1, 3, 48, 192] };
 
-async function fuzz(suite: string, bytes: Uint8Array, cases: number, seed: number, mutate: typeof mutateBytes, preset: Record<string, number[]>): Promise<Tally> {
+async function fuzz(
+  suite: string,
+  bytes: Uint8Array,
+  cases: number,
+  seed: number,
+  mutate: typeof mutateBytes,
+  preset: Record<string, number[]>,
+): Promise<Tally> {
   const tally = new Tally(suite, seed);
   for (let i = 0; i < cases; i++) {
     const r = rng(seed * 1_000_003 + i);
@@ -39,7 +46,14 @@ describe('fuzz: mutated PP-OCR models', () => {
   });
 
   it('cls: structure-aware mutations (dims, dtypes, raw_data, wiring, attributes, names, opsets, external data)', async () => {
-    const t = await fuzz('cls structure', modelBytes('cls'), caseCount(800, 0.5), FUZZ_SEED + 1, mutateStructure, PRESET);
+    const t = await fuzz(
+      'cls structure',
+      modelBytes('cls'),
+      caseCount(800, 0.5),
+      FUZZ_SEED + 1,
+      mutateStructure,
+      PRESET,
+    );
     expect(t.findings, t.details()).toEqual([]);
     expect(t.refused).toBeGreaterThan(0);
     expect(t.ok).toBeGreaterThan(0);
@@ -67,13 +81,24 @@ describe('fuzz: mutated PP-OCR models', () => {
       const t0 = performance.now();
       let s: Session | null = null;
       try {
-        s = await withTimeout(Session.create(bytes, { shapes: PRESET, context: ctx, pipelineCache: cache, limits: FUZZ_LIMITS }), 120_000, 'create');
+        s = await withTimeout(
+          Session.create(bytes, { shapes: PRESET, context: ctx, pipelineCache: cache, limits: FUZZ_LIMITS }),
+          120_000,
+          'create',
+        );
         const out = await withTimeout(s.run({ x: randomTensor(PRESET.x, i) }), 120_000, 'run');
-        for (const [name, t] of Object.entries(out)) expect(t.shape, `${what}: ${name}`).toEqual(planned.graph.values.get(name)!.shape);
+        for (const [name, t] of Object.entries(out))
+          expect(t.shape, `${what}: ${name}`).toEqual(planned.graph.values.get(name)!.shape);
         tally.add(`${FUZZ_SEED + 4}:${i}`, what, { ...planned, ms: performance.now() - t0 });
       } catch (e) {
         const ms = performance.now() - t0;
-        tally.add(`${FUZZ_SEED + 4}:${i}`, what, e instanceof KestrelError ? { kind: 'refused', ms, error: e } : { kind: 'bug', ms, error: e, why: 'non-Kestrel exception at run time' });
+        tally.add(
+          `${FUZZ_SEED + 4}:${i}`,
+          what,
+          e instanceof KestrelError
+            ? { kind: 'refused', ms, error: e }
+            : { kind: 'bug', ms, error: e, why: 'non-Kestrel exception at run time' },
+        );
       } finally {
         s?.release();
       }

@@ -6,20 +6,76 @@ import { binaryKernel } from '../../src/kernels/binary.js';
 import type { KNode } from '../../src/kernels/types.js';
 
 function variantFor(sa: number[], sb: number[], out: number[]): string {
-  const node = { name: 'b', op: 'binary', attrs: { kind: 'add' }, inputs: [{ shape: sa, dtype: 'f32' }, { shape: sb, dtype: 'f32' }], outputs: [{ shape: out, dtype: 'f32' }], epilogue: null } as unknown as KNode;
+  const node = {
+    name: 'b',
+    op: 'binary',
+    attrs: { kind: 'add' },
+    inputs: [
+      { shape: sa, dtype: 'f32' },
+      { shape: sb, dtype: 'f32' },
+    ],
+    outputs: [{ shape: out, dtype: 'f32' }],
+    epilogue: null,
+  } as unknown as KNode;
   return binaryKernel.select(node, { maxWorkgroupsPerDim: 65535 } as never).calls[0].variant;
 }
 
 const SHAPES: [number[], number[]][] = [
-  [[1], [1]], [[7], [7]], [[3, 5], [5]], [[2, 3, 4], [1, 3, 1]], [[1, 16, 33, 17], [1, 16, 1, 1]],
-  [[4, 1, 6], [5, 1]], [[2, 1, 3, 1, 5], [1, 4, 1, 2, 5]], [[1, 1000003], [1]], [[300, 257], [300, 1]],
+  [[1], [1]],
+  [[7], [7]],
+  [[3, 5], [5]],
+  [
+    [2, 3, 4],
+    [1, 3, 1],
+  ],
+  [
+    [1, 16, 33, 17],
+    [1, 16, 1, 1],
+  ],
+  [
+    [4, 1, 6],
+    [5, 1],
+  ],
+  [
+    [2, 1, 3, 1, 5],
+    [1, 4, 1, 2, 5],
+  ],
+  [[1, 1000003], [1]],
+  [
+    [300, 257],
+    [300, 1],
+  ],
   // binary_bcast4: per-channel rows, nearest-upsample views (pow2 factors), the low operand first
-  [[2, 3, 4, 8], [1, 3, 1, 1]], [[1, 8, 6, 2, 6, 2], [1, 8, 6, 1, 6, 1]], [[1, 5, 4, 2, 3, 4], [1, 5, 4, 1, 3, 1]],
-  [[6, 1, 3, 1], [6, 2, 3, 4]], [[3, 8], [8]], [[70000, 4], [70000, 1]],
+  [
+    [2, 3, 4, 8],
+    [1, 3, 1, 1],
+  ],
+  [
+    [1, 8, 6, 2, 6, 2],
+    [1, 8, 6, 1, 6, 1],
+  ],
+  [
+    [1, 5, 4, 2, 3, 4],
+    [1, 5, 4, 1, 3, 1],
+  ],
+  [
+    [6, 1, 3, 1],
+    [6, 2, 3, 4],
+  ],
+  [[3, 8], [8]],
+  [
+    [70000, 4],
+    [70000, 1],
+  ],
 ];
 const OPS: [string, (x: number, y: number) => number][] = [
-  ['add', (x, y) => x + y], ['sub', (x, y) => x - y], ['mul', (x, y) => x * y], ['div', (x, y) => x / y],
-  ['max', Math.max], ['min', Math.min], ['prelu', (x, y) => (x >= 0 ? x : x * y)],
+  ['add', (x, y) => x + y],
+  ['sub', (x, y) => x - y],
+  ['mul', (x, y) => x * y],
+  ['div', (x, y) => x / y],
+  ['max', Math.max],
+  ['min', Math.min],
+  ['prelu', (x, y) => (x >= 0 ? x : x * y)],
 ];
 
 describe('binary f32 with broadcasting', () => {
@@ -46,10 +102,18 @@ describe('binary f32 with broadcasting', () => {
     const a = randomTensor([1, 6, 4, 8], 5);
     const b = randomTensor([1, 6, 1, 1], 6);
     const r = randomTensor([1, 6, 4, 8], 7);
-    const [out] = await runOp('binary', { kind: 'mul' }, [a, b], { epilogue: { act: 'relu', alpha: 0, beta: 0, residualBeforeAct: false }, residual: r });
+    const [out] = await runOp('binary', { kind: 'mul' }, [a, b], {
+      epilogue: { act: 'relu', alpha: 0, beta: 0, residualBeforeAct: false },
+      residual: r,
+    });
     const prod = binaryRef(a, b, (x, y) => Math.max(x * y, 0)).data;
     const rr = r.data as Float32Array;
-    expect(relL2(out.data as Float32Array, prod.map((v, i) => v + rr[i]))).toBeLessThan(1e-6);
+    expect(
+      relL2(
+        out.data as Float32Array,
+        prod.map((v, i) => v + rr[i]),
+      ),
+    ).toBeLessThan(1e-6);
   });
   it('pow with negative base and integral exponent', async () => {
     const a = { dtype: 'f32' as const, shape: [4], data: new Float32Array([-2, -2, 3, 0.5]) };
@@ -60,7 +124,10 @@ describe('binary f32 with broadcasting', () => {
   it('add with a fused relu epilogue and a constant operand', async () => {
     const a = randomTensor([2, 8, 5, 5], 3);
     const b = randomTensor([8, 1, 1], 4);
-    const [out] = await runOp('binary', { kind: 'add' }, [a, b], { consts: [false, true], epilogue: { act: 'relu', alpha: 0, beta: 0 } });
+    const [out] = await runOp('binary', { kind: 'add' }, [a, b], {
+      consts: [false, true],
+      epilogue: { act: 'relu', alpha: 0, beta: 0 },
+    });
     const ref = binaryRef(a, b, (x, y) => Math.max(x + y, 0));
     expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-6);
   });

@@ -11,21 +11,53 @@ function tensor(dtype: DType, shape: number[], values: number[]): HostTensor {
   const n = values.length;
   if (dtype === 'i64') return { dtype, shape, data: BigInt64Array.from(values.map((v) => BigInt(v))) };
   const data = dtype === 'f32' ? new Float32Array(n) : dtype === 'bool' ? new Uint8Array(n) : new Int32Array(n);
-  values.forEach((v, i) => { data[i] = v; });
+  values.forEach((v, i) => {
+    data[i] = v;
+  });
   return { dtype, shape, data };
 }
 
-const FLOATS = [0, -0, 0.4, -0.4, 1.5, -1.5, 2.99, -2.99, 7, -7, 1e6 + 0.5, -123456.75, 255, 256, 300.9, -129.5, Number.NaN];
+const FLOATS = [
+  0,
+  -0,
+  0.4,
+  -0.4,
+  1.5,
+  -1.5,
+  2.99,
+  -2.99,
+  7,
+  -7,
+  1e6 + 0.5,
+  -123456.75,
+  255,
+  256,
+  300.9,
+  -129.5,
+  Number.NaN,
+];
 const INTS = [0, 1, -1, 2, -2, 127, 128, -128, -129, 255, 256, 300, -300, 16777217, -2147483648, 2147483647, 65535];
 const FINITE = FLOATS.filter((v) => !Number.isNaN(v));
 const BOOLS = [0, 1, 1, 0, 1, 0, 0, 1, 1];
 
 describe('cast', () => {
   const cases: [DType, number[], DType][] = [
-    ['f32', FINITE, 'i32'], ['f32', FINITE, 'i64'], ['f32', FLOATS, 'bool'], ['f32', FINITE.filter((v) => Math.abs(v) < 127), 'i8'],
-    ['f32', FINITE.filter((v) => v >= 0 && v < 256), 'u8'], ['i32', INTS, 'f32'], ['i64', INTS, 'f32'], ['i32', INTS, 'bool'],
-    ['i32', INTS, 'u8'], ['i64', INTS, 'i8'], ['i64', INTS, 'i32'], ['bool', BOOLS, 'f32'], ['bool', BOOLS, 'i32'], ['bool', BOOLS, 'i64'],
-    ['i32', INTS, 'i32'], ['f32', FINITE, 'f32'],
+    ['f32', FINITE, 'i32'],
+    ['f32', FINITE, 'i64'],
+    ['f32', FLOATS, 'bool'],
+    ['f32', FINITE.filter((v) => Math.abs(v) < 127), 'i8'],
+    ['f32', FINITE.filter((v) => v >= 0 && v < 256), 'u8'],
+    ['i32', INTS, 'f32'],
+    ['i64', INTS, 'f32'],
+    ['i32', INTS, 'bool'],
+    ['i32', INTS, 'u8'],
+    ['i64', INTS, 'i8'],
+    ['i64', INTS, 'i32'],
+    ['bool', BOOLS, 'f32'],
+    ['bool', BOOLS, 'i32'],
+    ['bool', BOOLS, 'i64'],
+    ['i32', INTS, 'i32'],
+    ['f32', FINITE, 'f32'],
   ];
   for (const [from, values, to] of cases) {
     it(`${from} -> ${to}`, async () => {
@@ -56,9 +88,24 @@ function randomBool(shape: number[], seed: number): HostTensor {
 
 describe('where', () => {
   const cases: [number[], number[], number[]][] = [
-    [[1], [1], [1]], [[7], [7], [7]], [[7], [1], [7]], [[3, 1], [1, 4], [3, 4]], [[2, 3, 4], [4], [1]],
-    [[1, 1, 5], [2, 3, 1], [3, 5]], [[2, 1, 3, 1, 2], [1, 4, 1, 5, 1], [2]], [[1, 2, 1, 2, 1, 3], [2, 1, 2, 1, 2, 1], [3]],
-    [[1, 96, 40, 40], [1, 96, 40, 40], []], [[1000, 1001], [1], [1001]],
+    [[1], [1], [1]],
+    [[7], [7], [7]],
+    [[7], [1], [7]],
+    [
+      [3, 1],
+      [1, 4],
+      [3, 4],
+    ],
+    [[2, 3, 4], [4], [1]],
+    [
+      [1, 1, 5],
+      [2, 3, 1],
+      [3, 5],
+    ],
+    [[2, 1, 3, 1, 2], [1, 4, 1, 5, 1], [2]],
+    [[1, 2, 1, 2, 1, 3], [2, 1, 2, 1, 2, 1], [3]],
+    [[1, 96, 40, 40], [1, 96, 40, 40], []],
+    [[1000, 1001], [1], [1001]],
   ];
   cases.forEach(([cs, xs, ys], i) => {
     const ints = i % 3 === 2;

@@ -11,18 +11,63 @@ import { randomTensor } from '../util.js';
 import { CONV_TUNING } from '../../src/kernels/conv.js';
 
 const REPS = Number(process.env.REPS ?? 5);
-const CASES: { label: string; op: 'conv' | 'convTranspose'; x: number[]; w: number[]; attrs: Record<string, unknown> }[] = [
-  { label: '3x3 32->64 @160', op: 'conv', x: [1, 32, 160, 160], w: [64, 32, 3, 3], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 } },
-  { label: '1x1 64->64 @80', op: 'conv', x: [1, 64, 80, 80], w: [64, 64, 1, 1], attrs: { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 } },
-  { label: 'dw3x3 64 @80', op: 'conv', x: [1, 64, 80, 80], w: [64, 1, 3, 3], attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 64 } },
-  { label: 'dw5x5 s2 96 @80', op: 'conv', x: [1, 96, 80, 80], w: [96, 1, 5, 5], attrs: { strides: [2, 2], pads: [2, 2, 2, 2], dilations: [1, 1], group: 96 } },
-  { label: '3x3 s2 3->16 @320', op: 'conv', x: [1, 3, 320, 320], w: [16, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 } },
-  { label: 'convT k2s2 64->16 @40', op: 'convTranspose', x: [1, 64, 40, 40], w: [64, 16, 2, 2], attrs: { strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] } },
+const CASES: {
+  label: string;
+  op: 'conv' | 'convTranspose';
+  x: number[];
+  w: number[];
+  attrs: Record<string, unknown>;
+}[] = [
+  {
+    label: '3x3 32->64 @160',
+    op: 'conv',
+    x: [1, 32, 160, 160],
+    w: [64, 32, 3, 3],
+    attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 },
+  },
+  {
+    label: '1x1 64->64 @80',
+    op: 'conv',
+    x: [1, 64, 80, 80],
+    w: [64, 64, 1, 1],
+    attrs: { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1 },
+  },
+  {
+    label: 'dw3x3 64 @80',
+    op: 'conv',
+    x: [1, 64, 80, 80],
+    w: [64, 1, 3, 3],
+    attrs: { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 64 },
+  },
+  {
+    label: 'dw5x5 s2 96 @80',
+    op: 'conv',
+    x: [1, 96, 80, 80],
+    w: [96, 1, 5, 5],
+    attrs: { strides: [2, 2], pads: [2, 2, 2, 2], dilations: [1, 1], group: 96 },
+  },
+  {
+    label: '3x3 s2 3->16 @320',
+    op: 'conv',
+    x: [1, 3, 320, 320],
+    w: [16, 3, 3, 3],
+    attrs: { strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 },
+  },
+  {
+    label: 'convT k2s2 64->16 @40',
+    op: 'convTranspose',
+    x: [1, 64, 40, 40],
+    w: [64, 16, 2, 2],
+    attrs: { strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] },
+  },
 ];
 
 const only = process.env.ONLY;
 // CFGS="tm=8,tn=8;tm=16,tn=4" interleaves CONV_TUNING settings within one process (min of REPS runs).
-const cfgs = (process.env.CFGS ?? '').split(';').filter(Boolean).map((c) => c.split(','));
+const cfgs = (process.env.CFGS ?? '')
+  .split(';')
+  .filter(Boolean)
+  .map((c) => c.split(','));
 const ctx = await createGpuContext();
 const cache = new PipelineCache(ctx);
 for (const c of CASES) {
@@ -70,7 +115,14 @@ for (const c of CASES) {
     const ms = t[0];
     const flops = ex.steps.reduce((s, st) => s + (st.call.flops ?? 0), 0);
     const cpuMs = cpu[e].sort((a, b) => a - b)[cpu[e].length >> 1];
-    console.log(`${c.label.padEnd(24)} ${(runs[e] ?? []).join(',').padEnd(34)} ${ex.steps.map((s) => s.call.variant).join('+').padEnd(36)} ${ms.toFixed(2)} ms (median ${t[t.length >> 1].toFixed(2)}) ${(flops / ms / 1e6).toFixed(2)} GFLOP/s, cpu ${cpuMs.toFixed(1)} ms`);
+    console.log(
+      `${c.label.padEnd(24)} ${(runs[e] ?? []).join(',').padEnd(34)} ${ex.steps
+        .map((s) => s.call.variant)
+        .join('+')
+        .padEnd(
+          36,
+        )} ${ms.toFixed(2)} ms (median ${t[t.length >> 1].toFixed(2)}) ${(flops / ms / 1e6).toFixed(2)} GFLOP/s, cpu ${cpuMs.toFixed(1)} ms`,
+    );
     ex.release();
   });
 }

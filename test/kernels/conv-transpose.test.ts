@@ -5,7 +5,17 @@ import { type ConvTransposeRefAttrs, type RefAct, convTranspose2dRef, epilogueRe
 import type { Epilogue } from '../../src/ir/graph.js';
 import { CONV_TRANSPOSE_TUNING } from '../../src/kernels/conv-transpose.js';
 
-interface Case { x: number[]; ocg: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; op?: number[]; weightIsInput?: boolean }
+interface Case {
+  x: number[];
+  ocg: number;
+  k: [number, number];
+  s?: number[];
+  p?: number[];
+  d?: number[];
+  g?: number;
+  op?: number[];
+  weightIsInput?: boolean;
+}
 
 const CASES: Case[] = [
   { x: [1, 8, 5, 7], ocg: 4, k: [2, 2], s: [2, 2] },
@@ -29,7 +39,13 @@ const CASES: Case[] = [
 ];
 
 function attrsOf(c: Case): ConvTransposeRefAttrs {
-  return { strides: c.s ?? [1, 1], pads: c.p ?? [0, 0, 0, 0], dilations: c.d ?? [1, 1], group: c.g ?? 1, outputPadding: c.op ?? [0, 0] };
+  return {
+    strides: c.s ?? [1, 1],
+    pads: c.p ?? [0, 0, 0, 0],
+    dilations: c.d ?? [1, 1],
+    group: c.g ?? 1,
+    outputPadding: c.op ?? [0, 0],
+  };
 }
 
 function label(c: Case): string {
@@ -37,7 +53,12 @@ function label(c: Case): string {
   return `x${c.x.join('x')} oc/g${c.ocg} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group} op${a.outputPadding.join(',')}${c.weightIsInput ? ' (weight as input)' : ''}`;
 }
 
-async function check(c: Case, seed: number, ep?: { act: RefAct; bias?: boolean; residual?: boolean; before?: boolean }, int8 = false): Promise<void> {
+async function check(
+  c: Case,
+  seed: number,
+  ep?: { act: RefAct; bias?: boolean; residual?: boolean; before?: boolean },
+  int8 = false,
+): Promise<void> {
   const a = attrsOf(c);
   const x = randomTensor(c.x, seed);
   let w = randomTensor([c.x[1], c.ocg, c.k[0], c.k[1]], seed + 1);
@@ -48,9 +69,22 @@ async function check(c: Case, seed: number, ep?: { act: RefAct; bias?: boolean; 
   const ref = convTranspose2dRef(x, w, a);
   const bias = ep?.bias ? randomTensor([ref.shape[1]], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
-  const epilogue: Epilogue | undefined = ep || q8 ? { act: ep?.act ?? 'none', alpha: 0, beta: 0, residualBeforeAct: ep?.before } : undefined;
-  const [out] = await runOp('convTranspose', a, [x, q8 ? q8.q : w], { consts: [false, !c.weightIsInput], epilogue, scale: q8?.scale, bias, residual });
-  if (ep) epilogueRef(ref, { act: ep.act, bias: bias?.data as Float32Array, residual: residual?.data as Float32Array, residualBeforeAct: ep.before });
+  const epilogue: Epilogue | undefined =
+    ep || q8 ? { act: ep?.act ?? 'none', alpha: 0, beta: 0, residualBeforeAct: ep?.before } : undefined;
+  const [out] = await runOp('convTranspose', a, [x, q8 ? q8.q : w], {
+    consts: [false, !c.weightIsInput],
+    epilogue,
+    scale: q8?.scale,
+    bias,
+    residual,
+  });
+  if (ep)
+    epilogueRef(ref, {
+      act: ep.act,
+      bias: bias?.data as Float32Array,
+      residual: residual?.data as Float32Array,
+      residualBeforeAct: ep.before,
+    });
   expect(out.shape).toEqual(ref.shape);
   expect(countNaN(out.data as Float32Array)).toBe(0);
   expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-4);
@@ -60,11 +94,23 @@ describe('convTranspose2d CPU reference', () => {
   it('matches hand-computed sums', () => {
     const x = { dtype: 'f32' as const, shape: [1, 1, 1, 2], data: new Float32Array([1, 2]) };
     const w = { dtype: 'f32' as const, shape: [1, 1, 2, 2], data: new Float32Array([1, 2, 3, 4]) };
-    const r = convTranspose2dRef(x, w, { strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] });
+    const r = convTranspose2dRef(x, w, {
+      strides: [2, 2],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 1,
+      outputPadding: [0, 0],
+    });
     expect(r.shape).toEqual([1, 1, 2, 4]);
     expect(Array.from(r.data)).toEqual([1, 2, 2, 4, 3, 4, 6, 8]);
     // stride 1 overlaps: the kernel's footprints add up
-    const o = convTranspose2dRef(x, w, { strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], group: 1, outputPadding: [0, 0] });
+    const o = convTranspose2dRef(x, w, {
+      strides: [1, 1],
+      pads: [0, 0, 0, 0],
+      dilations: [1, 1],
+      group: 1,
+      outputPadding: [0, 0],
+    });
     expect(Array.from(o.data)).toEqual([1, 4, 4, 3, 10, 8]);
   });
 });
@@ -79,23 +125,39 @@ describe('convTranspose2d', () => {
   });
   it('int8 weights: bias + relu epilogue', () => check(up, 880, { act: 'relu', bias: true }, true));
   it('bias + relu epilogue', () => check(up, 600, { act: 'relu', bias: true }));
-  it('bias + sigmoid with a residual after the activation', () => check(up, 610, { act: 'sigmoid', bias: true, residual: true, before: false }));
-  it('residual before hardSwish', () => check({ ...up, k: [4, 4], p: [1, 1, 1, 1] }, 620, { act: 'hardSwish', residual: true, before: true }));
+  it('bias + sigmoid with a residual after the activation', () =>
+    check(up, 610, { act: 'sigmoid', bias: true, residual: true, before: false }));
+  it('residual before hardSwish', () =>
+    check({ ...up, k: [4, 4], p: [1, 1, 1, 1] }, 620, { act: 'hardSwish', residual: true, before: true }));
 });
 
 describe('convTranspose2d without subgroups', () => {
-  afterEach(() => { CONV_TRANSPOSE_TUNING.noSubgroups = false; CONV_TRANSPOSE_TUNING.minSubgroup = 8; });
+  afterEach(() => {
+    CONV_TRANSPOSE_TUNING.noSubgroups = false;
+    CONV_TRANSPOSE_TUNING.minSubgroup = 8;
+  });
   const cases: Case[] = [
     { x: [1, 6, 5, 5], ocg: 3, k: [4, 4], s: [2, 2], p: [1, 1, 1, 1] },
     { x: [2, 6, 4, 5], ocg: 5, k: [3, 3], s: [2, 2], p: [0, 1, 2, 1], d: [2, 1], g: 2, op: [1, 0] },
   ];
   cases.forEach((c, i) => {
-    it(`portable ${label(c)}`, () => { CONV_TRANSPOSE_TUNING.noSubgroups = true; return check(c, 700 + 4 * i); });
+    it(`portable ${label(c)}`, () => {
+      CONV_TRANSPOSE_TUNING.noSubgroups = true;
+      return check(c, 700 + 4 * i);
+    });
     // the subgroup kernel's own path for subgroups smaller than 8 (forced by raising the threshold)
-    it(`too-small subgroup ${label(c)}`, () => { CONV_TRANSPOSE_TUNING.minSubgroup = 1000; return check(c, 720 + 4 * i); });
+    it(`too-small subgroup ${label(c)}`, () => {
+      CONV_TRANSPOSE_TUNING.minSubgroup = 1000;
+      return check(c, 720 + 4 * i);
+    });
   });
   it('portable, with a fused epilogue', () => {
     CONV_TRANSPOSE_TUNING.noSubgroups = true;
-    return check({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, { act: 'relu', bias: true, residual: true, before: true });
+    return check({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, {
+      act: 'relu',
+      bias: true,
+      residual: true,
+      before: true,
+    });
   });
 });

@@ -10,8 +10,19 @@ import { convKernel } from '../../src/kernels/conv.js';
 import { WINOGRAD_TUNING } from '../../src/kernels/conv-winograd.js';
 import type { Epilogue } from '../../src/ir/graph.js';
 
-interface Case { x: number[]; oc: number; p?: number[]; g?: number; weightIsInput?: boolean }
-interface Ep { act: RefAct; bias?: boolean; residual?: boolean; before?: boolean }
+interface Case {
+  x: number[];
+  oc: number;
+  p?: number[];
+  g?: number;
+  weightIsInput?: boolean;
+}
+interface Ep {
+  act: RefAct;
+  bias?: boolean;
+  residual?: boolean;
+  before?: boolean;
+}
 
 const CASES: Case[] = [
   { x: [1, 3, 5, 7], oc: 8, p: [1, 1, 1, 1] },
@@ -33,8 +44,14 @@ const CASES: Case[] = [
   { x: [1, 32, 40, 40], oc: 64, p: [1, 1, 1, 1] },
 ];
 
-const attrsOf = (c: Case): ConvRefAttrs => ({ strides: [1, 1], pads: c.p ?? [0, 0, 0, 0], dilations: [1, 1], group: c.g ?? 1 });
-const label = (c: Case): string => `x${c.x.join('x')} oc${c.oc} p${attrsOf(c).pads.join(',')} g${c.g ?? 1}${c.weightIsInput ? ' (weight as input)' : ''}`;
+const attrsOf = (c: Case): ConvRefAttrs => ({
+  strides: [1, 1],
+  pads: c.p ?? [0, 0, 0, 0],
+  dilations: [1, 1],
+  group: c.g ?? 1,
+});
+const label = (c: Case): string =>
+  `x${c.x.join('x')} oc${c.oc} p${attrsOf(c).pads.join(',')} g${c.g ?? 1}${c.weightIsInput ? ' (weight as input)' : ''}`;
 
 async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void> {
   const a = attrsOf(c);
@@ -44,20 +61,38 @@ async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void
   const ref = conv2dRef(round(x), round(w), a);
   const bias = ep?.bias ? randomTensor([c.oc], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
-  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: 0, beta: 0, residualBeforeAct: ep.before } : undefined;
+  const epilogue: Epilogue | undefined = ep
+    ? { act: ep.act, alpha: 0, beta: 0, residualBeforeAct: ep.before }
+    : undefined;
   const store = (t: typeof x | undefined) => (t && half ? toHalf(t) : t);
   // the kernel under test is the one the planner picks on this adapter (not a silent igemm fallback)
-  const dtype = half ? 'f16' as const : 'f32' as const;
+  const dtype = half ? ('f16' as const) : ('f32' as const);
   const knode = {
-    name: 'c', op: 'conv' as const, attrs: a, epilogue: null,
-    inputs: [{ shape: c.x, dtype }, { shape: w.shape, dtype }], outputs: [{ shape: ref.shape, dtype }],
+    name: 'c',
+    op: 'conv' as const,
+    attrs: a,
+    epilogue: null,
+    inputs: [
+      { shape: c.x, dtype },
+      { shape: w.shape, dtype },
+    ],
+    outputs: [{ shape: ref.shape, dtype }],
   };
-  expect(convKernel.select(knode, kernelCaps(await testGpu())).calls.map((k) => k.variant)).toEqual(['conv2d.winograd2x2.3x3']);
-  const [out] = await runOp('conv', a, [store(x)!, store(w)!], { consts: [false, !c.weightIsInput], epilogue, bias: store(bias), residual: store(residual) });
+  expect(convKernel.select(knode, kernelCaps(await testGpu())).calls.map((k) => k.variant)).toEqual([
+    'conv2d.winograd2x2.3x3',
+  ]);
+  const [out] = await runOp('conv', a, [store(x)!, store(w)!], {
+    consts: [false, !c.weightIsInput],
+    epilogue,
+    bias: store(bias),
+    residual: store(residual),
+  });
   if (ep) {
     epilogueRef(ref, {
-      act: ep.act, residualBeforeAct: ep.before,
-      bias: bias && round(bias).data as Float32Array, residual: residual && round(residual).data as Float32Array,
+      act: ep.act,
+      residualBeforeAct: ep.before,
+      bias: bias && (round(bias).data as Float32Array),
+      residual: residual && (round(residual).data as Float32Array),
     });
   }
   expect(out.dtype).toBe(half ? 'f16' : 'f32');
@@ -68,41 +103,68 @@ async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void
 }
 
 describe('conv2d winograd F(2x2, 3x3)', () => {
-  beforeEach(() => { WINOGRAD_TUNING.force = true; });
-  afterEach(() => { WINOGRAD_TUNING.force = false; });
+  beforeEach(() => {
+    WINOGRAD_TUNING.force = true;
+  });
+  afterEach(() => {
+    WINOGRAD_TUNING.force = false;
+  });
   CASES.forEach((c, i) => {
     it(label(c), () => check(c, 500 + 4 * i));
   });
   const dense: Case = { x: [2, 19, 9, 11], oc: 10, p: [1, 1, 1, 1] };
   it('bias + relu', () => check(dense, 600, { act: 'relu', bias: true }));
-  it('bias + hardSwish, residual after', () => check(dense, 610, { act: 'hardSwish', bias: true, residual: true, before: false }));
+  it('bias + hardSwish, residual after', () =>
+    check(dense, 610, { act: 'hardSwish', bias: true, residual: true, before: false }));
   it('bias + hardSwishClip', () => check(dense, 615, { act: 'hardSwishClip', bias: true }));
-  it('residual before relu, grouped', () => check({ ...dense, x: [1, 18, 9, 11], g: 3, oc: 9 }, 620, { act: 'relu', bias: true, residual: true, before: true }));
+  it('residual before relu, grouped', () =>
+    check({ ...dense, x: [1, 18, 9, 11], g: 3, oc: 9 }, 620, {
+      act: 'relu',
+      bias: true,
+      residual: true,
+      before: true,
+    }));
   it('other tile shapes (TM 8/16, TT 1/3)', async () => {
     const saved = { ...WINOGRAD_TUNING };
     try {
-      for (const [tm, tt] of [[8, 1], [16, 3]]) {
+      for (const [tm, tt] of [
+        [8, 1],
+        [16, 3],
+      ]) {
         Object.assign(WINOGRAD_TUNING, { tm, tt });
         await check({ x: [1, 9, 13, 11], oc: 14, p: [1, 1, 1, 1] }, 630 + tm, { act: 'relu', bias: true });
       }
-    } finally { Object.assign(WINOGRAD_TUNING, saved); }
+    } finally {
+      Object.assign(WINOGRAD_TUNING, saved);
+    }
   });
   // the kernel's own path for subgroups smaller than 8 (forced by raising the threshold)
   it('direct path for a too-small subgroup', async () => {
     WINOGRAD_TUNING.minSubgroup = 1000;
     try {
-      await check({ x: [2, 10, 11, 6], oc: 15, p: [1, 0, 1, 2], g: 5 }, 640, { act: 'relu', bias: true, residual: true });
-    } finally { WINOGRAD_TUNING.minSubgroup = 8; }
+      await check({ x: [2, 10, 11, 6], oc: 15, p: [1, 0, 1, 2], g: 5 }, 640, {
+        act: 'relu',
+        bias: true,
+        residual: true,
+      });
+    } finally {
+      WINOGRAD_TUNING.minSubgroup = 8;
+    }
   });
 });
 
 describe('conv2d winograd f16 storage', () => {
-  beforeEach(() => { WINOGRAD_TUNING.force = true; });
-  afterEach(() => { WINOGRAD_TUNING.force = false; });
+  beforeEach(() => {
+    WINOGRAD_TUNING.force = true;
+  });
+  afterEach(() => {
+    WINOGRAD_TUNING.force = false;
+  });
   [CASES[1], CASES[2], CASES[5], CASES[11], CASES[14], CASES[15]].forEach((c, i) => {
     it(label(c), () => check(c, 700 + 4 * i, undefined, true));
   });
-  it('bias + hardSwish + residual', () => check({ x: [1, 19, 9, 11], oc: 10, p: [1, 1, 1, 1] }, 750, { act: 'hardSwish', bias: true, residual: true }, true));
+  it('bias + hardSwish + residual', () =>
+    check({ x: [1, 19, 9, 11], oc: 10, p: [1, 1, 1, 1] }, 750, { act: 'hardSwish', bias: true, residual: true }, true));
 });
 
 describe('conv2d winograd selection', () => {
@@ -112,13 +174,22 @@ describe('conv2d winograd selection', () => {
     const k = c.k ?? 3;
     const ref = conv2dRef(randomTensor(c.x, 1), randomTensor([c.oc, c.x[1] / a.group, k, k], 2), a);
     const node = {
-      name: 'c', op: 'conv' as const, attrs: a, epilogue: null,
-      inputs: [{ shape: c.x, dtype: 'f32' as const }, { shape: [c.oc, c.x[1] / a.group, k, k], dtype: 'f32' as const }],
+      name: 'c',
+      op: 'conv' as const,
+      attrs: a,
+      epilogue: null,
+      inputs: [
+        { shape: c.x, dtype: 'f32' as const },
+        { shape: [c.oc, c.x[1] / a.group, k, k], dtype: 'f32' as const },
+      ],
       outputs: [{ shape: ref.shape, dtype: 'f32' as const }],
     };
-    return convKernel.select(node, caps).calls.map((k) => k.variant).join('+');
+    return convKernel
+      .select(node, caps)
+      .calls.map((k) => k.variant)
+      .join('+');
   };
-  it('picks Winograd for PP-OCRv4 det\'s 96->24 3x3 convs', () => {
+  it("picks Winograd for PP-OCRv4 det's 96->24 3x3 convs", () => {
     const wino = 'conv2d.winograd2x2.3x3';
     expect(pick({ x: [1, 96, 80, 80], oc: 24, p: [1, 1, 1, 1] })).toBe(wino);
     expect(pick({ x: [1, 96, 40, 40], oc: 24, p: [1, 1, 1, 1] })).toBe(wino);

@@ -76,10 +76,24 @@ const check = (c: Case, seed: number, ep?: Ep) => checkConv(c, seed, ep);
 
 describe('conv2d CPU reference', () => {
   it('matches hand-computed sums', () => {
-    const ones = (shape: number[]) => ({ dtype: 'f32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1) });
-    const r = conv2dRef(ones([1, 1, 3, 3]), ones([1, 1, 3, 3]), { strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], group: 1 });
+    const ones = (shape: number[]) => ({
+      dtype: 'f32' as const,
+      shape,
+      data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1),
+    });
+    const r = conv2dRef(ones([1, 1, 3, 3]), ones([1, 1, 3, 3]), {
+      strides: [1, 1],
+      pads: [1, 1, 1, 1],
+      dilations: [1, 1],
+      group: 1,
+    });
     expect(Array.from(r.data)).toEqual([4, 6, 4, 6, 9, 6, 4, 6, 4]);
-    const s2 = conv2dRef(ones([1, 2, 4, 4]), ones([2, 1, 2, 2]), { strides: [2, 2], pads: [0, 0, 1, 1], dilations: [1, 1], group: 2 });
+    const s2 = conv2dRef(ones([1, 2, 4, 4]), ones([2, 1, 2, 2]), {
+      strides: [2, 2],
+      pads: [0, 0, 1, 1],
+      dilations: [1, 1],
+      group: 2,
+    });
     expect(s2.shape).toEqual([1, 2, 2, 2]);
     expect(Array.from(s2.data)).toEqual([4, 4, 4, 4, 4, 4, 4, 4]);
   });
@@ -99,27 +113,55 @@ describe('conv2d fused epilogues', () => {
   it('bias + relu (dense 3x3)', () => check(dense, 200, { act: 'relu', bias: true }));
   it('bias + hardSwish (pointwise)', () => check(pointwise, 210, { act: 'hardSwish', bias: true }));
   it('clip(0, 6) (depthwise)', () => check(dw, 220, { act: 'clip', alpha: 0, beta: 6, bias: true }));
-  it('residual before relu (dense 3x3)', () => check(dense, 230, { act: 'relu', bias: true, residual: true, before: true }));
-  it('residual after hardSwish (depthwise)', () => check(dw, 240, { act: 'hardSwish', bias: true, residual: true, before: false }));
-  it('bias, residual before relu (vec4 depthwise)', () => check({ x: [1, 8, 9, 16], oc: 8, k: [5, 5], p: [2, 2, 2, 2], g: 8 }, 250, { act: 'relu', bias: true, residual: true, before: true }));
-  it('residual after relu, no bias (pointwise)', () => check(pointwise, 250, { act: 'relu', residual: true, before: false }));
+  it('residual before relu (dense 3x3)', () =>
+    check(dense, 230, { act: 'relu', bias: true, residual: true, before: true }));
+  it('residual after hardSwish (depthwise)', () =>
+    check(dw, 240, { act: 'hardSwish', bias: true, residual: true, before: false }));
+  it('bias, residual before relu (vec4 depthwise)', () =>
+    check({ x: [1, 8, 9, 16], oc: 8, k: [5, 5], p: [2, 2, 2, 2], g: 8 }, 250, {
+      act: 'relu',
+      bias: true,
+      residual: true,
+      before: true,
+    }));
+  it('residual after relu, no bias (pointwise)', () =>
+    check(pointwise, 250, { act: 'relu', residual: true, before: false }));
   // piecewise-linear activations come from the epilogue uniform in conv kernels; leakyRelu stays an override
   // hard-swish as paddle2onnx writes it (x * clip(x + 3, 0, 6) / 6) and as x * HardSigmoid(x), rounded as those ops round
   it('bias + hardSwishClip (dense 3x3)', () => check(dense, 260, { act: 'hardSwishClip', bias: true }));
-  it('hardSwishLinear(0.2, 0.5) with a residual after (depthwise)', () => check(dw, 265, { act: 'hardSwishLinear', alpha: 0.2, beta: 0.5, bias: true, residual: true, before: false }));
-  it('hardSigmoid(0.2, 0.5) (pointwise)', () => check(pointwise, 270, { act: 'hardSigmoid', alpha: 0.2, beta: 0.5, bias: true }));
-  it('clip(-1, 2) with a residual (vec4 depthwise)', () => check({ x: [1, 8, 9, 16], oc: 8, k: [3, 3], p: [1, 1, 1, 1], g: 8 }, 280, { act: 'clip', alpha: -1, beta: 2, residual: true, before: true }));
+  it('hardSwishLinear(0.2, 0.5) with a residual after (depthwise)', () =>
+    check(dw, 265, { act: 'hardSwishLinear', alpha: 0.2, beta: 0.5, bias: true, residual: true, before: false }));
+  it('hardSigmoid(0.2, 0.5) (pointwise)', () =>
+    check(pointwise, 270, { act: 'hardSigmoid', alpha: 0.2, beta: 0.5, bias: true }));
+  it('clip(-1, 2) with a residual (vec4 depthwise)', () =>
+    check({ x: [1, 8, 9, 16], oc: 8, k: [3, 3], p: [1, 1, 1, 1], g: 8 }, 280, {
+      act: 'clip',
+      alpha: -1,
+      beta: 2,
+      residual: true,
+      before: true,
+    }));
   // a QDQ pair fused as the last epilogue step (data in conv kernels): uint8 grid of 1/4 from -3/4, with a residual
   it('fake quantization after relu and a residual (dense 3x3, pointwise, depthwise)', async () => {
     const fakeQuant = { scale: 0.25, zeroPoint: 3, qmin: 0, qmax: 255 };
-    for (const [i, c] of [dense, pointwise, dw].entries()) await check(c, 285 + i, { act: 'relu', bias: true, residual: true, before: false, fakeQuant });
+    for (const [i, c] of [dense, pointwise, dw].entries())
+      await check(c, 285 + i, { act: 'relu', bias: true, residual: true, before: false, fakeQuant });
   });
   it('leakyRelu(0.1) (dense 3x3)', () => check(dense, 290, { act: 'leakyRelu', alpha: 0.1, bias: true }));
   // a batch norm folded into the epilogue where the weights are computed at run time (fp16 weights behind a Cast)
-  it('per-channel scale + bias + hardSwish (pointwise, weights as input)', () => check({ ...pointwise, weightIsInput: true }, 300, { act: 'hardSwish', scale: true, bias: true }));
-  it('per-channel scale + bias + relu + residual (dense 3x3 Winograd-sized)', () => check({ x: [1, 16, 12, 12], oc: 24, k: [3, 3], p: [1, 1, 1, 1] }, 310, { act: 'relu', scale: true, bias: true, residual: true, before: true }));
+  it('per-channel scale + bias + hardSwish (pointwise, weights as input)', () =>
+    check({ ...pointwise, weightIsInput: true }, 300, { act: 'hardSwish', scale: true, bias: true }));
+  it('per-channel scale + bias + relu + residual (dense 3x3 Winograd-sized)', () =>
+    check({ x: [1, 16, 12, 12], oc: 24, k: [3, 3], p: [1, 1, 1, 1] }, 310, {
+      act: 'relu',
+      scale: true,
+      bias: true,
+      residual: true,
+      before: true,
+    }));
   it('per-channel scale (depthwise)', () => check(dw, 320, { act: 'none', scale: true, bias: true }));
-  it('bias + sigmoid (direct fallback)', () => check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
+  it('bias + sigmoid (direct fallback)', () =>
+    check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
 });
 
 // dequantize folding: every variant reads packed int8 weights (lib/weights.wgsl), the scale lands in the epilogue
@@ -127,18 +169,31 @@ describe('conv2d with int8 weights', () => {
   CASES.filter((c) => !c.weightIsInput).forEach((c, i) => {
     it(label(c), () => checkConv(c, 700 + 4 * i, undefined, 'int8 weights'));
   });
-  it('bias + hardSwishClip + residual, with a batch norm scale (pointwise)', () => checkConv({ x: [2, 12, 6, 8], oc: 19, k: [1, 1] }, 900, { act: 'hardSwishClip', scale: true, bias: true, residual: true, before: false }, 'int8 weights'));
+  it('bias + hardSwishClip + residual, with a batch norm scale (pointwise)', () =>
+    checkConv(
+      { x: [2, 12, 6, 8], oc: 19, k: [1, 1] },
+      900,
+      { act: 'hardSwishClip', scale: true, bias: true, residual: true, before: false },
+      'int8 weights',
+    ));
   it('f16 weights under f32 activations (1x1, 3x3, depthwise, strided)', async () => {
     const cases: Case[] = [
-      { x: [1, 64, 17, 13], oc: 96, k: [1, 1] }, { x: [2, 17, 17, 13], oc: 5, k: [3, 3], p: [1, 1, 1, 1] },
-      { x: [2, 17, 13, 17], oc: 17, k: [3, 3], p: [1, 1, 1, 1], g: 17 }, { x: [1, 3, 17, 13], oc: 16, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] },
+      { x: [1, 64, 17, 13], oc: 96, k: [1, 1] },
+      { x: [2, 17, 17, 13], oc: 5, k: [3, 3], p: [1, 1, 1, 1] },
+      { x: [2, 17, 13, 17], oc: 17, k: [3, 3], p: [1, 1, 1, 1], g: 17 },
+      { x: [1, 3, 17, 13], oc: 16, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1] },
     ];
     for (const [i, c] of cases.entries()) await checkConv(c, 930 + 4 * i, { act: 'relu', bias: true }, 'f16 weights');
   });
   it('Winograd (forced)', async () => {
     WINOGRAD_TUNING.force = true;
     try {
-      await checkConv({ x: [2, 19, 9, 11], oc: 10, k: [3, 3], p: [1, 1, 1, 1] }, 910, { act: 'relu', bias: true }, 'int8 weights');
+      await checkConv(
+        { x: [2, 19, 9, 11], oc: 10, k: [3, 3], p: [1, 1, 1, 1] },
+        910,
+        { act: 'relu', bias: true },
+        'int8 weights',
+      );
     } finally {
       WINOGRAD_TUNING.force = false;
     }
@@ -146,7 +201,12 @@ describe('conv2d with int8 weights', () => {
   it('without subgroups (portable implicit GEMM)', async () => {
     CONV_TUNING.noSubgroups = true;
     try {
-      await checkConv({ x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 1, 0, 2], g: 4 }, 920, undefined, 'int8 weights');
+      await checkConv(
+        { x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 1, 0, 2], g: 4 },
+        920,
+        undefined,
+        'int8 weights',
+      );
     } finally {
       CONV_TUNING.noSubgroups = false;
     }
@@ -154,14 +214,19 @@ describe('conv2d with int8 weights', () => {
 });
 
 describe('vec4 depthwise with kernels wider than 3 (depthwiseVec4MaxK raised)', () => {
-  afterEach(() => { CONV_TUNING.depthwiseVec4MaxK = 3; });
+  afterEach(() => {
+    CONV_TUNING.depthwiseVec4MaxK = 3;
+  });
   const cases: Case[] = [
     { x: [1, 5, 9, 20], oc: 5, k: [5, 5], p: [2, 2, 2, 2], g: 5 },
     { x: [1, 4, 11, 16], oc: 4, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 4 },
     { x: [1, 3, 8, 12], oc: 3, k: [7, 7], p: [3, 3, 3, 3], g: 3 },
   ];
   cases.forEach((c, i) => {
-    it(label(c), () => { CONV_TUNING.depthwiseVec4MaxK = 7; return check(c, 400 + 4 * i, { act: 'relu', bias: true, residual: true, before: false }); });
+    it(label(c), () => {
+      CONV_TUNING.depthwiseVec4MaxK = 7;
+      return check(c, 400 + 4 * i, { act: 'relu', bias: true, residual: true, before: false });
+    });
   });
 });
 
@@ -173,16 +238,27 @@ describe('conv2d variant selection', () => {
     const a = attrsOf(c);
     const ref = conv2dRef(randomTensor(c.x, 1), randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], 2), a);
     const node = {
-      name: 'c', op: 'conv' as const, attrs: a, epilogue: null,
-      inputs: [{ shape: c.x, dtype: 'f32' as const }, { shape: [c.oc, c.x[1] / a.group, ...c.k], dtype: 'f32' as const }],
+      name: 'c',
+      op: 'conv' as const,
+      attrs: a,
+      epilogue: null,
+      inputs: [
+        { shape: c.x, dtype: 'f32' as const },
+        { shape: [c.oc, c.x[1] / a.group, ...c.k], dtype: 'f32' as const },
+      ],
       outputs: [{ shape: ref.shape, dtype: 'f32' as const }],
     };
-    return convKernel.select(node, { ...caps, subgroups }).calls.map((k) => k.variant).join('+');
+    return convKernel
+      .select(node, { ...caps, subgroups })
+      .calls.map((k) => k.variant)
+      .join('+');
   };
   it('picks by shape', () => {
     expect(pick({ x: [1, 16, 8, 8], oc: 16, k: [3, 3], p: [1, 1, 1, 1], g: 16 })).toBe('conv2d.depthwise_vec4.3x3');
     expect(pick({ x: [1, 16, 10, 10], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5');
-    expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5s2');
+    expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 16 })).toBe(
+      'conv2d.depthwise5x5s2',
+    );
     expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5');
     expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] })).toBe('conv2d.gemm1x1_sg');
     expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] })).toBe('conv2d.igemm_sg.1x1');

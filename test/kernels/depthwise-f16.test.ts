@@ -23,9 +23,17 @@ describe('depthwise conv2d f16', () => {
       const ref = conv2dRef(x, w, a);
       const residual = halfRounded(randomTensor(ref.shape, 80 + i));
       const [out] = await runOp('conv', a, [toHalf(x), toHalf(w)], {
-        consts: [false, true], epilogue: { act: 'hardSwish', alpha: 0, beta: 0, residualBeforeAct: false }, bias: toHalf(bias), residual: toHalf(residual),
+        consts: [false, true],
+        epilogue: { act: 'hardSwish', alpha: 0, beta: 0, residualBeforeAct: false },
+        bias: toHalf(bias),
+        residual: toHalf(residual),
       });
-      epilogueRef(ref, { act: 'hardSwish', bias: bias.data as Float32Array, residual: residual.data as Float32Array, residualBeforeAct: false });
+      epilogueRef(ref, {
+        act: 'hardSwish',
+        bias: bias.data as Float32Array,
+        residual: residual.data as Float32Array,
+        residualBeforeAct: false,
+      });
       expect(out.dtype).toBe('f16');
       expect(out.shape).toEqual(ref.shape);
       const got = halfValues(out);

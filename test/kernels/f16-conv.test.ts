@@ -55,9 +55,12 @@ describe('conv2d f16 fused epilogues', () => {
   const wide: Case = { x: [1, 3, 6, 50], oc: 5, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3] };
   it('bias + relu (dense 3x3)', () => check(dense, 200, { act: 'relu', bias: true }));
   it('bias + hardSwish (pointwise)', () => check(pointwise, 210, { act: 'hardSwish', bias: true }));
-  it('residual before relu (dense 3x3)', () => check(dense, 230, { act: 'relu', bias: true, residual: true, before: true }));
-  it('bias + clip(0, 6) + residual after (pointwise)', () => check(pointwise, 250, { act: 'clip', alpha: 0, beta: 6, bias: true, residual: true, before: false }));
-  it('bias + sigmoid + residual (direct fallback)', () => check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
+  it('residual before relu (dense 3x3)', () =>
+    check(dense, 230, { act: 'relu', bias: true, residual: true, before: true }));
+  it('bias + clip(0, 6) + residual after (pointwise)', () =>
+    check(pointwise, 250, { act: 'clip', alpha: 0, beta: 6, bias: true, residual: true, before: false }));
+  it('bias + sigmoid + residual (direct fallback)', () =>
+    check(wide, 260, { act: 'sigmoid', bias: true, residual: true, before: true }));
 });
 
 describe('conv2d f16 without subgroups', () => withoutSubgroupsCases('f16'));
@@ -68,13 +71,21 @@ describe('conv2d f16 variant selection', () => {
     const a = attrsOf(c);
     const ref = conv2dRef(randomTensor(c.x, 1), randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], 2), a);
     const node = {
-      name: 'c', op: 'conv' as const, attrs: a, epilogue: null,
-      inputs: [{ shape: c.x, dtype: 'f16' as const }, { shape: [c.oc, c.x[1] / a.group, ...c.k], dtype: 'f16' as const }],
+      name: 'c',
+      op: 'conv' as const,
+      attrs: a,
+      epilogue: null,
+      inputs: [
+        { shape: c.x, dtype: 'f16' as const },
+        { shape: [c.oc, c.x[1] / a.group, ...c.k], dtype: 'f16' as const },
+      ],
       outputs: [{ shape: ref.shape, dtype: 'f16' as const }],
     };
     const [k] = convKernel.select(node, { ...caps, subgroups }).calls;
     // 2-byte elements: x + w + y
-    const x = c.x.reduce((p, q) => p * q, 1), w = c.oc * (c.x[1] / a.group) * c.k[0] * c.k[1], y = ref.data.length;
+    const x = c.x.reduce((p, q) => p * q, 1),
+      w = c.oc * (c.x[1] / a.group) * c.k[0] * c.k[1],
+      y = ref.data.length;
     expect(k.bytes).toBe(2 * (x + w + y));
     return k.variant;
   };
@@ -89,7 +100,17 @@ describe('conv2d f16 variant selection', () => {
   });
 });
 
-interface TCase { x: number[]; ocg: number; k: [number, number]; s?: number[]; p?: number[]; d?: number[]; g?: number; op?: number[]; weightIsInput?: boolean }
+interface TCase {
+  x: number[];
+  ocg: number;
+  k: [number, number];
+  s?: number[];
+  p?: number[];
+  d?: number[];
+  g?: number;
+  op?: number[];
+  weightIsInput?: boolean;
+}
 
 const T_CASES: TCase[] = [
   { x: [1, 8, 5, 7], ocg: 4, k: [2, 2], s: [2, 2] },
@@ -104,7 +125,13 @@ const T_CASES: TCase[] = [
 ];
 
 function tAttrs(c: TCase): ConvTransposeRefAttrs {
-  return { strides: c.s ?? [1, 1], pads: c.p ?? [0, 0, 0, 0], dilations: c.d ?? [1, 1], group: c.g ?? 1, outputPadding: c.op ?? [0, 0] };
+  return {
+    strides: c.s ?? [1, 1],
+    pads: c.p ?? [0, 0, 0, 0],
+    dilations: c.d ?? [1, 1],
+    group: c.g ?? 1,
+    outputPadding: c.op ?? [0, 0],
+  };
 }
 
 function tLabel(c: TCase): string {
@@ -119,14 +146,21 @@ async function checkT(c: TCase, seed: number, ep?: Ep): Promise<void> {
   const ref = convTranspose2dRef(halfRounded(x), halfRounded(w), a);
   const bias = ep?.bias ? randomTensor([ref.shape[1]], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
-  const epilogue: Epilogue | undefined = ep ? { act: ep.act, alpha: 0, beta: 0, residualBeforeAct: ep.before } : undefined;
+  const epilogue: Epilogue | undefined = ep
+    ? { act: ep.act, alpha: 0, beta: 0, residualBeforeAct: ep.before }
+    : undefined;
   const [out] = await runOp('convTranspose', a, [toHalf(x), toHalf(w)], {
-    consts: [false, !c.weightIsInput], epilogue, bias: bias && toHalf(bias), residual: residual && toHalf(residual),
+    consts: [false, !c.weightIsInput],
+    epilogue,
+    bias: bias && toHalf(bias),
+    residual: residual && toHalf(residual),
   });
   if (ep) {
     epilogueRef(ref, {
-      act: ep.act, residualBeforeAct: ep.before,
-      bias: bias && halfRounded(bias).data as Float32Array, residual: residual && halfRounded(residual).data as Float32Array,
+      act: ep.act,
+      residualBeforeAct: ep.before,
+      bias: bias && (halfRounded(bias).data as Float32Array),
+      residual: residual && (halfRounded(residual).data as Float32Array),
     });
   }
   expect(out.dtype).toBe('f16');
@@ -142,29 +176,52 @@ describe('convTranspose2d f16', () => {
   });
   const up: TCase = { x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] };
   it('bias + relu epilogue', () => checkT(up, 600, { act: 'relu', bias: true }));
-  it('residual before hardSwish', () => checkT({ ...up, k: [4, 4], p: [1, 1, 1, 1] }, 620, { act: 'hardSwish', bias: true, residual: true, before: true }));
+  it('residual before hardSwish', () =>
+    checkT({ ...up, k: [4, 4], p: [1, 1, 1, 1] }, 620, { act: 'hardSwish', bias: true, residual: true, before: true }));
 });
 
 describe('convTranspose2d f16 without subgroups', () => {
-  afterEach(() => { CONV_TRANSPOSE_TUNING.noSubgroups = false; CONV_TRANSPOSE_TUNING.minSubgroup = 8; });
+  afterEach(() => {
+    CONV_TRANSPOSE_TUNING.noSubgroups = false;
+    CONV_TRANSPOSE_TUNING.minSubgroup = 8;
+  });
   const c: TCase = { x: [2, 6, 4, 5], ocg: 5, k: [3, 3], s: [2, 2], p: [0, 1, 2, 1], d: [2, 1], g: 2, op: [1, 0] };
-  it(`portable ${tLabel(c)}`, () => { CONV_TRANSPOSE_TUNING.noSubgroups = true; return checkT(c, 700); });
-  it(`too-small subgroup ${tLabel(c)}`, () => { CONV_TRANSPOSE_TUNING.minSubgroup = 1000; return checkT(c, 720); });
+  it(`portable ${tLabel(c)}`, () => {
+    CONV_TRANSPOSE_TUNING.noSubgroups = true;
+    return checkT(c, 700);
+  });
+  it(`too-small subgroup ${tLabel(c)}`, () => {
+    CONV_TRANSPOSE_TUNING.minSubgroup = 1000;
+    return checkT(c, 720);
+  });
   it('portable, with a fused epilogue', () => {
     CONV_TRANSPOSE_TUNING.noSubgroups = true;
-    return checkT({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, { act: 'relu', bias: true, residual: true, before: true });
+    return checkT({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, {
+      act: 'relu',
+      bias: true,
+      residual: true,
+      before: true,
+    });
   });
   it('variants and 2-byte element sizes', () => {
     const outShape = convTranspose2dRef(randomTensor(c.x, 1), randomTensor([6, 5, 3, 3], 2), tAttrs(c)).shape;
     const node = {
-      name: 't', op: 'convTranspose' as const, attrs: tAttrs(c), epilogue: null,
-      inputs: [{ shape: c.x, dtype: 'f16' as const }, { shape: [6, 5, 3, 3], dtype: 'f16' as const }],
+      name: 't',
+      op: 'convTranspose' as const,
+      attrs: tAttrs(c),
+      epilogue: null,
+      inputs: [
+        { shape: c.x, dtype: 'f16' as const },
+        { shape: [6, 5, 3, 3], dtype: 'f16' as const },
+      ],
       outputs: [{ shape: outShape, dtype: 'f16' as const }],
     };
     const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
     const sg = convTransposeKernel.select(node, caps).calls[0];
     expect(sg.variant).toBe('convTranspose2d.gather_sg.3x3s2');
     expect(sg.bytes).toBe(2 * (2 * 6 * 4 * 5 + 6 * 5 * 9 + outShape.reduce((p, q) => p * q, 1)));
-    expect(convTransposeKernel.select(node, { ...caps, subgroups: false }).calls[0].variant).toBe('convTranspose2d.gather.3x3s2');
+    expect(convTransposeKernel.select(node, { ...caps, subgroups: false }).calls[0].variant).toBe(
+      'convTranspose2d.gather.3x3s2',
+    );
   });
 });

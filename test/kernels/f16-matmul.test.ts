@@ -8,8 +8,21 @@ import type { HostTensor } from '../../src/core/tensor.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
 
 const SIZES: [number, number, number][] = [
-  [1, 1, 1], [1, 7, 3], [3, 1, 7], [1, 129, 64], [129, 1, 33], [3, 3, 3], [7, 16, 33], [16, 16, 16],
-  [33, 33, 33], [64, 3, 129], [129, 129, 7], [64, 64, 64], [33, 129, 16], [16, 64, 129], [40, 360, 120],
+  [1, 1, 1],
+  [1, 7, 3],
+  [3, 1, 7],
+  [1, 129, 64],
+  [129, 1, 33],
+  [3, 3, 3],
+  [7, 16, 33],
+  [16, 16, 16],
+  [33, 33, 33],
+  [64, 3, 129],
+  [129, 129, 7],
+  [64, 64, 64],
+  [33, 129, 16],
+  [16, 64, 129],
+  [40, 360, 120],
 ];
 
 const check = (c: Case, opts?: CheckOptions) => checkMatmul(c, opts, 'f16');
@@ -36,24 +49,44 @@ describe('matmul f16', () => {
 describe('matmul f16 epilogues', () => {
   it('bias + relu', async () => {
     const bias = randomTensor([37], 5);
-    await check({ a: [19, 24], b: [24, 37] }, { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: half(bias), act: (x) => Math.max(x, 0) } });
+    await check(
+      { a: [19, 24], b: [24, 37] },
+      { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: half(bias), act: (x) => Math.max(x, 0) } },
+    );
   });
   it('bias + relu on the vec4 path', async () => {
     const bias = randomTensor([40], 6);
-    await check({ a: [19, 24], b: [24, 40] }, { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: half(bias), act: (x) => Math.max(x, 0) } });
+    await check(
+      { a: [19, 24], b: [24, 40] },
+      { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: half(bias), act: (x) => Math.max(x, 0) } },
+    );
   });
   it('bias + relu on the gemv path', async () => {
     const bias = randomTensor([37], 6);
-    await check({ a: [1, 24], b: [24, 37] }, { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: half(bias), act: (x) => Math.max(x, 0) } });
+    await check(
+      { a: [1, 24], b: [24, 37] },
+      { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: half(bias), act: (x) => Math.max(x, 0) } },
+    );
   });
   it('residual after the activation', async () => {
     const residual = randomTensor([2, 13, 21], 8);
-    await check({ a: [2, 13, 10], b: [10, 21] }, { epilogue: { act: 'sigmoid', alpha: 0, beta: 0 }, residual, ref: { act: (x) => 1 / (1 + Math.exp(-x)), residual: half(residual) } });
+    await check(
+      { a: [2, 13, 10], b: [10, 21] },
+      {
+        epilogue: { act: 'sigmoid', alpha: 0, beta: 0 },
+        residual,
+        ref: { act: (x) => 1 / (1 + Math.exp(-x)), residual: half(residual) },
+      },
+    );
   });
 });
 
 describe('matmul f16 without subgroups', () => {
-  for (const [m, n, k] of [[3, 3, 3], [33, 129, 16], [129, 7, 64]] as const) {
+  for (const [m, n, k] of [
+    [3, 3, 3],
+    [33, 129, 16],
+    [129, 7, 64],
+  ] as const) {
     it(`${m}x${k} . ${k}x${n}`, () => withoutSubgroups(() => check({ a: [m, k], b: [k, n] })));
   }
   it('batched transB', () => withoutSubgroups(() => check({ a: [2, 3, 17, 8], b: [3, 12, 8], transB: true })));
@@ -61,15 +94,22 @@ describe('matmul f16 without subgroups', () => {
 
 describe('matmul f16 on 4-lane subgroups (emulated)', () => {
   it('vec4 kernel 33x16 . 16x40', () => withNarrowSubgroups(() => check({ a: [33, 16], b: [16, 40] })));
-  it('strided kernel 21x7 . 7x9 transA', () => withNarrowSubgroups(() => check({ a: [7, 21], b: [7, 9], transA: true })));
+  it('strided kernel 21x7 . 7x9 transA', () =>
+    withNarrowSubgroups(() => check({ a: [7, 21], b: [7, 9], transA: true })));
 });
 
 describe('matmul f16 variant selection', () => {
   const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
   const pick = (a: number[], b: number[], out: number[], transB = false, subgroups = true) => {
     const node = {
-      name: 'mm', op: 'matmul' as const, attrs: { transA: false, transB, alpha: 1 }, epilogue: null,
-      inputs: [{ shape: a, dtype: 'f16' as const }, { shape: b, dtype: 'f16' as const }],
+      name: 'mm',
+      op: 'matmul' as const,
+      attrs: { transA: false, transB, alpha: 1 },
+      epilogue: null,
+      inputs: [
+        { shape: a, dtype: 'f16' as const },
+        { shape: b, dtype: 'f16' as const },
+      ],
       outputs: [{ shape: out, dtype: 'f16' as const }],
     };
     const [call] = matmulKernel.select(node, { ...caps, subgroups }).calls;

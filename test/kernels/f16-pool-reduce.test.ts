@@ -16,13 +16,29 @@ const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 6553
 
 type Case = [string, number[], Partial<PoolAttrs> & { kernel: number[] }, [number, number]];
 const base = (k: number[]): PoolAttrs => ({
-  kind: 'max', kernel: k, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], countIncludePad: false, ceilMode: false,
+  kind: 'max',
+  kernel: k,
+  strides: [1, 1],
+  pads: [0, 0, 0, 0],
+  dilations: [1, 1],
+  countIncludePad: false,
+  ceilMode: false,
 });
 
 const CASES: Case[] = [
   ['3x3 s2 p1', [1, 8, 17, 17], { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, [9, 9]],
-  ['3x3 s2 ceil, window past padding', [1, 2, 7, 7], { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 0, 0], ceilMode: true }, [4, 4]],
-  ['dilation 2x3, stride 2 ceil', [2, 2, 12, 15], { kernel: [2, 3], strides: [2, 2], dilations: [2, 3], pads: [1, 0, 0, 2], ceilMode: true }, [6, 6]],
+  [
+    '3x3 s2 ceil, window past padding',
+    [1, 2, 7, 7],
+    { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 0, 0], ceilMode: true },
+    [4, 4],
+  ],
+  [
+    'dilation 2x3, stride 2 ceil',
+    [2, 2, 12, 15],
+    { kernel: [2, 3], strides: [2, 2], dilations: [2, 3], pads: [1, 0, 0, 2], ceilMode: true },
+    [6, 6],
+  ],
   ['asymmetric pads', [1, 5, 9, 8], { kernel: [3, 2], strides: [1, 2], pads: [0, 1, 2, 0] }, [9, 4]],
   ['8x9 window (loop bounds from params)', [1, 2, 10, 11], { kernel: [8, 9], pads: [1, 1, 1, 1] }, [5, 5]],
   ['PP-OCR-style 3x3 s2 p1', [1, 64, 80, 80], { kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, [40, 40]],
@@ -37,7 +53,11 @@ function checkOut(out: HostTensor, ref: ArrayLike<number>): void {
 
 describe('pool f16', () => {
   for (const [name, shape, attrs, hw] of CASES) {
-    for (const [kind, cip] of [['max', false], ['avg', false], ['avg', true]] as const) {
+    for (const [kind, cip] of [
+      ['max', false],
+      ['avg', false],
+      ['avg', true],
+    ] as const) {
       it(`${kind}${kind === 'avg' ? (cip ? ' include-pad' : ' exclude-pad') : ''} ${name} ${shape.join('x')}`, async () => {
         const a: PoolAttrs = { ...base(attrs.kernel), ...attrs, kind, countIncludePad: cip };
         const x = randomTensor(shape, shape.length + shape[2], -3, 3);
@@ -51,7 +71,13 @@ describe('pool f16', () => {
 
 describe('global pool f16', () => {
   // plane sizes that are multiples of 4 take the vec4 variant
-  const GLOBAL: number[][] = [[1, 480, 80, 80], [2, 5, 4, 3], [2, 3, 7, 5], [1, 16, 1, 1], [1, 8, 33, 1]];
+  const GLOBAL: number[][] = [
+    [1, 480, 80, 80],
+    [2, 5, 4, 3],
+    [2, 3, 7, 5],
+    [1, 16, 1, 1],
+    [1, 8, 33, 1],
+  ];
   for (const shape of GLOBAL) {
     for (const kind of ['avg', 'max'] as const) {
       it(`${kind} ${shape.join('x')}`, async () => {
@@ -65,8 +91,12 @@ describe('global pool f16', () => {
   }
   it('variants and 2-byte element sizes', () => {
     const node = (shape: number[], k: number[], out: number[]) => ({
-      name: 'p', op: 'pool' as const, attrs: { ...base(k), kind: 'avg' }, epilogue: null,
-      inputs: [{ shape, dtype: 'f16' as const }], outputs: [{ shape: out, dtype: 'f16' as const }],
+      name: 'p',
+      op: 'pool' as const,
+      attrs: { ...base(k), kind: 'avg' },
+      epilogue: null,
+      inputs: [{ shape, dtype: 'f16' as const }],
+      outputs: [{ shape: out, dtype: 'f16' as const }],
     });
     const v4 = poolKernel.select(node([1, 8, 4, 4], [4, 4], [1, 8, 1, 1]), caps).calls[0];
     expect(v4.variant).toBe('pool.global.avg.vec4');
@@ -80,8 +110,27 @@ describe('global pool f16', () => {
 
 const KINDS: ReduceKind[] = ['sum', 'mean', 'max', 'min', 'prod', 'sumSquare', 'l1', 'l2', 'logSum', 'logSumExp'];
 const AXES: [number[], number[]][] = [
-  [[3, 5, 7], [2]], [[3, 5, 7], [0]], [[3, 5, 7], [0, 2]], [[2, 3, 4, 5], [1, 3]], [[2, 64, 9, 9], [2, 3]], [[1000, 3], [0]],
-  [[7], [0]], [[4, 2048], [1]], [[16, 150], [0, 1]],
+  [[3, 5, 7], [2]],
+  [[3, 5, 7], [0]],
+  [
+    [3, 5, 7],
+    [0, 2],
+  ],
+  [
+    [2, 3, 4, 5],
+    [1, 3],
+  ],
+  [
+    [2, 64, 9, 9],
+    [2, 3],
+  ],
+  [[1000, 3], [0]],
+  [[7], [0]],
+  [[4, 2048], [1]],
+  [
+    [16, 150],
+    [0, 1],
+  ],
 ];
 
 function input(kind: ReduceKind, shape: number[], seed: number): HostTensor {
@@ -105,8 +154,12 @@ describe('reduce f16', () => {
   }
   it('variants and 2-byte element sizes', () => {
     const node = (shape: number[], out: number[]) => ({
-      name: 'r', op: 'reduce' as const, attrs: { kind: 'sum', axes: [1], keepDims: false }, epilogue: null,
-      inputs: [{ shape, dtype: 'f16' as const }], outputs: [{ shape: out, dtype: 'f16' as const }],
+      name: 'r',
+      op: 'reduce' as const,
+      attrs: { kind: 'sum', axes: [1], keepDims: false },
+      epilogue: null,
+      inputs: [{ shape, dtype: 'f16' as const }],
+      outputs: [{ shape: out, dtype: 'f16' as const }],
     });
     const lane = reduceKernel.select(node([300, 7], [300]), caps).calls[0];
     expect(lane.variant).toBe('reduce.sum.lane');
@@ -116,7 +169,15 @@ describe('reduce f16', () => {
 });
 
 describe('argReduce f16', () => {
-  const CASES2: [number[], number][] = [[[5], 0], [[3, 7], 1], [[3, 7], 0], [[2, 1000], 1], [[4, 6625], 1], [[2, 5, 3], 1], [[300, 9], 1]];
+  const CASES2: [number[], number][] = [
+    [[5], 0],
+    [[3, 7], 1],
+    [[3, 7], 0],
+    [[2, 1000], 1],
+    [[4, 6625], 1],
+    [[2, 5, 3], 1],
+    [[300, 9], 1],
+  ];
   for (const kind of ['max', 'min'] as const) {
     for (const [shape, axis] of CASES2) {
       it(`arg${kind} ${shape.join('x')} axis ${axis}`, async () => {
@@ -137,10 +198,17 @@ describe('argReduce f16', () => {
     });
   }
   it('variants and 2-byte input elements', () => {
-    const call = argReduceKernel.select({
-      name: 'a', op: 'argReduce', attrs: { kind: 'max', axis: 1, keepDims: false, selectLastIndex: false }, epilogue: null,
-      inputs: [{ shape: [300, 9], dtype: 'f16' }], outputs: [{ shape: [300], dtype: 'i64' }],
-    }, caps).calls[0];
+    const call = argReduceKernel.select(
+      {
+        name: 'a',
+        op: 'argReduce',
+        attrs: { kind: 'max', axis: 1, keepDims: false, selectLastIndex: false },
+        epilogue: null,
+        inputs: [{ shape: [300, 9], dtype: 'f16' }],
+        outputs: [{ shape: [300], dtype: 'i64' }],
+      },
+      caps,
+    ).calls[0];
     expect(call.variant).toBe('argReduce.max.lane');
     expect(call.bytes).toBe(2 * 2700 + 4 * 300);
   });

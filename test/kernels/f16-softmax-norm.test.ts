@@ -13,9 +13,20 @@ const TOL = 2e-3;
 const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
 
 const SOFTMAX_CASES: [number[], number][] = [
-  [[5, 1], -1], [[3, 7], -1], [[2, 1000], 1], [[2, 6625], -1], [[1, 40, 6625], 2],
-  [[7, 5], 0], [[1000, 3], 0], [[4, 7, 9], 1], [[2, 1000, 3], 1], [[6625, 2], 0],
-  [[8, 40, 40], -1], [[300, 7], 1], [[3, 1, 4], 1], [[1], 0],
+  [[5, 1], -1],
+  [[3, 7], -1],
+  [[2, 1000], 1],
+  [[2, 6625], -1],
+  [[1, 40, 6625], 2],
+  [[7, 5], 0],
+  [[1000, 3], 0],
+  [[4, 7, 9], 1],
+  [[2, 1000, 3], 1],
+  [[6625, 2], 0],
+  [[8, 40, 40], -1],
+  [[300, 7], 1],
+  [[3, 1, 4], 1],
+  [[1], 0],
 ];
 
 describe('softmax f16', () => {
@@ -41,8 +52,12 @@ describe('softmax f16', () => {
   });
   it('picks lane and workgroup rows as for f32, with 2-byte element sizes', () => {
     const node = (shape: number[]) => ({
-      name: 's', op: 'softmax' as const, attrs: { axis: -1, log: false }, epilogue: null,
-      inputs: [{ shape, dtype: 'f16' as const }], outputs: [{ shape, dtype: 'f16' as const }],
+      name: 's',
+      op: 'softmax' as const,
+      attrs: { axis: -1, log: false },
+      epilogue: null,
+      inputs: [{ shape, dtype: 'f16' as const }],
+      outputs: [{ shape, dtype: 'f16' as const }],
     });
     const lane = softmaxKernel.select(node([300, 7]), caps).calls[0];
     expect(lane.variant).toBe('softmax.lane');
@@ -59,7 +74,12 @@ describe('layerNorm f16', () => {
         const x = randomTensor(shape, shape.length * 13 + shape[shape.length - 1], 95, 105);
         const scale = randomTensor(pshape, 3, 0.5, 1.5);
         const bias = withBias ? randomTensor(pshape, 4) : null;
-        const [out] = await runOp('layerNorm', { axis, epsilon: 1e-5 }, [toHalf(x), toHalf(scale), bias && toHalf(bias)], { consts: [false, true, true] });
+        const [out] = await runOp(
+          'layerNorm',
+          { axis, epsilon: 1e-5 },
+          [toHalf(x), toHalf(scale), bias && toHalf(bias)],
+          { consts: [false, true, true] },
+        );
         expect(out.dtype).toBe('f16');
         expect(out.shape).toEqual(shape);
         const got = halfValues(out);
@@ -73,15 +93,24 @@ describe('layerNorm f16', () => {
     const x = randomTensor([6, 40], 5);
     const scale = randomTensor([40], 6);
     const residual = randomTensor([6, 40], 7);
-    const [out] = await runOp('layerNorm', { axis: -1, epsilon: 1e-6 }, [toHalf(x), toHalf(scale), null], { residual: toHalf(residual) });
+    const [out] = await runOp('layerNorm', { axis: -1, epsilon: 1e-6 }, [toHalf(x), toHalf(scale), null], {
+      residual: toHalf(residual),
+    });
     const res = halfRounded(residual).data as Float32Array;
     const ref = layerNormRef(halfRounded(x), halfRounded(scale), null, -1, 1e-6).map((v, i) => v + res[i]);
     expect(relL2(halfValues(out), ref)).toBeLessThan(TOL);
   });
   it('picks lane and workgroup rows as for f32, with 2-byte element sizes', () => {
     const node = (shape: number[]) => ({
-      name: 'ln', op: 'layerNorm' as const, attrs: { axis: -1, epsilon: 1e-5 }, epilogue: null,
-      inputs: [{ shape, dtype: 'f16' as const }, { shape: [shape[1]], dtype: 'f16' as const }, { shape: [shape[1]], dtype: 'f16' as const }],
+      name: 'ln',
+      op: 'layerNorm' as const,
+      attrs: { axis: -1, epsilon: 1e-5 },
+      epilogue: null,
+      inputs: [
+        { shape, dtype: 'f16' as const },
+        { shape: [shape[1]], dtype: 'f16' as const },
+        { shape: [shape[1]], dtype: 'f16' as const },
+      ],
       outputs: [{ shape, dtype: 'f16' as const }],
     });
     const lane = layerNormKernel.select(node([40, 120]), caps).calls[0];
@@ -91,15 +120,30 @@ describe('layerNorm f16', () => {
   });
 });
 
-const BN_CASES: number[][] = [[1, 1], [4, 3], [2, 16], [1, 3, 5, 5], [2, 7, 9, 13], [1, 64, 40, 80], [3, 5, 7]];
+const BN_CASES: number[][] = [
+  [1, 1],
+  [4, 3],
+  [2, 16],
+  [1, 3, 5, 5],
+  [2, 7, 9, 13],
+  [1, 64, 40, 80],
+  [3, 5, 7],
+];
 
 describe('batchNorm f16', () => {
-  const params = (c: number) => [randomTensor([c], 1, 0.5, 2), randomTensor([c], 2), randomTensor([c], 3), randomTensor([c], 4, 0.1, 3)];
+  const params = (c: number) => [
+    randomTensor([c], 1, 0.5, 2),
+    randomTensor([c], 2),
+    randomTensor([c], 3),
+    randomTensor([c], 4, 0.1, 3),
+  ];
   for (const shape of BN_CASES) {
     it(`${shape.join('x')}`, async () => {
       const x = randomTensor(shape, shape.length * 7 + shape[1], -3, 3);
       const p = params(shape[1]);
-      const [out] = await runOp('batchNorm', { epsilon: 1e-3 }, [toHalf(x), ...p.map(toHalf)], { consts: [false, true, true, true, true] });
+      const [out] = await runOp('batchNorm', { epsilon: 1e-3 }, [toHalf(x), ...p.map(toHalf)], {
+        consts: [false, true, true, true, true],
+      });
       expect(out.dtype).toBe('f16');
       expect(out.shape).toEqual(shape);
       const got = halfValues(out);
@@ -112,7 +156,9 @@ describe('batchNorm f16', () => {
     const shape = [2, 4, 3, 3];
     const x = randomTensor(shape, 9, -3, 3);
     const p = params(4);
-    const [out] = await runOp('batchNorm', { epsilon: 1e-5 }, [toHalf(x), ...p.map(toHalf)], { epilogue: { act: 'relu', alpha: 0, beta: 0 } });
+    const [out] = await runOp('batchNorm', { epsilon: 1e-5 }, [toHalf(x), ...p.map(toHalf)], {
+      epilogue: { act: 'relu', alpha: 0, beta: 0 },
+    });
     const [s, b, m, v] = p.map(halfRounded);
     const ref = batchNormRef(halfRounded(x), s, b, m, v, 1e-5).map((r) => Math.max(r, 0));
     expect(relL2(halfValues(out), ref)).toBeLessThan(TOL);
@@ -120,10 +166,17 @@ describe('batchNorm f16', () => {
   it('keeps f32 folded statistics and counts 2-byte elements', () => {
     const shape = [2, 8, 5, 5];
     const c = { shape: [8], dtype: 'f16' as const };
-    const sel = batchNormKernel.select({
-      name: 'bn', op: 'batchNorm', attrs: { epsilon: 1e-5 }, epilogue: null,
-      inputs: [{ shape, dtype: 'f16' }, c, c, c, c], outputs: [{ shape, dtype: 'f16' }],
-    }, caps);
+    const sel = batchNormKernel.select(
+      {
+        name: 'bn',
+        op: 'batchNorm',
+        attrs: { epsilon: 1e-5 },
+        epilogue: null,
+        inputs: [{ shape, dtype: 'f16' }, c, c, c, c],
+        outputs: [{ shape, dtype: 'f16' }],
+      },
+      caps,
+    );
     expect(sel.scratch).toEqual([8 * 8]);
     expect(sel.calls.map((k) => k.bytes)).toEqual([(4 * 2 + 8) * 8, 2 * 2 * 400]);
   });

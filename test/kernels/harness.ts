@@ -25,7 +25,12 @@ export interface RunOpOptions {
   residual?: HostTensor;
 }
 
-export async function runOp(op: IrOp, attrs: unknown, inputs: (HostTensor | null)[], opts: RunOpOptions = {}): Promise<HostTensor[]> {
+export async function runOp(
+  op: IrOp,
+  attrs: unknown,
+  inputs: (HostTensor | null)[],
+  opts: RunOpOptions = {},
+): Promise<HostTensor[]> {
   const ctx = await testGpu();
   cache ??= new PipelineCache(ctx);
   const values = new Map<string, Value>();
@@ -39,7 +44,9 @@ export async function runOp(op: IrOp, attrs: unknown, inputs: (HostTensor | null
     return name;
   });
   const feeds = new Map<string, HostTensor>();
-  inputs.forEach((t, i) => { if (t && !(opts.consts?.[i])) feeds.set(names[i], t); });
+  inputs.forEach((t, i) => {
+    if (t && !opts.consts?.[i]) feeds.set(names[i], t);
+  });
   let epilogue = opts.epilogue;
   if (opts.scale) {
     values.set('scale', { name: 'scale', shape: opts.scale.shape, dtype: opts.scale.dtype, data: opts.scale });
@@ -56,7 +63,10 @@ export async function runOp(op: IrOp, attrs: unknown, inputs: (HostTensor | null
     epilogue = { ...(epilogue ?? { act: 'none', alpha: 0, beta: 0 }), residual: 'res' };
   }
   const node: Node = { name: `${op}0`, op, attrs, inputs: names, outputs: [], epilogue, origin: [] };
-  const infos = inferNode(node, names.map((n) => (n ? values.get(n) : undefined)));
+  const infos = inferNode(
+    node,
+    names.map((n) => (n ? values.get(n) : undefined)),
+  );
   node.outputs = infos.map((_, i) => `out${i}`);
   infos.forEach((info, i) => values.set(`out${i}`, { name: `out${i}`, ...info }));
   const graph: Graph = { values, nodes: [node], inputs: graphInputs, outputs: node.outputs };

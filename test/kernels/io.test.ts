@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 
 // IEEE 754 binary16 bit patterns, from the standard
-const HALF: [number, number][] = [[1, 0x3c00], [0.5, 0x3800], [-2, 0xc000], [65504, 0x7bff], [0, 0x0000], [-0.25, 0xb400], [Infinity, 0x7c00]];
+const HALF: [number, number][] = [
+  [1, 0x3c00],
+  [0.5, 0x3800],
+  [-2, 0xc000],
+  [65504, 0x7bff],
+  [0, 0x0000],
+  [-0.25, 0xb400],
+  [Infinity, 0x7c00],
+];
 
 describe('upload and readback', () => {
   it('f16 in (7 halves, an odd count) -> f32', async () => {
@@ -24,15 +32,21 @@ describe('upload and readback', () => {
     ['i32', Int32Array, [-2147483648, -7, 0, 7, 2147483647]],
   ] as const) {
     it(`${dtype} round trip, 5 elements`, async () => {
-      const [out] = await runOp('unary', { act: 'none', alpha: 0, beta: 0 }, [{ dtype, shape: [5], data: (Arr as unknown as { from(v: readonly number[]): Int8Array }).from(values) }]);
+      const [out] = await runOp('unary', { act: 'none', alpha: 0, beta: 0 }, [
+        { dtype, shape: [5], data: (Arr as unknown as { from(v: readonly number[]): Int8Array }).from(values) },
+      ]);
       expect(out.dtype).toBe(dtype);
       expect(Array.from(out.data as Int8Array)).toEqual([...values]);
     });
   }
   it('i64 narrows to the GPU and widens back; bool round trips', async () => {
-    const [out] = await runOp('unary', { act: 'none', alpha: 0, beta: 0 }, [{ dtype: 'i64', shape: [3], data: BigInt64Array.from([-5n, 0n, 2147483647n]) }]);
+    const [out] = await runOp('unary', { act: 'none', alpha: 0, beta: 0 }, [
+      { dtype: 'i64', shape: [3], data: BigInt64Array.from([-5n, 0n, 2147483647n]) },
+    ]);
     expect(Array.from(out.data as BigInt64Array)).toEqual([-5n, 0n, 2147483647n]);
-    const [b] = await runOp('unary', { act: 'none', alpha: 0, beta: 0 }, [{ dtype: 'bool', shape: [3], data: Uint8Array.from([1, 0, 1]) }]);
+    const [b] = await runOp('unary', { act: 'none', alpha: 0, beta: 0 }, [
+      { dtype: 'bool', shape: [3], data: Uint8Array.from([1, 0, 1]) },
+    ]);
     expect(Array.from(b.data as Uint8Array)).toEqual([1, 0, 1]);
   });
 });

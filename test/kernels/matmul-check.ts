@@ -10,10 +10,25 @@ import { countNaN, halfRounded, halfValues, int8Weights, randomTensor, relL2, to
 import { runOp, testGpu } from './harness.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
 
-export interface Case { a: number[]; b: number[]; transA?: boolean; transB?: boolean; alpha?: number }
-export interface CheckOptions { epilogue?: Epilogue; bias?: HostTensor; residual?: HostTensor; ref?: MatmulRefOptions }
+export interface Case {
+  a: number[];
+  b: number[];
+  transA?: boolean;
+  transB?: boolean;
+  alpha?: number;
+}
+export interface CheckOptions {
+  epilogue?: Epilogue;
+  bias?: HostTensor;
+  residual?: HostTensor;
+  ref?: MatmulRefOptions;
+}
 
-export async function checkMatmul(c: Case, opts: CheckOptions = {}, precision: 'f32' | 'f16' | 'int8 weights' = 'f32'): Promise<void> {
+export async function checkMatmul(
+  c: Case,
+  opts: CheckOptions = {},
+  precision: 'f32' | 'f16' | 'int8 weights' = 'f32',
+): Promise<void> {
   const half = precision === 'f16';
   const gpu = (t: HostTensor | undefined) => (t && half ? toHalf(t) : t);
   const exact = (t: HostTensor) => (half ? halfRounded(t) : t);
@@ -29,7 +44,13 @@ export async function checkMatmul(c: Case, opts: CheckOptions = {}, precision: '
     [b, bIn, scale] = [q8.dequantized, q8.q, q8.scale];
     epilogue ??= { act: 'none', alpha: 0, beta: 0 };
   }
-  const [out] = await runOp('matmul', attrs, [gpu(a)!, bIn], { consts: [false, precision === 'int8 weights'], epilogue, scale, bias: gpu(opts.bias), residual: gpu(opts.residual) });
+  const [out] = await runOp('matmul', attrs, [gpu(a)!, bIn], {
+    consts: [false, precision === 'int8 weights'],
+    epilogue,
+    scale,
+    bias: gpu(opts.bias),
+    residual: gpu(opts.residual),
+  });
   const ref = matmulRef(exact(a), exact(b), { transA: c.transA, transB: c.transB, alpha: c.alpha, ...opts.ref });
   expect(out.dtype).toBe(half ? 'f16' : 'f32');
   expect(out.shape).toEqual(ref.shape);
@@ -43,7 +64,11 @@ export async function withoutSubgroups(body: () => Promise<void>): Promise<void>
   const features = (await testGpu()).features as { subgroups: boolean };
   const had = features.subgroups;
   features.subgroups = false;
-  try { await body(); } finally { features.subgroups = had; }
+  try {
+    await body();
+  } finally {
+    features.subgroups = had;
+  }
 }
 
 /**
@@ -55,9 +80,14 @@ export async function withNarrowSubgroups(body: () => Promise<void>): Promise<vo
   matmulKernel.select = (node, caps) => {
     const sel = select(node, caps);
     for (const call of sel.calls) {
-      if (call.shader.file.startsWith('matmul_sg')) call.shader.overrides = { ...call.shader.overrides, EMULATE_NARROW: true };
+      if (call.shader.file.startsWith('matmul_sg'))
+        call.shader.overrides = { ...call.shader.overrides, EMULATE_NARROW: true };
     }
     return sel;
   };
-  try { await body(); } finally { matmulKernel.select = select; }
+  try {
+    await body();
+  } finally {
+    matmulKernel.select = select;
+  }
 }

@@ -5,10 +5,32 @@ import { randomTensor, relL2 } from '../util.js';
 import { matmulRef } from '../ref/matmul.js';
 
 const SIZES: [number, number, number][] = [
-  [1, 1, 1], [1, 7, 3], [3, 1, 7], [1, 129, 64], [129, 1, 33], [3, 3, 3], [7, 16, 33], [16, 7, 1],
-  [16, 16, 16], [33, 33, 33], [64, 3, 129], [3, 64, 7], [129, 129, 7], [7, 129, 129], [64, 64, 64],
-  [33, 129, 16], [129, 33, 64], [16, 64, 129], [64, 7, 16], [7, 7, 64], [129, 64, 3], [33, 16, 1],
-  [1, 33, 129], [3, 129, 16], [64, 129, 33], [40, 360, 120],
+  [1, 1, 1],
+  [1, 7, 3],
+  [3, 1, 7],
+  [1, 129, 64],
+  [129, 1, 33],
+  [3, 3, 3],
+  [7, 16, 33],
+  [16, 7, 1],
+  [16, 16, 16],
+  [33, 33, 33],
+  [64, 3, 129],
+  [3, 64, 7],
+  [129, 129, 7],
+  [7, 129, 129],
+  [64, 64, 64],
+  [33, 129, 16],
+  [129, 33, 64],
+  [16, 64, 129],
+  [64, 7, 16],
+  [7, 7, 64],
+  [129, 64, 3],
+  [33, 16, 1],
+  [1, 33, 129],
+  [3, 129, 16],
+  [64, 129, 33],
+  [40, 360, 120],
 ];
 
 const check = (c: Case, opts?: CheckOptions) => checkMatmul(c, opts);
@@ -36,7 +58,15 @@ describe('matmul with int8 weights', () => {
   it('batched A, alpha 0.5', () => checkMatmul({ a: [2, 3, 7, 16], b: [16, 33], alpha: 0.5 }, {}, 'int8 weights'));
   it('bias + relu', async () => {
     const bias = randomTensor([37], 5);
-    await checkMatmul({ a: [19, 24], b: [24, 37] }, { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: bias.data as Float32Array, act: (x) => Math.max(x, 0) } }, 'int8 weights');
+    await checkMatmul(
+      { a: [19, 24], b: [24, 37] },
+      {
+        epilogue: { act: 'relu', alpha: 0, beta: 0 },
+        bias,
+        ref: { bias: bias.data as Float32Array, act: (x) => Math.max(x, 0) },
+      },
+      'int8 weights',
+    );
   });
   it('without subgroups', () => withoutSubgroups(() => checkMatmul({ a: [33, 16], b: [16, 40] }, {}, 'int8 weights')));
 });
@@ -53,42 +83,78 @@ describe('matmul batch broadcasting', () => {
 describe('matmul epilogues', () => {
   it('bias + relu (Gemm C of shape [N])', async () => {
     const bias = randomTensor([37], 5);
-    await check({ a: [19, 24], b: [24, 37] }, { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: bias.data as Float32Array, act: (x) => Math.max(x, 0) } });
+    await check(
+      { a: [19, 24], b: [24, 37] },
+      {
+        epilogue: { act: 'relu', alpha: 0, beta: 0 },
+        bias,
+        ref: { bias: bias.data as Float32Array, act: (x) => Math.max(x, 0) },
+      },
+    );
   });
   it('bias + relu on the gemv path', async () => {
     const bias = randomTensor([37], 6);
-    await check({ a: [1, 24], b: [24, 37] }, { epilogue: { act: 'relu', alpha: 0, beta: 0 }, bias, ref: { bias: bias.data as Float32Array, act: (x) => Math.max(x, 0) } });
+    await check(
+      { a: [1, 24], b: [24, 37] },
+      {
+        epilogue: { act: 'relu', alpha: 0, beta: 0 },
+        bias,
+        ref: { bias: bias.data as Float32Array, act: (x) => Math.max(x, 0) },
+      },
+    );
   });
   it('residual after the activation', async () => {
     const residual = randomTensor([2, 13, 21], 8);
-    await check({ a: [2, 13, 10], b: [10, 21] }, { epilogue: { act: 'sigmoid', alpha: 0, beta: 0 }, residual, ref: { act: (x) => 1 / (1 + Math.exp(-x)), residual: residual.data as Float32Array } });
+    await check(
+      { a: [2, 13, 10], b: [10, 21] },
+      {
+        epilogue: { act: 'sigmoid', alpha: 0, beta: 0 },
+        residual,
+        ref: { act: (x) => 1 / (1 + Math.exp(-x)), residual: residual.data as Float32Array },
+      },
+    );
   });
   it('residual before the activation, alpha 3', async () => {
     const residual = randomTensor([9, 20], 9);
     const a = randomTensor([9, 4], 10);
     const b = randomTensor([4, 20], 11);
-    const [out] = await runOp('matmul', { transA: false, transB: false, alpha: 3 }, [a, b], { epilogue: { act: 'relu', alpha: 0, beta: 0, residualBeforeAct: true }, residual });
+    const [out] = await runOp('matmul', { transA: false, transB: false, alpha: 3 }, [a, b], {
+      epilogue: { act: 'relu', alpha: 0, beta: 0, residualBeforeAct: true },
+      residual,
+    });
     const plain = matmulRef(a, b, { alpha: 3 });
     const res = residual.data as Float32Array;
-    expect(relL2(out.data as Float32Array, plain.data.map((v, i) => Math.max(v + res[i], 0)))).toBeLessThan(1e-4);
+    expect(
+      relL2(
+        out.data as Float32Array,
+        plain.data.map((v, i) => Math.max(v + res[i], 0)),
+      ),
+    ).toBeLessThan(1e-4);
   });
 });
 
 describe('matmul without subgroups', () => {
-  for (const [m, n, k] of [[3, 3, 3], [33, 129, 16], [129, 7, 64], [40, 360, 120]] as const) {
+  for (const [m, n, k] of [
+    [3, 3, 3],
+    [33, 129, 16],
+    [129, 7, 64],
+    [40, 360, 120],
+  ] as const) {
     it(`${m}x${k} . ${k}x${n}`, () => withoutSubgroups(() => check({ a: [m, k], b: [k, n] })));
   }
   it('batched transB', () => withoutSubgroups(() => check({ a: [2, 3, 17, 8], b: [3, 12, 8], transB: true })));
 });
 
 describe('matmul batch dims that do not merge', () => {
-  it('A [2,1,3,1,M,K] x B [1,4,1,5,K,N] (4 batch dims after merging)', () => check({ a: [2, 1, 3, 1, 5, 8], b: [1, 4, 1, 5, 8, 4] }));
+  it('A [2,1,3,1,M,K] x B [1,4,1,5,K,N] (4 batch dims after merging)', () =>
+    check({ a: [2, 1, 3, 1, 5, 8], b: [1, 4, 1, 5, 8, 4] }));
   it('A [6,M,K] x B [2,1,N,K] with transB', () => check({ a: [6, 7, 12], b: [2, 1, 9, 12], transB: true }));
 });
 
 describe('matmul on 4-lane subgroups (emulated)', () => {
   it('vec4 kernel 33x16 . 16x40', () => withNarrowSubgroups(() => check({ a: [33, 16], b: [16, 40] })));
-  it('strided kernel 21x7 . 7x9 transA', () => withNarrowSubgroups(() => check({ a: [7, 21], b: [7, 9], transA: true })));
+  it('strided kernel 21x7 . 7x9 transA', () =>
+    withNarrowSubgroups(() => check({ a: [7, 21], b: [7, 9], transA: true })));
 });
 
 describe('matmul large tile', () => {

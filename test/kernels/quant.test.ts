@@ -16,7 +16,9 @@ function ints(dtype: DType, shape: number[], seed: number): { t: HostTensor; val
   const values = Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
   if (dtype === 'i4' || dtype === 'u4') {
     const packed = new Uint8Array(Math.ceil(n / 2));
-    values.forEach((v, i) => { packed[i >> 1] |= (v & 0xf) << ((i & 1) * 4); });
+    values.forEach((v, i) => {
+      packed[i >> 1] |= (v & 0xf) << ((i & 1) * 4);
+    });
     return { t: { dtype, shape, data: packed }, values };
   }
   return { t: { dtype, shape, data: dtype === 'i8' ? Int8Array.from(values) : Uint8Array.from(values) }, values };
@@ -40,11 +42,19 @@ describe('dequantize (packed constants)', () => {
     for (const withZp of [false, true]) {
       it(`${c.name}${withZp ? ' with zero point' : ''}`, async () => {
         const { t: q, values } = ints(c.dtype, c.shape, 3);
-        const nScale = c.axis < 0 ? 1 : c.block ? (c.shape.reduce((a, b) => a * b, 1) / c.shape[c.axis]) * Math.ceil(c.shape[c.axis] / c.block) : c.shape[c.axis];
-        const scaleShape = c.axis < 0 ? [] : c.block ? c.shape.map((d, i) => (i === c.axis ? Math.ceil(d / c.block) : d)) : [nScale];
+        const nScale =
+          c.axis < 0
+            ? 1
+            : c.block
+              ? (c.shape.reduce((a, b) => a * b, 1) / c.shape[c.axis]) * Math.ceil(c.shape[c.axis] / c.block)
+              : c.shape[c.axis];
+        const scaleShape =
+          c.axis < 0 ? [] : c.block ? c.shape.map((d, i) => (i === c.axis ? Math.ceil(d / c.block) : d)) : [nScale];
         const scale = randomTensor(scaleShape, 5, 0.01, 0.2);
         const zp = withZp ? ints(c.dtype, scaleShape, 9) : null;
-        const [out] = await runOp('dequantize', { axis: c.axis, blockSize: c.block }, [q, scale, zp?.t ?? null], { consts: [true, true, true] });
+        const [out] = await runOp('dequantize', { axis: c.axis, blockSize: c.block }, [q, scale, zp?.t ?? null], {
+          consts: [true, true, true],
+        });
         const ref = dequantizeRef(values, c.shape, scale.data as Float32Array, zp?.values ?? null, c.axis, c.block);
         expect(countNaN(out.data as Float32Array)).toBe(0);
         expect(relL2(out.data as Float32Array, ref)).toBeLessThan(1e-6);
@@ -54,13 +64,20 @@ describe('dequantize (packed constants)', () => {
   it('runtime int32 input (a computed integer tensor) per tensor', async () => {
     const q: HostTensor = { dtype: 'i32', shape: [10], data: Int32Array.from([-5, -1, 0, 1, 2, 3, 100, -100, 7, 8]) };
     const scale: HostTensor = { dtype: 'f32', shape: [], data: new Float32Array([0.5]) };
-    const [out] = await runOp('dequantize', { axis: -1, blockSize: 0 }, [q, scale, null], { consts: [false, true, false] });
+    const [out] = await runOp('dequantize', { axis: -1, blockSize: 0 }, [q, scale, null], {
+      consts: [false, true, false],
+    });
     expect(Array.from(out.data as Float32Array)).toEqual([-2.5, -0.5, 0, 0.5, 1, 1.5, 50, -50, 3.5, 4]);
   });
 });
 
 describe('quantize', () => {
-  for (const [to, axis, shape] of [['u8', -1, [2, 4, 33]], ['i8', -1, [3, 7, 5]], ['i8', 1, [2, 4, 33]], ['u8', 1, [2, 4, 33]]] as [DType, number, number[]][]) {
+  for (const [to, axis, shape] of [
+    ['u8', -1, [2, 4, 33]],
+    ['i8', -1, [3, 7, 5]],
+    ['i8', 1, [2, 4, 33]],
+    ['u8', 1, [2, 4, 33]],
+  ] as [DType, number, number[]][]) {
     it(`f32 -> ${to} ${axis < 0 ? 'per tensor' : 'per axis'} with saturation and ties to even (${shape.join('x')})`, async () => {
       const x = randomTensor(shape, 11, -3, 3);
       (x.data as Float32Array)[0] = 0.25; // exactly half a step at scale 0.5: ties go to even
@@ -70,15 +87,25 @@ describe('quantize', () => {
       const n = axis < 0 ? 1 : shape[axis];
       const scale: HostTensor = { dtype: 'f32', shape: axis < 0 ? [] : [n], data: new Float32Array(n).fill(0.5) };
       const zpVals = Array.from({ length: n }, (_, i) => (to === 'u8' ? 128 + i : i - 2));
-      const zp: HostTensor = { dtype: to, shape: axis < 0 ? [] : [n], data: to === 'u8' ? Uint8Array.from(zpVals) : Int8Array.from(zpVals) };
-      const [out] = await runOp('quantize', { axis, blockSize: 0, to, saturate: true }, [x, scale, zp], { consts: [false, true, true] });
+      const zp: HostTensor = {
+        dtype: to,
+        shape: axis < 0 ? [] : [n],
+        data: to === 'u8' ? Uint8Array.from(zpVals) : Int8Array.from(zpVals),
+      };
+      const [out] = await runOp('quantize', { axis, blockSize: 0, to, saturate: true }, [x, scale, zp], {
+        consts: [false, true, true],
+      });
       const [lo, hi] = RANGE[to];
       const q = quantizeRef(x.data as Float32Array, shape, scale.data as Float32Array, zpVals, axis, lo, hi);
       expect(Array.from(out.data as Uint8Array)).toEqual(q);
       // fused quantize-dequantize (a QDQ pair in one step): the float (q - zero) * scale, bit for bit
-      const [fake] = await runOp('quantize', { axis, blockSize: 0, to, saturate: true, fake: true }, [x, scale, zp], { consts: [false, true, true] });
+      const [fake] = await runOp('quantize', { axis, blockSize: 0, to, saturate: true, fake: true }, [x, scale, zp], {
+        consts: [false, true, true],
+      });
       expect(fake.dtype).toBe('f32');
-      expect(Array.from(fake.data as Float32Array)).toEqual(Array.from(dequantizeRef(q, shape, scale.data as Float32Array, zpVals, axis, 0)));
+      expect(Array.from(fake.data as Float32Array)).toEqual(
+        Array.from(dequantizeRef(q, shape, scale.data as Float32Array, zpVals, axis, 0)),
+      );
     });
   }
 });

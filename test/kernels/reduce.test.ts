@@ -7,10 +7,34 @@ import type { HostTensor } from '../../src/core/tensor.js';
 
 const KINDS: ReduceKind[] = ['sum', 'mean', 'max', 'min', 'prod', 'sumSquare', 'l1', 'l2', 'logSum', 'logSumExp'];
 const AXES: [number[], number[]][] = [
-  [[3, 5, 7], [2]], [[3, 5, 7], [0]], [[3, 5, 7], [1]], [[3, 5, 7], [0, 2]], [[3, 5, 7], [0, 1, 2]],
-  [[2, 3, 4, 5], [1, 3]], [[2, 1, 300], [2]], [[2, 64, 9, 9], [2, 3]], [[1000, 3], [0]], [[7], [0]],
+  [[3, 5, 7], [2]],
+  [[3, 5, 7], [0]],
+  [[3, 5, 7], [1]],
+  [
+    [3, 5, 7],
+    [0, 2],
+  ],
+  [
+    [3, 5, 7],
+    [0, 1, 2],
+  ],
+  [
+    [2, 3, 4, 5],
+    [1, 3],
+  ],
+  [[2, 1, 300], [2]],
+  [
+    [2, 64, 9, 9],
+    [2, 3],
+  ],
+  [[1000, 3], [0]],
+  [[7], [0]],
   // few long rows: a workgroup per output
-  [[4, 2048], [1]], [[16, 150], [0, 1]],
+  [[4, 2048], [1]],
+  [
+    [16, 150],
+    [0, 1],
+  ],
 ];
 
 /** Inputs per kind: positive where a log or long product needs it, near 1 for prod. */
@@ -40,7 +64,11 @@ describe('reduce', () => {
     expect(relL2(out.data as Float32Array, reduceRef(x, 'logSumExp', [1], false).data)).toBeLessThan(1e-5);
   });
   it('max of -inf and finite values', async () => {
-    const x = { dtype: 'f32' as const, shape: [2, 3], data: new Float32Array([-Infinity, -Infinity, -Infinity, -Infinity, 2, -1]) };
+    const x = {
+      dtype: 'f32' as const,
+      shape: [2, 3],
+      data: new Float32Array([-Infinity, -Infinity, -Infinity, -Infinity, 2, -1]),
+    };
     const [out] = await runOp('reduce', { kind: 'max', axes: [1], keepDims: false }, [x]);
     expect(Array.from(out.data as Float32Array)).toEqual([-Infinity, 2]);
   });
@@ -48,7 +76,16 @@ describe('reduce', () => {
 
 describe('argReduce', () => {
   // axes are normalized: the IR's shape inference for argReduce expects a non-negative axis
-  const CASES: [number[], number][] = [[[5], 0], [[3, 7], 1], [[3, 7], 0], [[2, 1000], 1], [[4, 6625], 1], [[2, 5, 3], 1], [[300, 9], 1], [[1, 40, 6625], 2]];
+  const CASES: [number[], number][] = [
+    [[5], 0],
+    [[3, 7], 1],
+    [[3, 7], 0],
+    [[2, 1000], 1],
+    [[4, 6625], 1],
+    [[2, 5, 3], 1],
+    [[300, 9], 1],
+    [[1, 40, 6625], 2],
+  ];
   for (const kind of ['max', 'min'] as const) {
     for (const [shape, axis] of CASES) {
       for (const keepDims of [true, false]) {
@@ -57,7 +94,9 @@ describe('argReduce', () => {
           const [out] = await runOp('argReduce', { kind, axis, keepDims, selectLastIndex: false }, [x]);
           const ax = axis < 0 ? axis + shape.length : axis;
           expect(out.dtype).toBe('i64');
-          expect(out.shape).toEqual(keepDims ? shape.map((d, i) => (i === ax ? 1 : d)) : shape.filter((_, i) => i !== ax));
+          expect(out.shape).toEqual(
+            keepDims ? shape.map((d, i) => (i === ax ? 1 : d)) : shape.filter((_, i) => i !== ax),
+          );
           expect(Array.from(out.data as BigInt64Array, Number)).toEqual(argReduceRef(x, kind, axis, false));
         });
       }
@@ -65,7 +104,12 @@ describe('argReduce', () => {
   }
   for (const selectLastIndex of [false, true]) {
     for (const kind of ['max', 'min'] as const) {
-      for (const [shape, axis] of [[[3, 8], 1], [[2, 700], 1], [[9, 4], 0], [[2, 3000], 1]] as [number[], number][]) {
+      for (const [shape, axis] of [
+        [[3, 8], 1],
+        [[2, 700], 1],
+        [[9, 4], 0],
+        [[2, 3000], 1],
+      ] as [number[], number][]) {
         it(`arg${kind} with ties ${shape.join('x')} axis ${axis} selectLastIndex ${selectLastIndex}`, async () => {
           // values from a tiny set so every row holds ties for the extreme
           const r = randomTensor(shape, 99, 0, 3);
@@ -79,9 +123,16 @@ describe('argReduce', () => {
 });
 
 describe('reduce on integers', () => {
-  const x = { dtype: 'i64' as const, shape: [2, 3, 2], data: new BigInt64Array([1n, -5n, 7n, 100000n, 0n, -3n, 4n, 4n, -9n, 2n, 6n, 8n]) };
+  const x = {
+    dtype: 'i64' as const,
+    shape: [2, 3, 2],
+    data: new BigInt64Array([1n, -5n, 7n, 100000n, 0n, -3n, 4n, 4n, -9n, 2n, 6n, 8n]),
+  };
   const cases: [ReduceKind, number[], number[]][] = [
-    ['sum', [1], [8, 99992, 1, 14]], ['max', [0, 2], [4, 100000, 8]], ['min', [2], [-5, 7, -3, 4, -9, 6]], ['prod', [0, 1, 2], [0]],
+    ['sum', [1], [8, 99992, 1, 14]],
+    ['max', [0, 2], [4, 100000, 8]],
+    ['min', [2], [-5, 7, -3, 4, -9, 6]],
+    ['prod', [0, 1, 2], [0]],
   ];
   for (const [kind, axes, expected] of cases) {
     it(`${kind} axes [${axes}]`, async () => {

@@ -4,9 +4,20 @@ import { countNaN, randomTensor, relL2 } from '../util.js';
 import { softmaxRef } from '../ref/softmax.js';
 
 const CASES: [number[], number][] = [
-  [[5, 1], -1], [[3, 7], -1], [[2, 1000], 1], [[2, 6625], -1], [[1, 40, 6625], 2],
-  [[7, 5], 0], [[1000, 3], 0], [[4, 7, 9], 1], [[2, 1000, 3], 1], [[6625, 2], 0],
-  [[8, 40, 40], -1], [[300, 7], 1], [[3, 1, 4], 1], [[1], 0],
+  [[5, 1], -1],
+  [[3, 7], -1],
+  [[2, 1000], 1],
+  [[2, 6625], -1],
+  [[1, 40, 6625], 2],
+  [[7, 5], 0],
+  [[1000, 3], 0],
+  [[4, 7, 9], 1],
+  [[2, 1000, 3], 1],
+  [[6625, 2], 0],
+  [[8, 40, 40], -1],
+  [[300, 7], 1],
+  [[3, 1, 4], 1],
+  [[1], 0],
 ];
 
 describe('softmax', () => {
@@ -22,7 +33,11 @@ describe('softmax', () => {
     }
   }
   for (const log of [false, true]) {
-    for (const shape of [[3, 7], [2, 6625], [1000, 5]]) {
+    for (const shape of [
+      [3, 7],
+      [2, 6625],
+      [1000, 5],
+    ]) {
       it(`${log ? 'log' : ''}softmax stays finite for inputs of +-80: ${shape.join('x')}`, async () => {
         const x = randomTensor(shape, 77, -80, 80);
         const [out] = await runOp('softmax', { axis: -1, log }, [x]);

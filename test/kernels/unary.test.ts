@@ -5,35 +5,73 @@ import { runOp } from './harness.js';
 import { countNaN, maxAbs, relL2, rng } from '../util.js';
 import { UNARY_REF } from '../ref/unary.js';
 
-interface ActCase { act: ActKind; lo: number; hi: number; alpha?: number; beta?: number; special?: number[]; absTol?: number }
+interface ActCase {
+  act: ActKind;
+  lo: number;
+  hi: number;
+  alpha?: number;
+  beta?: number;
+  special?: number[];
+  absTol?: number;
+}
 
 const HALVES = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 3.5, -0, 0, 1, -1, 2.0000002];
 // Input range per function: inside its domain and where f32 keeps relL2 below 1e-5.
 const CASES: ActCase[] = [
-  { act: 'none', lo: -5, hi: 5 }, { act: 'relu', lo: -5, hi: 5, special: [0, -0] }, { act: 'clip', lo: -2, hi: 2, alpha: -0.5, beta: 0.7 },
-  { act: 'sigmoid', lo: -12, hi: 12 }, { act: 'hardSigmoid', lo: -6, hi: 6, alpha: 0.2, beta: 0.5 }, { act: 'hardSwish', lo: -5, hi: 5 },
-  { act: 'silu', lo: -10, hi: 10 }, { act: 'gelu', lo: -6, hi: 6, absTol: 2e-6 }, { act: 'leakyRelu', lo: -5, hi: 5, alpha: 0.1 },
-  { act: 'tanh', lo: -20, hi: 20 }, { act: 'erf', lo: -4, hi: 4, absTol: 1e-6 }, { act: 'sqrt', lo: 0, hi: 100, special: [0] },
-  { act: 'exp', lo: -10, hi: 10 }, { act: 'log', lo: 1e-3, hi: 1e3 }, { act: 'abs', lo: -5, hi: 5 }, { act: 'neg', lo: -5, hi: 5 },
-  { act: 'reciprocal', lo: 0.1, hi: 10 }, { act: 'floor', lo: -10, hi: 10, special: HALVES }, { act: 'ceil', lo: -10, hi: 10, special: HALVES },
-  { act: 'round', lo: -10, hi: 10, special: HALVES }, { act: 'sin', lo: -3, hi: 3 }, { act: 'cos', lo: -3, hi: 3 },
-  { act: 'softplus', lo: -15, hi: 30 }, { act: 'elu', lo: -5, hi: 5, alpha: 1.3 }, { act: 'selu', lo: -5, hi: 5, alpha: 1.6732632, beta: 1.0507010 },
-  { act: 'sign', lo: -5, hi: 5, special: [0] }, { act: 'not', lo: 0, hi: 1 }, { act: 'geluTanh', lo: -6, hi: 6 },
-  { act: 'softsign', lo: -20, hi: 20 }, { act: 'celu', lo: -5, hi: 5, alpha: 0.8 }, { act: 'thresholdedRelu', lo: -2, hi: 2, alpha: 0.3 },
-  { act: 'mish', lo: -10, hi: 10 }, { act: 'isNaN', lo: -5, hi: 5, special: [Number.NaN, Infinity, -Infinity] },
+  { act: 'none', lo: -5, hi: 5 },
+  { act: 'relu', lo: -5, hi: 5, special: [0, -0] },
+  { act: 'clip', lo: -2, hi: 2, alpha: -0.5, beta: 0.7 },
+  { act: 'sigmoid', lo: -12, hi: 12 },
+  { act: 'hardSigmoid', lo: -6, hi: 6, alpha: 0.2, beta: 0.5 },
+  { act: 'hardSwish', lo: -5, hi: 5 },
+  { act: 'silu', lo: -10, hi: 10 },
+  { act: 'gelu', lo: -6, hi: 6, absTol: 2e-6 },
+  { act: 'leakyRelu', lo: -5, hi: 5, alpha: 0.1 },
+  { act: 'tanh', lo: -20, hi: 20 },
+  { act: 'erf', lo: -4, hi: 4, absTol: 1e-6 },
+  { act: 'sqrt', lo: 0, hi: 100, special: [0] },
+  { act: 'exp', lo: -10, hi: 10 },
+  { act: 'log', lo: 1e-3, hi: 1e3 },
+  { act: 'abs', lo: -5, hi: 5 },
+  { act: 'neg', lo: -5, hi: 5 },
+  { act: 'reciprocal', lo: 0.1, hi: 10 },
+  { act: 'floor', lo: -10, hi: 10, special: HALVES },
+  { act: 'ceil', lo: -10, hi: 10, special: HALVES },
+  { act: 'round', lo: -10, hi: 10, special: HALVES },
+  { act: 'sin', lo: -3, hi: 3 },
+  { act: 'cos', lo: -3, hi: 3 },
+  { act: 'softplus', lo: -15, hi: 30 },
+  { act: 'elu', lo: -5, hi: 5, alpha: 1.3 },
+  { act: 'selu', lo: -5, hi: 5, alpha: 1.6732632, beta: 1.050701 },
+  { act: 'sign', lo: -5, hi: 5, special: [0] },
+  { act: 'not', lo: 0, hi: 1 },
+  { act: 'geluTanh', lo: -6, hi: 6 },
+  { act: 'softsign', lo: -20, hi: 20 },
+  { act: 'celu', lo: -5, hi: 5, alpha: 0.8 },
+  { act: 'thresholdedRelu', lo: -2, hi: 2, alpha: 0.3 },
+  { act: 'mish', lo: -10, hi: 10 },
+  { act: 'isNaN', lo: -5, hi: 5, special: [Number.NaN, Infinity, -Infinity] },
   { act: 'isInf', lo: -5, hi: 5, alpha: 1, beta: 1, special: [Number.NaN, Infinity, -Infinity, 3.4e38] },
   { act: 'tan', lo: -1.2, hi: 1.2 }, // lavapipe's asin/acos builtins err by up to ~3.5e-4 (WGSL allows atan2's 4096 ULP); atan is ~1.5e-6
-  { act: 'asin', lo: -0.99, hi: 0.99, absTol: 5e-4 }, { act: 'acos', lo: -0.99, hi: 0.99, absTol: 5e-4 },
-  { act: 'atan', lo: -20, hi: 20 }, { act: 'sinh', lo: -5, hi: 5 }, { act: 'cosh', lo: -5, hi: 5 }, { act: 'asinh', lo: -20, hi: 20 },
-  { act: 'acosh', lo: 1, hi: 20 }, { act: 'atanh', lo: -0.95, hi: 0.95 },
-  { act: 'hardSwishClip', lo: -5, hi: 5 }, { act: 'hardSwishLinear', lo: -5, hi: 5, alpha: 0.2, beta: 0.5 },
+  { act: 'asin', lo: -0.99, hi: 0.99, absTol: 5e-4 },
+  { act: 'acos', lo: -0.99, hi: 0.99, absTol: 5e-4 },
+  { act: 'atan', lo: -20, hi: 20 },
+  { act: 'sinh', lo: -5, hi: 5 },
+  { act: 'cosh', lo: -5, hi: 5 },
+  { act: 'asinh', lo: -20, hi: 20 },
+  { act: 'acosh', lo: 1, hi: 20 },
+  { act: 'atanh', lo: -0.95, hi: 0.95 },
+  { act: 'hardSwishClip', lo: -5, hi: 5 },
+  { act: 'hardSwishLinear', lo: -5, hi: 5, alpha: 0.2, beta: 0.5 },
 ];
 
 function input(c: ActCase, n: number, seed: number): HostTensor {
   const r = rng(seed);
   const data = new Float32Array(n);
   for (let i = 0; i < n; i++) data[i] = c.lo + (c.hi - c.lo) * r();
-  (c.special ?? []).forEach((v, i) => { data[i] = v; });
+  (c.special ?? []).forEach((v, i) => {
+    data[i] = v;
+  });
   return { dtype: 'f32', shape: [n], data };
 }
 
@@ -47,7 +85,8 @@ describe('unary: every ACT code', () => {
       it(`${c.act} n=${n}`, async () => {
         let x = input(c, n, n);
         // Not takes bool values (0/1), as ONNX does
-        if (c.act === 'not') x = { dtype: 'bool', shape: [n], data: Uint8Array.from(x.data as Float32Array, (v) => (v < 0.5 ? 0 : 1)) };
+        if (c.act === 'not')
+          x = { dtype: 'bool', shape: [n], data: Uint8Array.from(x.data as Float32Array, (v) => (v < 0.5 ? 0 : 1)) };
         const alpha = c.alpha ?? 0;
         const beta = c.beta ?? 0;
         const [out] = await runOp('unary', { act: c.act, alpha, beta }, [x]);
@@ -63,12 +102,19 @@ describe('unary: every ACT code', () => {
         else expect(relL2(got, ref)).toBeLessThan(1e-5);
         // special values (ties, zeros) exactly; the sign of a zero result is not checked
         const z = (v: number) => (v === 0 ? 0 : v);
-        if (c.special) expect(Array.from(got.subarray(0, c.special.length), z)).toEqual(ref.slice(0, c.special.length).map((v) => z(Math.fround(v))));
+        if (c.special)
+          expect(Array.from(got.subarray(0, c.special.length), z)).toEqual(
+            ref.slice(0, c.special.length).map((v) => z(Math.fround(v))),
+          );
       });
     }
   }
   it('isInf detects only the requested signs', async () => {
-    const x: HostTensor = { dtype: 'f32', shape: [5], data: new Float32Array([Infinity, -Infinity, Number.NaN, 1, -3.4e38]) };
+    const x: HostTensor = {
+      dtype: 'f32',
+      shape: [5],
+      data: new Float32Array([Infinity, -Infinity, Number.NaN, 1, -3.4e38]),
+    };
     const [pos] = await runOp('unary', { act: 'isInf', alpha: 1, beta: 0 }, [x]);
     expect(Array.from(pos.data as Uint8Array)).toEqual([1, 0, 0, 0, 0]);
     const [neg] = await runOp('unary', { act: 'isInf', alpha: 0, beta: 1 }, [x]);

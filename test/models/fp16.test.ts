@@ -50,7 +50,8 @@ describe('fp16 students: Kestrel in f16 vs onnxruntime on the same fp16 file', (
         expect(convs.length).toBeGreaterThan(10);
         for (const n of convs) expect(r.plan.graph.values.get(n.outputs[0])!.dtype).toBe('f16');
         expect(r.plan.executor.memory.weightBytes / f.plan.executor.memory.weightBytes).toBeLessThan(0.55);
-        for (const pass of ['foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'deconvToConv']) expect(r.plan.passReport[pass]).toBe(f.plan.passReport[pass]);
+        for (const pass of ['foldBatchNorm', 'hardSwish', 'fuseEpilogue', 'deconvToConv'])
+          expect(r.plan.passReport[pass]).toBe(f.plan.passReport[pass]);
       } finally {
         s.release();
         fs.release();
@@ -64,36 +65,55 @@ describe('--compute fp16 on a small graph with shape arithmetic, f32-only inputs
   const rand = (n: number, lo = -1, hi = 1) => Array.from({ length: n }, () => lo + (hi - lo) * r());
   // a conv + batch norm (one running variance beyond the f16 range) + clip with f32 bounds, nearest resize
   // by scales computed from the shape in float, pad with an f32 constant, ConstantOfShape, and Range
-  const model = graph([
-    node('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1] }),
-    node('BatchNormalization', ['c', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['bn'], { epsilon: float(1e-5) }),
-    node('Clip', ['bn', 'lo', 'hi'], ['cl']),
-    node('Shape', ['cl'], ['sh']),
-    node('Gather', ['sh', 'hw_idx'], ['hw']),
-    node('Cast', ['hw'], ['hwf'], { to: 1 }),
-    node('Div', ['hwf', 'hwf'], ['ones']),
-    node('Mul', ['ones', 'two'], ['twos']),
-    node('Concat', ['unit', 'twos'], ['scales'], { axis: 0 }),
-    node('Resize', ['cl', '', 'scales'], ['up'], { mode: 'nearest' }),
-    node('Pad', ['up', 'pads', 'pad_value'], ['p']),
-    node('ConstantOfShape', ['k_shape'], ['k'], { value: tensor('value', [1], [0.25]) }),
-    node('Add', ['p', 'k'], ['a']),
-    node('Range', ['r0', 'r4', 'r1'], ['rg']),
-    node('Reshape', ['rg', 'rg_shape'], ['rg4']),
-    node('Mul', ['a', 'rg4'], ['y']),
-  ], [io('x', [1, 3, 9, 7])], [io('y', [1, 4, 20, 16])], [
-    tensor('w', [4, 3, 3, 3], rand(108)), tensor('b', [4], rand(4)),
-    tensor('bn_s', [4], rand(4, 0.5, 1.5)), tensor('bn_b', [4], rand(4)), tensor('bn_m', [4], rand(4, -0.2, 0.2)),
-    tensor('bn_v', [4], [0.5, 2, 1e6, 1.5]), tensor('lo', [], [-0.5]), tensor('hi', [], [1.5]),
-    tensor('hw_idx', [2], [2, 3], 'i64'), tensor('two', [], [2]), tensor('unit', [2], [1, 1]),
-    tensor('pads', [8], [0, 0, 1, 1, 0, 0, 1, 1], 'i64'), tensor('pad_value', [], [0.5]), tensor('k_shape', [4], [1, 4, 1, 1], 'i64'),
-    tensor('r0', [], [0]), tensor('r4', [], [4]), tensor('r1', [], [1]), tensor('rg_shape', [4], [1, 4, 1, 1], 'i64'),
-  ]);
+  const model = graph(
+    [
+      node('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1] }),
+      node('BatchNormalization', ['c', 'bn_s', 'bn_b', 'bn_m', 'bn_v'], ['bn'], { epsilon: float(1e-5) }),
+      node('Clip', ['bn', 'lo', 'hi'], ['cl']),
+      node('Shape', ['cl'], ['sh']),
+      node('Gather', ['sh', 'hw_idx'], ['hw']),
+      node('Cast', ['hw'], ['hwf'], { to: 1 }),
+      node('Div', ['hwf', 'hwf'], ['ones']),
+      node('Mul', ['ones', 'two'], ['twos']),
+      node('Concat', ['unit', 'twos'], ['scales'], { axis: 0 }),
+      node('Resize', ['cl', '', 'scales'], ['up'], { mode: 'nearest' }),
+      node('Pad', ['up', 'pads', 'pad_value'], ['p']),
+      node('ConstantOfShape', ['k_shape'], ['k'], { value: tensor('value', [1], [0.25]) }),
+      node('Add', ['p', 'k'], ['a']),
+      node('Range', ['r0', 'r4', 'r1'], ['rg']),
+      node('Reshape', ['rg', 'rg_shape'], ['rg4']),
+      node('Mul', ['a', 'rg4'], ['y']),
+    ],
+    [io('x', [1, 3, 9, 7])],
+    [io('y', [1, 4, 20, 16])],
+    [
+      tensor('w', [4, 3, 3, 3], rand(108)),
+      tensor('b', [4], rand(4)),
+      tensor('bn_s', [4], rand(4, 0.5, 1.5)),
+      tensor('bn_b', [4], rand(4)),
+      tensor('bn_m', [4], rand(4, -0.2, 0.2)),
+      tensor('bn_v', [4], [0.5, 2, 1e6, 1.5]),
+      tensor('lo', [], [-0.5]),
+      tensor('hi', [], [1.5]),
+      tensor('hw_idx', [2], [2, 3], 'i64'),
+      tensor('two', [], [2]),
+      tensor('unit', [2], [1, 1]),
+      tensor('pads', [8], [0, 0, 1, 1, 0, 0, 1, 1], 'i64'),
+      tensor('pad_value', [], [0.5]),
+      tensor('k_shape', [4], [1, 4, 1, 1], 'i64'),
+      tensor('r0', [], [0]),
+      tensor('r4', [], [4]),
+      tensor('r1', [], [1]),
+      tensor('rg_shape', [4], [1, 4, 1, 1], 'i64'),
+    ],
+  );
 
   it('keeps the scales chain and Range f32, rescales the batch norm, and both engines agree', async () => {
     const q = await quantizeModel(model, { compute: 'fp16' });
     expect(q.fp16!.rescaledBatchNorms).toBe(1);
-    expect(q.fp16!.keptF32).toEqual(expect.arrayContaining(['Cast_hwf', 'Div_ones', 'Mul_twos', 'Concat_scales', 'Range_rg']));
+    expect(q.fp16!.keptF32).toEqual(
+      expect.arrayContaining(['Cast_hwf', 'Div_ones', 'Mul_twos', 'Concat_scales', 'Range_rg']),
+    );
     const m = decodeModel(q.bytes);
     expect(m.inputs[0].dtype).toBe('f32');
     expect(m.outputs[0].dtype).toBe('f32');

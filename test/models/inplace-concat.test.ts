@@ -12,15 +12,27 @@ describe('in-place concat', () => {
     const x = randomTensor([1, 2, 4, 8], 1, -2, 2);
     const y = randomTensor([1, 4, 4, 8], 2, -2, 2);
     const bytes = graph(
-      [node('Relu', ['x'], ['a']), node('Sigmoid', ['y'], ['b']), node('Abs', ['x'], ['c']), node('Concat', ['a', 'b', 'c'], ['z'], { axis: 1 }), node('Neg', ['z'], ['out'])],
-      [io('x', [1, 2, 4, 8]), io('y', [1, 4, 4, 8])], [io('out', [1, 8, 4, 8])],
+      [
+        node('Relu', ['x'], ['a']),
+        node('Sigmoid', ['y'], ['b']),
+        node('Abs', ['x'], ['c']),
+        node('Concat', ['a', 'b', 'c'], ['z'], { axis: 1 }),
+        node('Neg', ['z'], ['out']),
+      ],
+      [io('x', [1, 2, 4, 8]), io('y', [1, 4, 4, 8])],
+      [io('out', [1, 8, 4, 8])],
     );
     const s = await Session.create(bytes, { context: await testGpu(), poison: true });
     try {
       const r = await s.runDetailed({ x, y });
       expect(r.plan.executor.steps.some((st) => st.node.op === 'concat')).toBe(false);
-      const xs = x.data as Float32Array, ys = y.data as Float32Array;
-      const expected = [...Array.from(xs, (v) => -Math.max(v, 0)), ...Array.from(ys, (v) => -1 / (1 + Math.exp(-v))), ...Array.from(xs, (v) => -Math.abs(v))];
+      const xs = x.data as Float32Array,
+        ys = y.data as Float32Array;
+      const expected = [
+        ...Array.from(xs, (v) => -Math.max(v, 0)),
+        ...Array.from(ys, (v) => -1 / (1 + Math.exp(-v))),
+        ...Array.from(xs, (v) => -Math.abs(v)),
+      ];
       const got = Array.from(r.outputs.get('out')!.data as Float32Array);
       got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
     } finally {
@@ -31,7 +43,8 @@ describe('in-place concat', () => {
     const x = randomTensor([1, 2, 3, 4], 3);
     const bytes = graph(
       [node('Relu', ['x'], ['a']), node('Concat', ['a', 'x'], ['z'], { axis: 1 }), node('Add', ['a', 'a'], ['w'])],
-      [io('x', [1, 2, 3, 4])], [io('z', [1, 4, 3, 4]), io('w', [1, 2, 3, 4])],
+      [io('x', [1, 2, 3, 4])],
+      [io('z', [1, 4, 3, 4]), io('w', [1, 2, 3, 4])],
     );
     const s = await Session.create(bytes, { context: await testGpu(), poison: true });
     try {
@@ -45,20 +58,35 @@ describe('in-place concat', () => {
     }
   });
   // f16 slabs: offsets are in bytes (2 per element); a 36-byte slab is off any adapter's alignment
-  for (const [h, w, inPlace] of [[4, 16, true], [3, 3, false]] as const) {
+  for (const [h, w, inPlace] of [
+    [4, 16, true],
+    [3, 3, false],
+  ] as const) {
     it(`f16 relu(x) ++ sigmoid(y) ++ abs(x) with ${2 * h * w * 2}-byte slabs: ${inPlace ? 'in place' : 'copied'}`, async () => {
       const x = randomTensor([1, 2, h, w], 1, -2, 2);
       const y = randomTensor([1, 4, h, w], 2, -2, 2);
       const bytes = graph(
-        [node('Relu', ['x'], ['a']), node('Sigmoid', ['y'], ['b']), node('Abs', ['x'], ['c']), node('Concat', ['a', 'b', 'c'], ['z'], { axis: 1 }), node('Neg', ['z'], ['out'])],
-        [io('x', [1, 2, h, w], 'f16'), io('y', [1, 4, h, w], 'f16')], [io('out', [1, 8, h, w], 'f16')],
+        [
+          node('Relu', ['x'], ['a']),
+          node('Sigmoid', ['y'], ['b']),
+          node('Abs', ['x'], ['c']),
+          node('Concat', ['a', 'b', 'c'], ['z'], { axis: 1 }),
+          node('Neg', ['z'], ['out']),
+        ],
+        [io('x', [1, 2, h, w], 'f16'), io('y', [1, 4, h, w], 'f16')],
+        [io('out', [1, 8, h, w], 'f16')],
       );
       const s = await Session.create(bytes, { context: await testGpu(), poison: true });
       try {
         const r = await s.runDetailed({ x: toHalf(x), y: toHalf(y) });
         expect(r.plan.executor.steps.some((st) => st.node.op === 'concat')).toBe(!inPlace);
-        const xs = halfRounded(x).data as Float32Array, ys = halfRounded(y).data as Float32Array;
-        const expected = [...Array.from(xs, (v) => -Math.max(v, 0)), ...Array.from(ys, (v) => -1 / (1 + Math.exp(-v))), ...Array.from(xs, (v) => -Math.abs(v))];
+        const xs = halfRounded(x).data as Float32Array,
+          ys = halfRounded(y).data as Float32Array;
+        const expected = [
+          ...Array.from(xs, (v) => -Math.max(v, 0)),
+          ...Array.from(ys, (v) => -1 / (1 + Math.exp(-v))),
+          ...Array.from(xs, (v) => -Math.abs(v)),
+        ];
         const got = halfValues(r.outputs.get('out')!);
         got.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(1e-3));
       } finally {

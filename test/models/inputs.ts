@@ -17,18 +17,23 @@ export function textLikeImage(shape: number[], seed: number): HostTensor {
       // a glyph: a few vertical and horizontal strokes inside its cell
       for (let k = 0; k < 3; k++) {
         const vertical = r() < 0.5;
-        const sx = x + Math.round(r() * gw * 0.7), sy = y0 + Math.round(r() * lineH * 0.5);
+        const sx = x + Math.round(r() * gw * 0.7),
+          sy = y0 + Math.round(r() * lineH * 0.5);
         const sw = vertical ? Math.max(1, Math.round(lineH / 8)) : Math.round(gw * 0.8);
         const sh = vertical ? Math.round(lineH * 0.8) : Math.max(1, Math.round(lineH / 8));
-        for (let yy = sy; yy < Math.min(h, sy + sh); yy++) for (let xx = sx; xx < Math.min(w, sx + sw); xx++) gray[yy * w + xx] = 0.08;
+        for (let yy = sy; yy < Math.min(h, sy + sh); yy++)
+          for (let xx = sx; xx < Math.min(w, sx + sw); xx++) gray[yy * w + xx] = 0.08;
       }
       x += gw + Math.round(lineH * (0.15 + (r() < 0.2 ? 0.8 : 0)));
     }
   }
-  const mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+  const mean = [0.485, 0.456, 0.406],
+    std = [0.229, 0.224, 0.225];
   const data = new Float32Array(n * c * h * w);
-  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < h * w; i++) {
-    data[(b * c + ch) * h * w + i] = (gray[i] + 0.02 * (r() - 0.5) - mean[ch % 3]) / std[ch % 3];
-  }
+  for (let b = 0; b < n; b++)
+    for (let ch = 0; ch < c; ch++)
+      for (let i = 0; i < h * w; i++) {
+        data[(b * c + ch) * h * w + i] = (gray[i] + 0.02 * (r() - 0.5) - mean[ch % 3]) / std[ch % 3];
+      }
   return { dtype: 'f32', shape: [...shape], data };
 }

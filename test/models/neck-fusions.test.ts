@@ -22,14 +22,20 @@ describe('SE residual: x + x * s  ->  x * (s + 1)', () => {
     const x = randomTensor([1, C, H, W], 1, -2, 2);
     const s = randomTensor([1, C, 1, 1], 2, -4, 4);
     const bytes = graph(
-      [node('Relu', ['x'], ['r']), node('HardSigmoid', ['s'], ['h'], { alpha: float(0.2), beta: float(0.5) }),
-        node('Mul', ['r', 'h'], ['m']), node('Add', ['r', 'm'], ['out'])],
-      [io('x', [1, C, H, W]), io('s', [1, C, 1, 1])], [io('out', [1, C, H, W])],
+      [
+        node('Relu', ['x'], ['r']),
+        node('HardSigmoid', ['s'], ['h'], { alpha: float(0.2), beta: float(0.5) }),
+        node('Mul', ['r', 'h'], ['m']),
+        node('Add', ['r', 'm'], ['out']),
+      ],
+      [io('x', [1, C, H, W]), io('s', [1, C, 1, 1])],
+      [io('out', [1, C, H, W])],
     );
     const r = await run(bytes, { x, s });
     expect(r.steps.filter((v) => v.startsWith('unary:unary.none'))).toEqual([]);
     expect(r.steps.filter((v) => v.startsWith('binary'))).toHaveLength(2); // s + 1 (tiny) and the multiply
-    const xs = x.data as Float32Array, ss = s.data as Float32Array;
+    const xs = x.data as Float32Array,
+      ss = s.data as Float32Array;
     const got = r.outputs.get('out')!.data as Float32Array;
     for (let i = 0; i < xs.length; i++) {
       const c = Math.floor(i / (H * W));
@@ -53,18 +59,28 @@ describe('nearest upsample feeding an elementwise op: a broadcast view, no resiz
       const y = randomTensor([1, C, H * fh, W * fw], 4);
       const sub = name.includes('-');
       const bytes = graph(
-        [node('Resize', ['x', '', 'scales'], ['u'], { mode: 'nearest', coordinate_transformation_mode: coord, nearest_mode: nearest }),
-          sub ? node('Sub', ['u', 'y'], ['out']) : node('Add', ['y', 'u'], ['out'])],
-        [io('x', [1, C, H, W]), io('y', [1, C, H * fh, W * fw])], [io('out', [1, C, H * fh, W * fw])],
+        [
+          node('Resize', ['x', '', 'scales'], ['u'], {
+            mode: 'nearest',
+            coordinate_transformation_mode: coord,
+            nearest_mode: nearest,
+          }),
+          sub ? node('Sub', ['u', 'y'], ['out']) : node('Add', ['y', 'u'], ['out']),
+        ],
+        [io('x', [1, C, H, W]), io('y', [1, C, H * fh, W * fw])],
+        [io('out', [1, C, H * fh, W * fw])],
         [tensor('scales', [4], [1, 1, fh, fw])],
       );
       const r = await run(bytes, { x, y });
       expect(r.steps.some((v) => v.startsWith('resize'))).toBe(false);
-      const xs = x.data as Float32Array, ys = y.data as Float32Array;
+      const xs = x.data as Float32Array,
+        ys = y.data as Float32Array;
       const got = r.outputs.get('out')!.data as Float32Array;
       const [OH, OW] = [H * fh, W * fw];
       for (let i = 0; i < ys.length; i++) {
-        const c = Math.floor(i / (OH * OW)), oh = Math.floor(i / OW) % OH, ow = i % OW;
+        const c = Math.floor(i / (OH * OW)),
+          oh = Math.floor(i / OW) % OH,
+          ow = i % OW;
         const up = xs[(c * H + Math.floor(oh / fh)) * W + Math.floor(ow / fw)];
         expect(got[i]).toBeCloseTo(sub ? up - ys[i] : ys[i] + up, 6);
       }

@@ -24,7 +24,10 @@ describe('PP-OCR students match onnxruntime-node', () => {
       let submits = 0;
       const queue = ctx.device.queue;
       const submit = queue.submit.bind(queue);
-      queue.submit = (cmds) => { submits++; submit(cmds); };
+      queue.submit = (cmds) => {
+        submits++;
+        submit(cmds);
+      };
       try {
         const ours = await session.run({ x });
         expect(submits).toBe(1);

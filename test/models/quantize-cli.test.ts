@@ -14,7 +14,16 @@ import { MODELS } from './models.js';
 import { textLikeImage } from './inputs.js';
 
 function capture(): CliIo & { stdout: string; stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => { io.stdout += `${t}\n`; }, err: (t: string) => { io.stderr += `${t}\n`; } };
+  const io = {
+    stdout: '',
+    stderr: '',
+    out: (t: string) => {
+      io.stdout += `${t}\n`;
+    },
+    err: (t: string) => {
+      io.stderr += `${t}\n`;
+    },
+  };
   return io;
 }
 
@@ -27,7 +36,9 @@ describe('kestrel quantize (CLI)', () => {
     for (const seed of [3, 5]) writeFileSync(join(cal, `page${seed}.npy`), toNpy(textLikeImage(shape, seed)));
     const out = join(dir, 'cls.int8.onnx');
     const io = capture();
-    expect(await main(['quantize', MODELS.cls, out, '--weights', 'int8', '--activations', 'int8', '--calibration', cal], io)).toBe(EXIT_OK);
+    expect(
+      await main(['quantize', MODELS.cls, out, '--weights', 'int8', '--activations', 'int8', '--calibration', cal], io),
+    ).toBe(EXIT_OK);
     expect(io.stdout).toMatch(/folded \d+ batch norms/);
     expect(io.stdout).toMatch(/range x +\[/);
     expect(io.stdout).toMatch(/activations: \d+ tensors quantized \(uint8, minmax, pow2 scales\)/);
@@ -45,13 +56,18 @@ describe('kestrel quantize (CLI)', () => {
   }, 120_000);
   it('weight-only on a model with dynamic dims and no --shape: writes the file, skips the accuracy check', async () => {
     const io = capture();
-    expect(await main(['quantize', MODELS.cls, join(dir, 'cls.fp16.onnx'), '--weights', 'fp16', '--quiet'], io)).toBe(EXIT_OK);
+    expect(await main(['quantize', MODELS.cls, join(dir, 'cls.fp16.onnx'), '--weights', 'fp16', '--quiet'], io)).toBe(
+      EXIT_OK,
+    );
     expect(io.stdout).toContain("accuracy: not measured (input 'x' has dynamic dims");
     expect(readFileSync(join(dir, 'cls.fp16.onnx')).length).toBeGreaterThan(1000);
   }, 60_000);
   it('usage errors name the flag', async () => {
     for (const [args, msg] of [
-      [['--weights', 'int8', '--activations', 'int8', '--calibration', cal, '--scales', 'log'], '--scales must be pow2 or float'],
+      [
+        ['--weights', 'int8', '--activations', 'int8', '--calibration', cal, '--scales', 'log'],
+        '--scales must be pow2 or float',
+      ],
       [['--activations', 'int8'], '--activations int8 needs --calibration DIR'],
       [['--weights', 'int3'], '--weights must be int8, int4 or fp16'],
     ] as const) {

@@ -17,7 +17,17 @@ import { textLikeImage } from './inputs.js';
 type Student = 'det' | 'rec' | 'cls';
 
 /** Quantizes `name`, runs the file on both engines, checks their agreement; returns Kestrel's run and the GPU weight ratio. */
-async function quantizedRun(name: Student, shape: number[], opts: QuantizeOptions, tolerance: number, check: (q: Awaited<ReturnType<typeof quantizeModel>>, r: Awaited<ReturnType<Session['runDetailed']>>, weightRatio: number) => void): Promise<void> {
+async function quantizedRun(
+  name: Student,
+  shape: number[],
+  opts: QuantizeOptions,
+  tolerance: number,
+  check: (
+    q: Awaited<ReturnType<typeof quantizeModel>>,
+    r: Awaited<ReturnType<Session['runDetailed']>>,
+    weightRatio: number,
+  ) => void,
+): Promise<void> {
   const ctx = await testGpu();
   const float = modelBytes(name);
   const q = await quantizeModel(float, { ...opts, context: ctx });
@@ -50,17 +60,27 @@ const CASES: [Student, number[], WeightMode][] = [
 
 describe('quantized students: Kestrel vs onnxruntime on the same file', () => {
   for (const [name, shape, weights] of CASES) {
-    it(`${name} --weights ${weights}`, () => quantizedRun(name, shape, { weights }, 1e-3, (_q, r, ratio) => {
-      if (weights === 'int8') expect(ratio).toBeLessThan(0.3);
-      // halves, plus per-tensor alignment and the batch-norm parameters that stay f32
-      if (weights === 'fp16') expect(ratio).toBeLessThan(0.6);
-      // batch norms fuse as in f32: into the weights, the dequantize scale, or (f16 weights) the epilogue scale
-      if (name === 'cls') expect(r.plan.graph.nodes.filter((n) => n.op === 'batchNorm').map((n) => n.name)).toEqual([]);
-      // det's DBNet head: the conv-transposes become int8 / f16 1x1 convs + pixel shuffles, their batch norms fold
-      if (name === 'det') expect(r.plan.graph.nodes.filter((n) => n.op === 'batchNorm' || n.op === 'convTranspose').map((n) => n.name)).toEqual([]);
-      // the convs read int8 or f16 weights themselves: no dequantize or cast step per weight
-      if (name === 'det') expect(r.plan.graph.nodes.filter((n) => n.op === 'dequantize' || n.op === 'cast').length).toBe(0);
-    }), 300_000);
+    it(
+      `${name} --weights ${weights}`,
+      () =>
+        quantizedRun(name, shape, { weights }, 1e-3, (_q, r, ratio) => {
+          if (weights === 'int8') expect(ratio).toBeLessThan(0.3);
+          // halves, plus per-tensor alignment and the batch-norm parameters that stay f32
+          if (weights === 'fp16') expect(ratio).toBeLessThan(0.6);
+          // batch norms fuse as in f32: into the weights, the dequantize scale, or (f16 weights) the epilogue scale
+          if (name === 'cls')
+            expect(r.plan.graph.nodes.filter((n) => n.op === 'batchNorm').map((n) => n.name)).toEqual([]);
+          // det's DBNet head: the conv-transposes become int8 / f16 1x1 convs + pixel shuffles, their batch norms fold
+          if (name === 'det')
+            expect(
+              r.plan.graph.nodes.filter((n) => n.op === 'batchNorm' || n.op === 'convTranspose').map((n) => n.name),
+            ).toEqual([]);
+          // the convs read int8 or f16 weights themselves: no dequantize or cast step per weight
+          if (name === 'det')
+            expect(r.plan.graph.nodes.filter((n) => n.op === 'dequantize' || n.op === 'cast').length).toBe(0);
+        }),
+      300_000,
+    );
   }
 });
 
@@ -79,22 +99,33 @@ describe('fp16 weights on an adapter without shader-f16', () => {
   }, 300_000);
 });
 
-const FULL: [Student, number[]][] = [['cls', [1, 3, 48, 192]], ['det', [1, 3, 160, 160]], ['rec', [1, 3, 48, 320]]];
+const FULL: [Student, number[]][] = [
+  ['cls', [1, 3, 48, 192]],
+  ['det', [1, 3, 160, 160]],
+  ['rec', [1, 3, 48, 320]],
+];
 
 describe('full int8 students: Kestrel vs onnxruntime on the same file', () => {
   for (const [name, shape] of FULL) {
     const calibration = [3, 5].map((seed) => ({ x: textLikeImage(shape, seed) }));
-    it(`${name} --weights int8 --activations int8`, () => quantizedRun(name, shape, { weights: 'int8', activations: 'int8', calibration }, 1e-4, (q, r, ratio) => {
-      expect(q.ranges.length).toBeGreaterThan(30);
-      expect(q.ranges.every((g) => Number.isInteger(Math.log2(g.scale)))).toBe(true);
-      // det and cls quantize every conv and pool input; rec keeps its attention/LayerNorm/swish neck float
-      if (name === 'rec') expect(q.kept.some((k) => k.reason.includes('Softmax'))).toBe(true);
-      else expect(q.kept).toEqual([]);
-      // QDQ pairs on kernel outputs run as the kernels' last epilogue step; conv weights are read as int8
-      const nodes = r.plan.graph.nodes;
-      expect(nodes.filter((n) => n.epilogue?.fakeQuant).length).toBeGreaterThan(name === 'rec' ? 10 : 30);
-      expect(nodes.filter((n) => n.op === 'conv' && r.plan.graph.values.get(n.inputs[1])?.dtype === 'i8').length).toBeGreaterThan(30);
-      expect(ratio).toBeLessThan(0.3);
-    }), 300_000);
+    it(
+      `${name} --weights int8 --activations int8`,
+      () =>
+        quantizedRun(name, shape, { weights: 'int8', activations: 'int8', calibration }, 1e-4, (q, r, ratio) => {
+          expect(q.ranges.length).toBeGreaterThan(30);
+          expect(q.ranges.every((g) => Number.isInteger(Math.log2(g.scale)))).toBe(true);
+          // det and cls quantize every conv and pool input; rec keeps its attention/LayerNorm/swish neck float
+          if (name === 'rec') expect(q.kept.some((k) => k.reason.includes('Softmax'))).toBe(true);
+          else expect(q.kept).toEqual([]);
+          // QDQ pairs on kernel outputs run as the kernels' last epilogue step; conv weights are read as int8
+          const nodes = r.plan.graph.nodes;
+          expect(nodes.filter((n) => n.epilogue?.fakeQuant).length).toBeGreaterThan(name === 'rec' ? 10 : 30);
+          expect(
+            nodes.filter((n) => n.op === 'conv' && r.plan.graph.values.get(n.inputs[1])?.dtype === 'i8').length,
+          ).toBeGreaterThan(30);
+          expect(ratio).toBeLessThan(0.3);
+        }),
+      300_000,
+    );
   }
 });

@@ -50,7 +50,11 @@ function classify(dir: string): { ops: string[]; unclaimed: string | null } {
   } catch (e) {
     return { ops: [], unclaimed: `model not loadable: ${(e as Error).message.split('\n')[0]}` };
   }
-  const ops = [...new Set(model.graph.node.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType)))].sort();
+  const ops = [
+    ...new Set(
+      model.graph.node.map((n) => (n.domain && n.domain !== 'ai.onnx' ? `${n.domain}.${n.opType}` : n.opType)),
+    ),
+  ].sort();
   const missing = ops.filter((o) => !LOWERINGS[o]);
   if (missing.length) return { ops, unclaimed: `unsupported op ${missing.join(', ')}` };
   const ios = [...model.graph.input, ...model.graph.output];
@@ -77,7 +81,11 @@ function readPb(file: string): HostTensor {
 export function readDataSet(dir: string): { inputs: HostTensor[]; outputs: HostTensor[] } {
   const ds = join(dir, 'test_data_set_0');
   const files = readdirSync(ds);
-  const pick = (prefix: string) => files.filter((f) => f.startsWith(prefix)).sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0])).map((f) => readPb(join(ds, f)));
+  const pick = (prefix: string) =>
+    files
+      .filter((f) => f.startsWith(prefix))
+      .sort((a, b) => Number(a.match(/\d+/)![0]) - Number(b.match(/\d+/)![0]))
+      .map((f) => readPb(join(ds, f)));
   return { inputs: pick('input_'), outputs: pick('output_') };
 }
 
@@ -90,7 +98,8 @@ function num(t: HostTensor, i: number): number {
 export function allclose(ours: HostTensor, ref: HostTensor, rtol = 1e-3, atol = 1e-7): string | null {
   if (ours.shape.join(',') !== ref.shape.join(',')) return `shape [${ours.shape}] vs expected [${ref.shape}]`;
   for (let i = 0; i < ref.data.length; i++) {
-    const a = num(ours, i), b = num(ref, i);
+    const a = num(ours, i),
+      b = num(ref, i);
     if (Number.isNaN(b) ? !Number.isNaN(a) : !(Math.abs(a - b) <= atol + rtol * Math.abs(b)) && a !== b) {
       return `element ${i}: got ${a}, expected ${b}`;
     }
@@ -113,7 +122,9 @@ export async function runCase(c: CaseInfo, ctx: GpuContext, cache: PipelineCache
   const model = await loadModel(join(c.dir, 'model.onnx'));
   const { inputs, outputs } = readDataSet(c.dir);
   const feeds: Record<string, HostTensor> = {};
-  model.inputs.forEach((io, i) => { feeds[io.name] = inputs[i]; });
+  model.inputs.forEach((io, i) => {
+    feeds[io.name] = inputs[i];
+  });
   const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
   const session = await Session.create(model, { shapes, context: ctx, pipelineCache: cache });
   try {

@@ -29,14 +29,22 @@ describe('parity tooling finds a planted bug in PP-OCRv4 det', () => {
   }, 120_000);
 
   it('per-layer names the broken step first', async () => {
-    const r = await perLayerParity(model, { x }, ref, { tolerance: 1e-4, failFast: true, session: { context: await testGpu(), debugBreakNode: BROKEN } });
+    const r = await perLayerParity(model, { x }, ref, {
+      tolerance: 1e-4,
+      failFast: true,
+      session: { context: await testGpu(), debugBreakNode: BROKEN },
+    });
     expect(r.firstBad).not.toBeNull();
     expect(r.firstBad!.step).toBe(BROKEN);
     expect(r.firstBad!.diff!.relL2).toBeGreaterThan(0.1);
   }, 120_000);
 
   it('bisect names the broken step', async () => {
-    const b = await bisectParity(model, { x }, ref, { tolerance: 1e-4, context: await testGpu(), session: { debugBreakNode: BROKEN } });
+    const b = await bisectParity(model, { x }, ref, {
+      tolerance: 1e-4,
+      context: await testGpu(),
+      session: { debugBreakNode: BROKEN },
+    });
     expect(b.step).toBe(BROKEN);
     expect(b.probes).toBeLessThan(12);
   }, 180_000);

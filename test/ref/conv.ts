@@ -2,9 +2,19 @@
 // independent of the engine's code.
 import type { HostTensor } from '../../src/core/tensor.js';
 
-export interface ConvRefAttrs { strides: number[]; pads: number[]; dilations: number[]; group: number }
-export interface ConvTransposeRefAttrs extends ConvRefAttrs { outputPadding: number[] }
-export interface Ref { shape: number[]; data: Float64Array }
+export interface ConvRefAttrs {
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  group: number;
+}
+export interface ConvTransposeRefAttrs extends ConvRefAttrs {
+  outputPadding: number[];
+}
+export interface Ref {
+  shape: number[];
+  data: Float64Array;
+}
 
 export function conv2dRef(x: HostTensor, w: HostTensor, a: ConvRefAttrs): Ref {
   const [n, c, h, wd] = x.shape;
@@ -84,24 +94,53 @@ export function convTranspose2dRef(x: HostTensor, w: HostTensor, a: ConvTranspos
   return { shape: [n, oc, oh, ow], data: out };
 }
 
-export type RefAct = 'none' | 'relu' | 'clip' | 'hardSigmoid' | 'hardSwish' | 'hardSwishClip' | 'hardSwishLinear' | 'sigmoid' | 'leakyRelu';
+export type RefAct =
+  | 'none'
+  | 'relu'
+  | 'clip'
+  | 'hardSigmoid'
+  | 'hardSwish'
+  | 'hardSwishClip'
+  | 'hardSwishLinear'
+  | 'sigmoid'
+  | 'leakyRelu';
 
 function actRef(kind: RefAct, v: number, alpha: number, beta: number): number {
   switch (kind) {
-    case 'none': return v;
-    case 'relu': return Math.max(v, 0);
-    case 'clip': return Math.min(Math.max(v, alpha), beta);
-    case 'hardSigmoid': return Math.min(Math.max(alpha * v + beta, 0), 1);
-    case 'hardSwish': return v * Math.min(Math.max(v / 6 + 0.5, 0), 1);
-    case 'hardSwishClip': return (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
-    case 'hardSwishLinear': return v * Math.min(Math.max(alpha * v + beta, 0), 1);
-    case 'sigmoid': return 1 / (1 + Math.exp(-v));
-    case 'leakyRelu': return v >= 0 ? v : alpha * v;
+    case 'none':
+      return v;
+    case 'relu':
+      return Math.max(v, 0);
+    case 'clip':
+      return Math.min(Math.max(v, alpha), beta);
+    case 'hardSigmoid':
+      return Math.min(Math.max(alpha * v + beta, 0), 1);
+    case 'hardSwish':
+      return v * Math.min(Math.max(v / 6 + 0.5, 0), 1);
+    case 'hardSwishClip':
+      return (v * Math.min(Math.max(v + 3, 0), 6)) / 6;
+    case 'hardSwishLinear':
+      return v * Math.min(Math.max(alpha * v + beta, 0), 1);
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-v));
+    case 'leakyRelu':
+      return v >= 0 ? v : alpha * v;
   }
 }
 
 /** bias (per channel, axis 1), activation, residual before or after the activation. In place. */
-export function epilogueRef(r: Ref, ep: { act: RefAct; alpha?: number; beta?: number; scale?: ArrayLike<number>; bias?: ArrayLike<number>; residual?: ArrayLike<number>; residualBeforeAct?: boolean }): Ref {
+export function epilogueRef(
+  r: Ref,
+  ep: {
+    act: RefAct;
+    alpha?: number;
+    beta?: number;
+    scale?: ArrayLike<number>;
+    bias?: ArrayLike<number>;
+    residual?: ArrayLike<number>;
+    residualBeforeAct?: boolean;
+  },
+): Ref {
   const [, ch, oh, ow] = r.shape;
   const plane = oh * ow;
   for (let i = 0; i < r.data.length; i++) {

@@ -1,5 +1,8 @@
 // CPU references for data movement and pad: plain coordinate loops over number arrays.
-export interface Ref { shape: number[]; data: number[] }
+export interface Ref {
+  shape: number[];
+  data: number[];
+}
 type Src = { shape: number[]; data: ArrayLike<number | bigint> };
 
 function size(shape: number[]): number {
@@ -12,7 +15,10 @@ export function eachCoord(shape: number[], fn: (c: number[]) => void): void {
   const c = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     let rem = i;
-    for (let d = shape.length - 1; d >= 0; d--) { c[d] = rem % shape[d]; rem = Math.floor(rem / shape[d]); }
+    for (let d = shape.length - 1; d >= 0; d--) {
+      c[d] = rem % shape[d];
+      rem = Math.floor(rem / shape[d]);
+    }
     fn(c);
   }
 }
@@ -29,7 +35,9 @@ export function transposeRef(x: Src, perm: number[]): Ref {
   const data: number[] = [];
   eachCoord(shape, (c) => {
     const src = new Array<number>(perm.length);
-    perm.forEach((p, d) => { src[p] = c[d]; });
+    perm.forEach((p, d) => {
+      src[p] = c[d];
+    });
     data.push(at(x, src));
   });
   return { shape, data };
@@ -44,7 +52,14 @@ export function sliceRef(x: Src, starts: number[], ends: number[], steps: number
   });
   const shape = axes.map((a) => a.length);
   const data: number[] = [];
-  eachCoord(shape, (c) => data.push(at(x, c.map((v, d) => axes[d][v]))));
+  eachCoord(shape, (c) =>
+    data.push(
+      at(
+        x,
+        c.map((v, d) => axes[d][v]),
+      ),
+    ),
+  );
   return { shape, data };
 }
 
@@ -55,7 +70,10 @@ export function concatRef(xs: Src[], axis: number): Ref {
   eachCoord(shape, (c) => {
     let k = c[axis];
     let t = 0;
-    while (k >= xs[t].shape[axis]) { k -= xs[t].shape[axis]; t++; }
+    while (k >= xs[t].shape[axis]) {
+      k -= xs[t].shape[axis];
+      t++;
+    }
     const cc = [...c];
     cc[axis] = k;
     data.push(at(xs[t], cc));
@@ -69,7 +87,14 @@ export function expandRef(x: Src, target: number[]): Ref {
   const ts = [...new Array(r - target.length).fill(1), ...target];
   const shape = xs.map((d, i) => (d === 1 ? ts[i] : d));
   const data: number[] = [];
-  eachCoord(shape, (c) => data.push(at({ shape: xs, data: x.data }, c.map((v, i) => (xs[i] === 1 ? 0 : v)))));
+  eachCoord(shape, (c) =>
+    data.push(
+      at(
+        { shape: xs, data: x.data },
+        c.map((v, i) => (xs[i] === 1 ? 0 : v)),
+      ),
+    ),
+  );
   return { shape, data };
 }
 
@@ -98,11 +123,17 @@ export function padRef(x: Src, pads: number[], mode: string, value: number): Ref
       const n = cropShape[d];
       let k = c[d] - Math.max(0, pads[d]);
       if (k < 0 || k >= n) {
-        if (mode === 'constant') { src.length = 0; break; }
+        if (mode === 'constant') {
+          src.length = 0;
+          break;
+        }
         if (mode === 'edge') k = k < 0 ? 0 : n - 1;
-        else if (mode === 'wrap') { while (k < 0) k += n; while (k >= n) k -= n; }
-        else if (n === 1) k = 0;
-        else { // reflect, without repeating the edge
+        else if (mode === 'wrap') {
+          while (k < 0) k += n;
+          while (k >= n) k -= n;
+        } else if (n === 1) k = 0;
+        else {
+          // reflect, without repeating the edge
           while (k < 0 || k >= n) k = k < 0 ? -k : 2 * (n - 1) - k;
         }
       }

@@ -31,15 +31,24 @@ export function forEachIndex(shape: number[], fn: (coords: number[], linear: num
   const coords = new Array(shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     let rem = i;
-    for (let d = shape.length - 1; d >= 0; d--) { coords[d] = rem % shape[d]; rem = Math.floor(rem / shape[d]); }
+    for (let d = shape.length - 1; d >= 0; d--) {
+      coords[d] = rem % shape[d];
+      rem = Math.floor(rem / shape[d]);
+    }
     fn(coords, i);
   }
 }
 
-export function binaryRef(a: HostTensor, b: HostTensor, f: (x: number, y: number) => number): { shape: number[]; data: Float64Array } {
+export function binaryRef(
+  a: HostTensor,
+  b: HostTensor,
+  f: (x: number, y: number) => number,
+): { shape: number[]; data: Float64Array } {
   const shape = broadcastShape(a.shape, b.shape);
   const data = new Float64Array(shape.reduce((p, q) => p * q, 1));
-  forEachIndex(shape, (c, i) => { data[i] = f(readBroadcast(a, c), readBroadcast(b, c)); });
+  forEachIndex(shape, (c, i) => {
+    data[i] = f(readBroadcast(a, c), readBroadcast(b, c));
+  });
   return { shape, data };
 }
 

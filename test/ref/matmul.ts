@@ -12,7 +12,11 @@ export interface MatmulRefOptions {
   residual?: ArrayLike<number>;
 }
 
-export function matmulRef(a: HostTensor, b: HostTensor, o: MatmulRefOptions = {}): { shape: number[]; data: Float64Array } {
+export function matmulRef(
+  a: HostTensor,
+  b: HostTensor,
+  o: MatmulRefOptions = {},
+): { shape: number[]; data: Float64Array } {
   const ra = a.shape.length;
   const rb = b.shape.length;
   const m = o.transA ? a.shape[ra - 1] : a.shape[ra - 2];
@@ -33,10 +37,14 @@ export function matmulRef(a: HostTensor, b: HostTensor, o: MatmulRefOptions = {}
   const coords = new Array<number>(rank).fill(0);
   for (let bi = 0; bi < batches; bi++) {
     let rem = bi;
-    for (let d = rank - 1; d >= 0; d--) { coords[d] = rem % batch[d]; rem = Math.floor(rem / batch[d]); }
+    for (let d = rank - 1; d >= 0; d--) {
+      coords[d] = rem % batch[d];
+      rem = Math.floor(rem / batch[d]);
+    }
     const matIndex = (shape: number[]): number => {
       let idx = 0;
-      for (let d = 0; d < shape.length; d++) idx = idx * shape[d] + (shape[d] === 1 ? 0 : coords[rank - shape.length + d]);
+      for (let d = 0; d < shape.length; d++)
+        idx = idx * shape[d] + (shape[d] === 1 ? 0 : coords[rank - shape.length + d]);
       return idx;
     };
     const aOff = matIndex(batchA) * m * k;

@@ -2,7 +2,13 @@
 import type { HostTensor } from '../../src/core/tensor.js';
 
 /** Normalizes over dims axis..rank-1; scale/bias are indexed modulo their size (suffix broadcasting). */
-export function layerNormRef(x: HostTensor, scale: HostTensor, bias: HostTensor | null, axis: number, epsilon: number): Float64Array {
+export function layerNormRef(
+  x: HostTensor,
+  scale: HostTensor,
+  bias: HostTensor | null,
+  axis: number,
+  epsilon: number,
+): Float64Array {
   const ax = axis < 0 ? axis + x.shape.length : axis;
   const len = x.shape.slice(ax).reduce((p, q) => p * q, 1);
   const rows = x.shape.slice(0, ax).reduce((p, q) => p * q, 1);
@@ -25,7 +31,14 @@ export function layerNormRef(x: HostTensor, scale: HostTensor, bias: HostTensor 
 }
 
 /** x is [N, C, ...spatial]; the statistics are per channel. */
-export function batchNormRef(x: HostTensor, scale: HostTensor, bias: HostTensor, mean: HostTensor, variance: HostTensor, epsilon: number): Float64Array {
+export function batchNormRef(
+  x: HostTensor,
+  scale: HostTensor,
+  bias: HostTensor,
+  mean: HostTensor,
+  variance: HostTensor,
+  epsilon: number,
+): Float64Array {
   const c = x.shape[1];
   const spatial = x.shape.slice(2).reduce((p, q) => p * q, 1);
   const out = new Float64Array(x.data.length);
@@ -39,7 +52,15 @@ export function batchNormRef(x: HostTensor, scale: HostTensor, bias: HostTensor,
 
 /** Layer-norm test shapes shared by the f32 and f16 tests: [input shape, axis, scale/bias shape]. */
 export const LN_CASES: [number[], number, number[]][] = [
-  [[4, 1], -1, [1]], [[3, 7], -1, [7]], [[2, 5, 120], -1, [120]], [[40, 120], 1, [120]], [[1, 40, 120], -1, [1, 1, 120]],
-  [[2, 3, 7, 9], 2, [7, 9]], [[2, 3, 7, 9], -2, [9]], [[5, 1000], -1, [1000]], [[300, 16], 1, [16]], [[2, 8, 33], 1, [8, 33]],
+  [[4, 1], -1, [1]],
+  [[3, 7], -1, [7]],
+  [[2, 5, 120], -1, [120]],
+  [[40, 120], 1, [120]],
+  [[1, 40, 120], -1, [1, 1, 120]],
+  [[2, 3, 7, 9], 2, [7, 9]],
+  [[2, 3, 7, 9], -2, [9]],
+  [[5, 1000], -1, [1000]],
+  [[300, 16], 1, [16]],
+  [[2, 8, 33], 1, [8, 33]],
   [[1, 3000], -1, [3000]],
 ];

@@ -2,10 +2,19 @@
 // holds NaN (max, or average without count_include_pad) or 0 (average with it); window cells past the
 // padded input (ceil mode) are dropped, NaN cells are skipped.
 export interface PoolRefAttrs {
-  kind: 'max' | 'avg'; kernel: number[]; strides: number[]; pads: number[]; dilations: number[]; countIncludePad: boolean;
+  kind: 'max' | 'avg';
+  kernel: number[];
+  strides: number[];
+  pads: number[];
+  dilations: number[];
+  countIncludePad: boolean;
 }
 
-export function poolRef(x: { shape: number[]; data: ArrayLike<number> }, outHW: [number, number], a: PoolRefAttrs): number[] {
+export function poolRef(
+  x: { shape: number[]; data: ArrayLike<number> },
+  outHW: [number, number],
+  a: PoolRefAttrs,
+): number[] {
   const [n, c, h, w] = x.shape;
   const [oh, ow] = outHW;
   const ph = h + a.pads[0] + a.pads[2];

@@ -12,7 +12,14 @@ export function scaleIndex(i: number, shape: number[], axis: number, blockSize: 
   return (outer * nb + Math.floor(a / blockSize)) * inner + (i % inner);
 }
 
-export function dequantizeRef(q: ArrayLike<number>, shape: number[], scale: ArrayLike<number>, zp: ArrayLike<number> | null, axis: number, blockSize = 0): Float64Array {
+export function dequantizeRef(
+  q: ArrayLike<number>,
+  shape: number[],
+  scale: ArrayLike<number>,
+  zp: ArrayLike<number> | null,
+  axis: number,
+  blockSize = 0,
+): Float64Array {
   const out = new Float64Array(q.length);
   for (let i = 0; i < q.length; i++) {
     const p = scaleIndex(i, shape, axis, blockSize);
@@ -22,7 +29,15 @@ export function dequantizeRef(q: ArrayLike<number>, shape: number[], scale: Arra
 }
 
 /** round half to even, then saturate */
-export function quantizeRef(x: ArrayLike<number>, shape: number[], scale: ArrayLike<number>, zp: ArrayLike<number> | null, axis: number, lo: number, hi: number): number[] {
+export function quantizeRef(
+  x: ArrayLike<number>,
+  shape: number[],
+  scale: ArrayLike<number>,
+  zp: ArrayLike<number> | null,
+  axis: number,
+  lo: number,
+  hi: number,
+): number[] {
   const out: number[] = [];
   for (let i = 0; i < x.length; i++) {
     const p = scaleIndex(i, shape, axis, 0);

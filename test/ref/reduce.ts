@@ -4,11 +4,19 @@ import type { ReduceKind } from '../../src/ir/graph.js';
 
 function coordsOf(i: number, shape: number[]): number[] {
   const c = new Array<number>(shape.length);
-  for (let d = shape.length - 1; d >= 0; d--) { c[d] = i % shape[d]; i = Math.floor(i / shape[d]); }
+  for (let d = shape.length - 1; d >= 0; d--) {
+    c[d] = i % shape[d];
+    i = Math.floor(i / shape[d]);
+  }
   return c;
 }
 
-export function reduceRef(x: HostTensor, kind: ReduceKind, axes: number[], keepDims: boolean): { shape: number[]; data: Float64Array } {
+export function reduceRef(
+  x: HostTensor,
+  kind: ReduceKind,
+  axes: number[],
+  keepDims: boolean,
+): { shape: number[]; data: Float64Array } {
   const shape = x.shape;
   const outFull = shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const count = outFull.reduce((p, q) => p * q, 1);
@@ -23,16 +31,38 @@ export function reduceRef(x: HostTensor, kind: ReduceKind, axes: number[], keepD
   groups.forEach((v, o) => {
     const sum = (f: (t: number) => number) => v.reduce((p, t) => p + f(t), 0);
     switch (kind) {
-      case 'sum': data[o] = sum((t) => t); break;
-      case 'mean': data[o] = sum((t) => t) / v.length; break;
-      case 'max': data[o] = Math.max(...v); break;
-      case 'min': data[o] = Math.min(...v); break;
-      case 'prod': data[o] = v.reduce((p, t) => p * t, 1); break;
-      case 'sumSquare': data[o] = sum((t) => t * t); break;
-      case 'l1': data[o] = sum(Math.abs); break;
-      case 'l2': data[o] = Math.sqrt(sum((t) => t * t)); break;
-      case 'logSum': data[o] = Math.log(sum((t) => t)); break;
-      case 'logSumExp': { const m = Math.max(...v); data[o] = m + Math.log(sum((t) => Math.exp(t - m))); break; }
+      case 'sum':
+        data[o] = sum((t) => t);
+        break;
+      case 'mean':
+        data[o] = sum((t) => t) / v.length;
+        break;
+      case 'max':
+        data[o] = Math.max(...v);
+        break;
+      case 'min':
+        data[o] = Math.min(...v);
+        break;
+      case 'prod':
+        data[o] = v.reduce((p, t) => p * t, 1);
+        break;
+      case 'sumSquare':
+        data[o] = sum((t) => t * t);
+        break;
+      case 'l1':
+        data[o] = sum(Math.abs);
+        break;
+      case 'l2':
+        data[o] = Math.sqrt(sum((t) => t * t));
+        break;
+      case 'logSum':
+        data[o] = Math.log(sum((t) => t));
+        break;
+      case 'logSumExp': {
+        const m = Math.max(...v);
+        data[o] = m + Math.log(sum((t) => Math.exp(t - m)));
+        break;
+      }
     }
   });
   const outShape = keepDims ? outFull : shape.filter((_, i) => !axes.includes(i));

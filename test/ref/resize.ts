@@ -31,10 +31,14 @@ function coeffsFor(a: ResizeRefAttrs): Coeffs {
   return (r) => {
     if (Number.isInteger(r)) return [0, 1];
     switch (a.nearestMode) {
-      case 'round_prefer_floor': return [r <= 0.5 ? 1 : 0, r > 0.5 ? 1 : 0];
-      case 'round_prefer_ceil': return [r < 0.5 ? 1 : 0, r >= 0.5 ? 1 : 0];
-      case 'floor': return [1, 0];
-      default: return [0, 1];
+      case 'round_prefer_floor':
+        return [r <= 0.5 ? 1 : 0, r > 0.5 ? 1 : 0];
+      case 'round_prefer_ceil':
+        return [r < 0.5 ? 1 : 0, r >= 0.5 ? 1 : 0];
+      case 'floor':
+        return [1, 0];
+      default:
+        return [0, 1];
     }
   };
 }
@@ -48,26 +52,44 @@ function neighborIdxes(x: number, n: number, lo: number, hi: number): number[] {
   return all.slice(0, n).sort((p, q) => p - q);
 }
 
-function interpolate1d(inLen: number, data: (i: number) => number, scale: number, outLenInt: number, x: number, coeffs: Coeffs, a: ResizeRefAttrs, roi: [number, number]): number {
+function interpolate1d(
+  inLen: number,
+  data: (i: number) => number,
+  scale: number,
+  outLenInt: number,
+  x: number,
+  coeffs: Coeffs,
+  a: ResizeRefAttrs,
+  roi: [number, number],
+): number {
   const outLen = scale * inLen;
   let xo: number;
   switch (a.coordMode) {
-    case 'align_corners': xo = outLen === 1 ? 0 : (x * (inLen - 1)) / (outLen - 1); break;
-    case 'asymmetric': xo = x / scale; break;
+    case 'align_corners':
+      xo = outLen === 1 ? 0 : (x * (inLen - 1)) / (outLen - 1);
+      break;
+    case 'asymmetric':
+      xo = x / scale;
+      break;
     case 'tf_crop_and_resize':
       xo = outLen === 1 ? ((roi[1] - roi[0]) * (inLen - 1)) / 2 : (x * (roi[1] - roi[0]) * (inLen - 1)) / (outLen - 1);
       xo += roi[0] * (inLen - 1);
       if (xo < 0 || xo > inLen - 1) return a.extrapolationValue;
       break;
-    case 'pytorch_half_pixel': xo = outLen === 1 ? -0.5 : (x + 0.5) / scale - 0.5; break;
-    case 'half_pixel': xo = (x + 0.5) / scale - 0.5; break;
+    case 'pytorch_half_pixel':
+      xo = outLen === 1 ? -0.5 : (x + 0.5) / scale - 0.5;
+      break;
+    case 'half_pixel':
+      xo = (x + 0.5) / scale - 0.5;
+      break;
     case 'half_pixel_symmetric': {
       // (inLen / 2) * (1 - outLenInt / outLen), rearranged so an exact offset (often 0.5) stays exact
       const offset = (inLen * (outLen - outLenInt)) / (2 * outLen);
       xo = offset + (x + 0.5) / scale - 0.5;
       break;
     }
-    default: throw new Error(`coordinate mode ${a.coordMode}`);
+    default:
+      throw new Error(`coordinate mode ${a.coordMode}`);
   }
   const ratio = Number.isInteger(xo) ? 1 : xo - Math.floor(xo);
   const c = coeffs(ratio);
@@ -77,7 +99,9 @@ function interpolate1d(inLen: number, data: (i: number) => number, scale: number
   const idx = neighborIdxes(xo, n, -pad, inLen + pad);
   const points = idx.map((i) => data(Math.min(Math.max(i, 0), inLen - 1)));
   if (a.excludeOutside) {
-    idx.forEach((i, k) => { if (i < 0 || i >= inLen) c[k] = 0; });
+    idx.forEach((i, k) => {
+      if (i < 0 || i >= inLen) c[k] = 0;
+    });
     const s = c.reduce((p, q) => p + q, 0);
     for (let k = 0; k < n; k++) c[k] /= s;
   }
@@ -85,7 +109,14 @@ function interpolate1d(inLen: number, data: (i: number) => number, scale: number
 }
 
 /** One output element at coordinates `x`; the sub-tensor values along `axis` are computed lazily (only the taps read). */
-function interpolateNd(t: { shape: number[]; data: ArrayLike<number> }, offset: number, axis: number, x: number[], coeffs: Coeffs, a: ResizeRefAttrs): number {
+function interpolateNd(
+  t: { shape: number[]; data: ArrayLike<number> },
+  offset: number,
+  axis: number,
+  x: number[],
+  coeffs: Coeffs,
+  a: ResizeRefAttrs,
+): number {
   const r = t.shape.length;
   const inner = t.shape.slice(axis + 1).reduce((p, q) => p * q, 1);
   const roi: [number, number] = a.roi.length ? [a.roi[axis], a.roi[axis + r]] : [0, 1];
@@ -103,7 +134,10 @@ export function resizeRef(t: { shape: number[]; data: ArrayLike<number> }, a: Re
   const c = new Array<number>(a.outShape.length).fill(0);
   for (let i = 0; i < n; i++) {
     let rem = i;
-    for (let d = a.outShape.length - 1; d >= 0; d--) { c[d] = rem % a.outShape[d]; rem = Math.floor(rem / a.outShape[d]); }
+    for (let d = a.outShape.length - 1; d >= 0; d--) {
+      c[d] = rem % a.outShape[d];
+      rem = Math.floor(rem / a.outShape[d]);
+    }
     out.push(interpolateNd(t, 0, 0, c, coeffs, a));
   }
   return out;

@@ -6,7 +6,12 @@ import { modelBytes } from '../models/models.js';
 import { randomTensor } from '../util.js';
 import { bitsEqual, missingKernel, smallCnn } from './util.js';
 
-async function outputsOf(bytes: Uint8Array, shape: number[], runs: number, opts = {}): Promise<Record<string, import('../../src/core/tensor.js').HostTensor>[]> {
+async function outputsOf(
+  bytes: Uint8Array,
+  shape: number[],
+  runs: number,
+  opts = {},
+): Promise<Record<string, import('../../src/core/tensor.js').HostTensor>[]> {
   const s = await Session.create(bytes, { shapes: { x: shape }, ...opts });
   try {
     const x = randomTensor(shape, 2024);
@@ -32,14 +37,20 @@ describe('determinism', () => {
     expect(Array.from(a[0].y.data as Float32Array).some((v) => v !== 0)).toBe(true);
   });
 
-  for (const [name, shape] of [['cls', [1, 3, 48, 192]], ['det', [1, 3, 64, 64]]] as const) {
+  for (const [name, shape] of [
+    ['cls', [1, 3, 48, 192]],
+    ['det', [1, 3, 64, 64]],
+  ] as const) {
     it(`PP-OCR ${name} at ${shape.join('x')}: runs and sessions are bit-identical`, async (t) => {
       let a;
       try {
         a = await outputsOf(modelBytes(name), [...shape], 3);
       } catch (e) {
         const why = missingKernel(e);
-        if (why) { console.log(`[determinism] ${name} skipped: ${why}`); t.skip(); }
+        if (why) {
+          console.log(`[determinism] ${name} skipped: ${why}`);
+          t.skip();
+        }
         throw e;
       }
       const b = await outputsOf(modelBytes(name), [...shape], 1);

@@ -22,11 +22,20 @@ describe('device loss', () => {
     try {
       const before = (await s.run({ x })).y;
       await lose(s);
-      const err = await withTimeout(s.run({ x }).then(() => null, (e: unknown) => e), SETTLE_MS, 'run after loss');
+      const err = await withTimeout(
+        s.run({ x }).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+        SETTLE_MS,
+        'run after loss',
+      );
       expect(err).toBeInstanceOf(DeviceLostError);
       expect((err as Error).message).toMatch(/recover\(\)/);
       // every later call fails the same way until recovery
-      await expect(withTimeout(s.run({ x }), SETTLE_MS, 'second run after loss')).rejects.toBeInstanceOf(DeviceLostError);
+      await expect(withTimeout(s.run({ x }), SETTLE_MS, 'second run after loss')).rejects.toBeInstanceOf(
+        DeviceLostError,
+      );
       await withTimeout(s.recover(), 120_000, 'recover');
       const after = (await withTimeout(s.run({ x }), SETTLE_MS, 'run after recover')).y;
       expect(bitsEqual(after, before)).toBe(true);
@@ -44,7 +53,8 @@ describe('device loss', () => {
       s.ctx.device.destroy();
       const settled = await withTimeout(Promise.allSettled(inflight), SETTLE_MS, 'runs in flight at the loss');
       for (const r of settled) {
-        if (r.status === 'fulfilled') expect(bitsEqual(r.value.y, before)).toBe(true); // finished before the loss
+        if (r.status === 'fulfilled')
+          expect(bitsEqual(r.value.y, before)).toBe(true); // finished before the loss
         else expect(r.reason).toBeInstanceOf(DeviceLostError);
       }
       expect(settled.some((r) => r.status === 'rejected')).toBe(true);
@@ -55,7 +65,7 @@ describe('device loss', () => {
     }
   });
 
-  it('recover() frees the old plans\' GPU buffers, and release() after recovery frees the new ones', async () => {
+  it("recover() frees the old plans' GPU buffers, and release() after recovery frees the new ones", async () => {
     const base = gpuMemoryStats.live;
     const s = await Session.create(smallCnn());
     await s.run({ x });
@@ -74,7 +84,14 @@ describe('device loss', () => {
     const ctx = await createGpuContext();
     ctx.device.destroy();
     await withTimeout(ctx.device.lost, SETTLE_MS, 'device.lost');
-    const err = await withTimeout(Session.create(smallCnn(), { context: ctx }).then(() => null, (e: unknown) => e), SETTLE_MS, 'create on a lost device');
+    const err = await withTimeout(
+      Session.create(smallCnn(), { context: ctx }).then(
+        () => null,
+        (e: unknown) => e,
+      ),
+      SETTLE_MS,
+      'create on a lost device',
+    );
     expect(err).toBeInstanceOf(DeviceLostError);
   });
 
@@ -95,7 +112,14 @@ describe('device loss', () => {
     const s = await Session.create(smallCnn());
     try {
       s.ctx.device.destroy(); // no wait for device.lost: the next call races the loss notification
-      const err = await withTimeout(s.run({ x }).then(() => null, (e: unknown) => e), SETTLE_MS, 'run racing the loss');
+      const err = await withTimeout(
+        s.run({ x }).then(
+          () => null,
+          (e: unknown) => e,
+        ),
+        SETTLE_MS,
+        'run racing the loss',
+      );
       expect(err).toBeInstanceOf(KestrelError);
       expect((err as KestrelError).code).toBe('DEVICE_LOST');
     } finally {

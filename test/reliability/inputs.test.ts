@@ -9,15 +9,24 @@ import { testGpu } from '../kernels/harness.js';
 import { randomTensor } from '../util.js';
 import { addOne, bitsEqual, smallCnn, withTimeout } from './util.js';
 
-const f32 = (shape: number[], fill = 0.5) => ({ dtype: 'f32' as const, shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(fill) });
+const f32 = (shape: number[], fill = 0.5) => ({
+  dtype: 'f32' as const,
+  shape,
+  data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(fill),
+});
 
 describe('Session.run with bad inputs', () => {
   let s: Session;
-  beforeAll(async () => { s = await Session.create(smallCnn(), { context: await testGpu() }); });
+  beforeAll(async () => {
+    s = await Session.create(smallCnn(), { context: await testGpu() });
+  });
   afterAll(() => s.release());
 
   const rejects = async (feeds: unknown, cls: typeof KestrelError, ...patterns: RegExp[]) => {
-    const err = await withTimeout(s.run(feeds as never), 30_000, 'run').then(() => null, (e: unknown) => e);
+    const err = await withTimeout(s.run(feeds as never), 30_000, 'run').then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(cls);
     for (const p of patterns) expect((err as Error).message).toMatch(p);
   };
@@ -38,7 +47,11 @@ describe('Session.run with bad inputs', () => {
 
   it('wrong dtype or typed array', async () => {
     await rejects({ x: { ...f32([1, 3, 16, 16]), dtype: 'i32' } }, InputError, /'x' must be f32, got i32/);
-    await rejects({ x: { shape: [1, 3, 16, 16], data: new Int32Array(768) } }, InputError, /'x' \(f32\) needs a Float32Array, got Int32Array/);
+    await rejects(
+      { x: { shape: [1, 3, 16, 16], data: new Int32Array(768) } },
+      InputError,
+      /'x' \(f32\) needs a Float32Array, got Int32Array/,
+    );
     await rejects({ x: { shape: [1, 3, 16, 16], data: new Float64Array(768) } }, InputError, /got Float64Array/);
     await rejects({ x: { shape: [1, 3, 16, 16], data: Array(768).fill(0) } }, InputError, /got Array/);
     await rejects({ x: { shape: [1, 3, 16, 16], data: null } }, InputError, /'x'/);
@@ -51,7 +64,11 @@ describe('Session.run with bad inputs', () => {
     await rejects({ x: { ...f32([1, 3, 16, 16]), shape: [1, 3, 16, 15.5] } }, InputError, /invalid dim 15.5/);
     await rejects({ x: { ...f32([1, 3, 16, 16]), shape: [1, 3, 16, NaN] } }, InputError, /invalid dim NaN/);
     await rejects({ x: { ...f32([1, 3, 16, 16]), shape: '1x3x16x16' } }, InputError, /shape must be an array/);
-    await rejects({ x: { ...f32([1, 3, 16, 16]), data: new Float32Array(767) } }, InputError, /data has 767 elements, shape \[1,3,16,16\] needs 768/);
+    await rejects(
+      { x: { ...f32([1, 3, 16, 16]), data: new Float32Array(767) } },
+      InputError,
+      /data has 767 elements, shape \[1,3,16,16\] needs 768/,
+    );
     await rejects({ x: { ...f32([1, 3, 16, 16]), data: new Float32Array(769) } }, InputError, /769/);
   });
 
@@ -69,7 +86,8 @@ describe('NaN and Inf inputs', () => {
     const s = await Session.create(addOne([2, 3]), { context: await testGpu() });
     try {
       const x = new Float32Array([NaN, Infinity, -Infinity, -1, 3.5, -3.4e38]);
-      const y = (await withTimeout(s.run({ x: { dtype: 'f32', shape: [2, 3], data: x } }), 30_000, 'run')).y.data as Float32Array;
+      const y = (await withTimeout(s.run({ x: { dtype: 'f32', shape: [2, 3], data: x } }), 30_000, 'run')).y
+        .data as Float32Array;
       expect(Number.isNaN(y[0])).toBe(true);
       expect(y[1]).toBe(Infinity);
       expect(y[2]).toBe(-Infinity);
@@ -111,7 +129,14 @@ describe('released sessions', () => {
     const s = await Session.create(smallCnn(), { context: await testGpu() });
     const p = s.run({ x: randomTensor([1, 3, 16, 16], 1) });
     s.release();
-    const r = await withTimeout(p.then(() => 'ok', (e: unknown) => e), 30_000, 'in-flight run');
+    const r = await withTimeout(
+      p.then(
+        () => 'ok',
+        (e: unknown) => e,
+      ),
+      30_000,
+      'in-flight run',
+    );
     if (r !== 'ok') expect(r).toBeInstanceOf(KestrelError);
   });
 });
@@ -140,13 +165,21 @@ describe('concurrent run() on one session', () => {
   it('first calls with a new dynamic shape build one plan, and release frees every buffer', async () => {
     const before = gpuMemoryStats.live;
     const s = await Session.create(addOne(['n', 3]), { context: await testGpu() });
-    const feeds = (n: number, v: number) => ({ x: { dtype: 'f32' as const, shape: [n, 3], data: new Float32Array(n * 3).fill(v) } });
-    const outs = await withTimeout(Promise.all([1, 2, 3, 4, 5, 6].map((v) => s.run(feeds(4, v)))), 60_000, 'concurrent first runs');
+    const feeds = (n: number, v: number) => ({
+      x: { dtype: 'f32' as const, shape: [n, 3], data: new Float32Array(n * 3).fill(v) },
+    });
+    const outs = await withTimeout(
+      Promise.all([1, 2, 3, 4, 5, 6].map((v) => s.run(feeds(4, v)))),
+      60_000,
+      'concurrent first runs',
+    );
     outs.forEach((o, i) => expect(Array.from(o.y.data as Float32Array)).toEqual(new Array(12).fill((i + 2) * 2)));
     // more distinct shapes than the session keeps plans for: evictions must not break calls in flight
     const sizes = [1, 7, 2, 9, 3, 5, 1, 8];
     const mixed = await withTimeout(Promise.all(sizes.map((n, i) => s.run(feeds(n, i)))), 120_000, 'mixed shapes');
-    mixed.forEach((o, i) => expect(Array.from(o.y.data as Float32Array)).toEqual(new Array(sizes[i] * 3).fill((i + 1) * 2)));
+    mixed.forEach((o, i) =>
+      expect(Array.from(o.y.data as Float32Array)).toEqual(new Array(sizes[i] * 3).fill((i + 1) * 2)),
+    );
     s.release();
     expect(gpuMemoryStats.live).toBe(before);
   });

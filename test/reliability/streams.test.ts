@@ -22,14 +22,19 @@ describe('concurrent sessions (camera streams)', () => {
       expected.push(outs);
     }
     alone.release();
-    const sessions = await Promise.all(frames.map(() => Session.create(bytes, { shapes: { x: shape }, context: ctx, pipelineCache: cache })));
+    const sessions = await Promise.all(
+      frames.map(() => Session.create(bytes, { shapes: { x: shape }, context: ctx, pipelineCache: cache })),
+    );
     try {
-      const got = await Promise.all(sessions.map(async (s, i) => {
-        const outs: Float32Array[] = [];
-        for (const x of frames[i]) outs.push(Object.values(await s.run({ x }))[0].data as Float32Array);
-        return outs;
-      }));
-      for (let i = 0; i < frames.length; i++) for (let k = 0; k < 2; k++) expect(Array.from(got[i][k])).toEqual(Array.from(expected[i][k]));
+      const got = await Promise.all(
+        sessions.map(async (s, i) => {
+          const outs: Float32Array[] = [];
+          for (const x of frames[i]) outs.push(Object.values(await s.run({ x }))[0].data as Float32Array);
+          return outs;
+        }),
+      );
+      for (let i = 0; i < frames.length; i++)
+        for (let k = 0; k < 2; k++) expect(Array.from(got[i][k])).toEqual(Array.from(expected[i][k]));
     } finally {
       sessions.forEach((s) => s.release());
     }

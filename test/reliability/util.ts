@@ -9,37 +9,53 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   let timer: NodeJS.Timeout;
   return Promise.race([
     p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms); }),
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what}: still pending after ${ms} ms`)), ms);
+    }),
   ]);
 }
 
 const weights = (name: string, dims: number[], seed: number) => {
   const r = rng(seed);
-  return tensor(name, dims, Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() - 0.5));
+  return tensor(
+    name,
+    dims,
+    Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => r() - 0.5),
+  );
 };
 
 /** x[1,3,H,W] -> conv3x3 s2 + relu -> depthwise conv + sigmoid -> maxpool -> add -> matmul: a small CNN. */
 export function smallCnn(h = 16, w = 16): Uint8Array {
-  return graph([
-    node('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, 'conv1'),
-    node('Relu', ['c1'], ['r1'], {}, 'relu1'),
-    node('Conv', ['r1', 'w2'], ['c2'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 8 }, 'dwconv'),
-    node('Sigmoid', ['c2'], ['s2'], {}, 'sig'),
-    node('MaxPool', ['s2'], ['p'], { kernel_shape: [2, 2], strides: [2, 2] }, 'pool'),
-    node('Add', ['p', 'bias'], ['a'], {}, 'add'),
-    node('MatMul', ['a', 'wm'], ['y'], {}, 'mm'),
-  ], [io('x', [1, 3, h, w])], [io('y', [])], [
-    weights('w1', [8, 3, 3, 3], 1), weights('b1', [8], 2), weights('w2', [8, 1, 3, 3], 3),
-    weights('bias', [1, 8, 1, 1], 4), weights('wm', [w / 4, 5], 5),
-  ]);
+  return graph(
+    [
+      node('Conv', ['x', 'w1', 'b1'], ['c1'], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, 'conv1'),
+      node('Relu', ['c1'], ['r1'], {}, 'relu1'),
+      node('Conv', ['r1', 'w2'], ['c2'], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], group: 8 }, 'dwconv'),
+      node('Sigmoid', ['c2'], ['s2'], {}, 'sig'),
+      node('MaxPool', ['s2'], ['p'], { kernel_shape: [2, 2], strides: [2, 2] }, 'pool'),
+      node('Add', ['p', 'bias'], ['a'], {}, 'add'),
+      node('MatMul', ['a', 'wm'], ['y'], {}, 'mm'),
+    ],
+    [io('x', [1, 3, h, w])],
+    [io('y', [])],
+    [
+      weights('w1', [8, 3, 3, 3], 1),
+      weights('b1', [8], 2),
+      weights('w2', [8, 1, 3, 3], 3),
+      weights('bias', [1, 8, 1, 1], 4),
+      weights('wm', [w / 4, 5], 5),
+    ],
+  );
 }
 
 /** x + 1 -> relu: elementwise only, so NaN/Inf propagate in a way the test can predict. */
 export function addOne(shape: (number | string)[] = [2, 3]): Uint8Array {
-  return graph([
-    node('Add', ['x', 'one'], ['s'], {}, 'add'),
-    node('Mul', ['s', 'two'], ['y'], {}, 'mul'),
-  ], [io('x', shape)], [io('y', [])], [tensor('one', [], [1]), tensor('two', [], [2])]);
+  return graph(
+    [node('Add', ['x', 'one'], ['s'], {}, 'add'), node('Mul', ['s', 'two'], ['y'], {}, 'mul')],
+    [io('x', shape)],
+    [io('y', [])],
+    [tensor('one', [], [1]), tensor('two', [], [2])],
+  );
 }
 
 /** Bit-level equality of two tensors (NaN == NaN when the bits agree). */
@@ -60,7 +76,11 @@ export function slope(ys: number[]): number {
   const n = ys.length;
   const mx = (n - 1) / 2;
   const my = ys.reduce((a, b) => a + b, 0) / n;
-  let num = 0, den = 0;
-  ys.forEach((y, i) => { num += (i - mx) * (y - my); den += (i - mx) ** 2; });
+  let num = 0,
+    den = 0;
+  ys.forEach((y, i) => {
+    num += (i - mx) * (y - my);
+    den += (i - mx) ** 2;
+  });
   return den ? num / den : 0;
 }

@@ -46,7 +46,13 @@ describe('bundles', () => {
   it('inlines every .wgsl file, identical to what shader-table.ts reads from disk', async () => {
     // Bundle the real shader loader for the browser, then run the bundle and compare its table with the disk.
     const out = await esbuild.build({
-      stdin: { contents: "export { shaderTable } from './src/runtime/shader-table.js';\nexport { assembleShader } from './src/runtime/shaders.js';", resolveDir: repo, sourcefile: 'entry.ts', loader: 'ts' },
+      stdin: {
+        contents:
+          "export { shaderTable } from './src/runtime/shader-table.js';\nexport { assembleShader } from './src/runtime/shaders.js';",
+        resolveDir: repo,
+        sourcefile: 'entry.ts',
+        loader: 'ts',
+      },
       bundle: true,
       format: 'esm',
       platform: 'browser',
@@ -61,12 +67,19 @@ describe('bundles', () => {
     expect(Object.keys(disk).length).toBeGreaterThan(0);
     expect(collectShaders()).toEqual(disk);
     expect(bundled.shaderTable()).toEqual(disk);
-    expect(bundled.assembleShader({ file: 'binary.wgsl', prelude: { elem_t: 'f32' } })).toContain(disk['lib/indexing.wgsl']);
+    expect(bundled.assembleShader({ file: 'binary.wgsl', prelude: { elem_t: 'f32' } })).toContain(
+      disk['lib/indexing.wgsl'],
+    );
   });
 
   it('lets a package map a Node module away in its "browser" field (protobufjs: fs -> false)', async () => {
     const out = await esbuild.build({
-      stdin: { contents: "import protobuf from 'protobufjs/light.js'; export const Root = protobuf.Root;", resolveDir: repo, sourcefile: 'pb.ts', loader: 'ts' },
+      stdin: {
+        contents: "import protobuf from 'protobufjs/light.js'; export const Root = protobuf.Root;",
+        resolveDir: repo,
+        sourcefile: 'pb.ts',
+        loader: 'ts',
+      },
       bundle: true,
       format: 'esm',
       platform: 'browser',
@@ -78,20 +91,28 @@ describe('bundles', () => {
   });
 
   it('fails a browser build that imports a Node module', async () => {
-    await expect(esbuild.build({
-      stdin: { contents: "import { readFileSync } from 'node:fs'; export const x = readFileSync;", resolveDir: repo, sourcefile: 'bad.ts', loader: 'ts' },
-      bundle: true,
-      format: 'esm',
-      platform: 'browser',
-      write: false,
-      logLevel: 'silent',
-      plugins: [noNodeBuiltinsPlugin],
-    })).rejects.toThrow(/must not import the Node module 'node:fs'/);
+    await expect(
+      esbuild.build({
+        stdin: {
+          contents: "import { readFileSync } from 'node:fs'; export const x = readFileSync;",
+          resolveDir: repo,
+          sourcefile: 'bad.ts',
+          loader: 'ts',
+        },
+        bundle: true,
+        format: 'esm',
+        platform: 'browser',
+        write: false,
+        logLevel: 'silent',
+        plugins: [noNodeBuiltinsPlugin],
+      }),
+    ).rejects.toThrow(/must not import the Node module 'node:fs'/);
   });
 });
 
 describe('bin/kestrel.mjs', () => {
-  const kestrel = (...args: string[]) => spawnSync(process.execPath, [join(repo, 'bin/kestrel.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
+  const kestrel = (...args: string[]) =>
+    spawnSync(process.execPath, [join(repo, 'bin/kestrel.mjs'), ...args], { encoding: 'utf8', timeout: 120_000 });
 
   it('--help lists the commands', () => {
     const r = kestrel('--help');
@@ -115,7 +136,14 @@ describe('bin/kestrel.mjs', () => {
     for (const f of ['shader-f16', 'subgroups', 'timestamp-query', 'packed_4x8_integer_dot_product']) {
       expect(report.features[f], f).toBeTypeOf('boolean');
     }
-    for (const l of ['maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension', 'minStorageBufferOffsetAlignment']) {
+    for (const l of [
+      'maxStorageBufferBindingSize',
+      'maxBufferSize',
+      'maxComputeWorkgroupStorageSize',
+      'maxComputeInvocationsPerWorkgroup',
+      'maxComputeWorkgroupsPerDimension',
+      'minStorageBufferOffsetAlignment',
+    ]) {
       expect(report.limits[l], l).toBeGreaterThan(0);
     }
     expect(Array.isArray(report.adapterFeatures)).toBe(true);

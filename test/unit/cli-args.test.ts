@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { KestrelError } from '../../src/core/errors.js';
-import { type ArgSpec, UsageError, formatFlags, keyValues, parseArgs, parseDims, parseShapes } from '../../src/cli/args.js';
+import {
+  type ArgSpec,
+  UsageError,
+  formatFlags,
+  keyValues,
+  parseArgs,
+  parseDims,
+  parseShapes,
+} from '../../src/cli/args.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from '../../src/cli/main.js';
 
 const runSpec: ArgSpec = {
@@ -17,7 +25,10 @@ const runSpec: ArgSpec = {
 
 describe('parseArgs', () => {
   it('collects repeatable flags, booleans and positionals in any order', () => {
-    const a = parseArgs(['--input', 'x=a.npy', 'model.onnx', '--json', '--shape=x=1x3x320x320', '--input=y=b.npy', '-o', 'out.json'], runSpec);
+    const a = parseArgs(
+      ['--input', 'x=a.npy', 'model.onnx', '--json', '--shape=x=1x3x320x320', '--input=y=b.npy', '-o', 'out.json'],
+      runSpec,
+    );
     expect(a.positionals).toEqual(['model.onnx']);
     expect(a.flags.input).toEqual(['x=a.npy', 'y=b.npy']);
     expect(a.flags.shape).toEqual(['x=1x3x320x320']);
@@ -69,7 +80,10 @@ describe('parseArgs', () => {
 
 describe('NAME=VALUE and shapes', () => {
   it('splits NAME=VALUE on the first =', () => {
-    expect([...keyValues(['x=a=b.npy', 'y=c'], '--input')]).toEqual([['x', 'a=b.npy'], ['y', 'c']]);
+    expect([...keyValues(['x=a=b.npy', 'y=c'], '--input')]).toEqual([
+      ['x', 'a=b.npy'],
+      ['y', 'c'],
+    ]);
   });
 
   it.each(['x', '=a', 'x='])('rejects %j', (item) => {
@@ -84,7 +98,10 @@ describe('NAME=VALUE and shapes', () => {
     expect(parseDims('1x3x320x320')).toEqual([1, 3, 320, 320]);
     expect(parseDims('7')).toEqual([7]);
     expect(parseDims('scalar')).toEqual([]);
-    expect([...parseShapes(['x=1x3x32x32', 'y=4'])]).toEqual([['x', [1, 3, 32, 32]], ['y', [4]]]);
+    expect([...parseShapes(['x=1x3x32x32', 'y=4'])]).toEqual([
+      ['x', [1, 3, 32, 32]],
+      ['y', [4]],
+    ]);
   });
 
   it.each(['', '1x', '1x-3', '1x3.5', 'axb', '1xx2'])('rejects dims %j', (text) => {
@@ -103,7 +120,16 @@ describe('NAME=VALUE and shapes', () => {
 
 describe('main', () => {
   function capture(): CliIo & { stdout: string; stderr: string } {
-    const io = { stdout: '', stderr: '', out: (t: string) => { io.stdout += `${t}\n`; }, err: (t: string) => { io.stderr += `${t}\n`; } };
+    const io = {
+      stdout: '',
+      stderr: '',
+      out: (t: string) => {
+        io.stdout += `${t}\n`;
+      },
+      err: (t: string) => {
+        io.stderr += `${t}\n`;
+      },
+    };
     return io;
   }
   const seen: unknown[] = [];
@@ -160,7 +186,11 @@ describe('main', () => {
   });
 
   it('prints command help for --help and for help <command>', async () => {
-    for (const argv of [['echo', '--help'], ['help', 'echo'], ['echo', '-h']]) {
+    for (const argv of [
+      ['echo', '--help'],
+      ['help', 'echo'],
+      ['echo', '-h'],
+    ]) {
       const io = capture();
       expect(await main(argv, io, commands)).toBe(EXIT_OK);
       expect(io.stdout).toContain('usage: kestrel echo MODEL');

@@ -11,14 +11,40 @@ import type { BenchResults } from '../../kernels-bench/results.js';
 import { rooflineSvg } from '../../kernels-bench/roofline.js';
 
 const CEIL: Ceilings = {
-  adapter: 'test adapter', slug: 'test-adapter', measuredAt: '2026-01-01T00:00:00Z', timing: 'timestamp',
-  f32Gflops: 100, f16Gflops: 150, dot4Gops: 200, copyGBs: 10, copyBufferGBs: 20, dispatchUs: 5, roundTripUs: 100,
+  adapter: 'test adapter',
+  slug: 'test-adapter',
+  measuredAt: '2026-01-01T00:00:00Z',
+  timing: 'timestamp',
+  f32Gflops: 100,
+  f16Gflops: 150,
+  dot4Gops: 200,
+  copyGBs: 10,
+  copyBufferGBs: 20,
+  dispatchUs: 5,
+  roundTripUs: 100,
 };
 
 function row(index: number, op: string, variant: string, us: number | null, origin = [`n${index}`]): ProfileRow {
   return {
-    index, node: origin[0], origin, op, variant, inputs: ['[1,8,16,16]'], output: '[1,8,16,16]', workgroups: [1, 1, 1],
-    flops: 1e6, bytes: 1e5, us, minUs: us, meanUs: us, startUs: null, pct: null, gflops: us ? 1e6 / us / 1e3 : null, gbs: null, ceilingPct: null, bound: null,
+    index,
+    node: origin[0],
+    origin,
+    op,
+    variant,
+    inputs: ['[1,8,16,16]'],
+    output: '[1,8,16,16]',
+    workgroups: [1, 1, 1],
+    flops: 1e6,
+    bytes: 1e5,
+    us,
+    minUs: us,
+    meanUs: us,
+    startUs: null,
+    pct: null,
+    gflops: us ? 1e6 / us / 1e3 : null,
+    gbs: null,
+    ceilingPct: null,
+    bound: null,
   };
 }
 
@@ -26,12 +52,33 @@ function report(rows: ProfileRow[]): ProfileReport {
   const sum = rows.reduce((a, r) => a + (r.us ?? 0), 0);
   for (const r of rows) r.pct = r.us === null ? null : (100 * r.us) / sum;
   return {
-    title: 'Kestrel profile: test.onnx', adapter: 'test adapter', inputs: { x: [1, 3, 32, 32] }, ceilings: CEIL, ceilingsSource: 'given',
+    title: 'Kestrel profile: test.onnx',
+    adapter: 'test adapter',
+    inputs: { x: [1, 3, 32, 32] },
+    ceilings: CEIL,
+    ceilingsSource: 'given',
     totals: {
-      timing: 'timestamp', statistic: 'median', iterations: 5, steps: rows.length, dispatches: rows.length, gpuMs: sum / 1000, stepSumMs: sum / 1000,
-      stepMeanSumMs: sum / 1000, meanGpuMs: sum / 1000, coverage: 1, stepMinSumMs: sum / 1000, minGpuMs: sum / 1000, wallMs: 2, encodeMs: 0.1, flops: 1e6 * rows.length, bytes: 1e5 * rows.length,
+      timing: 'timestamp',
+      statistic: 'median',
+      iterations: 5,
+      steps: rows.length,
+      dispatches: rows.length,
+      gpuMs: sum / 1000,
+      stepSumMs: sum / 1000,
+      stepMeanSumMs: sum / 1000,
+      meanGpuMs: sum / 1000,
+      coverage: 1,
+      stepMinSumMs: sum / 1000,
+      minGpuMs: sum / 1000,
+      wallMs: 2,
+      encodeMs: 0.1,
+      flops: 1e6 * rows.length,
+      bytes: 1e5 * rows.length,
     },
-    rows, byOp: groupRows(rows, (r) => r.op), byVariant: groupRows(rows, (r) => r.variant), notes: ['a note'],
+    rows,
+    byOp: groupRows(rows, (r) => r.op),
+    byVariant: groupRows(rows, (r) => r.variant),
+    notes: ['a note'],
   };
 }
 
@@ -53,7 +100,11 @@ describe('profile grouping', () => {
 });
 
 describe('profile rendering', () => {
-  const rows = [row(0, 'conv', 'conv2d.igemm', 500, ['Conv_0', 'Relu_1']), row(1, 'pool', 'pool.max', 120), row(2, 'matmul', 'matmul.sg', 80)];
+  const rows = [
+    row(0, 'conv', 'conv2d.igemm', 500, ['Conv_0', 'Relu_1']),
+    row(1, 'pool', 'pool.max', 120),
+    row(2, 'matmul', 'matmul.sg', 80),
+  ];
   const p = report(rows);
 
   it('prints one line per step, the totals and the op table', () => {
@@ -100,7 +151,13 @@ describe('roofline math', () => {
 
 describe('tables', () => {
   it('aligns numeric columns right and pads text columns', () => {
-    const t = textTable(['name', 'ms'], [['a', '1.5'], ['long name', '10']]).split('\n');
+    const t = textTable(
+      ['name', 'ms'],
+      [
+        ['a', '1.5'],
+        ['long name', '10'],
+      ],
+    ).split('\n');
     expect(t[2]).toBe('a          1.5');
     expect(t[3]).toBe('long name   10');
     expect(mdTable(['a', 'n'], [['x|y', '2']])).toBe('| a | n |\n|---|---:|\n| x\\|y | 2 |');
@@ -109,17 +166,63 @@ describe('tables', () => {
 
 describe('bench report', () => {
   const results: BenchResults = {
-    schema: 1, adapter: 'test adapter', slug: 'test-adapter', date: '2026-01-01', quick: true, command: 'npm run bench -- --quick', timing: 'timestamp',
-    ceilings: CEIL, ceilingsCached: true,
-    cases: [{
-      id: 'matmul/x', family: 'matmul', source: 'test', op: 'matmul', shapes: '64x64 · 64x64 → 64x64', flops: 2 * 64 ** 3, bytes: 3 * 64 * 64 * 4, intensity: 10.7, refMs: 1,
-      rungs: [
-        { rung: 'naive', variants: ['matmul.naive'], ms: 1, gflops: 0.5, gbs: 0.05, ceilingPct: 0.5, bound: 'compute', maxError: 1e-7, ok: true },
-        { rung: 'default', variants: ['matmul.sg'], ms: 0.1, gflops: 5, gbs: 0.5, ceilingPct: 5, bound: 'compute', maxError: 0.5, ok: false },
-      ],
-      best: 'naive',
-      peer: { peer: 'tfjs-webgpu', version: '4.22.0', kestrelMs: 0.1, peerMs: 0.3, ratio: 3, pairs: 5, peerMaxError: 1e-7, timing: 'timestamp' },
-    }],
+    schema: 1,
+    adapter: 'test adapter',
+    slug: 'test-adapter',
+    date: '2026-01-01',
+    quick: true,
+    command: 'npm run bench -- --quick',
+    timing: 'timestamp',
+    ceilings: CEIL,
+    ceilingsCached: true,
+    cases: [
+      {
+        id: 'matmul/x',
+        family: 'matmul',
+        source: 'test',
+        op: 'matmul',
+        shapes: '64x64 · 64x64 → 64x64',
+        flops: 2 * 64 ** 3,
+        bytes: 3 * 64 * 64 * 4,
+        intensity: 10.7,
+        refMs: 1,
+        rungs: [
+          {
+            rung: 'naive',
+            variants: ['matmul.naive'],
+            ms: 1,
+            gflops: 0.5,
+            gbs: 0.05,
+            ceilingPct: 0.5,
+            bound: 'compute',
+            maxError: 1e-7,
+            ok: true,
+          },
+          {
+            rung: 'default',
+            variants: ['matmul.sg'],
+            ms: 0.1,
+            gflops: 5,
+            gbs: 0.5,
+            ceilingPct: 5,
+            bound: 'compute',
+            maxError: 0.5,
+            ok: false,
+          },
+        ],
+        best: 'naive',
+        peer: {
+          peer: 'tfjs-webgpu',
+          version: '4.22.0',
+          kestrelMs: 0.1,
+          peerMs: 0.3,
+          ratio: 3,
+          pairs: 5,
+          peerMaxError: 1e-7,
+          timing: 'timestamp',
+        },
+      },
+    ],
     families: [{ family: 'matmul', bestCeilingPct: 0.5, bestCase: 'matmul/x [naive]', bound: 'compute' }],
     models: [{ student: 'det', label: 'PP-OCRv4 det 1x3x320x320', kestrelMs: 20, ortWebMs: 700, ratio: 35, pairs: 3 }],
     cold: [{ engine: 'kestrel', student: 'det', cache: 'off', ok: true, totalMs: 900, parts: { firstRunMs: 500 } }],
@@ -128,7 +231,14 @@ describe('bench report', () => {
 
   it('has every section and flags wrong numbers', () => {
     const md = markdownReport(results);
-    for (const h of ['## Adapter ceilings', '## Best % of ceiling per kernel family', '## Kernel ladders', '## Kernels against TF.js WebGPU', '## Whole models against ONNX Runtime Web', '## Cold start']) {
+    for (const h of [
+      '## Adapter ceilings',
+      '## Best % of ceiling per kernel family',
+      '## Kernel ladders',
+      '## Kernels against TF.js WebGPU',
+      '## Whole models against ONNX Runtime Web',
+      '## Cold start',
+    ]) {
       expect(md).toContain(h);
     }
     expect(md).toContain('**WRONG**');

@@ -1,7 +1,16 @@
 // scripts/setup-webgpu.sh: its decisions, with dpkg-query, id and apt-get replaced by stubs on PATH.
 // No case here may reach a real apt-get: the stub records any call and the tests assert there was none.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,13 +41,16 @@ beforeAll(() => {
   writeFileSync(join(icdDir, 'lvp_icd.json'), '{}');
   aptLog = join(dir, 'apt.log');
   // dpkg-query -W -f=FORMAT PKG: versions come from FAKE_MESA (mesa-vulkan-drivers) and "1.3.239.0-1" (libvulkan1).
-  stub('dpkg-query', [
-    'fmt=""; pkg=""',
-    'for a in "$@"; do case "$a" in -f=*) fmt=${a#-f=} ;; -*) ;; *) pkg=$a ;; esac; done',
-    'case "$pkg" in mesa-vulkan-drivers) v=${FAKE_MESA:-} ;; libvulkan1) v=1.3.239.0-1 ;; *) v="" ;; esac',
-    '[ -z "$v" ] && exit 1',
-    'case "$fmt" in *Version*) printf %s "$v" ;; *Status*) printf installed ;; esac',
-  ].join('\n'));
+  stub(
+    'dpkg-query',
+    [
+      'fmt=""; pkg=""',
+      'for a in "$@"; do case "$a" in -f=*) fmt=${a#-f=} ;; -*) ;; *) pkg=$a ;; esac; done',
+      'case "$pkg" in mesa-vulkan-drivers) v=${FAKE_MESA:-} ;; libvulkan1) v=1.3.239.0-1 ;; *) v="" ;; esac',
+      '[ -z "$v" ] && exit 1',
+      'case "$fmt" in *Version*) printf %s "$v" ;; *Status*) printf installed ;; esac',
+    ].join('\n'),
+  );
   stub('id', 'echo "${FAKE_UID:-0}"');
   stub('apt-get', `echo "$*" >> '${aptLog}'; exit 1`);
 });
@@ -67,7 +79,9 @@ describe('setup-webgpu.sh without node_modules (reads dpkg)', () => {
   it('rejects bookworm Mesa 22 and prints the backports steps under --check', () => {
     const r = runSetup(['--check'], { FAKE_MESA: '22.3.6-1+deb12u1' });
     expect(r.code).toBe(1);
-    expect(r.out).toContain("echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/kestrel-backports.list");
+    expect(r.out).toContain(
+      "echo 'deb http://deb.debian.org/debian bookworm-backports main' > /etc/apt/sources.list.d/kestrel-backports.list",
+    );
     expect(r.out).toContain('apt-get install -y -t bookworm-backports mesa-vulkan-drivers libvulkan1');
     expect(existsSync(aptLog)).toBe(false);
   });
@@ -78,7 +92,10 @@ describe('setup-webgpu.sh without node_modules (reads dpkg)', () => {
   });
 
   it('needs the lavapipe ICD file as well as the package', () => {
-    const r = runSetup(['--check'], { FAKE_MESA: '25.0.7-2~bpo12+1', KESTREL_VULKAN_ICD_DIR: join(dir, 'no-such-dir') });
+    const r = runSetup(['--check'], {
+      FAKE_MESA: '25.0.7-2~bpo12+1',
+      KESTREL_VULKAN_ICD_DIR: join(dir, 'no-such-dir'),
+    });
     expect(r.code).toBe(1);
     expect(r.out).toContain('missing: a WebGPU adapter');
   });

@@ -6,7 +6,9 @@ import { shaderTable } from '../../src/runtime/shader-table.js';
 import { type PreludeValue, assembleShader, moduleKey, pipelineKey, shaderHeader } from '../../src/runtime/shaders.js';
 
 const table = shaderTable();
-const kernels = Object.keys(table).filter((f) => !f.startsWith('lib/')).sort();
+const kernels = Object.keys(table)
+  .filter((f) => !f.startsWith('lib/'))
+  .sort();
 const KNOWN_TAGS = new Set(['requires', 'prelude', 'enable', 'example']);
 
 /**
@@ -30,7 +32,9 @@ function bindings(src: string): { group: number; binding: number; kind: string }
   return [...src.matchAll(re)].map((m) => {
     const first = Number(m[2]);
     const second = Number(m[4]);
-    return m[1] === 'group' ? { group: first, binding: second, kind: m[5] ?? 'handle' } : { group: second, binding: first, kind: m[5] ?? 'handle' };
+    return m[1] === 'group'
+      ? { group: first, binding: second, kind: m[5] ?? 'handle' }
+      : { group: second, binding: first, kind: m[5] ?? 'handle' };
   });
 }
 
@@ -55,7 +59,10 @@ describe('shader files', () => {
   it.each(kernels)('%s numbers its group 0 storage bindings 1..n', (file) => {
     // a kernel's bindings may live in a library it requires (lib/qconv.wgsl)
     const all = [table[file], ...shaderHeader(file).requires.map((lib) => table[lib])].flatMap((src) => bindings(src));
-    const storage = all.filter((b) => b.group === 0 && b.kind === 'storage').map((b) => b.binding).sort((a, b) => a - b);
+    const storage = all
+      .filter((b) => b.group === 0 && b.kind === 'storage')
+      .map((b) => b.binding)
+      .sort((a, b) => a - b);
     expect(storage).toEqual(storage.map((_, i) => i + 1));
     // The loader counts only `@group(0) @binding(n) var<storage`: another attribute order would go unseen.
     expect(shaderHeader(file).storageBindings).toBe(storage.length);
@@ -99,8 +106,10 @@ describe('shader compilation on the device', () => {
   it.each(kernels)('%s compiles with a representative prelude', async (file) => {
     const ctx = await (ctxPromise ??= createGpuContext());
     const h = shaderHeader(file);
-    if (h.enables.includes('f16')) expect(ctx.features.shaderF16, `${file} enables f16 but the device lacks shader-f16`).toBe(true);
-    if (h.enables.includes('subgroups')) expect(ctx.features.subgroups, `${file} enables subgroups but the device lacks them`).toBe(true);
+    if (h.enables.includes('f16'))
+      expect(ctx.features.shaderF16, `${file} enables f16 but the device lacks shader-f16`).toBe(true);
+    if (h.enables.includes('subgroups'))
+      expect(ctx.features.subgroups, `${file} enables subgroups but the device lacks them`).toBe(true);
     const code = assembleShader({ file, prelude: representativePrelude(file) });
     ctx.device.pushErrorScope('validation');
     const module = ctx.device.createShaderModule({ label: file, code });

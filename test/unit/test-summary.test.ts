@@ -8,18 +8,31 @@ import { summarize } from '../../scripts/test-summary.mjs';
 
 const repo = join(import.meta.dirname, '..', '..');
 const t = (title: string, status: string) => ({ ancestorTitles: ['suite'], title, status });
-const file = (name: string, status: string, tests: object[], message = '') => ({ name: `/r/test/${name}`, status, message, assertionResults: tests });
+const file = (name: string, status: string, tests: object[], message = '') => ({
+  name: `/r/test/${name}`,
+  status,
+  message,
+  assertionResults: tests,
+});
 
 describe('summarize', () => {
   it('counts passed and failed tests', () => {
-    const s = summarize({ testResults: [file('a.test.ts', 'failed', [t('x', 'passed'), t('y', 'failed'), t('z', 'passed')])] });
+    const s = summarize({
+      testResults: [file('a.test.ts', 'failed', [t('x', 'passed'), t('y', 'failed'), t('z', 'passed')])],
+    });
     expect(s.line).toBe('2 passed, 1 failed');
     expect(s.notes).toContain('failed: /r/test/a.test.ts > suite > y');
   });
 
   it('appends skipped only when there are some, counting todo as skipped', () => {
-    expect(summarize({ testResults: [file('a.test.ts', 'passed', [t('x', 'passed')])] }).line).toBe('1 passed, 0 failed');
-    const s = summarize({ testResults: [file('a.test.ts', 'passed', [t('x', 'passed'), t('s', 'skipped'), t('d', 'todo'), t('p', 'pending')])] });
+    expect(summarize({ testResults: [file('a.test.ts', 'passed', [t('x', 'passed')])] }).line).toBe(
+      '1 passed, 0 failed',
+    );
+    const s = summarize({
+      testResults: [
+        file('a.test.ts', 'passed', [t('x', 'passed'), t('s', 'skipped'), t('d', 'todo'), t('p', 'pending')]),
+      ],
+    });
     expect(s.line).toBe('1 passed, 0 failed, 3 skipped');
     expect(s.failed).toBe(0);
   });
@@ -46,7 +59,12 @@ describe('summarize', () => {
   });
 
   it('in CI counts every skipped test as failed', () => {
-    const s = summarize({ testResults: [file('gpu.test.ts', 'passed', [t('x', 'passed'), t('needs gpu', 'skipped'), t('later', 'todo')])] }, { ci: true });
+    const s = summarize(
+      {
+        testResults: [file('gpu.test.ts', 'passed', [t('x', 'passed'), t('needs gpu', 'skipped'), t('later', 'todo')])],
+      },
+      { ci: true },
+    );
     expect(s.line).toBe('1 passed, 2 failed, 2 skipped');
     expect(s.notes.filter((n) => n.startsWith('skipped (counts as failed in CI)'))).toHaveLength(2);
   });
@@ -68,12 +86,18 @@ describe('test-summary.mjs as a command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-summary-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const run = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(process.execPath, [join(repo, 'scripts/test-summary.mjs'), ...args], { encoding: 'utf8', env: { ...process.env, CI: '', ...env } });
+    spawnSync(process.execPath, [join(repo, 'scripts/test-summary.mjs'), ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, CI: '', ...env },
+    });
   const lastLine = (s: string) => s.trimEnd().split('\n').pop();
 
   it('prints the summary as the last line and exits 0 when all passed', () => {
     const p = join(dir, 'ok.json');
-    writeFileSync(p, JSON.stringify({ testResults: [file('a.test.ts', 'passed', [t('x', 'passed'), t('s', 'skipped')])] }));
+    writeFileSync(
+      p,
+      JSON.stringify({ testResults: [file('a.test.ts', 'passed', [t('x', 'passed'), t('s', 'skipped')])] }),
+    );
     const r = run(['--results', p]);
     expect(lastLine(r.stdout)).toBe('1 passed, 0 failed, 1 skipped');
     expect(r.status).toBe(0);

@@ -8,7 +8,8 @@ let counter = 0;
 
 export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
   const w = g.values.get(conv.inputs[1]);
-  if (w && !w.data && (w.dtype === 'f32' || w.dtype === 'f16')) return scaleQuantizedConv(g, conv, mul, add) || scaleInEpilogue(g, conv, mul, add);
+  if (w && !w.data && (w.dtype === 'f32' || w.dtype === 'f16'))
+    return scaleQuantizedConv(g, conv, mul, add) || scaleInEpilogue(g, conv, mul, add);
   const src = w?.data ? floatValues(w.data) : null;
   if (!w || !src) return false;
   const ws = w.shape;
@@ -25,10 +26,11 @@ export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: 
     // weight [C, OC/g, KH, KW]: output channel = group(c) * OC/g + j
     const ocg = ws[1];
     const cg = ws[0] / group;
-    for (let c = 0; c < ws[0]; c++) for (let j = 0; j < ocg; j++) {
-      const o = Math.floor(c / cg) * ocg + j;
-      for (let t = 0; t < k; t++) dst[(c * ocg + j) * k + t] = src[(c * ocg + j) * k + t] * mul[o];
-    }
+    for (let c = 0; c < ws[0]; c++)
+      for (let j = 0; j < ocg; j++) {
+        const o = Math.floor(c / cg) * ocg + j;
+        for (let t = 0; t < k; t++) dst[(c * ocg + j) * k + t] = src[(c * ocg + j) * k + t] * mul[o];
+      }
   }
   const id = counter++;
   const wName = `${w.name}#folded${id}`;
@@ -85,7 +87,11 @@ function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float3
  */
 function scaleInEpilogue(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
   const e = conv.epilogue;
-  if (conv.op !== 'conv' || (e && (e.act !== 'none' || e.residual || e.postScale !== undefined || e.postShift !== undefined))) return false;
+  if (
+    conv.op !== 'conv' ||
+    (e && (e.act !== 'none' || e.residual || e.postScale !== undefined || e.postShift !== undefined))
+  )
+    return false;
   const oc = g.values.get(conv.inputs[1])!.shape[0];
   if (mul.length !== oc) return false;
   const old = e?.scale ? g.values.get(e.scale)?.data : undefined;
@@ -93,7 +99,16 @@ function scaleInEpilogue(g: Graph, conv: Node, mul: Float32Array, add: Float32Ar
   const id = counter++;
   const sName = `${conv.name}#scale${id}`;
   const dtype = g.values.get(conv.outputs[0])?.dtype === 'f16' ? 'f16' : 'f32';
-  g.values.set(sName, { name: sName, shape: [oc], dtype, data: floatTensor(dtype, [oc], Float32Array.from(mul, (m, o) => m * (oldScale ? oldScale[o] : 1))) });
+  g.values.set(sName, {
+    name: sName,
+    shape: [oc],
+    dtype,
+    data: floatTensor(
+      dtype,
+      [oc],
+      Float32Array.from(mul, (m, o) => m * (oldScale ? oldScale[o] : 1)),
+    ),
+  });
   conv.epilogue = { ...(conv.epilogue ?? { act: 'none', alpha: 0, beta: 0 }), scale: sName };
   setBias(g, conv, oc, mul, add, id);
   return true;

@@ -23,7 +23,14 @@ export function factorResidualMul(g: Graph, keep: Set<string>): number {
       const sv = g.values.get(s)!;
       g.values.set(one, { name: one, shape: [], dtype: 'f32', data: hostTensor('f32', [], new Float32Array([1])) });
       g.values.set(s1, { name: s1, shape: sv.shape, dtype: sv.dtype });
-      const plusOne: Node = { name: `${mul.name}#plus1`, op: 'binary', attrs: { kind: 'add' }, inputs: [s, one], outputs: [s1], origin: [...add.origin] };
+      const plusOne: Node = {
+        name: `${mul.name}#plus1`,
+        op: 'binary',
+        attrs: { kind: 'add' },
+        inputs: [s, one],
+        outputs: [s1],
+        origin: [...add.origin],
+      };
       g.values.delete(mul.outputs[0]);
       mul.inputs = [x, s1];
       mul.outputs = add.outputs;
@@ -38,7 +45,13 @@ export function factorResidualMul(g: Graph, keep: Set<string>): number {
   return rewrites;
 }
 
-function matchAddOfScaled(g: Graph, add: Node, prod: Map<string, Node>, uses: Map<string, number>, keep: Set<string>): { mul: Node; x: string; s: string } | null {
+function matchAddOfScaled(
+  g: Graph,
+  add: Node,
+  prod: Map<string, Node>,
+  uses: Map<string, number>,
+  keep: Set<string>,
+): { mul: Node; x: string; s: string } | null {
   if (add.op !== 'binary' || add.attrs.kind !== 'add' || add.epilogue) return null;
   for (const k of [0, 1]) {
     const mul = prod.get(add.inputs[k]);
@@ -46,7 +59,9 @@ function matchAddOfScaled(g: Graph, add: Node, prod: Map<string, Node>, uses: Ma
     if (mul?.op !== 'binary' || mul.attrs.kind !== 'mul' || mul.epilogue || !mul.inputs.includes(x)) continue;
     if (soleConsumer(g, mul.outputs[0], uses, keep) !== add) continue;
     const s = mul.inputs[0] === x ? mul.inputs[1] : mul.inputs[0];
-    const xv = g.values.get(x)!, sv = g.values.get(s)!, ov = g.values.get(add.outputs[0])!;
+    const xv = g.values.get(x)!,
+      sv = g.values.get(s)!,
+      ov = g.values.get(add.outputs[0])!;
     if (s === x || sv.dtype !== 'f32' || xv.dtype !== 'f32' || sv.data) continue;
     // s must broadcast into x (so adding 1 to it is cheap) and x must already have the output's shape
     if (sizeOf(sv.shape) >= sizeOf(xv.shape) || sizeOf(xv.shape) !== sizeOf(ov.shape)) continue;

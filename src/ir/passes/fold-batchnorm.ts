@@ -15,7 +15,11 @@ export function foldBatchNorm(g: Graph, keep: Set<string>): number {
     const conv = producerMap(g).get(x!.name);
     if (!conv || (conv.op !== 'conv' && conv.op !== 'convTranspose')) continue;
     if (soleConsumer(g, x!.name, useCounts(g, keep), keep) !== bn) continue;
-    if (conv.epilogue && (conv.epilogue.act !== 'none' || conv.epilogue.residual || conv.epilogue.postScale !== undefined)) continue;
+    if (
+      conv.epilogue &&
+      (conv.epilogue.act !== 'none' || conv.epilogue.residual || conv.epilogue.postScale !== undefined)
+    )
+      continue;
     const eps = bn.attrs.epsilon as number;
     const [s, b, m, v] = params as Float32Array[];
     const mul = s.map((sv, c) => sv / Math.sqrt(v[c] + eps));

@@ -6,7 +6,23 @@ import { scaleConvChannels } from './conv-weights.js';
 import { sameShape } from '../../core/shape.js';
 
 const PRODUCERS = new Set(['conv', 'convTranspose', 'matmul', 'binary']);
-const FUSABLE_ACTS = new Set<ActKind>(['relu', 'clip', 'sigmoid', 'hardSigmoid', 'hardSwish', 'hardSwishClip', 'hardSwishLinear', 'silu', 'gelu', 'geluTanh', 'leakyRelu', 'tanh', 'elu', 'softplus', 'mish']);
+const FUSABLE_ACTS = new Set<ActKind>([
+  'relu',
+  'clip',
+  'sigmoid',
+  'hardSigmoid',
+  'hardSwish',
+  'hardSwishClip',
+  'hardSwishLinear',
+  'silu',
+  'gelu',
+  'geluTanh',
+  'leakyRelu',
+  'tanh',
+  'elu',
+  'softplus',
+  'mish',
+]);
 const ARITH = new Set(['add', 'sub', 'mul', 'div', 'pow', 'max', 'min', 'prelu']);
 
 function ep(n: Node): Epilogue {
@@ -21,7 +37,14 @@ function absorb(g: Graph, p: Node, c: Node, order: Map<Node, number>): boolean {
   const pristine = e.act === 'none' && !e.residual && e.postScale === undefined && e.postShift === undefined;
   const isConv = p.op === 'conv' || p.op === 'convTranspose';
   const outShape = g.values.get(out)!.shape;
-  if (c.op === 'unary' && FUSABLE_ACTS.has(c.attrs.act) && e.act === 'none' && e.postScale === undefined && e.postShift === undefined && e.residualBeforeAct !== false) {
+  if (
+    c.op === 'unary' &&
+    FUSABLE_ACTS.has(c.attrs.act) &&
+    e.act === 'none' &&
+    e.postScale === undefined &&
+    e.postShift === undefined &&
+    e.residualBeforeAct !== false
+  ) {
     Object.assign(ep(p), { act: c.attrs.act, alpha: c.attrs.alpha, beta: c.attrs.beta });
     return true;
   }
@@ -38,8 +61,10 @@ function absorb(g: Graph, p: Node, c: Node, order: Map<Node, number>): boolean {
     if (ch) {
       const mul = new Float32Array(ch.length).fill(1);
       const add = new Float32Array(ch.length);
-      if (kind === 'mul') mul.set(ch); else if (kind === 'div') mul.set(ch.map((v) => 1 / v));
-      else if (kind === 'add') add.set(ch); else add.set(ch.map((v) => -v));
+      if (kind === 'mul') mul.set(ch);
+      else if (kind === 'div') mul.set(ch.map((v) => 1 / v));
+      else if (kind === 'add') add.set(ch);
+      else add.set(ch.map((v) => -v));
       return scaleConvChannels(g, p, mul, add);
     }
   }
@@ -56,7 +81,13 @@ function absorb(g: Graph, p: Node, c: Node, order: Map<Node, number>): boolean {
     return true;
   }
   // residual add of a same-shaped value computed before p runs
-  if (kind === 'add' && !e.residual && sameShape(otherShape, outShape) && g.values.get(other)!.dtype === g.values.get(out)!.dtype && !g.values.get(other)!.data) {
+  if (
+    kind === 'add' &&
+    !e.residual &&
+    sameShape(otherShape, outShape) &&
+    g.values.get(other)!.dtype === g.values.get(out)!.dtype &&
+    !g.values.get(other)!.data
+  ) {
     const src = producerMap(g).get(other);
     if (src && order.get(src)! > order.get(p)!) return false;
     const x = ep(p);

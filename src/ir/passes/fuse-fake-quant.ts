@@ -17,12 +17,28 @@ export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
     if (q.op !== 'quantize' || q.attrs.blockSize || q.attrs.integerRequant || !RANGES[q.attrs.to]) continue;
     const p = producers.get(q.inputs[0]);
     const dq = soleConsumer(g, q.outputs[0], uses, keep);
-    if (dq?.op !== 'dequantize' || dq.attrs.blockSize || g.values.get(q.inputs[0])!.dtype !== 'f32' || g.values.get(dq.outputs[0])!.dtype !== 'f32') continue;
+    if (
+      dq?.op !== 'dequantize' ||
+      dq.attrs.blockSize ||
+      g.values.get(q.inputs[0])!.dtype !== 'f32' ||
+      g.values.get(dq.outputs[0])!.dtype !== 'f32'
+    )
+      continue;
     const [scale, zeroPoint] = [scalarConst(g, q.inputs[1]), zeroPointConst(g, q.inputs[2])];
-    const same = scale !== null && zeroPoint !== null && scale > 0 && scalarConst(g, dq.inputs[1]) === scale && zeroPointConst(g, dq.inputs[2]) === zeroPoint;
+    const same =
+      scale !== null &&
+      zeroPoint !== null &&
+      scale > 0 &&
+      scalarConst(g, dq.inputs[1]) === scale &&
+      zeroPointConst(g, dq.inputs[2]) === zeroPoint;
     if (!same) continue;
     const [qmin, qmax] = RANGES[q.attrs.to];
-    const intoEpilogue = p && PRODUCERS.has(p.op) && p.outputs.length === 1 && !p.epilogue?.fakeQuant && soleConsumer(g, q.inputs[0], uses, keep) === q;
+    const intoEpilogue =
+      p &&
+      PRODUCERS.has(p.op) &&
+      p.outputs.length === 1 &&
+      !p.epilogue?.fakeQuant &&
+      soleConsumer(g, q.inputs[0], uses, keep) === q;
     if (!intoEpilogue) {
       q.attrs = { ...q.attrs, fake: true };
       g.values.delete(q.outputs[0]);

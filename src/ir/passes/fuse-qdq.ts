@@ -12,20 +12,39 @@ import { intValues, producerMap, soleConsumer, useCounts, zeroPointConst } from 
 
 const RANGES = { i8: [-128, 127], u8: [0, 255] } as const;
 
-interface Match { conv: Node; xq: string; wdq: Node; q: Node; xDq: Node }
+interface Match {
+  conv: Node;
+  xq: string;
+  wdq: Node;
+  q: Node;
+  xDq: Node;
+}
 
-const f32At = (v: Value | undefined): Float32Array | null => (v?.data && v.dtype === 'f32' ? (v.data.data as Float32Array) : null);
+const f32At = (v: Value | undefined): Float32Array | null =>
+  v?.data && v.dtype === 'f32' ? (v.data.data as Float32Array) : null;
 
 /** The QDQ chain around a conv/matmul, or why it stays on the float path. */
-export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = new Set<string>(), uses = useCounts(g, keep)): Match | string {
+export function matchQdq(
+  g: Graph,
+  n: Node,
+  producers = producerMap(g),
+  keep = new Set<string>(),
+  uses = useCounts(g, keep),
+): Match | string {
   const isConv = n.op === 'conv';
   if (isConv && (g.values.get(n.inputs[1])?.shape.length ?? 0) !== 4) return 'not a 2-D conv';
   if (!isConv && (n.attrs.transA || n.attrs.alpha !== 1)) return 'transposed A or alpha != 1';
   const xDq = producers.get(n.inputs[0]);
   if (xDq?.op !== 'dequantize') return 'activation is float (no DequantizeLinear before it)';
   const xq = g.values.get(xDq.inputs[0])!;
-  if (xq.data || (xq.dtype !== 'i8' && xq.dtype !== 'u8')) return `activation is ${xq.data ? 'constant' : xq.dtype}, not runtime int8/uint8`;
-  if (sizeOf(g.values.get(xDq.inputs[1])!.shape) !== 1 || !f32At(g.values.get(xDq.inputs[1])) || zeroPointConst(g, xDq.inputs[2]) === null) return 'activation scale/zero point not per-tensor constants';
+  if (xq.data || (xq.dtype !== 'i8' && xq.dtype !== 'u8'))
+    return `activation is ${xq.data ? 'constant' : xq.dtype}, not runtime int8/uint8`;
+  if (
+    sizeOf(g.values.get(xDq.inputs[1])!.shape) !== 1 ||
+    !f32At(g.values.get(xDq.inputs[1])) ||
+    zeroPointConst(g, xDq.inputs[2]) === null
+  )
+    return 'activation scale/zero point not per-tensor constants';
   const wdq = producers.get(n.inputs[1]);
   if (wdq?.op !== 'dequantize') return 'weights are not DequantizeLinear(int8 constant)';
   const wq = g.values.get(wdq.inputs[0])!;
@@ -33,7 +52,8 @@ export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = n
   if (wdq.attrs.blockSize) return 'blocked weight scales';
   const outAxis = isConv ? 0 : n.attrs.transB ? 0 : 1;
   const ws = g.values.get(wdq.inputs[1]);
-  if (!f32At(ws) || (sizeOf(ws!.shape) !== 1 && wdq.attrs.axis !== outAxis)) return 'weight scale is not per tensor or per output channel';
+  if (!f32At(ws) || (sizeOf(ws!.shape) !== 1 && wdq.attrs.axis !== outAxis))
+    return 'weight scale is not per tensor or per output channel';
   if (wdq.inputs[2] && intValues(g.values.get(wdq.inputs[2])!).some((z) => z !== 0)) return 'nonzero weight zero point';
   if (!isConv && wq.shape.length !== 2) return 'batched weights';
   const e = n.epilogue;
@@ -46,7 +66,8 @@ export function matchQdq(g: Graph, n: Node, producers = producerMap(g), keep = n
   const q = soleConsumer(g, y, uses, keep);
   if (!q || q.op !== 'quantize') return 'output is not read by one QuantizeLinear only';
   const qs = g.values.get(q.inputs[1]);
-  if (!f32At(qs) || sizeOf(qs!.shape) !== 1 || zeroPointConst(g, q.inputs[2]) === null || q.attrs.blockSize) return 'output scale/zero point not per-tensor constants';
+  if (!f32At(qs) || sizeOf(qs!.shape) !== 1 || zeroPointConst(g, q.inputs[2]) === null || q.attrs.blockSize)
+    return 'output scale/zero point not per-tensor constants';
   if (q.attrs.to !== 'i8' && q.attrs.to !== 'u8') return `output type ${q.attrs.to}`;
   return { conv: n, xq: xDq.inputs[0], wdq, q, xDq };
 }
@@ -81,7 +102,16 @@ function rewrite(g: Graph, m: Match): Node {
   let [qmin, qmax]: number[] = [...RANGES[to]];
   const e = n.epilogue;
   const biasF = e?.bias ? f32At(g.values.get(e.bias)) : null;
-  const r = requantParams(sx, f32At(g.values.get(wdq.inputs[1]))!, sy, biasF, sums, xOffset, xZero, !!q.attrs.integerRequant);
+  const r = requantParams(
+    sx,
+    f32At(g.values.get(wdq.inputs[1]))!,
+    sy,
+    biasF,
+    sums,
+    xOffset,
+    xZero,
+    !!q.attrs.integerRequant,
+  );
   // Q(relu(v)) = max(Q(v), Q(0)) and Q(clip(v)) = clamp(Q(v), Q(lo), Q(hi)): quantization is monotonic
   if (e?.act === 'relu') qmin = Math.max(qmin, yZero);
   if (e?.act === 'clip') {
@@ -90,18 +120,34 @@ function rewrite(g: Graph, m: Match): Node {
   }
   const c4 = Math.ceil(cg / 4);
   const attrs: QLinearAttrs = {
-    xZero, xOffset, yZero, yDiv: r.yDiv, qmin, qmax, to,
+    xZero,
+    xOffset,
+    yZero,
+    yDiv: r.yDiv,
+    qmin,
+    qmax,
+    to,
     wShape: isConv ? [...wv.shape] : [cg, oc],
-    conv: isConv ? { strides: n.attrs.strides, pads: n.attrs.pads, dilations: n.attrs.dilations, group: n.attrs.group } : undefined,
+    conv: isConv
+      ? { strides: n.attrs.strides, pads: n.attrs.pads, dilations: n.attrs.dilations, group: n.attrs.group }
+      : undefined,
   };
   const inputs = [
     m.xq,
-    addConst(g, `${wdq.inputs[0]}#packed`, { shape: [oc, taps * c4], dtype: 'u32', data: hostTensor('u32', [oc, taps * c4], packed) }),
+    addConst(g, `${wdq.inputs[0]}#packed`, {
+      shape: [oc, taps * c4],
+      dtype: 'u32',
+      data: hostTensor('u32', [oc, taps * c4], packed),
+    }),
     addConst(g, `${n.name}#qbias`, { shape: [oc], dtype: 'i32', data: hostTensor('i32', [oc], r.bias) }),
     addConst(g, `${n.name}#requant`, { shape: [2, oc], dtype: 'f32', data: hostTensor('f32', [2, oc], r.requant) }),
   ];
   return {
-    name: `${n.name}#int8`, op: isConv ? 'qconv' : 'qmatmul', attrs, inputs, outputs: [...q.outputs],
+    name: `${n.name}#int8`,
+    op: isConv ? 'qconv' : 'qmatmul',
+    attrs,
+    inputs,
+    outputs: [...q.outputs],
     origin: [...xDq.origin, ...n.origin, ...q.origin],
   };
 }
@@ -131,12 +177,27 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
   const uses = useCounts(g, new Set());
   const out: { node: string; path: string }[] = [];
   for (const n of g.nodes) {
-    if (n.op === 'qconv' || n.op === 'qmatmul') { out.push({ node: n.name, path: `integer kernel (${n.op}: int8 weights packed along K, exact i32 accumulation, requantized to ${n.attrs.to})` }); continue; }
+    if (n.op === 'qconv' || n.op === 'qmatmul') {
+      out.push({
+        node: n.name,
+        path: `integer kernel (${n.op}: int8 weights packed along K, exact i32 accumulation, requantized to ${n.attrs.to})`,
+      });
+      continue;
+    }
     if (n.op !== 'conv' && n.op !== 'matmul') continue;
-    if (g.values.get(n.inputs[1])?.dtype === 'i8') { out.push({ node: n.name, path: 'float kernel on int8 weights (dequantize folded: decoded in registers, scale in the epilogue)' }); continue; }
+    if (g.values.get(n.inputs[1])?.dtype === 'i8') {
+      out.push({
+        node: n.name,
+        path: 'float kernel on int8 weights (dequantize folded: decoded in registers, scale in the epilogue)',
+      });
+      continue;
+    }
     if (![n.inputs[0], n.inputs[1]].some((i) => producers.get(i)?.op === 'dequantize')) continue;
     const m = matchQdq(g, n, producers, new Set(), uses);
-    out.push({ node: n.name, path: `float fallback: ${typeof m === 'string' ? m : 'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)'}` });
+    out.push({
+      node: n.name,
+      path: `float fallback: ${typeof m === 'string' ? m : 'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)'}`,
+    });
   }
   return out;
 }

@@ -15,9 +15,19 @@ export function fuseHardSwish(g: Graph, keep: Set<string>): number {
       const match = matchHardSigmoid(g, mul, prod, uses, keep) ?? matchClipForm(g, mul, prod, uses, keep);
       if (!match) continue;
       const { x, remove, out, attrs } = match;
-      const node: Node = { name: mul.name, op: 'unary', attrs, inputs: [x], outputs: [out], origin: [...remove.flatMap((r) => r.origin)] };
+      const node: Node = {
+        name: mul.name,
+        op: 'unary',
+        attrs,
+        inputs: [x],
+        outputs: [out],
+        origin: [...remove.flatMap((r) => r.origin)],
+      };
       g.nodes.splice(g.nodes.indexOf(mul), 0, node);
-      for (const r of remove) { removeNode(g, r); r.outputs.filter((o) => o !== out).forEach((o) => g.values.delete(o)); }
+      for (const r of remove) {
+        removeNode(g, r);
+        r.outputs.filter((o) => o !== out).forEach((o) => g.values.delete(o));
+      }
       fused++;
       again = true;
       break;
@@ -28,20 +38,49 @@ export function fuseHardSwish(g: Graph, keep: Set<string>): number {
 
 type Match = { x: string; remove: Node[]; out: string; attrs: Node['attrs'] } | null;
 
-function matchHardSigmoid(g: Graph, mul: Node, prod: Map<string, Node>, uses: Map<string, number>, keep: Set<string>): Match {
+function matchHardSigmoid(
+  g: Graph,
+  mul: Node,
+  prod: Map<string, Node>,
+  uses: Map<string, number>,
+  keep: Set<string>,
+): Match {
   for (const k of [0, 1]) {
     const hs = prod.get(mul.inputs[k]);
     const x = mul.inputs[1 - k];
-    if (hs?.op === 'unary' && hs.attrs.act === 'hardSigmoid' && hs.inputs[0] === x && soleConsumer(g, hs.outputs[0], uses, keep) === mul) {
-      return { x, remove: [hs, mul], out: mul.outputs[0], attrs: { act: 'hardSwishLinear', alpha: hs.attrs.alpha, beta: hs.attrs.beta } };
+    if (
+      hs?.op === 'unary' &&
+      hs.attrs.act === 'hardSigmoid' &&
+      hs.inputs[0] === x &&
+      soleConsumer(g, hs.outputs[0], uses, keep) === mul
+    ) {
+      return {
+        x,
+        remove: [hs, mul],
+        out: mul.outputs[0],
+        attrs: { act: 'hardSwishLinear', alpha: hs.attrs.alpha, beta: hs.attrs.beta },
+      };
     }
   }
   return null;
 }
 
-function matchClipForm(g: Graph, mul: Node, prod: Map<string, Node>, uses: Map<string, number>, keep: Set<string>): Match {
+function matchClipForm(
+  g: Graph,
+  mul: Node,
+  prod: Map<string, Node>,
+  uses: Map<string, number>,
+  keep: Set<string>,
+): Match {
   const div = soleConsumer(g, mul.outputs[0], uses, keep);
-  if (!div || div.op !== 'binary' || div.attrs.kind !== 'div' || div.inputs[0] !== mul.outputs[0] || scalarConst(g, div.inputs[1]) !== 6) return null;
+  if (
+    !div ||
+    div.op !== 'binary' ||
+    div.attrs.kind !== 'div' ||
+    div.inputs[0] !== mul.outputs[0] ||
+    scalarConst(g, div.inputs[1]) !== 6
+  )
+    return null;
   for (const k of [0, 1]) {
     const clip = prod.get(mul.inputs[k]);
     const x = mul.inputs[1 - k];
@@ -50,8 +89,14 @@ function matchClipForm(g: Graph, mul: Node, prod: Map<string, Node>, uses: Map<s
     if (add?.op !== 'binary' || add.attrs.kind !== 'add' || add.epilogue) continue;
     const addX = add.inputs[0] === x ? add.inputs[1] : add.inputs[1] === x ? add.inputs[0] : null;
     if (!addX || scalarConst(g, addX) !== 3) continue;
-    if (soleConsumer(g, clip.outputs[0], uses, keep) !== mul || soleConsumer(g, add.outputs[0], uses, keep) !== clip) continue;
-    return { x, remove: [add, clip, mul, div], out: div.outputs[0], attrs: { act: 'hardSwishClip', alpha: 0, beta: 0 } };
+    if (soleConsumer(g, clip.outputs[0], uses, keep) !== mul || soleConsumer(g, add.outputs[0], uses, keep) !== clip)
+      continue;
+    return {
+      x,
+      remove: [add, clip, mul, div],
+      out: div.outputs[0],
+      attrs: { act: 'hardSwishClip', alpha: 0, beta: 0 },
+    };
   }
   return null;
 }

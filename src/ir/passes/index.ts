@@ -40,7 +40,23 @@ export type PassOptions = Partial<Record<PassName, boolean>>;
 export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
   const report: Record<string, number> = {};
   // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
-  const order: PassName[] = ['removeIdentity', 'deadNodes', 'foldBatchNorm', 'hardSwish', 'factorResidualMul', 'fuseEpilogue', 'foldBatchNorm', 'fuseEpilogue', 'upsampleIntoBinary', 'deconvToConv', 'fuseQdq', 'foldDequantize', 'fuseFakeQuant', 'deadNodes', 'zeroBias'];
+  const order: PassName[] = [
+    'removeIdentity',
+    'deadNodes',
+    'foldBatchNorm',
+    'hardSwish',
+    'factorResidualMul',
+    'fuseEpilogue',
+    'foldBatchNorm',
+    'fuseEpilogue',
+    'upsampleIntoBinary',
+    'deconvToConv',
+    'fuseQdq',
+    'foldDequantize',
+    'fuseFakeQuant',
+    'deadNodes',
+    'zeroBias',
+  ];
   for (const name of order) {
     if (opts[name] === false || (OPT_IN.has(name) && opts[name] !== true)) continue;
     report[name] = (report[name] ?? 0) + PASSES[name](g, keep);

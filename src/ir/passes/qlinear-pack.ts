@@ -13,7 +13,12 @@ export function roundHalfEven(v: number): number {
  * Packs int8 weights laid out [OC][C][taps] into u32 words [OC][taps][ceil(C/4)] (channel bytes low first,
  * missing channels 0) and sums each output channel's weights (for the activation zero-point correction).
  */
-export function packWeights(w: ArrayLike<number>, oc: number, c: number, taps: number): { packed: Uint32Array; sums: Int32Array } {
+export function packWeights(
+  w: ArrayLike<number>,
+  oc: number,
+  c: number,
+  taps: number,
+): { packed: Uint32Array; sums: Int32Array } {
   const c4 = Math.ceil(c / 4);
   const packed = new Uint32Array(oc * taps * c4);
   const sums = new Int32Array(oc);
@@ -54,9 +59,23 @@ export interface Requant {
  * float (a QDQ chain, which onnxruntime runs as float conv then QuantizeLinear): mult = sx*sw, shift = b,
  * yDiv = sy, so the epilogue repeats the float conv's bias add and QuantizeLinear's division.
  */
-export function requantParams(sx: number, sw: ArrayLike<number>, sy: number, bias: ArrayLike<number> | null, sums: Int32Array, xOffset: number, xZero: number, integer = true): Requant {
+export function requantParams(
+  sx: number,
+  sw: ArrayLike<number>,
+  sy: number,
+  bias: ArrayLike<number> | null,
+  sums: Int32Array,
+  xOffset: number,
+  xZero: number,
+  integer = true,
+): Requant {
   const oc = sums.length;
-  const out: Requant = { bias: new Int32Array(oc), requant: new Float32Array(2 * oc), intBiasChannels: 0, yDiv: integer ? 1 : fround(sy) };
+  const out: Requant = {
+    bias: new Int32Array(oc),
+    requant: new Float32Array(2 * oc),
+    intBiasChannels: 0,
+    yDiv: integer ? 1 : fround(sy),
+  };
   for (let o = 0; o < oc; o++) {
     const bs = fround(sx * sw[sw.length === 1 ? 0 : o]);
     const b = bias ? bias[o] : 0;

@@ -9,8 +9,9 @@ const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'max', 'min']);
 /** Per-axis whole factors when every output index o reads input floor(o / f), else null. */
 export function nearestUpsampleFactors(inShape: number[], outShape: number[], at: ResizeAttrs): number[] | null {
   if (at.mode !== 'nearest') return null;
-  const floorExact = (at.coordMode === 'asymmetric' && at.nearestMode === 'floor')
-    || ((at.coordMode === 'half_pixel' || at.coordMode === 'pytorch_half_pixel') && at.nearestMode.startsWith('round'));
+  const floorExact =
+    (at.coordMode === 'asymmetric' && at.nearestMode === 'floor') ||
+    ((at.coordMode === 'half_pixel' || at.coordMode === 'pytorch_half_pixel') && at.nearestMode.startsWith('round'));
   if (!floorExact || inShape.length !== outShape.length) return null;
   const factors = inShape.map((d, i) => outShape[i] / d);
   if (factors.some((f, i) => !Number.isInteger(f) || f < 1 || at.scales[i] !== f)) return null;
@@ -27,7 +28,9 @@ export function fuseUpsampleIntoBinary(g: Graph, keep: Set<string>): number {
     const k = [0, 1].find((i) => prod.get(op.inputs[i])?.op === 'resize');
     if (k === undefined || op.inputs[0] === op.inputs[1]) continue;
     const rs = prod.get(op.inputs[k])!;
-    const up = op.inputs[k], other = op.inputs[1 - k], out = op.outputs[0];
+    const up = op.inputs[k],
+      other = op.inputs[1 - k],
+      out = op.outputs[0];
     const [xv, upv, ov, yv] = [rs.inputs[0], up, out, other].map((n) => g.values.get(n)!);
     if (soleConsumer(g, up, uses, keep) !== op || upv.dtype !== 'f32' || yv.dtype !== 'f32') continue;
     // the other operand must have the output's full shape (no second broadcast to reconcile)
@@ -39,7 +42,17 @@ export function fuseUpsampleIntoBinary(g: Graph, keep: Set<string>): number {
     const view = (name: string, shape: number[]): [string, Node] => {
       const v = `${name}#upview:${op.name}`;
       g.values.set(v, { name: v, shape, dtype: 'f32' });
-      return [v, { name: `${op.name}#view:${name}`, op: 'reshape', attrs: { shape }, inputs: [name], outputs: [v], origin: op.origin }];
+      return [
+        v,
+        {
+          name: `${op.name}#view:${name}`,
+          op: 'reshape',
+          attrs: { shape },
+          inputs: [name],
+          outputs: [v],
+          origin: op.origin,
+        },
+      ];
     };
     const [xs, xNode] = view(rs.inputs[0], small);
     const [ys, yNode] = view(other, big);
@@ -47,7 +60,14 @@ export function fuseUpsampleIntoBinary(g: Graph, keep: Set<string>): number {
     g.values.set(wide, { name: wide, shape: big, dtype: 'f32' });
     const inputs = k === 0 ? [xs, ys] : [ys, xs];
     const fused: Node = { ...op, inputs, outputs: [wide], origin: [...rs.origin, ...op.origin] };
-    const back: Node = { name: `${op.name}#unview`, op: 'reshape', attrs: { shape: ov.shape }, inputs: [wide], outputs: [out], origin: op.origin };
+    const back: Node = {
+      name: `${op.name}#unview`,
+      op: 'reshape',
+      attrs: { shape: ov.shape },
+      inputs: [wide],
+      outputs: [out],
+      origin: op.origin,
+    };
     g.nodes.splice(g.nodes.indexOf(op), 1, xNode, yNode, fused, back);
     removeNode(g, rs);
     g.values.delete(up);

@@ -6,7 +6,9 @@ import { type Graph, type Node, type Value, epilogueValues } from '../graph.js';
 /** How many times each value is read (node inputs, epilogue operands, graph outputs, kept values). */
 export function useCounts(g: Graph, keep: Set<string>): Map<string, number> {
   const m = new Map<string, number>();
-  const add = (n: string | undefined) => { if (n) m.set(n, (m.get(n) ?? 0) + 1); };
+  const add = (n: string | undefined) => {
+    if (n) m.set(n, (m.get(n) ?? 0) + 1);
+  };
   for (const n of g.nodes) {
     n.inputs.forEach(add);
     epilogueValues(n.epilogue).forEach(add);
@@ -82,7 +84,11 @@ export function zeroPointConst(g: Graph, name: string | undefined): number | nul
  * `name` as DequantizeLinear(int8 constant, f32 constant scale[, zero point all 0]), not blocked: the
  * weights that conv kernels can read packed (dequantize folding, the int8 deconv rewrite). Null otherwise.
  */
-export function symmetricInt8(g: Graph, producers: Map<string, Node>, name: string): { dq: Node; q: Value; scale: Value } | null {
+export function symmetricInt8(
+  g: Graph,
+  producers: Map<string, Node>,
+  name: string,
+): { dq: Node; q: Value; scale: Value } | null {
   const dq = producers.get(name);
   if (dq?.op !== 'dequantize' || dq.attrs.blockSize) return null;
   const [q, scale, zp] = dq.inputs.map((i) => (i ? g.values.get(i) : undefined));

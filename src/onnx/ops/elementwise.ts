@@ -24,8 +24,14 @@ function binary(kind: BinaryKind): Lowering {
 
 /** The representable range of an integer dtype, for clamping constants into it. */
 function intRange(dt: string): [number, number] {
-  return ({ i8: [-128, 127], u8: [0, 255], i32: [-2147483648, 2147483647], u32: [0, 4294967295] } as Record<string, [number, number]>)[dt]
-    ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  return (
+    (
+      { i8: [-128, 127], u8: [0, 255], i32: [-2147483648, 2147483647], u32: [0, 4294967295] } as Record<
+        string,
+        [number, number]
+      >
+    )[dt] ?? [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]
+  );
 }
 
 /** Sum/Max/Min/Mean over any number of inputs: a chain of binary nodes. */
@@ -54,7 +60,8 @@ function clip(c: ImportContext): void {
     lo = c.attrs.float('min', lo);
     hi = c.attrs.float('max', hi);
   } else {
-    const l = c.input(1), h = c.input(2);
+    const l = c.input(1),
+      h = c.input(2);
     const x = c.requireInput(0, 'X');
     // bounds computed at run time: max then min with the bound values
     if ((l && !c.constOf(l)) || (h && !c.constOf(h)) || (c.dtype(x) !== 'f32' && c.dtype(x) !== 'f16')) {
@@ -90,11 +97,21 @@ function cast(c: ImportContext): void {
 
 function gelu(c: ImportContext): void {
   const approx = c.attrs.string('approximate', 'none');
-  c.emit('unary', { act: approx === 'tanh' ? 'geluTanh' : 'gelu', alpha: 0, beta: 0 }, [c.requireInput(0, 'X')], c.outputName());
+  c.emit(
+    'unary',
+    { act: approx === 'tanh' ? 'geluTanh' : 'gelu', alpha: 0, beta: 0 },
+    [c.requireInput(0, 'X')],
+    c.outputName(),
+  );
 }
 
 function isInf(c: ImportContext): void {
-  c.emit('unary', { act: 'isInf', alpha: c.attrs.int('detect_positive', 1), beta: c.attrs.int('detect_negative', 1) }, [c.requireInput(0, 'X')], c.outputName());
+  c.emit(
+    'unary',
+    { act: 'isInf', alpha: c.attrs.int('detect_positive', 1), beta: c.attrs.int('detect_negative', 1) },
+    [c.requireInput(0, 'X')],
+    c.outputName(),
+  );
 }
 
 function where(c: ImportContext): void {
@@ -107,22 +124,68 @@ function mod(c: ImportContext): void {
 }
 
 export const ELEMENTWISE: Record<string, Lowering> = {
-  Relu: unary('relu'), Sigmoid: unary('sigmoid'), Tanh: unary('tanh'), Erf: unary('erf'), Sqrt: unary('sqrt'),
-  Exp: unary('exp'), Log: unary('log'), Abs: unary('abs'), Neg: unary('neg'), Reciprocal: unary('reciprocal'),
-  Floor: unary('floor'), Ceil: unary('ceil'), Round: unary('round'), Sin: unary('sin'), Cos: unary('cos'),
-  Tan: unary('tan'), Asin: unary('asin'), Acos: unary('acos'), Atan: unary('atan'), Sinh: unary('sinh'),
-  Cosh: unary('cosh'), Asinh: unary('asinh'), Acosh: unary('acosh'), Atanh: unary('atanh'),
-  Softplus: unary('softplus'), Softsign: unary('softsign'), Sign: unary('sign'), Not: unary('not'),
-  IsNaN: unary('isNaN'), IsInf: isInf, Mish: unary('mish'), HardSwish: unary('hardSwish'),
+  Relu: unary('relu'),
+  Sigmoid: unary('sigmoid'),
+  Tanh: unary('tanh'),
+  Erf: unary('erf'),
+  Sqrt: unary('sqrt'),
+  Exp: unary('exp'),
+  Log: unary('log'),
+  Abs: unary('abs'),
+  Neg: unary('neg'),
+  Reciprocal: unary('reciprocal'),
+  Floor: unary('floor'),
+  Ceil: unary('ceil'),
+  Round: unary('round'),
+  Sin: unary('sin'),
+  Cos: unary('cos'),
+  Tan: unary('tan'),
+  Asin: unary('asin'),
+  Acos: unary('acos'),
+  Atan: unary('atan'),
+  Sinh: unary('sinh'),
+  Cosh: unary('cosh'),
+  Asinh: unary('asinh'),
+  Acosh: unary('acosh'),
+  Atanh: unary('atanh'),
+  Softplus: unary('softplus'),
+  Softsign: unary('softsign'),
+  Sign: unary('sign'),
+  Not: unary('not'),
+  IsNaN: unary('isNaN'),
+  IsInf: isInf,
+  Mish: unary('mish'),
+  HardSwish: unary('hardSwish'),
   HardSigmoid: unary('hardSigmoid', (c) => [c.attrs.float('alpha', 0.2), c.attrs.float('beta', 0.5)]),
   LeakyRelu: unary('leakyRelu', (c) => [c.attrs.float('alpha', 0.01), 0]),
   Elu: unary('elu', (c) => [c.attrs.float('alpha', 1), 0]),
-  Selu: unary('selu', (c) => [c.attrs.float('alpha', 1.67326319217681884765625), c.attrs.float('gamma', 1.05070102214813232421875)]),
+  Selu: unary('selu', (c) => [
+    c.attrs.float('alpha', 1.67326319217681884765625),
+    c.attrs.float('gamma', 1.05070102214813232421875),
+  ]),
   Celu: unary('celu', (c) => [c.attrs.float('alpha', 1), 0]),
   ThresholdedRelu: unary('thresholdedRelu', (c) => [c.attrs.float('alpha', 1), 0]),
-  Gelu: gelu, Clip: clip, Cast: cast, Where: where, Mod: mod,
-  Add: binary('add'), Sub: binary('sub'), Mul: binary('mul'), Div: binary('div'), Pow: binary('pow'),
-  PRelu: binary('prelu'), Equal: binary('equal'), Less: binary('less'), Greater: binary('greater'),
-  LessOrEqual: binary('lessOrEqual'), GreaterOrEqual: binary('greaterOrEqual'), And: binary('and'), Or: binary('or'), Xor: binary('xor'),
-  Sum: variadic('add'), Max: variadic('max'), Min: variadic('min'), Mean: variadic('add', true),
+  Gelu: gelu,
+  Clip: clip,
+  Cast: cast,
+  Where: where,
+  Mod: mod,
+  Add: binary('add'),
+  Sub: binary('sub'),
+  Mul: binary('mul'),
+  Div: binary('div'),
+  Pow: binary('pow'),
+  PRelu: binary('prelu'),
+  Equal: binary('equal'),
+  Less: binary('less'),
+  Greater: binary('greater'),
+  LessOrEqual: binary('lessOrEqual'),
+  GreaterOrEqual: binary('greaterOrEqual'),
+  And: binary('and'),
+  Or: binary('or'),
+  Xor: binary('xor'),
+  Sum: variadic('add'),
+  Max: variadic('max'),
+  Min: variadic('min'),
+  Mean: variadic('add', true),
 };

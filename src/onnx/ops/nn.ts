@@ -5,7 +5,13 @@ import type { ImportContext } from '../context.js';
 import type { Lowering } from './types.js';
 
 /** Resolves auto_pad / pads into IR [top, left, bottom, right] for 2-D spatial dims. */
-function spatialPads(c: ImportContext, inDims: number[], kernel: number[], strides: number[], dilations: number[]): number[] {
+function spatialPads(
+  c: ImportContext,
+  inDims: number[],
+  kernel: number[],
+  strides: number[],
+  dilations: number[],
+): number[] {
   const autoPad = c.attrs.string('auto_pad', 'NOTSET');
   const r = inDims.length;
   if (autoPad === 'NOTSET') {
@@ -31,13 +37,18 @@ function spatialPads(c: ImportContext, inDims: number[], kernel: number[], strid
 /** Geometry attributes reach kernels as 32-bit uniforms: anything larger is refused, not truncated. */
 function checkI32(c: ImportContext, attrs: Record<string, number[]>): void {
   for (const [name, v] of Object.entries(attrs)) {
-    if (v.some((x) => !Number.isSafeInteger(x) || Math.abs(x) > 0x7fffffff)) c.fail(`${name} [${v}] is out of the 32-bit range`);
+    if (v.some((x) => !Number.isSafeInteger(x) || Math.abs(x) > 0x7fffffff))
+      c.fail(`${name} [${v}] is out of the 32-bit range`);
   }
 }
 
 /** 1-D spatial ops run as 2-D with H = 1: these lift attrs and shapes. */
-function lift1d(v: number[], fill: number): number[] { return [fill, ...v]; }
-function liftPads1d(p: number[]): number[] { return [0, p[0], 0, p[1]]; }
+function lift1d(v: number[], fill: number): number[] {
+  return [fill, ...v];
+}
+function liftPads1d(p: number[]): number[] {
+  return [0, p[0], 0, p[1]];
+}
 
 function reshapeTo(c: ImportContext, x: string, shape: number[], out?: string): string {
   return c.emit('reshape', { shape }, [x], out);
@@ -48,7 +59,14 @@ function conv(c: ImportContext, transpose: boolean): void {
 }
 
 /** Conv / ConvTranspose on given value names (QLinearConv and ConvInteger reuse it); returns the output. */
-export function lowerConv(c: ImportContext, x: string, w: string, b: string, transpose: boolean, outName?: string): string {
+export function lowerConv(
+  c: ImportContext,
+  x: string,
+  w: string,
+  b: string,
+  transpose: boolean,
+  outName?: string,
+): string {
   const xs = c.shape(x);
   const ws = c.shape(w);
   const sr = xs.length - 2;
@@ -58,8 +76,10 @@ export function lowerConv(c: ImportContext, x: string, w: string, b: string, tra
   const strides = c.attrs.ints('strides', new Array(sr).fill(1));
   const dilations = c.attrs.ints('dilations', new Array(sr).fill(1));
   const group = c.attrs.int('group', 1);
-  if (strides.length !== sr || dilations.length !== sr || kernel.length !== sr) c.fail('strides/dilations/kernel_shape rank mismatch');
-  if (strides.some((s) => s < 1) || dilations.some((d) => d < 1) || group < 1) c.fail(`strides [${strides}], dilations [${dilations}] and group ${group} must be >= 1`);
+  if (strides.length !== sr || dilations.length !== sr || kernel.length !== sr)
+    c.fail('strides/dilations/kernel_shape rank mismatch');
+  if (strides.some((s) => s < 1) || dilations.some((d) => d < 1) || group < 1)
+    c.fail(`strides [${strides}], dilations [${dilations}] and group ${group} must be >= 1`);
   checkI32(c, { strides, dilations, kernel_shape: kernel });
   let pads: number[];
   let outputPadding = c.attrs.ints('output_padding', new Array(sr).fill(0));
@@ -68,10 +88,17 @@ export function lowerConv(c: ImportContext, x: string, w: string, b: string, tra
     const autoPad = c.attrs.string('auto_pad', 'NOTSET');
     if (outShape || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
       const target = outShape ? outShape.slice(-sr) : xs.slice(2).map((d, i) => d * strides[i]);
-      const begins: number[] = [], ends: number[] = [];
+      const begins: number[] = [],
+        ends: number[] = [];
       for (let i = 0; i < sr; i++) {
         const total = strides[i] * (xs[2 + i] - 1) + outputPadding[i] + (kernel[i] - 1) * dilations[i] + 1 - target[i];
-        if (total < 0) { outputPadding = [...outputPadding]; outputPadding[i] -= total; begins.push(0); ends.push(0); continue; }
+        if (total < 0) {
+          outputPadding = [...outputPadding];
+          outputPadding[i] -= total;
+          begins.push(0);
+          ends.push(0);
+          continue;
+        }
         const half = Math.floor(total / 2);
         begins.push(autoPad === 'SAME_UPPER' ? half : total - half);
         ends.push(autoPad === 'SAME_UPPER' ? total - half : half);
@@ -84,10 +111,18 @@ export function lowerConv(c: ImportContext, x: string, w: string, b: string, tra
     pads = spatialPads(c, xs.slice(2), kernel, strides, dilations);
   }
   if (kernel.some((k, i) => k !== ws[2 + i])) c.fail(`kernel_shape [${kernel}] differs from weight ${ws.slice(2)}`);
-  let xi = x, wi = w;
-  const attrs = sr === 1
-    ? { strides: lift1d(strides, 1), dilations: lift1d(dilations, 1), pads: liftPads1d(pads), group, outputPadding: lift1d(outputPadding, 0) }
-    : { strides, dilations, pads, group, outputPadding };
+  let xi = x,
+    wi = w;
+  const attrs =
+    sr === 1
+      ? {
+          strides: lift1d(strides, 1),
+          dilations: lift1d(dilations, 1),
+          pads: liftPads1d(pads),
+          group,
+          outputPadding: lift1d(outputPadding, 0),
+        }
+      : { strides, dilations, pads, group, outputPadding };
   if (sr === 1) {
     xi = reshapeTo(c, x, [xs[0], xs[1], 1, xs[2]]);
     wi = reshapeTo(c, w, [ws[0], ws[1], 1, ws[2]]);
@@ -96,7 +131,8 @@ export function lowerConv(c: ImportContext, x: string, w: string, b: string, tra
   const epilogue = b ? { act: 'none' as const, alpha: 0, beta: 0, bias: b } : undefined;
   if (b && c.shape(b).length !== 1) c.fail(`bias must be 1-D, got rank ${c.shape(b).length}`);
   const y = c.emit(transpose ? 'convTranspose' : 'conv', attrs, [xi, wi], out, epilogue);
-  if (b && c.shape(b)[0] !== c.shape(y)[1]) c.fail(`bias has ${c.shape(b)[0]} values for ${c.shape(y)[1]} output channels`);
+  if (b && c.shape(b)[0] !== c.shape(y)[1])
+    c.fail(`bias has ${c.shape(b)[0]} values for ${c.shape(y)[1]} output channels`);
   if (sr === 1) {
     const ys = c.shape(y);
     return reshapeTo(c, y, [ys[0], ys[1], ys[3]], outName);
@@ -114,21 +150,30 @@ function pool(kind: 'max' | 'avg'): Lowering {
     const kernel = c.attrs.ints('kernel_shape');
     const strides = c.attrs.ints('strides', new Array(sr).fill(1));
     const dilations = c.attrs.ints('dilations', new Array(sr).fill(1));
-    if (kernel.length !== sr || strides.length !== sr || dilations.length !== sr) c.fail('kernel_shape/strides/dilations rank mismatch');
+    if (kernel.length !== sr || strides.length !== sr || dilations.length !== sr)
+      c.fail('kernel_shape/strides/dilations rank mismatch');
     if (c.attrs.int('storage_order', 0) !== 0) c.unsupported('storage_order=1');
     checkI32(c, { kernel_shape: kernel, strides, dilations });
     let pads = spatialPads(c, xs.slice(2), kernel, strides, dilations);
     // as in onnxruntime: a window made only of padding has no defined max or average
-    if (pads.some((p, i) => p >= kernel[i % sr])) c.fail(`pads [${pads}] must be smaller than kernel_shape [${kernel}]`);
+    if (pads.some((p, i) => p >= kernel[i % sr]))
+      c.fail(`pads [${pads}] must be smaller than kernel_shape [${kernel}]`);
     const ceilMode = c.attrs.int('ceil_mode', 0) === 1;
     const countIncludePad = c.attrs.int('count_include_pad', 0) === 1;
-    if (c.attrs.string('auto_pad', 'NOTSET') !== 'NOTSET' && ceilMode) c.unsupported('auto_pad together with ceil_mode');
+    if (c.attrs.string('auto_pad', 'NOTSET') !== 'NOTSET' && ceilMode)
+      c.unsupported('auto_pad together with ceil_mode');
     let xi = x;
     let attrs = { kind, kernel, strides, pads, dilations, countIncludePad, ceilMode };
     if (sr === 1) {
       xi = reshapeTo(c, x, [xs[0], xs[1], 1, xs[2]]);
       pads = liftPads1d(pads);
-      attrs = { ...attrs, kernel: lift1d(kernel, 1), strides: lift1d(strides, 1), dilations: lift1d(dilations, 1), pads };
+      attrs = {
+        ...attrs,
+        kernel: lift1d(kernel, 1),
+        strides: lift1d(strides, 1),
+        dilations: lift1d(dilations, 1),
+        pads,
+      };
     }
     const y = c.emit('pool', attrs, [xi], sr === 1 ? undefined : c.outputName());
     if (sr === 1) {
@@ -144,7 +189,20 @@ function globalPool(kind: 'max' | 'avg'): Lowering {
     const xs = c.shape(x);
     if (xs.length < 3) c.fail(`global pooling needs rank >= 3, got ${xs.length}`);
     if (kind === 'avg' && xs.length === 4) {
-      c.emit('pool', { kind: 'avg', kernel: [xs[2], xs[3]], strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], countIncludePad: false, ceilMode: false }, [x], c.outputName());
+      c.emit(
+        'pool',
+        {
+          kind: 'avg',
+          kernel: [xs[2], xs[3]],
+          strides: [1, 1],
+          pads: [0, 0, 0, 0],
+          dilations: [1, 1],
+          countIncludePad: false,
+          ceilMode: false,
+        },
+        [x],
+        c.outputName(),
+      );
       return;
     }
     const axes = xs.slice(2).map((_, i) => i + 2);
@@ -157,7 +215,8 @@ function batchNorm(c: ImportContext): void {
   const ins = [0, 1, 2, 3, 4].map((i) => c.requireInput(i, ['X', 'scale', 'B', 'mean', 'var'][i]));
   if (c.shape(ins[0]).length < 2) c.fail(`input must have rank >= 2 (N, C, ...), got [${c.shape(ins[0])}]`);
   const C = c.shape(ins[0])[1];
-  for (let i = 1; i < 5; i++) if (sizeOf(c.shape(ins[i])) !== C) c.fail(`parameter ${i} has ${sizeOf(c.shape(ins[i]))} values for ${C} channels`);
+  for (let i = 1; i < 5; i++)
+    if (sizeOf(c.shape(ins[i])) !== C) c.fail(`parameter ${i} has ${sizeOf(c.shape(ins[i]))} values for ${C} channels`);
   c.emit('batchNorm', { epsilon: c.attrs.float('epsilon', 1e-5) }, ins, c.outputName());
 }
 
@@ -190,7 +249,9 @@ function layerNorm(c: ImportContext): void {
   const mean = c.emit('reduce', { kind: 'mean', axes, keepDims: true }, [x], meanOut || undefined);
   if (!invStdOut) return;
   const d = c.emit('binary', { kind: 'sub' }, [x, mean]);
-  const variance = c.emit('reduce', { kind: 'mean', axes, keepDims: true }, [c.emit('binary', { kind: 'mul' }, [d, d])]);
+  const variance = c.emit('reduce', { kind: 'mean', axes, keepDims: true }, [
+    c.emit('binary', { kind: 'mul' }, [d, d]),
+  ]);
   const eps = c.constant(hostTensor('f32', [], [epsilon]));
   const std = c.emit('unary', { act: 'sqrt', alpha: 0, beta: 0 }, [c.emit('binary', { kind: 'add' }, [variance, eps])]);
   c.emit('unary', { act: 'reciprocal', alpha: 0, beta: 0 }, [std], invStdOut);
@@ -209,7 +270,13 @@ function gemm(c: ImportContext): void {
   const cData = cc ? c.constOf(cc) : undefined;
   const cs = cc ? c.shape(cc) : [];
   if (cc && beta !== 0 && cData && sizeOf(cs) === n && cs[cs.length - 1] === n && cData.dtype === 'f32') {
-    const bias = c.constant(hostTensor('f32', [n], (cData.data as Float32Array).map((v) => v * beta)));
+    const bias = c.constant(
+      hostTensor(
+        'f32',
+        [n],
+        (cData.data as Float32Array).map((v) => v * beta),
+      ),
+    );
     c.emit('matmul', { transA, transB, alpha }, [a, b], c.outputName(), { act: 'none', alpha: 0, beta: 0, bias });
     return;
   }
@@ -218,7 +285,8 @@ function gemm(c: ImportContext): void {
     return;
   }
   const y = c.emit('matmul', { transA, transB, alpha }, [a, b]);
-  const scaled = beta === 1 ? cc : c.emit('binary', { kind: 'mul' }, [cc, c.constant(hostTensor(c.dtype(cc), [], [beta]))]);
+  const scaled =
+    beta === 1 ? cc : c.emit('binary', { kind: 'mul' }, [cc, c.constant(hostTensor(c.dtype(cc), [], [beta]))]);
   c.emit('binary', { kind: 'add' }, [y, scaled], c.outputName());
 }
 
@@ -228,9 +296,11 @@ function matmul(c: ImportContext): void {
 
 /** numpy-style MatMul on given value names (QLinearMatMul and MatMulInteger reuse it); returns the output. */
 export function lowerMatmul(c: ImportContext, a: string, b: string, outName?: string): string {
-  const as = c.shape(a), bs = c.shape(b);
+  const as = c.shape(a),
+    bs = c.shape(b);
   if (as.length === 0 || bs.length === 0) c.fail('MatMul operands must be at least 1-D');
-  const liftA = as.length === 1, liftB = bs.length === 1;
+  const liftA = as.length === 1,
+    liftB = bs.length === 1;
   if (liftA) a = reshapeTo(c, a, [1, as[0]]);
   if (liftB) b = reshapeTo(c, b, [bs[0], 1]);
   if (!liftA && !liftB) return c.emit('matmul', { transA: false, transB: false, alpha: 1 }, [a, b], outName);
@@ -245,7 +315,12 @@ function softmax(log: boolean): Lowering {
     const x = c.requireInput(0, 'input');
     const xs = c.shape(x);
     if (c.opset >= 13) {
-      c.emit('softmax', { axis: normAxis(c.attrs.int('axis', -1), xs.length, `node '${c.nodeName}' axis`), log }, [x], c.outputName());
+      c.emit(
+        'softmax',
+        { axis: normAxis(c.attrs.int('axis', -1), xs.length, `node '${c.nodeName}' axis`), log },
+        [x],
+        c.outputName(),
+      );
       return;
     }
     // before opset 13 the input is coerced to 2-D at `axis`
@@ -257,8 +332,17 @@ function softmax(log: boolean): Lowering {
 }
 
 export const NN: Record<string, Lowering> = {
-  Conv: (c) => conv(c, false), ConvTranspose: (c) => conv(c, true),
-  MaxPool: pool('max'), AveragePool: pool('avg'), GlobalAveragePool: globalPool('avg'), GlobalMaxPool: globalPool('max'),
-  BatchNormalization: batchNorm, InstanceNormalization: instanceNorm, LayerNormalization: layerNorm,
-  Gemm: gemm, MatMul: matmul, Softmax: softmax(false), LogSoftmax: softmax(true),
+  Conv: (c) => conv(c, false),
+  ConvTranspose: (c) => conv(c, true),
+  MaxPool: pool('max'),
+  AveragePool: pool('avg'),
+  GlobalAveragePool: globalPool('avg'),
+  GlobalMaxPool: globalPool('max'),
+  BatchNormalization: batchNorm,
+  InstanceNormalization: instanceNorm,
+  LayerNormalization: layerNorm,
+  Gemm: gemm,
+  MatMul: matmul,
+  Softmax: softmax(false),
+  LogSoftmax: softmax(true),
 };

@@ -26,29 +26,61 @@ function quantAxis(c: ImportContext, x: string, s: string, blockSize: number): n
 
 /** keepHalf: an f16 scale stays f16 and so does the output (DequantizeLinear's own output type); the
  * QLinear lowerings feed f32 kernels and widen it. */
-export function dequantize(c: ImportContext, x: string, s: string, zp: string, axis: number, blockSize: number, out?: string, keepHalf = false): string {
+export function dequantize(
+  c: ImportContext,
+  x: string,
+  s: string,
+  zp: string,
+  axis: number,
+  blockSize: number,
+  out?: string,
+  keepHalf = false,
+): string {
   if (!QTYPES.has(c.dtype(x))) c.unsupported(`DequantizeLinear of ${c.dtype(x)}`);
   if (zp && c.dtype(zp) !== c.dtype(x)) c.fail(`zero point type ${c.dtype(zp)} differs from input type ${c.dtype(x)}`);
   const scale = keepHalf && c.dtype(s) === 'f16' ? s : f32Scale(c, s);
   return c.emit('dequantize', { axis, blockSize }, [x, scale, zp], out);
 }
 
-export function quantize(c: ImportContext, x: string, s: string, zp: string, to: DType, axis: number, blockSize: number, out?: string, integerRequant = false): string {
+export function quantize(
+  c: ImportContext,
+  x: string,
+  s: string,
+  zp: string,
+  to: DType,
+  axis: number,
+  blockSize: number,
+  out?: string,
+  integerRequant = false,
+): string {
   if (!['u8', 'i8', 'u4', 'i4'].includes(to)) c.unsupported(`QuantizeLinear to ${to}`);
   const scale = c.dtype(x) === 'f16' && c.dtype(s) === 'f16' ? s : f32Scale(c, s);
-  return c.emit('quantize', integerRequant ? { axis, blockSize, to, saturate: true, integerRequant } : { axis, blockSize, to, saturate: true }, [x, scale, zp], out);
+  return c.emit(
+    'quantize',
+    integerRequant ? { axis, blockSize, to, saturate: true, integerRequant } : { axis, blockSize, to, saturate: true },
+    [x, scale, zp],
+    out,
+  );
 }
 
 function dequantizeLinear(c: ImportContext): void {
-  const x = c.requireInput(0, 'x'), s = c.requireInput(1, 'x_scale'), zp = c.input(2);
+  const x = c.requireInput(0, 'x'),
+    s = c.requireInput(1, 'x_scale'),
+    zp = c.input(2);
   const blockSize = c.attrs.int('block_size', 0);
   dequantize(c, x, s, zp, quantAxis(c, x, s, blockSize), blockSize, c.outputName(), true);
 }
 
 function quantizeLinear(c: ImportContext): void {
-  const x = c.requireInput(0, 'x'), s = c.requireInput(1, 'y_scale'), zp = c.input(2);
+  const x = c.requireInput(0, 'x'),
+    s = c.requireInput(1, 'y_scale'),
+    zp = c.input(2);
   const blockSize = c.attrs.int('block_size', 0);
-  const to: DType = zp ? c.dtype(zp) : c.attrs.has('output_dtype') ? ({ 2: 'u8', 3: 'i8', 21: 'u4', 22: 'i4' } as Record<number, DType>)[c.attrs.int('output_dtype')] ?? 'u8' : 'u8';
+  const to: DType = zp
+    ? c.dtype(zp)
+    : c.attrs.has('output_dtype')
+      ? (({ 2: 'u8', 3: 'i8', 21: 'u4', 22: 'i4' } as Record<number, DType>)[c.attrs.int('output_dtype')] ?? 'u8')
+      : 'u8';
   if (c.attrs.int('saturate', 1) !== 1) c.unsupported('saturate=0');
   quantize(c, x, s, zp, to, quantAxis(c, x, s, blockSize), blockSize, c.outputName());
 }
@@ -67,19 +99,29 @@ function qlinearConv(c: ImportContext): void {
   let bias = '';
   if (b) {
     // int32 bias with scale x_scale * w_scale[oc], zero point 0: folded to f32 here
-    const bt = c.constOf(b), xst = c.constOf(xs), wst = c.constOf(ws);
+    const bt = c.constOf(b),
+      xst = c.constOf(xs),
+      wst = c.constOf(ws);
     if (!bt || !xst || !wst) c.unsupported('a non-constant bias or scales');
     const oc = bt.data.length;
     const sx = f32Of(xst)[0];
     const sw = f32Of(wst);
-    bias = c.constant(hostTensor('f32', [oc], Float32Array.from(bt.data as Int32Array, (v, i) => v * sx * sw[sw.length === 1 ? 0 : i])));
+    bias = c.constant(
+      hostTensor(
+        'f32',
+        [oc],
+        Float32Array.from(bt.data as Int32Array, (v, i) => v * sx * sw[sw.length === 1 ? 0 : i]),
+      ),
+    );
   }
   const y = lowerConv(c, xd, wd, bias, false);
   quantize(c, y, ys, yzp, yzp ? c.dtype(yzp) : 'u8', -1, 0, c.outputName(), true);
 }
 
 function f32Of(t: HostTensor): Float32Array {
-  return t.dtype === 'f16' ? Float32Array.from(t.data as Uint16Array, f16ToF32) : Float32Array.from(t.data as Float32Array);
+  return t.dtype === 'f16'
+    ? Float32Array.from(t.data as Uint16Array, f16ToF32)
+    : Float32Array.from(t.data as Float32Array);
 }
 
 function qlinearMatmul(c: ImportContext): void {
@@ -110,17 +152,23 @@ function integerOp(conv: boolean): Lowering {
 
 /** com.microsoft MatMulNBits: 4-bit blockwise weights [N, blocks, blob] with per-block scales. */
 function matMulNBits(c: ImportContext): void {
-  const a = c.requireInput(0, 'A'), b = c.requireInput(1, 'B'), s = c.requireInput(2, 'scales');
+  const a = c.requireInput(0, 'A'),
+    b = c.requireInput(1, 'B'),
+    s = c.requireInput(2, 'scales');
   const zp = c.input(3);
   if (c.input(4)) c.unsupported('g_idx');
   const bias = c.input(5);
-  const K = c.attrs.int('K'), N = c.attrs.int('N'), bits = c.attrs.int('bits', 4), bs = c.attrs.int('block_size');
+  const K = c.attrs.int('K'),
+    N = c.attrs.int('N'),
+    bits = c.attrs.int('bits', 4),
+    bs = c.attrs.int('block_size');
   if (bits !== 4) c.unsupported(`bits=${bits} (only 4)`);
   if (bs < 16 || (bs & (bs - 1)) !== 0) c.fail(`block_size ${bs} must be a power of two >= 16`);
   const bt = c.constOf(b);
   if (!bt || c.dtype(b) !== 'u8') c.unsupported('non-constant or non-uint8 B');
   const nb = Math.ceil(K / bs);
-  if (bt.data.length !== N * nb * (bs / 2)) c.fail(`B has ${bt.data.length} bytes, expected N*blocks*block_size/2 = ${N * nb * (bs / 2)}`);
+  if (bt.data.length !== N * nb * (bs / 2))
+    c.fail(`B has ${bt.data.length} bytes, expected N*blocks*block_size/2 = ${N * nb * (bs / 2)}`);
   const wq = c.constant({ dtype: 'u4', shape: [N, nb * bs], data: bt.data });
   const scale = c.emit('reshape', { shape: [N, nb] }, [f32Scale(c, s)]);
   if (sizeOf(c.shape(scale)) !== N * nb) c.fail(`scales has ${sizeOf(c.shape(s))} values, expected ${N * nb}`);
@@ -130,10 +178,14 @@ function matMulNBits(c: ImportContext): void {
     const zt = c.constOf(zp);
     if (!zt || c.dtype(zp) !== 'u8') c.unsupported('zero_points that are not constant packed uint8');
     const row = Math.ceil(nb / 2);
-    for (let n = 0; n < N; n++) for (let k = 0; k < nb; k++) zpVals[n * nb + k] = (zt.data[n * row + (k >> 1)] as number >> ((k & 1) * 4)) & 0xf;
+    for (let n = 0; n < N; n++)
+      for (let k = 0; k < nb; k++)
+        zpVals[n * nb + k] = ((zt.data[n * row + (k >> 1)] as number) >> ((k & 1) * 4)) & 0xf;
   }
   const packed = new Uint8Array(Math.ceil((N * nb) / 2));
-  zpVals.forEach((v, i) => { packed[i >> 1] |= v << ((i & 1) * 4); });
+  zpVals.forEach((v, i) => {
+    packed[i >> 1] |= v << ((i & 1) * 4);
+  });
   const zpName = c.constant({ dtype: 'u4', shape: [N, nb], data: packed });
   let wd = c.emit('dequantize', { axis: 1, blockSize: bs }, [wq, scale, zpName]);
   if (nb * bs !== K) wd = c.emit('slice', { starts: [0, 0], ends: [N, K], steps: [1, 1] }, [wd]);
@@ -144,8 +196,12 @@ function matMulNBits(c: ImportContext): void {
 }
 
 export const QUANT: Record<string, Lowering> = {
-  DequantizeLinear: dequantizeLinear, QuantizeLinear: quantizeLinear, QLinearConv: qlinearConv, QLinearMatMul: qlinearMatmul,
-  ConvInteger: integerOp(true), MatMulInteger: integerOp(false),
+  DequantizeLinear: dequantizeLinear,
+  QuantizeLinear: quantizeLinear,
+  QLinearConv: qlinearConv,
+  QLinearMatMul: qlinearMatmul,
+  ConvInteger: integerOp(true),
+  MatMulInteger: integerOp(false),
 };
 /** Ops of the com.microsoft domain Kestrel imports. */
 export const MS_OPS: Record<string, Lowering> = { MatMulNBits: matMulNBits };

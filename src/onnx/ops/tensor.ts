@@ -11,7 +11,10 @@ function constant(c: ImportContext): void {
   const t = c.attrs.tensor('value', c.limits);
   let v: HostTensor | undefined = t;
   if (!v && c.attrs.has('value_float')) v = hostTensor('f32', [], [c.attrs.float('value_float')]);
-  if (!v && c.attrs.has('value_floats')) { const f = c.attrs.floats('value_floats'); v = hostTensor('f32', [f.length], f); }
+  if (!v && c.attrs.has('value_floats')) {
+    const f = c.attrs.floats('value_floats');
+    v = hostTensor('f32', [f.length], f);
+  }
   if (!v && c.attrs.has('value_int')) v = i64([c.attrs.int('value_int')], []);
   if (!v && c.attrs.has('value_ints')) v = i64(c.attrs.ints('value_ints'));
   if (!v) c.unsupported('Constant without a tensor, float(s) or int(s) value');
@@ -44,7 +47,8 @@ function reshape(c: ImportContext): void {
   const raw = c.opset < 5 ? c.attrs.ints('shape') : c.requiredInts(1, 'shape');
   const allowZero = c.attrs.int('allowzero', 0) === 1;
   const shape = raw.map((d, i) => (d === 0 && !allowZero ? xs[i] : d));
-  if (shape.some((d) => d === undefined || d < -1 || !Number.isSafeInteger(d))) c.fail(`invalid target shape [${raw}] for input [${xs}]`);
+  if (shape.some((d) => d === undefined || d < -1 || !Number.isSafeInteger(d)))
+    c.fail(`invalid target shape [${raw}] for input [${xs}]`);
   const infer = shape.indexOf(-1);
   if (infer >= 0) {
     if (shape.lastIndexOf(-1) !== infer) c.fail(`more than one -1 in shape [${raw}]`);
@@ -114,21 +118,27 @@ function slice(c: ImportContext): void {
   const r = xs.length;
   let starts: number[], ends: number[], axes: number[] | undefined, steps: number[] | undefined;
   if (c.opset < 10) {
-    starts = c.attrs.ints('starts'); ends = c.attrs.ints('ends');
+    starts = c.attrs.ints('starts');
+    ends = c.attrs.ints('ends');
     axes = c.attrs.has('axes') ? c.attrs.ints('axes') : undefined;
   } else {
-    starts = c.requiredInts(1, 'starts'); ends = c.requiredInts(2, 'ends');
-    axes = c.constInts(3, 'axes'); steps = c.constInts(4, 'steps');
+    starts = c.requiredInts(1, 'starts');
+    ends = c.requiredInts(2, 'ends');
+    axes = c.constInts(3, 'axes');
+    steps = c.constInts(4, 'steps');
   }
   axes ??= starts.map((_, i) => i);
   steps ??= starts.map(() => 1);
-  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) c.fail('starts/ends/axes/steps lengths differ');
+  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
+    c.fail('starts/ends/axes/steps lengths differ');
   const a = { starts: new Array(r).fill(0), ends: [...xs], steps: new Array(r).fill(1) };
   axes.forEach((ax, i) => {
     const d = normAxis(ax, r, `node '${c.nodeName}' axes`);
     if (steps![i] === 0) c.fail('slice step 0');
     const [s, e] = normSlice(xs[d], starts[i], ends[i], steps![i]);
-    a.starts[d] = s; a.ends[d] = e; a.steps[d] = steps![i];
+    a.starts[d] = s;
+    a.ends[d] = e;
+    a.steps[d] = steps![i];
   });
   c.emit('slice', a, [x], c.outputName());
 }
@@ -152,11 +162,15 @@ function split(c: ImportContext): void {
     const per = Math.ceil(xs[axis] / (c.attrs.has('num_outputs') ? c.attrs.int('num_outputs') : n));
     sizes = Array.from({ length: n }, (_, i) => Math.max(0, Math.min(per, xs[axis] - i * per)));
   }
-  if (sizes.length !== n || sizes.reduce((p, q) => p + q, 0) !== xs[axis]) c.fail(`split sizes [${sizes}] do not sum to dim ${xs[axis]} over ${n} outputs`);
+  if (sizes.length !== n || sizes.reduce((p, q) => p + q, 0) !== xs[axis])
+    c.fail(`split sizes [${sizes}] do not sum to dim ${xs[axis]} over ${n} outputs`);
   let at = 0;
   sizes.forEach((s, i) => {
-    const starts = new Array(xs.length).fill(0); const ends = [...xs];
-    starts[axis] = at; ends[axis] = at + s; at += s;
+    const starts = new Array(xs.length).fill(0);
+    const ends = [...xs];
+    starts[axis] = at;
+    ends[axis] = at + s;
+    at += s;
     if (c.node.output[i]) c.emit('slice', { starts, ends, steps: new Array(xs.length).fill(1) }, [x], c.node.output[i]);
   });
 }
@@ -196,7 +210,8 @@ function identity(c: ImportContext): void {
     const training = c.input(2) ? c.requiredInts(2, 'training_mode')[0] : 0;
     if (training) c.unsupported('training_mode=true (random dropout)');
     // inference: the mask is all true
-    if (c.node.output[1]) c.constant(hostTensor('bool', c.shape(x), new Uint8Array(sizeOf(c.shape(x))).fill(1)), c.node.output[1]);
+    if (c.node.output[1])
+      c.constant(hostTensor('bool', c.shape(x), new Uint8Array(sizeOf(c.shape(x))).fill(1)), c.node.output[1]);
   }
   c.emit('identity', {}, [x], c.outputName());
 }
@@ -209,7 +224,14 @@ function range(c: ImportContext): void {
   const n = Math.max(Math.ceil((limit - start) / delta), 0);
   if (n > c.limits.maxTensorElements) c.fail(`range of ${n} elements exceeds maxTensorElements`);
   const dt = c.dtype(c.input(0));
-  c.constant(hostTensor(dt, [n], Array.from({ length: n }, (_, i) => start + i * delta)), c.outputName());
+  c.constant(
+    hostTensor(
+      dt,
+      [n],
+      Array.from({ length: n }, (_, i) => start + i * delta),
+    ),
+    c.outputName(),
+  );
 }
 
 function size(c: ImportContext): void {
@@ -221,16 +243,22 @@ function pad(c: ImportContext): void {
   const r = c.shape(x).length;
   const mode = c.attrs.string('mode', 'constant') as 'constant' | 'reflect' | 'edge' | 'wrap';
   if (!['constant', 'reflect', 'edge', 'wrap'].includes(mode)) c.fail(`unknown mode '${mode}'`);
-  let pads: number[], value = 0;
+  let pads: number[],
+    value = 0;
   if (c.opset < 11) {
-    pads = c.attrs.ints('pads'); value = c.attrs.float('value', 0);
+    pads = c.attrs.ints('pads');
+    value = c.attrs.float('value', 0);
   } else {
     pads = c.requiredInts(1, 'pads');
     if (c.input(2)) value = c.requiredInts(2, 'constant_value')[0] ?? 0;
     const axes = c.constInts(3, 'axes');
     if (axes) {
       const full = new Array(2 * r).fill(0);
-      axes.forEach((a, i) => { const d = normAxis(a, r); full[d] = pads[i]; full[d + r] = pads[i + axes.length]; });
+      axes.forEach((a, i) => {
+        const d = normAxis(a, r);
+        full[d] = pads[i];
+        full[d + r] = pads[i + axes.length];
+      });
       pads = full;
     }
   }
@@ -260,8 +288,25 @@ function spaceToDepth(c: ImportContext): void {
 }
 
 export const TENSOR: Record<string, Lowering> = {
-  Constant: constant, ConstantOfShape: constantOfShape, Shape: shapeOp, Size: size, Reshape: reshape, Flatten: flatten,
-  Squeeze: squeeze, Unsqueeze: unsqueeze, Transpose: transpose, Slice: slice, Concat: concat, Split: split,
-  Gather: gather, Expand: expand, Tile: tile, Identity: identity, Dropout: identity, Range: range, Pad: pad,
-  DepthToSpace: depthToSpace, SpaceToDepth: spaceToDepth,
+  Constant: constant,
+  ConstantOfShape: constantOfShape,
+  Shape: shapeOp,
+  Size: size,
+  Reshape: reshape,
+  Flatten: flatten,
+  Squeeze: squeeze,
+  Unsqueeze: unsqueeze,
+  Transpose: transpose,
+  Slice: slice,
+  Concat: concat,
+  Split: split,
+  Gather: gather,
+  Expand: expand,
+  Tile: tile,
+  Identity: identity,
+  Dropout: identity,
+  Range: range,
+  Pad: pad,
+  DepthToSpace: depthToSpace,
+  SpaceToDepth: spaceToDepth,
 };
