@@ -10,6 +10,8 @@ export type ErrorCode =
   | 'SHADER_COMPILE'
   | 'NO_ADAPTER'
   | 'RELEASED'
+  | 'STALE_OUTPUT'
+  | 'ABORTED'
   | 'USAGE';
 
 export class KestrelError extends Error {
@@ -79,5 +81,20 @@ export class NoAdapterError extends KestrelError {
 export class ReleasedError extends KestrelError {
   constructor(what: string) {
     super('RELEASED', `${what} was released and cannot be used`);
+  }
+}
+/** A GPU-resident output used after its session's next run or release overwrote or freed it. */
+export class StaleTensorError extends KestrelError {
+  constructor(name: string, why: string) {
+    super('STALE_OUTPUT', `GPU output '${name}' is no longer valid: ${why}; download() it before the next run`);
+  }
+}
+/** Loading or session creation stopped by an AbortSignal. */
+export class AbortError extends KestrelError {
+  constructor(what: string, reason?: unknown) {
+    super(
+      'ABORTED',
+      `${what} was aborted${reason instanceof Error ? `: ${reason.message}` : reason ? `: ${String(reason)}` : ''}`,
+    );
   }
 }
