@@ -8,7 +8,8 @@ import { LOWERINGS, resolveInputShapes } from '../onnx/import.js';
 import { loadModel } from '../onnx/load.js';
 import { Session } from '../runtime/session.js';
 import type { Command } from './main.js';
-import { MODEL_FLAGS, parsePasses, parseShapes } from './model-args.js';
+import { MODEL_FLAGS, checkInputNames, parsePasses, parseShapes } from './model-args.js';
+import { jsonOutput } from './output.js';
 
 const mb = (b: number) => `${(b / 1048576).toFixed(2)} MiB`;
 
@@ -21,11 +22,14 @@ export const inspectCommand: Command = {
     minPositionals: 1,
     flags: [
       ...MODEL_FLAGS,
-      { name: 'json', type: 'string', valueName: 'FILE', summary: 'also write the report as JSON' },
+      { name: 'json', type: 'string', valueName: 'FILE', summary: 'also write the report as JSON (- for stdout)' },
     ],
   },
-  async run(args, io) {
+  async run(args, stdio) {
+    const json = jsonOutput(args, stdio);
+    const io = json.io;
     const model = await loadModel(args.positionals[0]);
+    checkInputNames(model.inputs, args);
     const g = model.graph;
     io.out(
       `model: ${args.positionals[0]} (${mb(model.byteLength)}, ${model.producer || 'unknown producer'}, opset ${model.opset})`,
@@ -52,8 +56,7 @@ export const inspectCommand: Command = {
     if (unsupported.length) {
       io.out(`\nunsupported (${unsupported.length}):`);
       for (const u of unsupported) io.out(`  ${u}`);
-      if (args.flags.json)
-        (await import('node:fs')).writeFileSync(args.flags.json as string, JSON.stringify(report, null, 2));
+      if (json.wanted) json.write(JSON.stringify(report, null, 2));
       return 1;
     }
     const session = await Session.create(model, { shapes: parseShapes(args), passes: parsePasses(args) });
@@ -122,8 +125,7 @@ export const inspectCommand: Command = {
         flops: Object.fromEntries(flops),
         memory: { weightBytes: m.weightBytes, arenaBytes: m.arenaBytes, naiveBytes: m.naiveBytes },
       });
-      if (args.flags.json)
-        (await import('node:fs')).writeFileSync(args.flags.json as string, JSON.stringify(report, null, 2));
+      if (json.wanted) json.write(JSON.stringify(report, null, 2));
       return 0;
     } finally {
       session.release();

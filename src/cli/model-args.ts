@@ -74,6 +74,20 @@ export function parsePasses(args: ParsedArgs): PassOptions {
   return opts;
 }
 
+/** `--shape` and `--input` must name model inputs: a typo is a usage error that lists them (checked before any file is read). */
+export function checkInputNames(inputs: IoInfo[], args: ParsedArgs): void {
+  const known = new Set(inputs.map((i) => i.name));
+  const list = inputs.map((i) => `${i.name} ${i.dtype}[${i.dims.join(',')}]`).join(', ');
+  for (const flag of ['shape', 'input']) {
+    for (const item of (args.flags[flag] as string[] | undefined) ?? []) {
+      const name = item.slice(0, Math.max(item.lastIndexOf('='), 0));
+      if (!name) throw new UsageError(`--${flag} '${item}' names no input: write NAME=VALUE (inputs: ${list})`);
+      if (!known.has(name))
+        throw new UsageError(`--${flag} ${name}: the model has no input '${name}' (inputs: ${list})`);
+    }
+  }
+}
+
 export function readInputs(args: ParsedArgs, flag = 'input'): Record<string, HostTensor> {
   const out: Record<string, HostTensor> = {};
   for (const [name, file] of pairs((args.flags[flag] as string[]) ?? [], flag)) {
@@ -113,7 +127,7 @@ export function feedsFor(
   shapes: Record<string, number[]>,
 ): Record<string, HostTensor> {
   const feeds: Record<string, HostTensor> = {};
-  for (const name of Object.keys(given))
+  for (const name of [...Object.keys(given), ...Object.keys(shapes)])
     if (!inputs.some((i) => i.name === name))
       throw new UsageError(`unknown input '${name}' (model inputs: ${inputs.map((i) => i.name).join(', ')})`);
   inputs.forEach((io, k) => {

@@ -10,8 +10,9 @@ import { quantizeModel } from '../quant/quantize.js';
 import type { WeightMode } from '../quant/weights.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { CliIo, Command } from './main.js';
+import type { Command } from './main.js';
 import { MODEL_FLAGS, feedsFor, parseShapes } from './model-args.js';
+import { stderrIsTTY } from './output.js';
 
 function readCalibration(dir: string, inputName: string): Record<string, HostTensor>[] {
   let files: string[];
@@ -26,14 +27,15 @@ function readCalibration(dir: string, inputName: string): Record<string, HostTen
   return files.map((f) => ({ [inputName]: parseNpy(new Uint8Array(readFileSync(join(dir, f))), f) }));
 }
 
-function progressBar(io: CliIo): (done: number, total: number) => void {
+/** A calibration progress bar on stderr, only when stderr is a terminal (a log file gets no \r lines). */
+function progressBar(): ((done: number, total: number) => void) | undefined {
+  if (!stderrIsTTY()) return undefined;
   return (done, total) => {
     const w = 30,
       fill = Math.round((w * done) / total);
     process.stderr.write(
       `\rcalibrating [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total}${done === total ? '\n' : ''}`,
     );
-    void io;
   };
 }
 
@@ -130,7 +132,7 @@ export const quantizeCommand: Command = {
       scales: scales as 'pow2' | 'float',
       percentile: Number(args.flags.percentile ?? 99.99),
       exclude: new Set(((args.flags.exclude as string | undefined) ?? '').split(',').filter(Boolean)),
-      progress: progressBar(io),
+      progress: progressBar(),
     });
     writeFileSync(outPath, r.bytes);
     const quiet = !!args.flags.quiet;
