@@ -9,6 +9,7 @@ import { runCommand } from './run.js';
 import { quantizeCommand } from './quantize.js';
 import { demoCommand } from './demo.js';
 import { profileCommand } from './profile.js';
+import { tuneCommand } from './tune.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   parityCommand,
   quantizeCommand,
   profileCommand,
+  tuneCommand,
 ];
 
 const stdio: CliIo = {

@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'SHADER_COMPILE'
   | 'NO_ADAPTER'
   | 'RELEASED'
+  | 'TUNING'
   | 'USAGE';
 
 export class KestrelError extends Error {
@@ -79,5 +80,11 @@ export class NoAdapterError extends KestrelError {
 export class ReleasedError extends KestrelError {
   constructor(what: string) {
     super('RELEASED', `${what} was released and cannot be used`);
+  }
+}
+/** A tuning profile that cannot be read (bad JSON, wrong format, fields of the wrong type). */
+export class TuningProfileError extends KestrelError {
+  constructor(message: string) {
+    super('TUNING', message);
   }
 }
