@@ -14,7 +14,16 @@ import { PipelineCache } from '../runtime/pipelines.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
 import type { Command } from './main.js';
-import { INPUT_FLAG, MODEL_FLAGS, feedsFor, parsePasses, parseShapes, readInputs } from './model-args.js';
+import {
+  INPUT_FLAG,
+  MODEL_FLAGS,
+  TUNING_FLAG,
+  feedsFor,
+  parsePasses,
+  parseShapes,
+  parseTuning,
+  readInputs,
+} from './model-args.js';
 
 function whole(v: unknown, flag: string, dflt: number, min: number): number {
   if (v === undefined) return dflt;
@@ -34,6 +43,7 @@ export const profileCommand: Command = {
     flags: [
       INPUT_FLAG,
       ...MODEL_FLAGS,
+      TUNING_FLAG,
       {
         name: 'iterations',
         type: 'string',
@@ -96,7 +106,11 @@ export const profileCommand: Command = {
     const t1 = performance.now();
     const feeds = feedsFor(model.inputs, readInputs(args), parseShapes(args));
     const shapes = new Map(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
-    const session = await Session.create(model, { shapes: Object.fromEntries(shapes), passes: parsePasses(args) });
+    const session = await Session.create(model, {
+      shapes: Object.fromEntries(shapes),
+      passes: parsePasses(args),
+      tuning: parseTuning(args),
+    });
     try {
       const plan = await session.plan(shapes);
       const tensors = new Map<string, HostTensor>(Object.entries(feeds));

@@ -7,7 +7,7 @@ import type { Graph } from '../../ir/graph.js';
 import type { TuningLookup } from '../../kernels/tuning.js';
 import { buildSchedule } from '../../plan/schedule.js';
 import type { GpuContext } from '../device.js';
-import { Executor, kernelCaps } from '../executor.js';
+import { Executor, type RunResult, kernelCaps } from '../executor.js';
 import type { PipelineCache } from '../pipelines.js';
 import { type TunedEntry, type TuningProfile, deriveClasses, emptyProfile, round3 } from './profile.js';
 
@@ -75,42 +75,36 @@ export async function tuneGraph(
   for (const p of pending.values()) p.ids = p.ids.filter((id) => !NOT_MEASURED.has(id));
   const rounds = Math.max(0, ...[...pending.values()].map((p) => p.ids.length));
   log(`tune: ${pending.size} decisions, ${rounds} rounds of ${runs} runs`);
-  for (let r = 0; r < rounds; r++) {
-    if (opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs) {
-      log(`tune: budget of ${opts.budgetMs} ms spent after ${r} rounds`);
-      break;
-    }
-    const lookup: TuningLookup = {
-      choose: (key) => {
-        const id = pending.get(key)?.ids[r];
-        return id === undefined ? undefined : { id, source: 'auto' };
-      },
-    };
-    const ex = await Executor.create(ctx, cache, graph, { tuning: lookup });
-    try {
-      await ex.run(feeds);
-      for (let i = 0; i < runs; i++) {
-        const res = await ex.run(feeds, true);
-        const perKey = new Map<string, { id: string; ms: number }>();
-        res.timings?.forEach((t) => {
-          const c = ex.steps[t.index].choice;
-          if (!c || !pending.has(c.key)) return;
-          const e = perKey.get(c.key) ?? { id: c.id, ms: 0 };
-          e.ms += t.gpuMs;
-          perKey.set(c.key, e);
-        });
-        for (const [key, { id, ms }] of perKey) {
-          const p = pending.get(key)!;
-          // the round's candidate may not build for this node; record what actually ran
-          if (!p.ids.includes(id)) continue;
-          p.ms.set(id, [...(p.ms.get(id) ?? []), ms / p.nodes.size]);
-        }
+  // every round's plan is built first, then the rounds' runs interleave, so drift in the machine's speed
+  // (other processes, clocks) falls on every candidate alike
+  const plans: Executor[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      if (opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs / 2) {
+        log(`tune: half the budget (${opts.budgetMs} ms) spent building ${r} of ${rounds} rounds`);
+        break;
       }
-    } finally {
-      ex.release();
+      const lookup: TuningLookup = {
+        choose: (key) => {
+          const id = pending.get(key)?.ids[r];
+          return id === undefined ? undefined : { id, source: 'auto' };
+        },
+      };
+      const ex = await Executor.create(ctx, cache, graph, { tuning: lookup });
+      plans.push(ex);
+      await ex.run(feeds); // the first dispatch compiles on some drivers
     }
-    log(`tune: round ${r + 1}/${rounds} done at ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    for (let i = 0; i < runs; i++) {
+      if (i > 0 && opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs) {
+        log(`tune: budget of ${opts.budgetMs} ms spent after ${i} runs per round`);
+        break;
+      }
+      for (const ex of plans) record(pending, ex, await ex.run(feeds, true));
+    }
+  } finally {
+    for (const ex of plans) ex.release();
   }
+  log(`tune: ${plans.length} rounds measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const profile = emptyProfile(ctx.info);
   profile.timing = 'timestamps';
   for (const [key, p] of pending) {
@@ -123,6 +117,23 @@ export async function tuneGraph(
   }
   profile.classes = deriveClasses(profile.entries);
   return profile;
+}
+
+/** Adds one profiled run's per-node time to each decision's candidate that ran. */
+function record(pending: Map<string, Pending>, ex: Executor, res: RunResult): void {
+  const perKey = new Map<string, { id: string; ms: number }>();
+  res.timings?.forEach((t) => {
+    const c = ex.steps[t.index].choice;
+    if (!c || !pending.has(c.key)) return;
+    const e = perKey.get(c.key) ?? { id: c.id, ms: 0 };
+    e.ms += t.gpuMs;
+    perKey.set(c.key, e);
+  });
+  for (const [key, { id, ms }] of perKey) {
+    const p = pending.get(key)!;
+    // the round's candidate may not build for this node and the default ran instead: file it under what ran
+    if (p.ids.includes(id)) p.ms.set(id, [...(p.ms.get(id) ?? []), ms / p.nodes.size]);
+  }
 }
 
 function median(xs: number[]): number {
