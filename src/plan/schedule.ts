@@ -102,7 +102,7 @@ export function rootOf(aliases: Map<string, string>, name: string): string {
 }
 
 /** Replaces a node's kernel selection (kernels-bench ladders, the tuner); undefined keeps the registry's choice. */
-export type SelectOverride = (node: KNode, caps: KernelCaps) => KernelSelection | undefined;
+export type SelectOverride = (node: KNode, caps: KernelCaps, tuning?: TuningLookup) => KernelSelection | undefined;
 
 export function buildSchedule(
   g: Graph,
@@ -156,7 +156,7 @@ export function buildSchedule(
       constInputs: node.inputs.map((i) => !!i && g.values.get(i)?.data !== undefined),
       packedInputs: node.inputs.map((i) => packed.has(i)),
     };
-    const sel = override?.(knode, caps) ?? def.select(knode, caps, opts.tuning);
+    const sel = override?.(knode, caps, opts.tuning) ?? def.select(knode, caps, opts.tuning);
     const scratchNames = (sel.scratch ?? []).map((bytes, i) => {
       const name = `#scratch:${node.name}:${i}`;
       scratch.set(name, bytes);
