@@ -10,6 +10,7 @@ import { runCommand } from './run.js';
 import { quantizeCommand } from './quantize.js';
 import { demoCommand } from './demo.js';
 import { profileCommand } from './profile.js';
+import { tuneCommand } from './tune.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -42,6 +43,7 @@ export const COMMANDS: Command[] = [
   parityCommand,
   quantizeCommand,
   profileCommand,
+  tuneCommand,
 ];
 
 const stdio: CliIo = {

@@ -9,6 +9,8 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { UsageError } from './args.js';
 import type { IoInfo } from '../onnx/decode.js';
 import { OPT_IN, PASSES, type PassName, type PassOptions } from '../ir/passes/index.js';
+import { parseProfile } from '../runtime/tuning/profile.js';
+import type { TuningOption } from '../runtime/tuning/resolve.js';
 
 export const MODEL_FLAGS: FlagSpec[] = [
   {
@@ -33,6 +35,26 @@ export const MODEL_FLAGS: FlagSpec[] = [
     summary: `switch an opt-in pass on (${[...OPT_IN].join(', ')}: QDQ chains on the integer kernels)`,
   },
 ];
+export const TUNING_FLAG: FlagSpec = {
+  name: 'tuning',
+  type: 'string',
+  valueName: 'off|auto|FILE',
+  summary: "kernel choice: the adapter's shipped profile (default), portable defaults, measure now, or a profile",
+};
+
+/** --tuning: undefined (shipped profile), 'off', 'auto', or a profile file from `kestrel tune`. */
+export function parseTuning(args: ParsedArgs): TuningOption | undefined {
+  const v = args.flags.tuning as string | undefined;
+  if (v === undefined || v === 'off' || v === 'auto') return v;
+  let text: string;
+  try {
+    text = readFileSync(v, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--tuning: cannot read ${v}: ${(e as Error).message} (give off, auto or a profile file)`);
+  }
+  return parseProfile(text, v);
+}
+
 export const INPUT_FLAG: FlagSpec = {
   name: 'input',
   type: 'string',

@@ -17,10 +17,12 @@ import type { Command } from './main.js';
 import {
   INPUT_FLAG,
   MODEL_FLAGS,
+  TUNING_FLAG,
   checkInputNames,
   feedsFor,
   parsePasses,
   parseShapes,
+  parseTuning,
   readInputs,
 } from './model-args.js';
 import { jsonOutput } from './output.js';
@@ -43,6 +45,7 @@ export const profileCommand: Command = {
     flags: [
       INPUT_FLAG,
       ...MODEL_FLAGS,
+      TUNING_FLAG,
       {
         name: 'iterations',
         type: 'string',
@@ -108,7 +111,11 @@ export const profileCommand: Command = {
     checkInputNames(model.inputs, args);
     const feeds = feedsFor(model.inputs, readInputs(args), parseShapes(args));
     const shapes = new Map(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
-    const session = await Session.create(model, { shapes: Object.fromEntries(shapes), passes: parsePasses(args) });
+    const session = await Session.create(model, {
+      shapes: Object.fromEntries(shapes),
+      passes: parsePasses(args),
+      tuning: parseTuning(args),
+    });
     try {
       const plan = await session.plan(shapes);
       const tensors = new Map<string, HostTensor>(Object.entries(feeds));

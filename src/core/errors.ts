@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'RELEASED'
   | 'STALE_OUTPUT'
   | 'ABORTED'
+  | 'TUNING'
   | 'USAGE';
 
 export class KestrelError extends Error {
@@ -96,5 +97,11 @@ export class AbortError extends KestrelError {
       'ABORTED',
       `${what} was aborted${reason instanceof Error ? `: ${reason.message}` : reason ? `: ${String(reason)}` : ''}`,
     );
+  }
+}
+/** A tuning profile that cannot be read (bad JSON, wrong format, fields of the wrong type). */
+export class TuningProfileError extends KestrelError {
+  constructor(message: string) {
+    super('TUNING', message);
   }
 }

@@ -16,6 +16,8 @@ import {
   valueBytes,
 } from '../plan/schedule.js';
 import type { KernelCaps } from '../kernels/types.js';
+import type { TuningLookup } from '../kernels/tuning.js';
+import { shippedTuning } from './tuning/lookup.js';
 import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import { type GpuFeed, USAGE, findUnusableFeed, gpuBytes, isGpuFeed } from './gpu-io.js';
 import type { PipelineCache } from './pipelines.js';
@@ -29,8 +31,10 @@ export interface ExecutorOptions {
   capture?: string[];
   /** Fill the arena with NaN before each run, to catch unwritten outputs (tests). */
   poison?: boolean;
-  /** Replaces kernel selection per node (kernels-bench variant ladders and tuning). */
+  /** Replaces kernel selection per node (kernels-bench variant ladders). */
   select?: SelectOverride;
+  /** Picks among tunable kernels' candidates; see runtime/tuning (default: the adapter's shipped profile). */
+  tuning?: TuningLookup;
 }
 
 export interface StepTiming {
@@ -124,6 +128,7 @@ export class Executor {
     const schedule = buildSchedule(graph, kernelCaps(ctx), opts.select, {
       align: ctx.limits.minStorageBufferOffsetAlignment,
       keep,
+      tuning: opts.tuning ?? shippedTuning(ctx),
     });
     const ex = new Executor(ctx, graph, schedule, opts);
     try {

@@ -16,6 +16,7 @@ import { Executor, type RunResult } from './executor.js';
 import { type GpuFeed, type GpuTensor, ResidentTensor, checkGpuFeed, isGpuFeed } from './gpu-io.js';
 import { PipelineCache } from './pipelines.js';
 import { debugEnabled } from './debug.js';
+import { type AutoTuneOptions, type TuningOption, resolveTuning } from './tuning/resolve.js';
 
 export interface SessionOptions {
   /** Shapes for inputs with dynamic dims (others use the declared dims). */
@@ -37,6 +38,13 @@ export interface SessionOptions {
   /** Share compiled pipelines between sessions on the same device. */
   pipelineCache?: PipelineCache;
   limits?: Partial<Limits>;
+  /**
+   * Kernel choice per adapter (README "Tuning"): unset uses the profile shipped for this adapter, 'off' the
+   * portable defaults, a profile (from `kestrel tune`) its measured choices, 'auto' measures what no profile
+   * decides at plan creation (within `autoTune.budgetMs`) and caches it (a file in Node, IndexedDB in browsers).
+   */
+  tuning?: TuningOption;
+  autoTune?: AutoTuneOptions;
   /** Test aid: fill intermediate memory with NaN before each run. */
   poison?: boolean;
   /** Stops loading and planning in Session.create with an AbortError. */
@@ -163,7 +171,8 @@ export class Session {
     const uncaptured = wanted.filter((n) => !computed.has(n));
     if (this.opts.debugBreakNode) breakEpilogue(graph, this.opts.debugBreakNode);
     const t1 = performance.now();
-    const executor = await Executor.create(this.ctx, this.cache, graph, { capture, poison: this.opts.poison });
+    const tuning = await resolveTuning(this.ctx, this.cache, graph, this.opts.tuning, this.opts.autoTune);
+    const executor = await Executor.create(this.ctx, this.cache, graph, { capture, poison: this.opts.poison, tuning });
     if (this.released) {
       executor.release();
       throw new ReleasedError('session');
