@@ -2,7 +2,7 @@
 // over tolerance. Values fused into a step or folded at import are listed as such, not silently skipped.
 import type { HostTensor } from '../core/tensor.js';
 import type { Model } from '../onnx/decode.js';
-import { ModelProtoType, type OnnxModel } from '../onnx/proto.js';
+import { type OnnxModel, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
 import { PipelineCache } from '../runtime/pipelines.js';
 import { Session, type SessionOptions } from '../runtime/session.js';
@@ -30,12 +30,12 @@ export interface PerLayerReport {
 
 /** The model with every node output also declared a graph output, so onnxruntime returns them all. */
 export function withAllOutputs(bytes: Uint8Array): { bytes: Uint8Array; names: string[] } {
-  const m = ModelProtoType.decode(bytes) as unknown as OnnxModel;
+  const m = decodeModelProto(bytes);
   const have = new Set(m.graph!.output.map((o) => o.name));
   const names: string[] = [];
   for (const n of m.graph!.node) for (const o of n.output) if (o && n.opType !== 'Constant') names.push(o);
   for (const n of names) if (!have.has(n)) m.graph!.output.push({ name: n } as never);
-  return { bytes: ModelProtoType.encode(m as never).finish(), names };
+  return { bytes: encodeModelProto(m), names };
 }
 
 /** Reference values for every node output from onnxruntime-node. */

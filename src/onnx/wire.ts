@@ -1,0 +1,307 @@
+// Protocol Buffers wire format, table-driven: a message schema maps field numbers to names and kinds, and
+// one generic reader/writer walks it. No generated code, no eval (runs under a no-eval CSP).
+import { ModelFormatError } from '../core/errors.js';
+
+export type ScalarKind = 'int64' | 'uint64' | 'int32' | 'float' | 'double' | 'string' | 'bytes';
+/** A field: its JS name, a scalar kind or the name of a message schema, and whether it repeats. */
+export interface FieldSpec {
+  name: string;
+  kind: ScalarKind | string;
+  repeated?: boolean;
+  /** No default when absent (a oneof member whose presence matters). */
+  presence?: boolean;
+}
+export type Schemas = Record<string, Record<number, FieldSpec>>;
+
+const WIRE_VARINT = 0;
+const WIRE_I64 = 1;
+const WIRE_LEN = 2;
+const WIRE_I32 = 5;
+const TWO_32 = 4294967296;
+// hostile models nest graphs inside attributes; bound the recursion instead of overflowing the stack
+const MAX_DEPTH = 64;
+const SCALAR_WIRE: Record<ScalarKind, number> = {
+  int64: WIRE_VARINT,
+  uint64: WIRE_VARINT,
+  int32: WIRE_VARINT,
+  float: WIRE_I32,
+  double: WIRE_I64,
+  string: WIRE_LEN,
+  bytes: WIRE_LEN,
+};
+const utf8Decoder = new TextDecoder();
+const utf8Encoder = new TextEncoder();
+
+const isScalar = (kind: string): kind is ScalarKind => kind in SCALAR_WIRE;
+
+function defaultOf(kind: string): unknown {
+  if (kind === 'string') return '';
+  if (kind === 'bytes') return new Uint8Array(0);
+  return isScalar(kind) ? 0 : undefined;
+}
+
+class Reader {
+  pos: number;
+  private readonly view: DataView;
+  constructor(
+    readonly buf: Uint8Array,
+    start: number,
+    readonly end: number,
+  ) {
+    this.pos = start;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  fail(what: string): never {
+    throw new ModelFormatError(`${what} at byte ${this.pos}`);
+  }
+
+  /** A varint as [low 32 bits, high 32 bits], both unsigned. */
+  varint64(): [number, number] {
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) this.fail('varint runs past the end of its message');
+      const b = this.buf[this.pos++];
+      if (i < 4) lo |= (b & 0x7f) << (7 * i);
+      else if (i === 4) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >> 4;
+      } else hi |= (b & 0x7f) << (7 * i - 32);
+      if (b < 0x80) return [lo >>> 0, hi >>> 0];
+    }
+    return this.fail('varint longer than 10 bytes');
+  }
+
+  uint32(): number {
+    const [lo, hi] = this.varint64();
+    if (hi !== 0) this.fail('length or tag over 32 bits');
+    return lo;
+  }
+
+  skip(n: number): void {
+    if (n > this.end - this.pos) this.fail(`field of ${n} bytes runs past the end of its message`);
+    this.pos += n;
+  }
+
+  scalar(kind: ScalarKind): unknown {
+    switch (kind) {
+      case 'int64': {
+        const [lo, hi] = this.varint64();
+        return (hi | 0) * TWO_32 + lo;
+      }
+      case 'uint64': {
+        const [lo, hi] = this.varint64();
+        return hi * TWO_32 + lo;
+      }
+      case 'int32':
+        return this.varint64()[0] | 0;
+      case 'float': {
+        const at = this.pos;
+        this.skip(4);
+        return this.view.getFloat32(at, true);
+      }
+      case 'double': {
+        const at = this.pos;
+        this.skip(8);
+        return this.view.getFloat64(at, true);
+      }
+      case 'bytes':
+      case 'string': {
+        const n = this.uint32();
+        const at = this.pos;
+        this.skip(n);
+        // a view, not a copy: weights in raw_data stay where the model's bytes are
+        const b = this.buf.subarray(at, at + n);
+        return kind === 'bytes' ? b : utf8Decoder.decode(b);
+      }
+    }
+  }
+
+  skipField(wire: number): void {
+    if (wire === WIRE_VARINT) this.varint64();
+    else if (wire === WIRE_I64) this.skip(8);
+    else if (wire === WIRE_I32) this.skip(4);
+    else if (wire === WIRE_LEN) this.skip(this.uint32());
+    else this.fail(`unsupported wire type ${wire}`);
+  }
+}
+
+function readMessage(schemas: Schemas, type: string, r: Reader, depth: number): Record<string, unknown> {
+  if (depth > MAX_DEPTH) r.fail(`messages nested deeper than ${MAX_DEPTH}`);
+  const fields = schemas[type];
+  const msg: Record<string, unknown> = {};
+  for (const f of Object.values(fields)) {
+    if (f.repeated) msg[f.name] = [];
+    else if (!f.presence) msg[f.name] = defaultOf(f.kind);
+  }
+  while (r.pos < r.end) {
+    const tag = r.uint32();
+    const num = tag >>> 3;
+    const wire = tag & 7;
+    if (num === 0) r.fail(`${type}: field number 0`);
+    const f = fields[num];
+    if (!f) {
+      r.skipField(wire);
+      continue;
+    }
+    if (!isScalar(f.kind)) {
+      if (wire !== WIRE_LEN) r.fail(`${type}.${f.name}: wire type ${wire} for a message`);
+      const n = r.uint32();
+      const end = r.pos + n;
+      if (n > r.end - r.pos) r.fail(`${type}.${f.name}: ${n} bytes run past the end of its message`);
+      const sub = readMessage(schemas, f.kind, new Reader(r.buf, r.pos, end), depth + 1);
+      r.pos = end;
+      if (f.repeated) (msg[f.name] as unknown[]).push(sub);
+      else msg[f.name] = sub;
+      continue;
+    }
+    const want = SCALAR_WIRE[f.kind];
+    if (f.repeated && wire === WIRE_LEN && want !== WIRE_LEN) {
+      // packed repeated scalars
+      const n = r.uint32();
+      if (n > r.end - r.pos) r.fail(`${type}.${f.name}: ${n} packed bytes run past the end of its message`);
+      const packed = new Reader(r.buf, r.pos, r.pos + n);
+      const out = msg[f.name] as unknown[];
+      while (packed.pos < packed.end) out.push(packed.scalar(f.kind));
+      r.pos += n;
+      continue;
+    }
+    if (wire !== want) r.fail(`${type}.${f.name}: wire type ${wire}, expected ${want}`);
+    const v = r.scalar(f.kind);
+    if (f.repeated) (msg[f.name] as unknown[]).push(v);
+    else msg[f.name] = v;
+  }
+  return msg;
+}
+
+/** Decodes bytes as message `type`; throws ModelFormatError on truncated or malformed input. */
+export function decodeMessage(schemas: Schemas, type: string, bytes: Uint8Array): Record<string, unknown> {
+  return readMessage(schemas, type, new Reader(bytes, 0, bytes.length), 0);
+}
+
+class Writer {
+  readonly chunks: Uint8Array[] = [];
+  length = 0;
+  private pending: number[] = [];
+  private static scratch = new DataView(new ArrayBuffer(8));
+
+  byte(b: number): void {
+    this.pending.push(b);
+    this.length++;
+  }
+  varint32(n: number): void {
+    let v = n >>> 0;
+    while (v > 0x7f) {
+      this.byte((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    this.byte(v);
+  }
+  /** Any integer as a 64-bit two's-complement varint (clamped to the int64/uint64 range). */
+  varint64(n: number, unsigned: boolean): void {
+    if (n >= 0 && n < TWO_32) return this.varint32(n);
+    const max = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+    const min = unsigned ? 0n : -(2n ** 63n);
+    let big = BigInt(Math.trunc(n));
+    big = big > max ? max : big < min ? min : big;
+    let v = BigInt.asUintN(64, big);
+    while (v > 0x7fn) {
+      this.byte(Number(v & 0x7fn) | 0x80);
+      v >>= 7n;
+    }
+    this.byte(Number(v));
+  }
+  tag(num: number, wire: number): void {
+    this.varint32((num << 3) | wire);
+  }
+  private flush(): void {
+    if (this.pending.length) this.chunks.push(Uint8Array.from(this.pending));
+    this.pending = [];
+  }
+  raw(bytes: Uint8Array): void {
+    this.flush();
+    this.chunks.push(bytes);
+    this.length += bytes.length;
+  }
+  append(w: Writer): void {
+    this.flush();
+    w.flush();
+    this.chunks.push(...w.chunks);
+    this.length += w.length;
+  }
+  scalar(kind: ScalarKind, v: unknown): void {
+    const s = Writer.scratch;
+    switch (kind) {
+      case 'int64':
+      case 'uint64':
+        return this.varint64(Number(v), kind === 'uint64');
+      case 'int32':
+        return this.varint64(Number(v) | 0, false);
+      case 'float':
+        s.setFloat32(0, Number(v), true);
+        for (let i = 0; i < 4; i++) this.byte(s.getUint8(i));
+        return;
+      case 'double':
+        s.setFloat64(0, Number(v), true);
+        for (let i = 0; i < 8; i++) this.byte(s.getUint8(i));
+        return;
+      case 'string':
+      case 'bytes': {
+        const b = kind === 'string' ? utf8Encoder.encode(String(v)) : (v as Uint8Array);
+        this.varint32(b.length);
+        return this.raw(b);
+      }
+    }
+  }
+  finish(): Uint8Array {
+    this.flush();
+    const out = new Uint8Array(this.length);
+    let at = 0;
+    for (const c of this.chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+}
+
+const isDefault = (v: unknown): boolean =>
+  v === 0 || v === '' || (v instanceof Uint8Array && v.length === 0) || v === false;
+
+function writeMessage(schemas: Schemas, type: string, msg: Record<string, unknown>): Writer {
+  const w = new Writer();
+  for (const [numText, f] of Object.entries(schemas[type])) {
+    const num = Number(numText);
+    const v = msg[f.name];
+    if (v === undefined || v === null) continue;
+    const values = f.repeated ? (v as unknown[]) : [v];
+    if (f.repeated && values.length === 0) continue;
+    if (!f.repeated && !f.presence && isDefault(v)) continue;
+    if (!isScalar(f.kind)) {
+      for (const m of values) {
+        const sub = writeMessage(schemas, f.kind, m as Record<string, unknown>);
+        w.tag(num, WIRE_LEN);
+        w.varint32(sub.length);
+        w.append(sub);
+      }
+    } else if (f.repeated && SCALAR_WIRE[f.kind] !== WIRE_LEN) {
+      const packed = new Writer();
+      for (const x of values) packed.scalar(f.kind, x);
+      w.tag(num, WIRE_LEN);
+      w.varint32(packed.length);
+      w.append(packed);
+    } else {
+      for (const x of values) {
+        w.tag(num, SCALAR_WIRE[f.kind]);
+        w.scalar(f.kind, x);
+      }
+    }
+  }
+  return w;
+}
+
+/** Encodes a plain object as message `type`: fields not in the schema are left out, absent ones skipped. */
+export function encodeMessage(schemas: Schemas, type: string, msg: object): Uint8Array {
+  return writeMessage(schemas, type, msg as Record<string, unknown>).finish();
+}
