@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'SHADER_COMPILE'
   | 'NO_ADAPTER'
   | 'RELEASED'
+  | 'MISSING_DEPENDENCY'
   | 'USAGE';
 
 export class KestrelError extends Error {
@@ -79,5 +80,17 @@ export class NoAdapterError extends KestrelError {
 export class ReleasedError extends KestrelError {
   constructor(what: string) {
     super('RELEASED', `${what} was released and cannot be used`);
+  }
+}
+/** An optional peer dependency (`webgpu`, `onnxruntime-node`) is needed here and not installed. */
+export class MissingDependencyError extends KestrelError {
+  constructor(
+    readonly dependency: string,
+    why: string,
+  ) {
+    super(
+      'MISSING_DEPENDENCY',
+      `${why} needs the package '${dependency}', which is not installed (npm install ${dependency})`,
+    );
   }
 }

@@ -5,7 +5,7 @@ import type { Model } from '../onnx/decode.js';
 import { type OnnxModel, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
 import { PipelineCache } from '../runtime/pipelines.js';
-import { Session, type SessionOptions } from '../runtime/session.js';
+import { type InternalSessionOptions, Session } from '../runtime/session.js';
 import { type Diff, diff } from './metrics.js';
 import { runOnnxruntime } from './ort.js';
 
@@ -58,7 +58,7 @@ function onnxOrder(model: Model): { node: string; op: string; outputs: string[] 
 export interface ParityRunOptions {
   tolerance: number;
   failFast?: boolean;
-  session?: Omit<SessionOptions, 'capture'>;
+  session?: Omit<InternalSessionOptions, 'capture'>;
 }
 
 export async function perLayerParity(

@@ -29,14 +29,18 @@ export interface SessionOptions {
   capture?: string[] | 'all';
   /** ONNX value names that optimization must keep as real tensors (fusion stops around them). */
   keep?: string[];
-  /** Test-only: perturb the epilogue of the step of this IR node (output * 1.5), to test parity tooling. */
-  debugBreakNode?: string;
   /** Share a device between sessions. */
   context?: GpuContext;
   /** Share compiled pipelines between sessions on the same device. */
   pipelineCache?: PipelineCache;
   limits?: Partial<Limits>;
-  /** Test aid: fill intermediate memory with NaN before each run. */
+}
+
+/** Test aids, accepted by Session.create but not part of the public API. */
+export interface InternalSessionOptions extends SessionOptions {
+  /** Perturb the epilogue of the step of this IR node (output * 1.5), to test parity tooling. */
+  debugBreakNode?: string;
+  /** Fill intermediate memory with NaN before each run. */
   poison?: boolean;
 }
 
@@ -65,7 +69,7 @@ export class Session {
   private constructor(
     readonly model: Model,
     readonly ctx: GpuContext,
-    private readonly opts: SessionOptions,
+    private readonly opts: InternalSessionOptions,
     private readonly ownsContext: boolean,
   ) {
     this.cache = opts.pipelineCache ?? new PipelineCache(ctx);
