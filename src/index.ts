@@ -9,7 +9,7 @@ export { Session, type SessionOptions, type Feed, type Plan } from './runtime/se
 export type { RunResult, StepTiming, MemoryReport } from './runtime/executor.js';
 export { PipelineCache } from './runtime/pipelines.js';
 export { loadModel } from './onnx/load.js';
-export type { Model, IoInfo } from './onnx/decode.js';
+export type { Model, IoInfo, LoadOptions } from './onnx/decode.js';
 export { supportedOps } from './onnx/import.js';
 export { parseNpy, toNpy } from './io/npy.js';
 export { diff, type Diff } from './parity/metrics.js';

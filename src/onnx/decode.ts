@@ -16,7 +16,9 @@ export interface IoInfo {
 }
 
 export interface Model {
+  /** @internal */
   proto: OnnxModel;
+  /** @internal */
   graph: OnnxGraph;
   opset: number;
   /** Other domains' opsets (com.microsoft, ...). */
@@ -26,6 +28,7 @@ export interface Model {
   byteLength: number;
   producer: string;
   limits: Limits;
+  /** @internal */
   external?: ExternalReader;
 }
 
@@ -49,6 +52,7 @@ function ioInfo(v: OnnxValueInfo, what: string): IoInfo {
 
 export interface LoadOptions {
   limits?: Partial<Limits>;
+  /** @internal */
   external?: ExternalReader;
 }
 

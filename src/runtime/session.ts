@@ -47,7 +47,9 @@ export interface InternalSessionOptions extends SessionOptions {
 export type Feed = HostTensor | { data: HostTensor['data']; shape: number[]; dtype?: DType };
 
 export interface Plan {
+  /** @internal */
   graph: Graph;
+  /** @internal */
   executor: Executor;
   passReport: Record<string, number>;
   /** Requested capture values that optimization fused or folded away. */
