@@ -1,6 +1,12 @@
 // Mutators for ONNX models: byte-level (truncate, flip, splice) and structure-aware (dims, dtypes,
 // raw_data, graph wiring, attributes, names, opsets, external data). Each returns what it did.
-import { type OnnxGraph, type OnnxModel, type OnnxTensor, decodeModelProto, encodeModelProto } from '../../src/onnx/proto.js';
+import {
+  type OnnxGraph,
+  type OnnxModel,
+  type OnnxTensor,
+  decodeModelProto,
+  encodeModelProto,
+} from '../../src/onnx/proto.js';
 
 export type Rng = () => number;
 export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
