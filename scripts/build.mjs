@@ -266,7 +266,10 @@ const TYPE_ENTRIES = [
 export async function buildTypes() {
   const { generateDtsBundle } = await import('dts-bundle-generator');
   const texts = generateDtsBundle(
-    TYPE_ENTRIES.map((t) => ({ filePath: join(root, t.entry), output: { noBanner: true } })),
+    TYPE_ENTRIES.map((t) => ({
+      filePath: join(root, t.entry),
+      output: { noBanner: true, exportReferencedTypes: false },
+    })),
     { preferredConfigPath: join(root, 'tsconfig.types.json') },
   );
   texts.forEach((text, i) => {
