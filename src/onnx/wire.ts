@@ -32,6 +32,17 @@ const SCALAR_WIRE: Record<ScalarKind, number> = {
 const utf8Decoder = new TextDecoder();
 const utf8Encoder = new TextEncoder();
 
+/** Names are short ASCII: build those directly (TextDecoder's per-call cost dominates for them). */
+function decodeUtf8(b: Uint8Array): string {
+  if (b.length > 32) return utf8Decoder.decode(b);
+  let out = '';
+  for (let i = 0; i < b.length; i++) {
+    if (b[i] >= 0x80) return utf8Decoder.decode(b);
+    out += String.fromCharCode(b[i]);
+  }
+  return out;
+}
+
 const isScalar = (kind: string): kind is ScalarKind => kind in SCALAR_WIRE;
 
 function defaultOf(kind: string): unknown {
@@ -46,7 +57,8 @@ class Reader {
   constructor(
     readonly buf: Uint8Array,
     start: number,
-    readonly end: number,
+    /** End of the message being read; narrowed and restored around each sub-message. */
+    public end: number,
   ) {
     this.pos = start;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -74,6 +86,12 @@ class Reader {
   }
 
   uint32(): number {
+    // fast path: tags and lengths are almost always 1-2 bytes
+    const b = this.buf[this.pos];
+    if (b < 0x80 && this.pos < this.end) {
+      this.pos++;
+      return b;
+    }
     const [lo, hi] = this.varint64();
     if (hi !== 0) this.fail('length or tag over 32 bits');
     return lo;
@@ -87,6 +105,7 @@ class Reader {
   scalar(kind: ScalarKind): unknown {
     switch (kind) {
       case 'int64': {
+        if (this.buf[this.pos] < 0x80 && this.pos < this.end) return this.buf[this.pos++];
         const [lo, hi] = this.varint64();
         return (hi | 0) * TWO_32 + lo;
       }
@@ -113,7 +132,7 @@ class Reader {
         this.skip(n);
         // a view, not a copy: weights in raw_data stay where the model's bytes are
         const b = this.buf.subarray(at, at + n);
-        return kind === 'bytes' ? b : utf8Decoder.decode(b);
+        return kind === 'bytes' ? b : decodeUtf8(b);
       }
     }
   }
@@ -127,14 +146,19 @@ class Reader {
   }
 }
 
+// per schema table: the fields that get a value when absent, listed once instead of per message
+const defaultsCache = new WeakMap<Record<number, FieldSpec>, FieldSpec[]>();
+function withDefaults(fields: Record<number, FieldSpec>): FieldSpec[] {
+  let list = defaultsCache.get(fields);
+  if (!list) defaultsCache.set(fields, (list = Object.values(fields).filter((f) => f.repeated || !f.presence)));
+  return list;
+}
+
 function readMessage(schemas: Schemas, type: string, r: Reader, depth: number): Record<string, unknown> {
   if (depth > MAX_DEPTH) r.fail(`messages nested deeper than ${MAX_DEPTH}`);
   const fields = schemas[type];
   const msg: Record<string, unknown> = {};
-  for (const f of Object.values(fields)) {
-    if (f.repeated) msg[f.name] = [];
-    else if (!f.presence) msg[f.name] = defaultOf(f.kind);
-  }
+  for (const f of withDefaults(fields)) msg[f.name] = f.repeated ? [] : defaultOf(f.kind);
   while (r.pos < r.end) {
     const tag = r.uint32();
     const num = tag >>> 3;
@@ -150,7 +174,10 @@ function readMessage(schemas: Schemas, type: string, r: Reader, depth: number): 
       const n = r.uint32();
       const end = r.pos + n;
       if (n > r.end - r.pos) r.fail(`${type}.${f.name}: ${n} bytes run past the end of its message`);
-      const sub = readMessage(schemas, f.kind, new Reader(r.buf, r.pos, end), depth + 1);
+      const outer = r.end;
+      r.end = end;
+      const sub = readMessage(schemas, f.kind, r, depth + 1);
+      r.end = outer;
       r.pos = end;
       if (f.repeated) (msg[f.name] as unknown[]).push(sub);
       else msg[f.name] = sub;
@@ -161,10 +188,11 @@ function readMessage(schemas: Schemas, type: string, r: Reader, depth: number): 
       // packed repeated scalars
       const n = r.uint32();
       if (n > r.end - r.pos) r.fail(`${type}.${f.name}: ${n} packed bytes run past the end of its message`);
-      const packed = new Reader(r.buf, r.pos, r.pos + n);
+      const outer = r.end;
+      r.end = r.pos + n;
       const out = msg[f.name] as unknown[];
-      while (packed.pos < packed.end) out.push(packed.scalar(f.kind));
-      r.pos += n;
+      while (r.pos < r.end) out.push(r.scalar(f.kind));
+      r.end = outer;
       continue;
     }
     if (wire !== want) r.fail(`${type}.${f.name}: wire type ${wire}, expected ${want}`);
