@@ -8,7 +8,7 @@
 // In every bundle src/runtime/shader-table.ts, which reads shaders/ from disk, is replaced by a module
 // that inlines each .wgsl file, so a bundle never depends on where the repository is.
 // Usage: node scripts/build.mjs [--quiet] [--no-types]
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -229,7 +229,13 @@ export function writeNotices(packages, outfile = join(root, 'dist', 'THIRD_PARTY
 
 export async function buildAll() {
   mkdirSync(join(root, 'dist'), { recursive: true });
-  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, write: false })));
+  // write-then-rename: a reader (npm pack in test/package, a concurrent test) never sees a half-written bundle
+  for (const file of results.flatMap((r) => r.outputFiles)) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
   const rows = [];
   results.forEach((r, i) => {
     const outfile = builds[i].outfile;
