@@ -1,6 +1,7 @@
 // The subset of onnx.proto that Kestrel reads and the quantizer writes (field numbers from onnx.proto3),
-// decoded and encoded by the table-driven wire format in wire.ts.
-import { type FieldSpec, type Schemas, decodeMessage, encodeMessage } from './wire.js';
+// decoded and encoded by the table-driven wire format in wire.ts and wire-encode.ts.
+import { type FieldSpec, type Schemas, decodeMessage } from './wire.js';
+import { encodeMessage } from './wire-encode.js';
 
 const f = (name: string, kind: string, more: Partial<FieldSpec> = {}): FieldSpec => ({ name, kind, ...more });
 const rep = (name: string, kind: string): FieldSpec => ({ name, kind, repeated: true });

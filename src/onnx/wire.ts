@@ -1,5 +1,5 @@
 // Protocol Buffers wire format, table-driven: a message schema maps field numbers to names and kinds, and
-// one generic reader/writer walks it. No generated code, no eval (runs under a no-eval CSP).
+// one generic reader walks it (the writer is wire-encode.ts). No generated code, no eval (runs under a no-eval CSP).
 import { ModelFormatError } from '../core/errors.js';
 
 export type ScalarKind = 'int64' | 'uint64' | 'int32' | 'float' | 'double' | 'string' | 'bytes';
@@ -13,14 +13,14 @@ export interface FieldSpec {
 }
 export type Schemas = Record<string, Record<number, FieldSpec>>;
 
-const WIRE_VARINT = 0;
-const WIRE_I64 = 1;
-const WIRE_LEN = 2;
-const WIRE_I32 = 5;
-const TWO_32 = 4294967296;
+export const WIRE_VARINT = 0;
+export const WIRE_I64 = 1;
+export const WIRE_LEN = 2;
+export const WIRE_I32 = 5;
+export const TWO_32 = 4294967296;
 // hostile models nest graphs inside attributes; bound the recursion instead of overflowing the stack
 const MAX_DEPTH = 64;
-const SCALAR_WIRE: Record<ScalarKind, number> = {
+export const SCALAR_WIRE: Record<ScalarKind, number> = {
   int64: WIRE_VARINT,
   uint64: WIRE_VARINT,
   int32: WIRE_VARINT,
@@ -30,7 +30,6 @@ const SCALAR_WIRE: Record<ScalarKind, number> = {
   bytes: WIRE_LEN,
 };
 const utf8Decoder = new TextDecoder();
-const utf8Encoder = new TextEncoder();
 
 /** Names are short ASCII: build those directly (TextDecoder's per-call cost dominates for them). */
 function decodeUtf8(b: Uint8Array): string {
@@ -43,7 +42,7 @@ function decodeUtf8(b: Uint8Array): string {
   return out;
 }
 
-const isScalar = (kind: string): kind is ScalarKind => kind in SCALAR_WIRE;
+export const isScalar = (kind: string): kind is ScalarKind => kind in SCALAR_WIRE;
 
 function defaultOf(kind: string): unknown {
   if (kind === 'string') return '';
@@ -206,130 +205,4 @@ function readMessage(schemas: Schemas, type: string, r: Reader, depth: number): 
 /** Decodes bytes as message `type`; throws ModelFormatError on truncated or malformed input. */
 export function decodeMessage(schemas: Schemas, type: string, bytes: Uint8Array): Record<string, unknown> {
   return readMessage(schemas, type, new Reader(bytes, 0, bytes.length), 0);
-}
-
-class Writer {
-  readonly chunks: Uint8Array[] = [];
-  length = 0;
-  private pending: number[] = [];
-  private static scratch = new DataView(new ArrayBuffer(8));
-
-  byte(b: number): void {
-    this.pending.push(b);
-    this.length++;
-  }
-  varint32(n: number): void {
-    let v = n >>> 0;
-    while (v > 0x7f) {
-      this.byte((v & 0x7f) | 0x80);
-      v >>>= 7;
-    }
-    this.byte(v);
-  }
-  /** Any integer as a 64-bit two's-complement varint (clamped to the int64/uint64 range). */
-  varint64(n: number, unsigned: boolean): void {
-    if (n >= 0 && n < TWO_32) return this.varint32(n);
-    const max = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
-    const min = unsigned ? 0n : -(2n ** 63n);
-    let big = BigInt(Math.trunc(n));
-    big = big > max ? max : big < min ? min : big;
-    let v = BigInt.asUintN(64, big);
-    while (v > 0x7fn) {
-      this.byte(Number(v & 0x7fn) | 0x80);
-      v >>= 7n;
-    }
-    this.byte(Number(v));
-  }
-  tag(num: number, wire: number): void {
-    this.varint32((num << 3) | wire);
-  }
-  private flush(): void {
-    if (this.pending.length) this.chunks.push(Uint8Array.from(this.pending));
-    this.pending = [];
-  }
-  raw(bytes: Uint8Array): void {
-    this.flush();
-    this.chunks.push(bytes);
-    this.length += bytes.length;
-  }
-  append(w: Writer): void {
-    this.flush();
-    w.flush();
-    this.chunks.push(...w.chunks);
-    this.length += w.length;
-  }
-  scalar(kind: ScalarKind, v: unknown): void {
-    const s = Writer.scratch;
-    switch (kind) {
-      case 'int64':
-      case 'uint64':
-        return this.varint64(Number(v), kind === 'uint64');
-      case 'int32':
-        return this.varint64(Number(v) | 0, false);
-      case 'float':
-        s.setFloat32(0, Number(v), true);
-        for (let i = 0; i < 4; i++) this.byte(s.getUint8(i));
-        return;
-      case 'double':
-        s.setFloat64(0, Number(v), true);
-        for (let i = 0; i < 8; i++) this.byte(s.getUint8(i));
-        return;
-      case 'string':
-      case 'bytes': {
-        const b = kind === 'string' ? utf8Encoder.encode(String(v)) : (v as Uint8Array);
-        this.varint32(b.length);
-        return this.raw(b);
-      }
-    }
-  }
-  finish(): Uint8Array {
-    this.flush();
-    const out = new Uint8Array(this.length);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
-  }
-}
-
-const isDefault = (v: unknown): boolean =>
-  v === 0 || v === '' || (v instanceof Uint8Array && v.length === 0) || v === false;
-
-function writeMessage(schemas: Schemas, type: string, msg: Record<string, unknown>): Writer {
-  const w = new Writer();
-  for (const [numText, f] of Object.entries(schemas[type])) {
-    const num = Number(numText);
-    const v = msg[f.name];
-    if (v === undefined || v === null) continue;
-    const values = f.repeated ? (v as unknown[]) : [v];
-    if (f.repeated && values.length === 0) continue;
-    if (!f.repeated && !f.presence && isDefault(v)) continue;
-    if (!isScalar(f.kind)) {
-      for (const m of values) {
-        const sub = writeMessage(schemas, f.kind, m as Record<string, unknown>);
-        w.tag(num, WIRE_LEN);
-        w.varint32(sub.length);
-        w.append(sub);
-      }
-    } else if (f.repeated && SCALAR_WIRE[f.kind] !== WIRE_LEN) {
-      const packed = new Writer();
-      for (const x of values) packed.scalar(f.kind, x);
-      w.tag(num, WIRE_LEN);
-      w.varint32(packed.length);
-      w.append(packed);
-    } else {
-      for (const x of values) {
-        w.tag(num, SCALAR_WIRE[f.kind]);
-        w.scalar(f.kind, x);
-      }
-    }
-  }
-  return w;
-}
-
-/** Encodes a plain object as message `type`: fields not in the schema are left out, absent ones skipped. */
-export function encodeMessage(schemas: Schemas, type: string, msg: object): Uint8Array {
-  return writeMessage(schemas, type, msg as Record<string, unknown>).finish();
 }
