@@ -1,13 +1,17 @@
-// Builds the three bundles with esbuild and prints their sizes:
-//   dist/kestrel.node.mjs     src/index.ts for Node (webgpu, onnxruntime-node external)
-//   dist/kestrel.browser.mjs  src/index.ts for browsers (no Node-only imports; `webgpu` is only reached without navigator.gpu)
+// Builds the bundles with esbuild, prints their sizes (raw and gzipped), writes dist/THIRD_PARTY_NOTICES.md from
+// what the bundles inline, and the public type declarations (dist/kestrel.d.ts, dist/demo.d.ts):
+//   dist/kestrel.node.mjs     src/index.ts for Node (webgpu, onnxruntime-node external: optional peers)
+//   dist/kestrel.browser.mjs  src/index.ts for browsers, minified (`webgpu` is only reached without navigator.gpu)
+//   dist/demo.node.mjs        src/demo/index.node.ts, the OCR demo (imports ./kestrel.node.mjs, never inlines it)
+//   dist/demo.browser.mjs     src/demo/index.ts, minified (imports ./kestrel.browser.mjs)
 //   dist/cli.mjs              src/cli/main.ts for Node (run by bin/kestrel.mjs)
 // In every bundle src/runtime/shader-table.ts, which reads shaders/ from disk, is replaced by a module
 // that inlines each .wgsl file, so a bundle never depends on where the repository is.
-// Usage: node scripts/build.mjs [--quiet]
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+// Usage: node scripts/build.mjs [--quiet] [--no-types]
+import { mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -17,7 +21,9 @@ const started = performance.now();
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 const NODE_EXTERNAL = ['webgpu', 'onnxruntime-node'];
-// Bundled CommonJS (protobufjs) may call require(); ESM output has no require unless we make one.
+// the minified browser bundle's budget, gzipped (head units download it over the air)
+export const BROWSER_GZIP_BUDGET = 120 * 1024;
+// Bundled CommonJS (pngjs in the CLI and demo) may call require(); ESM output has no require unless we make one.
 const NODE_BANNER =
   "import { createRequire as __kestrelCreateRequire } from 'node:module';\nconst require = __kestrelCreateRequire(import.meta.url);";
 
@@ -104,6 +110,20 @@ export const noNodeBuiltinsPlugin = {
   },
 };
 
+/** The demo is an app on the public API: imports of src/index.ts (or the errors it re-exports) stay external. */
+export function mainEntryExternalPlugin(target) {
+  const entries = new Set([join(root, 'src', 'index.ts'), join(root, 'src', 'core', 'errors.ts')]);
+  return {
+    name: 'kestrel-main-entry-external',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const file = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+        return entries.has(file) ? { path: target, external: true } : undefined;
+      });
+    },
+  };
+}
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -112,39 +132,52 @@ const common = {
   metafile: true,
   logLevel: 'warning',
   absWorkingDir: root,
+  // the notices of what is inlined go to dist/THIRD_PARTY_NOTICES.md instead
   legalComments: 'none',
 };
+const nodeBuild = { ...common, platform: 'node', external: NODE_EXTERNAL, banner: { js: NODE_BANNER } };
+const browserBuild = {
+  ...common,
+  platform: 'browser',
+  // head units load this over the air and parse it on slow cores: ship it minified
+  minify: true,
+  // KestrelError subclasses report their class name (error.name) to callers
+  keepNames: true,
+  external: ['webgpu'],
+};
+
+/** The browser bundles (main and demo), written to `outdir` (tests build them into a temporary folder). */
+export function browserBuilds(outdir = 'dist') {
+  return [
+    {
+      ...browserBuild,
+      entryPoints: ['src/index.ts'],
+      outfile: join(outdir, 'kestrel.browser.mjs'),
+      plugins: [noNodeBuiltinsPlugin, inlineShadersPlugin, browserLoadFilePlugin],
+    },
+    {
+      ...browserBuild,
+      entryPoints: ['src/demo/index.ts'],
+      outfile: join(outdir, 'demo.browser.mjs'),
+      plugins: [mainEntryExternalPlugin('./kestrel.browser.mjs'), noNodeBuiltinsPlugin],
+    },
+  ];
+}
 
 const builds = [
+  { ...nodeBuild, entryPoints: ['src/index.ts'], outfile: 'dist/kestrel.node.mjs', plugins: [inlineShadersPlugin] },
+  ...browserBuilds(),
   {
-    ...common,
-    entryPoints: ['src/index.ts'],
-    outfile: 'dist/kestrel.node.mjs',
-    platform: 'node',
-    external: NODE_EXTERNAL,
-    banner: { js: NODE_BANNER },
-    plugins: [inlineShadersPlugin],
+    ...nodeBuild,
+    entryPoints: ['src/demo/index.node.ts'],
+    outfile: 'dist/demo.node.mjs',
+    plugins: [mainEntryExternalPlugin('./kestrel.node.mjs')],
   },
   {
-    ...common,
-    entryPoints: ['src/index.ts'],
-    outfile: 'dist/kestrel.browser.mjs',
-    platform: 'browser',
-    // head units load this over the air and parse it on slow cores: ship it minified
-    minify: true,
-    // KestrelError subclasses report their class name (error.name) to callers
-    keepNames: true,
-    external: ['webgpu'],
-    plugins: [noNodeBuiltinsPlugin, inlineShadersPlugin, browserLoadFilePlugin],
-  },
-  {
-    ...common,
+    ...nodeBuild,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.mjs',
     define: { __KESTREL_VERSION__: JSON.stringify(pkg.version) },
-    platform: 'node',
-    external: NODE_EXTERNAL,
-    banner: { js: NODE_BANNER },
     plugins: [inlineShadersPlugin],
   },
 ];
@@ -155,38 +188,121 @@ function externalImports(metafile, outfile) {
   return [...new Set((out?.imports ?? []).filter((i) => i.external).map((i) => i.path))].sort();
 }
 
+// the demo bundles may inline only the demo and this Node-only helper; the engine comes from the main bundle
+const DEMO_MAY_INLINE = ['src/demo/', 'src/parity/ort.ts', 'src/core/missing-module.ts'];
+function checkDemoInputs(metafile, outfile) {
+  const foreign = Object.keys(metafile.inputs).filter(
+    (p) => p.startsWith('src/') && !DEMO_MAY_INLINE.some((allowed) => p.startsWith(allowed)),
+  );
+  if (foreign.length)
+    throw new Error(`${outfile} inlines engine modules (${foreign.join(', ')}); import them from src/index.ts`);
+}
+
+/** npm packages whose code a bundle inlines, from esbuild's metafile inputs (node_modules/<name>/...). */
+export function inlinedPackages(metafiles) {
+  const names = new Set();
+  for (const m of metafiles) {
+    for (const input of Object.keys(m.inputs)) {
+      const parts = input.split('/');
+      const i = parts.lastIndexOf('node_modules');
+      if (i < 0) continue;
+      names.add(parts[i + 1].startsWith('@') ? `${parts[i + 1]}/${parts[i + 2]}` : parts[i + 1]);
+    }
+  }
+  return [...names].sort();
+}
+
+const LICENSE_FILE = /^(licen[cs]e|copying|notice)(\.(md|txt))?$/i;
+/** dist/THIRD_PARTY_NOTICES.md: name, version, license and the full license text of every inlined package. */
+export function writeNotices(packages, outfile = join(root, 'dist', 'THIRD_PARTY_NOTICES.md')) {
+  const sections = packages.map((name) => {
+    const dir = join(root, 'node_modules', name);
+    const meta = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    const files = readdirSync(dir).filter((f) => LICENSE_FILE.test(f));
+    if (files.length === 0) throw new Error(`${name} is inlined into a bundle but ships no license file to reproduce`);
+    const texts = files.map((f) => readFileSync(join(dir, f), 'utf8').trim()).join('\n\n');
+    return `## ${name} ${meta.version} (${meta.license})\n\n\`\`\`\n${texts}\n\`\`\`\n`;
+  });
+  const intro = `# Third-party notices\n\nThe bundles in dist/ inline code from these npm packages (generated by scripts/build.mjs).\n`;
+  writeFileSync(outfile, [intro, ...sections].join('\n'));
+}
+
 export async function buildAll() {
   mkdirSync(join(root, 'dist'), { recursive: true });
-  const results = await Promise.all(builds.map((b) => esbuild.build(b)));
+  const results = await Promise.all(builds.map((b) => esbuild.build({ ...b, write: false })));
+  // write-then-rename: a reader (npm pack in test/package, a concurrent test) never sees a half-written bundle
+  for (const file of results.flatMap((r) => r.outputFiles)) {
+    const tmp = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, file.contents);
+    renameSync(tmp, file.path);
+  }
   const rows = [];
   results.forEach((r, i) => {
     const outfile = builds[i].outfile;
     const imports = externalImports(r.metafile, outfile);
     if (builds[i].platform === 'browser') {
-      const bad = imports.filter((p) => p !== 'webgpu');
+      const bad = imports.filter((p) => p !== 'webgpu' && !p.startsWith('./kestrel.'));
       if (bad.length)
         throw new Error(
           `${outfile} imports ${bad.join(', ')} at run time; the browser bundle may only leave 'webgpu' external`,
         );
     }
-    rows.push({ outfile, bytes: r.metafile.outputs[outfile].bytes, imports });
+    if (outfile.startsWith('dist/demo.')) checkDemoInputs(r.metafile, outfile);
+    const code = readFileSync(join(root, outfile));
+    const gzipBytes = gzipSync(code, { level: 9 }).length;
+    if (outfile === 'dist/kestrel.browser.mjs' && gzipBytes > BROWSER_GZIP_BUDGET)
+      throw new Error(`${outfile} is ${gzipBytes} bytes gzipped, over its budget of ${BROWSER_GZIP_BUDGET}`);
+    rows.push({ outfile, bytes: code.length, gzipBytes, minified: !!builds[i].minify, imports });
   });
+  const packages = inlinedPackages(results.map((r) => r.metafile));
+  writeNotices(packages);
   writeFileSync(
     join(root, 'dist', 'build-info.json'),
-    `${JSON.stringify({ shaders: Object.keys(collectShaders()).length, bundles: rows }, null, 2)}\n`,
+    `${JSON.stringify({ shaders: Object.keys(collectShaders()).length, bundles: rows, inlinedPackages: packages }, null, 2)}\n`,
   );
   return rows;
+}
+
+/** Public type declarations, one bundled .d.ts per entry; @internal members (plan internals) are stripped. */
+const TYPE_ENTRIES = [
+  { entry: 'src/index.ts', out: 'dist/kestrel.d.ts' },
+  { entry: 'src/demo/index.ts', out: 'dist/demo.browser.d.ts' },
+  { entry: 'src/demo/index.node.ts', out: 'dist/demo.d.ts' },
+];
+export async function buildTypes() {
+  const { generateDtsBundle } = await import('dts-bundle-generator');
+  const texts = generateDtsBundle(
+    TYPE_ENTRIES.map((t) => ({
+      filePath: join(root, t.entry),
+      output: { noBanner: true, exportReferencedTypes: false },
+    })),
+    { preferredConfigPath: join(root, 'tsconfig.types.json') },
+  );
+  texts.forEach((text, i) => {
+    const header = `// Kestrel ${pkg.version} public API (generated by scripts/build.mjs from ${TYPE_ENTRIES[i].entry}).\n/// <reference types="@webgpu/types" />\n`;
+    writeFileSync(join(root, TYPE_ENTRIES[i].out), header + text);
+  });
 }
 
 async function main() {
   const rows = await buildAll();
   if (!quiet) {
+    const kib = (n) => `${(n / 1024).toFixed(1).padStart(7)} KiB`;
     for (const row of rows) {
-      const kib = (row.bytes / 1024).toFixed(1).padStart(8);
-      console.log(`  ${row.outfile.padEnd(26)} ${kib} KiB   external: ${row.imports.join(', ') || '(none)'}`);
+      const kind = row.minified ? 'minified' : 'plain   ';
+      console.log(
+        `  ${row.outfile.padEnd(26)} ${kind} ${kib(row.bytes)}  gzip ${kib(row.gzipBytes)}   external: ${row.imports.join(', ') || '(none)'}`,
+      );
     }
     console.log(`build: ${rows.length} bundles in ${Math.round(performance.now() - started)} ms`);
   }
+  if (process.argv.includes('--no-types')) return;
+  const typesStarted = performance.now();
+  await buildTypes();
+  if (!quiet)
+    console.log(
+      `types: ${TYPE_ENTRIES.map((t) => t.out).join(', ')} in ${Math.round(performance.now() - typesStarted)} ms`,
+    );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

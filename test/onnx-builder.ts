@@ -1,6 +1,6 @@
 // Builds small ONNX models in tests: graph(nodes, inputs, outputs, initializers, opset) -> bytes.
-// Plain objects go through the engine's own protobufjs descriptor, so tests exercise the real decoder.
-import { ModelProtoType, TensorProtoType } from '../src/onnx/proto.js';
+// Plain objects are encoded by protobufjs (test/onnx-protobufjs.ts), independent of the engine's decoder.
+import { ModelProtoType, TensorProtoType } from './onnx-protobufjs.js';
 
 /** ONNX element type codes by Kestrel-ish name (plus a few Kestrel does not support, for negative tests). */
 export const ELEM = {

@@ -1,5 +1,7 @@
 // The infotainment page: frames in, sign text drawn over them, per-kernel latency, adapter and FPS.
-// Everything runs through the built browser bundle (dist/kestrel.browser.mjs); nothing else is loaded.
+// Everything runs through the built browser bundles: the engine (dist/kestrel.browser.mjs) and the OCR demo on top
+// of it (dist/demo.browser.mjs, `kestrel-webgpu/demo`); nothing else is loaded.
+import * as ocr from '/dist/demo.browser.mjs';
 import * as kestrel from '/dist/kestrel.browser.mjs';
 
 const $ = (id) => document.getElementById(id);
@@ -8,6 +10,7 @@ const params = new URLSearchParams(location.search);
 /** What tests and the console can see: the bundle, the latest results, and the first result as a promise. */
 const demo = {
   kestrel,
+  ocr,
   results: [],
   error: null,
   adapter: null,
@@ -23,6 +26,7 @@ demo.first = new Promise((res, rej) => {
 demo.first.catch(() => undefined);
 window.kestrelDemo = demo;
 window.kestrel = kestrel;
+window.kestrelOcr = ocr;
 
 const state = {
   ctx: null,
@@ -85,8 +89,8 @@ async function ensurePipeline() {
   ]);
   state.pipeline?.engine.release();
   state.pipeline = null;
-  const engine = await kestrel.KestrelEngine.create({ det, rec }, { context: state.ctx });
-  state.pipeline = new kestrel.OcrPipeline(engine, kestrel.parseDictionary(keys), { maxSide });
+  const engine = await ocr.KestrelEngine.create({ det, rec }, { context: state.ctx });
+  state.pipeline = new ocr.OcrPipeline(engine, ocr.parseDictionary(keys), { maxSide });
   state.pipelineKey = key;
   return state.pipeline;
 }
@@ -158,7 +162,7 @@ function drawBars(result) {
   const bars = $('bars');
   let rows;
   if (result.steps.length) {
-    const s = kestrel.summarizeSteps(result.steps, 12);
+    const s = ocr.summarizeSteps(result.steps, 12);
     rows = s.byKernel.slice(0, 12).map((k) => ({ name: `${k.kernel} ×${k.count}`, ms: k.gpuMs }));
     $('gpuTotal').textContent = `· ${s.totalGpuMs.toFixed(1)} ms GPU`;
   } else {
@@ -202,7 +206,7 @@ async function readCurrent() {
     setStatus(`reading ${file}`);
     const result = await pipeline.read(image, { profile: true });
     const truth = state.truth.get(file);
-    const score = truth ? kestrel.scoreFrame(result.lines, truth) : null;
+    const score = truth ? ocr.scoreFrame(result.lines, truth) : null;
     drawView(bitmap, result);
     drawBars(result);
     const fps = 1000 / Math.max(1, result.timing.wallMs - result.timing.compileMs);
@@ -216,7 +220,7 @@ async function readCurrent() {
       truth: truth?.map((l) => l.text) ?? null,
       exact: score ? score.exact : null,
       timing: result.timing,
-      kernels: result.steps.length ? kestrel.summarizeSteps(result.steps, 5).byKernel.slice(0, 5) : [],
+      kernels: result.steps.length ? ocr.summarizeSteps(result.steps, 5).byKernel.slice(0, 5) : [],
     };
     demo.results.push(entry);
     if (demo.results.length > 50) demo.results.shift();

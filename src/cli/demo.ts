@@ -2,16 +2,28 @@
 // and write annotated frames. Also the accuracy table (--accuracy) and the infotainment web page (--serve).
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { scoreFrame } from '../demo/accuracy.js';
-import { annotate } from '../demo/draw.js';
-import { cloneImage } from '../demo/image.js';
-import { readImage, writeImage } from '../demo/io.js';
-import { DEFAULT_PRECISION, PRECISIONS, type Precision } from '../demo/models.js';
-import { ENGINES, type EngineName, accuracyRun, createPipeline, loadFrames } from '../demo/node.js';
-import type { OcrResult } from '../demo/pipeline.js';
-import { accuracyMarkdown, formatAccuracy, formatLatency, formatLines } from '../demo/report.js';
-import { startServer } from '../demo/server.js';
-import type { TruthLine } from '../demo/truth.js';
+import {
+  DEFAULT_PRECISION,
+  ENGINES,
+  type EngineName,
+  type OcrResult,
+  PRECISIONS,
+  type Precision,
+  type TruthLine,
+  accuracyMarkdown,
+  accuracyRun,
+  annotate,
+  cloneImage,
+  createPipeline,
+  formatAccuracy,
+  formatLatency,
+  formatLines,
+  loadFrames,
+  readImage,
+  scoreFrame,
+  startServer,
+  writeImage,
+} from '../demo/index.node.js';
 import { UsageError } from './args.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './main.js';
 

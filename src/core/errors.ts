@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'STALE_OUTPUT'
   | 'ABORTED'
   | 'TUNING'
+  | 'MISSING_DEPENDENCY'
   | 'USAGE';
 
 export class KestrelError extends Error {
@@ -103,5 +104,17 @@ export class AbortError extends KestrelError {
 export class TuningProfileError extends KestrelError {
   constructor(message: string) {
     super('TUNING', message);
+  }
+}
+/** An optional peer dependency (`webgpu`, `onnxruntime-node`) is needed here and not installed. */
+export class MissingDependencyError extends KestrelError {
+  constructor(
+    readonly dependency: string,
+    why: string,
+  ) {
+    super(
+      'MISSING_DEPENDENCY',
+      `${why} needs the package '${dependency}', which is not installed (npm install ${dependency})`,
+    );
   }
 }

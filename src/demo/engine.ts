@@ -1,8 +1,6 @@
 // The two networks behind one small interface, so the same pre/post-processing runs on Kestrel or onnxruntime.
-import type { GpuContext } from '../runtime/device.js';
-import { adapterName, createGpuContext } from '../runtime/device.js';
-import { PipelineCache } from '../runtime/pipelines.js';
-import { Session } from '../runtime/session.js';
+// the demo is an app on the public API: its bundles import the main entry instead of inlining the engine
+import { type GpuContext, PipelineCache, Session, adapterName, createGpuContext } from '../index.js';
 
 export type ModelRole = 'det' | 'rec';
 

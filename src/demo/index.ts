@@ -1,4 +1,4 @@
-// The demo's browser-safe part, exported by the public API (and so the browser bundle): the web page uses it.
+// The demo's browser-safe part: `kestrel-webgpu/demo` in browsers (dist/demo.browser.mjs); web/ uses it.
 export {
   type AccuracySummary,
   type FrameScore,

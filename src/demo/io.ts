@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { KestrelError } from '../core/errors.js';
+import { KestrelError } from '../index.js';
 import type { RgbaImage } from './image.js';
 
 export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {

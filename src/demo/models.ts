@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { KestrelError } from '../core/errors.js';
+import { KestrelError } from '../index.js';
 import { findRoot } from './root.js';
 
 export type Precision = 'f32' | 'int8' | 'int8-full';

@@ -1,7 +1,7 @@
 // Node-side helpers for the demo: bundled frames, engines by name, and the accuracy run over every frame.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KestrelError } from '../core/errors.js';
+import { KestrelError } from '../index.js';
 import { type FrameScore, scoreFrame, summarize } from './accuracy.js';
 import { KestrelEngine, type OcrEngine } from './engine.js';
 import { OnnxruntimeEngine } from './engine-ort.js';

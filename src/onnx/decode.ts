@@ -2,7 +2,7 @@
 import { type DType, ONNX_DTYPE, ONNX_DTYPE_NAME } from '../core/dtype.js';
 import { KestrelError, LimitError, ModelFormatError } from '../core/errors.js';
 import { type Limits, withLimits } from '../core/limits.js';
-import { type OnnxGraph, type OnnxModel, type OnnxValueInfo, ModelProtoType, int64 } from './proto.js';
+import { type OnnxGraph, type OnnxModel, type OnnxValueInfo, decodeModelProto, int64 } from './proto.js';
 import type { ExternalReader } from './tensor.js';
 
 export const MIN_OPSET = 7;
@@ -16,7 +16,9 @@ export interface IoInfo {
 }
 
 export interface Model {
+  /** @internal */
   proto: OnnxModel;
+  /** @internal */
   graph: OnnxGraph;
   opset: number;
   /** Other domains' opsets (com.microsoft, ...). */
@@ -26,6 +28,7 @@ export interface Model {
   byteLength: number;
   producer: string;
   limits: Limits;
+  /** @internal */
   external?: ExternalReader;
 }
 
@@ -49,6 +52,7 @@ function ioInfo(v: OnnxValueInfo, what: string): IoInfo {
 
 export interface LoadOptions {
   limits?: Partial<Limits>;
+  /** @internal */
   external?: ExternalReader;
 }
 
@@ -60,7 +64,7 @@ export function decodeModel(bytes: Uint8Array, opts: LoadOptions = {}): Model {
   if (bytes.length === 0) throw new ModelFormatError('model is empty (0 bytes)');
   let proto: OnnxModel;
   try {
-    proto = ModelProtoType.decode(bytes) as unknown as OnnxModel;
+    proto = decodeModelProto(bytes);
   } catch (e) {
     throw new ModelFormatError(`not a valid ONNX protobuf (truncated or corrupt): ${(e as Error).message}`);
   }

@@ -1,133 +1,114 @@
-// The subset of onnx.proto that Kestrel reads, as a protobufjs descriptor (field numbers from onnx.proto3).
-// protobufjs does the wire format; nothing here parses bytes by hand.
-import protobuf from 'protobufjs/light.js';
+// The subset of onnx.proto that Kestrel reads and the quantizer writes (field numbers from onnx.proto3),
+// decoded and encoded by the table-driven wire format in wire.ts and wire-encode.ts.
+import { type FieldSpec, type Schemas, decodeMessage } from './wire.js';
+import { encodeMessage } from './wire-encode.js';
 
-const descriptor = {
-  nested: {
-    onnx: {
-      nested: {
-        ModelProto: {
-          fields: {
-            irVersion: { type: 'int64', id: 1 },
-            opsetImport: { rule: 'repeated', type: 'OperatorSetIdProto', id: 8 },
-            producerName: { type: 'string', id: 2 },
-            producerVersion: { type: 'string', id: 3 },
-            domain: { type: 'string', id: 4 },
-            modelVersion: { type: 'int64', id: 5 },
-            docString: { type: 'string', id: 6 },
-            graph: { type: 'GraphProto', id: 7 },
-            metadataProps: { rule: 'repeated', type: 'StringStringEntryProto', id: 14 },
-            functions: { rule: 'repeated', type: 'FunctionProto', id: 25 },
-          },
-        },
-        OperatorSetIdProto: { fields: { domain: { type: 'string', id: 1 }, version: { type: 'int64', id: 2 } } },
-        StringStringEntryProto: { fields: { key: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
-        GraphProto: {
-          fields: {
-            node: { rule: 'repeated', type: 'NodeProto', id: 1 },
-            name: { type: 'string', id: 2 },
-            initializer: { rule: 'repeated', type: 'TensorProto', id: 5 },
-            sparseInitializer: { rule: 'repeated', type: 'SparseTensorProto', id: 15 },
-            docString: { type: 'string', id: 10 },
-            input: { rule: 'repeated', type: 'ValueInfoProto', id: 11 },
-            output: { rule: 'repeated', type: 'ValueInfoProto', id: 12 },
-            valueInfo: { rule: 'repeated', type: 'ValueInfoProto', id: 13 },
-          },
-        },
-        FunctionProto: { fields: { name: { type: 'string', id: 1 }, domain: { type: 'string', id: 10 } } },
-        NodeProto: {
-          fields: {
-            input: { rule: 'repeated', type: 'string', id: 1 },
-            output: { rule: 'repeated', type: 'string', id: 2 },
-            name: { type: 'string', id: 3 },
-            opType: { type: 'string', id: 4 },
-            domain: { type: 'string', id: 7 },
-            attribute: { rule: 'repeated', type: 'AttributeProto', id: 5 },
-            docString: { type: 'string', id: 6 },
-          },
-        },
-        AttributeProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            refAttrName: { type: 'string', id: 21 },
-            docString: { type: 'string', id: 13 },
-            type: { type: 'int32', id: 20 },
-            f: { type: 'float', id: 2 },
-            i: { type: 'int64', id: 3 },
-            s: { type: 'bytes', id: 4 },
-            t: { type: 'TensorProto', id: 5 },
-            g: { type: 'GraphProto', id: 6 },
-            sparseTensor: { type: 'SparseTensorProto', id: 22 },
-            floats: { rule: 'repeated', type: 'float', id: 7 },
-            ints: { rule: 'repeated', type: 'int64', id: 8 },
-            strings: { rule: 'repeated', type: 'bytes', id: 9 },
-            tensors: { rule: 'repeated', type: 'TensorProto', id: 10 },
-            graphs: { rule: 'repeated', type: 'GraphProto', id: 11 },
-          },
-        },
-        ValueInfoProto: {
-          fields: {
-            name: { type: 'string', id: 1 },
-            type: { type: 'TypeProto', id: 2 },
-            docString: { type: 'string', id: 3 },
-          },
-        },
-        TypeProto: {
-          fields: {
-            tensorType: { type: 'TypeProtoTensor', id: 1 },
-            sequenceType: { type: 'TypeProtoSequence', id: 4 },
-            mapType: { type: 'TypeProtoMap', id: 5 },
-            optionalType: { type: 'TypeProtoOptional', id: 9 },
-            sparseTensorType: { type: 'TypeProtoTensor', id: 8 },
-            denotation: { type: 'string', id: 6 },
-          },
-        },
-        TypeProtoTensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
-        TypeProtoSequence: { fields: { elemType: { type: 'TypeProto', id: 1 } } },
-        TypeProtoMap: { fields: { keyType: { type: 'int32', id: 1 }, valueType: { type: 'TypeProto', id: 2 } } },
-        TypeProtoOptional: { fields: { elemType: { type: 'TypeProto', id: 1 } } },
-        TensorShapeProto: { fields: { dim: { rule: 'repeated', type: 'Dimension', id: 1 } } },
-        Dimension: {
-          fields: {
-            dimValue: { type: 'int64', id: 1 },
-            dimParam: { type: 'string', id: 2 },
-            denotation: { type: 'string', id: 3 },
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: { rule: 'repeated', type: 'int64', id: 1 },
-            dataType: { type: 'int32', id: 2 },
-            floatData: { rule: 'repeated', type: 'float', id: 4 },
-            int32Data: { rule: 'repeated', type: 'int32', id: 5 },
-            stringData: { rule: 'repeated', type: 'bytes', id: 6 },
-            int64Data: { rule: 'repeated', type: 'int64', id: 7 },
-            name: { type: 'string', id: 8 },
-            docString: { type: 'string', id: 12 },
-            rawData: { type: 'bytes', id: 9 },
-            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
-            dataLocation: { type: 'int32', id: 14 },
-            doubleData: { rule: 'repeated', type: 'double', id: 10 },
-            uint64Data: { rule: 'repeated', type: 'uint64', id: 11 },
-          },
-        },
-        SparseTensorProto: {
-          fields: {
-            values: { type: 'TensorProto', id: 1 },
-            indices: { type: 'TensorProto', id: 2 },
-            dims: { rule: 'repeated', type: 'int64', id: 3 },
-          },
-        },
-      },
-    },
+const f = (name: string, kind: string, more: Partial<FieldSpec> = {}): FieldSpec => ({ name, kind, ...more });
+const rep = (name: string, kind: string): FieldSpec => ({ name, kind, repeated: true });
+
+const ONNX: Schemas = {
+  ModelProto: {
+    1: f('irVersion', 'int64'),
+    8: rep('opsetImport', 'OperatorSetIdProto'),
+    2: f('producerName', 'string'),
+    3: f('producerVersion', 'string'),
+    4: f('domain', 'string'),
+    5: f('modelVersion', 'int64'),
+    6: f('docString', 'string'),
+    7: f('graph', 'GraphProto'),
+    14: rep('metadataProps', 'StringStringEntryProto'),
+    25: rep('functions', 'FunctionProto'),
+  },
+  OperatorSetIdProto: { 1: f('domain', 'string'), 2: f('version', 'int64') },
+  StringStringEntryProto: { 1: f('key', 'string'), 2: f('value', 'string') },
+  GraphProto: {
+    1: rep('node', 'NodeProto'),
+    2: f('name', 'string'),
+    5: rep('initializer', 'TensorProto'),
+    15: rep('sparseInitializer', 'SparseTensorProto'),
+    10: f('docString', 'string'),
+    11: rep('input', 'ValueInfoProto'),
+    12: rep('output', 'ValueInfoProto'),
+    13: rep('valueInfo', 'ValueInfoProto'),
+  },
+  FunctionProto: { 1: f('name', 'string'), 10: f('domain', 'string') },
+  NodeProto: {
+    1: rep('input', 'string'),
+    2: rep('output', 'string'),
+    3: f('name', 'string'),
+    4: f('opType', 'string'),
+    7: f('domain', 'string'),
+    5: rep('attribute', 'AttributeProto'),
+    6: f('docString', 'string'),
+  },
+  AttributeProto: {
+    1: f('name', 'string'),
+    21: f('refAttrName', 'string'),
+    13: f('docString', 'string'),
+    20: f('type', 'int32'),
+    2: f('f', 'float'),
+    3: f('i', 'int64'),
+    4: f('s', 'bytes'),
+    5: f('t', 'TensorProto'),
+    6: f('g', 'GraphProto'),
+    22: f('sparseTensor', 'SparseTensorProto'),
+    7: rep('floats', 'float'),
+    8: rep('ints', 'int64'),
+    9: rep('strings', 'bytes'),
+    10: rep('tensors', 'TensorProto'),
+    11: rep('graphs', 'GraphProto'),
+  },
+  ValueInfoProto: { 1: f('name', 'string'), 2: f('type', 'TypeProto'), 3: f('docString', 'string') },
+  TypeProto: {
+    1: f('tensorType', 'TypeProtoTensor'),
+    4: f('sequenceType', 'TypeProtoSequence'),
+    5: f('mapType', 'TypeProtoMap'),
+    9: f('optionalType', 'TypeProtoOptional'),
+    8: f('sparseTensorType', 'TypeProtoTensor'),
+    6: f('denotation', 'string'),
+  },
+  TypeProtoTensor: { 1: f('elemType', 'int32'), 2: f('shape', 'TensorShapeProto') },
+  TypeProtoSequence: { 1: f('elemType', 'TypeProto') },
+  TypeProtoMap: { 1: f('keyType', 'int32'), 2: f('valueType', 'TypeProto') },
+  TypeProtoOptional: { 1: f('elemType', 'TypeProto') },
+  TensorShapeProto: { 1: rep('dim', 'Dimension') },
+  // dim_value and dim_param are a oneof: neither set means an unknown dim
+  Dimension: {
+    1: f('dimValue', 'int64', { presence: true }),
+    2: f('dimParam', 'string', { presence: true }),
+    3: f('denotation', 'string'),
+  },
+  TensorProto: {
+    1: rep('dims', 'int64'),
+    2: f('dataType', 'int32'),
+    4: rep('floatData', 'float'),
+    5: rep('int32Data', 'int32'),
+    6: rep('stringData', 'bytes'),
+    7: rep('int64Data', 'int64'),
+    8: f('name', 'string'),
+    12: f('docString', 'string'),
+    9: f('rawData', 'bytes'),
+    13: rep('externalData', 'StringStringEntryProto'),
+    14: f('dataLocation', 'int32'),
+    10: rep('doubleData', 'double'),
+    11: rep('uint64Data', 'uint64'),
+  },
+  SparseTensorProto: {
+    1: f('values', 'TensorProto'),
+    2: f('indices', 'TensorProto'),
+    3: rep('dims', 'int64'),
   },
 };
 
-const root = protobuf.Root.fromJSON(descriptor);
-export const ModelProtoType = root.lookupType('onnx.ModelProto');
-export const TensorProtoType = root.lookupType('onnx.TensorProto');
+export const decodeModelProto = (bytes: Uint8Array): OnnxModel =>
+  decodeMessage(ONNX, 'ModelProto', bytes) as unknown as OnnxModel;
+export const encodeModelProto = (model: OnnxModel): Uint8Array => encodeMessage(ONNX, 'ModelProto', model);
+export const decodeTensorProto = (bytes: Uint8Array): OnnxTensor =>
+  decodeMessage(ONNX, 'TensorProto', bytes) as unknown as OnnxTensor;
+export const encodeTensorProto = (tensor: OnnxTensor): Uint8Array => encodeMessage(ONNX, 'TensorProto', tensor);
 
-type Int64 = number | { toNumber(): number; low: number; high: number; unsigned?: boolean };
+/** int64 fields decode to numbers (exact to 2^53; INT64_MAX-style sentinels keep sign and magnitude). */
+type Int64 = number;
 export interface OnnxTensor {
   dims: Int64[];
   dataType: number;
@@ -197,13 +178,7 @@ export interface OnnxModel {
   functions: unknown[];
 }
 
-/** An int64 from protobufjs (a Long when the value needs it) as a JS number; Infinity-like past 2^53. */
+/** An int64 field's value, 0 when absent. */
 export function int64(v: Int64 | undefined | null): number {
-  if (v === undefined || v === null) return 0;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'object' && 'toNumber' in v) {
-    // values beyond 2^53 are sentinels in practice (INT64_MAX "to the end"); keep their sign and magnitude
-    return v.toNumber();
-  }
-  return Number(v);
+  return v ?? 0;
 }

@@ -1,5 +1,6 @@
-// onnxruntime-node as the CPU reference (an optional dependency).
-import { KestrelError } from '../core/errors.js';
+// onnxruntime-node as the CPU reference (an optional peer dependency).
+import { KestrelError, MissingDependencyError } from '../core/errors.js';
+import { isModuleNotFound } from '../core/missing-module.js';
 import type { HostTensor } from '../core/tensor.js';
 
 const ORT_TYPE: Record<string, string> = {
@@ -30,9 +31,10 @@ export async function loadOnnxruntime(why = '--against onnxruntime'): Promise<Or
   try {
     return await import(/* @vite-ignore */ name);
   } catch (e) {
+    if (isModuleNotFound(e, name)) throw new MissingDependencyError(name, why);
     throw new KestrelError(
       'USAGE',
-      `${why} needs the optional dependency onnxruntime-node (npm install onnxruntime-node): ${(e as Error).message}`,
+      `${why}: onnxruntime-node is installed but failed to load: ${(e as Error).message}`,
     );
   }
 }

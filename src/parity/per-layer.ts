@@ -2,10 +2,10 @@
 // over tolerance. Values fused into a step or folded at import are listed as such, not silently skipped.
 import type { HostTensor } from '../core/tensor.js';
 import type { Model } from '../onnx/decode.js';
-import { ModelProtoType, type OnnxModel } from '../onnx/proto.js';
+import { type OnnxModel, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
 import { PipelineCache } from '../runtime/pipelines.js';
-import { Session, type SessionOptions } from '../runtime/session.js';
+import { type InternalSessionOptions, Session } from '../runtime/session.js';
 import { type Diff, diff } from './metrics.js';
 import { runOnnxruntime } from './ort.js';
 
@@ -30,12 +30,12 @@ export interface PerLayerReport {
 
 /** The model with every node output also declared a graph output, so onnxruntime returns them all. */
 export function withAllOutputs(bytes: Uint8Array): { bytes: Uint8Array; names: string[] } {
-  const m = ModelProtoType.decode(bytes) as unknown as OnnxModel;
+  const m = decodeModelProto(bytes);
   const have = new Set(m.graph!.output.map((o) => o.name));
   const names: string[] = [];
   for (const n of m.graph!.node) for (const o of n.output) if (o && n.opType !== 'Constant') names.push(o);
   for (const n of names) if (!have.has(n)) m.graph!.output.push({ name: n } as never);
-  return { bytes: ModelProtoType.encode(m as never).finish(), names };
+  return { bytes: encodeModelProto(m), names };
 }
 
 /** Reference values for every node output from onnxruntime-node. */
@@ -58,7 +58,7 @@ function onnxOrder(model: Model): { node: string; op: string; outputs: string[] 
 export interface ParityRunOptions {
   tolerance: number;
   failFast?: boolean;
-  session?: Omit<SessionOptions, 'capture'>;
+  session?: Omit<InternalSessionOptions, 'capture'>;
 }
 
 export async function perLayerParity(

@@ -13,7 +13,7 @@ import type { HostTensor } from '../core/tensor.js';
 import { nodeFlops } from '../ir/cost.js';
 import { decodeModel } from '../onnx/decode.js';
 import { importModel, resolveInputShapes } from '../onnx/import.js';
-import { ModelProtoType, type OnnxModel } from '../onnx/proto.js';
+import { decodeModelProto } from '../onnx/proto.js';
 import { loadOnnxruntime } from '../parity/ort.js';
 import { Session } from '../runtime/session.js';
 import { TARGET_OPS } from './activations.js';
@@ -129,7 +129,7 @@ export function layerMacs(input: Uint8Array, shapes: Record<string, number[]>): 
 
 /** Share of conv/matmul MACs (with constant weights) whose activation inputs are all quantized. */
 function int8Share(q: QuantizeResult, macs: Map<string, number>): number {
-  const m = ModelProtoType.decode(q.bytes) as unknown as OnnxModel;
+  const m = decodeModelProto(q.bytes);
   const dq = new Set(m.graph!.node.filter((n) => n.opType === 'DequantizeLinear').map((n) => n.output[0]));
   let all = 0,
     int8 = 0;
@@ -165,7 +165,7 @@ export async function chooseFloatLayers(
     return { q, error: datasetError(await run(q.bytes), ref) };
   };
   const fullError = datasetError(await run(full.bytes), ref);
-  const model = ModelProtoType.decode(input) as unknown as OnnxModel;
+  const model = decodeModelProto(input);
   const quantized = new Set(ranges.map((r) => r.tensor));
   const layers = model.graph!.node.filter((n) => TARGET_OPS.has(n.opType) && n.input.some((i) => quantized.has(i)));
   const targetNames = layers.map((n) => n.name);

@@ -1,4 +1,4 @@
-// Editing decoded ONNX models (protobufjs objects): constants, new tensors and nodes. Used by the
+// Editing decoded ONNX models (plain objects from src/onnx/proto.ts): constants, new tensors and nodes. Used by the
 // quantize tool, which writes standard ONNX that onnxruntime runs as well.
 import { ModelFormatError } from '../core/errors.js';
 import type { HostTensor } from '../core/tensor.js';

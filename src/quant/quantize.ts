@@ -2,7 +2,7 @@
 import type { HostTensor } from '../core/tensor.js';
 import { KestrelError } from '../core/errors.js';
 import { decodeModel } from '../onnx/decode.js';
-import { ModelProtoType, type OnnxModel, type OnnxNode } from '../onnx/proto.js';
+import { type OnnxModel, type OnnxNode, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
 import {
   type CalibrationMethod,
@@ -64,7 +64,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
   if (!opts.weights && !opts.activations && !opts.compute)
     throw new KestrelError('USAGE', 'nothing to do: give --weights, --activations or --compute');
   const exclude = opts.exclude ?? new Set<string>();
-  const model = ModelProtoType.decode(input) as unknown as OnnxModel;
+  const model = decodeModelProto(input);
   if (opts.compute === 'fp16') {
     if (opts.weights || opts.activations)
       throw new KestrelError(
@@ -76,7 +76,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
     if (model.producerName !== undefined)
       model.producerName = `${model.producerName || 'unknown'} + kestrel quantize --compute fp16`;
     return {
-      bytes: ModelProtoType.encode(model as never).finish(),
+      bytes: encodeModelProto(model),
       weights: [],
       ranges: [],
       calibrated: [],
@@ -100,7 +100,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
         '--activations int8 needs calibration samples (--calibration DIR of .npy inputs)',
       );
     // calibrate on the float model (after the opset rewrite, which keeps value names)
-    const floatModel = decodeModel(ModelProtoType.encode(model as never).finish());
+    const floatModel = decodeModel(encodeModelProto(model));
     const consts = new Constants(model);
     // int8 weights (with --weights int4, the non-MatMul ones) get power-of-two scales; MatMulNBits blocks do not
     const onGrid = (n: OnnxNode) =>
@@ -134,7 +134,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
   pruneConstants(model);
   if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize`;
   return {
-    bytes: ModelProtoType.encode(model as never).finish(),
+    bytes: encodeModelProto(model),
     weights,
     ranges,
     calibrated: calibrated ?? ranges,

@@ -1,5 +1,12 @@
 // One way to get a GPUDevice in Node (Dawn via the `webgpu` package) and in a browser (navigator.gpu).
-import { DeviceLostError, GpuValidationError, KestrelError, NoAdapterError } from '../core/errors.js';
+import {
+  DeviceLostError,
+  GpuValidationError,
+  KestrelError,
+  MissingDependencyError,
+  NoAdapterError,
+} from '../core/errors.js';
+import { isModuleNotFound } from '../core/missing-module.js';
 
 export interface AdapterDescription {
   vendor: string;
@@ -50,6 +57,8 @@ async function getGpu(): Promise<GPU> {
   try {
     mod = await import(/* @vite-ignore */ modName);
   } catch (e) {
+    // `webgpu` is an optional peer dependency: only Node without navigator.gpu needs it
+    if (isModuleNotFound(e, modName)) throw new MissingDependencyError(modName, 'WebGPU in Node (no navigator.gpu)');
     throw new NoAdapterError(`no navigator.gpu and the 'webgpu' package could not be loaded: ${(e as Error).message}`);
   }
   for (const [k, v] of Object.entries(mod.globals)) {

@@ -21,6 +21,7 @@ export class PipelineCache {
 
   constructor(private readonly ctx: GpuContext) {}
 
+  /** @internal */
   get(spec: ShaderSpec): Promise<CompiledPipeline> {
     const key = pipelineKey(spec);
     let p = this.pipelines.get(key);
@@ -59,6 +60,7 @@ export class PipelineCache {
     return m;
   }
 
+  /** @internal */
   layout(kind: 'main' | 'epilogue', storage: number): GPUBindGroupLayout {
     const key = `${kind}:${storage}`;
     let l = this.layouts.get(key);

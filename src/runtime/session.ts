@@ -31,8 +31,6 @@ export interface SessionOptions {
   capture?: string[] | 'all';
   /** ONNX value names that optimization must keep as real tensors (fusion stops around them). */
   keep?: string[];
-  /** Test-only: perturb the epilogue of the step of this IR node (output * 1.5), to test parity tooling. */
-  debugBreakNode?: string;
   /** Share a device between sessions. */
   context?: GpuContext;
   /** Share compiled pipelines between sessions on the same device. */
@@ -45,10 +43,16 @@ export interface SessionOptions {
    */
   tuning?: TuningOption;
   autoTune?: AutoTuneOptions;
-  /** Test aid: fill intermediate memory with NaN before each run. */
-  poison?: boolean;
   /** Stops loading and planning in Session.create with an AbortError. */
   signal?: AbortSignal;
+}
+
+/** Test aids, accepted by Session.create but not part of the public API. */
+export interface InternalSessionOptions extends SessionOptions {
+  /** Perturb the epilogue of the step of this IR node (output * 1.5), to test parity tooling. */
+  debugBreakNode?: string;
+  /** Fill intermediate memory with NaN before each run. */
+  poison?: boolean;
 }
 
 /** A host tensor, or a GpuFeed: a GPUBuffer (STORAGE | COPY_SRC usage) on the session's device. */
@@ -66,7 +70,9 @@ interface ValidFeeds {
 }
 
 export interface Plan {
+  /** @internal */
   graph: Graph;
+  /** @internal */
   executor: Executor;
   passReport: Record<string, number>;
   /** Requested capture values that optimization fused or folded away. */
@@ -90,7 +96,7 @@ export class Session {
   private constructor(
     readonly model: Model,
     readonly ctx: GpuContext,
-    private readonly opts: SessionOptions,
+    private readonly opts: InternalSessionOptions,
     private ownsContext: boolean,
   ) {
     this.cache = opts.pipelineCache ?? new PipelineCache(ctx);

@@ -34,24 +34,12 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'kestrel-browser-'));
-  // the browser bundle as scripts/build.mjs makes it (every plugin it exports is a browser-bundle plugin), built
-  // into a temporary folder so that a concurrent `npm run build` (test/unit/build.test.ts) cannot race us
-  const plugins = Object.entries(build)
-    .filter(([k]) => k.endsWith('Plugin'))
-    .map(([, v]) => v as esbuild.Plugin);
+  // the browser bundles as scripts/build.mjs makes them, built into a temporary folder so that a concurrent
+  // `npm run build` (test/unit/build.test.ts) cannot race us
   const dist = join(tmp, 'dist');
-  await esbuild.build({
-    absWorkingDir: repo,
-    entryPoints: ['src/index.ts'],
-    outfile: join(dist, 'kestrel.browser.mjs'),
-    bundle: true,
-    format: 'esm',
-    target: 'es2022',
-    platform: 'browser',
-    external: ['webgpu'],
-    logLevel: 'warning',
-    plugins,
-  });
+  await Promise.all(
+    build.browserBuilds(dist).map((b) => esbuild.build({ ...b, absWorkingDir: repo, sourcemap: false })),
+  );
   server = await startServer({ port: 0, distDir: dist });
   browser = await chromium.launchPersistentContext(join(tmp, 'profile'), {
     executablePath: '/usr/bin/chromium',

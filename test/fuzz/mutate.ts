@@ -1,6 +1,12 @@
 // Mutators for ONNX models: byte-level (truncate, flip, splice) and structure-aware (dims, dtypes,
 // raw_data, graph wiring, attributes, names, opsets, external data). Each returns what it did.
-import { ModelProtoType, type OnnxGraph, type OnnxModel, type OnnxTensor } from '../../src/onnx/proto.js';
+import {
+  type OnnxGraph,
+  type OnnxModel,
+  type OnnxTensor,
+  decodeModelProto,
+  encodeModelProto,
+} from '../../src/onnx/proto.js';
 
 export type Rng = () => number;
 export const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
@@ -118,10 +124,10 @@ const OPS = [
 ];
 
 export function decodeProto(bytes: Uint8Array): OnnxModel {
-  return ModelProtoType.decode(bytes) as unknown as OnnxModel;
+  return decodeModelProto(bytes);
 }
 export function encodeProto(m: OnnxModel): Uint8Array {
-  return ModelProtoType.encode(m as never).finish();
+  return encodeModelProto(m);
 }
 
 /** Every TensorProto that carries weights: initializers and Constant nodes' value attributes. */

@@ -1,7 +1,7 @@
 // Concat written in place: producers write their slab of the output directly (no concat step), checked
 // against plain-JS arithmetic; and the copy path still runs when a slab is read elsewhere.
 import { describe, expect, it } from 'vitest';
-import { Session } from '../../src/runtime/session.js';
+import { type InternalSessionOptions, Session } from '../../src/runtime/session.js';
 import { graph, io, node } from '../onnx-builder.js';
 import { testGpu } from '../kernels/harness.js';
 import { halfRounded, halfValues, randomTensor, toHalf } from '../util.js';
@@ -22,7 +22,7 @@ describe('in-place concat', () => {
       [io('x', [1, 2, 4, 8]), io('y', [1, 4, 4, 8])],
       [io('out', [1, 8, 4, 8])],
     );
-    const s = await Session.create(bytes, { context: await testGpu(), poison: true });
+    const s = await Session.create(bytes, { context: await testGpu(), poison: true } as InternalSessionOptions);
     try {
       const r = await s.runDetailed({ x, y });
       expect(r.plan.executor.steps.some((st) => st.node.op === 'concat')).toBe(false);
@@ -46,7 +46,7 @@ describe('in-place concat', () => {
       [io('x', [1, 2, 3, 4])],
       [io('z', [1, 4, 3, 4]), io('w', [1, 2, 3, 4])],
     );
-    const s = await Session.create(bytes, { context: await testGpu(), poison: true });
+    const s = await Session.create(bytes, { context: await testGpu(), poison: true } as InternalSessionOptions);
     try {
       const r = await s.runDetailed({ x });
       expect(r.plan.executor.steps.some((st) => st.node.op === 'concat')).toBe(true);
@@ -76,7 +76,7 @@ describe('in-place concat', () => {
         [io('x', [1, 2, h, w], 'f16'), io('y', [1, 4, h, w], 'f16')],
         [io('out', [1, 8, h, w], 'f16')],
       );
-      const s = await Session.create(bytes, { context: await testGpu(), poison: true });
+      const s = await Session.create(bytes, { context: await testGpu(), poison: true } as InternalSessionOptions);
       try {
         const r = await s.runDetailed({ x: toHalf(x), y: toHalf(y) });
         expect(r.plan.executor.steps.some((st) => st.node.op === 'concat')).toBe(!inPlace);

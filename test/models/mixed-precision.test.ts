@@ -9,7 +9,7 @@ import { type CliIo, EXIT_OK, EXIT_USAGE, main } from '../../src/cli/main.js';
 import { toNpy } from '../../src/io/npy.js';
 import { runOnnxruntime } from '../../src/parity/ort.js';
 import { chooseFloatLayers } from '../../src/quant/mixed.js';
-import { ModelProtoType, type OnnxModel } from '../../src/onnx/proto.js';
+import { decodeModelProto } from '../../src/onnx/proto.js';
 import { testGpu } from '../kernels/harness.js';
 import { graph, io as ioSpec, node, tensor } from '../onnx-builder.js';
 import { randomTensor, relL2 } from '../util.js';
@@ -66,7 +66,7 @@ describe('quantize --max-error', () => {
     expect(report.keptFloat.map((k) => k.node)).toEqual(['conv2']);
     expect(report.int8MacShare).toBeCloseTo(INT8_SHARE, 6);
     // the written file: conv1 and conv3 read dequantized inputs, conv2 reads the float relu output
-    const m = ModelProtoType.decode(result.bytes) as unknown as OnnxModel;
+    const m = decodeModelProto(result.bytes);
     const inputOf = (name: string) => m.graph!.node.find((n) => n.name === name)!.input[0];
     expect([inputOf('conv1'), inputOf('conv2'), inputOf('conv3')]).toEqual(['x_qdq', 'ar', 'br_qdq']);
     expect(await errorVsFloat(float, result.bytes, samples)).toBeLessThanOrEqual(0.05);

@@ -1,13 +1,13 @@
 // Rewrites for the DBNet neck and SE blocks, checked end to end against plain-JS arithmetic: the
 // rewritten plan has no copy / resize step and computes the same numbers.
 import { describe, expect, it } from 'vitest';
-import { Session } from '../../src/runtime/session.js';
+import { type InternalSessionOptions, Session } from '../../src/runtime/session.js';
 import { float, graph, io, node, tensor } from '../onnx-builder.js';
 import { testGpu } from '../kernels/harness.js';
 import { randomTensor } from '../util.js';
 
 async function run(bytes: Uint8Array, feeds: Record<string, ReturnType<typeof randomTensor>>) {
-  const s = await Session.create(bytes, { context: await testGpu(), poison: true });
+  const s = await Session.create(bytes, { context: await testGpu(), poison: true } as InternalSessionOptions);
   try {
     const r = await s.runDetailed(feeds);
     return { steps: r.plan.executor.steps.map((st) => `${st.node.op}:${st.call.variant}`), outputs: r.outputs };

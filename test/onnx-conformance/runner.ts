@@ -7,7 +7,7 @@ import { DEFAULT_LIMITS } from '../../src/core/limits.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { LOWERINGS } from '../../src/onnx/import.js';
 import { loadModel } from '../../src/onnx/load.js';
-import { type OnnxTensor, TensorProtoType } from '../../src/onnx/proto.js';
+import { decodeTensorProto } from '../../src/onnx/proto.js';
 import { decodeTensor } from '../../src/onnx/tensor.js';
 import type { GpuContext } from '../../src/runtime/device.js';
 import type { PipelineCache } from '../../src/runtime/pipelines.js';
@@ -74,7 +74,7 @@ function loadModelSync(dir: string) {
 }
 
 function readPb(file: string): HostTensor {
-  const t = TensorProtoType.decode(readFileSync(file)) as unknown as OnnxTensor;
+  const t = decodeTensorProto(readFileSync(file));
   return decodeTensor(t, file, DEFAULT_LIMITS);
 }
 

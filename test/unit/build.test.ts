@@ -3,35 +3,88 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildAll, collectShaders, inlineShadersPlugin, noNodeBuiltinsPlugin } from '../../scripts/build.mjs';
+import {
+  BROWSER_GZIP_BUDGET,
+  buildAll,
+  collectShaders,
+  inlineShadersPlugin,
+  noNodeBuiltinsPlugin,
+} from '../../scripts/build.mjs';
 import { shaderTable } from '../../src/runtime/shader-table.js';
+import { graph, io, node } from '../onnx-builder.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const dist = (f: string) => join(repo, 'dist', f);
+const BUNDLES = ['kestrel.node.mjs', 'kestrel.browser.mjs', 'demo.node.mjs', 'demo.browser.mjs', 'cli.mjs'];
+let rows: Awaited<ReturnType<typeof buildAll>>;
+
+const reluModel = () => graph([node('Relu', ['x'], ['y'])], [io('x', [4])], [io('y', [4])]);
 
 beforeAll(async () => {
-  await buildAll();
+  rows = await buildAll();
 }, 60_000);
 
 describe('bundles', () => {
-  it('writes the node, browser and CLI bundles', () => {
-    for (const f of ['kestrel.node.mjs', 'kestrel.browser.mjs', 'cli.mjs']) {
+  it('writes the node, browser, demo and CLI bundles', () => {
+    for (const f of BUNDLES) {
       expect(existsSync(dist(f)), f).toBe(true);
       expect(readFileSync(dist(f), 'utf8').length).toBeGreaterThan(1000);
     }
   });
 
-  it('keeps Node modules out of the browser bundle', () => {
-    const code = readFileSync(dist('kestrel.browser.mjs'), 'utf8');
-    expect(code).not.toMatch(/from\s*["']node:/);
-    expect(code).not.toMatch(/\brequire\(\s*["']/);
-    // protobufjs carries a guarded util.fs.readFileSync that its "browser" field maps to nothing: not a Node import
+  it('keeps Node modules out of the browser bundles', () => {
+    for (const f of ['kestrel.browser.mjs', 'demo.browser.mjs']) {
+      const code = readFileSync(dist(f), 'utf8');
+      expect(code, f).not.toMatch(/from\s*["']node:/);
+      expect(code, f).not.toMatch(/\brequire\(\s*["']/);
+    }
+  });
+
+  it('no bundle generates code from strings (runs under a no-eval CSP)', () => {
+    // protobufjs's reflection did this as Function.apply(null, args) and eval("quire"): catch those spellings too
+    const CODEGEN = [/\bnew\s+Function\b/, /(^|[^\w$.])Function\s*(\(|\.apply\b|\.call\b)/m, /\beval\b/];
+    for (const f of BUNDLES) {
+      const code = readFileSync(dist(f), 'utf8');
+      for (const pattern of CODEGEN) expect(code, `${f}: ${pattern}`).not.toMatch(pattern);
+    }
+  });
+
+  it('the main entry carries no demo code; the minified browser bundle is under its gzip budget', () => {
+    for (const f of ['kestrel.node.mjs', 'kestrel.browser.mjs']) {
+      const code = readFileSync(dist(f), 'utf8');
+      for (const name of ['OcrPipeline', 'ctcGreedyDecode', 'boxesFromProbMap']) expect(code, f).not.toContain(name);
+    }
+    expect(readFileSync(dist('demo.browser.mjs'), 'utf8')).toContain('ctcGreedyDecode');
+    const browser = rows.find((r) => r.outfile === 'dist/kestrel.browser.mjs')!;
+    expect(browser.minified).toBe(true);
+    expect(browser.gzipBytes).toBeLessThan(BROWSER_GZIP_BUDGET);
+    expect(browser.gzipBytes).toBe(gzipSync(readFileSync(dist('kestrel.browser.mjs')), { level: 9 }).length);
+  });
+
+  it('the Node bundle imports and runs a model with code generation from strings disallowed', () => {
+    const script = `import { Session, hostTensor } from ${JSON.stringify(dist('kestrel.node.mjs'))};
+const model = ${JSON.stringify(Array.from(reluModel()))};
+const s = await Session.create(new Uint8Array(model));
+const out = await s.run({ x: { data: new Float32Array([-1, 2, -3, 4]), shape: [4] } });
+console.log(JSON.stringify(Array.from(out.y.data)));
+s.release();`;
+    const r = spawnSync(
+      process.execPath,
+      ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script],
+      {
+        encoding: 'utf8',
+        timeout: 60_000,
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual([0, 2, 0, 4]);
   });
 
   it('never reads shaders/ from disk in any bundle', () => {
-    for (const f of ['kestrel.node.mjs', 'kestrel.browser.mjs', 'cli.mjs']) {
+    for (const f of BUNDLES) {
       // shader-table.ts reads this folder from disk; the bundles must carry the inlined table instead
       expect(readFileSync(dist(f), 'utf8'), f).not.toContain("'../../shaders/'");
     }

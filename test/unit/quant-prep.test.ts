@@ -2,7 +2,7 @@
 // onnxruntime on the model before and after) and the choice of activations to quantize in
 // reproducible (power-of-two) mode.
 import { describe, expect, it } from 'vitest';
-import { ModelProtoType, type OnnxModel } from '../../src/onnx/proto.js';
+import { type OnnxModel, decodeModelProto, encodeModelProto } from '../../src/onnx/proto.js';
 import { foldConvAffine } from '../../src/quant/fold-affine.js';
 import { activationTargets } from '../../src/quant/activations.js';
 import { pow2Ceil, quantizeInt8 } from '../../src/quant/weights.js';
@@ -12,8 +12,8 @@ import { randomTensor, relL2 } from '../util.js';
 
 const vals = (shape: number[], seed: number, lo = -1, hi = 1) =>
   Array.from(randomTensor(shape, seed, lo, hi).data as Float32Array);
-const decode = (b: Uint8Array) => ModelProtoType.decode(b) as unknown as OnnxModel;
-const encode = (m: OnnxModel) => ModelProtoType.encode(m as never).finish();
+const decode = (b: Uint8Array) => decodeModelProto(b);
+const encode = (m: OnnxModel) => encodeModelProto(m);
 
 describe('foldConvAffine', () => {
   it('folds BatchNormalization, a scalar Mul, a per-channel Add and a Div into the conv (same outputs as onnxruntime before)', async () => {

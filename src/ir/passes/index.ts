@@ -13,7 +13,23 @@ import { factorResidualMul } from './factor-residual-mul.js';
 import { fuseUpsampleIntoBinary } from './upsample-into-binary.js';
 import { addZeroBias } from './zero-bias.js';
 
-export const PASSES = {
+// spelled out so the public SessionOptions.passes type names the passes without exposing the IR
+export type PassName =
+  | 'removeIdentity'
+  | 'deadNodes'
+  | 'foldBatchNorm'
+  | 'hardSwish'
+  | 'factorResidualMul'
+  | 'upsampleIntoBinary'
+  | 'fuseEpilogue'
+  | 'deconvToConv'
+  | 'fuseQdq'
+  | 'foldDequantize'
+  | 'fuseFakeQuant'
+  | 'zeroBias';
+type Pass = (g: Graph, keep: Set<string>) => number;
+
+export const PASSES: Readonly<Record<PassName, Pass>> = {
   removeIdentity,
   deadNodes: eliminateDeadNodes,
   foldBatchNorm,
@@ -26,8 +42,7 @@ export const PASSES = {
   foldDequantize,
   fuseFakeQuant,
   zeroBias: addZeroBias,
-} as const;
-export type PassName = keyof typeof PASSES;
+};
 /**
  * Passes that run only when asked for ({ fuseQdq: true }, `--pass fuseQdq`). fuseQdq puts QDQ chains on the
  * integer kernels, but its exact i32 sums round differently from onnxruntime's float conv + QuantizeLinear
