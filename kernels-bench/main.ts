@@ -2,7 +2,7 @@
 // Adapter ceilings (cached per adapter), kernel ladders at student shapes with CPU checks, TF.js WebGPU and
 // ORT-web peers in the same process, cold start in fresh processes, and a report in results/<adapter>/:
 // bench.json, bench.md and roofline.svg.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adapterSlug, measureCeilings, mergeCeilings } from '../src/profile/ceilings.js';
@@ -23,6 +23,8 @@ import { rooflineSvg } from './roofline.js';
 import { familyBests, runCase } from './run-kernels.js';
 import { interleaved } from './run-models.js';
 import { TUNABLES, tuneCase, writeTuningCache } from './tune.js';
+import { parseAdapterList, runForAdapter, withoutFlag } from './adapters.js';
+import { sideBySideReport } from './report-adapters.js';
 import { applyCeilings, ceilingViolations, describeViolation, highestCeilingPct } from './ceiling-check.js';
 
 const { values: args } = parseArgs({
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     'no-cold': { type: 'boolean', default: false },
     'refresh-ceilings': { type: 'boolean', default: false },
     'ceilings-only': { type: 'boolean', default: false },
+    adapters: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -52,8 +55,33 @@ if (args.help) {
   --only LIST        cases whose id starts with, or whose family is, one of LIST (e.g. matmul,conv1x1)
   --tune             search tile/workgroup knobs of matmul and conv; writes DIR/<adapter>/tuning.json
   --refresh-ceilings measure the ceilings again (kept: the best of this and the cached measurement)
-  --ceilings-only    measure and cache the ceilings, then stop`);
+  --ceilings-only    measure and cache the ceilings, then stop
+  --adapters LIST    run the bench once per adapter (lavapipe,swiftshader), each in its own process, and print
+                     the results side by side (each adapter's own report still goes to DIR/<adapter>/)`);
   process.exit(0);
+}
+
+if (args.adapters !== undefined) {
+  const kinds = parseAdapterList('--adapters', args.adapters);
+  const rest = withoutFlag(withoutFlag(process.argv.slice(2), 'adapters'), 'json');
+  const runs = [];
+  for (const kind of kinds) {
+    mkdirSync(args.out!, { recursive: true });
+    const file = join(args.out!, `bench-${kind}.json`);
+    rmSync(file, { force: true });
+    process.stderr.write(`=== ${kind} (KESTREL_ADAPTER=${kind}) ===\n`);
+    const r = await runForAdapter(kind, [...rest, '--json', file]);
+    runs.push({
+      kind,
+      code: r.code,
+      results: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults) : null,
+    });
+  }
+  const md = sideBySideReport(runs);
+  writeFileSync(join(args.out!, 'bench-adapters.md'), md);
+  if (args.json) writeFileSync(args.json, JSON.stringify(runs, null, 2));
+  process.stdout.write(md);
+  process.exit(runs.some((r) => r.code !== 0 || !r.results) ? 1 : 0);
 }
 
 const quick = !!args.quick;
