@@ -144,7 +144,6 @@ async function bandwidth(
   cache: PipelineCache,
   bytes: number,
   samples: number,
-  quick: boolean,
 ): Promise<{ shader: number; copy: number }> {
   const vec4s = bytes / 16;
   const src = storageBuffer(ctx, bytes);
@@ -153,7 +152,7 @@ async function bandwidth(
     let shader = 0;
     const wgs = [64, Math.min(256, ctx.limits.maxComputeInvocationsPerWorkgroup)];
     for (const wg of wgs) {
-      for (const perLane of quick ? [1, 4] : [1, 4, 16]) {
+      for (const perLane of [1, 4]) {
         const d = await prepareDispatch(
           ctx,
           cache,
@@ -224,7 +223,7 @@ export async function measureCeilings(
   const bySize: Record<string, number> = {};
   let bw = { shader: 0, copy: 0 };
   for (const mib of sizes) {
-    const r = await bandwidth(ctx, cache, mib << 20, samples, quick);
+    const r = await bandwidth(ctx, cache, mib << 20, samples);
     bySize[String(mib)] = r.shader;
     bw = { shader: Math.max(bw.shader, r.shader), copy: Math.max(bw.copy, r.copy) };
   }
