@@ -2,7 +2,7 @@
 // Adapter ceilings (cached per adapter), kernel ladders at student shapes with CPU checks, TF.js WebGPU and
 // ORT-web peers in the same process, cold start in fresh processes, and a report in results/<adapter>/:
 // bench.json, bench.md and roofline.svg.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { adapterSlug, measureCeilings, mergeCeilings } from '../src/profile/ceilings.js';
@@ -23,6 +23,9 @@ import { rooflineSvg } from './roofline.js';
 import { familyBests, runCase } from './run-kernels.js';
 import { interleaved } from './run-models.js';
 import { TUNABLES, tuneCase, writeTuningCache } from './tune.js';
+import { parseAdapterList, runForAdapter, withoutFlag } from './adapters.js';
+import { sideBySideReport } from './report-adapters.js';
+import { applyCeilings, ceilingViolations, describeViolation, highestCeilingPct } from './ceiling-check.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
     'no-cold': { type: 'boolean', default: false },
     'refresh-ceilings': { type: 'boolean', default: false },
     'ceilings-only': { type: 'boolean', default: false },
+    adapters: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -51,8 +55,33 @@ if (args.help) {
   --only LIST        cases whose id starts with, or whose family is, one of LIST (e.g. matmul,conv1x1)
   --tune             search tile/workgroup knobs of matmul and conv; writes DIR/<adapter>/tuning.json
   --refresh-ceilings measure the ceilings again (kept: the best of this and the cached measurement)
-  --ceilings-only    measure and cache the ceilings, then stop`);
+  --ceilings-only    measure and cache the ceilings, then stop
+  --adapters LIST    run the bench once per adapter (lavapipe,swiftshader), each in its own process, and print
+                     the results side by side (each adapter's own report still goes to DIR/<adapter>/)`);
   process.exit(0);
+}
+
+if (args.adapters !== undefined) {
+  const kinds = parseAdapterList('--adapters', args.adapters);
+  const rest = withoutFlag(withoutFlag(process.argv.slice(2), 'adapters'), 'json');
+  const runs = [];
+  for (const kind of kinds) {
+    mkdirSync(args.out!, { recursive: true });
+    const file = join(args.out!, `bench-${kind}.json`);
+    rmSync(file, { force: true });
+    process.stderr.write(`=== ${kind} (KESTREL_ADAPTER=${kind}) ===\n`);
+    const r = await runForAdapter(kind, [...rest, '--json', file]);
+    runs.push({
+      kind,
+      code: r.code,
+      results: existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResults) : null,
+    });
+  }
+  const md = sideBySideReport(runs);
+  writeFileSync(join(args.out!, 'bench-adapters.md'), md);
+  if (args.json) writeFileSync(args.json, JSON.stringify(runs, null, 2));
+  process.stdout.write(md);
+  process.exit(runs.some((r) => r.code !== 0 || !r.results) ? 1 : 0);
 }
 
 const quick = !!args.quick;
@@ -113,6 +142,22 @@ for (const c of cases) {
   caseResults.push(await runCase(ctx, cache, c, ceilings, { samples, quick, tfjs, log }));
 }
 lap('kernels');
+let violations = ceilingViolations(caseResults);
+if (violations.length) {
+  // A busier machine when the cached ceilings ran can explain it: measure them again (the best is kept) first.
+  log(`above 100% of the ceiling: ${violations.map(describeViolation).join('; ')}; measuring the ceilings again ...`);
+  ceilings = mergeCeilings(ceilings, await measureCeilings(ctx, cache, { quick }));
+  saveCeilings(ceilings, args.out);
+  applyCeilings(caseResults, ceilings);
+  violations = ceilingViolations(caseResults);
+}
+if (violations.length)
+  notes.push(
+    `ABOVE THE CEILING (the ceiling kernels are not upper bounds here): ${violations.map(describeViolation).join('; ')}`,
+  );
+const highest = highestCeilingPct(caseResults);
+if (highest)
+  log(`highest % of ceiling: ${highest.pct.toFixed(0)}% (${highest.where}; Winograd's effective FLOP/s exempt)`);
 const wrong = caseResults.flatMap((c) => c.rungs.filter((r) => r.ok === false).map((r) => `${c.id} [${r.rung}]`));
 if (wrong.length) notes.push(`WRONG NUMBERS (max error above tolerance): ${wrong.join(', ')}`);
 
@@ -241,7 +286,9 @@ process.stdout.write(md);
 log(
   `wrote ${join(outDir, 'bench.json')}, bench.md, roofline.svg${args.json ? ` and ${args.json}` : ''} in ${((performance.now() - started) / 1000).toFixed(0)} s`,
 );
-// Exit 1 on wrong numbers, or when no case could run at all (a broken build, not a missing kernel).
+// Exit 1 on wrong numbers, on a kernel above its adapter's ceiling, or when no case could run at all.
 const nothingRan = caseResults.length > 0 && caseResults.every((c) => c.rungs.every((g) => g.ms === null));
 if (nothingRan) log('no kernel case ran: see the errors above');
-process.exit(wrong.length || nothingRan ? 1 : 0);
+for (const v of violations)
+  log(`error: ${describeViolation(v)}: a ceiling must bound every kernel (${adapterName(ctx)})`);
+process.exit(wrong.length || nothingRan || violations.length ? 1 : 0);

@@ -73,7 +73,9 @@ export function markdownReport(r: BenchResults): string {
         num(g.ms),
         num(g.gflops),
         num(g.gbs),
-        g.ceilingPct === null ? '' : `${pct(g.ceilingPct)} ${g.bound === 'memory' ? 'mem' : 'flop'}`,
+        g.ceilingPct === null
+          ? ''
+          : `${pct(g.ceilingPct)} ${g.bound === 'memory' ? 'mem' : 'flop'}${g.effectiveFlops ? ' (effective)' : ''}`,
         err(g),
         okCell(g),
       ]);

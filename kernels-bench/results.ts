@@ -21,6 +21,8 @@ export interface RungResult {
   maxError: number | null;
   /** false: wrong numbers (error above ERROR_TOLERANCE, or NaN). */
   ok: boolean | null;
+  /** GFLOP/s count the direct algorithm's FLOPs (Winograd does fewer): shown, exempt from the ceiling check. */
+  effectiveFlops?: boolean;
   error?: string;
 }
 

@@ -11,6 +11,7 @@ import { caseData, prepareRung, type PreparedRung } from './kernel-runner.js';
 import { type Rung, rungsFor } from './ladders.js';
 import type { TfPeer } from './peers/tfjs.js';
 import { referenceFor } from './ref.js';
+import { countsEffectiveFlops } from './ceiling-check.js';
 import { type CaseResult, ERROR_TOLERANCE, type PeerResult, type RungResult } from './results.js';
 
 export interface KernelRunOptions {
@@ -86,6 +87,7 @@ export async function runCase(
         bound: roof?.bound ?? null,
         maxError,
         ok,
+        ...(countsEffectiveFlops(prepared.variants) ? { effectiveFlops: true } : {}),
       });
       o.log(
         `  ${c.id} [${rung.name}: ${prepared.variants.join('+')}] ${ms.toFixed(3)} ms, ${(data.flops / ms / 1e6).toFixed(2)} GFLOP/s, err ${maxError === null ? '-' : maxError.toExponential(1)}${ok === false ? '  WRONG NUMBERS' : ''}`,
@@ -171,7 +173,7 @@ export function familyBests(
     let best: { pct: number; id: string; bound: string } | null = null;
     for (const c of cases.filter((k) => k.family === family)) {
       for (const r of c.rungs) {
-        if (r.ceilingPct === null || r.ok === false) continue;
+        if (r.ceilingPct === null || r.ok === false || r.effectiveFlops) continue;
         if (!best || r.ceilingPct > best.pct)
           best = { pct: r.ceilingPct, id: `${c.id} [${r.rung}]`, bound: r.bound ?? '' };
       }

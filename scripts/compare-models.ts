@@ -2,6 +2,8 @@
 // Kestrel vs ONNX Runtime Web 1.22 (WebGPU, same adapter) vs onnxruntime-node (native CPU): warm median
 // latency from interleaved runs in one process, and cold start in fresh processes with the driver's shader
 // cache off (MESA_SHADER_CACHE_DISABLE=true) and warm. Prints the issue-6 table with ratios per model.
+// `--adapter lavapipe|swiftshader` picks the adapter (KESTREL_ADAPTER); a list (`lavapipe,swiftshader`) runs
+// the whole comparison once per adapter, each in its own process, and prints the tables one after another.
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type ColdResult, coldStart } from '../kernels-bench/cold.js';
@@ -10,6 +12,7 @@ import { type EngineName, STUDENTS, type Student } from '../kernels-bench/models
 import { type EngineTiming, interleaved } from '../kernels-bench/run-models.js';
 import { adapterName, createGpuContext } from '../src/runtime/device.js';
 import { installNavigatorGpu } from '../kernels-bench/gpu.js';
+import { parseAdapterList, runForAdapter, withoutFlag } from '../kernels-bench/adapters.js';
 import { mdTable, num, ratio } from '../src/profile/table.js';
 
 const { values: args } = parseArgs({
@@ -19,11 +22,15 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     'no-cold': { type: 'boolean', default: false },
     'no-cold-off': { type: 'boolean', default: false },
+    adapter: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
-  console.log('usage: npm run compare -- [--models det,rec,cls] [--runs N] [--json FILE] [--no-cold] [--no-cold-off]');
+  console.log(
+    'usage: npm run compare -- [--models det,rec,cls] [--runs N] [--json FILE] [--no-cold] [--no-cold-off]\n' +
+      '                          [--adapter lavapipe|swiftshader|lavapipe,swiftshader]',
+  );
   process.exit(0);
 }
 
@@ -36,6 +43,24 @@ const HEAD: Record<EngineName, string> = {
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const students = args.models!.split(',') as Student[];
 for (const s of students) if (!(s in STUDENTS)) throw new Error(`unknown model '${s}' (det, rec, cls)`);
+
+if (args.adapter !== undefined) {
+  const kinds = parseAdapterList('--adapter', args.adapter);
+  if (kinds.length > 1) {
+    // one child per adapter; --json FILE becomes FILE.<adapter>.json
+    const rest = withoutFlag(withoutFlag(process.argv.slice(2), 'adapter'), 'json');
+    let failed = false;
+    for (const kind of kinds) {
+      const json = args.json ? ['--json', args.json.replace(/(\.json)?$/, `.${kind}.json`)] : [];
+      const r = await runForAdapter(kind, [...rest, '--adapter', kind, ...json]);
+      process.stdout.write(r.stdout);
+      failed ||= r.code !== 0;
+    }
+    process.exit(failed ? 1 : 0);
+  }
+  // the cold-start children inherit it too
+  process.env.KESTREL_ADAPTER = kinds[0];
+}
 
 installNavigatorGpu();
 const probe = await createGpuContext();

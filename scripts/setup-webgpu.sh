@@ -6,19 +6,21 @@
 # Mesa 22 is rejected by Dawn: "shaderUniform*ArrayDynamicIndexing required"), and the requested extras.
 # Anywhere else it prints the exact manual steps and exits 1.
 #
-# Usage: scripts/setup-webgpu.sh [--with-testdata] [--with-chromium] [--check]
-#   --with-testdata  also Debian's libonnx-testdata (ONNX backend tests under /usr/share/libonnx-testdata/data)
-#   --with-chromium  also Debian's chromium (the browser test)
-#   --check          install nothing; exit 0 when everything asked for is present, 1 otherwise
+# Usage: scripts/setup-webgpu.sh [--with-testdata] [--with-chromium] [--with-swiftshader] [--check]
+#   --with-testdata     also Debian's libonnx-testdata (ONNX backend tests under /usr/share/libonnx-testdata/data)
+#   --with-chromium     also Debian's chromium (the browser test)
+#   --with-swiftshader  also the SwiftShader Vulkan driver (from Debian's chromium), for KESTREL_ADAPTER=swiftshader
+#   --check             install nothing; exit 0 when everything asked for is present, 1 otherwise
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-want_testdata=0; want_chromium=0; check_only=0
+want_testdata=0; want_chromium=0; want_swiftshader=0; check_only=0
 for a in "$@"; do
   case "$a" in
     --with-testdata) want_testdata=1 ;;
     --with-chromium) want_chromium=1 ;;
+    --with-swiftshader) want_swiftshader=1 ;;
     --check) check_only=1 ;;
-    -h|--help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup-webgpu: unknown flag $a (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -29,7 +31,8 @@ warn() { echo "setup-webgpu: $*" >&2; }
 MIN_MESA=23
 ICD_DIR=${KESTREL_VULKAN_ICD_DIR:-/usr/share/vulkan/icd.d}   # overridable for tests
 TESTDATA_DIR=/usr/share/libonnx-testdata/data
-CHROMIUM_BIN=/usr/bin/chromium
+CHROMIUM_BIN=${KESTREL_CHROMIUM_BIN:-/usr/bin/chromium}   # overridable for tests
+SWIFTSHADER_ICD=${KESTREL_SWIFTSHADER_ICD:-/usr/lib/chromium/vk_swiftshader_icd.json}   # overridable for tests
 BACKPORTS_LINE='deb http://deb.debian.org/debian bookworm-backports main'
 
 deb_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || true; }
@@ -49,6 +52,15 @@ mesa_ok() {
     && deb_installed libvulkan1 && lavapipe_icd
 }
 
+# The ICD file and its library; with node_modules/webgpu, Dawn must also report SwiftShader through it.
+swiftshader_ok() {
+  [ -f "$SWIFTSHADER_ICD" ] && [ -f "$(dirname "$SWIFTSHADER_ICD")/libvk_swiftshader.so" ] || return 1
+  can_probe || return 0
+  local name
+  name=$(VK_ICD_FILENAMES="$SWIFTSHADER_ICD" VK_DRIVER_FILES="$SWIFTSHADER_ICD" probe) || return 1
+  case "$name" in *[Ss]wift[Ss]hader*) return 0 ;; *) return 1 ;; esac
+}
+
 driver_ok() {
   if can_probe; then
     local name
@@ -66,10 +78,16 @@ need_driver=0; apt_pkgs=()
 driver_ok || need_driver=1
 if [ $want_testdata = 1 ] && [ ! -d "$TESTDATA_DIR" ]; then apt_pkgs+=(libonnx-testdata); fi
 if [ $want_chromium = 1 ] && [ ! -x "$CHROMIUM_BIN" ]; then apt_pkgs+=(chromium); fi
+need_swiftshader=0
+if [ $want_swiftshader = 1 ] && ! swiftshader_ok; then
+  need_swiftshader=1
+  [[ " ${apt_pkgs[*]-} " == *" chromium "* ]] || apt_pkgs+=(chromium)
+fi
 
 if [ $need_driver = 0 ] && [ ${#apt_pkgs[@]} = 0 ]; then
   [ $want_testdata = 1 ] && say "ONNX test data present: $TESTDATA_DIR"
   [ $want_chromium = 1 ] && say "chromium present: $CHROMIUM_BIN"
+  [ $want_swiftshader = 1 ] && say "SwiftShader present: $SWIFTSHADER_ICD"
   exit 0
 fi
 
@@ -95,6 +113,7 @@ manual_steps() {
 
 if [ $check_only = 1 ]; then
   [ $need_driver = 1 ] && warn "missing: a WebGPU adapter (Mesa >= $MIN_MESA with lavapipe)"
+  [ $need_swiftshader = 1 ] && warn "missing: SwiftShader (no working Vulkan ICD at $SWIFTSHADER_ICD)"
   [ ${#apt_pkgs[@]} -gt 0 ] && warn "missing: ${apt_pkgs[*]}"
   manual_steps "--check given, so installing nothing"
   exit 1
@@ -138,4 +157,8 @@ if [ $need_driver = 1 ]; then
 fi
 if [ $want_testdata = 1 ] && [ ! -d "$TESTDATA_DIR" ]; then warn "libonnx-testdata installed but $TESTDATA_DIR is missing"; exit 1; fi
 if [ $want_chromium = 1 ] && [ ! -x "$CHROMIUM_BIN" ]; then warn "chromium installed but $CHROMIUM_BIN is missing"; exit 1; fi
+if [ $want_swiftshader = 1 ] && ! swiftshader_ok; then
+  warn "chromium installed but SwiftShader does not work: check $SWIFTSHADER_ICD and libvk_swiftshader.so next to it"
+  exit 1
+fi
 say "done"

@@ -7,3 +7,7 @@ export interface Summary {
   line: string;
 }
 export function summarize(results: unknown, opts?: { ci?: boolean; vitestExit?: number | null; cwd?: string }): Summary;
+export function summarizeRuns(
+  runs: { label: string; results: unknown }[],
+  opts?: { ci?: boolean; vitestExit?: number | null; cwd?: string },
+): Summary;

@@ -3,8 +3,10 @@
 // (at least) one failure; a missing or unreadable results file is `0 passed, 1 failed`; so is a run with no
 // tests. With CI=true every skipped test also counts as failed: a GPU test must never pass CI by skipping.
 // A non-zero vitest exit with no failed test (e.g. an unhandled error) counts as one failure.
-// Exit status: 1 when anything failed, else 0.
-// Usage: node scripts/test-summary.mjs [--results FILE] [--vitest-exit CODE] [--ci]
+// Several results files (`npm test` writes one per adapter run) are counted into the one line; each missing one
+// is a failure. Exit status: 1 when anything failed, else 0.
+// Usage: node scripts/test-summary.mjs [--results FILE]... [--vitest-exit CODE] [--ci]
+//   default: --results .cache/vitest-results.json --results .cache/vitest-results-swiftshader.json
 import { existsSync, readFileSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +58,10 @@ export function summarize(results, opts = {}) {
     }
   }
   if (opts.ci) failed += skipped;
+  return finish({ passed, failed, skipped, notes }, opts);
+}
+
+function finish({ passed, failed, skipped, notes }, opts) {
   if (failed === 0 && opts.vitestExit != null && opts.vitestExit !== 0) {
     notes.push(`vitest exited with code ${opts.vitestExit} although no test failed (an unhandled error?)`);
     failed = 1;
@@ -64,15 +70,33 @@ export function summarize(results, opts = {}) {
   return { passed, failed, skipped, notes, line };
 }
 
+/**
+ * Several vitest runs (one per adapter) counted as one: each run as summarize() counts it, notes prefixed
+ * with the run's label; the vitest exit applies to the whole.
+ * @param {{ label: string, results: any }[]} runs
+ * @param {{ ci?: boolean, vitestExit?: number | null, cwd?: string }} opts
+ */
+export function summarizeRuns(runs, opts = {}) {
+  const total = { passed: 0, failed: 0, skipped: 0, notes: [] };
+  for (const run of runs) {
+    const s = summarize(run.results, { ...opts, vitestExit: null });
+    total.passed += s.passed;
+    total.failed += s.failed;
+    total.skipped += s.skipped;
+    total.notes.push(...s.notes.map((n) => (runs.length > 1 ? `${run.label}: ${n}` : n)));
+  }
+  return finish(total, opts);
+}
+
 function parseCli(argv) {
   const opts = {
-    results: '.cache/vitest-results.json',
+    results: [],
     vitestExit: null,
     ci: process.env.CI === 'true' || process.env.CI === '1',
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--results') opts.results = argv[++i];
+    if (a === '--results') opts.results.push(argv[++i]);
     else if (a === '--vitest-exit') opts.vitestExit = Number(argv[++i]);
     else if (a === '--ci') opts.ci = true;
     else {
@@ -80,22 +104,28 @@ function parseCli(argv) {
       process.exit(2);
     }
   }
+  if (!opts.results.length) opts.results = DEFAULT_RESULTS;
   return opts;
 }
 
+const DEFAULT_RESULTS = ['.cache/vitest-results.json', '.cache/vitest-results-swiftshader.json'];
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const opts = parseCli(process.argv.slice(2));
-  let results = null;
-  if (existsSync(opts.results)) {
-    try {
-      results = JSON.parse(readFileSync(opts.results, 'utf8'));
-    } catch (e) {
-      console.log(`test-summary: ${opts.results} is not valid JSON: ${e.message}`);
+  const runs = opts.results.map((file) => {
+    let results = null;
+    if (existsSync(file)) {
+      try {
+        results = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (e) {
+        console.log(`test-summary: ${file} is not valid JSON: ${e.message}`);
+      }
+    } else {
+      console.log(`test-summary: ${file} does not exist`);
     }
-  } else {
-    console.log(`test-summary: ${opts.results} does not exist`);
-  }
-  const s = summarize(results, opts);
+    return { label: file, results };
+  });
+  const s = summarizeRuns(runs, opts);
   for (const n of s.notes) console.log(`test-summary: ${n}`);
   console.log(s.line);
   process.exit(s.failed > 0 ? 1 : 0);

@@ -2,7 +2,7 @@
 // Halves are packed two per u32 word (pack2x16float / unpack2x16float): no shader-f16 needed, and an f16
 // output is written one whole word per invocation so no two invocations share a word.
 // Kinds: 1 i32, 2 u32 (also bool 0/1), 3 f16. ONNX: float -> int truncates toward zero, -> bool is nonzero.
-// kestrel:requires lib/indexing.wgsl lib/cast_words.wgsl
+// kestrel:requires lib/indexing.wgsl lib/cast_words.wgsl lib/half_pack.wgsl
 
 fn load_f32(i: u32) -> f32 {
   if (FROM == 3u) {
@@ -45,5 +45,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   // an odd count leaves the last word's upper half zero
   let hi = select(0.0, load_f32(min(i + 1u, params.count - 1u)), i + 1u < params.count);
-  y[g] = pack2x16float(vec2<f32>(load_f32(i), hi));
+  y[g] = pack_halves(vec2<f32>(load_f32(i), hi));
 }

@@ -1,6 +1,6 @@
-// f32 -> f16: each invocation packs two results into one u32 word (pack2x16float), so no two invocations
+// f32 -> f16: each invocation packs two results into one u32 word (pack_halves), so no two invocations
 // write the same word; needs no shader-f16 support.
-// kestrel:requires lib/indexing.wgsl
+// kestrel:requires lib/indexing.wgsl lib/half_pack.wgsl
 
 override WG: u32 = 256u;
 
@@ -24,5 +24,5 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   // an odd count leaves the last word's upper half zero
   let hi = select(0.0, x[min(i + 1u, params.count - 1u)], i + 1u < params.count);
-  y[w] = pack2x16float(vec2<f32>(x[i], hi));
+  y[w] = pack_halves(vec2<f32>(x[i], hi));
 }

@@ -1,5 +1,9 @@
-// `kestrel doctor`: what WebGPU adapter Kestrel gets here, which optional features it has, and the limits that shape plans.
+// `kestrel doctor`: every WebGPU adapter Kestrel can reach here, which optional features each has, and the limits
+// that shape plans.
+import { ADAPTER_KINDS, type AdapterKind, isAdapterKind } from '../runtime/adapter-choice.js';
 import { type GpuContext, createGpuContext } from '../runtime/device.js';
+import { UsageError } from './args.js';
+import { type AdapterProbe, probeAllAdapters } from './doctor-probe.js';
 import type { Command } from './main.js';
 
 export const DOCTOR_LIMITS = [
@@ -76,51 +80,80 @@ export function doctorReport(ctx: GpuContext): DoctorReport {
 }
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+const num = (v: number) => v.toLocaleString('en-US');
 
-export function formatDoctor(r: DoctorReport): string {
-  const a = r.adapter;
-  const rows: [string, string][] = [
-    ['vendor', a.vendor || '(none)'],
-    ['architecture', a.architecture || '(none)'],
-    ['device', a.device || '(none)'],
-    ['description', a.description || '(none)'],
-  ];
-  if (a.isFallbackAdapter !== null) rows.push(['fallback adapter', yesNo(a.isFallbackAdapter)]);
-  const feats = Object.entries(r.features).map(([k, v]) => [k, yesNo(v)] as [string, string]);
-  const num = (v: number) => v.toLocaleString('en-US');
-  const limits = Object.entries(r.limits).map(([k, v]) => {
-    const a = r.adapterLimits[k];
-    return [k, a !== undefined && a !== v ? `${num(v)}  (adapter: ${num(a)})` : num(v)] as [string, string];
-  });
-  if (r.subgroupSize.min !== null || r.subgroupSize.max !== null) {
-    limits.push(['subgroup size', `${r.subgroupSize.min ?? '?'}..${r.subgroupSize.max ?? '?'}`]);
+/** One column per adapter: identity, features, limits; an adapter that could not be reached shows why. */
+export function formatDoctor(probes: AdapterProbe[]): string {
+  const ok = probes.filter((p): p is Extract<AdapterProbe, { error?: undefined }> => p.error === undefined);
+  const rows: [string, ...string[]][] = [];
+  const section = (title: string) => rows.push([title, ...ok.map(() => '')]);
+  const row = (key: string, cell: (r: DoctorReport) => string) => rows.push([`  ${key}`, ...ok.map(cell)]);
+  rows.push(['adapter', ...ok.map((p) => p.kind)]);
+  row('vendor', (r) => r.adapter.vendor || '(none)');
+  row('architecture', (r) => r.adapter.architecture || '(none)');
+  row('description', (r) => r.adapter.description || '(none)');
+  if (ok.some((p) => p.adapter.isFallbackAdapter !== null))
+    row('fallback adapter', (r) => (r.adapter.isFallbackAdapter === null ? '?' : yesNo(r.adapter.isFallbackAdapter)));
+  section('features');
+  for (const f of Object.keys(ok[0]?.features ?? {}) as (keyof DoctorReport['features'])[])
+    row(f, (r) => yesNo(r.features[f]));
+  section('limits');
+  for (const l of DOCTOR_LIMITS) {
+    row(l, (r) => {
+      const v = r.limits[l];
+      const a = r.adapterLimits[l];
+      return a !== undefined && a !== v ? `${num(v)} (adapter: ${num(a)})` : num(v);
+    });
   }
-  const width = Math.max(...[...rows, ...feats, ...limits].map(([k]) => k.length));
-  const block = (title: string, list: [string, string][]) => [
-    title,
-    ...list.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
-  ];
-  return [
-    ...block('adapter', rows),
-    ...block('features', feats),
-    ...block('limits', limits),
-    `runtime: ${r.runtime}`,
-  ].join('\n');
+  if (ok.some((p) => p.subgroupSize.min !== null || p.subgroupSize.max !== null))
+    row('subgroup size', (r) => `${r.subgroupSize.min ?? '?'}..${r.subgroupSize.max ?? '?'}`);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const lines = rows.map((r) =>
+    r
+      .map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c])))
+      .join('  ')
+      .trimEnd(),
+  );
+  for (const p of probes) if (p.error !== undefined) lines.push(`${p.kind}: not available: ${p.error}`);
+  if (ok.length) lines.push(`runtime: ${ok[0].runtime}`);
+  return lines.join('\n');
 }
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'show the WebGPU adapter, its features and the limits Kestrel plans with',
-  usage: 'doctor [--json]',
-  args: { flags: [{ name: 'json', type: 'boolean', summary: 'print the report as JSON' }] },
+  summary: 'list every WebGPU adapter reachable here: features and the limits Kestrel plans with',
+  usage: 'doctor [--json] [--adapter lavapipe|swiftshader]',
+  args: {
+    flags: [
+      { name: 'json', type: 'boolean', summary: 'print the reports as a JSON array (one entry per adapter)' },
+      {
+        name: 'adapter',
+        type: 'string',
+        valueName: ADAPTER_KINDS.join('|'),
+        summary: 'only this adapter, in this process (default: each adapter in its own child process)',
+      },
+    ],
+  },
   async run(args, io) {
-    const ctx = await createGpuContext();
-    try {
-      const report = doctorReport(ctx);
-      io.out(args.flags.json ? JSON.stringify(report, null, 2) : formatDoctor(report));
-    } finally {
-      ctx.destroy();
-    }
-    return 0;
+    const only = args.flags.adapter as string | undefined;
+    if (only !== undefined && !isAdapterKind(only))
+      throw new UsageError(`--adapter: unknown adapter '${only}' (expected one of: ${ADAPTER_KINDS.join(', ')})`);
+    const probes = only ? [await probeHere(only)] : await probeAllAdapters();
+    io.out(args.flags.json ? JSON.stringify(probes, null, 2) : formatDoctor(probes));
+    return probes.some((p) => p.error === undefined) ? 0 : 1;
   },
 };
+
+async function probeHere(kind: AdapterKind): Promise<AdapterProbe> {
+  let ctx: GpuContext;
+  try {
+    ctx = await createGpuContext({ driver: kind });
+  } catch (e) {
+    return { kind, error: (e as Error).message };
+  }
+  try {
+    return { kind, ...doctorReport(ctx) };
+  } finally {
+    ctx.destroy();
+  }
+}

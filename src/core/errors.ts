@@ -80,6 +80,16 @@ export class NoAdapterError extends KestrelError {
     super('NO_ADAPTER', message);
   }
 }
+/** The adapter asked for (KESTREL_ADAPTER / the adapter option) is not installed: names its Vulkan ICD file. */
+export class AdapterNotInstalledError extends NoAdapterError {
+  constructor(
+    readonly adapter: string,
+    readonly icdFile: string,
+    hint: string,
+  ) {
+    super(`adapter '${adapter}' is not installed: no Vulkan ICD file at ${icdFile}; ${hint}`);
+  }
+}
 export class ReleasedError extends KestrelError {
   constructor(what: string) {
     super('RELEASED', `${what} was released and cannot be used`);

@@ -7,6 +7,7 @@ import {
   NoAdapterError,
 } from '../core/errors.js';
 import { isModuleNotFound } from '../core/missing-module.js';
+import { type AdapterKind, adapterMatches, resolveAdapterKind, selectVulkanDriver } from './adapter-choice.js';
 
 export interface AdapterDescription {
   vendor: string;
@@ -44,14 +45,17 @@ export interface DeviceOptions {
   device?: GPUDevice;
   /** The adopted device's adapter, when the app has it (for its info and limits). */
   adapter?: GPUAdapter;
+  /** Node only: the Vulkan driver Dawn uses (default: KESTREL_ADAPTER, else whatever Dawn finds). Browsers ignore it. */
+  driver?: AdapterKind;
 }
 
 // dawn.node segfaults if the object from create() is collected with work pending: keep every one alive.
 const keepAlive: unknown[] = [];
 
-async function getGpu(): Promise<GPU> {
+async function getGpu(kind: AdapterKind | null): Promise<GPU> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
+  if (kind) selectVulkanDriver(kind);
   const modName = 'webgpu';
   let mod: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
@@ -71,12 +75,19 @@ async function getGpu(): Promise<GPU> {
 
 export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuContext> {
   if (opts.device) return adoptDevice(opts.device, opts.adapter ?? null);
-  const gpu = await getGpu();
+  const kind = resolveAdapterKind(opts.driver);
+  const gpu = await getGpu(kind);
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) {
-    throw new NoAdapterError('no WebGPU adapter found; run scripts/setup-webgpu.sh (installs Mesa lavapipe on Debian)');
+    const which = kind ? `the ${kind} adapter` : 'no WebGPU adapter';
+    throw new NoAdapterError(`${which} found; run scripts/setup-webgpu.sh (installs Mesa lavapipe on Debian)`);
   }
   keepAlive.push(adapter);
+  // An explicit choice that Dawn did not honour (navigator.gpu set up elsewhere, a stray VK_DRIVER_FILES) is an error.
+  if (kind && !adapterMatches(kind, adapter.info ?? {})) {
+    const got = `${adapter.info?.vendor ?? ''} ${adapter.info?.description ?? ''}`.trim();
+    throw new NoAdapterError(`asked for the ${kind} adapter but Dawn returned '${got}'`);
+  }
   const want: GPUFeatureName[] = [];
   const has = (f: string) => adapter.features.has(f);
   if (has('shader-f16') && opts.allowF16 !== false) want.push('shader-f16');

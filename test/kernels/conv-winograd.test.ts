@@ -1,6 +1,7 @@
 // Winograd F(2x2, 3x3) conv (conv2d_winograd*.wgsl) against the CPU conv reference: odd sizes (tiles past
 // the edge), tiny images, pads 0/1/asymmetric, groups, channel counts off the 4/8 blocks, batch 2, fused
 // epilogues, and f16 storage. WINOGRAD_TUNING.force selects it wherever it applies.
+import { UnsupportedOpError } from '../../src/core/errors.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runOp, testGpu } from './harness.js';
 import { kernelCaps } from '../../src/runtime/executor.js';
@@ -68,6 +69,13 @@ async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void
   const store = (t: typeof x | undefined) => (t && half ? toHalf(t) : t);
   // the kernel under test is the one the planner picks on this adapter (not a silent igemm fallback)
   const dtype = half ? ('f16' as const) : ('f32' as const);
+  if (half && !(await testGpu()).features.shaderF16) {
+    // no shader-f16 (SwiftShader): f16 storage is refused with a typed error, never skipped or computed wrongly
+    const e = await runOp('conv', a, [store(x)!, store(w)!], { consts: [false, !c.weightIsInput] }).catch((x) => x);
+    expect(e).toBeInstanceOf(UnsupportedOpError);
+    expect((e as Error).message).toContain('f16 tensors need the adapter feature shader-f16');
+    return;
+  }
   const knode = {
     name: 'c',
     op: 'conv' as const,

@@ -26,6 +26,17 @@ describe('upload and readback', () => {
     expect(out.dtype).toBe('f16');
     expect(Array.from(out.data as Uint16Array)).toEqual(HALF.map(([, h]) => h));
   });
+  it('f32 -> f16 overflow, NaN and the largest finite values (IEEE, on every adapter)', async () => {
+    // 65519.996 rounds to 65504; 65520 ties to even, which is Inf; 1e6 and -Inf overflow; 2^-14 is the least normal
+    const values = [65519.996, 65520, 1e6, -Infinity, Number.NaN, -65504, 2 ** -14];
+    const [out] = await runOp('cast', { to: 'f16' }, [{ dtype: 'f32', shape: [7], data: Float32Array.from(values) }]);
+    expect(Array.from(out.data as Uint16Array)).toEqual([0x7bff, 0x7c00, 0x7c00, 0xfc00, 0x7e00, 0xfbff, 0x0400]);
+  });
+  it('i32 -> f16 overflows to Inf (the cast_half path)', async () => {
+    const data = Int32Array.from([70000, -70000, 65504, 1, -3]);
+    const [out] = await runOp('cast', { to: 'f16' }, [{ dtype: 'i32', shape: [5], data }]);
+    expect(Array.from(out.data as Uint16Array)).toEqual([0x7c00, 0xfc00, 0x7bff, 0x3c00, 0xc200]);
+  });
   for (const [dtype, Arr, values] of [
     ['i8', Int8Array, [-128, -1, 0, 1, 127]],
     ['u8', Uint8Array, [0, 1, 128, 254, 255]],

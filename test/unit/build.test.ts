@@ -180,33 +180,67 @@ describe('bin/kestrel.mjs', () => {
     expect(r.stderr).toContain('error: unknown flag --nope');
   });
 
-  it('doctor --json reports the adapter, boolean feature flags and limits', () => {
+  it('doctor --json reports both adapters, each probed in its own process, with features and limits', () => {
     const r = kestrel('doctor', '--json');
     expect(r.status, r.stderr).toBe(0);
-    const report = JSON.parse(r.stdout);
-    expect(report.adapter.description).toBeTypeOf('string');
-    expect(report.adapter.description.length).toBeGreaterThan(0);
-    for (const f of ['shader-f16', 'subgroups', 'timestamp-query', 'packed_4x8_integer_dot_product']) {
-      expect(report.features[f], f).toBeTypeOf('boolean');
+    const reports = JSON.parse(r.stdout);
+    expect(reports.map((p: { kind: string }) => p.kind)).toEqual(['lavapipe', 'swiftshader']);
+    const [lvp, ss] = reports;
+    expect(lvp.error).toBeUndefined();
+    expect(ss.error).toBeUndefined();
+    expect(lvp.adapter.description).toMatch(/^llvmpipe/);
+    expect(ss.adapter.description).toMatch(/SwiftShader/);
+    // Known facts of the two drivers (ADAPTER-NOTES.md): only lavapipe has shader-f16; subgroups are 8 vs 4 wide.
+    expect(lvp.features['shader-f16']).toBe(true);
+    expect(ss.features['shader-f16']).toBe(false);
+    expect(lvp.subgroupSize).toEqual({ min: 8, max: 8 });
+    expect(ss.subgroupSize).toEqual({ min: 4, max: 4 });
+    for (const report of reports) {
+      for (const f of ['shader-f16', 'subgroups', 'timestamp-query', 'packed_4x8_integer_dot_product']) {
+        expect(report.features[f], f).toBeTypeOf('boolean');
+      }
+      for (const l of [
+        'maxStorageBufferBindingSize',
+        'maxBufferSize',
+        'maxComputeWorkgroupStorageSize',
+        'maxComputeInvocationsPerWorkgroup',
+        'maxComputeWorkgroupsPerDimension',
+        'minStorageBufferOffsetAlignment',
+      ]) {
+        expect(report.limits[l], l).toBeGreaterThan(0);
+      }
+      expect(Array.isArray(report.adapterFeatures)).toBe(true);
     }
-    for (const l of [
-      'maxStorageBufferBindingSize',
-      'maxBufferSize',
-      'maxComputeWorkgroupStorageSize',
-      'maxComputeInvocationsPerWorkgroup',
-      'maxComputeWorkgroupsPerDimension',
-      'minStorageBufferOffsetAlignment',
-    ]) {
-      expect(report.limits[l], l).toBeGreaterThan(0);
-    }
-    expect(Array.isArray(report.adapterFeatures)).toBe(true);
+    expect(ss.limits.maxComputeInvocationsPerWorkgroup).toBe(256);
   });
 
-  it('doctor prints a readable report', () => {
+  it('doctor reports a missing adapter by its ICD file and still lists the other', () => {
+    const r = spawnSync(process.execPath, [join(repo, 'bin/kestrel.mjs'), 'doctor', '--json'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, KESTREL_SWIFTSHADER_ICD: '/nonexistent/vk_swiftshader_icd.json' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const [lvp, ss] = JSON.parse(r.stdout);
+    expect(lvp.adapter.description).toMatch(/^llvmpipe/);
+    expect(ss).toEqual({
+      kind: 'swiftshader',
+      error: expect.stringContaining('no Vulkan ICD file at /nonexistent/vk_swiftshader_icd.json'),
+    });
+  });
+
+  it('doctor --adapter with an unknown name is a usage error', () => {
+    const r = kestrel('doctor', '--adapter', 'metal');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown adapter 'metal'");
+  });
+
+  it('doctor prints one column per adapter', () => {
     const r = kestrel('doctor');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^adapter\n {2}vendor/);
-    expect(r.stdout).toMatch(/^ {2}shader-f16 +(yes|no)$/m);
-    expect(r.stdout).toMatch(/^ {2}maxStorageBufferBindingSize +[\d,]+/m);
+    expect(r.stdout).toMatch(/^adapter +lavapipe +swiftshader$/m);
+    expect(r.stdout).toMatch(/^ {2}vendor +mesa +google$/m);
+    expect(r.stdout).toMatch(/^ {2}shader-f16 +yes +no$/m);
+    expect(r.stdout).toMatch(/^ {2}maxStorageBufferBindingSize +[\d,]+ +[\d,]+/m);
   });
 });

@@ -115,7 +115,58 @@ describe('setup-webgpu.sh without node_modules (reads dpkg)', () => {
   });
 });
 
+describe('setup-webgpu.sh --with-swiftshader without node_modules', () => {
+  const swiftshader = (withLib: boolean) => {
+    const d = mkdtempSync(join(dir, 'chromium-'));
+    writeFileSync(join(d, 'vk_swiftshader_icd.json'), '{}');
+    if (withLib) writeFileSync(join(d, 'libvk_swiftshader.so'), '');
+    return join(d, 'vk_swiftshader_icd.json');
+  };
+  const mesa = { FAKE_MESA: '25.0.7-2~bpo12+1' };
+
+  it('accepts the ICD file with its library next to it and installs nothing', () => {
+    const icd = swiftshader(true);
+    const r = runSetup(['--with-swiftshader', '--check'], { ...mesa, KESTREL_SWIFTSHADER_ICD: icd });
+    expect(r.out).toContain(`SwiftShader present: ${icd}`);
+    expect(r.code).toBe(0);
+    expect(existsSync(aptLog)).toBe(false);
+  });
+
+  it('--check names the missing driver and the chromium package, without calling apt-get', () => {
+    for (const icd of [join(dir, 'no-chromium/vk_swiftshader_icd.json'), swiftshader(false)]) {
+      const r = runSetup(['--with-swiftshader', '--check'], { ...mesa, KESTREL_SWIFTSHADER_ICD: icd });
+      expect(r.code).toBe(1);
+      expect(r.out).toContain(`missing: SwiftShader (no working Vulkan ICD at ${icd})`);
+      expect(r.out).toContain('apt-get install -y chromium');
+    }
+    expect(existsSync(aptLog)).toBe(false);
+  });
+
+  it('asks for chromium once when --with-chromium is given too', () => {
+    const icd = join(dir, 'none/vk_swiftshader_icd.json');
+    const r = runSetup(['--with-swiftshader', '--with-chromium', '--check'], {
+      ...mesa,
+      KESTREL_SWIFTSHADER_ICD: icd,
+      KESTREL_CHROMIUM_BIN: join(dir, 'none/chromium'),
+    });
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/apt-get install -y chromium$/m);
+  });
+
+  it('is not required without the flag', () => {
+    const r = runSetup(['--check'], { ...mesa, KESTREL_SWIFTSHADER_ICD: join(dir, 'none/icd.json') });
+    expect(r.code).toBe(0);
+    expect(r.out).not.toContain('SwiftShader');
+  });
+});
+
 describe('setup-webgpu.sh in this checkout (probes Dawn)', () => {
+  it('--with-swiftshader finds SwiftShader through Dawn', () => {
+    const r = runSetup(['--with-swiftshader', '--check'], { FAKE_MESA: '' }, repo);
+    expect(r.out).toContain('SwiftShader present: /usr/lib/chromium/vk_swiftshader_icd.json');
+    expect(r.code).toBe(0);
+  });
+
   it('finds the adapter and changes nothing (idempotent)', () => {
     for (let i = 0; i < 2; i++) {
       const r = runSetup(['--check'], { FAKE_MESA: '' }, repo);

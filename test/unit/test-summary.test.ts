@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { summarize } from '../../scripts/test-summary.mjs';
+import { summarize, summarizeRuns } from '../../scripts/test-summary.mjs';
 
 const repo = join(import.meta.dirname, '..', '..');
 const t = (title: string, status: string) => ({ ancestorTitles: ['suite'], title, status });
@@ -82,6 +82,38 @@ describe('summarize', () => {
   });
 });
 
+describe('summarizeRuns: the default-adapter and SwiftShader runs in one line', () => {
+  const lavapipe = { testResults: [file('a.test.ts', 'passed', [t('x', 'passed'), t('y', 'failed')])] };
+  const swiftshader = { testResults: [file('k.test.ts', 'passed', [t('x', 'passed'), t('z', 'skipped')])] };
+
+  it('adds the counts of both runs and labels each note with its run', () => {
+    const s = summarizeRuns([
+      { label: 'lavapipe', results: lavapipe },
+      { label: 'swiftshader', results: swiftshader },
+    ]);
+    expect(s.line).toBe('2 passed, 1 failed, 1 skipped');
+    expect(s.notes).toEqual(['lavapipe: failed: /r/test/a.test.ts > suite > y']);
+    expect(
+      summarizeRuns(
+        [
+          { label: 'l', results: lavapipe },
+          { label: 's', results: swiftshader },
+        ],
+        { ci: true },
+      ).line,
+    ).toBe('2 passed, 2 failed, 1 skipped');
+  });
+
+  it('counts a run that wrote no results as a failure even when the other passed', () => {
+    const s = summarizeRuns([
+      { label: 'lavapipe', results: { testResults: [file('a.test.ts', 'passed', [t('x', 'passed')])] } },
+      { label: 'swiftshader', results: null },
+    ]);
+    expect(s.line).toBe('1 passed, 1 failed');
+    expect(s.notes[0]).toMatch(/^swiftshader: no vitest results/);
+  });
+});
+
 describe('test-summary.mjs as a command', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kestrel-summary-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,6 +136,21 @@ describe('test-summary.mjs as a command', () => {
     const ci = run(['--results', p], { CI: 'true' });
     expect(lastLine(ci.stdout)).toBe('1 passed, 1 failed, 1 skipped');
     expect(ci.status).toBe(1);
+  });
+
+  it('counts several --results files into one line', () => {
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    writeFileSync(
+      a,
+      JSON.stringify({ testResults: [file('a.test.ts', 'passed', [t('x', 'passed'), t('y', 'passed')])] }),
+    );
+    writeFileSync(b, JSON.stringify({ testResults: [file('b.test.ts', 'failed', [t('z', 'failed')])] }));
+    const r = run(['--results', a, '--results', b]);
+    expect(lastLine(r.stdout)).toBe('2 passed, 1 failed');
+    expect(r.status).toBe(1);
+    const one = run(['--results', a, '--results', join(dir, 'none.json')]);
+    expect(lastLine(one.stdout)).toBe('2 passed, 1 failed');
   });
 
   it('exits 1 with 0 passed, 1 failed when the results file is missing or corrupt', () => {

@@ -1,0 +1,15 @@
+// The kernel suite again on the second adapter, SwiftShader (`npm run test:swiftshader`; `npm test` runs it).
+// The f16-*.test.ts suites need shader-f16, which SwiftShader lacks: adapter-f16.test.ts and the Winograd f16
+// cases assert the typed refusal there instead.
+import { defineConfig } from 'vitest/config';
+import { baseTest } from './vitest.config.js';
+
+export default defineConfig({
+  test: {
+    ...baseTest,
+    include: ['test/kernels/**/*.test.ts'],
+    exclude: ['test/kernels/f16-*.test.ts', 'test/kernels/depthwise-f16.test.ts'],
+    env: { KESTREL_ADAPTER: 'swiftshader' },
+    outputFile: { json: '.cache/vitest-results-swiftshader.json' },
+  },
+});
