@@ -74,7 +74,7 @@ const TUNING = CONV_TUNING as unknown as Record<string, unknown>;
 /** The tiled conv (shaders/conv2d_tiled.wgsl) at each of its candidate knob sets. */
 function tiledConvRungs(): Rung[] {
   return TILED_CONV_KNOBS.map((k) => ({
-    name: `tiled ${k.tm}x${k.tn} wg${k.wg}`,
+    name: `tiled ${k.tm}x${k.tn} wg${k.wg}${k.cUnroll === 2 ? ' c2' : ''}`,
     select: (node: KNode, caps: KernelCaps) => {
       const call = tiledConvCall(convGeometry(node), caps, k);
       return call ? { calls: [call] } : undefined;

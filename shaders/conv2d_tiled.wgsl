@@ -10,6 +10,12 @@
 // kestrel:prelude TM TN KW SW DW
 
 override WG: u32 = 64u;
+// false where every segment lies inside the image (no padding, whole blocks): loads skip the edge tests
+override EDGES: bool = true;
+// one kernel row (1xK): the kernel-row loop, one more rolled loop per channel, goes away
+override ONE_ROW: bool = false;
+// channels per trip of the channel loop (1 or 2): fewer trips of a rolled loop for small-K bodies
+override C_UNROLL: u32 = 1u;
 
 // input columns one lane reads per kernel row
 const SEG = (TN - 1u) * SW + (KW - 1u) * DW + 1u;
@@ -26,6 +32,8 @@ var<private> acc: array<mat4x4<f32>, 8>;
 var<private> win: array<f32, 24>;
 // per-lane constants the helpers read
 var<private> x_row: u32;
+var<private> x_chan: u32;
+var<private> ih_base: i32;
 var<private> row_ok: bool;
 var<private> iw0: i32;
 var<private> w_base: u32;
@@ -49,19 +57,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   w_base = (g * params.cout_g + oc0) * k_len;
   // channels past the group's last re-read its last row (clamped, never stored)
   oc_left = params.cout_g - 1u - oc0;
-  var x_chan = (n * params.cin + g * params.cin_g) * hw;
+  x_chan = (n * params.cin + g * params.cin_g) * hw;
+  ih_base = ih0;
   var k = 0u;
-  for (var c = 0u; c < params.cin_g; c++) {
-    for (var ky = 0u; ky < params.kh; ky++) {
-      let ih = ih0 + i32(ky * params.dil_h);
-      row_ok = ih >= 0 && ih < i32(params.h);
-      x_row = x_chan + clamp_index(ih, params.h) * params.w;
-      ld(0u); ld(1u); ld(2u); ld(3u); ld(4u); ld(5u); ld(6u); ld(7u);
-      ld(8u); ld(9u); ld(10u); ld(11u); ld(12u); ld(13u); ld(14u); ld(15u);
-      ld(16u); ld(17u); ld(18u); ld(19u); ld(20u); ld(21u); ld(22u); ld(23u);
-      tap(0u, k); tap(1u, k); tap(2u, k); tap(3u, k); tap(4u, k); tap(5u, k); tap(6u, k);
-      k += KW;
+  var c = 0u;
+  if (C_UNROLL == 2u) {
+    for (; c + 1u < params.cin_g; c += 2u) {
+      channel(k);
+      k += params.kh * KW;
+      x_chan += hw;
+      channel(k);
+      k += params.kh * KW;
+      x_chan += hw;
     }
+  }
+  for (; c < params.cin_g; c++) {
+    channel(k);
+    k += params.kh * KW;
     x_chan += hw;
   }
   if (q >= params.lanes) {
@@ -82,12 +94,37 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
 }
 
+// All kernel rows of the current input channel, from reduction index k.
+fn channel(k: u32) {
+  if (ONE_ROW) {
+    kernel_row(ih_base, k);
+    return;
+  }
+  for (var ky = 0u; ky < params.kh; ky++) {
+    kernel_row(ih_base + i32(ky * params.dil_h), k + ky * KW);
+  }
+}
+
+// One kernel row of the current channel at input row ih: load its segment, then run its taps.
+fn kernel_row(ih: i32, k: u32) {
+  row_ok = !EDGES || (ih >= 0 && ih < i32(params.h));
+  x_row = x_chan + select(u32(ih), clamp_index(ih, params.h), EDGES) * params.w;
+  ld(0u); ld(1u); ld(2u); ld(3u); ld(4u); ld(5u); ld(6u); ld(7u);
+  ld(8u); ld(9u); ld(10u); ld(11u); ld(12u); ld(13u); ld(14u); ld(15u);
+  ld(16u); ld(17u); ld(18u); ld(19u); ld(20u); ld(21u); ld(22u); ld(23u);
+  tap(0u, k); tap(1u, k); tap(2u, k); tap(3u, k); tap(4u, k); tap(5u, k); tap(6u, k);
+}
+
 // Input column s of the segment (zero outside the image). No-op past SEG.
 fn ld(s: u32) {
   if (s >= SEG) {
     return;
   }
   let col = iw0 + i32(s);
+  if (!EDGES) {
+    win[s] = f32(x[x_row + u32(col)]);
+    return;
+  }
   let ok = row_ok && col >= 0 && col < i32(params.w);
   win[s] = select(0.0, f32(x[x_row + clamp_index(col, params.w)]), ok);
 }
