@@ -1,7 +1,8 @@
 // The rungs of each family's ladder, gpu.cpp style: the simplest kernel first, then each library variant,
 // ending with what the registry picks. A rung is a kernel-selection override for one node; knobs are the
 // kernels' exported tuning objects (CONV_TUNING, ...) or caps switched off.
-import { CONV_TUNING } from '../src/kernels/conv.js';
+import { CONV_TUNING, convGeometry } from '../src/kernels/conv.js';
+import { TILED_CONV_KNOBS, tiledConvCall } from '../src/kernels/conv-tiled.js';
 import { WINOGRAD_TUNING } from '../src/kernels/conv-winograd.js';
 import { BINARY_TUNING } from '../src/kernels/binary.js';
 import { ParamsBuilder, grid1d } from '../src/kernels/params.js';
@@ -78,6 +79,17 @@ export const naiveMatmul: SelectOverride = (node: KNode): KernelSelection | unde
 };
 
 const TUNING = CONV_TUNING as unknown as Record<string, unknown>;
+
+/** The tiled conv (shaders/conv2d_tiled.wgsl) at each of its candidate knob sets. */
+function tiledConvRungs(): Rung[] {
+  return TILED_CONV_KNOBS.map((k) => ({
+    name: `tiled ${k.tm}x${k.tn} wg${k.wg}${k.cUnroll === 2 ? ' c2' : ''}`,
+    select: (node: KNode, caps: KernelCaps) => {
+      const call = tiledConvCall(convGeometry(node), caps, k);
+      return call ? { calls: [call] } : undefined;
+    },
+  }));
+}
 const WINOGRAD = WINOGRAD_TUNING as unknown as Record<string, unknown>;
 
 export function rungsFor(c: KernelCase): Rung[] {
@@ -100,6 +112,7 @@ export function rungsFor(c: KernelCase): Rung[] {
         { name: 'winograd 2x2 TM8 TT2', select: knobbed(WINOGRAD, { force: true, tm: 8, tt: 2 }) },
         { name: 'winograd 2x2 TM8 TT4', select: knobbed(WINOGRAD, { force: true, tm: 8, tt: 4 }) },
         { name: 'winograd 2x2 TM16 TT2', select: knobbed(WINOGRAD, { force: true, tm: 16, tt: 2 }) },
+        ...tiledConvRungs(),
         { name: 'default' },
       ];
     case 'conv1x1':
@@ -108,6 +121,7 @@ export function rungsFor(c: KernelCase): Rung[] {
         { name: 'igemm, no subgroups (portable default)', select: choice('igemm') },
         { name: 'igemm_sg', select: choice('igemm_sg') },
         { name: 'gemm1x1_sg', select: choice('gemm1x1_sg') },
+        ...tiledConvRungs(),
         { name: 'default' },
       ];
     case 'depthwise':

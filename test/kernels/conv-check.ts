@@ -12,6 +12,7 @@ import type { Epilogue, FakeQuant } from '../../src/ir/graph.js';
 import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
 import { countNaN, halfRounded, halfValues, int8Weights, randomTensor, relL2, toHalf } from '../util.js';
 import { runOp } from './harness.js';
+import type { SelectOverride } from '../../src/plan/schedule.js';
 
 export interface Case {
   x: number[];
@@ -53,6 +54,7 @@ export async function checkConv(
   seed: number,
   ep?: Ep,
   precision: 'f32' | 'f16' | 'int8 weights' | 'f16 weights' = 'f32',
+  select?: SelectOverride,
 ): Promise<void> {
   const half = precision === 'f16';
   const int8 = precision === 'int8 weights';
@@ -99,6 +101,7 @@ export async function checkConv(
     scale: gpuScale,
     bias: gpu(bias),
     residual: gpu(residual),
+    select,
   });
   if (ep) {
     const data = (t: HostTensor | undefined) => exact(t)?.data as Float32Array | undefined;

@@ -6,6 +6,7 @@ import { type GpuContext, createGpuContext } from '../../src/runtime/device.js';
 import { Executor } from '../../src/runtime/executor.js';
 import { PipelineCache } from '../../src/runtime/pipelines.js';
 import type { TuningLookup } from '../../src/kernels/tuning.js';
+import type { SelectOverride } from '../../src/plan/schedule.js';
 
 let ctxPromise: Promise<GpuContext> | null = null;
 let cache: PipelineCache | null = null;
@@ -37,6 +38,8 @@ export interface RunOpOptions {
   scale?: HostTensor;
   bias?: HostTensor;
   residual?: HostTensor;
+  /** A kernel choice for the node instead of the registry's (variant tests). */
+  select?: SelectOverride;
 }
 
 export async function runOp(
@@ -84,7 +87,7 @@ export async function runOp(
   node.outputs = infos.map((_, i) => `out${i}`);
   infos.forEach((info, i) => values.set(`out${i}`, { name: `out${i}`, ...info }));
   const graph: Graph = { values, nodes: [node], inputs: graphInputs, outputs: node.outputs };
-  const ex = await Executor.create(ctx, cache, graph, { poison: true, tuning });
+  const ex = await Executor.create(ctx, cache, graph, { poison: true, tuning, select: opts.select });
   try {
     const r = await ex.run(feeds);
     return node.outputs.map((o) => r.outputs.get(o)!);
