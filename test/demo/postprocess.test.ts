@@ -246,17 +246,17 @@ describe('crops and recognizer input', () => {
     expect(r.contentWidth).toBe(240);
     expect(r.data[0]).toBeCloseTo(1, 5);
     expect(r.data[300]).toBe(0);
-    // 400x40: ratio 10 -> 480 columns exactly; 2000x20: ratio 100 -> 4800, never squashed into a fixed maximum
-    expect(preprocessRec(createImage(400, 40)).shape[3]).toBe(480);
-    expect(preprocessRec(createImage(410, 40)).shape[3]).toBe(512);
+    // 400x40: ratio 10 needs 480 columns -> 512; 430x40 needs 516 -> 576; 2000x20 needs 4800: never squashed
+    expect(preprocessRec(createImage(400, 40)).shape[3]).toBe(512);
+    expect(preprocessRec(createImage(430, 40)).shape[3]).toBe(576);
     const long = preprocessRec(createImage(2000, 20));
     expect([long.shape[3], long.contentWidth]).toEqual([4800, 4800]);
   });
 
   it('batches lines by aspect ratio: one run per width bucket, each line resized alone and padded right', () => {
     const white = (w: number, h: number) => createImage(w, h, [255, 255, 255]);
-    // ratios 5, 2, 12, 4, 12.5: three fit 320 columns, two need ceil(48 * 12.5) = 600 -> 640
-    const crops = [white(100, 20), white(40, 20), white(240, 20), white(80, 20), white(250, 20)];
+    // ratios 5, 2, 13, 4, 12.5: three fit 320 columns, two need ceil(48 * 13) = 624 -> 640
+    const crops = [white(100, 20), white(40, 20), white(260, 20), white(80, 20), white(250, 20)];
     const batches = batchRecInputs(crops);
     expect(batches.map((b) => [b.indices, b.shape])).toEqual([
       [
@@ -264,7 +264,7 @@ describe('crops and recognizer input', () => {
         [3, 3, 48, 320],
       ],
       [
-        [2, 4],
+        [4, 2],
         [2, 3, 48, 640],
       ],
     ]);
