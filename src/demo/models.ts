@@ -8,7 +8,7 @@ import { findRoot } from './root.js';
 export type Precision = 'f32' | 'int8';
 export const PRECISIONS: readonly Precision[] = ['f32', 'int8'];
 
-/** What `kestrel demo` and the web page run unless told otherwise: the int8 students from scripts/build-models.mjs. */
+/** What `kestrel demo` and the web page run unless told otherwise: the int8 students (src/demo/students.ts). */
 export const DEFAULT_PRECISION: Precision = 'int8';
 
 export interface ModelFiles {
@@ -37,13 +37,14 @@ export function quantizedDir(): string {
   return join(findRoot(), '.cache', 'models');
 }
 
-export function modelFiles(precision: Precision = DEFAULT_PRECISION): ModelFiles {
+/** The model files; `dir` overrides where the int8 students live (default quantizedDir()). */
+export function modelFiles(precision: Precision = DEFAULT_PRECISION, dir = quantizedDir()): ModelFiles {
   const assets = f32Assets();
   const keys = join(assets, 'ppocr_keys_v1.txt');
   if (precision === 'f32') {
     return { det: join(assets, 'ch_PP-OCRv4_det_infer.onnx'), rec: join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), keys };
   }
-  const q = quantizedDir();
+  const q = dir;
   return { det: join(q, 'ch_PP-OCRv4_det_infer.int8.onnx'), rec: join(q, 'ch_PP-OCRv4_rec_infer.int8.onnx'), keys };
 }
 
@@ -65,7 +66,7 @@ export function readModels(precision: Precision): {
   const files = modelFiles(precision);
   for (const [role, path] of Object.entries(files)) {
     if (!existsSync(path)) {
-      const hint = precision === 'int8' ? ' (the int8 students are produced by `kestrel quantize`; run it first)' : '';
+      const hint = precision === 'int8' ? ' (`kestrel demo --build-models` builds the int8 students)' : '';
       throw new KestrelError('USAGE', `${precision} ${role} model not found at ${path}${hint}`);
     }
   }

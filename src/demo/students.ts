@@ -7,13 +7,13 @@ import { describeOutputError, outputError } from '../quant/error-report.js';
 import { quantizeModel } from '../quant/quantize.js';
 import type { GpuContext } from '../runtime/device.js';
 import { Session } from '../runtime/session.js';
-import { DET_MEAN, DET_STD } from './det.js';
+import { DB_DEFAULTS, DET_MEAN, DET_STD } from './det.js';
 import { loadFrames } from './frames.js';
 import type { ModelRole } from './engine.js';
 import { resizeImage, toBgrTensor } from './image.js';
 import { readImage } from './io.js';
 import { modelFiles } from './models.js';
-import { cropQuad, preprocessRec } from './rec.js';
+import { cropQuad, ctcGreedyDecode, parseDictionary, preprocessRec } from './rec.js';
 
 export interface StudentBuild {
   role: ModelRole;
@@ -54,6 +54,28 @@ export function representativeInput(role: ModelRole): { tensor: HostTensor; word
   };
 }
 
+/** The difference in the demo's own terms: text pixels for det, the decoded text for rec. */
+function whatItMeans(role: ModelRole, got: HostTensor, ref: HostTensor): string {
+  const g = got.data as Float32Array;
+  const r = ref.data as Float32Array;
+  if (role === 'det') {
+    let both = 0;
+    let either = 0;
+    for (let i = 0; i < r.length; i++) {
+      const a = r[i] > DB_DEFAULTS.thresh;
+      const b = g[i] > DB_DEFAULTS.thresh;
+      if (a && b) both++;
+      if (a || b) either++;
+    }
+    return `text pixels (p > ${DB_DEFAULTS.thresh}) overlap the f32 model's at IoU ${(either ? both / either : 1).toFixed(3)}`;
+  }
+  const [, steps, classes] = ref.shape;
+  const alphabet = parseDictionary(readFileSync(modelFiles('f32').keys, 'utf8'));
+  const a = ctcGreedyDecode(r, steps, classes, alphabet).text;
+  const b = ctcGreedyDecode(g, steps, classes, alphabet).text;
+  return a === b ? `reads "${b}" as the f32 model does` : `reads "${b}" where the f32 model reads "${a}"`;
+}
+
 async function checkStudent(
   role: ModelRole,
   floatBytes: Uint8Array,
@@ -70,7 +92,7 @@ async function checkStudent(
       const name = a.outputs[0].name;
       const ref = (await a.run({ x: sample.tensor }))[name];
       const got = (await b.run({ x: sample.tensor }))[name];
-      return describeOutputError(outputError(name, got, ref), sample.words);
+      return `${describeOutputError(outputError(name, got, ref), sample.words)}; ${whatItMeans(role, got, ref)}`;
     } finally {
       b.release();
     }
@@ -84,10 +106,10 @@ async function checkStudent(
  * progress line per model through `log`. Each new file is written atomically and checked against its f32 model.
  */
 export async function ensureStudents(
-  opts: { force?: boolean; check?: boolean; log?: (line: string) => void; context?: GpuContext } = {},
+  opts: { force?: boolean; check?: boolean; log?: (line: string) => void; context?: GpuContext; dir?: string } = {},
 ): Promise<StudentBuild[]> {
   const f32 = modelFiles('f32');
-  const int8 = modelFiles('int8');
+  const int8 = modelFiles('int8', opts.dir);
   const out: StudentBuild[] = [];
   for (const role of ['det', 'rec'] as const) {
     const path = int8[role];
