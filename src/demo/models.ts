@@ -32,9 +32,9 @@ export function f32Assets(): string {
   return join(dirname(entry), 'assets');
 }
 
-/** Where `kestrel quantize` writes the int8 students (a generated cache, never committed). */
+/** Where the int8 students are built (a generated cache, never committed); KESTREL_MODELS_DIR moves it. */
 export function quantizedDir(): string {
-  return join(findRoot(), '.cache', 'models');
+  return process.env.KESTREL_MODELS_DIR || join(findRoot(), '.cache', 'models');
 }
 
 /** The model files; `dir` overrides where the int8 students live (default quantizedDir()). */
