@@ -130,7 +130,8 @@ export class OcrPipeline {
     const lines: OcrLine[] = [];
     const dropScore = this.options.dropScore ?? 0.5;
     boxes.forEach((box, i) => {
-      const text = decoded[i].text.trim();
+      // a space, a blank, a space decodes as two spaces: one word gap either way
+      const text = decoded[i].text.trim().replace(/ {2,}/g, ' ');
       if (text && decoded[i].confidence >= dropScore)
         lines.push({ quad: box.quad, text, confidence: decoded[i].confidence, detScore: box.score });
     });
