@@ -172,5 +172,7 @@ describe('kestrel demo', () => {
     const io = { out: (t: string) => out.push(t), err: (t: string) => out.push(t) };
     expect(await main(['demo', '--precision', 'f64'], io, [demoCommand])).toBe(2);
     expect(out.join('\n')).toMatch(/--precision must be one of f32, int8/);
+    expect(await main(['demo', '--set', 'signz'], io, [demoCommand])).toBe(2);
+    expect(out.join('\n')).toMatch(/--set must be one of signs, gaps, all, got 'signz'/);
   });
 });
