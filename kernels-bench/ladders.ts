@@ -8,6 +8,7 @@ import { ParamsBuilder, grid1d } from '../src/kernels/params.js';
 import { kernelFor } from '../src/kernels/registry.js';
 import type { KernelCaps, KernelSelection, KNode } from '../src/kernels/types.js';
 import type { SelectOverride } from '../src/plan/schedule.js';
+import { type TuningLookup, forceChoice } from '../src/kernels/tuning.js';
 import type { KernelCase } from './cases/types.js';
 
 export interface Rung {
@@ -35,8 +36,16 @@ export function knobbed(
   values: Record<string, unknown>,
   caps: Partial<KernelCaps> = {},
 ): SelectOverride {
-  return (node: KNode, c: KernelCaps) => {
-    const sel = () => kernelFor(node.op, node.name).select(node, { ...c, ...caps });
+  return (node: KNode, c: KernelCaps, tuning?: TuningLookup) => {
+    const sel = () => kernelFor(node.op, node.name).select(node, { ...c, ...caps }, tuning);
+    return target ? withKnobs(target, values, sel) : sel();
+  };
+}
+
+/** The registry's selection with one tunable candidate forced (and knobs set), where it is a candidate. */
+export function choice(id: string, target: Record<string, unknown> | null = null, values = {}): SelectOverride {
+  return (node, c) => {
+    const sel = () => kernelFor(node.op, node.name).select(node, c, forceChoice(id));
     return target ? withKnobs(target, values, sel) : sel();
   };
 }
@@ -76,18 +85,17 @@ export function rungsFor(c: KernelCase): Rung[] {
     case 'matmul':
       return [
         { name: 'naive', select: naiveMatmul, baseline: true },
-        { name: 'no subgroups', select: knobbed(null, {}, { subgroups: false }) },
+        { name: 'plain 8x4 (portable default)', select: choice('plain8x4') },
+        { name: 'subgroup strided 16x4', select: choice('sgStrided16x4') },
+        { name: 'subgroup vec4 16x4', select: choice('sg16x4') },
+        { name: 'subgroup vec4 16x8', select: choice('sg16x8') },
         { name: 'default' },
       ];
     case 'conv3x3':
       return [
-        {
-          name: 'direct',
-          select: (n, c) => withKnobs(WINOGRAD, { disabled: true }, () => knobbed(TUNING, { maxSegment: 0 })(n, c)),
-          baseline: true,
-        },
-        { name: 'igemm, no subgroups', select: knobbed(WINOGRAD, { disabled: true }, { subgroups: false }) },
-        { name: 'igemm (no Winograd)', select: knobbed(WINOGRAD, { disabled: true }) },
+        { name: 'direct', select: choice('direct'), baseline: true },
+        { name: 'igemm, no subgroups (portable default)', select: choice('igemm') },
+        { name: 'igemm_sg', select: choice('igemm_sg') },
         // F(2x2, 3x3) where it applies (stride 1); the same as igemm elsewhere
         { name: 'winograd 2x2 TM8 TT2', select: knobbed(WINOGRAD, { force: true, tm: 8, tt: 2 }) },
         { name: 'winograd 2x2 TM8 TT4', select: knobbed(WINOGRAD, { force: true, tm: 8, tt: 4 }) },
@@ -96,15 +104,21 @@ export function rungsFor(c: KernelCase): Rung[] {
       ];
     case 'conv1x1':
       return [
-        { name: 'direct', select: knobbed(TUNING, { maxSegment: 0 }), baseline: true },
-        { name: 'igemm, no subgroups', select: knobbed(TUNING, { noSubgroups: true }) },
+        { name: 'direct', select: choice('direct'), baseline: true },
+        { name: 'igemm, no subgroups (portable default)', select: choice('igemm') },
+        { name: 'igemm_sg', select: choice('igemm_sg') },
+        { name: 'gemm1x1_sg', select: choice('gemm1x1_sg') },
         { name: 'default' },
       ];
     case 'depthwise':
       return [
-        { name: 'direct', select: knobbed(TUNING, { maxSegment: 0 }), baseline: true },
-        { name: 'scalar row loads, 2 output rows per lane', select: knobbed(TUNING, { depthwiseVec4: false }) },
-        { name: 'vec4 rows where aligned, 1 output row per lane', select: knobbed(TUNING, { depthwiseTm: 1 }) },
+        { name: 'direct', select: choice('direct'), baseline: true },
+        { name: 'scalar row loads, 2 output rows per lane', select: choice('dw_rows') },
+        { name: 'vec4 rows where aligned, 2 output rows per lane', select: choice('dw_vec4') },
+        {
+          name: 'vec4 rows where aligned, 1 output row per lane',
+          select: choice('dw_vec4', TUNING, { depthwiseTm: 1 }),
+        },
         { name: 'default' },
       ];
     case 'elementwise':

@@ -4,17 +4,8 @@ import type { Graph, Node, Value } from '../src/ir/graph.js';
 import { sizeOf } from '../src/core/shape.js';
 import { f16ToF32, f32ToF16 } from '../src/core/dtype.js';
 
-/** mulberry32: a small seeded PRNG so every test case is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from '../src/quant/text-pages.js';
+import { rng } from '../src/quant/text-pages.js';
 
 export function randomTensor(shape: number[], seed: number, lo = -1, hi = 1): HostTensor {
   const r = rng(seed);

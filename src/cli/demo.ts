@@ -87,7 +87,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'read road-sign text in a camera frame (PP-OCR det + rec), print per-kernel latency, write an annotated PNG',
   usage:
-    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8] [--engine kestrel|onnxruntime] [--set signs|gaps|all] [--accuracy [--markdown]] [--build-models] [--serve]',
+    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8|int8-full] [--engine kestrel|onnxruntime] [--set signs|gaps|all] [--accuracy [--markdown]] [--build-models] [--serve]',
   args: {
     positionals: ['FRAME'],
     flags: [
@@ -101,8 +101,8 @@ export const demoCommand: Command = {
       {
         name: 'precision',
         type: 'string',
-        valueName: 'f32|int8',
-        summary: `model precision (default ${DEFAULT_PRECISION}; the int8 students are built on first use)`,
+        valueName: 'f32|int8|int8-full',
+        summary: `model precision (default ${DEFAULT_PRECISION}; the int8 students are built on first use, int8-full by scripts/build-models.mjs --int8-full)`,
       },
       {
         name: 'engine',

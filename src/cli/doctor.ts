@@ -44,7 +44,7 @@ function optionalNumber(v: unknown): number | null {
 }
 
 export function doctorReport(ctx: GpuContext): DoctorReport {
-  const info = (ctx.adapter.info ?? {}) as GPUAdapterInfo & {
+  const info = (ctx.adapter?.info ?? {}) as GPUAdapterInfo & {
     subgroupMinSize?: number;
     subgroupMaxSize?: number;
     isFallbackAdapter?: boolean;
@@ -53,7 +53,7 @@ export function doctorReport(ctx: GpuContext): DoctorReport {
   const adapterLimits: Record<string, number> = {};
   for (const name of DOCTOR_LIMITS) {
     limits[name] = ctx.limits[name];
-    adapterLimits[name] = ctx.adapter.limits[name];
+    adapterLimits[name] = ctx.adapter?.limits[name] ?? ctx.limits[name];
   }
   const proc = (globalThis as { process?: { versions?: { node?: string } } }).process;
   return {
@@ -70,7 +70,7 @@ export function doctorReport(ctx: GpuContext): DoctorReport {
     limits,
     adapterLimits,
     subgroupSize: { min: optionalNumber(info.subgroupMinSize), max: optionalNumber(info.subgroupMaxSize) },
-    adapterFeatures: [...ctx.adapter.features].map(String).sort(),
+    adapterFeatures: [...(ctx.adapter?.features ?? ctx.device.features)].map(String).sort(),
     runtime: proc?.versions?.node ? `node ${proc.versions.node} (Dawn, npm webgpu)` : 'browser',
   };
 }

@@ -8,7 +8,8 @@ import { LOWERINGS, resolveInputShapes } from '../onnx/import.js';
 import { loadModel } from '../onnx/load.js';
 import { Session } from '../runtime/session.js';
 import type { Command } from './main.js';
-import { MODEL_FLAGS, parsePasses, parseShapes } from './model-args.js';
+import { MODEL_FLAGS, TUNING_FLAG, checkInputNames, parsePasses, parseShapes, parseTuning } from './model-args.js';
+import { jsonOutput } from './output.js';
 
 const mb = (b: number) => `${(b / 1048576).toFixed(2)} MiB`;
 
@@ -21,11 +22,15 @@ export const inspectCommand: Command = {
     minPositionals: 1,
     flags: [
       ...MODEL_FLAGS,
-      { name: 'json', type: 'string', valueName: 'FILE', summary: 'also write the report as JSON' },
+      TUNING_FLAG,
+      { name: 'json', type: 'string', valueName: 'FILE', summary: 'also write the report as JSON (- for stdout)' },
     ],
   },
-  async run(args, io) {
+  async run(args, stdio) {
+    const json = jsonOutput(args, stdio);
+    const io = json.io;
     const model = await loadModel(args.positionals[0]);
+    checkInputNames(model.inputs, args);
     const g = model.graph;
     io.out(
       `model: ${args.positionals[0]} (${mb(model.byteLength)}, ${model.producer || 'unknown producer'}, opset ${model.opset})`,
@@ -52,11 +57,14 @@ export const inspectCommand: Command = {
     if (unsupported.length) {
       io.out(`\nunsupported (${unsupported.length}):`);
       for (const u of unsupported) io.out(`  ${u}`);
-      if (args.flags.json)
-        (await import('node:fs')).writeFileSync(args.flags.json as string, JSON.stringify(report, null, 2));
+      if (json.wanted) json.write(JSON.stringify(report, null, 2));
       return 1;
     }
-    const session = await Session.create(model, { shapes: parseShapes(args), passes: parsePasses(args) });
+    const session = await Session.create(model, {
+      shapes: parseShapes(args),
+      passes: parsePasses(args),
+      tuning: parseTuning(args),
+    });
     try {
       const plan = await session.plan(resolveInputShapes(model, parseShapes(args)));
       const ir = plan.graph;
@@ -71,6 +79,23 @@ export const inspectCommand: Command = {
         io.out(
           `  ${op.padEnd(16)} ${(f / 1e9).toFixed(4).padStart(9)} GFLOP  ${((100 * f) / total).toFixed(1).padStart(5)}%`,
         );
+      const choices = new Map<string, number>();
+      for (const s of plan.executor.steps)
+        if (s.choice) {
+          const k = `${s.call.variant} (${s.choice.source})`;
+          choices.set(k, (choices.get(k) ?? 0) + 1);
+        }
+      if (choices.size) {
+        io.out('tunable kernels: variant (where the choice came from: profile, auto, default) x steps');
+        for (const [k, n] of [...choices].sort((a, b) => b[1] - a[1])) io.out(`  ${k.padEnd(44)} ${n}`);
+        report.kernelChoices = plan.executor.steps
+          .filter((s) => s.choice)
+          .map((s) => ({
+            node: s.node.name,
+            variant: s.call.variant,
+            ...s.choice,
+          }));
+      }
       const m = plan.executor.memory;
       const weightsByType = new Map<string, number>();
       for (const v of ir.values.values())
@@ -122,8 +147,7 @@ export const inspectCommand: Command = {
         flops: Object.fromEntries(flops),
         memory: { weightBytes: m.weightBytes, arenaBytes: m.arenaBytes, naiveBytes: m.naiveBytes },
       });
-      if (args.flags.json)
-        (await import('node:fs')).writeFileSync(args.flags.json as string, JSON.stringify(report, null, 2));
+      if (json.wanted) json.write(JSON.stringify(report, null, 2));
       return 0;
     } finally {
       session.release();

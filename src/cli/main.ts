@@ -1,6 +1,7 @@
 // The `kestrel` command: a registry of subcommands, argument parsing, and one place that maps errors to exit codes.
-// Exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error (any KestrelError).
-import { KestrelError } from '../core/errors.js';
+// Exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error (any KestrelError), 3 environment failure
+// (no WebGPU adapter, device lost).
+import { DeviceLostError, KestrelError, NoAdapterError } from '../core/errors.js';
 import { type ArgSpec, type ParsedArgs, UsageError, formatFlags, parseArgs } from './args.js';
 import { doctorCommand } from './doctor.js';
 import { inspectCommand } from './inspect.js';
@@ -9,10 +10,12 @@ import { runCommand } from './run.js';
 import { quantizeCommand } from './quantize.js';
 import { demoCommand } from './demo.js';
 import { profileCommand } from './profile.js';
+import { tuneCommand } from './tune.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+export const EXIT_ENVIRONMENT = 3;
 
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
@@ -40,6 +43,7 @@ export const COMMANDS: Command[] = [
   parityCommand,
   quantizeCommand,
   profileCommand,
+  tuneCommand,
 ];
 
 const stdio: CliIo = {
@@ -65,7 +69,7 @@ export function generalHelp(commands: readonly Command[] = COMMANDS): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     `  ${'help'.padEnd(width)}  show help for a command (kestrel help <command>)`,
     '',
-    'exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error',
+    'exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error, 3 environment failure (no adapter, device lost)',
     'KESTREL_DEBUG=shaders,timings prints the specialized WGSL of every pipeline and the GPU time of every step.',
   ].join('\n');
 }
@@ -118,6 +122,10 @@ export async function main(
     if (e instanceof UsageError) {
       io.err(`error: ${e.message}\nusage: kestrel ${cmd.usage}  (kestrel help ${cmd.name})`);
       return EXIT_USAGE;
+    }
+    if (e instanceof NoAdapterError || e instanceof DeviceLostError) {
+      io.err(`error: ${e.message}`);
+      return EXIT_ENVIRONMENT;
     }
     if (e instanceof KestrelError) {
       io.err(`error: ${e.message}`);

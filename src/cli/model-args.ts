@@ -9,6 +9,8 @@ import type { FlagSpec, ParsedArgs } from './args.js';
 import { UsageError } from './args.js';
 import type { IoInfo } from '../onnx/decode.js';
 import { OPT_IN, PASSES, type PassName, type PassOptions } from '../ir/passes/index.js';
+import { parseProfile } from '../runtime/tuning/profile.js';
+import type { TuningOption } from '../runtime/tuning/resolve.js';
 
 export const MODEL_FLAGS: FlagSpec[] = [
   {
@@ -33,6 +35,26 @@ export const MODEL_FLAGS: FlagSpec[] = [
     summary: `switch an opt-in pass on (${[...OPT_IN].join(', ')}: QDQ chains on the integer kernels)`,
   },
 ];
+export const TUNING_FLAG: FlagSpec = {
+  name: 'tuning',
+  type: 'string',
+  valueName: 'off|auto|FILE',
+  summary: "kernel choice: the adapter's shipped profile (default), portable defaults, measure now, or a profile",
+};
+
+/** --tuning: undefined (shipped profile), 'off', 'auto', or a profile file from `kestrel tune`. */
+export function parseTuning(args: ParsedArgs): TuningOption | undefined {
+  const v = args.flags.tuning as string | undefined;
+  if (v === undefined || v === 'off' || v === 'auto') return v;
+  let text: string;
+  try {
+    text = readFileSync(v, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--tuning: cannot read ${v}: ${(e as Error).message} (give off, auto or a profile file)`);
+  }
+  return parseProfile(text, v);
+}
+
 export const INPUT_FLAG: FlagSpec = {
   name: 'input',
   type: 'string',
@@ -74,6 +96,20 @@ export function parsePasses(args: ParsedArgs): PassOptions {
   return opts;
 }
 
+/** `--shape` and `--input` must name model inputs: a typo is a usage error that lists them (checked before any file is read). */
+export function checkInputNames(inputs: IoInfo[], args: ParsedArgs): void {
+  const known = new Set(inputs.map((i) => i.name));
+  const list = inputs.map((i) => `${i.name} ${i.dtype}[${i.dims.join(',')}]`).join(', ');
+  for (const flag of ['shape', 'input']) {
+    for (const item of (args.flags[flag] as string[] | undefined) ?? []) {
+      const name = item.slice(0, Math.max(item.lastIndexOf('='), 0));
+      if (!name) throw new UsageError(`--${flag} '${item}' names no input: write NAME=VALUE (inputs: ${list})`);
+      if (!known.has(name))
+        throw new UsageError(`--${flag} ${name}: the model has no input '${name}' (inputs: ${list})`);
+    }
+  }
+}
+
 export function readInputs(args: ParsedArgs, flag = 'input'): Record<string, HostTensor> {
   const out: Record<string, HostTensor> = {};
   for (const [name, file] of pairs((args.flags[flag] as string[]) ?? [], flag)) {
@@ -113,7 +149,7 @@ export function feedsFor(
   shapes: Record<string, number[]>,
 ): Record<string, HostTensor> {
   const feeds: Record<string, HostTensor> = {};
-  for (const name of Object.keys(given))
+  for (const name of [...Object.keys(given), ...Object.keys(shapes)])
     if (!inputs.some((i) => i.name === name))
       throw new UsageError(`unknown input '${name}' (model inputs: ${inputs.map((i) => i.name).join(', ')})`);
   inputs.forEach((io, k) => {

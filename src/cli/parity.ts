@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { HostTensor } from '../core/tensor.js';
 import { parseNpy, sanitizeName } from '../io/npy.js';
 import { loadModel } from '../onnx/load.js';
-import { diff } from '../parity/metrics.js';
+import { type CloseCheck, allclose, diff } from '../parity/metrics.js';
 import { runOnnxruntime } from '../parity/ort.js';
 import { bisectParity, ortAllValues, perLayerParity } from '../parity/per-layer.js';
 import { reportHtml, reportJson } from '../parity/report.js';
@@ -13,7 +13,16 @@ import { createGpuContext } from '../runtime/device.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
 import type { CliIo, Command } from './main.js';
-import { INPUT_FLAG, MODEL_FLAGS, feedsFor, parsePasses, parseShapes, readInputs } from './model-args.js';
+import {
+  INPUT_FLAG,
+  MODEL_FLAGS,
+  checkInputNames,
+  feedsFor,
+  parsePasses,
+  parseShapes,
+  readInputs,
+} from './model-args.js';
+import { jsonOutput } from './output.js';
 
 /** Expected tensors from a folder of .npy files named by sanitized tensor name. */
 function readExpectedDir(dir: string, names: string[]): Record<string, HostTensor> {
@@ -35,7 +44,7 @@ export const parityCommand: Command = {
   name: 'parity',
   summary: 'compare outputs (or every layer) with onnxruntime-node or .npy references; exit 0 ok, 1 mismatch, 2 error',
   usage:
-    'parity MODEL [--input NAME=FILE.npy]... (--expected NAME=FILE.npy... | --expected-dir DIR | --against onnxruntime) [--tolerance REL_L2] [--per-layer [--fail-fast] | --bisect] [--json FILE] [--html FILE] | parity MODEL --sweep',
+    'parity MODEL [--input NAME=FILE.npy]... (--expected NAME=FILE.npy... | --expected-dir DIR | --against onnxruntime) [--tolerance REL_L2] [--atol A] [--rtol R] [--per-layer [--fail-fast] | --bisect] [--json FILE] [--html FILE] | parity MODEL --sweep',
   args: {
     positionals: ['MODEL'],
     minPositionals: 1,
@@ -51,6 +60,18 @@ export const parityCommand: Command = {
       },
       { name: 'against', type: 'string', valueName: 'onnxruntime', summary: 'reference engine' },
       { name: 'tolerance', type: 'string', valueName: 'REL_L2', summary: 'relative L2 tolerance (default 1e-4)' },
+      {
+        name: 'atol',
+        type: 'string',
+        valueName: 'A',
+        summary: 'per-element check |ours-ref| <= atol + rtol*|ref| (numpy.allclose; atol default 1e-8)',
+      },
+      {
+        name: 'rtol',
+        type: 'string',
+        valueName: 'R',
+        summary: 'relative part of the per-element check (default 1e-5)',
+      },
       { name: 'per-layer', type: 'boolean', summary: 'compare every value both sides produce, in topological order' },
       { name: 'fail-fast', type: 'boolean', summary: 'with --per-layer: stop at the first value over tolerance' },
       { name: 'bisect', type: 'boolean', summary: 'binary-search the plan for the first diverging step' },
@@ -60,7 +81,7 @@ export const parityCommand: Command = {
         summary:
           "run f32, fp16, int8 and int4 variants; print each one's error against f32 and its first layer over --tolerance (default 1e-2 here)",
       },
-      { name: 'json', type: 'string', valueName: 'FILE', summary: 'write the report as JSON' },
+      { name: 'json', type: 'string', valueName: 'FILE', summary: 'write the report as JSON (- for stdout)' },
       {
         name: 'html',
         type: 'string',
@@ -69,9 +90,13 @@ export const parityCommand: Command = {
       },
     ],
   },
-  async run(args, io) {
+  async run(args, stdio) {
+    const json = jsonOutput(args, stdio);
+    const io = json.io;
     const tolerance = Number(args.flags.tolerance ?? 1e-4);
     if (!(tolerance >= 0)) throw new UsageError('--tolerance must be a number >= 0');
+    const close = closeArgs(args);
+    if (close && args.flags.sweep) throw new UsageError('--atol/--rtol check final outputs; --sweep uses --tolerance');
     if (args.flags.sweep) return sweep(args, io);
     const against = args.flags.against as string | undefined;
     const expectedFiles = args.flags.expected as string[];
@@ -84,8 +109,11 @@ export const parityCommand: Command = {
     const layered = !!args.flags['per-layer'] || !!args.flags.bisect;
     if (layered && expectedFiles.length)
       throw new UsageError('--per-layer/--bisect need --against onnxruntime or --expected-dir');
+    if (close && layered)
+      throw new UsageError('--atol/--rtol check final outputs; --per-layer and --bisect use --tolerance');
     const path = args.positionals[0];
     const model = await loadModel(path);
+    checkInputNames(model.inputs, args);
     const fromDir = expectedDir
       ? readExpectedDir(
           expectedDir,
@@ -109,13 +137,12 @@ export const parityCommand: Command = {
         io.out(
           `first diverging step: ${b.step} (value ${b.value}), rel L2 ${fmt(b.diff!.relL2)}, max abs ${fmt(b.diff!.maxAbs)}`,
         );
-        if (args.flags.json)
-          writeFileSync(args.flags.json as string, JSON.stringify({ model: path, tolerance, ...b }, null, 2));
+        if (json.wanted) json.write(JSON.stringify({ model: path, tolerance, ...b }, null, 2));
         return 1;
       }
       const r = await perLayerParity(model, feeds, ref, { tolerance, failFast: !!args.flags['fail-fast'], session });
       printLayers(io, r.rows, r.firstBad);
-      if (args.flags.json) writeFileSync(args.flags.json as string, reportJson(r, { model: path }));
+      if (json.wanted) json.write(reportJson(r, { model: path }));
       if (args.flags.html) writeFileSync(args.flags.html as string, reportHtml(r, `Kestrel per-layer parity: ${path}`));
       return r.firstBad ? 1 : 0;
     }
@@ -133,7 +160,10 @@ export const parityCommand: Command = {
     const s = await Session.create(model, { shapes, ...session });
     try {
       const ours = await s.run(feeds);
+      // relative L2 applies unless only --atol/--rtol were given
+      const useL2 = !close || args.flags.tolerance !== undefined;
       let failed = false;
+      const rows: Record<string, unknown>[] = [];
       io.out(
         `${'output'.padEnd(28)} ${'rel L2'.padStart(10)} ${'max abs'.padStart(10)} ${'NaN/Inf'.padStart(8)}  result`,
       );
@@ -145,23 +175,86 @@ export const parityCommand: Command = {
           );
         if (mine.shape.join(',') !== ref.shape.join(',')) {
           io.out(`${name.padEnd(28)} shape [${mine.shape}] vs expected [${ref.shape}]  FAIL`);
+          rows.push({ name, ok: false, shape: mine.shape, expectedShape: ref.shape });
           failed = true;
           continue;
         }
         const d = diff(mine, ref);
-        const ok = d.relL2 <= tolerance && d.nanInf === 0;
+        const c = close ? allclose(mine, ref, close.atol, close.rtol) : null;
+        const ok = (!useL2 || (d.relL2 <= tolerance && d.nanInf === 0)) && (c?.ok ?? true);
         failed ||= !ok;
         io.out(
           `${name.padEnd(28)} ${fmt(d.relL2).padStart(10)} ${fmt(d.maxAbs).padStart(10)} ${String(d.nanInf).padStart(8)}  ${ok ? 'ok' : 'FAIL'}`,
         );
+        if (c) io.out(`  ${closeLine(c, mine.shape, close!)}`);
+        rows.push({
+          name,
+          ok,
+          relL2: d.relL2,
+          maxAbs: d.maxAbs,
+          nanInf: d.nanInf,
+          ...(c ? { allclose: worstJson(c, mine.shape) } : {}),
+        });
       }
-      io.out(failed ? `mismatch (tolerance ${tolerance})` : `all outputs within tolerance ${tolerance}`);
+      const criteria = [useL2 ? `rel L2 ${tolerance}` : '', close ? `atol ${close.atol}, rtol ${close.rtol}` : '']
+        .filter(Boolean)
+        .join(' and ');
+      io.out(failed ? `mismatch (${criteria})` : `all outputs within ${criteria}`);
+      if (json.wanted)
+        json.write(
+          JSON.stringify(
+            {
+              model: path,
+              tolerance: useL2 ? tolerance : null,
+              atol: close?.atol ?? null,
+              rtol: close?.rtol ?? null,
+              ok: !failed,
+              outputs: rows,
+            },
+            null,
+            2,
+          ),
+        );
       return failed ? 1 : 0;
     } finally {
       s.release();
     }
   },
 };
+
+/** --atol/--rtol, numpy.allclose's defaults for the one not given; null when neither was. */
+function closeArgs(args: import('./args.js').ParsedArgs): { atol: number; rtol: number } | null {
+  if (args.flags.atol === undefined && args.flags.rtol === undefined) return null;
+  const atol = Number(args.flags.atol ?? 1e-8);
+  const rtol = Number(args.flags.rtol ?? 1e-5);
+  if (!(atol >= 0) || !(rtol >= 0)) throw new UsageError('--atol and --rtol must be numbers >= 0');
+  return { atol, rtol };
+}
+
+/** A value at f32's precision (7 significant digits), for reading. */
+const f32 = (v: number) => Number(v.toPrecision(7));
+
+/** A flat index as [i, j, ...] in `shape`. */
+function unravel(index: number, shape: number[]): number[] {
+  const out = new Array<number>(shape.length);
+  for (let k = shape.length - 1; k >= 0; k--) {
+    out[k] = index % shape[k];
+    index = Math.floor(index / shape[k]);
+  }
+  return out;
+}
+
+function worstJson(c: CloseCheck, shape: number[]): Record<string, unknown> {
+  const w = c.worst;
+  return { ok: c.ok, violations: c.violations, worst: w ? { ...w, at: unravel(w.index, shape) } : null };
+}
+
+function closeLine(c: CloseCheck, shape: number[], tol: { atol: number; rtol: number }): string {
+  const w = c.worst;
+  if (!w) return `allclose: size mismatch`;
+  const at = `[${unravel(w.index, shape).join(',')}]`;
+  return `allclose(atol ${tol.atol}, rtol ${tol.rtol}): ${c.violations} element(s) over; worst at ${at} (flat ${w.index}): ours ${f32(w.ours)}, expected ${f32(w.ref)}, |diff| ${fmt(w.absDiff)} ${w.absDiff <= w.bound ? '<=' : '>'} bound ${fmt(w.bound)}`;
+}
 
 function printLayers(io: CliIo, rows: import('../parity/per-layer.js').LayerRow[], firstBad: unknown): void {
   io.out(

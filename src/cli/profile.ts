@@ -14,7 +14,18 @@ import { PipelineCache } from '../runtime/pipelines.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
 import type { Command } from './main.js';
-import { INPUT_FLAG, MODEL_FLAGS, feedsFor, parsePasses, parseShapes, readInputs } from './model-args.js';
+import {
+  INPUT_FLAG,
+  MODEL_FLAGS,
+  TUNING_FLAG,
+  checkInputNames,
+  feedsFor,
+  parsePasses,
+  parseShapes,
+  parseTuning,
+  readInputs,
+} from './model-args.js';
+import { jsonOutput } from './output.js';
 
 function whole(v: unknown, flag: string, dflt: number, min: number): number {
   if (v === undefined) return dflt;
@@ -34,6 +45,7 @@ export const profileCommand: Command = {
     flags: [
       INPUT_FLAG,
       ...MODEL_FLAGS,
+      TUNING_FLAG,
       {
         name: 'iterations',
         type: 'string',
@@ -59,7 +71,7 @@ export const profileCommand: Command = {
         valueName: 'N',
         summary: 'print only the N slowest steps (the JSON and HTML keep all)',
       },
-      { name: 'json', type: 'string', valueName: 'FILE', summary: 'write the full profile as JSON' },
+      { name: 'json', type: 'string', valueName: 'FILE', summary: 'write the full profile as JSON (- for stdout)' },
       {
         name: 'html',
         type: 'string',
@@ -84,7 +96,9 @@ export const profileCommand: Command = {
       },
     ],
   },
-  async run(args, io) {
+  async run(args, stdio) {
+    const json = jsonOutput(args, stdio);
+    const io = json.io;
     const iterations = whole(args.flags.iterations, 'iterations', 10, 1);
     const warmup = whole(args.flags.warmup, 'warmup', 2, 0);
     const top = args.flags.top === undefined ? undefined : whole(args.flags.top, 'top', 0, 1);
@@ -94,9 +108,14 @@ export const profileCommand: Command = {
     const t0 = performance.now();
     const model = await loadModel(path);
     const t1 = performance.now();
+    checkInputNames(model.inputs, args);
     const feeds = feedsFor(model.inputs, readInputs(args), parseShapes(args));
     const shapes = new Map(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
-    const session = await Session.create(model, { shapes: Object.fromEntries(shapes), passes: parsePasses(args) });
+    const session = await Session.create(model, {
+      shapes: Object.fromEntries(shapes),
+      passes: parsePasses(args),
+      tuning: parseTuning(args),
+    });
     try {
       const plan = await session.plan(shapes);
       const tensors = new Map<string, HostTensor>(Object.entries(feeds));
@@ -137,10 +156,8 @@ export const profileCommand: Command = {
         totalMs: t2 - t0 + firstRunMs,
       };
       io.out(profileText(report, { top }));
-      if (args.flags.json) {
-        writeFileSync(args.flags.json as string, profileJson(report));
-        io.out(`wrote ${args.flags.json}`);
-      }
+      const wrote = json.wanted ? json.write(profileJson(report)) : 'stdout';
+      if (wrote !== 'stdout') io.out(`wrote ${wrote}`);
       if (args.flags.html) {
         writeFileSync(args.flags.html as string, profileHtml(report));
         io.out(`wrote ${args.flags.html}`);

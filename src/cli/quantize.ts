@@ -6,15 +6,25 @@ import type { HostTensor } from '../core/tensor.js';
 import { parseNpy } from '../io/npy.js';
 import { decodeModel } from '../onnx/decode.js';
 import { diff } from '../parity/metrics.js';
+import { frameSamples } from '../demo/calibration.js';
+import { chooseFloatLayers } from '../quant/mixed.js';
 import { describeOutputError, outputError } from '../quant/error-report.js';
 import { quantizeModel } from '../quant/quantize.js';
+import { textLikeImage } from '../quant/text-pages.js';
 import type { WeightMode } from '../quant/weights.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { CliIo, Command } from './main.js';
+import type { Command } from './main.js';
 import { MODEL_FLAGS, feedsFor, parseShapes } from './model-args.js';
+import { stderrIsTTY } from './output.js';
 
-function readCalibration(dir: string, inputName: string): Record<string, HostTensor>[] {
+/** `dir`: a folder of .npy samples, `pages` (generated text-like pages) or `frames` (the bundled demo frames). */
+function readCalibration(dir: string, inputName: string, shape: number[] | undefined): Record<string, HostTensor>[] {
+  if (dir === 'pages' || dir === 'frames') {
+    if (!shape || shape.length !== 4) throw new UsageError(`--calibration ${dir} needs --shape ${inputName}=1x3xHxW`);
+    const samples = dir === 'pages' ? PAGE_SEEDS.map((s) => textLikeImage(shape, s)) : frameSamples(shape);
+    return samples.map((t) => ({ [inputName]: t }));
+  }
   let files: string[];
   try {
     files = readdirSync(dir)
@@ -27,17 +37,19 @@ function readCalibration(dir: string, inputName: string): Record<string, HostTen
   return files.map((f) => ({ [inputName]: parseNpy(new Uint8Array(readFileSync(join(dir, f))), f) }));
 }
 
-function progressBar(io: CliIo): (done: number, total: number) => void {
+/** A progress bar on stderr, only when stderr is a terminal (a log file gets no \r lines). */
+function progressBar(label = 'calibrating'): ((done: number, total: number) => void) | undefined {
+  if (!stderrIsTTY()) return undefined;
   return (done, total) => {
     const w = 30,
       fill = Math.round((w * done) / total);
     process.stderr.write(
-      `\rcalibrating [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total}${done === total ? '\n' : ''}`,
+      `\r${label} [${'#'.repeat(fill)}${'.'.repeat(w - fill)}] ${done}/${total}${done === total ? '\n' : ''}`,
     );
-    void io;
   };
 }
 
+const PAGE_SEEDS = [3, 5, 8, 13];
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 
 export const quantizeCommand: Command = {
@@ -45,7 +57,7 @@ export const quantizeCommand: Command = {
   summary:
     'write a quantized ONNX model (int8/int4/fp16 weights, static int8 activations, or fp16 compute) and report its error',
   usage:
-    'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] [--method minmax|percentile] [--scales pow2|float] [--exclude NODE,...] [--per-layer] | quantize IN.onnx OUT.onnx --compute fp16',
+    'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] [--method minmax|percentile] [--scales pow2|float] [--exclude NODE,...] [--max-error E] [--per-layer] | quantize IN.onnx OUT.onnx --compute fp16',
   args: {
     positionals: ['IN.onnx', 'OUT.onnx'],
     minPositionals: 2,
@@ -70,7 +82,20 @@ export const quantizeCommand: Command = {
         valueName: 'fp16',
         summary: 'whole model in f16 (weights and activations; inputs/outputs stay f32 behind Casts)',
       },
-      { name: 'calibration', type: 'string', valueName: 'DIR', summary: 'folder of .npy samples of the model input' },
+      {
+        name: 'calibration',
+        type: 'string',
+        valueName: 'DIR|pages|frames',
+        summary:
+          'folder of .npy samples of the model input; pages: generated text-like pages, frames: the bundled demo frames (both at --shape)',
+      },
+      {
+        name: 'max-error',
+        type: 'string',
+        valueName: 'E',
+        summary:
+          'with --activations int8: keep the fewest, most sensitive layers reading float until every output is within relative L2 E of the float model on the calibration set',
+      },
       {
         name: 'method',
         type: 'string',
@@ -125,10 +150,18 @@ export const quantizeCommand: Command = {
     if (activations && !args.flags.calibration) throw new UsageError('--activations int8 needs --calibration DIR');
     if (activations && floatModel.inputs.length !== 1)
       throw new UsageError('calibration folders support single-input models');
+    const maxError = args.flags['max-error'] === undefined ? undefined : Number(args.flags['max-error']);
+    if (maxError !== undefined && !activations)
+      throw new UsageError('--max-error chooses which activations stay float: it needs --activations int8');
+    if (maxError !== undefined && !(maxError > 0)) throw new UsageError('--max-error must be a positive number');
     const calibration = args.flags.calibration
-      ? readCalibration(args.flags.calibration as string, floatModel.inputs[0].name)
+      ? readCalibration(
+          args.flags.calibration as string,
+          floatModel.inputs[0].name,
+          parseShapes(args)[floatModel.inputs[0].name],
+        )
       : undefined;
-    const r = await quantizeModel(input, {
+    const options = {
       weights,
       blockSize,
       activations: activations as 'int8' | undefined,
@@ -138,8 +171,29 @@ export const quantizeCommand: Command = {
       scales: scales as 'pow2' | 'float',
       percentile: Number(args.flags.percentile ?? 99.99),
       exclude: new Set(((args.flags.exclude as string | undefined) ?? '').split(',').filter(Boolean)),
-      progress: progressBar(io),
-    });
+      progress: progressBar(),
+    };
+    let r = await quantizeModel(input, options);
+    if (maxError !== undefined) {
+      const m = await chooseFloatLayers(
+        input,
+        { ...options, ranges: r.calibrated, progress: progressBar('layer sensitivity') },
+        maxError,
+        io.out,
+      );
+      r = m.result;
+      const p = m.report;
+      io.out(
+        `mixed precision (${p.engine}, ${calibration!.length} samples, ${p.evaluations} evaluations, ${(p.ms / 1000).toFixed(1)} s): error ${p.error.toExponential(2)} (max ${maxError}; all int8 ${p.fullError.toExponential(2)}, weights only ${p.weightOnlyError.toExponential(2)})`,
+      );
+      for (const k of p.keptFloat)
+        io.out(
+          `  float layer ${k.node.padEnd(28)} sensitivity ${k.sensitivity.toExponential(2).padStart(10)}  alone ${k.error.toExponential(2)}  ${(k.macs / 1e6).toFixed(2).padStart(8)} M MACs`,
+        );
+      io.out(
+        `int8 MACs: ${(100 * p.int8MacShare).toFixed(1)}% of conv/matmul MACs, ${p.keptFloat.length} layers kept float`,
+      );
+    }
     writeFileSync(outPath, r.bytes);
     const quiet = !!args.flags.quiet;
     if (r.fp16) {

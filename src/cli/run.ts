@@ -1,11 +1,20 @@
 // `kestrel run`: run a model on .npy (or seeded random) inputs, write outputs, report cold start and latency.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { jsonOutput } from './output.js';
 import { join } from 'node:path';
 import { adapterName } from '../runtime/device.js';
 import { Session } from '../runtime/session.js';
 import { sanitizeName, toNpy } from '../io/npy.js';
 import type { Command } from './main.js';
-import { INPUT_FLAG, MODEL_FLAGS, feedsFor, parsePasses, parseShapes, readInputs } from './model-args.js';
+import {
+  INPUT_FLAG,
+  MODEL_FLAGS,
+  checkInputNames,
+  feedsFor,
+  parsePasses,
+  parseShapes,
+  readInputs,
+} from './model-args.js';
 import { loadModel } from '../onnx/load.js';
 import { UsageError } from './args.js';
 
@@ -18,7 +27,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run a model on .npy inputs; write outputs as .npy; report cold start and latency',
   usage:
-    'run MODEL [--input NAME=FILE.npy]... [--shape NAME=1x3x320x320]... [--out DIR] [--iterations N] [--json FILE]',
+    'run MODEL [--input NAME=FILE.npy]... [--shape NAME=1x3x320x320]... [--out DIR] [--iterations N] [--json FILE|-]',
   args: {
     positionals: ['MODEL'],
     minPositionals: 1,
@@ -27,16 +36,24 @@ export const runCommand: Command = {
       ...MODEL_FLAGS,
       { name: 'out', type: 'string', valueName: 'DIR', summary: 'write each output as DIR/<sanitized name>.npy' },
       { name: 'iterations', type: 'string', valueName: 'N', summary: 'warm runs after the first (default 10)' },
-      { name: 'json', type: 'string', valueName: 'FILE', summary: 'write adapter, cold_start_ms, latency_ms, outputs' },
+      {
+        name: 'json',
+        type: 'string',
+        valueName: 'FILE',
+        summary: 'write adapter, cold_start_ms, latency_ms, outputs (- for stdout)',
+      },
       { name: 'check-finite', type: 'boolean', summary: 'count NaN/Inf in each output (exit 1 if any)' },
     ],
   },
-  async run(args, io) {
+  async run(args, stdio) {
+    const json = jsonOutput(args, stdio);
+    const io = json.io;
     const iterations = Number(args.flags.iterations ?? 10);
     if (!Number.isInteger(iterations) || iterations < 0)
       throw new UsageError('--iterations must be a whole number >= 0');
     const t0 = performance.now();
     const model = await loadModel(args.positionals[0]);
+    checkInputNames(model.inputs, args);
     const given = readInputs(args);
     const feeds = feedsFor(model.inputs, given, parseShapes(args));
     const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
@@ -65,9 +82,8 @@ export const runCommand: Command = {
         io.out(
           `latency: median ${latency.median.toFixed(2)} ms, min ${latency.min.toFixed(2)}, max ${latency.max.toFixed(2)} over ${iterations} runs`,
         );
-      if (args.flags.json) {
-        writeFileSync(
-          args.flags.json as string,
+      if (json.wanted) {
+        json.write(
           JSON.stringify(
             {
               adapter: adapterName(session.ctx),

@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'SHADER_COMPILE'
   | 'NO_ADAPTER'
   | 'RELEASED'
+  | 'STALE_OUTPUT'
+  | 'ABORTED'
+  | 'TUNING'
   | 'USAGE';
 
 export class KestrelError extends Error {
@@ -79,5 +82,26 @@ export class NoAdapterError extends KestrelError {
 export class ReleasedError extends KestrelError {
   constructor(what: string) {
     super('RELEASED', `${what} was released and cannot be used`);
+  }
+}
+/** A GPU-resident output used after its session's next run or release overwrote or freed it. */
+export class StaleTensorError extends KestrelError {
+  constructor(name: string, why: string) {
+    super('STALE_OUTPUT', `GPU output '${name}' is no longer valid: ${why}; download() it before the next run`);
+  }
+}
+/** Loading or session creation stopped by an AbortSignal. */
+export class AbortError extends KestrelError {
+  constructor(what: string, reason?: unknown) {
+    super(
+      'ABORTED',
+      `${what} was aborted${reason instanceof Error ? `: ${reason.message}` : reason ? `: ${String(reason)}` : ''}`,
+    );
+  }
+}
+/** A tuning profile that cannot be read (bad JSON, wrong format, fields of the wrong type). */
+export class TuningProfileError extends KestrelError {
+  constructor(message: string) {
+    super('TUNING', message);
   }
 }

@@ -5,8 +5,8 @@ import { dirname, join } from 'node:path';
 import { KestrelError } from '../core/errors.js';
 import { findRoot } from './root.js';
 
-export type Precision = 'f32' | 'int8';
-export const PRECISIONS: readonly Precision[] = ['f32', 'int8'];
+export type Precision = 'f32' | 'int8' | 'int8-full';
+export const PRECISIONS: readonly Precision[] = ['f32', 'int8', 'int8-full'];
 
 /** What `kestrel demo` and the web page run unless told otherwise: the int8 students (src/demo/students.ts). */
 export const DEFAULT_PRECISION: Precision = 'int8';
@@ -44,8 +44,10 @@ export function modelFiles(precision: Precision = DEFAULT_PRECISION, dir = quant
   if (precision === 'f32') {
     return { det: join(assets, 'ch_PP-OCRv4_det_infer.onnx'), rec: join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), keys };
   }
+  // int8-full: int8 activations too, with the layers --max-error keeps float (scripts/build-models.mjs --int8-full)
   const q = dir;
-  return { det: join(q, 'ch_PP-OCRv4_det_infer.int8.onnx'), rec: join(q, 'ch_PP-OCRv4_rec_infer.int8.onnx'), keys };
+  const ext = `${precision}.onnx`;
+  return { det: join(q, `ch_PP-OCRv4_det_infer.${ext}`), rec: join(q, `ch_PP-OCRv4_rec_infer.${ext}`), keys };
 }
 
 export function modelsAvailable(precision: Precision): boolean {
@@ -66,7 +68,12 @@ export function readModels(precision: Precision): {
   const files = modelFiles(precision);
   for (const [role, path] of Object.entries(files)) {
     if (!existsSync(path)) {
-      const hint = precision === 'int8' ? ' (`kestrel demo --build-models` builds the int8 students)' : '';
+      const hint =
+        precision === 'int8'
+          ? ' (`kestrel demo --build-models` builds the int8 students)'
+          : precision === 'int8-full'
+            ? ' (the int8-full students are produced by `node scripts/build-models.mjs --int8-full`)'
+            : '';
       throw new KestrelError('USAGE', `${precision} ${role} model not found at ${path}${hint}`);
     }
   }

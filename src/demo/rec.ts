@@ -70,7 +70,8 @@ export interface RecInput {
   contentWidth: number;
 }
 
-function recTensor(crop: RgbaImage, width: number): RecInput {
+/** One line at a fixed input width: resized to height 48 keeping its ratio (squashed only past `width`), padded. */
+export function recTensor(crop: RgbaImage, width: number): RecInput {
   const contentWidth = Math.max(1, Math.min(Math.ceil((REC_HEIGHT * crop.width) / crop.height), width));
   // lanczos, not bilinear: crops are upscaled to 48 px, and a soft upscale closes narrow word gaps ("EXIT42")
   const resized = resizeImage(crop, contentWidth, REC_HEIGHT, 'lanczos3');

@@ -46,7 +46,7 @@ function resolvePath(url: string, distDir: string): string | null {
     return full === base || full.startsWith(base + sep) ? full : null;
   };
   if (path === '/' || path === '/index.html') return join(root, 'web', 'index.html');
-  const m = /^\/models\/(f32|int8)\/(det|rec)\.onnx$/.exec(path);
+  const m = /^\/models\/(f32|int8|int8-full)\/(det|rec)\.onnx$/.exec(path);
   if (m) return modelsAvailable(m[1] as 'f32') ? modelFiles(m[1] as 'f32')[m[2] as 'det'] : null;
   if (path === '/models/keys.txt') return modelFiles('f32').keys;
   if (path.startsWith('/web/')) return inside(join(root, 'web'), path.slice(5));

@@ -10,7 +10,8 @@ import { bytesPerElement } from '../core/dtype.js';
 import type { ConvAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
-import { WINOGRAD_TUNING, winogradApplies, winogradConv, winogradWins } from './conv-winograd.js';
+import { WINOGRAD_TUNING, winogradApplies, winogradConv } from './conv-winograd.js';
+import { type Candidate, type Decision, bucket4, decide } from './tuning.js';
 
 export interface ConvGeometry {
   n: number;
@@ -163,10 +164,6 @@ function rowTile(ow: number, preferred: number): number {
   return ow <= preferred / 2 ? Math.max(1, preferred / 2) : preferred;
 }
 
-function depthwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
-  return depthwiseVec4(g, caps) ?? depthwiseRows(g, caps);
-}
-
 function depthwiseVec4(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   const { wg, depthwiseTm: tm } = CONV_TUNING;
   const tn = rowTile(g.ow, CONV_TUNING.depthwiseTn);
@@ -234,9 +231,8 @@ function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   };
 }
 
-function implicitGemm(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+function implicitGemm(g: ConvGeometry, caps: KernelCaps, useSubgroups: boolean): KernelCall | null {
   const { wg } = CONV_TUNING;
-  const useSubgroups = caps.subgroups && !CONV_TUNING.noSubgroups;
   const tm = useSubgroups ? CONV_TUNING.tm : CONV_TUNING.portableTm;
   const tn = rowTile(g.ow, CONV_TUNING.tn);
   // the shaders write out up to 7 kernel columns (see tap() in conv2d_igemm*.wgsl)
@@ -308,42 +304,76 @@ function direct(g: ConvGeometry, caps: KernelCaps): KernelCall {
 
 export const convKernel: KernelDef = {
   op: 'conv',
-  select(node, caps) {
+  select(node, caps, tuning) {
     const g = convGeometry(node);
     const isDepthwise = g.group === g.cin && g.group === g.cout;
-    const isPointwise =
-      g.kh === 1 &&
-      g.kw === 1 &&
-      g.strideH === 1 &&
-      g.strideW === 1 &&
-      g.padT === 0 &&
-      g.padL === 0 &&
-      g.oh === g.h &&
-      g.ow === g.w;
-    const useSubgroups = caps.subgroups && !CONV_TUNING.noSubgroups;
     // a 1x1 output (squeeze-excitation convs) is a few hundred MACs: the simple direct kernel is as fast
     // and compiles in a fraction of the time of a register-tiled one
-    const tiny = g.oh * g.ow === 1 && !isDepthwise;
-    if (
-      !tiny &&
-      !isDepthwise &&
-      winogradApplies(g) &&
-      !WINOGRAD_TUNING.disabled &&
-      (WINOGRAD_TUNING.force || winogradWins(g))
-    ) {
+    if (g.oh * g.ow === 1 && !isDepthwise) return { calls: [direct(g, caps)] };
+    if (WINOGRAD_TUNING.force && winogradApplies(g)) {
       const sel = winogradConv(g, caps, flopsOf(g), bytesOf(g));
       if (sel) return sel;
     }
-    const call = tiny
-      ? direct(g, caps)
-      : ((isDepthwise
-          ? depthwise(g, caps)
-          : isPointwise && useSubgroups && CONV_TUNING.pointwiseTn > 0 && (g.h * g.w) % 4 === 0
-            ? pointwise(g, caps)
-            : implicitGemm(g, caps)) ?? direct(g, caps));
-    return { calls: [call] };
+    return decide(convDecision(node, g, caps, isDepthwise), tuning);
   },
 };
+
+function isPointwise(g: ConvGeometry): boolean {
+  const unit = g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1;
+  return unit && g.padT === 0 && g.padL === 0 && g.oh === g.h && g.ow === g.w;
+}
+
+/** The conv's candidates: every variant that can run it. The default is the portable implicit GEMM. */
+export function convDecision(node: KNode, g: ConvGeometry, caps: KernelCaps, isDepthwise: boolean): Decision {
+  const one = (call: () => KernelCall | null) => () => {
+    const c = call();
+    return c ? { calls: [c] } : null;
+  };
+  const key = convKey(node, g);
+  const cinG = g.cin / g.group;
+  const px = bucket4(g.oh * g.ow);
+  if (isDepthwise) {
+    return {
+      key,
+      classKey: `conv.dw ${elemTag(node)} k${g.kh}x${g.kw} s${g.strideH} px${px}`,
+      defaultId: 'dw_vec4',
+      candidates: [
+        { id: 'dw_vec4', build: one(() => depthwiseVec4(g, caps)) },
+        { id: 'dw_rows', build: one(() => depthwiseRows(g, caps)) },
+        { id: 'direct', build: one(() => direct(g, caps)) },
+      ],
+    };
+  }
+  const sg = caps.subgroups && !CONV_TUNING.noSubgroups;
+  const pointwiseOk = isPointwise(g) && sg && CONV_TUNING.pointwiseTn > 0 && (g.h * g.w) % 4 === 0;
+  const candidates: Candidate[] = [{ id: 'igemm', build: one(() => implicitGemm(g, caps, false)) }];
+  if (sg) candidates.push({ id: 'igemm_sg', build: one(() => implicitGemm(g, caps, true)) });
+  if (pointwiseOk) candidates.push({ id: 'gemm1x1_sg', build: one(() => pointwise(g, caps)) });
+  if (winogradApplies(g) && !WINOGRAD_TUNING.disabled)
+    candidates.push({ id: 'winograd', build: () => winogradConv(g, caps, flopsOf(g), bytesOf(g)) });
+  candidates.push({ id: 'direct', build: one(() => direct(g, caps)) });
+  const shape = isPointwise(g) ? 'pw' : `k${g.kh}x${g.kw} s${g.strideH}${g.group > 1 ? ' grouped' : ''}`;
+  return {
+    key,
+    classKey: `conv.${shape} ${elemTag(node)} cin${bucket4(cinG)} cout${bucket4(g.cout / g.group)} px${px}`,
+    defaultId: 'igemm',
+    candidates,
+  };
+}
+
+/** Storage and weight types, e.g. 'f32' or 'f32/w:i8' (int8 weights read packed). */
+function elemTag(node: KNode): string {
+  const out = node.outputs[0].dtype;
+  const w = node.inputs[1]?.dtype ?? out;
+  return w === out ? out : `${out}/w:${w}`;
+}
+
+/** The node's exact shape: decisions with equal keys run identical work. */
+function convKey(node: KNode, g: ConvGeometry): string {
+  const { n, cin, cout, group, kh, kw, strideH, strideW, dilH, dilW, padT, padL, h, w, oh, ow } = g;
+  const geo = `k${kh}x${kw} s${strideH}x${strideW} d${dilH}x${dilW} p${padT},${padL}`;
+  return `conv ${elemTag(node)} n${n} ${cin}->${cout} g${group} ${geo} ${h}x${w}->${oh}x${ow}`;
+}
 
 /**
  * Small images (PP-OCR's 10x10 stage has 13 pixel lanes, SE blocks have 1) would leave most of a 64-lane

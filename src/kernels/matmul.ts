@@ -8,6 +8,7 @@ import { broadcastStrides, sizeOf } from '../core/shape.js';
 import type { MatmulAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
+import { type Candidate, type Decision, bucket4, decide } from './tuning.js';
 
 export interface MatmulGeometry {
   m: number;
@@ -190,14 +191,32 @@ export function gemvCall(g: MatmulGeometry, caps: KernelCaps, node = 'matmul'): 
 
 export const matmulKernel: KernelDef = {
   op: 'matmul',
-  select(node, caps) {
+  select(node, caps, tuning) {
     const g = matmulGeometry(node);
     if (g.m === 1 || g.n === 1) return { calls: [gemvCall(g, caps, node.name)] };
-    if (!caps.subgroups) return { calls: [tiledCall(g, caps, 'plain', PLAIN_TILE, node.name)] };
-    // int8 or f16 weights under f32 (dequantize folding) are read a word at a time: the strided kernel, not the vec4 one
-    if (!vec4Readable(g) || node.inputs[1]!.dtype !== node.outputs[0].dtype)
-      return { calls: [tiledCall(g, caps, 'sgStrided', SG_STRIDED_TILE, node.name)] };
-    const large = g.m * g.n * g.k * g.batches >= LARGE_MACS;
-    return { calls: [tiledCall(g, caps, 'sg', large ? SG_TILE_LARGE : SG_TILE_SMALL, node.name)] };
+    return decide(matmulDecision(node, g, caps), tuning);
   },
 };
+
+/** The register-blocked candidates; the portable default reads strided scalars without subgroups. */
+export function matmulDecision(node: KNode, g: MatmulGeometry, caps: KernelCaps): Decision {
+  const tiled = (kind: TiledKind, cfg: TileConfig) => () => ({ calls: [tiledCall(g, caps, kind, cfg, node.name)] });
+  const candidates: Candidate[] = [{ id: 'plain8x4', build: tiled('plain', PLAIN_TILE) }];
+  if (caps.subgroups) {
+    candidates.push({ id: 'sgStrided16x4', build: tiled('sgStrided', SG_STRIDED_TILE) });
+    // int8 or f16 weights under f32 (dequantize folding) are read a word at a time: not by the vec4 kernel
+    if (vec4Readable(g) && node.inputs[1]!.dtype === node.outputs[0].dtype) {
+      candidates.push({ id: 'sg16x4', build: tiled('sg', SG_TILE_SMALL) });
+      candidates.push({ id: 'sg16x8', build: tiled('sg', SG_TILE_LARGE) });
+    }
+  }
+  const elem = node.outputs[0].dtype;
+  const w = node.inputs[1]!.dtype === elem ? elem : `${elem}/w:${node.inputs[1]!.dtype}`;
+  const layout = `${g.aSk === 1 ? 'a' : 'aT'}${g.bSn === 1 ? 'b' : 'bT'}`;
+  return {
+    key: `matmul ${w} ${layout} b${g.batches} m${g.m} n${g.n} k${g.k}`,
+    classKey: `matmul ${w} ${layout} m${bucket4(g.m * g.batches)} n${bucket4(g.n)} k${bucket4(g.k)}`,
+    defaultId: 'plain8x4',
+    candidates,
+  };
+}

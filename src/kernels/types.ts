@@ -3,6 +3,7 @@
 import type { Epilogue, IrOp } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { ShaderSpec } from '../runtime/shaders.js';
+import type { ChoiceRecord, TuningLookup } from './tuning.js';
 
 export interface KNode {
   name: string;
@@ -54,9 +55,12 @@ export interface KernelSelection {
   calls: KernelCall[];
   /** Byte sizes of scratch buffers, live only during this node's calls. */
   scratch?: number[];
+  /** The tunable decision behind these calls, where the kernel has one. */
+  choice?: ChoiceRecord;
 }
 
 export interface KernelDef {
   op: IrOp;
-  select(node: KNode, caps: KernelCaps): KernelSelection;
+  /** `tuning` picks among a tunable kernel's candidates (a measured profile); without it the portable default runs. */
+  select(node: KNode, caps: KernelCaps, tuning?: TuningLookup): KernelSelection;
 }

@@ -47,3 +47,36 @@ export function diff(ours: HostTensor, ref: HostTensor): Diff {
   const cosine = na === 0 || den === 0 ? (na === den ? 1 : 0) : dot / Math.sqrt(na * den);
   return { relL2: nanInf ? Infinity : relL2, maxAbs, nanInf, cosine, count: a.length };
 }
+
+export interface CloseCheck {
+  /** numpy.allclose(ours, ref, rtol, atol) with equal_nan=False: every |a-b| <= atol + rtol*|b|. */
+  ok: boolean;
+  /** Elements over their bound. */
+  violations: number;
+  /** The element furthest over (or closest to) its bound. */
+  worst: { index: number; ours: number; ref: number; absDiff: number; bound: number } | null;
+}
+
+/** Per-element closeness, numpy.allclose semantics: NaN never matches, infinities match only themselves. */
+export function allclose(ours: HostTensor, ref: HostTensor, atol: number, rtol: number): CloseCheck {
+  const a = asNumbers(ours),
+    b = asNumbers(ref);
+  if (a.length !== b.length) return { ok: false, violations: Math.max(a.length, b.length), worst: null };
+  let violations = 0;
+  let worst: CloseCheck['worst'] = null;
+  let worstExcess = -Infinity;
+  for (let i = 0; i < a.length; i++) {
+    const bound = atol + rtol * Math.abs(b[i]);
+    const same = a[i] === b[i]; // covers equal infinities
+    const absDiff = Math.abs(a[i] - b[i]);
+    // NaN fails the comparison; an infinity matches only the same infinity (isclose's rule)
+    const over = !same && (!Number.isFinite(a[i]) || !Number.isFinite(b[i]) || !(absDiff <= bound));
+    const excess = same ? -bound : over && !Number.isFinite(absDiff - bound) ? Infinity : absDiff - bound;
+    if (over) violations++;
+    if (excess > worstExcess || worst === null) {
+      worstExcess = excess;
+      worst = { index: i, ours: a[i], ref: b[i], absDiff: same ? 0 : absDiff, bound };
+    }
+  }
+  return { ok: violations === 0, violations, worst };
+}

@@ -6,6 +6,7 @@ import { type Epilogue, type FakeQuant, type Graph, type Node, ACT_CODES, epilog
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
 import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
+import type { ChoiceRecord, TuningLookup } from '../kernels/tuning.js';
 import type { ShaderHeader, ShaderSpec } from '../runtime/shaders.js';
 import { shaderHeader } from '../runtime/shaders.js';
 
@@ -63,6 +64,8 @@ export interface Step {
   /** Storage bindings 1..n as value names ('#scratch:...' for scratch). */
   bindings: string[];
   epilogue: EpilogueBinding | null;
+  /** The tunable decision behind the call, if its kernel has one. */
+  choice?: ChoiceRecord;
 }
 
 export interface Schedule {
@@ -82,6 +85,8 @@ export interface ScheduleOptions {
   align?: number;
   /** Values read back after the run (outputs, captures): never made into slabs. */
   keep?: Set<string>;
+  /** Picks among tunable kernels' candidates (a measured profile); without it the portable defaults run. */
+  tuning?: TuningLookup;
 }
 
 const VIEW_OPS = new Set(['reshape', 'identity']);
@@ -97,7 +102,7 @@ export function rootOf(aliases: Map<string, string>, name: string): string {
 }
 
 /** Replaces a node's kernel selection (kernels-bench ladders, the tuner); undefined keeps the registry's choice. */
-export type SelectOverride = (node: KNode, caps: KernelCaps) => KernelSelection | undefined;
+export type SelectOverride = (node: KNode, caps: KernelCaps, tuning?: TuningLookup) => KernelSelection | undefined;
 
 export function buildSchedule(
   g: Graph,
@@ -151,7 +156,7 @@ export function buildSchedule(
       constInputs: node.inputs.map((i) => !!i && g.values.get(i)?.data !== undefined),
       packedInputs: node.inputs.map((i) => packed.has(i)),
     };
-    const sel = override?.(knode, caps) ?? def.select(knode, caps);
+    const sel = override?.(knode, caps, opts.tuning) ?? def.select(knode, caps, opts.tuning);
     const scratchNames = (sel.scratch ?? []).map((bytes, i) => {
       const name = `#scratch:${node.name}:${i}`;
       scratch.set(name, bytes);
@@ -198,6 +203,7 @@ export function buildSchedule(
         call,
         spec,
         bindings,
+        choice: sel.choice,
         epilogue: usesEp
           ? {
               scale: ep?.scale || null,

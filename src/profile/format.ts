@@ -15,7 +15,7 @@ export function shapesLabel(r: ProfileRow): string {
   return `${r.inputs.join(', ')} → ${r.output}`;
 }
 
-const STEP_HEADERS = ['#', 'node(s)', 'op', 'variant', 'shapes', 'µs', '%', 'GFLOP/s', 'GB/s', '% ceil'];
+const STEP_HEADERS = ['#', 'node(s)', 'op', 'variant', 'from', 'shapes', 'µs', '%', 'GFLOP/s', 'GB/s', '% ceil'];
 
 function stepCells(r: ProfileRow): Cell[] {
   const bound = r.bound === 'memory' ? ' mem' : r.bound === 'compute' ? ' flop' : '';
@@ -24,6 +24,7 @@ function stepCells(r: ProfileRow): Cell[] {
     nodesLabel(r),
     r.op,
     r.variant,
+    r.choice,
     shapesLabel(r),
     num(r.us),
     pct(r.pct),

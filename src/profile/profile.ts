@@ -14,6 +14,8 @@ export interface ProfileRow {
   origin: string[];
   op: string;
   variant: string;
+  /** Where the variant came from: a tuning profile, 'auto' measurement, or the portable default ('' if fixed). */
+  choice: string;
   inputs: string[];
   output: string;
   workgroups: [number, number, number];
@@ -223,6 +225,7 @@ export async function profileExecutor(
       origin: s.node.origin?.length ? [...s.node.origin] : [s.node.name],
       op: s.node.op,
       variant: s.call.variant,
+      choice: s.choice?.source ?? '',
       inputs: s.node.inputs.filter(Boolean).map((n) => shapeOf(ex, n)),
       output: shapeOf(ex, s.node.outputs[0]),
       workgroups: s.call.workgroups,

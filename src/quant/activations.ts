@@ -17,7 +17,7 @@ import type { GpuContext } from '../runtime/device.js';
 import { pow2Ceil } from './weights.js';
 import { Constants, DT, attr, floatTensor, makeNode, tensorProto } from './onnx-edit.js';
 
-const TARGET_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'GlobalAveragePool', 'AveragePool']);
+export const TARGET_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'GlobalAveragePool', 'AveragePool']);
 /** Ops whose result is one correctly rounded operation per element (or none): the same bits in any engine. */
 const SINGLE_ROUNDING = new Set([
   'Add',
@@ -183,6 +183,14 @@ export async function calibrate(
     const zeroPoint = Math.max(0, Math.min(255, Math.round(-rmin / scale)));
     return { tensor: t, min: rmin, max: rmax, scale, zeroPoint };
   });
+}
+
+/** The ranges some target op outside `skip` reads (the rest would leave dangling QDQ pairs). */
+export function rangesRead(model: OnnxModel, ranges: Range[], skip: Set<string>): Range[] {
+  const read = new Set<string>();
+  for (const n of model.graph!.node)
+    if (TARGET_OPS.has(n.opType) && !skip.has(n.name)) for (const i of dataInputs(n)) read.add(i);
+  return ranges.filter((r) => read.has(r.tensor));
 }
 
 /** Inserts x -> QuantizeLinear -> DequantizeLinear before every reader of each calibrated tensor. */

@@ -11,6 +11,7 @@ import {
   activationTargets,
   calibrate,
   insertQdq,
+  rangesRead,
 } from './activations.js';
 import { type Fp16Report, convertToFp16 } from './fp16.js';
 import { pruneConstants } from './onnx-edit.js';
@@ -30,6 +31,10 @@ export interface QuantizeOptions {
   method?: CalibrationMethod;
   percentile?: number;
   exclude?: Set<string>;
+  /** Nodes whose activation inputs stay float while their weights follow `weights` (chosen by --max-error). */
+  floatLayers?: Set<string>;
+  /** Calibrated ranges from an earlier call on the same model and options: skips calibration. */
+  ranges?: Range[];
   /**
    * With --activations int8. pow2 (default): every scale a power of two, so dequantized sums are exact, and activations are
    * quantized only where every engine computes the same bits (see activations.ts): onnxruntime and
@@ -44,6 +49,8 @@ export interface QuantizeResult {
   bytes: Uint8Array;
   weights: WeightReport[];
   ranges: Range[];
+  /** Every calibrated range (a superset of `ranges` when floatLayers leave some unread): reusable as `ranges`. */
+  calibrated: Range[];
   /** Activation inputs left float in pow2 mode, and why. */
   kept: Targets['kept'];
   /** Nodes rewritten to move the model to opset 13 (per-axis DequantizeLinear needs it). */
@@ -72,6 +79,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
       bytes: ModelProtoType.encode(model as never).finish(),
       weights: [],
       ranges: [],
+      calibrated: [],
       kept: [],
       upgraded: 0,
       fp16,
@@ -82,6 +90,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
   const folded = needsQdq || opts.weights === 'fp16' ? foldConvAffine(model) : 0;
   let ranges: Range[] = [];
   let kept: Targets['kept'] = [];
+  let calibrated: Range[] | undefined;
   // weight-only int8 has no quantized sums to reproduce: there range / 127 keeps the finer grid
   const pow2 = opts.activations === 'int8' && (opts.scales ?? 'pow2') === 'pow2';
   if (opts.activations === 'int8') {
@@ -101,19 +110,36 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
       weightSlot(n, consts) !== null;
     const targets = activationTargets(model, exclude, pow2, onGrid);
     kept = targets.kept;
-    ranges = await calibrate(floatModel, opts.calibration, targets.tensors, {
-      method: opts.method ?? 'minmax',
-      percentile: opts.percentile ?? 99.99,
-      pow2,
-      context: opts.context,
-      progress: opts.progress,
-    });
-    insertQdq(model, ranges, exclude);
+    ranges =
+      opts.ranges ??
+      (await calibrate(floatModel, opts.calibration, targets.tensors, {
+        method: opts.method ?? 'minmax',
+        percentile: opts.percentile ?? 99.99,
+        pow2,
+        context: opts.context,
+        progress: opts.progress,
+      }));
+    const floatLayers = opts.floatLayers ?? new Set<string>();
+    if (floatLayers.size) {
+      calibrated = ranges;
+      const skip = new Set([...exclude, ...floatLayers]);
+      ranges = rangesRead(model, ranges, skip);
+      kept = [...kept, ...[...floatLayers].map((n) => ({ tensor: n, reason: `kept float by --max-error` }))];
+      insertQdq(model, ranges, skip);
+    } else insertQdq(model, ranges, exclude);
   }
   const weights = opts.weights
     ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude, pow2 })
     : [];
   pruneConstants(model);
   if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize`;
-  return { bytes: ModelProtoType.encode(model as never).finish(), weights, ranges, kept, upgraded, folded };
+  return {
+    bytes: ModelProtoType.encode(model as never).finish(),
+    weights,
+    ranges,
+    calibrated: calibrated ?? ranges,
+    kept,
+    upgraded,
+    folded,
+  };
 }

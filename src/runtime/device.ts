@@ -1,5 +1,5 @@
 // One way to get a GPUDevice in Node (Dawn via the `webgpu` package) and in a browser (navigator.gpu).
-import { DeviceLostError, GpuValidationError, NoAdapterError } from '../core/errors.js';
+import { DeviceLostError, GpuValidationError, KestrelError, NoAdapterError } from '../core/errors.js';
 
 export interface AdapterDescription {
   vendor: string;
@@ -17,7 +17,10 @@ export interface GpuFeatures {
 
 export interface GpuContext {
   readonly device: GPUDevice;
-  readonly adapter: GPUAdapter;
+  /** Null for an adopted device whose adapter the app did not pass. */
+  readonly adapter: GPUAdapter | null;
+  /** False for a device the app passed in: Kestrel never destroys it. */
+  readonly owned: boolean;
   readonly info: AdapterDescription;
   readonly features: GpuFeatures;
   readonly limits: GPUSupportedLimits;
@@ -30,6 +33,10 @@ export interface DeviceOptions {
   powerPreference?: GPUPowerPreference;
   /** Request f16 when the adapter has it (default true). */
   allowF16?: boolean;
+  /** Adopt the app's device instead of creating one; Kestrel never destroys it. */
+  device?: GPUDevice;
+  /** The adopted device's adapter, when the app has it (for its info and limits). */
+  adapter?: GPUAdapter;
 }
 
 // dawn.node segfaults if the object from create() is collected with work pending: keep every one alive.
@@ -54,6 +61,7 @@ async function getGpu(): Promise<GPU> {
 }
 
 export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuContext> {
+  if (opts.device) return adoptDevice(opts.device, opts.adapter ?? null);
   const gpu = await getGpu();
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) {
@@ -81,26 +89,61 @@ export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuCon
     },
   });
   keepAlive.push(device);
-  const ai = adapter.info ?? ({} as GPUAdapterInfo);
   const wgsl = (gpu as GPU & { wgslLanguageFeatures?: ReadonlySet<string> }).wgslLanguageFeatures;
+  return contextFor(device, adapter, adapter.info, wgsl?.has('packed_4x8_integer_dot_product') ?? false, true);
+}
+
+async function adoptDevice(device: GPUDevice, adapter: GPUAdapter | null): Promise<GpuContext> {
+  if (typeof device !== 'object' || typeof device.createBuffer !== 'function')
+    throw new KestrelError('USAGE', 'createGpuContext({ device }): device must be a GPUDevice');
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? adapter?.info;
+  const ctx = contextFor(device, adapter, info, await hasDot4(device), false);
+  return ctx;
+}
+
+/** Whether WGSL's packed dot products compile here: asked of the device, which works for adopted ones too. */
+async function hasDot4(device: GPUDevice): Promise<boolean> {
+  const nav = (globalThis as { navigator?: { gpu?: { wgslLanguageFeatures?: ReadonlySet<string> } } }).navigator;
+  const known = nav?.gpu?.wgslLanguageFeatures;
+  if (known) return known.has('packed_4x8_integer_dot_product');
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({
+    code: '@compute @workgroup_size(1) fn main() { _ = dot4I8Packed(1u, 2u); }',
+  });
+  const info = await module.getCompilationInfo();
+  const err = await device.popErrorScope();
+  return !err && !info.messages.some((m) => m.type === 'error');
+}
+
+function contextFor(
+  device: GPUDevice,
+  adapter: GPUAdapter | null,
+  ai: GPUAdapterInfo | undefined,
+  dot4: boolean,
+  owned: boolean,
+): GpuContext {
   const ctx: GpuContext = {
     device,
     adapter,
+    owned,
     info: {
-      vendor: ai.vendor ?? '',
-      architecture: ai.architecture ?? '',
-      device: ai.device ?? '',
-      description: ai.description ?? '',
+      vendor: ai?.vendor ?? '',
+      architecture: ai?.architecture ?? '',
+      device: ai?.device ?? '',
+      description: ai?.description ?? '',
     },
     features: {
       shaderF16: device.features.has('shader-f16'),
       subgroups: device.features.has('subgroups'),
       timestampQuery: device.features.has('timestamp-query'),
-      dot4: wgsl?.has('packed_4x8_integer_dot_product') ?? false,
+      dot4,
     },
     limits: device.limits,
     lostReason: null,
-    destroy: () => device.destroy(),
+    // an adopted device belongs to the app
+    destroy: () => {
+      if (owned) device.destroy();
+    },
   };
   device.lost.then((info) => {
     ctx.lostReason = `${info.reason}: ${info.message}`;

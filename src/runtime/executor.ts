@@ -1,6 +1,6 @@
 // A planned forward pass for one set of shapes: arena, weights, uniforms, pipelines and bind groups are
 // all built here once; run() only writes inputs, encodes every step in one encoder and submits once.
-import { DeviceLostError, KestrelError } from '../core/errors.js';
+import { DeviceLostError, GpuValidationError, KestrelError } from '../core/errors.js';
 import { fromGpuBytes, toGpuBytes } from '../core/convert.js';
 import { sizeOf } from '../core/shape.js';
 import type { HostTensor } from '../core/tensor.js';
@@ -16,8 +16,12 @@ import {
   valueBytes,
 } from '../plan/schedule.js';
 import type { KernelCaps } from '../kernels/types.js';
+import type { TuningLookup } from '../kernels/tuning.js';
+import { shippedTuning } from './tuning/lookup.js';
 import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
+import { type GpuFeed, USAGE, findUnusableFeed, gpuBytes, isGpuFeed } from './gpu-io.js';
 import type { PipelineCache } from './pipelines.js';
+import { StepTimer } from './timestamps.js';
 
 /** EpilogueParams in shaders/lib/epilogue.wgsl: alpha, beta, post_scale, post_shift, lo, hi, times_input, pad. */
 const EPILOGUE_UNIFORM_BYTES = 48;
@@ -27,8 +31,10 @@ export interface ExecutorOptions {
   capture?: string[];
   /** Fill the arena with NaN before each run, to catch unwritten outputs (tests). */
   poison?: boolean;
-  /** Replaces kernel selection per node (kernels-bench variant ladders and tuning). */
+  /** Replaces kernel selection per node (kernels-bench variant ladders). */
   select?: SelectOverride;
+  /** Picks among tunable kernels' candidates; see runtime/tuning (default: the adapter's shipped profile). */
+  tuning?: TuningLookup;
 }
 
 export interface StepTiming {
@@ -40,8 +46,18 @@ export interface StepTiming {
   startMs?: number;
 }
 
+export interface RunOptions {
+  /** Per-step GPU timestamps (when the adapter has them). */
+  profile?: boolean;
+  /** 'gpu': copy outputs into buffers that stay on the GPU (RunResult.gpuOutputs), read nothing back. */
+  outputLocation?: 'cpu' | 'gpu';
+}
+
 export interface RunResult {
+  /** Host outputs (empty when outputLocation is 'gpu'). */
   outputs: Map<string, HostTensor>;
+  /** GPU outputs, reused by this executor's next GPU-output run. */
+  gpuOutputs?: Map<string, GPUBuffer>;
   /** Per-step GPU times (timestamp queries), when profiling was asked and the adapter has them. */
   timings?: StepTiming[];
   gpuMs?: number;
@@ -81,6 +97,7 @@ export class Executor {
   private buffers: GPUBuffer[] = [];
   private arena!: GPUBuffer;
   private readback!: GPUBuffer;
+  private gpuOut: Map<string, GPUBuffer> | null = null;
   private readOffsets = new Map<string, number>();
   private chain: Promise<unknown> = Promise.resolve();
   private released = false;
@@ -111,6 +128,7 @@ export class Executor {
     const schedule = buildSchedule(graph, kernelCaps(ctx), opts.select, {
       align: ctx.limits.minStorageBufferOffsetAlignment,
       keep,
+      tuning: opts.tuning ?? shippedTuning(ctx),
     });
     const ex = new Executor(ctx, graph, schedule, opts);
     try {
@@ -305,106 +323,124 @@ export class Executor {
     return buf;
   }
 
-  /** Runs once. Calls on one executor are serialized. */
-  run(feeds: Map<string, HostTensor>, profile = false): Promise<RunResult> {
-    const next = this.chain.then(() => this.runNow(feeds, profile));
+  /** Runs once (`true` as the second argument is short for { profile: true }). Calls on one executor are serialized. */
+  run(feeds: Map<string, HostTensor | GpuFeed>, options: RunOptions | boolean = {}): Promise<RunResult> {
+    const opts = typeof options === 'boolean' ? { profile: options } : options;
+    const next = this.chain.then(() => this.runNow(feeds, opts));
     this.chain = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(feeds: Map<string, HostTensor>, profile: boolean): Promise<RunResult> {
+  private async runNow(feeds: Map<string, HostTensor | GpuFeed>, opts: RunOptions): Promise<RunResult> {
     if (this.released) throw new KestrelError('RELEASED', 'this execution plan was released');
     assertAlive(this.ctx);
+    const gpuFeeds = [...feeds].filter((e): e is [string, GpuFeed] => isGpuFeed(e[1]));
+    try {
+      return await withErrorScopes(this.ctx, 'run', () => this.encodeAndSubmit(feeds, opts));
+    } catch (e) {
+      // name the input when a GPU feed was the invalid part (another device's buffer, or a destroyed one)
+      if (e instanceof GpuValidationError && gpuFeeds.length) throw (await findUnusableFeed(this.ctx, gpuFeeds)) ?? e;
+      throw e;
+    }
+  }
+
+  private async encodeAndSubmit(feeds: Map<string, HostTensor | GpuFeed>, opts: RunOptions): Promise<RunResult> {
     const { device } = this.ctx;
     const { aliases } = this.schedule;
-    return withErrorScopes(this.ctx, 'run', async () => {
-      if (this.opts.poison) {
-        device.queue.writeBuffer(this.arena, 0, new Uint8Array(this.arena.size).fill(0xff));
-      }
-      for (const name of this.graph.inputs) {
-        const t = feeds.get(name);
-        if (!t) throw new KestrelError('INPUT', `missing input '${name}'`);
-        const root = rootOf(aliases, name);
-        const off = this.arenaOffsets.get(root);
-        if (off === undefined) continue; // input not read by any step
-        device.queue.writeBuffer(this.arena, off, toGpuBytes(t, `input '${name}'`) as Uint8Array<ArrayBuffer>);
-      }
-      const useTimestamps = profile && this.ctx.features.timestampQuery && this.encoded.length > 0;
-      const encoder = device.createCommandEncoder({ label: 'kestrel.run' });
-      let querySet: GPUQuerySet | null = null;
-      let queryResolve: GPUBuffer | null = null;
-      let queryRead: GPUBuffer | null = null;
-      if (useTimestamps) {
-        const count = this.encoded.length * 2;
-        querySet = device.createQuerySet({ type: 'timestamp', count });
-        queryResolve = device.createBuffer({
-          size: count * 8,
-          usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC,
-        });
-        queryRead = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-        this.encoded.forEach((e, i) => {
-          const pass = encoder.beginComputePass({
-            timestampWrites: { querySet: querySet!, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
-          });
-          this.encodeStep(pass, e);
-          pass.end();
-        });
-        encoder.resolveQuerySet(querySet, 0, count, queryResolve, 0);
-        encoder.copyBufferToBuffer(queryResolve, 0, queryRead, 0, count * 8);
-      } else if (this.encoded.length) {
-        const pass = encoder.beginComputePass({ label: 'kestrel.forward' });
-        for (const e of this.encoded) this.encodeStep(pass, e);
+    const onGpu = opts.outputLocation === 'gpu';
+    if (this.opts.poison) device.queue.writeBuffer(this.arena, 0, new Uint8Array(this.arena.size).fill(0xff));
+    const encoder = device.createCommandEncoder({ label: 'kestrel.run' });
+    for (const name of this.graph.inputs) {
+      const t = feeds.get(name);
+      if (!t) throw new KestrelError('INPUT', `missing input '${name}'`);
+      const off = this.arenaOffsets.get(rootOf(aliases, name));
+      if (off === undefined) continue; // input not read by any step
+      if (isGpuFeed(t)) {
+        const size = gpuBytes(t.dtype, t.shape);
+        if (size) encoder.copyBufferToBuffer(t.buffer, 0, this.arena, off, size);
+      } else device.queue.writeBuffer(this.arena, off, toGpuBytes(t, `input '${name}'`) as Uint8Array<ArrayBuffer>);
+    }
+    const timer =
+      opts.profile && this.ctx.features.timestampQuery && this.encoded.length
+        ? new StepTimer(device, this.encoded.length)
+        : null;
+    if (timer) {
+      this.encoded.forEach((e, i) => {
+        const pass = encoder.beginComputePass({ timestampWrites: timer.writes(i) });
+        this.encodeStep(pass, e);
         pass.end();
+      });
+      timer.resolve(encoder);
+    } else if (this.encoded.length) {
+      const pass = encoder.beginComputePass({ label: 'kestrel.forward' });
+      for (const e of this.encoded) this.encodeStep(pass, e);
+      pass.end();
+    }
+    const outBuffers = onGpu ? this.outputBuffers() : null;
+    for (const [name, roff] of this.readOffsets) {
+      const root = rootOf(aliases, name);
+      const size = alignUp(this.bytesOf(root), 4);
+      const from = this.arenaOffsets.get(root)!;
+      if (size === 0) continue;
+      if (outBuffers) encoder.copyBufferToBuffer(this.arena, from, outBuffers.get(name)!, 0, size);
+      else encoder.copyBufferToBuffer(this.arena, from, this.readback, roff, size);
+    }
+    device.queue.submit([encoder.finish()]);
+    const result: RunResult = { outputs: new Map() };
+    try {
+      await Promise.all([onGpu ? null : this.readback.mapAsync(GPUMapMode.READ), timer?.map()]);
+    } catch (e) {
+      timer?.destroy();
+      assertAlive(this.ctx);
+      if (this.released) throw new KestrelError('RELEASED', 'the execution plan was released during the run');
+      throw new DeviceLostError(`reading results failed: ${(e as Error).message}`);
+    }
+    if (outBuffers) result.gpuOutputs = outBuffers;
+    else result.outputs = this.decodeReadback();
+    if (timer) {
+      Object.assign(result, timer.read(this.schedule.steps));
+      timer.destroy();
+    }
+    return result;
+  }
+
+  private decodeReadback(): Map<string, HostTensor> {
+    const { aliases } = this.schedule;
+    const mapped = new Uint8Array(this.readback.getMappedRange());
+    const outputs = new Map<string, HostTensor>();
+    for (const name of this.readNames) {
+      const v = this.graph.values.get(name)!;
+      const root = this.graph.values.get(rootOf(aliases, name))!;
+      if (root.data) {
+        outputs.set(name, { dtype: v.dtype, shape: [...v.shape], data: root.data.data.slice() });
+        continue;
       }
-      for (const [name, roff] of this.readOffsets) {
-        const root = rootOf(aliases, name);
-        const size = alignUp(this.bytesOf(root), 4);
-        if (size > 0) encoder.copyBufferToBuffer(this.arena, this.arenaOffsets.get(root)!, this.readback, roff, size);
-      }
-      device.queue.submit([encoder.finish()]);
-      try {
-        await Promise.all([this.readback.mapAsync(GPUMapMode.READ), queryRead?.mapAsync(GPUMapMode.READ)]);
-      } catch (e) {
-        assertAlive(this.ctx);
-        if (this.released) throw new KestrelError('RELEASED', 'the execution plan was released during the run');
-        throw new DeviceLostError(`reading results failed: ${(e as Error).message}`);
-      }
-      const mapped = new Uint8Array(this.readback.getMappedRange());
-      const outputs = new Map<string, HostTensor>();
-      for (const name of this.readNames) {
-        const v = this.graph.values.get(name)!;
-        const root = this.graph.values.get(rootOf(aliases, name))!;
-        if (root.data) {
-          outputs.set(name, { dtype: v.dtype, shape: [...v.shape], data: root.data.data.slice() });
-          continue;
-        }
-        const roff = this.readOffsets.get(name)!;
-        const n = sizeOf(v.shape);
-        outputs.set(name, {
-          dtype: v.dtype,
-          shape: [...v.shape],
-          data: fromGpuBytes(mapped.subarray(roff, roff + alignUp(this.bytesOf(root.name), 4)), v.dtype, n),
-        });
-      }
-      this.readback.unmap();
-      const result: RunResult = { outputs };
-      if (queryRead) {
-        const ts = new BigInt64Array(queryRead.getMappedRange().slice(0));
-        queryRead.unmap();
-        result.timings = this.schedule.steps.map((s, i) => ({
-          index: i,
-          label: s.node.name,
-          variant: s.call.variant,
-          gpuMs: Number(ts[2 * i + 1] - ts[2 * i]) / 1e6,
-          startMs: Number(ts[2 * i] - ts[0]) / 1e6,
-        }));
-        result.gpuMs = Number(ts[ts.length - 1] - ts[0]) / 1e6;
-        querySet!.destroy();
-        queryResolve!.destroy();
-        queryRead.destroy();
-      }
-      return result;
-    });
+      const roff = this.readOffsets.get(name)!;
+      const n = sizeOf(v.shape);
+      outputs.set(name, {
+        dtype: v.dtype,
+        shape: [...v.shape],
+        data: fromGpuBytes(mapped.subarray(roff, roff + alignUp(this.bytesOf(root.name), 4)), v.dtype, n),
+      });
+    }
+    this.readback.unmap();
+    return outputs;
+  }
+
+  /** One buffer per read value, made at the first GPU-output run and reused: outputs stay valid until the next run. */
+  private outputBuffers(): Map<string, GPUBuffer> {
+    if (this.gpuOut) return this.gpuOut;
+    const out = new Map<string, GPUBuffer>();
+    const usage = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
+    for (const name of this.readNames) {
+      const v = this.graph.values.get(name)!;
+      const root = this.graph.values.get(rootOf(this.schedule.aliases, name))!;
+      const size = Math.max(gpuBytes(v.dtype, v.shape), 4);
+      const fill = root.data ? (m: Uint8Array) => m.set(toGpuBytes(root.data!, `output '${name}'`)) : undefined;
+      out.set(name, this.createBuffer(`output:${name}`, size, usage, fill));
+    }
+    this.gpuOut = out;
+    return out;
   }
 
   private encodeStep(pass: GPUComputePassEncoder, e: Encoded): void {

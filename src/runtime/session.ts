@@ -1,7 +1,7 @@
 // The public inference API: a model specialized and planned per set of input shapes, run with one
 // submission per call.
 import { type DType, allocTyped } from '../core/dtype.js';
-import { InputError, KestrelError, ReleasedError } from '../core/errors.js';
+import { AbortError, InputError, KestrelError, ReleasedError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { shapeStr, sizeOf } from '../core/shape.js';
 import type { HostTensor } from '../core/tensor.js';
@@ -10,11 +10,13 @@ import { type PassOptions, runPasses } from '../ir/passes/index.js';
 import type { IoInfo, Model } from '../onnx/decode.js';
 import { checkShape, importModel, resolveInputShapes } from '../onnx/import.js';
 import { NeedsInputValue } from '../onnx/context.js';
-import { loadModel } from '../onnx/load.js';
+import { type ModelSource, loadModel } from '../onnx/load.js';
 import { type GpuContext, createGpuContext } from './device.js';
 import { Executor, type RunResult } from './executor.js';
+import { type GpuFeed, type GpuTensor, ResidentTensor, checkGpuFeed, isGpuFeed } from './gpu-io.js';
 import { PipelineCache } from './pipelines.js';
 import { debugEnabled } from './debug.js';
+import { type AutoTuneOptions, type TuningOption, resolveTuning } from './tuning/resolve.js';
 
 export interface SessionOptions {
   /** Shapes for inputs with dynamic dims (others use the declared dims). */
@@ -36,11 +38,32 @@ export interface SessionOptions {
   /** Share compiled pipelines between sessions on the same device. */
   pipelineCache?: PipelineCache;
   limits?: Partial<Limits>;
+  /**
+   * Kernel choice per adapter (README "Tuning"): unset uses the profile shipped for this adapter, 'off' the
+   * portable defaults, a profile (from `kestrel tune`) its measured choices, 'auto' measures what no profile
+   * decides at plan creation (within `autoTune.budgetMs`) and caches it (a file in Node, IndexedDB in browsers).
+   */
+  tuning?: TuningOption;
+  autoTune?: AutoTuneOptions;
   /** Test aid: fill intermediate memory with NaN before each run. */
   poison?: boolean;
+  /** Stops loading and planning in Session.create with an AbortError. */
+  signal?: AbortSignal;
 }
 
-export type Feed = HostTensor | { data: HostTensor['data']; shape: number[]; dtype?: DType };
+/** A host tensor, or a GpuFeed: a GPUBuffer (STORAGE | COPY_SRC usage) on the session's device. */
+export type Feed = HostTensor | { data: HostTensor['data']; shape: number[]; dtype?: DType } | GpuFeed;
+
+export interface SessionRunOptions {
+  /** 'gpu': outputs stay on the GPU as GpuTensors, valid until this session's next run or release. */
+  outputLocation?: 'cpu' | 'gpu';
+}
+
+interface ValidFeeds {
+  shapes: Map<string, number[]>;
+  tensors: Map<string, HostTensor>;
+  gpuFeeds: Map<string, GpuFeed>;
+}
 
 export interface Plan {
   graph: Graph;
@@ -61,12 +84,14 @@ export class Session {
   private released = false;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly cache: PipelineCache;
+  /** Counts runs started; a GPU output is valid only while this is unchanged. */
+  private generation = 0;
 
   private constructor(
     readonly model: Model,
     readonly ctx: GpuContext,
     private readonly opts: SessionOptions,
-    private readonly ownsContext: boolean,
+    private ownsContext: boolean,
   ) {
     this.cache = opts.pipelineCache ?? new PipelineCache(ctx);
   }
@@ -81,18 +106,31 @@ export class Session {
     return this.cache.size;
   }
 
-  static async create(source: Model | Uint8Array | ArrayBuffer | string, opts: SessionOptions = {}): Promise<Session> {
-    const model = isModel(source) ? source : await loadModel(source, { limits: opts.limits });
+  static async create(source: Model | ModelSource, opts: SessionOptions = {}): Promise<Session> {
+    const { signal } = opts;
+    const checkAbort = () => {
+      if (signal?.aborted) throw new AbortError('Session.create', signal.reason);
+    };
+    checkAbort();
+    const model = isModel(source) ? source : await loadModel(source, { limits: opts.limits, signal });
+    checkAbort();
     const ctx = opts.context ?? (await createGpuContext());
     const s = new Session(model, ctx, opts, !opts.context);
-    // plan eagerly when every input shape is known, so the first run pays no compile
-    const known = model.inputs.every((i) => opts.shapes?.[i.name] || i.dims.every((d) => typeof d === 'number'));
-    if (known) {
-      try {
-        await s.plan(resolveInputShapes(model, opts.shapes));
-      } catch (e) {
-        if (!(e instanceof NeedsInputValue)) throw e; // planned at the first run, when the value is known
+    try {
+      checkAbort();
+      // plan eagerly when every input shape is known, so the first run pays no compile
+      const known = model.inputs.every((i) => opts.shapes?.[i.name] || i.dims.every((d) => typeof d === 'number'));
+      if (known) {
+        try {
+          await s.plan(resolveInputShapes(model, opts.shapes));
+        } catch (e) {
+          if (!(e instanceof NeedsInputValue)) throw e; // planned at the first run, when the value is known
+        }
       }
+      checkAbort();
+    } catch (e) {
+      s.release();
+      throw e;
     }
     return s;
   }
@@ -133,7 +171,8 @@ export class Session {
     const uncaptured = wanted.filter((n) => !computed.has(n));
     if (this.opts.debugBreakNode) breakEpilogue(graph, this.opts.debugBreakNode);
     const t1 = performance.now();
-    const executor = await Executor.create(this.ctx, this.cache, graph, { capture, poison: this.opts.poison });
+    const tuning = await resolveTuning(this.ctx, this.cache, graph, this.opts.tuning, this.opts.autoTune);
+    const executor = await Executor.create(this.ctx, this.cache, graph, { capture, poison: this.opts.poison, tuning });
     if (this.released) {
       executor.release();
       throw new ReleasedError('session');
@@ -148,9 +187,10 @@ export class Session {
     return p;
   }
 
-  private validate(feeds: Record<string, Feed>): { shapes: Map<string, number[]>; tensors: Map<string, HostTensor> } {
+  private validate(feeds: Record<string, Feed>): ValidFeeds {
     const shapes = new Map<string, number[]>();
     const tensors = new Map<string, HostTensor>();
+    const gpuFeeds = new Map<string, GpuFeed>();
     if (typeof feeds !== 'object' || feeds === null)
       throw new InputError(
         `run() takes feeds as an object keyed by input name, got ${feeds === null ? 'null' : typeof feeds}`,
@@ -164,6 +204,16 @@ export class Session {
     for (const io of this.model.inputs) {
       const f = feeds[io.name];
       if (!f) throw new InputError(`missing input '${io.name}' (${io.dtype} ${shapeStr(io.dims as number[])})`);
+      if (!Array.isArray(f.shape)) throw new InputError(`input '${io.name}': shape must be an array`);
+      if (isGpuFeed(f)) {
+        checkGpuFeed(io.name, f, io.dtype);
+        checkShape(io, f.shape);
+        if (this.valueInputs.has(io.name))
+          throw new InputError(`input '${io.name}': its value decides the plan, so it must be a host tensor`);
+        shapes.set(io.name, [...f.shape]);
+        gpuFeeds.set(io.name, { dtype: f.dtype, shape: [...f.shape], buffer: f.buffer });
+        continue;
+      }
       const dtype = f.dtype ?? io.dtype;
       if (dtype !== io.dtype) throw new InputError(`input '${io.name}' must be ${io.dtype}, got ${dtype}`);
       const want = allocTyped(io.dtype, 0).constructor;
@@ -171,7 +221,6 @@ export class Session {
         throw new InputError(
           `input '${io.name}' (${io.dtype}) needs a ${want.name}, got ${f.data?.constructor?.name ?? typeof f.data}`,
         );
-      if (!Array.isArray(f.shape)) throw new InputError(`input '${io.name}': shape must be an array`);
       checkShape(io, f.shape);
       if (f.data.length !== sizeOf(f.shape))
         throw new InputError(
@@ -181,32 +230,54 @@ export class Session {
       // a copy: a queued call must not see the caller reuse its buffer for the next frame
       tensors.set(io.name, { dtype: io.dtype, shape: [...f.shape], data: f.data.slice() });
     }
-    return { shapes, tensors };
+    return { shapes, tensors, gpuFeeds };
   }
 
-  /** Runs the model; outputs keyed by name. */
-  async run(feeds: Record<string, Feed>): Promise<Record<string, HostTensor>> {
-    const r = await this.runDetailed(feeds);
-    return Object.fromEntries(r.outputs);
+  /**
+   * Runs the model; outputs keyed by name. With { outputLocation: 'gpu' } they stay on the GPU as GpuTensors, valid
+   * until this session's next run or release (StaleTensorError after that); nothing is read back unless downloaded.
+   */
+  run(
+    feeds: Record<string, Feed>,
+    opts?: SessionRunOptions & { outputLocation?: 'cpu' },
+  ): Promise<Record<string, HostTensor>>;
+  run(
+    feeds: Record<string, Feed>,
+    opts: SessionRunOptions & { outputLocation: 'gpu' },
+  ): Promise<Record<string, GpuTensor>>;
+  async run(
+    feeds: Record<string, Feed>,
+    opts: SessionRunOptions = {},
+  ): Promise<Record<string, HostTensor> | Record<string, GpuTensor>> {
+    if (opts.outputLocation !== undefined && opts.outputLocation !== 'cpu' && opts.outputLocation !== 'gpu')
+      throw new InputError(`outputLocation must be 'cpu' or 'gpu', got '${String(opts.outputLocation)}'`);
+    const r = await this.runDetailed(feeds, { outputLocation: opts.outputLocation });
+    return r.gpuTensors ?? Object.fromEntries(r.outputs);
   }
 
   /** Runs with options: per-step GPU timestamps when `profile` is set. */
   async runDetailed(
     feeds: Record<string, Feed>,
-    opts: { profile?: boolean; countNonFinite?: boolean } = {},
-  ): Promise<RunResult & { plan: Plan; nonFinite?: Record<string, number> }> {
+    opts: { profile?: boolean; countNonFinite?: boolean; outputLocation?: 'cpu' | 'gpu' } = {},
+  ): Promise<RunResult & { plan: Plan; nonFinite?: Record<string, number>; gpuTensors?: Record<string, GpuTensor> }> {
     if (this.released) throw new ReleasedError('session');
-    const { shapes, tensors } = this.validate(feeds);
+    const { shapes, tensors, gpuFeeds } = this.validate(feeds);
     // one call at a time: concurrent first calls must not build duplicate plans, nor evict a plan in use
     const next = this.queue.then(async () => {
-      const plan = await this.plan(shapes, tensors);
+      const generation = ++this.generation;
+      const plan = await this.planFor(shapes, tensors, gpuFeeds);
       const timings = debugEnabled('timings');
-      const r = await plan.executor.run(tensors, (opts.profile ?? false) || timings);
+      const all = new Map<string, HostTensor | GpuFeed>([...tensors, ...gpuFeeds]);
+      const r = await plan.executor.run(all, {
+        profile: (opts.profile ?? false) || timings,
+        outputLocation: opts.outputLocation,
+      });
       if (timings && r.timings) {
         for (const t of r.timings)
           console.error(`[kestrel] ${t.gpuMs.toFixed(3).padStart(9)} ms  ${t.variant.padEnd(28)} ${t.label}`);
         console.error(`[kestrel] ${(r.gpuMs ?? 0).toFixed(3).padStart(9)} ms  GPU total, ${r.timings.length} steps`);
       }
+      if (r.gpuOutputs) return { ...r, plan, gpuTensors: this.residentTensors(plan, r.gpuOutputs, generation) };
       if (!opts.countNonFinite) return { ...r, plan };
       // NaN/Inf in float outputs, counted on the host after readback
       const nonFinite: Record<string, number> = {};
@@ -223,12 +294,45 @@ export class Session {
     return next;
   }
 
-  /** Re-creates the device, pipelines and weights after a device loss. */
-  async recover(): Promise<void> {
+  private async planFor(
+    shapes: Map<string, number[]>,
+    tensors: Map<string, HostTensor>,
+    gpuFeeds: Map<string, GpuFeed>,
+  ): Promise<Plan> {
+    try {
+      return await this.plan(shapes, tensors);
+    } catch (e) {
+      if (e instanceof NeedsInputValue && gpuFeeds.has(e.input))
+        throw new InputError(`input '${e.input}': its value decides the plan, so it must be a host tensor`);
+      throw e;
+    }
+  }
+
+  private residentTensors(plan: Plan, buffers: Map<string, GPUBuffer>, generation: number): Record<string, GpuTensor> {
+    const stale = () =>
+      this.released ? 'its session was released' : this.generation !== generation ? 'its session ran again' : null;
+    const out: Record<string, GpuTensor> = {};
+    for (const [name, buffer] of buffers) {
+      const v = plan.graph.values.get(name)!;
+      out[name] = new ResidentTensor(this.ctx, name, v.dtype, v.shape, buffer, stale);
+    }
+    return out;
+  }
+
+  /**
+   * Re-creates the device, pipelines and weights after a device loss. A session on the app's device (adopted with
+   * createGpuContext({ device })) needs the app's new device: recover({ device }).
+   */
+  async recover(opts: { device?: GPUDevice } = {}): Promise<void> {
     if (this.released) throw new ReleasedError('session');
+    if (!opts.device && !this.ctx.owned)
+      throw new KestrelError('USAGE', "this session runs on the app's GPUDevice; pass recover({ device }) a new one");
+    this.generation++;
     for (const p of this.plans.values()) p.executor.release();
     this.plans.clear();
-    const ctx = await createGpuContext();
+    const ctx = await createGpuContext({ device: opts.device });
+    if (this.ownsContext) this.ctx.destroy(); // already lost; destroy() skips a device Kestrel did not create
+    this.ownsContext = true;
     Object.assign(this, { ctx, cache: new PipelineCache(ctx) });
   }
 

@@ -5,6 +5,8 @@
 // per-channel scale; the reference convolves with the dequantized weights q * s (tolerance 1e-4).
 import { afterEach, expect, it } from 'vitest';
 import { CONV_TUNING } from '../../src/kernels/conv.js';
+import { forceChoice } from '../../src/kernels/tuning.js';
+import { withTuning } from './harness.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import type { Epilogue, FakeQuant } from '../../src/ir/graph.js';
 import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
@@ -155,20 +157,24 @@ export function withoutSubgroupsCases(precision: 'f32' | 'f16'): void {
   });
   it('subgroup implicit GEMM with a too-small subgroup', () => {
     CONV_TUNING.minSubgroup = 1000;
-    return checkConv(
-      { x: [1, 6, 7, 9], oc: 10, k: [3, 3], s: [1, 2], p: [1, 0, 2, 1], g: 2 },
-      330,
-      { act: 'relu', bias: true },
-      precision,
+    return withTuning(forceChoice('igemm_sg'), () =>
+      checkConv(
+        { x: [1, 6, 7, 9], oc: 10, k: [3, 3], s: [1, 2], p: [1, 0, 2, 1], g: 2 },
+        330,
+        { act: 'relu', bias: true },
+        precision,
+      ),
     );
   });
   it('subgroup 1x1 GEMM with a too-small subgroup', () => {
     CONV_TUNING.minSubgroup = 1000;
-    return checkConv(
-      { x: [2, 6, 6, 6], oc: 10, k: [1, 1], g: 2 },
-      340,
-      { act: 'hardSwish', residual: true },
-      precision,
+    return withTuning(forceChoice('gemm1x1_sg'), () =>
+      checkConv({ x: [2, 6, 6, 6], oc: 10, k: [1, 1], g: 2 }, 340, { act: 'hardSwish', residual: true }, precision),
     );
   });
 }
+
+/** The subgroup variants wherever they are candidates (the 1x1 GEMM first), else the default. */
+export const PREFER_SUBGROUPS = forceChoice((ids) =>
+  ['gemm1x1_sg', 'igemm_sg', 'gather_sg'].find((id) => ids.includes(id)),
+);

@@ -1,3 +1,5 @@
+import { withTuning } from './harness.js';
+import { PREFER_SUBGROUPS } from './conv-check.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 import { countNaN, int8Weights, randomTensor, relL2 } from '../util.js';
@@ -148,7 +150,7 @@ describe('convTranspose2d without subgroups', () => {
     // the subgroup kernel's own path for subgroups smaller than 8 (forced by raising the threshold)
     it(`too-small subgroup ${label(c)}`, () => {
       CONV_TRANSPOSE_TUNING.minSubgroup = 1000;
-      return check(c, 720 + 4 * i);
+      return withTuning(PREFER_SUBGROUPS, () => check(c, 720 + 4 * i));
     });
   });
   it('portable, with a fused epilogue', () => {

@@ -1,5 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Case, type Ep, attrsOf, checkConv, label, withoutSubgroupsCases } from './conv-check.js';
+import {
+  type Case,
+  type Ep,
+  PREFER_SUBGROUPS,
+  attrsOf,
+  checkConv,
+  label,
+  withoutSubgroupsCases,
+} from './conv-check.js';
+import { withTuning } from './harness.js';
+import { NO_TUNING } from '../../src/runtime/tuning/lookup.js';
+import { forceChoice, type TuningLookup } from '../../src/kernels/tuning.js';
 import { WINOGRAD_TUNING } from '../../src/kernels/conv-winograd.js';
 import { conv2dRef } from '../ref/conv.js';
 import { randomTensor } from '../util.js';
@@ -99,9 +110,23 @@ describe('conv2d CPU reference', () => {
   });
 });
 
+// each case three ways: as shipped for this adapter (its tuning profile), the portable defaults, and the
+// subgroup kernels wherever they are candidates
 describe('conv2d', () => {
   CASES.forEach((c, i) => {
     it(label(c), () => check(c, 10 + 4 * i));
+  });
+});
+
+describe('conv2d, portable defaults (tuning off)', () => {
+  CASES.forEach((c, i) => {
+    it(label(c), () => withTuning(NO_TUNING, () => check(c, 10 + 4 * i)));
+  });
+});
+
+describe('conv2d, subgroup kernels', () => {
+  CASES.filter((c) => (c.g ?? 1) !== c.x[1] || c.oc !== c.x[1]).forEach((c, i) => {
+    it(label(c), () => withTuning(PREFER_SUBGROUPS, () => check(c, 10 + 4 * i)));
   });
 });
 
@@ -234,7 +259,7 @@ describe('conv2d without subgroups (portable implicit GEMM)', () => withoutSubgr
 
 describe('conv2d variant selection', () => {
   const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
-  const pick = (c: Case, subgroups = true): string => {
+  const pick = (c: Case, subgroups = true, tuning?: TuningLookup): string => {
     const a = attrsOf(c);
     const ref = conv2dRef(randomTensor(c.x, 1), randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], 2), a);
     const node = {
@@ -249,22 +274,31 @@ describe('conv2d variant selection', () => {
       outputs: [{ shape: ref.shape, dtype: 'f32' as const }],
     };
     return convKernel
-      .select(node, { ...caps, subgroups })
+      .select(node, { ...caps, subgroups }, tuning)
       .calls.map((k) => k.variant)
       .join('+');
   };
-  it('picks by shape', () => {
+  const pw: Case = { x: [1, 16, 8, 8], oc: 32, k: [1, 1] };
+  const k3: Case = { x: [1, 16, 12, 12], oc: 32, k: [3, 3], p: [1, 1, 1, 1] };
+  it('without a profile: portable kernels (no subgroups, no Winograd), depthwise by row shape', () => {
     expect(pick({ x: [1, 16, 8, 8], oc: 16, k: [3, 3], p: [1, 1, 1, 1], g: 16 })).toBe('conv2d.depthwise_vec4.3x3');
     expect(pick({ x: [1, 16, 10, 10], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5');
     expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 16 })).toBe(
       'conv2d.depthwise5x5s2',
     );
-    expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 })).toBe('conv2d.depthwise5x5');
-    expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] })).toBe('conv2d.gemm1x1_sg');
-    expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] })).toBe('conv2d.igemm_sg.1x1');
-    expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] }, false)).toBe('conv2d.igemm.1x1');
-    expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [3, 3], p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
+    expect(pick(pw)).toBe('conv2d.igemm.1x1');
+    expect(pick(k3)).toBe('conv2d.igemm.3x3');
     expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [3, 3], p: [1, 1, 1, 1], g: 4 }, false)).toBe('conv2d.igemm.3x3');
     expect(pick({ x: [1, 3, 6, 50], oc: 5, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3] })).toBe('conv2d.direct');
+    expect(pick({ x: [1, 16, 1, 1], oc: 8, k: [1, 1] })).toBe('conv2d.direct');
+  });
+  it('a profile picks among the candidates; a pick that is not a candidate falls back to the default', () => {
+    expect(pick(pw, true, forceChoice('gemm1x1_sg'))).toBe('conv2d.gemm1x1_sg');
+    expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] }, true, forceChoice('igemm_sg'))).toBe('conv2d.igemm_sg.1x1');
+    expect(pick(k3, true, forceChoice('winograd'))).toBe('conv2d.winograd2x2.3x3');
+    expect(pick(k3, true, forceChoice('igemm_sg'))).toBe('conv2d.igemm_sg.3x3');
+    // no subgroups on the adapter: the subgroup candidates are not offered
+    expect(pick(pw, false, forceChoice('gemm1x1_sg'))).toBe('conv2d.igemm.1x1');
+    expect(pick(k3, false, forceChoice('winograd'))).toBe('conv2d.igemm.3x3');
   });
 });

@@ -1,6 +1,8 @@
 // f16 storage variants of conv2d and convTranspose2d (math in f32): inputs, weights, bias and residual rounded
 // to f16, the CPU reference computed on exactly those values, tolerance 2e-3 relative L2. Shapes are a
 // representative subset of conv.test.ts / conv-transpose.test.ts covering every variant and path.
+import { withTuning } from './harness.js';
+import { PREFER_SUBGROUPS } from './conv-check.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 import { type Case, type Ep, attrsOf, checkConv, label, withoutSubgroupsCases } from './conv-check.js';
@@ -81,7 +83,7 @@ describe('conv2d f16 variant selection', () => {
       ],
       outputs: [{ shape: ref.shape, dtype: 'f16' as const }],
     };
-    const [k] = convKernel.select(node, { ...caps, subgroups }).calls;
+    const [k] = convKernel.select(node, { ...caps, subgroups }, PREFER_SUBGROUPS).calls;
     // 2-byte elements: x + w + y
     const x = c.x.reduce((p, q) => p * q, 1),
       w = c.oc * (c.x[1] / a.group) * c.k[0] * c.k[1],
@@ -89,7 +91,7 @@ describe('conv2d f16 variant selection', () => {
     expect(k.bytes).toBe(2 * (x + w + y));
     return k.variant;
   };
-  it('picks by shape as for f32, with 2-byte element sizes', () => {
+  it('picks by shape as for f32 (subgroup kernels preferred), with 2-byte element sizes', () => {
     expect(call({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] })).toBe('conv2d.gemm1x1_sg');
     expect(call({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] })).toBe('conv2d.igemm_sg.1x1');
     expect(call({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] }, false)).toBe('conv2d.igemm.1x1');
@@ -192,7 +194,7 @@ describe('convTranspose2d f16 without subgroups', () => {
   });
   it(`too-small subgroup ${tLabel(c)}`, () => {
     CONV_TRANSPOSE_TUNING.minSubgroup = 1000;
-    return checkT(c, 720);
+    return withTuning(PREFER_SUBGROUPS, () => checkT(c, 720));
   });
   it('portable, with a fused epilogue', () => {
     CONV_TRANSPOSE_TUNING.noSubgroups = true;
@@ -217,10 +219,10 @@ describe('convTranspose2d f16 without subgroups', () => {
       outputs: [{ shape: outShape, dtype: 'f16' as const }],
     };
     const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
-    const sg = convTransposeKernel.select(node, caps).calls[0];
+    const sg = convTransposeKernel.select(node, caps, PREFER_SUBGROUPS).calls[0];
     expect(sg.variant).toBe('convTranspose2d.gather_sg.3x3s2');
     expect(sg.bytes).toBe(2 * (2 * 6 * 4 * 5 + 6 * 5 * 9 + outShape.reduce((p, q) => p * q, 1)));
-    expect(convTransposeKernel.select(node, { ...caps, subgroups: false }).calls[0].variant).toBe(
+    expect(convTransposeKernel.select(node, { ...caps, subgroups: false }, PREFER_SUBGROUPS).calls[0].variant).toBe(
       'convTranspose2d.gather.3x3s2',
     );
   });

@@ -2,7 +2,17 @@
 // computed on exactly those values, tolerance 2e-3 relative L2. Shapes are a representative subset of
 // matmul.test.ts covering the vec4 subgroup kernel, the strided one, the portable one and gemv.
 import { describe, expect, it } from 'vitest';
-import { type Case, type CheckOptions, checkMatmul, withNarrowSubgroups, withoutSubgroups } from './matmul-check.js';
+import {
+  type Case,
+  type CheckOptions,
+  checkMatmul,
+  PREFER_SUBGROUP_MATMUL,
+  withNarrowSubgroups,
+  withoutSubgroups,
+} from './matmul-check.js';
+import { withTuning } from './harness.js';
+import { NO_TUNING } from '../../src/runtime/tuning/lookup.js';
+import { forceChoice } from '../../src/kernels/tuning.js';
 import { halfRounded, randomTensor } from '../util.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
@@ -43,7 +53,8 @@ describe('matmul f16', () => {
   it('A [4,1,M,K] x B [3,K,N] transB', () => check({ a: [4, 1, 17, 8], b: [3, 12, 8], transB: true }));
   it('gemv batched [3,1,K] x [3,K,N]', () => check({ a: [3, 1, 40], b: [3, 40, 21] }));
   it('attention [1,8,40,16] x [1,8,16,40]', () => check({ a: [1, 8, 40, 16], b: [1, 8, 16, 40] }));
-  it('512x256 . 256x520 (16x8 tiles)', () => check({ a: [512, 256], b: [256, 520] }));
+  it('512x256 . 256x520 (16x8 tiles)', () =>
+    withTuning(forceChoice('sg16x8'), () => check({ a: [512, 256], b: [256, 520] })));
 });
 
 describe('matmul f16 epilogues', () => {
@@ -93,14 +104,24 @@ describe('matmul f16 without subgroups', () => {
 });
 
 describe('matmul f16 on 4-lane subgroups (emulated)', () => {
-  it('vec4 kernel 33x16 . 16x40', () => withNarrowSubgroups(() => check({ a: [33, 16], b: [16, 40] })));
+  it('vec4 kernel 33x16 . 16x40', () =>
+    withNarrowSubgroups(() => withTuning(forceChoice('sg16x4'), () => check({ a: [33, 16], b: [16, 40] }))));
   it('strided kernel 21x7 . 7x9 transA', () =>
-    withNarrowSubgroups(() => check({ a: [7, 21], b: [7, 9], transA: true })));
+    withNarrowSubgroups(() =>
+      withTuning(forceChoice('sgStrided16x4'), () => check({ a: [7, 21], b: [7, 9], transA: true })),
+    ));
 });
 
 describe('matmul f16 variant selection', () => {
   const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
-  const pick = (a: number[], b: number[], out: number[], transB = false, subgroups = true) => {
+  const pick = (
+    a: number[],
+    b: number[],
+    out: number[],
+    transB = false,
+    subgroups = true,
+    tuning = PREFER_SUBGROUP_MATMUL,
+  ) => {
     const node = {
       name: 'mm',
       op: 'matmul' as const,
@@ -112,18 +133,21 @@ describe('matmul f16 variant selection', () => {
       ],
       outputs: [{ shape: out, dtype: 'f16' as const }],
     };
-    const [call] = matmulKernel.select(node, { ...caps, subgroups }).calls;
+    const [call] = matmulKernel.select(node, { ...caps, subgroups }, tuning).calls;
     const size = (s: number[]) => s.reduce((p, q) => p * q, 1);
     expect(call.bytes).toBe(2 * (size(a) + size(b) + size(out)));
     return call.variant;
   };
-  it('picks by shape as for f32, with 2-byte element sizes', () => {
+  it('picks by shape among the subgroup candidates as for f32, with 2-byte element sizes', () => {
     expect(pick([1, 24], [24, 37], [1, 37])).toBe('matmul.gemv');
     expect(pick([24, 8], [8, 1], [24, 1])).toBe('matmul.gemv.n1');
-    expect(pick([16, 16], [16, 16], [16, 16])).toBe('matmul.sg16x4');
-    expect(pick([20, 12], [37, 12], [20, 37], true)).toBe('matmul.sg16x4.bt');
+    expect(pick([16, 16], [16, 16], [16, 16])).toBe('matmul.sg16x8');
+    expect(pick([20, 12], [37, 12], [20, 37], true)).toBe('matmul.sg16x8.bt');
     expect(pick([33, 33], [33, 33], [33, 33])).toBe('matmul.sgStrided16x4');
     expect(pick([33, 33], [33, 33], [33, 33], false, false)).toBe('matmul.plain8x4');
     expect(pick([512, 256], [256, 520], [512, 520])).toBe('matmul.sg16x8');
+    expect(pick([512, 256], [256, 520], [512, 520], false, true, forceChoice('sg16x4'))).toBe('matmul.sg16x4');
+    // without a profile: the portable kernel
+    expect(pick([512, 256], [256, 520], [512, 520], false, true, NO_TUNING)).toBe('matmul.plain8x4');
   });
 });

@@ -5,9 +5,23 @@ import { inferNode } from '../../src/ir/infer-shapes.js';
 import { type GpuContext, createGpuContext } from '../../src/runtime/device.js';
 import { Executor } from '../../src/runtime/executor.js';
 import { PipelineCache } from '../../src/runtime/pipelines.js';
+import type { TuningLookup } from '../../src/kernels/tuning.js';
 
 let ctxPromise: Promise<GpuContext> | null = null;
 let cache: PipelineCache | null = null;
+/** The kernel choice runOp plans with (undefined: the adapter's shipped profile, as sessions do). */
+let tuning: TuningLookup | undefined;
+
+/** Runs `body` with kernel selection answered by `lookup` (e.g. forceChoice('igemm_sg')). */
+export async function withTuning(lookup: TuningLookup, body: () => Promise<void>): Promise<void> {
+  const had = tuning;
+  tuning = lookup;
+  try {
+    await body();
+  } finally {
+    tuning = had;
+  }
+}
 
 /** The test device. No adapter is a hard failure, never a skip. */
 export async function testGpu(): Promise<GpuContext> {
@@ -70,7 +84,7 @@ export async function runOp(
   node.outputs = infos.map((_, i) => `out${i}`);
   infos.forEach((info, i) => values.set(`out${i}`, { name: `out${i}`, ...info }));
   const graph: Graph = { values, nodes: [node], inputs: graphInputs, outputs: node.outputs };
-  const ex = await Executor.create(ctx, cache, graph, { poison: true });
+  const ex = await Executor.create(ctx, cache, graph, { poison: true, tuning });
   try {
     const r = await ex.run(feeds);
     return node.outputs.map((o) => r.outputs.get(o)!);

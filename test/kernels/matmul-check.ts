@@ -9,6 +9,7 @@ import { matmulRef, type MatmulRefOptions } from '../ref/matmul.js';
 import { countNaN, halfRounded, halfValues, int8Weights, randomTensor, relL2, toHalf } from '../util.js';
 import { runOp, testGpu } from './harness.js';
 import { matmulKernel } from '../../src/kernels/matmul.js';
+import { forceChoice } from '../../src/kernels/tuning.js';
 
 export interface Case {
   a: number[];
@@ -77,8 +78,8 @@ export async function withoutSubgroups(body: () => Promise<void>): Promise<void>
  */
 export async function withNarrowSubgroups(body: () => Promise<void>): Promise<void> {
   const select = matmulKernel.select;
-  matmulKernel.select = (node, caps) => {
-    const sel = select(node, caps);
+  matmulKernel.select = (node, caps, tuning) => {
+    const sel = select(node, caps, tuning);
     for (const call of sel.calls) {
       if (call.shader.file.startsWith('matmul_sg'))
         call.shader.overrides = { ...call.shader.overrides, EMULATE_NARROW: true };
@@ -91,3 +92,8 @@ export async function withNarrowSubgroups(body: () => Promise<void>): Promise<vo
     matmulKernel.select = select;
   }
 }
+
+/** The subgroup matmuls wherever they are candidates (16x8 tiles first), else the default. */
+export const PREFER_SUBGROUP_MATMUL = forceChoice((ids) =>
+  ['sg16x8', 'sg16x4', 'sgStrided16x4'].find((id) => ids.includes(id)),
+);

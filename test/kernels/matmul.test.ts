@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
-import { type Case, type CheckOptions, checkMatmul, withNarrowSubgroups, withoutSubgroups } from './matmul-check.js';
+import {
+  type Case,
+  type CheckOptions,
+  checkMatmul,
+  PREFER_SUBGROUP_MATMUL,
+  withNarrowSubgroups,
+  withoutSubgroups,
+} from './matmul-check.js';
+import { withTuning } from './harness.js';
+import { NO_TUNING } from '../../src/runtime/tuning/lookup.js';
+import { forceChoice } from '../../src/kernels/tuning.js';
 import { randomTensor, relL2 } from '../util.js';
 import { matmulRef } from '../ref/matmul.js';
 
@@ -34,6 +44,19 @@ const SIZES: [number, number, number][] = [
 ];
 
 const check = (c: Case, opts?: CheckOptions) => checkMatmul(c, opts);
+
+// the sizes three ways: as shipped for this adapter, portable defaults, subgroup kernels where candidates
+describe('matmul, portable defaults and subgroup kernels', () => {
+  for (const [m, n, k] of SIZES) {
+    it(`portable ${m}x${k} . ${k}x${n}`, () => withTuning(NO_TUNING, () => check({ a: [m, k], b: [k, n] })));
+    it(`subgroups ${m}x${k} . ${k}x${n}`, () =>
+      withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [m, k], b: [k, n] })));
+  }
+  it('subgroups transB', () =>
+    withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [7, 33], b: [129, 33], transB: true })));
+  it('subgroups transA', () =>
+    withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [33, 7], b: [33, 16], transA: true })));
+});
 
 describe('matmul', () => {
   for (const [m, n, k] of SIZES) {
@@ -152,11 +175,15 @@ describe('matmul batch dims that do not merge', () => {
 });
 
 describe('matmul on 4-lane subgroups (emulated)', () => {
-  it('vec4 kernel 33x16 . 16x40', () => withNarrowSubgroups(() => check({ a: [33, 16], b: [16, 40] })));
+  it('vec4 kernel 33x16 . 16x40', () =>
+    withNarrowSubgroups(() => withTuning(forceChoice('sg16x4'), () => check({ a: [33, 16], b: [16, 40] }))));
   it('strided kernel 21x7 . 7x9 transA', () =>
-    withNarrowSubgroups(() => check({ a: [7, 21], b: [7, 9], transA: true })));
+    withNarrowSubgroups(() =>
+      withTuning(forceChoice('sgStrided16x4'), () => check({ a: [7, 21], b: [7, 9], transA: true })),
+    ));
 });
 
 describe('matmul large tile', () => {
-  it('512x256 . 256x520 (16x8 tiles)', () => check({ a: [512, 256], b: [256, 520] }));
+  it('512x256 . 256x520 (16x8 tiles)', () =>
+    withTuning(forceChoice('sg16x8'), () => check({ a: [512, 256], b: [256, 520] })));
 });

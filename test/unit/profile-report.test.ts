@@ -31,6 +31,7 @@ function row(index: number, op: string, variant: string, us: number | null, orig
     origin,
     op,
     variant,
+    choice: '',
     inputs: ['[1,8,16,16]'],
     output: '[1,8,16,16]',
     workgroups: [1, 1, 1],

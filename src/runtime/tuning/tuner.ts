@@ -1,0 +1,142 @@
+// Measures kernel candidates on the device. Round r runs the whole plan with every undecided decision on
+// its r-th candidate, so one profiled run times a candidate of every node at once (GPU timestamps per
+// step); the winner of each decision is the candidate with the least median time per node.
+import { KestrelError } from '../../core/errors.js';
+import type { HostTensor } from '../../core/tensor.js';
+import type { Graph } from '../../ir/graph.js';
+import type { TuningLookup } from '../../kernels/tuning.js';
+import { buildSchedule } from '../../plan/schedule.js';
+import type { GpuContext } from '../device.js';
+import { Executor, type RunResult, kernelCaps } from '../executor.js';
+import type { PipelineCache } from '../pipelines.js';
+import { type TunedEntry, type TuningProfile, deriveClasses, emptyProfile, round3 } from './profile.js';
+
+export interface TuneOptions {
+  /** Stop starting new rounds after this many ms (a round in progress finishes). Default: no limit. */
+  budgetMs?: number;
+  /** Profiled runs per round after one warm-up (median taken). Default 3. */
+  runs?: number;
+  /** Decisions already decided by this lookup (an exact entry) are not measured again. */
+  skip?: (key: string) => boolean;
+  /** Names the model in each entry's `where`. */
+  label?: string;
+  log?: (line: string) => void;
+}
+
+interface Pending {
+  classKey: string;
+  defaultId: string;
+  ids: string[];
+  nodes: Set<string>;
+  ms: Map<string, number[]>;
+}
+
+/** The decisions of a graph: key -> class, candidates to measure, and nodes. */
+export function decisionsOf(ctx: GpuContext, graph: Graph): Map<string, Pending> {
+  const found = new Map<string, Pending>();
+  const recorder: TuningLookup = { choose: () => undefined };
+  const schedule = buildSchedule(graph, kernelCaps(ctx), undefined, {
+    align: ctx.limits.minStorageBufferOffsetAlignment,
+    keep: new Set(graph.outputs),
+    tuning: recorder,
+  });
+  for (const s of schedule.steps) {
+    const c = s.choice;
+    if (!c || c.candidates.length < 2) continue;
+    const p = found.get(c.key) ?? {
+      classKey: c.classKey,
+      defaultId: c.defaultId,
+      ids: c.candidates,
+      nodes: new Set<string>(),
+      ms: new Map<string, number[]>(),
+    };
+    p.nodes.add(s.node.name);
+    found.set(c.key, p);
+  }
+  return found;
+}
+
+/** Candidates that are never worth timing where another runs: the direct conv is the fallback of last resort. */
+const NOT_MEASURED = new Set(['direct']);
+
+export async function tuneGraph(
+  ctx: GpuContext,
+  cache: PipelineCache,
+  graph: Graph,
+  feeds: Map<string, HostTensor>,
+  opts: TuneOptions = {},
+): Promise<TuningProfile> {
+  if (!ctx.features.timestampQuery)
+    throw new KestrelError('USAGE', 'tuning needs the adapter feature timestamp-query (per-step GPU times)');
+  const t0 = performance.now();
+  const runs = opts.runs ?? 3;
+  const log = opts.log ?? (() => {});
+  const pending = new Map([...decisionsOf(ctx, graph)].filter(([k]) => !opts.skip?.(k)));
+  for (const p of pending.values()) p.ids = p.ids.filter((id) => !NOT_MEASURED.has(id));
+  const rounds = Math.max(0, ...[...pending.values()].map((p) => p.ids.length));
+  log(`tune: ${pending.size} decisions, ${rounds} rounds of ${runs} runs`);
+  // every round's plan is built first, then the rounds' runs interleave, so drift in the machine's speed
+  // (other processes, clocks) falls on every candidate alike
+  const plans: Executor[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      if (opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs / 2) {
+        log(`tune: half the budget (${opts.budgetMs} ms) spent building ${r} of ${rounds} rounds`);
+        break;
+      }
+      const lookup: TuningLookup = {
+        choose: (key) => {
+          const id = pending.get(key)?.ids[r];
+          return id === undefined ? undefined : { id, source: 'auto' };
+        },
+      };
+      const ex = await Executor.create(ctx, cache, graph, { tuning: lookup });
+      plans.push(ex);
+      await ex.run(feeds); // the first dispatch compiles on some drivers
+    }
+    for (let i = 0; i < runs; i++) {
+      if (i > 0 && opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs) {
+        log(`tune: budget of ${opts.budgetMs} ms spent after ${i} runs per round`);
+        break;
+      }
+      for (const ex of plans) record(pending, ex, await ex.run(feeds, true));
+    }
+  } finally {
+    for (const ex of plans) ex.release();
+  }
+  log(`tune: ${plans.length} rounds measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const profile = emptyProfile(ctx.info);
+  profile.timing = 'timestamps';
+  for (const [key, p] of pending) {
+    const ms = Object.fromEntries([...p.ms].map(([id, list]) => [id, round3(median(list))]));
+    const ids = Object.keys(ms);
+    if (ids.length < 2) continue;
+    const pick = ids.reduce((best, id) => (ms[id] < ms[best] ? id : best));
+    const where = `${opts.label ? `${opts.label}: ` : ''}${[...p.nodes].slice(0, 3).join(', ')}`;
+    profile.entries[key] = { pick, ms, default: p.defaultId, classKey: p.classKey, where } satisfies TunedEntry;
+  }
+  profile.classes = deriveClasses(profile.entries);
+  return profile;
+}
+
+/** Adds one profiled run's per-node time to each decision's candidate that ran. */
+function record(pending: Map<string, Pending>, ex: Executor, res: RunResult): void {
+  const perKey = new Map<string, { id: string; ms: number }>();
+  res.timings?.forEach((t) => {
+    const c = ex.steps[t.index].choice;
+    if (!c || !pending.has(c.key)) return;
+    const e = perKey.get(c.key) ?? { id: c.id, ms: 0 };
+    e.ms += t.gpuMs;
+    perKey.set(c.key, e);
+  });
+  for (const [key, { id, ms }] of perKey) {
+    const p = pending.get(key)!;
+    // the round's candidate may not build for this node and the default ran instead: file it under what ran
+    if (p.ids.includes(id)) p.ms.set(id, [...(p.ms.get(id) ?? []), ms / p.nodes.size]);
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
