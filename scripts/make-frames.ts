@@ -1,7 +1,9 @@
 // Draws the bundled road-scene frames (assets/frames/) reproducibly, with the true text of every sign line.
 // Signs are rendered flat with pureimage and DejaVu fonts, then warped into a synthetic road scene with a
 // homography; lighting, blur, noise and JPEG compression vary per frame. Same seed, same bytes.
-// Usage: npx tsx scripts/make-frames.ts [--out assets/frames]
+// Usage: npx tsx scripts/make-frames.ts [--set signs|gaps] [--out DIR]
+//   signs (default): the road-sign frames, into assets/frames
+//   gaps: narrow word gaps and digits beside letters (where OCR drops or invents spaces), into assets/frames-gaps
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as PImage from 'pureimage';
@@ -213,6 +215,121 @@ const FRAMES: FrameSpec[] = [
   },
 ];
 
+/** The same sign with every line's words set `gap` em apart (signs use 0.9 em; a space in body text is ~0.32 em). */
+const narrow = (spec: SignSpec, gap: number): SignSpec => ({
+  ...spec,
+  lines: spec.lines.map((l) => ({ ...l, wordGap: gap })),
+});
+
+const GAP_FRAMES: FrameSpec[] = [
+  {
+    name: '01-exit-42',
+    light: 'day',
+    camera: { blur: 0.6, noise: 3, jpeg: 88 },
+    horizon: 240,
+    vanishX: 320,
+    format: 'jpg',
+    signs: [
+      {
+        spec: narrow(guide(['EXIT 42', 'MAIN ST']), 0.35),
+        at: { cx: 420, cy: 115, width: 240, yaw: 0.15, roll: 0.01, pole: true },
+      },
+      { spec: narrow(blade('RT 9W'), 0.3), at: { cx: 130, cy: 190, width: 130, yaw: -0.3, roll: 0.03, pole: true } },
+    ],
+  },
+  {
+    name: '02-gate-b12',
+    light: 'overcast',
+    camera: { blur: 0.8, noise: 4, jpeg: 85 },
+    horizon: 230,
+    vanishX: 300,
+    format: 'jpg',
+    signs: [
+      {
+        spec: narrow(plate(['GATE B12', 'LOT C2'], BLUE, WHITE, 190, 28, WHITE), 0.35),
+        at: { cx: 470, cy: 160, width: 190, yaw: 0.25, roll: -0.02, pole: true },
+      },
+      {
+        spec: narrow(blade('PIER 7A', BROWN), 0.3),
+        at: { cx: 150, cy: 130, width: 150, yaw: -0.2, roll: 0.02, pole: true },
+      },
+    ],
+  },
+  {
+    name: '03-a1-north',
+    light: 'dusk',
+    camera: { blur: 0.9, noise: 5, jpeg: 84 },
+    horizon: 220,
+    vanishX: 320,
+    format: 'jpg',
+    signs: [
+      {
+        spec: narrow(guide(['A1 NORTH', 'EXIT 3B'], GREEN, 230, 28), 0.4),
+        at: { cx: 430, cy: 120, width: 230, yaw: 0.2, roll: 0.02, pole: true },
+      },
+      {
+        spec: narrow(plate(['ZONE 4'], YELLOW, BLACK, 140, 28), 0.35),
+        at: { cx: 140, cy: 190, width: 140, yaw: -0.3, roll: -0.03, pole: true },
+      },
+    ],
+  },
+  {
+    name: '04-us-101',
+    light: 'glare',
+    camera: { blur: 0.7, noise: 4, jpeg: 86 },
+    horizon: 240,
+    vanishX: 330,
+    format: 'jpg',
+    signs: [
+      {
+        spec: narrow(guide(['US 101 S', 'SAN JOSE'], GREEN, 250, 28), 0.35),
+        at: { cx: 360, cy: 110, width: 250, yaw: 0.05, roll: -0.01, pole: true },
+      },
+      {
+        spec: narrow(blade('2ND AVE', BLUE), 0.3),
+        at: { cx: 110, cy: 240, width: 150, yaw: -0.2, roll: 0.02, pole: true },
+      },
+    ],
+  },
+  {
+    name: '05-km-night',
+    light: 'night',
+    camera: { blur: 0.8, noise: 5, jpeg: 84 },
+    horizon: 240,
+    vanishX: 320,
+    format: 'jpg',
+    signs: [
+      {
+        spec: narrow(guide(['E40 BRUGGE', '12 KM'], BLUE, 240, 28), 0.35),
+        at: { cx: 400, cy: 120, width: 250, yaw: 0.15, roll: 0.02, pole: true },
+      },
+    ],
+  },
+  {
+    name: '06-bay-shade',
+    light: 'shade',
+    camera: { blur: 0.6, noise: 0 },
+    horizon: 230,
+    vanishX: 310,
+    format: 'png',
+    signs: [
+      {
+        spec: narrow(blade('BAY 5 EV'), 0.3),
+        at: { cx: 460, cy: 100, width: 170, yaw: 0.25, roll: 0.03, pole: false },
+      },
+      {
+        spec: narrow(plate(['NO 2 HR', 'PARKING'], WHITE, RED, 170, 28), 0.35),
+        at: { cx: 150, cy: 170, width: 170, yaw: -0.25, roll: 0.0, pole: true },
+      },
+    ],
+  },
+];
+
+const SETS: Record<string, { frames: FrameSpec[]; out: string; seed: number }> = {
+  signs: { frames: FRAMES, out: 'assets/frames', seed: 1000 },
+  gaps: { frames: GAP_FRAMES, out: 'assets/frames-gaps', seed: 2000 },
+};
+
 function registerFonts(): void {
   for (const [name, file] of Object.entries(FONTS)) {
     const path = join(FONT_DIR, file);
@@ -271,14 +388,20 @@ export function makeFrame(spec: FrameSpec, seed: number): { image: RgbaImage; tr
 }
 
 async function main(): Promise<void> {
-  const outIdx = process.argv.indexOf('--out');
-  const out = outIdx > 0 ? process.argv[outIdx + 1] : 'assets/frames';
+  const flag = (name: string) => {
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  const setName = flag('--set') ?? 'signs';
+  const set = SETS[setName];
+  if (!set) throw new Error(`--set must be one of ${Object.keys(SETS).join(', ')}, got '${setName}'`);
+  const out = flag('--out') ?? set.out;
   registerFonts();
   mkdirSync(out, { recursive: true });
   const frames: FrameTruth[] = [];
   let total = 0;
-  FRAMES.forEach((spec, i) => {
-    const { image, truth } = makeFrame(spec, 1000 + i);
+  set.frames.forEach((spec, i) => {
+    const { image, truth } = makeFrame(spec, set.seed + i);
     const bytes = spec.format === 'jpg' ? encodeJpeg(image, spec.camera.jpeg ?? 85) : encodePng(image);
     writeFileSync(join(out, truth.file), bytes);
     total += bytes.length;

@@ -2,28 +2,19 @@
 // and write annotated frames. Also the accuracy table (--accuracy) and the infotainment web page (--serve).
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import {
-  DEFAULT_PRECISION,
-  ENGINES,
-  type EngineName,
-  type OcrResult,
-  PRECISIONS,
-  type Precision,
-  type TruthLine,
-  accuracyMarkdown,
-  accuracyRun,
-  annotate,
-  cloneImage,
-  createPipeline,
-  formatAccuracy,
-  formatLatency,
-  formatLines,
-  loadFrames,
-  readImage,
-  scoreFrame,
-  startServer,
-  writeImage,
-} from '../demo/index.node.js';
+import { scoreFrame } from '../demo/accuracy.js';
+import { annotate } from '../demo/draw.js';
+import { cloneImage } from '../demo/image.js';
+import { readImage, writeImage } from '../demo/io.js';
+import { FRAME_SET_NAMES, type FrameSet } from '../demo/frames.js';
+import { DEFAULT_PRECISION, PRECISIONS, type Precision } from '../demo/models.js';
+import { ENGINES, type EngineName, accuracyRun, createPipeline, ensureModels, loadFrames } from '../demo/node.js';
+import type { OcrResult } from '../demo/pipeline.js';
+import { accuracyMarkdown, formatAccuracy, formatLatency, formatLines, formatStages } from '../demo/report.js';
+import { REFERENCE_PACKAGE } from '../demo/reference.js';
+import { startServer } from '../demo/server.js';
+import { ensureStudents } from '../demo/students.js';
+import type { TruthLine } from '../demo/truth.js';
 import { UsageError } from './args.js';
 import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './main.js';
 
@@ -58,25 +49,33 @@ async function accuracy(
   io: CliIo,
   engines: readonly EngineName[],
   precisions: readonly Precision[],
+  sets: readonly FrameSet[],
+  withReference: boolean,
   markdown: boolean,
 ): Promise<number> {
-  const { frames } = loadFrames();
-  const lines = frames.reduce((n, f) => n + f.lines.length, 0);
-  io.out(
-    `accuracy on the ${frames.length} bundled frames (${lines} sign lines), same pre/post-processing on every engine:`,
-  );
   const rows = [];
-  for (const precision of precisions) {
-    for (const engine of engines) {
-      const run = await accuracyRun(engine, precision);
+  const log = (line: string) => io.out(line);
+  for (const set of sets) {
+    const { frames } = loadFrames(set);
+    const lines = frames.reduce((n, f) => n + f.lines.length, 0);
+    io.out(
+      `frame set '${set}': ${frames.length} frames, ${lines} sign lines; Kestrel and onnxruntime run one pipeline`,
+    );
+    const runs: [EngineName | 'reference', Precision][] = precisions.flatMap((p) =>
+      engines.map((e): [EngineName, Precision] => [e, p]),
+    );
+    if (withReference) runs.push(['reference', 'f32']);
+    for (const [engine, precision] of runs) {
+      const run = await accuracyRun(engine, precision, set, { log });
       rows.push(run.row);
+      const label = `${run.row.engine} ${precision}`;
+      if (run.row.error) io.out(`  ${label}: ${run.row.error}`);
       for (const f of run.frames) {
         for (const l of f.score.lines.filter((x) => !x.exact))
-          io.out(
-            `  ${engine} ${precision} ${f.file}: expected ${JSON.stringify(l.truth)}, read ${JSON.stringify(l.read)}`,
-          );
-        for (const e of f.score.extra) io.out(`  ${engine} ${precision} ${f.file}: extra line ${JSON.stringify(e)}`);
+          io.out(`  ${label} ${f.file}: expected ${JSON.stringify(l.truth)}, read ${JSON.stringify(l.read)}`);
+        for (const e of f.score.extra) io.out(`  ${label} ${f.file}: extra line ${JSON.stringify(e)}`);
       }
+      for (const f of run.frames) if (f.result) io.out(`  ${label} ${f.file}: ${formatStages(f.result)}`);
     }
   }
   io.out('');
@@ -88,7 +87,7 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'read road-sign text in a camera frame (PP-OCR det + rec), print per-kernel latency, write an annotated PNG',
   usage:
-    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8|int8-full] [--engine kestrel|onnxruntime] [--accuracy] [--serve]',
+    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8|int8-full] [--engine kestrel|onnxruntime] [--set signs|gaps|all] [--accuracy [--markdown]] [--build-models] [--serve]',
   args: {
     positionals: ['FRAME'],
     flags: [
@@ -103,7 +102,7 @@ export const demoCommand: Command = {
         name: 'precision',
         type: 'string',
         valueName: 'f32|int8|int8-full',
-        summary: `model precision (default ${DEFAULT_PRECISION}; int8 needs \`kestrel quantize\`)`,
+        summary: `model precision (default ${DEFAULT_PRECISION}; the int8 students are built on first use, int8-full by scripts/build-models.mjs --int8-full)`,
       },
       {
         name: 'engine',
@@ -118,9 +117,20 @@ export const demoCommand: Command = {
         summary: 'how many steps and kernels the latency summary lists (default 10)',
       },
       {
+        name: 'set',
+        type: 'string',
+        valueName: 'signs|gaps|all',
+        summary: 'which bundled frames (default signs; with --accuracy, all)',
+      },
+      {
         name: 'accuracy',
         type: 'boolean',
-        summary: 'score every bundled frame on both engines and precisions; print the table',
+        summary: `score the bundled frames on both engines and precisions and on ${REFERENCE_PACKAGE}; print the table`,
+      },
+      {
+        name: 'build-models',
+        type: 'boolean',
+        summary: 'build (again) the int8 students into .cache/models and print their accuracy check',
       },
       { name: 'markdown', type: 'boolean', summary: 'with --accuracy: print the table as Markdown' },
       {
@@ -142,9 +152,17 @@ export const demoCommand: Command = {
     const precision = oneOf(f.precision, PRECISIONS, '--precision', DEFAULT_PRECISION);
     const top = Number(f.top ?? 10);
     if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a whole number >= 1');
+    const setFlag = f.set === undefined ? undefined : oneOf(f.set, [...FRAME_SET_NAMES, 'all'], '--set', 'all');
+    const sets: FrameSet[] = setFlag === 'all' ? FRAME_SET_NAMES : setFlag ? [setFlag as FrameSet] : [];
+    const log = (line: string) => io.out(line);
+    if (f['build-models']) {
+      await ensureStudents({ force: true, log });
+      return EXIT_OK;
+    }
     if (f.serve) {
       const port = Number(f.port ?? 8080);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be 0..65535');
+      await ensureModels(DEFAULT_PRECISION, log);
       const server = await startServer({ port });
       io.out(`serving the Kestrel road-sign demo at ${server.url}  (Ctrl-C stops)`);
       await new Promise(() => undefined);
@@ -152,16 +170,17 @@ export const demoCommand: Command = {
     if (f.accuracy) {
       const engines = f.engine ? [engine] : ENGINES;
       const precisions = f.precision ? [precision] : PRECISIONS;
-      return accuracy(io, engines, precisions, f.markdown === true);
+      return accuracy(io, engines, precisions, sets.length ? sets : FRAME_SET_NAMES, !f.engine, f.markdown === true);
     }
 
-    const bundled = loadFrames();
+    if (sets.length > 1) throw new UsageError('--set all goes with --accuracy; pick signs or gaps to read frames');
+    const bundled = loadFrames(sets[0] ?? 'signs');
     const given = args.positionals[0];
     const frames: { path: string; truth?: TruthLine[] }[] = given
       ? [{ path: given, truth: bundled.frames.find((b) => b.file === basename(given))?.lines }]
       : bundled.frames.map((b) => ({ path: join(bundled.dir, b.file), truth: b.lines }));
     const t0 = performance.now();
-    const pipeline = await createPipeline(engine, precision);
+    const pipeline = await createPipeline(engine, precision, { log });
     const setupMs = performance.now() - t0;
     io.out(`kestrel demo: PP-OCRv4 det + rec (${precision}) on ${pipeline.engine.name}, ${pipeline.engine.device}`);
     io.out(`models loaded in ${setupMs.toFixed(0)} ms`);
@@ -179,6 +198,7 @@ export const demoCommand: Command = {
           `${basename(frame.path)} (${img.width}x${img.height}), det input ${result.detShape.slice(2).join('x')}: ${result.lines.length} text line(s), ${result.timing.wallMs.toFixed(0)} ms${cold.compileMs > 1 ? ` (${frames.length === 1 ? `first read ${cold.wallMs.toFixed(0)} ms, ` : ''}building plans ${cold.compileMs.toFixed(0)} ms)` : ''}`,
         );
         io.out(formatLines(result, score).join('\n'));
+        io.out(`  ${formatStages(result)}`);
         const out = outPath(f.out as string | undefined, frame.path, frames.length > 1);
         writeAnnotated(out, frame.path, result, pipeline.engine.name, precision);
         io.out(`  annotated: ${out}`);

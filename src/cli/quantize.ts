@@ -8,6 +8,7 @@ import { decodeModel } from '../onnx/decode.js';
 import { diff } from '../parity/metrics.js';
 import { frameSamples } from '../demo/calibration.js';
 import { chooseFloatLayers } from '../quant/mixed.js';
+import { describeOutputError, outputError } from '../quant/error-report.js';
 import { quantizeModel } from '../quant/quantize.js';
 import { textLikeImage } from '../quant/text-pages.js';
 import type { WeightMode } from '../quant/weights.js';
@@ -115,6 +116,13 @@ export const quantizeCommand: Command = {
           'with --activations int8: pow2 (default) uses power-of-two scales and quantizes activations only where every engine computes the same bits, so onnxruntime and Kestrel agree; float uses range / 255 everywhere',
       },
       { name: 'exclude', type: 'string', valueName: 'NODE,...', summary: 'keep these nodes in float' },
+      {
+        name: 'sample',
+        type: 'string',
+        valueName: 'FILE.npy',
+        summary:
+          'a representative model input for the accuracy check (default: the first calibration sample, else noise)',
+      },
       { name: 'per-layer', type: 'boolean', summary: 'report the error of every layer, not only the outputs' },
       { name: 'quiet', type: 'boolean', summary: 'print only the summary' },
     ],
@@ -218,17 +226,27 @@ export const quantizeCommand: Command = {
         `activations: ${r.ranges.length} tensors quantized (uint8, ${method}, ${scales} scales)${r.kept.length ? `, ${r.kept.length} kept float (not reproducible across engines)` : ''}`,
       );
     io.out(`wrote ${outPath} (${kb(input.length)} -> ${kb(r.bytes.length)})`);
-    // accuracy: float vs quantized on the first calibration sample, or seeded data of the given shape
+    // accuracy: float vs quantized on --sample, the first calibration sample, or seeded data of the given shape
     const shapeArgs = parseShapes(args);
+    const samplePath = args.flags.sample as string | undefined;
+    if (samplePath && floatModel.inputs.length !== 1) throw new UsageError('--sample supports single-input models');
+    const sample = samplePath
+      ? { [floatModel.inputs[0].name]: parseNpy(new Uint8Array(readFileSync(samplePath)), samplePath) }
+      : undefined;
     const dynamic = floatModel.inputs.find((i) => !shapeArgs[i.name] && i.dims.some((d) => typeof d !== 'number'));
-    if (!calibration && dynamic) {
+    if (!sample && !calibration && dynamic) {
       // the file is written; the accuracy check needs concrete input shapes
       io.out(
-        `accuracy: not measured (input '${dynamic.name}' has dynamic dims: give --shape ${dynamic.name}=... or --calibration DIR)`,
+        `accuracy: not measured (input '${dynamic.name}' has dynamic dims: give --sample FILE.npy, --shape ${dynamic.name}=... or --calibration DIR)`,
       );
       return 0;
     }
-    const feeds = calibration?.[0] ?? feedsFor(floatModel.inputs, {}, shapeArgs);
+    const feeds = sample ?? calibration?.[0] ?? feedsFor(floatModel.inputs, {}, shapeArgs);
+    const inputWords = sample
+      ? `the sample ${samplePath}`
+      : calibration
+        ? 'the first calibration sample'
+        : 'seeded random input (noise, not representative: give --sample FILE.npy for a real one)';
     const shapes = Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, t.shape]));
     const perLayer = !!args.flags['per-layer'];
     const a = await Session.create(floatModel, { shapes, capture: perLayer ? 'all' : undefined });
@@ -245,14 +263,18 @@ export const quantizeCommand: Command = {
     try {
       const ra = await a.runDetailed(feeds),
         rb = await b.runDetailed(feeds);
-      const names = perLayer
-        ? [...ra.outputs.keys()].filter((k) => rb.outputs.has(k))
-        : floatModel.outputs.map((o) => o.name);
-      io.out(`${'value'.padEnd(40)} ${'rel L2'.padStart(10)} ${'cosine'.padStart(10)}`);
-      for (const n of names) {
-        const d = diff(rb.outputs.get(n)!, ra.outputs.get(n)!);
-        io.out(`${n.padEnd(40)} ${d.relL2.toExponential(2).padStart(10)} ${d.cosine.toFixed(6).padStart(10)}`);
+      if (perLayer) {
+        const names = [...ra.outputs.keys()].filter((k) => rb.outputs.has(k));
+        io.out(`${'value'.padEnd(40)} ${'rel L2'.padStart(10)} ${'cosine'.padStart(10)}`);
+        for (const n of names) {
+          const d = diff(rb.outputs.get(n)!, ra.outputs.get(n)!);
+          io.out(`${n.padEnd(40)} ${d.relL2.toExponential(2).padStart(10)} ${d.cosine.toFixed(6).padStart(10)}`);
+        }
       }
+      for (const o of floatModel.outputs)
+        io.out(
+          `accuracy: ${describeOutputError(outputError(o.name, rb.outputs.get(o.name)!, ra.outputs.get(o.name)!), inputWords)}`,
+        );
     } finally {
       b.release();
       a.release();

@@ -7,7 +7,7 @@ import { DET_MEAN, DET_STD } from './det.js';
 import { resizeImage, toBgrTensor } from './image.js';
 import { readImage } from './io.js';
 import { loadFrames } from './node.js';
-import { REC_HEIGHT, cropQuad, preprocessRec } from './rec.js';
+import { REC_HEIGHT, cropQuad, recTensor } from './rec.js';
 
 export function frameSamples(shape: number[]): HostTensor[] {
   const [, , h, w] = shape;
@@ -18,7 +18,7 @@ export function frameSamples(shape: number[]): HostTensor[] {
     if (h === REC_HEIGHT) {
       for (const line of f.lines) {
         const quad = line.quad.map(([x, y]) => ({ x, y })) as Parameters<typeof cropQuad>[1];
-        out.push({ dtype: 'f32', shape: [1, 3, h, w], data: preprocessRec(cropQuad(img, quad), [w]).data });
+        out.push({ dtype: 'f32', shape: [1, 3, h, w], data: recTensor(cropQuad(img, quad), w).data });
       }
     } else
       out.push({ dtype: 'f32', shape: [1, 3, h, w], data: toBgrTensor(resizeImage(img, w, h), DET_MEAN, DET_STD) });

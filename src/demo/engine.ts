@@ -1,6 +1,14 @@
 // The two networks behind one small interface, so the same pre/post-processing runs on Kestrel or onnxruntime.
 // the demo is an app on the public API: its bundles import the main entry instead of inlining the engine
-import { type GpuContext, PipelineCache, Session, adapterName, createGpuContext } from '../index.js';
+import {
+  type GpuContext,
+  type Model,
+  PipelineCache,
+  Session,
+  adapterName,
+  createGpuContext,
+  loadModel,
+} from '../index.js';
 
 export type ModelRole = 'det' | 'rec';
 
@@ -37,12 +45,21 @@ export type ModelBytes = Record<ModelRole, Uint8Array>;
 
 const now = (): number => performance.now();
 
-/** Kestrel on WebGPU: one Session per network, sharing a device and the pipeline cache. */
+/** Sessions kept per engine: a frame's rec batches come in a few (lines, width) shapes, and frames repeat them. */
+const MAX_SESSIONS = 16;
+
+/**
+ * Kestrel on WebGPU: the networks share a device and the pipeline cache. A session keeps only a few plans, so each
+ * input shape gets a session of its own (least recently used dropped past MAX_SESSIONS): rec batches of different
+ * sizes never evict each other's plans, and a shape seen on an earlier frame runs without planning again.
+ */
 export class KestrelEngine implements OcrEngine {
   readonly name = 'kestrel';
+  private readonly sessions = new Map<string, Session>();
   private constructor(
     private readonly ctx: GpuContext,
-    private readonly sessions: Record<ModelRole, Session>,
+    private readonly models: Record<ModelRole, Model>,
+    private readonly pipelineCache: PipelineCache,
     private readonly ownsContext: boolean,
   ) {}
 
@@ -55,10 +72,22 @@ export class KestrelEngine implements OcrEngine {
 
   static async create(models: ModelBytes, opts: { context?: GpuContext } = {}): Promise<KestrelEngine> {
     const ctx = opts.context ?? (await createGpuContext());
-    const pipelineCache = new PipelineCache(ctx);
-    const det = await Session.create(models.det, { context: ctx, pipelineCache });
-    const rec = await Session.create(models.rec, { context: ctx, pipelineCache });
-    return new KestrelEngine(ctx, { det, rec }, !opts.context);
+    const loaded = { det: await loadModel(models.det), rec: await loadModel(models.rec) };
+    return new KestrelEngine(ctx, loaded, new PipelineCache(ctx), !opts.context);
+  }
+
+  private async session(model: ModelRole, shape: readonly number[]): Promise<Session> {
+    const key = `${model}:${shape.join('x')}`;
+    let s = this.sessions.get(key);
+    if (s) this.sessions.delete(key);
+    else s = await Session.create(this.models[model], { context: this.ctx, pipelineCache: this.pipelineCache });
+    if (this.sessions.size >= MAX_SESSIONS) {
+      const [oldest, dropped] = this.sessions.entries().next().value!;
+      dropped.release();
+      this.sessions.delete(oldest);
+    }
+    this.sessions.set(key, s);
+    return s;
   }
 
   async infer(
@@ -67,9 +96,9 @@ export class KestrelEngine implements OcrEngine {
     shape: number[],
     opts: { profile?: boolean } = {},
   ): Promise<InferResult> {
-    const session = this.sessions[model];
-    const input = session.inputs[0].name;
     const t0 = now();
+    const session = await this.session(model, shape);
+    const input = session.inputs[0].name;
     await session.plan(new Map([[input, shape]]));
     const t1 = now();
     const r = await session.runDetailed({ [input]: { data, shape } }, { profile: opts.profile });
@@ -86,8 +115,8 @@ export class KestrelEngine implements OcrEngine {
   }
 
   release(): void {
-    this.sessions.det.release();
-    this.sessions.rec.release();
+    for (const s of this.sessions.values()) s.release();
+    this.sessions.clear();
     if (this.ownsContext) this.ctx.destroy();
   }
 }

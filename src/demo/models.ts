@@ -8,7 +8,7 @@ import { findRoot } from './root.js';
 export type Precision = 'f32' | 'int8' | 'int8-full';
 export const PRECISIONS: readonly Precision[] = ['f32', 'int8', 'int8-full'];
 
-/** What `kestrel demo` and the web page run unless told otherwise: the int8 students from scripts/build-models.mjs. */
+/** What `kestrel demo` and the web page run unless told otherwise: the int8 students (src/demo/students.ts). */
 export const DEFAULT_PRECISION: Precision = 'int8';
 
 export interface ModelFiles {
@@ -32,19 +32,20 @@ export function f32Assets(): string {
   return join(dirname(entry), 'assets');
 }
 
-/** Where `kestrel quantize` writes the int8 students (a generated cache, never committed). */
+/** Where the int8 students are built (a generated cache, never committed); KESTREL_MODELS_DIR moves it. */
 export function quantizedDir(): string {
-  return join(findRoot(), '.cache', 'models');
+  return process.env.KESTREL_MODELS_DIR || join(findRoot(), '.cache', 'models');
 }
 
-export function modelFiles(precision: Precision = DEFAULT_PRECISION): ModelFiles {
+/** The model files; `dir` overrides where the int8 students live (default quantizedDir()). */
+export function modelFiles(precision: Precision = DEFAULT_PRECISION, dir = quantizedDir()): ModelFiles {
   const assets = f32Assets();
   const keys = join(assets, 'ppocr_keys_v1.txt');
   if (precision === 'f32') {
     return { det: join(assets, 'ch_PP-OCRv4_det_infer.onnx'), rec: join(assets, 'ch_PP-OCRv4_rec_infer.onnx'), keys };
   }
-  // int8-full: int8 activations too, with the layers --max-error keeps float (scripts/build-models.mjs)
-  const q = quantizedDir();
+  // int8-full: int8 activations too, with the layers --max-error keeps float (scripts/build-models.mjs --int8-full)
+  const q = dir;
   const ext = `${precision}.onnx`;
   return { det: join(q, `ch_PP-OCRv4_det_infer.${ext}`), rec: join(q, `ch_PP-OCRv4_rec_infer.${ext}`), keys };
 }
@@ -68,9 +69,11 @@ export function readModels(precision: Precision): {
   for (const [role, path] of Object.entries(files)) {
     if (!existsSync(path)) {
       const hint =
-        precision === 'f32'
-          ? ''
-          : ` (the ${precision} students are produced by scripts/build-models.mjs; run it first)`;
+        precision === 'int8'
+          ? ' (`kestrel demo --build-models` builds the int8 students)'
+          : precision === 'int8-full'
+            ? ' (the int8-full students are produced by `node scripts/build-models.mjs --int8-full`)'
+            : '';
       throw new KestrelError('USAGE', `${precision} ${role} model not found at ${path}${hint}`);
     }
   }

@@ -5,7 +5,7 @@ import type { Quad } from './geometry.js';
 import type { RgbaImage } from './image.js';
 import { sortBoxes } from './det.js';
 import { groupWords } from './lines.js';
-import { ctcGreedyDecode, cropQuad, preprocessRec } from './rec.js';
+import { type Decoded, type RecBatch, batchRecInputs, ctcGreedyDecode, cropQuad, preprocessRec } from './rec.js';
 
 export interface OcrLine {
   quad: Quad;
@@ -17,12 +17,15 @@ export interface OcrLine {
 }
 
 export interface OcrTiming {
-  /** Host work: decode-free preprocessing, post-processing, crops. */
+  /** Host work before the networks: det resize/normalize, crops and rec batches. */
   preMs: number;
+  /** Host work after them: DBNet boxes, CTC decoding, line formation. */
   postMs: number;
   /** Engine calls (upload + run + readback), summed over det and every rec call. */
   detMs: number;
   recMs: number;
+  /** Recognizer runs this frame (one per width bucket when batched). */
+  recRuns: number;
   /** Plans built for new input shapes during this frame (first frame, new crop widths). */
   compileMs: number;
   /** Everything, wall clock. */
@@ -48,6 +51,10 @@ export interface PipelineOptions {
   dropScore?: number;
   /** Join words found as separate boxes on one text line (default true). */
   groupWords?: boolean;
+  /** Recognize every line of a frame in one run per width bucket (default true); false runs one line at a time. */
+  batchRec?: boolean;
+  /** Lines per recognizer run when batching (default REC_MAX_BATCH). */
+  maxBatch?: number;
   profile?: boolean;
 }
 
@@ -61,7 +68,15 @@ export class OcrPipeline {
   async read(img: RgbaImage, opts: { profile?: boolean } = {}): Promise<OcrResult> {
     const profile = opts.profile ?? this.options.profile ?? false;
     const steps: StepTime[] = [];
-    const timing: OcrTiming = { preMs: 0, postMs: 0, detMs: 0, recMs: 0, compileMs: 0, wallMs: 0 };
+    const timing: OcrTiming = {
+      preMs: 0,
+      postMs: 0,
+      detMs: 0,
+      recMs: 0,
+      recRuns: 0,
+      compileMs: 0,
+      wallMs: 0,
+    };
     const account = (r: InferResult, key: 'detMs' | 'recMs') => {
       timing[key] += r.wallMs;
       timing.compileMs += r.compileMs;
@@ -93,21 +108,33 @@ export class OcrPipeline {
     );
     timing.postMs += lap();
 
-    const lines: OcrLine[] = [];
-    const dropScore = this.options.dropScore ?? 0.5;
-    for (const box of boxes) {
-      const rec = preprocessRec(cropQuad(img, box.quad));
-      timing.preMs += lap();
-      const out = await this.engine.infer('rec', rec.data, rec.shape, { profile });
+    const crops = boxes.map((box) => cropQuad(img, box.quad));
+    const batches: RecBatch[] =
+      this.options.batchRec === false
+        ? crops.map((c, i) => ({ indices: [i], ...preprocessRec(c) }))
+        : batchRecInputs(crops, { maxBatch: this.options.maxBatch });
+    timing.preMs += lap();
+    const decoded: Decoded[] = new Array(boxes.length);
+    for (const batch of batches) {
+      const out = await this.engine.infer('rec', batch.data, batch.shape, { profile });
       account(out, 'recMs');
+      timing.recRuns++;
       lap();
       const [, steps_, classes] = out.shape;
-      const decoded = ctcGreedyDecode(out.data, steps_, classes, this.alphabet);
+      batch.indices.forEach((box, row) => {
+        const rowData = out.data.subarray(row * steps_ * classes, (row + 1) * steps_ * classes);
+        decoded[box] = ctcGreedyDecode(rowData, steps_, classes, this.alphabet);
+      });
       timing.postMs += lap();
-      const text = decoded.text.trim();
-      if (text && decoded.confidence >= dropScore)
-        lines.push({ quad: box.quad, text, confidence: decoded.confidence, detScore: box.score });
     }
+    const lines: OcrLine[] = [];
+    const dropScore = this.options.dropScore ?? 0.5;
+    boxes.forEach((box, i) => {
+      // a space, a blank, a space decodes as two spaces: one word gap either way
+      const text = decoded[i].text.trim().replace(/ {2,}/g, ' ');
+      if (text && decoded[i].confidence >= dropScore)
+        lines.push({ quad: box.quad, text, confidence: decoded[i].confidence, detScore: box.score });
+    });
     const grouped = this.options.groupWords === false ? lines : sortBoxes(groupWords(lines));
     timing.postMs += lap();
     timing.wallMs = performance.now() - start;

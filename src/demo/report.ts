@@ -66,47 +66,73 @@ export function formatLatency(result: OcrResult, topN = 10): string[] {
   return out;
 }
 
+/** One frame's wall time split by stage: host pre/post-processing and the two networks (upload, run, readback). */
+export function formatStages(result: OcrResult): string {
+  const t = result.timing;
+  const plans = t.compileMs > 1 ? `, building plans ${ms(t.compileMs)}` : '';
+  return `stages: preprocess ${ms(t.preMs)}, det ${ms(t.detMs)}, post ${ms(t.postMs)}, rec ${ms(t.recMs)} (${t.recRuns} run${t.recRuns === 1 ? '' : 's'})${plans}`;
+}
+
 export interface AccuracyRow {
   engine: string;
   precision: string;
+  /** The frame set (signs, gaps). */
+  set?: string;
   device: string;
   summary?: AccuracySummary;
   msPerFrame?: number;
+  /** Mean per-stage wall time per frame (Kestrel / onnxruntime rows). */
+  stages?: { preMs: number; detMs: number; postMs: number; recMs: number };
   error?: string;
 }
+
+const stageCell = (r: AccuracyRow) =>
+  r.stages
+    ? [r.stages.preMs, r.stages.detMs, r.stages.postMs, r.stages.recMs].map((v) => v.toFixed(0)).join(' / ')
+    : '';
+/** "mesa software llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1" -> "llvmpipe (Mesa 25.0.7)": fits a table. */
+export const shortDevice = (d: string): string => {
+  const m = /(llvmpipe|SwiftShader)[^]*?Mesa ([\d.]+)/i.exec(d);
+  return m ? `${m[1]} (Mesa ${m[2]})` : d.replace(/ driver [\d.]+$/, '');
+};
 
 export function formatAccuracy(rows: readonly AccuracyRow[]): string[] {
   const notes: string[] = [];
   const body = rows.map((r) => {
+    const head = [r.set ?? '', r.engine, r.precision, shortDevice(r.device)];
     if (r.summary) {
       return [
-        r.engine,
-        r.precision,
-        r.device,
+        ...head,
         `${r.summary.exactLines}/${r.summary.lines} ${pct(r.summary.exactMatch)}`,
         pct(r.summary.charAccuracy),
         `${r.summary.exactFrames}/${r.summary.frames}`,
         String(r.summary.extra),
         r.msPerFrame !== undefined ? r.msPerFrame.toFixed(0) : '',
+        stageCell(r),
       ];
     }
     notes.push(`[${notes.length + 1}] ${r.engine} ${r.precision}: ${r.error ?? 'failed'}`);
-    return [r.engine, r.precision, r.device, `n/a [${notes.length}]`, '', '', '', ''];
+    return [...head, `n/a [${notes.length}]`, '', '', '', '', ''];
   });
   return [
-    ...table([
+    ...table(
       [
-        'engine',
-        'precision',
-        'device',
-        'exact match (lines)',
-        'char acc',
-        'frames all-correct',
-        'extra',
-        'wall ms/frame',
+        [
+          'set',
+          'engine',
+          'precision',
+          'device',
+          'exact match (lines)',
+          'char acc',
+          'frames all-correct',
+          'extra',
+          'wall ms/frame',
+          'pre / det / post / rec ms',
+        ],
+        ...body,
       ],
-      ...body,
-    ]),
+      ['l', 'l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
     ...notes,
   ];
 }
@@ -114,11 +140,11 @@ export function formatAccuracy(rows: readonly AccuracyRow[]): string[] {
 /** The accuracy table as Markdown, for issue notes and the README. */
 export function accuracyMarkdown(rows: readonly AccuracyRow[]): string {
   const head =
-    '| engine | precision | device | exact match (lines) | char accuracy | frames all-correct | extra lines | wall ms/frame |\n|---|---|---|---|---|---|---|---|';
+    '| set | engine | precision | device | exact match (lines) | char accuracy | frames all-correct | extra lines | wall ms/frame | pre / det / post / rec ms |\n|---|---|---|---|---|---|---|---|---|---|';
   const body = rows.map((r) =>
     r.summary
-      ? `| ${r.engine} | ${r.precision} | ${r.device} | ${r.summary.exactLines}/${r.summary.lines} (${pct(r.summary.exactMatch)}) | ${pct(r.summary.charAccuracy)} | ${r.summary.exactFrames}/${r.summary.frames} | ${r.summary.extra} | ${r.msPerFrame?.toFixed(0) ?? ''} |`
-      : `| ${r.engine} | ${r.precision} | ${r.device} | n/a: ${r.error ?? ''} | | | | |`,
+      ? `| ${r.set ?? ''} | ${r.engine} | ${r.precision} | ${shortDevice(r.device)} | ${r.summary.exactLines}/${r.summary.lines} (${pct(r.summary.exactMatch)}) | ${pct(r.summary.charAccuracy)} | ${r.summary.exactFrames}/${r.summary.frames} | ${r.summary.extra} | ${r.msPerFrame?.toFixed(0) ?? ''} | ${stageCell(r)} |`
+      : `| ${r.set ?? ''} | ${r.engine} | ${r.precision} | ${shortDevice(r.device)} | n/a: ${r.error ?? ''} | | | | | |`,
   );
   return [head, ...body].join('\n');
 }

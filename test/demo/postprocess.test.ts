@@ -16,7 +16,15 @@ import {
 import { createImage, resizeImage, warpQuad } from '../../src/demo/image.js';
 import { groupWords } from '../../src/demo/lines.js';
 import type { OcrLine } from '../../src/demo/pipeline.js';
-import { REC_WIDTHS, cropQuad, ctcGreedyDecode, parseDictionary, preprocessRec } from '../../src/demo/rec.js';
+import {
+  REC_MIN_WIDTH,
+  batchRecInputs,
+  cropQuad,
+  ctcGreedyDecode,
+  parseDictionary,
+  preprocessRec,
+  recBatchWidth,
+} from '../../src/demo/rec.js';
 
 /** A T x C probability matrix whose argmax at step t is path[t], with that class at probability p[t]. */
 function ctcMatrix(path: number[], classes: number, p: number[] = path.map(() => 0.9)): Float32Array {
@@ -232,14 +240,57 @@ describe('crops and recognizer input', () => {
     expect(out.data[4]).toBe(0);
   });
 
-  it('resizes to height 48, pads to the next bucket width, normalizes to [-1, 1]', () => {
+  it('resizes to height 48, pads right to the width its ratio needs (multiple of 64, at least 320), normalizes to [-1, 1]', () => {
     const r = preprocessRec(createImage(100, 20, [255, 255, 255]));
-    expect(r.shape).toEqual([1, 3, 48, 320]);
+    expect(r.shape).toEqual([1, 3, 48, REC_MIN_WIDTH]);
     expect(r.contentWidth).toBe(240);
     expect(r.data[0]).toBeCloseTo(1, 5);
     expect(r.data[300]).toBe(0);
-    expect(preprocessRec(createImage(400, 40)).shape[3]).toBe(480);
-    expect(preprocessRec(createImage(2000, 20)).shape[3]).toBe(REC_WIDTHS[REC_WIDTHS.length - 1]);
+    // 400x40: ratio 10 needs 480 columns -> 512; 430x40 needs 516 -> 576; 2000x20 needs 4800: never squashed
+    expect(preprocessRec(createImage(400, 40)).shape[3]).toBe(512);
+    expect(preprocessRec(createImage(430, 40)).shape[3]).toBe(576);
+    const long = preprocessRec(createImage(2000, 20));
+    expect([long.shape[3], long.contentWidth]).toEqual([4800, 4800]);
+  });
+
+  it('batches lines by aspect ratio: one run per width bucket, each line resized alone and padded right', () => {
+    const white = (w: number, h: number) => createImage(w, h, [255, 255, 255]);
+    // ratios 5, 2, 13, 4, 12.5: three fit 320 columns, two need ceil(48 * 13) = 624 -> 640
+    const crops = [white(100, 20), white(40, 20), white(260, 20), white(80, 20), white(250, 20)];
+    const batches = batchRecInputs(crops);
+    expect(batches.map((b) => [b.indices, b.shape])).toEqual([
+      [
+        [1, 3, 0],
+        [3, 3, 48, 320],
+      ],
+      [
+        [4, 2],
+        [2, 3, 48, 640],
+      ],
+    ]);
+    expect(recBatchWidth(12)).toBe(576);
+    // row r of a batch is exactly that crop's single-line tensor, padded with zeros to the batch width
+    for (const b of batches) {
+      const plane = 3 * 48 * b.shape[3];
+      b.indices.forEach((ci, row) => {
+        const alone = preprocessRec(crops[ci]);
+        const width = b.shape[3];
+        for (let c = 0; c < 3; c++)
+          for (let y = 0; y < 48; y++)
+            for (let x = 0; x < width; x++) {
+              const want = x < alone.shape[3] ? alone.data[(c * 48 + y) * alone.shape[3] + x] : 0;
+              const got = b.data[row * plane + (c * 48 + y) * width + x];
+              if (got !== want) throw new Error(`batch row ${row} (crop ${ci}) differs at c${c} y${y} x${x}`);
+            }
+      });
+    }
+    // at most maxBatch lines per run
+    expect(
+      batchRecInputs(
+        Array.from({ length: 5 }, () => white(60, 20)),
+        { maxBatch: 2 },
+      ).map((b) => b.shape[0]),
+    ).toEqual([2, 2, 1]);
   });
 
   it('resizes with area averaging when shrinking', () => {
