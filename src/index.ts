@@ -14,3 +14,10 @@ export type { Model, IoInfo, LoadOptions } from './onnx/decode.js';
 export { supportedOps } from './onnx/import.js';
 export { parseNpy, toNpy } from './io/npy.js';
 export { diff, type Diff } from './parity/metrics.js';
+// `kestrel quantize` as a function (the demo builds its int8 students with it on first use)
+export { quantizeModel, type QuantizeOptions, type QuantizeResult } from './quant/quantize.js';
+export { outputError, describeOutputError, type OutputError } from './quant/error-report.js';
+// kernel choice per adapter: profiles from `kestrel tune`, passed as SessionOptions.tuning
+export type { TuningProfile, TunedEntry } from './runtime/tuning/profile.js';
+export type { TuningOption, AutoTuneOptions } from './runtime/tuning/resolve.js';
+export type { TuningStore } from './runtime/tuning/store.js';

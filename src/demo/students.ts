@@ -2,11 +2,14 @@
 // (`kestrel quantize --weights int8`) the first time they are needed, into .cache/models, and checked on a real frame.
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { HostTensor } from '../core/tensor.js';
-import { describeOutputError, outputError } from '../quant/error-report.js';
-import { quantizeModel } from '../quant/quantize.js';
-import type { GpuContext } from '../runtime/device.js';
-import { Session } from '../runtime/session.js';
+import {
+  type GpuContext,
+  type HostTensor,
+  Session,
+  describeOutputError,
+  outputError,
+  quantizeModel,
+} from '../index.js';
 import { DB_DEFAULTS, DET_MEAN, DET_STD } from './det.js';
 import { loadFrames } from './frames.js';
 import type { ModelRole } from './engine.js';
