@@ -4,7 +4,7 @@ import { ADAPTER_KINDS, type AdapterKind, isAdapterKind } from '../runtime/adapt
 import { type GpuContext, createGpuContext } from '../runtime/device.js';
 import { UsageError } from './args.js';
 import { type AdapterProbe, probeAllAdapters } from './doctor-probe.js';
-import type { Command } from './main.js';
+import { type Command, EXIT_ENVIRONMENT, EXIT_OK } from './main.js';
 
 export const DOCTOR_LIMITS = [
   'maxStorageBufferBindingSize',
@@ -140,7 +140,8 @@ export const doctorCommand: Command = {
       throw new UsageError(`--adapter: unknown adapter '${only}' (expected one of: ${ADAPTER_KINDS.join(', ')})`);
     const probes = only ? [await probeHere(only)] : await probeAllAdapters();
     io.out(args.flags.json ? JSON.stringify(probes, null, 2) : formatDoctor(probes));
-    return probes.some((p) => p.error === undefined) ? 0 : 1;
+    // no adapter at all is an environment failure (exit 3), like a lost device
+    return probes.some((p) => p.error === undefined) ? EXIT_OK : EXIT_ENVIRONMENT;
   },
 };
 

@@ -75,8 +75,11 @@ describe('CLI: exit codes', () => {
     expect(EXIT_ENVIRONMENT).toBe(3);
   });
 
-  it('no Vulkan driver: `kestrel doctor` exits 3', () => {
-    const r = kestrel(['doctor'], { VK_ICD_FILENAMES: '/nonexistent/icd.json' });
+  // (doctor probes each driver by its own ICD file, so the environment variable cannot hide them from it)
+  it('no Vulkan driver: `kestrel run` exits 3', () => {
+    const r = kestrel(['run', MODELS.cls, '--shape', 'x=1x3x48x192', '--iterations', '1'], {
+      VK_ICD_FILENAMES: '/nonexistent/icd.json',
+    });
     expect(r.stderr).toMatch(/no WebGPU adapter/);
     expect(r.code).toBe(3);
   });

@@ -26,7 +26,8 @@ type NodeFs = typeof import('node:fs');
 
 /** Node: $KESTREL_TUNING_CACHE, else $XDG_CACHE_HOME/kestrel/tuning, else ~/.cache/kestrel/tuning. */
 export async function fileStore(dir?: string): Promise<TuningStore> {
-  const fsName = 'node:fs';
+  // built at run time so that no bundler resolves it for the browser build
+  const fsName = ['node', 'fs'].join(':');
   const fs = (await import(/* @vite-ignore */ fsName)) as NodeFs;
   const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
   const root = dir ?? env.KESTREL_TUNING_CACHE ?? `${env.XDG_CACHE_HOME ?? `${env.HOME ?? '.'}/.cache`}/kestrel/tuning`;
