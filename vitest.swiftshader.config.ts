@@ -8,7 +8,9 @@ export default defineConfig({
   test: {
     ...baseTest,
     include: ['test/kernels/**/*.test.ts'],
-    exclude: ['test/kernels/f16-*.test.ts', 'test/kernels/depthwise-f16.test.ts'],
+    // conv-tiled: SwiftShader's compile of its KxK pipelines runs out of memory (a known finding, see conv.ts);
+    // the kernel is not selectable until that is solved
+    exclude: ['test/kernels/f16-*.test.ts', 'test/kernels/depthwise-f16.test.ts', 'test/kernels/conv-tiled.test.ts'],
     env: { KESTREL_ADAPTER: 'swiftshader' },
     outputFile: { json: '.cache/vitest-results-swiftshader.json' },
   },
