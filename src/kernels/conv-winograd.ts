@@ -4,7 +4,7 @@
 // subgroup broadcast) measured faster than a separate weight pass into scratch (det 96->24 @10: 0.24 vs
 // 0.33 ms, @80: 10.9 vs 11.6 ms), since it loads 9 weights per channel instead of 16 and saves a dispatch.
 // It does 2.25x fewer multiplies than the implicit GEMM but pays a transform per input tile and channel,
-// so it is selected only where that was measured to win on the adapter (see winogradWins).
+// so it is a tuning candidate: it runs where the adapter's profile measured it to win (src/kernels/tuning.ts).
 import type { ConvGeometry } from './conv.js';
 import type { KernelCaps, KernelSelection } from './types.js';
 import { ParamsBuilder } from './params.js';
@@ -21,7 +21,7 @@ export const WINOGRAD_TUNING = {
   tt: 2,
   /** Lanes per workgroup: one 8-lane subgroup (det 96->24 @20: 0.87 vs 0.99 ms with 16; even elsewhere). */
   wg: 8,
-  /** Select Winograd wherever it applies (tests); otherwise only where winogradWins. */
+  /** Select Winograd wherever it applies (tests); otherwise only where a tuning profile picks it. */
   force: false,
   /** Never select it (kernels-bench's baseline rung). */
   disabled: false,
@@ -41,17 +41,6 @@ export function winogradApplies(g: ConvGeometry): boolean {
     g.oh >= 1 &&
     g.ow >= 1
   );
-}
-
-/**
- * Where F(2x2, 3x3) beat the implicit GEMM on lavapipe (kernels-bench conv3x3 ladder; A/B interleaved GPU
- * timestamps, ms): 96->24 @80 10.9 vs 14.9, @40 2.7 vs 3.8, @10 0.24 vs 0.61; 64->64 @80 and 32->64 @160
- * about 1.4x; 8->16 @40 0.26 vs 0.35. Below 8 channels it ties (3->16 @80, 4->8 @40), and under 10x10
- * outputs it ties or loses (64->64 @4x4 0.21 vs 0.16): not worth a pipeline (about 0.25 s more LLVM
- * compile than the implicit GEMM's with the shader cache off).
- */
-export function winogradWins(g: ConvGeometry): boolean {
-  return g.cin / g.group >= 8 && g.oh * g.ow >= 100;
 }
 
 function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, lanes: number): ArrayBuffer {

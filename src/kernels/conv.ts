@@ -1,9 +1,10 @@
-// conv (NCHW, 2-D): picks a variant by shape. Bias, activation and residual come through the epilogue.
-//   depthwise    group == C == OC                                  conv2d_depthwise.wgsl
+// conv (NCHW, 2-D): the candidates that can run a node; a tuning profile picks one (convDecision), else the
+// portable default (igemm; dw_vec4 for depthwise). Bias, activation and residual come through the epilogue.
+//   dw_vec4/rows group == C == OC                                  conv2d_depthwise(_vec4).wgsl
 //   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl
-//   winograd     3x3, stride 1, dilation 1, where measured faster   conv2d_winograd(_weights).wgsl
-//   igemm(_sg)   everything else with KW <= 7, register-tiled      conv2d_igemm_sg.wgsl / conv2d_igemm.wgsl
-//   direct       wider kernels, or grids past the workgroup limit   conv2d_direct.wgsl
+//   winograd     3x3, stride 1, dilation 1                         conv2d_winograd.wgsl
+//   igemm(_sg)   KW <= 7, register-tiled                           conv2d_igemm.wgsl / conv2d_igemm_sg.wgsl
+//   direct       wider kernels, 1x1 outputs, grids past the limit  conv2d_direct.wgsl
 // Tile sizes come from measurements on lavapipe (see test/kernels/conv-timing.ts): there every buffer
 // load is a per-lane scalar loop, so the kernels are organized around loading less, not computing less.
 import { bytesPerElement } from '../core/dtype.js';
