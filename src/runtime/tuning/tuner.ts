@@ -78,6 +78,7 @@ export async function tuneGraph(
   // every round's plan is built first, then the rounds' runs interleave, so drift in the machine's speed
   // (other processes, clocks) falls on every candidate alike
   const plans: Executor[] = [];
+  let built = 0;
   try {
     for (let r = 0; r < rounds; r++) {
       if (opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs / 2) {
@@ -92,6 +93,7 @@ export async function tuneGraph(
       };
       const ex = await Executor.create(ctx, cache, graph, { tuning: lookup });
       plans.push(ex);
+      built++;
       await ex.run(feeds); // the first dispatch compiles on some drivers
     }
     for (let i = 0; i < runs; i++) {
@@ -110,7 +112,9 @@ export async function tuneGraph(
   for (const [key, p] of pending) {
     const ms = Object.fromEntries([...p.ms].map(([id, list]) => [id, round3(median(list))]));
     const ids = Object.keys(ms);
-    if (ids.length < 2) continue;
+    // with every round built, a decision only one candidate could run is decided too (so 'auto' never re-measures
+    // it); after a budget cut it stays open for a later run
+    if (ids.length < (built === rounds ? 1 : 2)) continue;
     const pick = ids.reduce((best, id) => (ms[id] < ms[best] ? id : best));
     const where = `${opts.label ? `${opts.label}: ` : ''}${[...p.nodes].slice(0, 3).join(', ')}`;
     profile.entries[key] = { pick, ms, default: p.defaultId, classKey: p.classKey, where } satisfies TunedEntry;
