@@ -3,8 +3,11 @@
 // latency from interleaved runs in one process, and cold start in fresh processes with the driver's shader
 // cache off (MESA_SHADER_CACHE_DISABLE=true) and warm. Prints the issue-6 table with ratios per model.
 // `--adapter lavapipe|swiftshader` picks the adapter (KESTREL_ADAPTER); a list (`lavapipe,swiftshader`) runs
-// the whole comparison once per adapter, each in its own process, and prints the tables one after another.
-import { writeFileSync } from 'node:fs';
+// the whole comparison once per adapter, each in its own process, and prints the tables side by side.
+// `--browser`: Kestrel's browser bundle vs ONNX Runtime Web (latest) in headless Chromium (kernels-bench/browser-compare.ts).
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type ColdResult, coldStart } from '../kernels-bench/cold.js';
 import { coldTable } from '../kernels-bench/report.js';
@@ -14,22 +17,27 @@ import { adapterName, createGpuContext } from '../src/runtime/device.js';
 import { installNavigatorGpu } from '../kernels-bench/gpu.js';
 import { parseAdapterList, runForAdapter, withoutFlag } from '../kernels-bench/adapters.js';
 import { mdTable, num, ratio } from '../src/profile/table.js';
+import { browserCompare, browserTable } from '../kernels-bench/browser-compare.js';
+import { type AdapterRun, type CompareJson, sideBySide } from '../kernels-bench/compare-side.js';
 
 const { values: args } = parseArgs({
   options: {
     models: { type: 'string', default: 'det,rec,cls' },
-    runs: { type: 'string', default: '10' },
+    runs: { type: 'string' },
     json: { type: 'string' },
     'no-cold': { type: 'boolean', default: false },
     'no-cold-off': { type: 'boolean', default: false },
     adapter: { type: 'string' },
+    adapters: { type: 'string' },
+    browser: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (args.help) {
   console.log(
     'usage: npm run compare -- [--models det,rec,cls] [--runs N] [--json FILE] [--no-cold] [--no-cold-off]\n' +
-      '                          [--adapter lavapipe|swiftshader|lavapipe,swiftshader]',
+      '                          [--adapter(s) lavapipe|swiftshader|lavapipe,swiftshader]\n' +
+      '       npm run compare -- --browser [--models det,rec,cls] [--runs N] [--json FILE] [--no-cold]',
   );
   process.exit(0);
 }
@@ -43,19 +51,41 @@ const HEAD: Record<EngineName, string> = {
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const students = args.models!.split(',') as Student[];
 for (const s of students) if (!(s in STUDENTS)) throw new Error(`unknown model '${s}' (det, rec, cls)`);
+const runs = Number(args.runs ?? (args.browser ? '5' : '10'));
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got '${args.runs}'`);
+if (args.adapter !== undefined && args.adapters !== undefined)
+  throw new Error('give --adapter or --adapters, not both');
+const adapterFlag = args.adapters !== undefined ? 'adapters' : 'adapter';
+const adapterList = args.adapters ?? args.adapter;
 
-if (args.adapter !== undefined) {
-  const kinds = parseAdapterList('--adapter', args.adapter);
+if (args.browser) {
+  if (adapterList !== undefined)
+    throw new Error(`--${adapterFlag}: Chromium picks its own adapter; not with --browser`);
+  if (args['no-cold-off']) throw new Error('--no-cold-off: the driver cache switch is for Node; not with --browser');
+  const r = await browserCompare({ models: students, runs, cold: !args['no-cold'], log });
+  process.stdout.write(
+    `# Kestrel vs ONNX Runtime Web in Chromium\n\n${new Date().toISOString()} · \`npm run compare -- ${process.argv.slice(2).join(' ')}\`\n\n${browserTable(r)}\n`,
+  );
+  if (args.json) writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), ...r }, null, 2));
+  process.exit(0);
+}
+
+if (adapterList !== undefined) {
+  const kinds = parseAdapterList(`--${adapterFlag}`, adapterList);
   if (kinds.length > 1) {
     // one child per adapter; --json FILE becomes FILE.<adapter>.json
-    const rest = withoutFlag(withoutFlag(process.argv.slice(2), 'adapter'), 'json');
+    const rest = withoutFlag(withoutFlag(process.argv.slice(2), adapterFlag), 'json');
     let failed = false;
+    const outs: AdapterRun[] = [];
+    const tmp = mkdtempSync(join(tmpdir(), 'kestrel-compare-'));
     for (const kind of kinds) {
-      const json = args.json ? ['--json', args.json.replace(/(\.json)?$/, `.${kind}.json`)] : [];
-      const r = await runForAdapter(kind, [...rest, '--adapter', kind, ...json]);
-      process.stdout.write(r.stdout);
+      const json = args.json ? args.json.replace(/(\.json)?$/, `.${kind}.json`) : join(tmp, `${kind}.json`);
+      const r = await runForAdapter(kind, [...rest, '--adapter', kind, '--json', json]);
+      outs.push({ ...r, json: existsSync(json) ? (JSON.parse(readFileSync(json, 'utf8')) as CompareJson) : null });
       failed ||= r.code !== 0;
     }
+    rmSync(tmp, { recursive: true, force: true });
+    process.stdout.write(sideBySide(outs));
     process.exit(failed ? 1 : 0);
   }
   // the cold-start children inherit it too
@@ -70,7 +100,7 @@ const out: { student: Student; warm: EngineTiming[]; cold: ColdResult[] }[] = []
 
 for (const s of students) {
   log(`${STUDENTS[s].label}: warm latency, ${args.runs} interleaved runs per engine`);
-  const warm = await interleaved(s, ENGINES, Number(args.runs), log);
+  const warm = await interleaved(s, ENGINES, runs, log);
   const cold: ColdResult[] = [];
   if (!args['no-cold']) {
     for (const e of ENGINES) {
