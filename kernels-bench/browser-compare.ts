@@ -2,7 +2,7 @@
 // headless Chromium, on the adapter Chromium gives a page (SwiftShader here). Warm: both engines in one page,
 // interleaved runs after a warm-up each. Cold: each engine alone in a fresh Chromium profile (no shader, pipeline
 // or wasm code cache), from model bytes in hand to the first output read back. Everything is served locally.
-import { createReadStream, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
@@ -30,8 +30,9 @@ export const CHROMIUM_FLAGS = [
 
 const repo = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
-const ORT_DIST = dirname(require.resolve('onnxruntime-web-latest/package.json')) + '/dist';
-export const ORT_WEB_VERSION: string = require('onnxruntime-web-latest/package.json').version;
+// the package exports no ./package.json; its ./webgpu entry (require) lies in dist/, beside the .wasm files
+const ORT_DIST = dirname(require.resolve('onnxruntime-web-latest/webgpu'));
+export const ORT_WEB_VERSION: string = JSON.parse(readFileSync(join(ORT_DIST, '..', 'package.json'), 'utf8')).version;
 
 export interface ColdRun {
   coldMs: number;
