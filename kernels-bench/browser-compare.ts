@@ -66,7 +66,7 @@ const TYPES: Record<string, string> = {
 };
 
 /** Serves the page, the Kestrel bundle, ORT-web's dist/ (bundles + .wasm), the models and their inputs. */
-async function serve(models: Student[]): Promise<{ url: string; close(): Promise<void> }> {
+async function serve(models: Student[], bundle: string): Promise<{ url: string; close(): Promise<void> }> {
   const inputs = new Map(models.map((m) => [m, studentInput(m).data as Float32Array]));
   const inside = (base: string, rest: string) => {
     const full = normalize(join(base, rest));
@@ -75,7 +75,7 @@ async function serve(models: Student[]): Promise<{ url: string; close(): Promise
   const fileFor = (path: string): string | null => {
     if (path === '/') return null;
     if (path === '/page.mjs') return join(repo, 'kernels-bench', 'browser', 'page.mjs');
-    if (path === '/kestrel/kestrel.browser.mjs') return join(repo, 'dist', 'kestrel.browser.mjs');
+    if (path === '/kestrel/kestrel.browser.mjs') return bundle;
     if (path.startsWith('/ort/')) return inside(ORT_DIST, path.slice(5));
     const m = /^\/model\/(\w+)\.onnx$/.exec(path);
     return m && m[1] in STUDENTS ? STUDENTS[m[1] as Student].file : null;
@@ -175,14 +175,16 @@ export interface BrowserCompareOptions {
   models: Student[];
   runs: number;
   cold: boolean;
+  /** Kestrel's browser bundle (default: dist/kestrel.browser.mjs, written by `npm run build`). */
+  bundle?: string;
   log: (s: string) => void;
 }
 
 export async function browserCompare(opts: BrowserCompareOptions): Promise<BrowserCompareResult> {
-  if (!existsSync(join(repo, 'dist', 'kestrel.browser.mjs')))
-    throw new Error('dist/kestrel.browser.mjs is missing: run `npm run build` first');
+  const bundle = opts.bundle ?? join(repo, 'dist', 'kestrel.browser.mjs');
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first`);
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`npm run setup\` (installs Chromium)`);
-  const server = await serve(opts.models);
+  const server = await serve(opts.models, bundle);
   const adapters: Record<BrowserEngine, string[]> = { kestrel: [], 'ort-web': [] };
   const results: BrowserModelResult[] = [];
   let version = '';

@@ -30,6 +30,7 @@ const { values: args } = parseArgs({
     adapter: { type: 'string' },
     adapters: { type: 'string' },
     browser: { type: 'boolean', default: false },
+    bundle: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -37,7 +38,8 @@ if (args.help) {
   console.log(
     'usage: npm run compare -- [--models det,rec,cls] [--runs N] [--json FILE] [--no-cold] [--no-cold-off]\n' +
       '                          [--adapter(s) lavapipe|swiftshader|lavapipe,swiftshader]\n' +
-      '       npm run compare -- --browser [--models det,rec,cls] [--runs N] [--json FILE] [--no-cold]',
+      '       npm run compare -- --browser [--models det,rec,cls] [--runs N] [--json FILE] [--no-cold]\n' +
+      '                          [--bundle FILE (Kestrel browser bundle; default dist/kestrel.browser.mjs)]',
   );
   process.exit(0);
 }
@@ -58,11 +60,12 @@ if (args.adapter !== undefined && args.adapters !== undefined)
 const adapterFlag = args.adapters !== undefined ? 'adapters' : 'adapter';
 const adapterList = args.adapters ?? args.adapter;
 
+if (args.bundle !== undefined && !args.browser) throw new Error('--bundle: only with --browser');
 if (args.browser) {
   if (adapterList !== undefined)
     throw new Error(`--${adapterFlag}: Chromium picks its own adapter; not with --browser`);
   if (args['no-cold-off']) throw new Error('--no-cold-off: the driver cache switch is for Node; not with --browser');
-  const r = await browserCompare({ models: students, runs, cold: !args['no-cold'], log });
+  const r = await browserCompare({ models: students, runs, cold: !args['no-cold'], bundle: args.bundle, log });
   process.stdout.write(
     `# Kestrel vs ONNX Runtime Web in Chromium\n\n${new Date().toISOString()} · \`npm run compare -- ${process.argv.slice(2).join(' ')}\`\n\n${browserTable(r)}\n`,
   );

@@ -4,11 +4,18 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import * as esbuild from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserCompareResult } from '../../kernels-bench/browser-compare.js';
+import * as build from '../../scripts/build.mjs';
 
 const repo = join(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'kestrel-compare-test-'));
+const bundle = join(tmp, 'dist', 'kestrel.browser.mjs');
+// built into a temporary folder, so that a concurrent `npm run build` (test/unit/build.test.ts) cannot race us
+beforeAll(async () => {
+  await esbuild.build({ ...build.browserBuilds(join(tmp, 'dist'))[0], absWorkingDir: repo, sourcemap: false });
+}, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const compare = (args: string[], timeout: number) =>
@@ -37,7 +44,7 @@ describe('npm run compare -- --browser', () => {
 
   it('runs Kestrel and ORT-web on cls in Chromium: finite warm and cold times, agreeing outputs', () => {
     const json = join(tmp, 'cls.json');
-    const r = compare(['--browser', '--models', 'cls', '--runs', '1', '--json', json], 900_000);
+    const r = compare(['--browser', '--models', 'cls', '--runs', '1', '--json', json, '--bundle', bundle], 900_000);
     if (r.status !== 0) throw new Error(`compare failed (${r.status}):\n${r.stderr.slice(-3000)}`);
     const table = r.stdout.split('\n').filter((l) => l.startsWith('| ppocr cls'));
     expect(table).toHaveLength(1);
