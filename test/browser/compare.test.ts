@@ -1,6 +1,6 @@
 // `npm run compare -- --browser` end to end on the smallest model: both engines run in headless Chromium (WebGPU),
 // every time in the table is finite, and Kestrel's outputs agree with ONNX Runtime Web's (the independent reference).
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +18,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+// async, so that the worker keeps answering vitest while Chromium runs (spawnSync starves its RPC into a timeout)
 const compare = (args: string[], timeout: number) =>
-  spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'scripts', 'compare-models.ts'), ...args], {
-    cwd: repo,
-    encoding: 'utf8',
-    timeout,
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(repo, 'scripts', 'compare-models.ts'), ...args],
+      { cwd: repo, encoding: 'utf8', timeout, maxBuffer: 64 << 20 },
+      (err, stdout, stderr) =>
+        resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
   });
 
 // cls ends in a 2-way softmax; test/models/ppocr.test.ts holds Kestrel to relL2 < 1e-4 against onnxruntime-node,
@@ -30,21 +35,24 @@ const compare = (args: string[], timeout: number) =>
 const CLS_TOLERANCE = 1e-4;
 
 describe('npm run compare -- --browser', () => {
-  it('rejects an unknown model and flags that make no sense in a browser', () => {
-    const bad = compare(['--browser', '--models', 'cls,dett'], 60_000);
+  it('rejects an unknown model and flags that make no sense in a browser', async () => {
+    const bad = await compare(['--browser', '--models', 'cls,dett'], 60_000);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain("unknown model 'dett'");
-    const adapter = compare(['--browser', '--adapter', 'lavapipe'], 60_000);
+    const adapter = await compare(['--browser', '--adapter', 'lavapipe'], 60_000);
     expect(adapter.status).not.toBe(0);
     expect(adapter.stderr).toContain('Chromium picks its own adapter');
-    const typo = compare(['--browser', '--run', '1'], 60_000);
+    const typo = await compare(['--browser', '--run', '1'], 60_000);
     expect(typo.status).not.toBe(0);
     expect(typo.stderr).toMatch(/Unknown option '--run'/);
   }, 120_000);
 
-  it('runs Kestrel and ORT-web on cls in Chromium: finite warm and cold times, agreeing outputs', () => {
+  it('runs Kestrel and ORT-web on cls in Chromium: finite warm and cold times, agreeing outputs', async () => {
     const json = join(tmp, 'cls.json');
-    const r = compare(['--browser', '--models', 'cls', '--runs', '1', '--json', json, '--bundle', bundle], 900_000);
+    const r = await compare(
+      ['--browser', '--models', 'cls', '--runs', '1', '--json', json, '--bundle', bundle],
+      900_000,
+    );
     if (r.status !== 0) throw new Error(`compare failed (${r.status}):\n${r.stderr.slice(-3000)}`);
     const table = r.stdout.split('\n').filter((l) => l.startsWith('| ppocr cls'));
     expect(table).toHaveLength(1);
