@@ -3,6 +3,7 @@
 //   dw_vec4/rows group == C == OC                                  conv2d_depthwise(_vec4).wgsl
 //   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl
 //   gemm1x1      1x1, stride 1, no pad, H*W % 4 == 0, registers     conv2d_gemm1x1_regs.wgsl
+//   igemm_regs   any kernel, 8 channels x 4 pixels in registers     conv2d_igemm_regs.wgsl
 //   winograd     3x3, stride 1, dilation 1                         conv2d_winograd.wgsl
 //   igemm(_sg)   KW <= 7, register-tiled                           conv2d_igemm.wgsl / conv2d_igemm_sg.wgsl
 //   direct       wider kernels, 1x1 outputs, grids past the limit  conv2d_direct.wgsl
@@ -312,6 +313,26 @@ function pointwiseRegs(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   };
 }
 
+/** The portable implicit GEMM in registers: 8 output channels x 4 pixels of a row per lane, any kernel. */
+function implicitGemmRegs(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+  const coutG = g.cout / g.group;
+  const ocBlocks = Math.ceil(coutG / 8);
+  const owBlocks = Math.ceil(g.ow / 4);
+  const lanes = g.oh * owBlocks;
+  const wgUsed = smallWorkgroup(64, lanes);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wgUsed), g.group * ocBlocks, g.n];
+  if (!fits(workgroups, caps)) return null;
+  return {
+    variant: `conv2d.igemm_regs.${g.kh}x${g.kw}`,
+    shader: { file: 'conv2d_igemm_regs.wgsl', overrides: { WG: wgUsed } },
+    params: convParams(g, { ocBlocks, owBlocks, lanes }, g.cin / g.group, coutG),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
+  };
+}
+
 function direct(g: ConvGeometry, caps: KernelCaps): KernelCall {
   const { wg } = CONV_TUNING;
   const count = g.n * g.cout * g.oh * g.ow;
@@ -378,6 +399,8 @@ export function convDecision(node: KNode, g: ConvGeometry, caps: KernelCaps, isD
   if (winogradApplies(g) && !WINOGRAD_TUNING.disabled)
     candidates.push({ id: 'winograd', build: () => winogradConv(g, caps, flopsOf(g), bytesOf(g)) });
   candidates.push({ id: 'direct', build: one(() => direct(g, caps)) });
+  // last: where the default cannot run (wide kernels), the fallback stays the direct kernel
+  candidates.push({ id: 'igemm_regs', build: one(() => implicitGemmRegs(g, caps)) });
   const shape = isPointwise(g) ? 'pw' : `k${g.kh}x${g.kw} s${g.strideH}${g.group > 1 ? ' grouped' : ''}`;
   return {
     key,

@@ -153,6 +153,21 @@ describe('conv2d, register 1x1 GEMM', () => {
     withTuning(REGS_1X1, () => check({ x: [1, 24, 4, 4], oc: 40, k: [1, 1], g: 2 }, 310)));
 });
 
+// the portable register implicit GEMM (conv2d_igemm_regs.wgsl) on every dense case, with epilogues
+describe('conv2d, register implicit GEMM', () => {
+  const REGS = forceChoice('igemm_regs');
+  thin(CASES.filter((c) => (c.g ?? 1) !== c.x[1] || c.oc !== c.x[1])).forEach((c, i) => {
+    it(label(c), () => withTuning(REGS, () => check(c, 10 + 4 * i)));
+  });
+  const dense: Case = { x: [1, 17, 9, 11], oc: 12, k: [3, 3], p: [1, 1, 1, 1] };
+  it('bias + relu, residual before the activation', () =>
+    withTuning(REGS, () => check(dense, 230, { act: 'relu', bias: true, residual: true, before: true })));
+  it('per-channel scale + bias (weights as input)', () =>
+    withTuning(REGS, () =>
+      check({ ...dense, weightIsInput: true }, 300, { act: 'hardSwish', scale: true, bias: true }),
+    ));
+});
+
 describe('conv2d fused epilogues', () => {
   const dense: Case = { x: [1, 17, 9, 11], oc: 12, k: [3, 3], p: [1, 1, 1, 1] };
   const pointwise: Case = { x: [2, 12, 6, 8], oc: 19, k: [1, 1] };
@@ -324,6 +339,7 @@ describe('conv2d variant selection', () => {
     // no subgroups on the adapter: the subgroup candidates are not offered
     expect(pick(pw, false, forceChoice('gemm1x1_sg'))).toBe('conv2d.gemm1x1');
     expect(pick(pw, false, forceChoice('gemm1x1'))).toBe('conv2d.gemm1x1');
+    expect(pick(k3, false, forceChoice('igemm_regs'))).toBe('conv2d.igemm_regs.3x3');
     expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] }, false, forceChoice('gemm1x1'))).toBe('conv2d.igemm.1x1');
     expect(pick(k3, false, forceChoice('winograd'))).toBe('conv2d.igemm.3x3');
   });
