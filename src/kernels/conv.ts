@@ -1,6 +1,7 @@
 // conv (NCHW, 2-D): the candidates that can run a node; a tuning profile picks one (convDecision), else the
 // portable default (gemm1x1 for unit 1x1 convs, else igemm; dw_vec4 for depthwise). Bias, activation and residual come through the epilogue.
 //   dw_vec4/rows group == C == OC                                  conv2d_depthwise(_vec4).wgsl
+//   dw_regs      group == C == OC, 4 pixels per lane in registers  conv2d_depthwise_regs.wgsl
 //   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl
 //   gemm1x1      1x1, stride 1, no pad, H*W % 4 == 0, registers     conv2d_gemm1x1_regs.wgsl
 //   igemm_regs   any kernel, 8 channels x 4 pixels in registers     conv2d_igemm_regs.wgsl
@@ -212,6 +213,23 @@ export function rowBlock(ow: number, max: number): number {
   return Math.ceil(ow / Math.ceil(ow / max));
 }
 
+function depthwiseRegs(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+  const owBlocks = Math.ceil(g.ow / 4);
+  const lanes = g.oh * owBlocks;
+  const wgUsed = smallWorkgroup(64, lanes);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wgUsed), g.cout, g.n];
+  if (!fits(workgroups, caps)) return null;
+  return {
+    variant: `conv2d.depthwise_regs.${g.kh}x${g.kw}${g.strideH > 1 || g.strideW > 1 ? `s${g.strideH}` : ''}`,
+    shader: { file: 'conv2d_depthwise_regs.wgsl', overrides: { WG: wgUsed } },
+    params: convParams(g, { ocBlocks: 1, owBlocks, lanes }, 1, 1),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
+  };
+}
+
 function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   const { wg } = CONV_TUNING;
   const tm = 2; // the shader's row pair
@@ -386,6 +404,7 @@ export function convDecision(node: KNode, g: ConvGeometry, caps: KernelCaps, isD
         { id: 'dw_vec4', build: one(() => depthwiseVec4(g, caps)) },
         { id: 'dw_rows', build: one(() => depthwiseRows(g, caps)) },
         { id: 'direct', build: one(() => direct(g, caps)) },
+        { id: 'dw_regs', build: one(() => depthwiseRegs(g, caps)) },
       ],
     };
   }

@@ -168,6 +168,23 @@ describe('conv2d, register implicit GEMM', () => {
     ));
 });
 
+// the register depthwise kernel (conv2d_depthwise_regs.wgsl) on every depthwise case, with an epilogue
+describe('conv2d, register depthwise', () => {
+  const REGS = forceChoice('dw_regs');
+  CASES.filter((c) => (c.g ?? 1) === c.x[1] && c.oc === c.x[1]).forEach((c, i) => {
+    it(label(c), () => withTuning(REGS, () => check(c, 10 + 4 * i)));
+  });
+  it('residual after hardSwish', () =>
+    withTuning(REGS, () =>
+      check({ x: [1, 13, 10, 9], oc: 13, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], g: 13 }, 240, {
+        act: 'hardSwish',
+        bias: true,
+        residual: true,
+        before: false,
+      }),
+    ));
+});
+
 describe('conv2d fused epilogues', () => {
   const dense: Case = { x: [1, 17, 9, 11], oc: 12, k: [3, 3], p: [1, 1, 1, 1] };
   const pointwise: Case = { x: [2, 12, 6, 8], oc: 19, k: [1, 1] };
