@@ -176,7 +176,7 @@ export function quantizeWeights(
     n.input[slot.input] = q;
     nodes.push(n);
     const m = mantissas.get(wName);
-    if (m) nodes.push(rescaleOutput(n, m, w.shape.length, consts));
+    if (m) nodes.push(...rescaleOutput(n, m, w.shape.length, consts));
   }
   model.graph!.node = nodes;
   if (usedMs) setOpset(model, 'com.microsoft', 1);
@@ -184,26 +184,22 @@ export function quantizeWeights(
 }
 
 /**
- * The layer computed with weights w / m (m per output channel) gives y / m: its bias is divided by m too, and a Mul
- * by m after it restores y. The Mul rounds once per element, so engines still agree bit for bit (see activations.ts).
+ * The layer computed with weights w / m (m per output channel) gives y / m: a Mul by m after it restores y, and the
+ * conv's bias moves after that Mul, so every engine rounds exact sum * m, then + bias (see activations.ts).
  */
-function rescaleOutput(n: OnnxNode, m: Float32Array, weightRank: number, consts: Constants): OnnxNode {
+function rescaleOutput(n: OnnxNode, m: Float32Array, weightRank: number, consts: Constants): OnnxNode[] {
   const conv = n.opType === 'Conv' || n.opType === 'ConvTranspose';
-  const bias = conv && n.input[2] ? consts.get(n.input[2]) : undefined;
-  if (bias) {
-    const b = bias.data as Float32Array;
-    n.input[2] = consts.add(
-      floatTensor(
-        `${n.input[2]}_${n.name}_rescaled`,
-        [m.length],
-        b.map((v, c) => v / m[c]),
-      ),
-    );
-  }
   // conv outputs are [N, C, spatial...]: m as [C, 1, ...]; matmul outputs [..., N]: m as [N]
   const dims = conv ? [m.length, ...Array<number>(weightRank - 2).fill(1)] : [m.length];
   const y = n.output[0];
   n.output[0] = `${y}_pow2`;
   const mName = consts.add(floatTensor(`${n.name}_weight_mantissa`, dims, m));
-  return makeNode('Mul', [n.output[0], mName], [y], `${n.name}_rescale`);
+  const bias = conv && n.input[2] ? consts.get(n.input[2]) : undefined;
+  if (!bias) return [makeNode('Mul', [n.output[0], mName], [y], `${n.name}_rescale`)];
+  const bName = consts.add(floatTensor(`${n.input[2]}_${n.name}_after_rescale`, dims, bias.data as Float32Array));
+  n.input = n.input.slice(0, 2);
+  return [
+    makeNode('Mul', [n.output[0], mName], [`${y}_rescaled`], `${n.name}_rescale`),
+    makeNode('Add', [`${y}_rescaled`, bName], [y], `${n.name}_bias`),
+  ];
 }
