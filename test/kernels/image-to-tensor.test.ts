@@ -16,7 +16,13 @@ const COPY_DST = 0x02;
 const MEAN = [0.485, 0.456, 0.406] as const;
 const STD = [0.229, 0.224, 0.225] as const;
 
-function texture(device: GPUDevice, px: Uint8Array, w: number, h: number, format: GPUTextureFormat = 'rgba8unorm') {
+function texture(
+  device: GPUDevice,
+  px: Uint8Array<ArrayBuffer>,
+  w: number,
+  h: number,
+  format: GPUTextureFormat = 'rgba8unorm',
+) {
   const t = device.createTexture({ size: [w, h], format, usage: TEXTURE_BINDING | COPY_DST });
   device.queue.writeTexture({ texture: t }, px, { bytesPerRow: w * 4 }, [w, h]);
   return t;

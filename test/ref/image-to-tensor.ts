@@ -38,7 +38,7 @@ export function imageToTensorRef(rgba: ArrayLike<number>, srcW: number, srcH: nu
 }
 
 /** Deterministic opaque test pixels: smooth gradients plus a hash pattern, so both resize taps matter. */
-export function testPixels(w: number, h: number, seed = 1): Uint8Array {
+export function testPixels(w: number, h: number, seed = 1): Uint8Array<ArrayBuffer> {
   const px = new Uint8Array(w * h * 4);
   let s = seed >>> 0;
   for (let i = 0; i < w * h; i++) {
