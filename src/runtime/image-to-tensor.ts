@@ -44,7 +44,7 @@ const COPY_DST_TEX = 0x02;
 const RENDER_ATTACHMENT = 0x10;
 const UNIFORM = 0x40;
 const WG = 8;
-const PARAMS_BYTES = 64;
+const PARAMS_BYTES = 48;
 
 interface DeviceState {
   pipelines: Map<string, Promise<GPUComputePipeline>>;
@@ -63,20 +63,23 @@ function stateFor(device: GPUDevice): DeviceState {
   return s;
 }
 
-function pipelineFor(device: GPUDevice, dtype: 'f32' | 'f16'): Promise<GPUComputePipeline> {
+type Kernel = 'image_to_tensor.wgsl' | 'image_to_tensor_external.wgsl';
+
+function pipelineFor(device: GPUDevice, file: Kernel, dtype: 'f32' | 'f16'): Promise<GPUComputePipeline> {
   const s = stateFor(device);
-  let p = s.pipelines.get(dtype);
+  const key = `${file}|${dtype}`;
+  let p = s.pipelines.get(key);
   if (!p) {
-    const code = assembleShader({ file: 'image_to_tensor.wgsl', prelude: { elem_t: dtype } });
-    const module = device.createShaderModule({ code, label: 'image_to_tensor.wgsl' });
+    const code = assembleShader({ file, prelude: { elem_t: dtype } });
+    const module = device.createShaderModule({ code, label: file });
     p = device.createComputePipelineAsync({
-      label: `kestrel.image_to_tensor.${dtype}`,
+      label: `kestrel.${file}.${dtype}`,
       layout: 'auto',
       compute: { module, entryPoint: 'main', constants: { WG_X: WG, WG_Y: WG } },
     });
     // a failed compile is not cached: the next call reports it again
-    p.catch(() => s.pipelines.delete(dtype));
-    s.pipelines.set(dtype, p);
+    p.catch(() => s.pipelines.delete(key));
+    s.pipelines.set(key, p);
   }
   return p;
 }
@@ -148,8 +151,17 @@ function checkOptions(ctx: GpuContext, o: ImageToTensorOptions): void {
     );
 }
 
-/** The texture to read: the GPUTexture itself, or the source copied into a reused rgba8unorm staging texture. */
-function sourceTexture(ctx: GpuContext, source: ImageSource): GPUTexture {
+const isVideo = (source: object): boolean =>
+  ['VideoFrame', 'HTMLVideoElement'].some((name) => {
+    const C = (globalThis as Record<string, unknown>)[name];
+    return typeof C === 'function' && source instanceof (C as never);
+  });
+
+/**
+ * What the shader reads: a GPUTexture itself; a video frame imported as an external texture (no copy); any other
+ * source copied into a reused rgba8unorm staging texture. Called inside the run's error scopes.
+ */
+function bindSource(ctx: GpuContext, source: ImageSource, external: boolean): GPUTextureView | GPUExternalTexture {
   const { device } = ctx;
   if (isTexture(source)) {
     if (!FLOAT_FORMAT.test(source.format))
@@ -160,7 +172,7 @@ function sourceTexture(ctx: GpuContext, source: ImageSource): GPUTexture {
       );
     if (source.dimension !== '2d' || source.sampleCount !== 1)
       throw new InputError(`imageToTensor: the GPUTexture must be 2d and single-sampled`);
-    return source;
+    return source.createView();
   }
   if (typeof source !== 'object' || source === null || typeof device.queue.copyExternalImageToTexture !== 'function')
     throw new InputError(
@@ -172,6 +184,7 @@ function sourceTexture(ctx: GpuContext, source: ImageSource): GPUTexture {
   const max = ctx.limits.maxTextureDimension2D;
   if (size.width < 1 || size.height < 1 || size.width > max || size.height > max)
     throw new InputError(`imageToTensor: source size ${size.width}x${size.height} is outside 1..${max}`);
+  if (external) return device.importExternalTexture({ source: source as VideoFrame | HTMLVideoElement });
   const s = stateFor(device);
   if (!s.staging || s.staging.width !== size.width || s.staging.height !== size.height) {
     s.staging?.destroy();
@@ -186,7 +199,7 @@ function sourceTexture(ctx: GpuContext, source: ImageSource): GPUTexture {
     size.width,
     size.height,
   ]);
-  return s.staging;
+  return s.staging.createView();
 }
 
 /**
@@ -198,6 +211,31 @@ export async function imageToTensor(
   source: ImageSource,
   options: ImageToTensorOptions,
 ): Promise<ImageTensor> {
+  try {
+    return await convert(ctx, source, options, true);
+  } catch (e) {
+    // a browser that cannot hand this video frame to WebGPU (headless Chromium on SwiftShader refuses both
+    // importExternalTexture and copyExternalImageToTexture) still decodes it into an ImageBitmap
+    if (!(isDomOperationError(e) && isVideo(source as object) && typeof createImageBitmap === 'function')) throw e;
+    const bitmap = await createImageBitmap(source as VideoFrame);
+    try {
+      return await convert(ctx, bitmap, options, false);
+    } finally {
+      bitmap.close();
+    }
+  }
+}
+
+// a DOMException from the browser; KestrelErrors are named after their class
+const isDomOperationError = (e: unknown): boolean =>
+  typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'OperationError';
+
+async function convert(
+  ctx: GpuContext,
+  source: ImageSource,
+  options: ImageToTensorOptions,
+  allowImport: boolean,
+): Promise<ImageTensor> {
   assertAlive(ctx);
   if (typeof options !== 'object' || options === null)
     throw new InputError('imageToTensor: options { width, height } are required');
@@ -206,17 +244,26 @@ export async function imageToTensor(
   const dtype = options.dtype ?? 'f32';
   const { width, height } = options;
   const shape = [1, 3, height, width];
-  const pipeline = await pipelineFor(device, dtype).catch((e: Error) => {
-    throw new ShaderCompileError('image_to_tensor.wgsl', [e.message]);
+  const external =
+    allowImport &&
+    typeof source === 'object' &&
+    source !== null &&
+    !isTexture(source) &&
+    isVideo(source) &&
+    typeof device.importExternalTexture === 'function';
+  const kernel: Kernel = external ? 'image_to_tensor_external.wgsl' : 'image_to_tensor.wgsl';
+  // compiled before the external texture is imported: a video frame's import expires at the next task
+  const pipeline = await pipelineFor(device, kernel, dtype).catch((e: Error) => {
+    throw new ShaderCompileError(kernel, [e.message]);
   });
   return withErrorScopes(ctx, 'imageToTensor', () => {
-    const texture = sourceTexture(ctx, source);
+    const resource = bindSource(ctx, source, external);
     const s = stateFor(device);
     const mean = options.mean ?? [0, 0, 0];
     const std = options.std ?? [1, 1, 1];
     const params = new ArrayBuffer(PARAMS_BYTES);
     new Uint32Array(params, 0, 4).set([width, height, options.channels === 'bgr' ? 1 : 0, 0]);
-    new Float32Array(params, 16, 12).set([texture.width / width, texture.height / height, 0, 0, ...mean, 0, ...std, 1]);
+    new Float32Array(params, 16, 8).set([...mean, 0, ...std, 1]);
     device.queue.writeBuffer(s.params, 0, params);
     const out = device.createBuffer({
       label: 'kestrel.image.tensor',
@@ -228,7 +275,7 @@ export async function imageToTensor(
       entries: [
         { binding: 0, resource: { buffer: s.params } },
         { binding: 1, resource: { buffer: out } },
-        { binding: 2, resource: texture.createView() },
+        { binding: 2, resource },
       ],
     });
     const enc = device.createCommandEncoder({ label: 'kestrel.image_to_tensor' });
