@@ -144,7 +144,7 @@ describe('the browser bundle in a dedicated Worker', () => {
     const input = { input: Array.from(INPUT), shape: SHAPE, pixels: Array.from(PIXELS), sw: SW, sh: SH, norm: NORM };
     const r = (await b.page.evaluate(
       (data) =>
-        new Promise((resolve) => {
+        new Promise<unknown>((resolve) => {
           const w = new Worker('/worker.js', { type: 'module' });
           w.onmessage = (e) => {
             resolve(e.data);
