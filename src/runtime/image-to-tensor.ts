@@ -56,7 +56,11 @@ const states = new WeakMap<GPUDevice, DeviceState>();
 function stateFor(device: GPUDevice): DeviceState {
   let s = states.get(device);
   if (!s) {
-    const params = device.createBuffer({ label: 'kestrel.image.params', size: PARAMS_BYTES, usage: UNIFORM | 0x8 });
+    const params = device.createBuffer({
+      label: 'kestrel.image.params',
+      size: PARAMS_BYTES,
+      usage: UNIFORM | USAGE.COPY_DST,
+    });
     s = { pipelines: new Map(), params, staging: null };
     states.set(device, s);
   }
