@@ -144,10 +144,10 @@ describe('matmul f16 variant selection', () => {
     expect(pick([16, 16], [16, 16], [16, 16])).toBe('matmul.sg16x8');
     expect(pick([20, 12], [37, 12], [20, 37], true)).toBe('matmul.sg16x8.bt');
     expect(pick([33, 33], [33, 33], [33, 33])).toBe('matmul.sgStrided16x4');
-    expect(pick([33, 33], [33, 33], [33, 33], false, false)).toBe('matmul.plain8x4');
+    expect(pick([33, 33], [33, 33], [33, 33], false, false)).toBe('matmul.regs16x4');
     expect(pick([512, 256], [256, 520], [512, 520])).toBe('matmul.sg16x8');
     expect(pick([512, 256], [256, 520], [512, 520], false, true, forceChoice('sg16x4'))).toBe('matmul.sg16x4');
     // without a profile: the portable kernel
-    expect(pick([512, 256], [256, 520], [512, 520], false, true, NO_TUNING)).toBe('matmul.plain8x4');
+    expect(pick([512, 256], [256, 520], [512, 520], false, true, NO_TUNING)).toBe('matmul.regs16x4');
   });
 });
