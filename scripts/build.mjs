@@ -110,6 +110,23 @@ export const noNodeBuiltinsPlugin = {
   },
 };
 
+/**
+ * The shipped tuning profiles carry every candidate's time and where it was measured (for `kestrel tune --check`
+ * and for people); a session needs only the picks, so the browser bundle inlines just those.
+ */
+export const slimProfilesPlugin = {
+  name: 'kestrel-slim-profiles',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]tuning[\\/]shipped[\\/][^\\/]+\.json$/ }, (args) => {
+      const profile = JSON.parse(readFileSync(args.path, 'utf8'));
+      const picks = (entries) =>
+        Object.fromEntries(Object.entries(entries).map(([k, e]) => [k, { pick: e.pick, ms: {} }]));
+      const slim = { ...profile, entries: picks(profile.entries), classes: picks(profile.classes) };
+      return { contents: JSON.stringify(slim), loader: 'json' };
+    });
+  },
+};
+
 /** The demo is an app on the public API: imports of src/index.ts (or the errors it re-exports) stay external. */
 export function mainEntryExternalPlugin(target) {
   const entries = new Set([join(root, 'src', 'index.ts'), join(root, 'src', 'core', 'errors.ts')]);
@@ -153,7 +170,7 @@ export function browserBuilds(outdir = 'dist') {
       ...browserBuild,
       entryPoints: ['src/index.ts'],
       outfile: join(outdir, 'kestrel.browser.mjs'),
-      plugins: [noNodeBuiltinsPlugin, inlineShadersPlugin, browserLoadFilePlugin],
+      plugins: [noNodeBuiltinsPlugin, inlineShadersPlugin, browserLoadFilePlugin, slimProfilesPlugin],
     },
     {
       ...browserBuild,

@@ -4,7 +4,9 @@
 // index into the lane's registers is a constant: SwiftShader's spirv-opt inlines the helpers below and
 // folds their constant arguments, but keeps loops rolled, and a private array indexed by a loop counter
 // becomes per-lane gathers from memory there. No subgroups, no shared memory, no barriers.
-// TM is 4, 8, 12 or 16; TN is 4 or 8; SEG (the input columns per kernel row) at most 24.
+// TM is 4, 8, 12 or 16; TN is 4 or 8; SEG (the input columns per kernel row) at most 12: SwiftShader's compile
+// grows past bounds with the window (3x3 stride 2 at 8 pixels, 17 columns: over 0.6 GB and climbing; 9-10 columns:
+// 130-170 MB), so wider windows run 4 pixels per lane (conv-tiled.ts).
 // Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
@@ -29,7 +31,7 @@ const TN4 = TN / 4u;
 // acc[r4 * 2 + j4][j][i]: output channel oc0 + 4 * r4 + i at pixel ow0 + 4 * j4 + j
 var<private> acc: array<mat4x4<f32>, 8>;
 // the input row segment of the current (channel, kernel row)
-var<private> win: array<f32, 24>;
+var<private> win: array<f32, 12>;
 // per-lane constants the helpers read
 var<private> x_row: u32;
 var<private> x_chan: u32;
@@ -109,9 +111,7 @@ fn channel(k: u32) {
 fn kernel_row(ih: i32, k: u32) {
   row_ok = !EDGES || (ih >= 0 && ih < i32(params.h));
   x_row = x_chan + select(u32(ih), clamp_index(ih, params.h), EDGES) * params.w;
-  ld(0u); ld(1u); ld(2u); ld(3u); ld(4u); ld(5u); ld(6u); ld(7u);
-  ld(8u); ld(9u); ld(10u); ld(11u); ld(12u); ld(13u); ld(14u); ld(15u);
-  ld(16u); ld(17u); ld(18u); ld(19u); ld(20u); ld(21u); ld(22u); ld(23u);
+  ld(0u); ld(1u); ld(2u); ld(3u); ld(4u); ld(5u); ld(6u); ld(7u); ld(8u); ld(9u); ld(10u); ld(11u);
   tap(0u, k); tap(1u, k); tap(2u, k); tap(3u, k); tap(4u, k); tap(5u, k); tap(6u, k);
 }
 

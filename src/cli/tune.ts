@@ -3,6 +3,8 @@
 // within 10% of the fastest candidate measured now.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { HostTensor } from '../core/tensor.js';
 import { loadModel } from '../onnx/load.js';
 import { adapterName } from '../runtime/device.js';
@@ -44,6 +46,12 @@ export const tuneCommand: Command = {
       { name: 'budget-s', type: 'string', valueName: 'N', summary: 'stop starting measurement rounds after N s' },
       { name: 'runs', type: 'string', valueName: 'N', summary: 'profiled runs per candidate (median; default 5)' },
       {
+        name: 'passes',
+        type: 'string',
+        valueName: 'N',
+        summary: 'passes over the candidates, one plan alive at a time; the runs are spread over them (default 3)',
+      },
+      {
         name: 'check',
         type: 'string',
         valueName: 'FILE',
@@ -57,6 +65,7 @@ export const tuneCommand: Command = {
     const check = args.flags.check as string | undefined;
     if (!out && !check) throw new UsageError('tune: give --out FILE (write a profile) or --check FILE (verify one)');
     const runs = Math.round(positive(args.flags.runs, 'runs', 5));
+    const passes = Math.round(positive(args.flags.passes, 'passes', 3));
     const budgetS = args.flags['budget-s'] === undefined ? undefined : positive(args.flags['budget-s'], 'budget-s', 0);
     const model = await loadModel(path);
     const feeds = feedsFor(model.inputs, readInputs(args), parseShapes(args));
@@ -73,6 +82,8 @@ export const tuneCommand: Command = {
       io.err(`tuning ${basename(path)} on ${adapterName(ctx)}`);
       const measured = await tuneGraph(ctx, new PipelineCache(ctx), plan.graph, tensors, {
         runs,
+        passes,
+        collect: forcedGc(),
         budgetMs: budgetS === undefined ? undefined : budgetS * 1000,
         label: basename(path),
         log: (l) => io.err(l),
@@ -95,6 +106,12 @@ export const tuneCommand: Command = {
     }
   },
 };
+
+/** Node frees a dropped pipeline's compiled code only when its wrapper is collected: collect after each round. */
+function forcedGc(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 function readProfile(file: string): TuningProfile {
   let text: string;

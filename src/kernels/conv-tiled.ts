@@ -26,9 +26,18 @@ export const TILED_CONV_KNOBS: TiledConvKnobs[] = [
   { tm: 8, tn: 4, wg: 64 },
 ];
 
-/** The shader's register window (win) and tap count. */
-const MAX_SEGMENT = 24;
+/**
+ * The shader's register window (win) and tap count. SwiftShader's compile of the fully inlined body grows past
+ * bounds with the window (a 17-column one passed 0.6 GB and kept climbing; 9-10 columns take 130-170 MB), so a
+ * geometry whose 8-pixel window is wider runs 4 pixels per lane.
+ */
+export const MAX_SEGMENT = 12;
 const MAX_KW = 7;
+
+/** Input columns one lane reads per kernel row. */
+export function tiledSegment(tn: number, kw: number, strideW: number, dilW: number): number {
+  return (tn - 1) * strideW + (kw - 1) * dilW + 1;
+}
 
 function isPointwise(g: ConvGeometry): boolean {
   return g.kh === 1 && g.kw === 1 && g.strideH === 1 && g.strideW === 1 && g.padT === 0 && g.padL === 0 && g.oh === g.h;
@@ -36,19 +45,19 @@ function isPointwise(g: ConvGeometry): boolean {
 
 /**
  * The tiled conv call, or null where it does not apply: depthwise (one channel per group leaves a 4-row
- * tile idle), kernels wider than 7, or a row segment past the register window.
+ * tile idle), kernels wider than 7, or a row segment past the register window even at 4 pixels per lane.
  */
 export function tiledConvCall(g: ConvGeometry, caps: KernelCaps, knobs: TiledConvKnobs): KernelCall | null {
-  const { tm, tn, wg } = knobs;
-  if (![4, 8, 12, 16].includes(tm) || ![4, 8].includes(tn) || ![1, 2].includes(knobs.cUnroll ?? 1) || wg < 1)
+  const { tm, wg } = knobs;
+  if (![4, 8, 12, 16].includes(tm) || ![4, 8].includes(knobs.tn) || ![1, 2].includes(knobs.cUnroll ?? 1) || wg < 1)
     return null;
   const cinG = g.cin / g.group;
   const coutG = g.cout / g.group;
   if (coutG === 1 || g.kw > MAX_KW) return null;
   // a 1x1 stride-1 unpadded conv is a GEMM over the whole image: one long row, no edge blocks per row
   const geo = isPointwise(g) ? { ...g, h: 1, w: g.h * g.w, oh: 1, ow: g.oh * g.ow } : g;
-  const segment = (tn - 1) * geo.strideW + (geo.kw - 1) * geo.dilW + 1;
-  if (segment > MAX_SEGMENT) return null;
+  const tn = tiledSegment(knobs.tn, geo.kw, geo.strideW, geo.dilW) > MAX_SEGMENT ? 4 : knobs.tn;
+  if (tiledSegment(tn, geo.kw, geo.strideW, geo.dilW) > MAX_SEGMENT) return null;
   // no padding, and every real output's window inside the image: loads need no edge tests (lanes past the
   // last output may read past a row, into values they never store)
   const inside =

@@ -16,6 +16,7 @@ export class PipelineCache {
   private pipelines = new Map<string, Promise<CompiledPipeline>>();
   private modules = new Map<string, Promise<GPUShaderModule>>();
   private layouts = new Map<string, GPUBindGroupLayout>();
+  private moduleOf = new Map<string, string>();
   /** How many distinct pipelines were compiled (not counting cache hits). */
   compiled = 0;
 
@@ -28,12 +29,28 @@ export class PipelineCache {
     if (!p) {
       p = this.create(spec, key);
       this.pipelines.set(key, p);
+      this.moduleOf.set(key, moduleKey(spec));
     }
     return p;
   }
 
   get size(): number {
     return this.pipelines.size;
+  }
+
+  /** @internal The keys of the pipelines compiled or being compiled. */
+  keys(): string[] {
+    return [...this.pipelines.keys()];
+  }
+
+  /** Forgets these pipelines (and modules no kept pipeline uses), so the driver can free them once unreferenced. */
+  evict(keys: readonly string[]): void {
+    for (const k of keys) {
+      this.pipelines.delete(k);
+      this.moduleOf.delete(k);
+    }
+    const kept = new Set(this.moduleOf.values());
+    for (const m of [...this.modules.keys()]) if (!kept.has(m)) this.modules.delete(m);
   }
 
   private module(spec: ShaderSpec): Promise<GPUShaderModule> {

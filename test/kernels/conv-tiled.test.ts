@@ -1,9 +1,10 @@
 // conv2d.tiled (shaders/conv2d_tiled.wgsl) forced onto the node, at every knob set the tuner may pick,
 // against the CPU reference: 1x1, 3x3 with pads/strides/dilations, groups, odd sizes, batch 2, the fused
 // epilogue, f16 storage and int8 weights. Fails (never skips) without an adapter.
-import { describe, it } from 'vitest';
-import { convGeometry } from '../../src/kernels/conv.js';
+import { describe, expect, it } from 'vitest';
+import { type ConvGeometry, convGeometry } from '../../src/kernels/conv.js';
 import { TILED_CONV_KNOBS, type TiledConvKnobs, tiledConvCall } from '../../src/kernels/conv-tiled.js';
+import type { KernelCaps } from '../../src/kernels/types.js';
 import type { SelectOverride } from '../../src/plan/schedule.js';
 import { type Case, type Ep, checkConv, label } from './conv-check.js';
 
@@ -29,6 +30,25 @@ const CASES: Case[] = [
 ];
 
 const knobName = (k: TiledConvKnobs) => `tm${k.tm} tn${k.tn} wg${k.wg} c${k.cUnroll ?? 1}`;
+
+describe('conv2d.tiled window bound', () => {
+  const caps = { maxWorkgroupsPerDim: 65535 } as KernelCaps;
+  const geo = (k: number, s: number, d = 1): ConvGeometry => {
+    const o = Math.floor((80 + 2 - d * (k - 1) - 1) / s) + 1;
+    return {
+      ...{ n: 1, cin: 16, h: 80, w: 80, cout: 24, oh: o, ow: o, kh: k, kw: k, group: 1, elemBytes: 4 },
+      ...{ strideH: s, strideW: s, dilH: d, dilW: d, padT: 1, padL: 1, padB: 1, padR: 1 },
+    } as ConvGeometry;
+  };
+  const tn = (g: ConvGeometry) => tiledConvCall(g, caps, TILED_CONV_KNOBS[0])?.shader.prelude?.TN ?? null;
+  it('an 8-pixel window past 12 input columns runs 4 pixels per lane; past 12 even then, refused', () => {
+    expect(tn(geo(3, 1))).toBe(8); // 7 + 2 + 1 = 10 columns
+    expect(tn(geo(3, 1, 2))).toBe(8); // 7 + 4 + 1 = 12
+    expect(tn(geo(3, 2))).toBe(4); // 8 wide: 14 + 2 + 1 = 17; 4 wide: 6 + 2 + 1 = 9
+    expect(tn(geo(5, 2))).toBe(4); // 4 wide: 6 + 4 + 1 = 11
+    expect(tn(geo(7, 2))).toBe(null); // 4 wide: 6 + 6 + 1 = 13
+  });
+});
 
 describe('conv2d.tiled', () => {
   // every case at the first knob set; the others (each a set of pipelines to compile) on a spread of cases

@@ -9,13 +9,18 @@ import { buildSchedule } from '../../plan/schedule.js';
 import type { GpuContext } from '../device.js';
 import { Executor, type RunResult, kernelCaps } from '../executor.js';
 import type { PipelineCache } from '../pipelines.js';
+import { pipelineKey } from '../shaders.js';
 import { type TunedEntry, type TuningProfile, deriveClasses, emptyProfile, round3 } from './profile.js';
 
 export interface TuneOptions {
-  /** Stop starting new rounds after this many ms (a round in progress finishes). Default: no limit. */
+  /** Stop starting new rounds after this many ms (a round in progress finishes; the first always runs). Default: no limit. */
   budgetMs?: number;
-  /** Profiled runs per round after one warm-up (median taken). Default 3. */
+  /** Profiled runs per candidate in all (median taken), spread over the passes. Default 3. */
   runs?: number;
+  /** Passes over the rounds; each builds, warms up, times and releases every round in turn. Default min(3, runs). */
+  passes?: number;
+  /** Called after each round is released (Node: a forced GC, so the driver frees the dropped pipelines now). */
+  collect?: () => void;
   /** Decisions already decided by this lookup (an exact entry) are not measured again. */
   skip?: (key: string) => boolean;
   /** Names the model in each entry's `where`. */
@@ -70,20 +75,23 @@ export async function tuneGraph(
     throw new KestrelError('USAGE', 'tuning needs the adapter feature timestamp-query (per-step GPU times)');
   const t0 = performance.now();
   const runs = opts.runs ?? 3;
+  const passes = Math.max(1, Math.min(opts.passes ?? 3, runs));
+  const perPass = Math.ceil(runs / passes);
   const log = opts.log ?? (() => {});
   const pending = new Map([...decisionsOf(ctx, graph)].filter(([k]) => !opts.skip?.(k)));
   for (const p of pending.values()) p.ids = p.ids.filter((id) => !NOT_MEASURED.has(id));
   const rounds = Math.max(0, ...[...pending.values()].map((p) => p.ids.length));
-  log(`tune: ${pending.size} decisions, ${rounds} rounds of ${runs} runs`);
-  // every round's plan is built first, then the rounds' runs interleave, so drift in the machine's speed
-  // (other processes, clocks) falls on every candidate alike
-  const plans: Executor[] = [];
+  log(`tune: ${pending.size} decisions, ${rounds} rounds, ${passes} passes of ${perPass} runs`);
+  // One round's plan is alive at a time (its buffers and the pipelines only it uses are freed before the next
+  // is built), so peak memory is one plan's; each pass times every round in turn, so drift in the machine's
+  // speed (other processes, clocks) falls on every candidate alike.
+  const before = new Set(cache.keys()); // pipelines of the caller's, never evicted
   let built = 0;
-  try {
+  passes: for (let pass = 0; pass < passes; pass++) {
     for (let r = 0; r < rounds; r++) {
-      if (opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs / 2) {
-        log(`tune: half the budget (${opts.budgetMs} ms) spent building ${r} of ${rounds} rounds`);
-        break;
+      if ((pass > 0 || r > 0) && opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs) {
+        log(`tune: budget of ${opts.budgetMs} ms spent at pass ${pass + 1}, round ${r + 1} of ${rounds}`);
+        break passes;
       }
       const lookup: TuningLookup = {
         choose: (key) => {
@@ -92,21 +100,18 @@ export async function tuneGraph(
         },
       };
       const ex = await Executor.create(ctx, cache, graph, { tuning: lookup });
-      plans.push(ex);
-      built++;
-      await ex.run(feeds); // the first dispatch compiles on some drivers
-    }
-    for (let i = 0; i < runs; i++) {
-      if (i > 0 && opts.budgetMs !== undefined && performance.now() - t0 > opts.budgetMs) {
-        log(`tune: budget of ${opts.budgetMs} ms spent after ${i} runs per round`);
-        break;
+      try {
+        await ex.run(feeds); // the first dispatch compiles on some drivers
+        for (let i = 0; i < perPass; i++) record(pending, ex, await ex.run(feeds, true));
+      } finally {
+        ex.release();
+        cache.evict(roundOnly(ex, pending, before));
+        opts.collect?.();
       }
-      for (const ex of plans) record(pending, ex, await ex.run(feeds, true));
+      if (pass === 0) built++;
     }
-  } finally {
-    for (const ex of plans) ex.release();
   }
-  log(`tune: ${plans.length} rounds measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  log(`tune: ${built} rounds measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const profile = emptyProfile(ctx.info);
   profile.timing = 'timestamps';
   for (const [key, p] of pending) {
@@ -121,6 +126,14 @@ export async function tuneGraph(
   }
   profile.classes = deriveClasses(profile.entries);
   return profile;
+}
+
+/** The pipelines only this round's candidates use: those of other steps are the same in every round. */
+function roundOnly(ex: Executor, pending: Map<string, Pending>, keep: Set<string>): string[] {
+  const tuned = (s: Executor['steps'][number]) => s.choice !== undefined && pending.has(s.choice.key);
+  const shared = new Set(ex.steps.filter((s) => !tuned(s)).map((s) => pipelineKey(s.spec)));
+  const own = ex.steps.filter(tuned).map((s) => pipelineKey(s.spec));
+  return [...new Set(own)].filter((k) => !shared.has(k) && !keep.has(k));
 }
 
 /** Adds one profiled run's per-node time to each decision's candidate that ran. */
