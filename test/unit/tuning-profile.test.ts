@@ -45,6 +45,10 @@ describe('tuning profiles', () => {
     expect(profileApplies(p, ADAPTER)).toBe(true);
     expect(profileApplies(p, { ...ADAPTER, description: 'driver 2' })).toBe(false);
     expect(profileApplies({ ...p, kestrel: '0.0.0-other' }, ADAPTER)).toBe(false);
+    // a browser withholds device and description: vendor and architecture decide
+    expect(profileApplies(p, { ...ADAPTER, device: '', description: '' })).toBe(true);
+    expect(profileApplies(p, { ...ADAPTER, architecture: 'other', device: '', description: '' })).toBe(false);
+    expect(profileApplies(p, { vendor: '', architecture: '', device: '', description: '' })).toBe(false);
   });
 
   it('class picks: least total time over the class, among candidates measured on every node', () => {

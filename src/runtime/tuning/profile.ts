@@ -45,9 +45,16 @@ export function sameAdapter(a: AdapterDescription, b: AdapterDescription): boole
   );
 }
 
-/** Whether a profile was made for this adapter by this Kestrel version (else its candidate ids may mean other things). */
+/**
+ * Whether a profile was made for this adapter by this Kestrel version (else its candidate ids may mean other
+ * things). Browsers withhold the device and driver description (Chromium reports SwiftShader as just 'google' /
+ * 'swiftshader'): there a profile of the same vendor and architecture applies.
+ */
 export function profileApplies(p: TuningProfile, adapter: AdapterDescription): boolean {
-  return p.kestrel === KESTREL_VERSION && sameAdapter(p.adapter, adapter);
+  if (p.kestrel !== KESTREL_VERSION) return false;
+  if (sameAdapter(p.adapter, adapter)) return true;
+  const withheld = adapter.device === '' && adapter.description === '' && adapter.vendor !== '';
+  return withheld && p.adapter.vendor === adapter.vendor && p.adapter.architecture === adapter.architecture;
 }
 
 /** Parses and checks a profile (a JSON string or an object); throws TuningProfileError naming the bad field. */
