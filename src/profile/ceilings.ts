@@ -2,7 +2,8 @@
 // bandwidth and per-dispatch overhead. Profiles and kernels-bench express every kernel as % of these.
 import { type GpuContext, adapterName } from '../runtime/device.js';
 import type { PipelineCache } from '../runtime/pipelines.js';
-import { ParamsBuilder, grid1d } from '../kernels/params.js';
+import { grid1d } from '../kernels/params.js';
+import { COUNT_PARAMS, NOOP_PARAMS, PEAK_PARAMS } from '../kernels/uniforms.js';
 import { type TimingSource, median, prepareDispatch, storageBuffer, timeDispatches } from './microbench.js';
 
 export interface Ceilings {
@@ -73,7 +74,7 @@ async function peakOps(
     let source: TimingSource = 'wall-clock';
     // Grow the loop until one sample takes about targetMs, then keep the best sample.
     for (let round = 0; round < 6; round++) {
-      const params = new ParamsBuilder().u32(FMA_INVOCATIONS).u32(iters).build();
+      const params = PEAK_PARAMS.pack({ invocations: FMA_INVOCATIONS, iters });
       const d = await prepareDispatch(ctx, cache, spec, params, [out], wg);
       const last = round === 5;
       const r = await timeDispatches(ctx, [d], 1);
@@ -107,7 +108,7 @@ async function bandwidth(
       ctx,
       cache,
       { file: 'bench/copy_vec4.wgsl', overrides: { WG: 256 } },
-      new ParamsBuilder().u32(vec4s).build(),
+      COUNT_PARAMS.pack({ count: vec4s }),
       [src, dst],
       grid1d(Math.ceil(vec4s / 256), ctx.limits.maxComputeWorkgroupsPerDimension),
     );
@@ -141,7 +142,7 @@ async function dispatchCost(
       ctx,
       cache,
       { file: 'bench/noop.wgsl' },
-      new ParamsBuilder().u32(1).build(),
+      NOOP_PARAMS.pack({ value: 1 }),
       [out],
       [1, 1, 1],
     );
