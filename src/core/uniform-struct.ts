@@ -1,6 +1,7 @@
 // A uniform struct declared once: the WGSL struct text and the byte packing both come from one field list,
-// laid out by WGSL's uniform address-space rules (vec2 align 8, vec4 align 16, struct members and array
-// elements align 16). Field names are camelCase here and snake_case in WGSL (padT -> pad_t); a key starting with
+// laid out as WGSL lays it out (vec2 align 8, vec4 align 16). WGSL's uniform rules (a struct or array member
+// at a multiple of 16, array strides of 16) are checked, not padded for: they are errors where a device enforces
+// them, so the schema spells the padding out. Field names are camelCase here and snake_case in WGSL (padT -> pad_t); a key starting with
 // `_` is explicit padding (a struct used as an array element must fill whole 16-byte rows).
 import { KestrelError } from './errors.js';
 
@@ -67,14 +68,14 @@ function vectorLanes(t: VectorType): { lanes: number; scalar: ScalarType } {
   return { lanes: Number(m[1]), scalar: m[2] as ScalarType };
 }
 
-/** Alignment and size in the uniform address space. */
+/** WGSL's AlignOf and SizeOf (an array's size is its element stride times its length). */
 function alignSize(t: FieldType): { align: number; size: number } {
   if (typeof t === 'string') {
     if (SCALARS.has(t)) return { align: 4, size: 4 };
     const { lanes } = vectorLanes(t as VectorType);
     return { align: lanes === 2 ? 8 : 16, size: lanes * 4 };
   }
-  if (isStruct(t)) return { align: roundUp(t.align, 16), size: roundUp(t.size, 16) };
+  if (isStruct(t)) return { align: t.align, size: t.size };
   const e = alignSize(t.element);
   return { align: e.align, size: roundUp(e.size, e.align) * t.length };
 }
@@ -98,10 +99,15 @@ export class UniformStruct<F extends Fields> {
     let offset = 0;
     let align = 4;
     for (const [key, type] of Object.entries(fields)) {
-      if (isArray(type) && typeof type.element === 'string' && !type.element.startsWith('vec4'))
-        throw new KestrelError('USAGE', `${name}.${key}: a uniform array's elements must be vec4 or structs`);
       const a = alignSize(type);
       offset = roundUp(offset, a.align);
+      if (typeof type !== 'string' && offset % 16)
+        throw new KestrelError(
+          'USAGE',
+          `${name}.${key}: a uniform struct or array member must start at a multiple of 16 (add _pad fields before it)`,
+        );
+      if (isArray(type) && (a.size / type.length) % 16)
+        throw new KestrelError('USAGE', `${name}.${key}: a uniform array's element stride must be a multiple of 16`);
       this.layout.push({ key, wgslName: wgslName(key), type, offset, size: a.size });
       offset += a.size;
       align = Math.max(align, a.align);

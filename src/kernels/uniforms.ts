@@ -230,6 +230,7 @@ export const ARG_REDUCE_PARAMS = uniformStruct('ArgReduceParams', {
   init: 'f32',
 });
 
+/** Index of the scale / zero point for element i: (outer, axis / block, inner) with per-layout strides. */
 export const QUANT_INDEX = uniformStruct('QuantIndex', {
   inner: 'u32',
   axisDim: 'u32',
@@ -242,9 +243,16 @@ export const QUANTIZE_PARAMS = uniformStruct('QuantizeParams', {
   count: 'u32',
   qmin: 'i32',
   qmax: 'i32',
+  _pad0: 'u32',
   q: QUANT_INDEX,
 });
-export const DEQUANTIZE_PARAMS = uniformStruct('DequantizeParams', { count: 'u32', q: QUANT_INDEX });
+export const DEQUANTIZE_PARAMS = uniformStruct('DequantizeParams', {
+  count: 'u32',
+  _pad0: 'u32',
+  _pad1: 'u32',
+  _pad2: 'u32',
+  q: QUANT_INDEX,
+});
 
 /** One axis of a resize: source coordinate = (x + half) * num / den + add. */
 export const RESIZE_AXIS = uniformStruct('ResizeAxis', {
@@ -266,6 +274,8 @@ export const RESIZE_NEAREST_PARAMS = uniformStruct('ResizeNearestParams', {
   crop: 'u32',
   extrapolationBits: 'u32',
   extrapolationF32: 'f32',
+  _pad0: 'u32',
+  _pad1: 'u32',
   axes: array(RESIZE_AXIS, 8),
 });
 export const RESIZE_2D_PARAMS = uniformStruct('Resize2dParams', {
@@ -276,6 +286,7 @@ export const RESIZE_2D_PARAMS = uniformStruct('Resize2dParams', {
   extrapolation: 'f32',
   cubicA: 'f32',
   excludeOutside: 'u32',
+  _pad0: 'u32',
   // axes[0] is H, axes[1] is W
   axes: array(RESIZE_AXIS, 2),
 });
