@@ -72,7 +72,7 @@ function withoutComments(src: string): string {
 }
 
 /** The uniform structs (nested first) that `texts` name, and the params uniform's; each must have a schema. */
-function uniformStructsOf(file: string, texts: string[]): { uniforms: string[]; params: string | null } {
+export function uniformStructsOf(file: string, texts: string[]): { uniforms: string[]; params: string | null } {
   const code = texts.map(withoutComments).join('\n');
   for (const m of code.matchAll(/struct\s+(\w+)/g))
     if (UNIFORM_STRUCTS.has(m[1]))
