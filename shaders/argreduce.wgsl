@@ -9,15 +9,7 @@ override ROW_LANES: u32 = 64u;
 override WANT_MAX: bool = true;
 override SELECT_LAST: bool = false;
 
-struct Params {
-  rows: u32,
-  len: u32,
-  inner: u32,
-  // -inf for argmax, +inf for argmin
-  init: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ArgReduceParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<i32>;
 

@@ -6,7 +6,7 @@
 // load as a per-lane scalar loop, so shared loads are what pay). Subgroups under 8 take a plain
 // per-output loop instead (kept out of the unrolled body, whose compile time grows with its loads).
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 // kestrel:example TM=8 TN=8
 // kestrel:enable subgroups

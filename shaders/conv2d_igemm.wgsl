@@ -3,7 +3,7 @@
 // owns TM output channels x TN consecutive pixels of one output row and loads the input segment
 // it needs for all KW taps of a kernel row once. Handles groups, strides, asymmetric pads and
 // dilation. TM must be a multiple of 4 and KW at most 7. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
 
 override WG: u32 = 64u;

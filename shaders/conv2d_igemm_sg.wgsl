@@ -7,7 +7,7 @@
 // (kept out of the unrolled body, whose LLVM compile time grows with every load in it).
 // Handles groups, strides, asymmetric pads and dilation. TM must be a multiple of 8, KW at most 7.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/conv_direct.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_direct.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
 // kestrel:example TM=8 TN=8 KW=3 SW=1 DW=1
 // kestrel:enable subgroups

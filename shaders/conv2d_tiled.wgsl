@@ -6,7 +6,7 @@
 // becomes per-lane gathers from memory there. No subgroups, no shared memory, no barriers.
 // TM is 4, 8, 12 or 16; TN is 4 or 8; SEG (the input columns per kernel row) at most 24.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
 
 override WG: u32 = 64u;

@@ -7,7 +7,7 @@
 // window is loaded once per channel and its column transform is shared by neighbouring tiles. Subgroups
 // smaller than 8 compute each output directly instead. Any pads, groups; TM a multiple of 8.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TT
 // kestrel:example TM=8 TT=2
 // kestrel:enable subgroups
@@ -21,29 +21,6 @@ const TM8 = TM / 8u;
 // input columns of TT neighbouring tiles
 const SEG = 2u * TT + 2u;
 const ACC = TM4 * 16u * TT;
-
-// built by winogradParams in src/kernels/conv-winograd.ts
-struct WinogradParams {
-  cin: u32,
-  h: u32,
-  w: u32,
-  cout: u32,
-  oh: u32,
-  ow: u32,
-  pad_t: i32,
-  pad_l: i32,
-  cin_g: u32,
-  cout_g: u32,
-  // output-channel blocks of TM per group (grid y = group * oc_blocks)
-  oc_blocks: u32,
-  // blocks of TT tiles per tile row
-  tile_blocks_w: u32,
-  // tile blocks per (image, channel block): the lanes that do work
-  lanes: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
 
 @group(0) @binding(0) var<uniform> params: WinogradParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;

@@ -3,7 +3,7 @@
 // lanes (on lavapipe every buffer load is a per-lane scalar loop). Same phase-split gather: a lane
 // owns TM output channels x TN phase columns of one phase row. TM must be a multiple of 8.
 // Subgroups smaller than 8 take a plain per-output loop. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 // kestrel:example TM=8 TN=8
 // kestrel:enable subgroups

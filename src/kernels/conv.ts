@@ -10,7 +10,9 @@
 import { bytesPerElement } from '../core/dtype.js';
 import type { ConvAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
+import { grid1d } from './params.js';
+import { CONV_PARAMS } from './uniforms.js';
 import { WINOGRAD_TUNING, winogradApplies, winogradConv } from './conv-winograd.js';
 import { type Candidate, type Decision, bucket4, decide } from './tuning.js';
 // conv2d.tiled (conv-tiled.ts) is not a candidate yet: on SwiftShader its KxK pipelines exhausted 24 GB of memory
@@ -109,34 +111,20 @@ export interface ConvBlocks {
   phasesW?: number;
 }
 
-/** ConvParams (shaders/lib/conv_params.wgsl), in field order. */
-export function convParams(g: ConvGeometry, b: ConvBlocks, cinG: number, coutG: number): ArrayBuffer {
-  return new ParamsBuilder()
-    .u32(g.cin)
-    .u32(g.h)
-    .u32(g.w)
-    .u32(g.cout)
-    .u32(g.oh)
-    .u32(g.ow)
-    .u32(g.kh)
-    .u32(g.kw)
-    .u32(g.strideH)
-    .u32(g.strideW)
-    .u32(g.dilH)
-    .u32(g.dilW)
-    .i32(g.padT)
-    .i32(g.padL)
-    .u32(cinG)
-    .u32(coutG)
-    .u32(b.ocBlocks)
-    .u32(b.owBlocks)
-    .u32(b.lanes)
-    .u32(b.phaseRows ?? 0)
-    .u32(b.phaseCols ?? 0)
-    .u32(b.phasesW ?? 0)
-    .u32(0)
-    .u32(0)
-    .build();
+/** The ConvParams uniform every conv2d / conv_transpose2d shader reads. */
+export function convParams(g: ConvGeometry, b: ConvBlocks, cinG: number, coutG: number): UniformBytes {
+  const { cin, h, w, cout, oh, ow, kh, kw, strideH, strideW, dilH, dilW, padT, padL } = g;
+  return CONV_PARAMS.pack({
+    ...{ cin, h, w, cout, oh, ow, kh, kw, strideH, strideW, dilH, dilW, padT, padL },
+    cinG,
+    coutG,
+    ocBlocks: b.ocBlocks,
+    owBlocks: b.owBlocks,
+    lanes: b.lanes,
+    phaseRows: b.phaseRows ?? 0,
+    phaseCols: b.phaseCols ?? 0,
+    phasesW: b.phasesW ?? 0,
+  });
 }
 
 const BINDINGS = [

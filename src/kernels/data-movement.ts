@@ -6,7 +6,8 @@ import { broadcastStrides, normAxis, sizeOf, stridesOf } from '../core/shape.js'
 import type { ConcatAttrs, GatherAttrs, SliceAttrs, TransposeAttrs } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { BindingRef, KernelCall, KernelCaps, KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d, rankDims } from './params.js';
+import { COPY_STRIDED_PARAMS, GATHER_PARAMS, PIXEL_SHUFFLE_PARAMS } from './uniforms.js';
 
 const WG = 256;
 
@@ -58,15 +59,15 @@ export function stridedCopyCalls(
   const c = coalesce(copy);
   const small = c.shape.length <= 4;
   const pad = (v: number[], fill: number) => (small ? [...new Array(4 - v.length).fill(fill), ...v] : v);
-  const params = new ParamsBuilder()
-    .u32(count)
-    .u32(c.shape.length)
-    .i32(c.srcBase)
-    .u32(c.dstBase)
-    .dims(pad(c.shape, 1), 1)
-    .idims(pad(c.srcStrides, 0))
-    .dims(pad(c.dstStrides, 0))
-    .build();
+  const params = COPY_STRIDED_PARAMS.pack({
+    count,
+    rank: c.shape.length,
+    srcBase: c.srcBase,
+    dstBase: c.dstBase,
+    shape: rankDims(pad(c.shape, 1), 1),
+    srcStrides: rankDims(pad(c.srcStrides, 0)),
+    dstStrides: rankDims(pad(c.dstStrides, 0)),
+  });
   return [
     {
       variant,
@@ -118,16 +119,7 @@ function pixelShuffle(shape: number[], perm: number[], caps: KernelCaps): Kernel
   return {
     variant: 'transpose.pixel_shuffle',
     shader: { file: 'pixel_shuffle.wgsl', overrides: { WG_X: 16, WG_Y: 4 } },
-    params: new ParamsBuilder()
-      .u32(cols4)
-      .u32(rows)
-      .u32(w)
-      .u32(h * w)
-      .u32(Math.log2(kh))
-      .u32(Math.log2(kw))
-      .u32(0)
-      .u32(0)
-      .build(),
+    params: PIXEL_SHUFFLE_PARAMS.pack({ cols4, rows, w, hw: h * w, shiftH: Math.log2(kh), shiftW: Math.log2(kw) }),
     bindings: [IN0, OUT0],
     workgroups,
     bytes: sizeOf(shape) * 8,
@@ -204,7 +196,7 @@ export const gatherKernel: KernelDef = {
     const count = sizeOf(node.outputs[0].shape);
     if (count === 0) return { calls: [] };
     const inner = sizeOf(x.shape.slice(axis + 1));
-    const params = new ParamsBuilder().u32(count).u32(inner).u32(sizeOf(idx.shape)).u32(x.shape[axis]).build();
+    const params = GATHER_PARAMS.pack({ count, inner, nIdx: sizeOf(idx.shape), axisDim: x.shape[axis] });
     return {
       calls: [
         {

@@ -7,7 +7,9 @@ import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
 import type { MatmulAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
+import { grid1d } from './params.js';
+import { MATMUL_PARAMS } from './uniforms.js';
 import { type Candidate, type Decision, bucket4, decide } from './tuning.js';
 
 export interface MatmulGeometry {
@@ -107,25 +109,17 @@ export function mergedBatch(g: MatmulGeometry, node: string): { shape: number[];
   return { shape: dims.map((d) => d.size), a: dims.map((d) => d.a), b: dims.map((d) => d.b) };
 }
 
-function stridedParams(g: MatmulGeometry, tilesN: number, tilesM: number, node: string): ArrayBuffer {
+function stridedParams(g: MatmulGeometry, tilesN: number, tilesM: number, node: string): UniformBytes {
   const batch = mergedBatch(g, node);
-  return new ParamsBuilder()
-    .u32(g.m)
-    .u32(g.n)
-    .u32(g.k)
-    .u32(tilesN)
-    .u32(tilesM)
-    .u32(g.batches)
-    .u32(0)
-    .f32(g.alpha)
-    .u32(g.aSm)
-    .u32(g.aSk)
-    .u32(g.bSk)
-    .u32(g.bSn)
-    .vec4u(batch.shape)
-    .vec4u(batch.a)
-    .vec4u(batch.b)
-    .build();
+  const { m, n, k, batches, alpha, aSm, aSk, bSk, bSn } = g;
+  return MATMUL_PARAMS.pack({
+    ...{ m, n, k, batches, alpha, aSm, aSk, bSk, bSn },
+    tilesN,
+    tilesM,
+    batchShape: batch.shape,
+    aBatchStrides: batch.a,
+    bBatchStrides: batch.b,
+  });
 }
 
 /** Workgroup counts, or none at all for an empty output (the executor skips a zero dispatch). */

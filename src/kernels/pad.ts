@@ -3,7 +3,8 @@ import { gpuDType } from '../core/dtype.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { PadAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d, rankDims } from './params.js';
+import { PAD_PARAMS } from './uniforms.js';
 import { storageElem } from './data-movement.js';
 
 const WG = 256;
@@ -43,20 +44,20 @@ export const padKernel: KernelDef = {
       })),
       stridesOf(x.shape),
     );
-    const params = new ParamsBuilder()
-      .u32(count)
-      .u32(axes.length)
-      .f32(a.value)
-      .u32(padValueBits(a.value, x.dtype))
-      .dims(
+    const params = PAD_PARAMS.pack({
+      count,
+      rank: axes.length,
+      valueF32: a.value,
+      valueBits: padValueBits(a.value, x.dtype),
+      outShape: rankDims(
         axes.map((m) => m.size),
         1,
-      )
-      .dims(axes.map((m) => m.stride))
-      .dims(axes.map((m) => m.cropBegin))
-      .dims(axes.map((m) => m.cropLen))
-      .dims(axes.map((m) => m.padBegin))
-      .build();
+      ),
+      inStrides: rankDims(axes.map((m) => m.stride)),
+      cropBegin: rankDims(axes.map((m) => m.cropBegin)),
+      cropLen: rankDims(axes.map((m) => m.cropLen)),
+      padBegin: rankDims(axes.map((m) => m.padBegin)),
+    });
     return {
       calls: [
         {

@@ -3,7 +3,7 @@
 import { UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { QLinearAttrs } from '../ir/graph.js';
-import { ParamsBuilder } from './params.js';
+import { QCONV_PARAMS } from './uniforms.js';
 import type { BindingRef, KernelCaps, KernelDef, KernelSelection, KNode } from './types.js';
 
 const WG = 64;
@@ -95,30 +95,35 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   const depthwise = geo.cg === 1 && geo.ocPerGroup === 1;
   const windowed = geo.kw <= 7 && geo.strides[1] <= 4 && geo.dilations[1] <= 4;
   const prelude = { KW: geo.kw, SW: geo.strides[1], DW: geo.dilations[1] };
-  const params = new ParamsBuilder()
-    .u32(geo.pixels)
-    .u32(geo.outW)
-    .u32(geo.outH)
-    .u32(geo.outC)
-    .i32(geo.inH)
-    .i32(geo.inW)
-    .u32(geo.cg)
-    .u32(c4)
-    .u32(geo.kh)
-    .u32(geo.kw)
-    .u32(geo.ocPerGroup)
-    .u32(geo.kh * geo.kw * c4)
-    .i32(geo.strides[0])
-    .i32(geo.strides[1])
-    .i32(geo.pads[0])
-    .i32(geo.pads[1])
-    .i32(geo.dilations[0])
-    .i32(geo.dilations[1])
-    .i32(a.xZero)
-    .i32(a.xOffset);
-  geo.xStrides.forEach((s) => params.u32(s));
-  geo.yStrides.forEach((s) => params.u32(s));
-  params.i32(a.yZero).i32(a.qmin).i32(a.qmax).f32(a.yDiv);
+  const [xN, xC, xH, xW] = geo.xStrides;
+  const [yN, yC, yH, yW] = geo.yStrides;
+  const params = QCONV_PARAMS.pack({
+    pixels: geo.pixels,
+    outW: geo.outW,
+    outH: geo.outH,
+    outC: geo.outC,
+    inH: geo.inH,
+    inW: geo.inW,
+    cg: geo.cg,
+    c4,
+    kh: geo.kh,
+    kw: geo.kw,
+    ocPerGroup: geo.ocPerGroup,
+    wRow: geo.kh * geo.kw * c4,
+    strideH: geo.strides[0],
+    strideW: geo.strides[1],
+    padH: geo.pads[0],
+    padW: geo.pads[1],
+    dilH: geo.dilations[0],
+    dilW: geo.dilations[1],
+    xZero: a.xZero,
+    xOffset: a.xOffset,
+    ...{ xN, xC, xH, xW, yN, yC, yH, yW },
+    yZero: a.yZero,
+    qmin: a.qmin,
+    qmax: a.qmax,
+    yDiv: a.yDiv,
+  });
   const macs = geo.pixels * geo.outC * geo.cg * geo.kh * geo.kw;
   const bytes = 4 * (sizeOf(node.inputs[0]!.shape) + sizeOf(node.outputs[0].shape)) + 4 * sizeOf(node.inputs[1]!.shape);
   // 4 consecutive output pixels per lane, their input columns loaded once per kernel row
@@ -129,7 +134,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
         {
           variant: 'qconv2d.depthwise',
           shader: { file: 'qconv2d_depthwise.wgsl', prelude, overrides: { WG } },
-          params: params.build(),
+          params,
           bindings: BINDINGS,
           workgroups: [Math.ceil(lanes / WG), geo.outC, 1],
           flops: 2 * macs,
@@ -153,7 +158,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
               ...(QLINEAR_TEST.packedDot ? { PACKED_DOT: true } : {}),
             },
           },
-          params: params.build(),
+          params,
           bindings: BINDINGS,
           workgroups: [Math.ceil(lanes / WG), Math.ceil(geo.outC / 8), 1],
           flops: 2 * macs,
@@ -167,7 +172,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
       {
         variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4${oct === 1 ? '.grouped' : ''}`,
         shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct } },
-        params: params.build(),
+        params,
         bindings: BINDINGS,
         workgroups: [Math.ceil(geo.pixels / WG), Math.ceil(geo.outC / oct), 1],
         flops: 2 * macs,

@@ -4,7 +4,8 @@ import { bytesPerElement } from '../core/dtype.js';
 import { normAxis, sizeOf } from '../core/shape.js';
 import type { SoftmaxAttrs } from '../ir/graph.js';
 import type { KernelCaps, KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d } from './params.js';
+import { SOFTMAX_PARAMS } from './uniforms.js';
 
 export const ROW_WG = 64;
 
@@ -42,7 +43,7 @@ export const softmaxKernel: KernelDef = {
         {
           variant: `softmax${a.log ? '.log' : ''}${lanes === 1 ? '.lane' : '.wg'}`,
           shader: { file: 'softmax.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, LOG: !!a.log } },
-          params: new ParamsBuilder().u32(rows).u32(len).u32(inner).u32(0).build(),
+          params: SOFTMAX_PARAMS.pack({ rows, len, inner }),
           bindings: [
             { io: 'in', index: 0 },
             { io: 'out', index: 0 },

@@ -4,6 +4,7 @@ import type { Epilogue, IrOp } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { ShaderSpec } from '../runtime/shaders.js';
 import type { ChoiceRecord, TuningLookup } from './tuning.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
 
 export interface KNode {
   name: string;
@@ -39,8 +40,8 @@ export interface KernelCall {
   /** Human-readable variant name, shown in profiles (e.g. 'conv2d.depthwise'). */
   variant: string;
   shader: ShaderSpec;
-  /** Bytes of the kernel's `params` uniform (binding 0); build with ParamsBuilder. */
-  params: ArrayBuffer;
+  /** The kernel's `params` uniform (binding 0), packed by its schema in uniforms.ts (checked against the shader). */
+  params: UniformBytes;
   /** Storage bindings 1..n, in order. */
   bindings: BindingRef[];
   workgroups: [number, number, number];

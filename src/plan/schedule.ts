@@ -7,6 +7,7 @@ import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
 import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
 import type { ChoiceRecord, TuningLookup } from '../kernels/tuning.js';
+import { EP_ACT_PWL, EP_RES_AFTER_ACT, EP_RES_BEFORE_ACT, EP_RES_NONE } from '../kernels/uniforms.js';
 import type { ShaderHeader, ShaderSpec } from '../runtime/shaders.js';
 import { shaderHeader } from '../runtime/shaders.js';
 
@@ -29,7 +30,6 @@ export interface EpilogueBinding {
 
 /** Ops whose kernels take the piecewise-linear activations from the uniform: a handful of flops per output is nothing beside a conv's math, and one pipeline then serves none/relu/clip/hardSigmoid/hardSwish. */
 const PWL_OPS = new Set(['conv', 'convTranspose']);
-const EP_ACT_PWL = 1000;
 const F32_MAX = 3.4028234663852886e38;
 
 type PiecewiseLinear = Pick<EpilogueBinding, 'alpha' | 'beta' | 'lo' | 'hi' | 'timesInput' | 'divisor'>;
@@ -175,6 +175,7 @@ export function buildSchedule(
         return name;
       });
       const header = shaderHeader(call.shader.file);
+      checkParams(call, header);
       const shader = withWeightFormat(
         withElemType(call.shader, header, elem, node),
         header,
@@ -192,7 +193,7 @@ export function buildSchedule(
               EP_ACT: pwl ? EP_ACT_PWL : ACT_CODES[ep?.act ?? 'none'],
               EP_BIAS: !!ep?.bias,
               EP_SCALE: !!ep?.scale,
-              EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
+              EP_RES: ep?.residual ? (ep.residualBeforeAct ? EP_RES_BEFORE_ACT : EP_RES_AFTER_ACT) : EP_RES_NONE,
               // conv kernels take fake quantization as data with the piecewise-linear activation
               EP_FQ: !pwl && !!ep?.fakeQuant,
             },
@@ -219,6 +220,15 @@ export function buildSchedule(
     }
   }
   return { steps, aliases, scratch, packed, offsets };
+}
+
+/** The call's params must be packed as the struct the shader's binding 0 reads (one schema, one layout). */
+export function checkParams(call: KernelCall, header: ShaderHeader): void {
+  if (call.params.struct !== header.params)
+    throw new KestrelError(
+      'USAGE',
+      `kernel ${call.variant} packs its params as ${call.params.struct} but shaders/${call.shader.file} reads ${header.params ?? 'no params uniform'}`,
+    );
 }
 
 /** Byte offset of `name` inside its root (0 for plain views). */

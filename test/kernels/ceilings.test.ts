@@ -1,7 +1,8 @@
 // The ceiling kernels compute what they claim (else their GFLOP/s would be of nothing): peak_fma's chains, both
 // multiply-add forms, against the same f32 arithmetic on the CPU; peak_dot4 exactly; copy_vec4 with PER_LANE > 1.
 import { describe, expect, it } from 'vitest';
-import { ParamsBuilder, grid1d } from '../../src/kernels/params.js';
+import { grid1d } from '../../src/kernels/params.js';
+import { COUNT_PARAMS } from '../../src/kernels/uniforms.js';
 import { FMA_C, FMA_M, peakParams, peakSpec } from '../../src/profile/ceilings.js';
 import { prepareDispatch, storageBuffer, timeDispatches } from '../../src/profile/microbench.js';
 import { PipelineCache } from '../../src/runtime/pipelines.js';
@@ -105,7 +106,7 @@ describe('ceiling kernels', () => {
       ctx,
       cache,
       { file: 'bench/copy_vec4.wgsl', overrides: { WG: wg, PER_LANE: 4 } },
-      new ParamsBuilder().u32(count).build(),
+      COUNT_PARAMS.pack({ count }),
       [src, dst],
       grid1d(Math.ceil(count / wg / 4), ctx.limits.maxComputeWorkgroupsPerDimension),
     );
