@@ -2,7 +2,7 @@
 //   dist/kestrel.node.mjs     src/index.ts for Node (webgpu, onnxruntime-node external)
 //   dist/kestrel.browser.mjs  src/index.ts for browsers (no Node-only imports; `webgpu` is only reached without navigator.gpu)
 //   dist/cli.mjs              src/cli/main.ts for Node (run by bin/kestrel.mjs)
-// In every bundle src/runtime/shader-table.ts, which reads shaders/ from disk, is replaced by a module
+// In every bundle src/shaders/table.ts, which reads shaders/ from disk, is replaced by a module
 // that inlines each .wgsl file, so a bundle never depends on where the repository is.
 // Usage: node scripts/build.mjs [--quiet]
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ const NODE_EXTERNAL = ['webgpu', 'onnxruntime-node'];
 const NODE_BANNER =
   "import { createRequire as __kestrelCreateRequire } from 'node:module';\nconst require = __kestrelCreateRequire(import.meta.url);";
 
-/** Every .wgsl under shaders/, keyed by its path under shaders/ with forward slashes (as shader-table.ts does). */
+/** Every .wgsl under shaders/, keyed by its path under shaders/ with forward slashes (as shaders/table.ts does). */
 export function collectShaders(dir = join(root, 'shaders')) {
   const out = {};
   const walk = (d) => {
@@ -51,7 +51,7 @@ function checkShaderTableExports(path) {
 export const inlineShadersPlugin = {
   name: 'kestrel-inline-shaders',
   setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/]runtime[\\/]shader-table\.ts$/ }, (args) => {
+    build.onLoad({ filter: /[\\/]src[\\/]shaders[\\/]table\.ts$/ }, (args) => {
       checkShaderTableExports(args.path);
       const shaders = collectShaders();
       return {

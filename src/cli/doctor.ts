@@ -1,6 +1,6 @@
 // `kestrel doctor`: what WebGPU adapter Kestrel gets here, which optional features it has, and the limits that shape plans.
 import { type GpuContext, createGpuContext } from '../runtime/device.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 export const DOCTOR_LIMITS = [
   'maxStorageBufferBindingSize',

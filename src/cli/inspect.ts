@@ -7,7 +7,7 @@ import { int64 } from '../onnx/proto.js';
 import { LOWERINGS, resolveInputShapes } from '../onnx/import.js';
 import { loadModel } from '../onnx/load.js';
 import { Session } from '../runtime/session.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { MODEL_FLAGS, parsePasses, parseShapes } from './model-args.js';
 
 const mb = (b: number) => `${(b / 1048576).toFixed(2)} MiB`;

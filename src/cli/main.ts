@@ -1,7 +1,8 @@
 // The `kestrel` command: a registry of subcommands, argument parsing, and one place that maps errors to exit codes.
 // Exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error (any KestrelError).
 import { KestrelError } from '../core/errors.js';
-import { type ArgSpec, type ParsedArgs, UsageError, formatFlags, parseArgs } from './args.js';
+import { UsageError, formatFlags, parseArgs } from './args.js';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import { doctorCommand } from './doctor.js';
 import { inspectCommand } from './inspect.js';
 import { parityCommand } from './parity.js';
@@ -10,26 +11,7 @@ import { quantizeCommand } from './quantize.js';
 import { demoCommand } from './demo.js';
 import { profileCommand } from './profile.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-
-/** Where a command writes; tests pass their own. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export interface Command {
-  name: string;
-  /** One line for `kestrel --help`. */
-  summary: string;
-  /** The synopsis after `kestrel`, e.g. 'doctor [--json]'. */
-  usage: string;
-  args: ArgSpec;
-  /** Returns the exit code: EXIT_OK, or EXIT_FAILURE for a mismatch. Throw KestrelError for usage/model errors. */
-  run(args: ParsedArgs, io: CliIo): Promise<number>;
-}
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
 
 // Each command lives in its own file (src/cli/<name>.ts) and is listed here, in help order.
 export const COMMANDS: Command[] = [

@@ -10,7 +10,7 @@ import { quantizeModel } from '../quant/quantize.js';
 import type { WeightMode } from '../quant/weights.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { CliIo, Command } from './main.js';
+import type { CliIo, Command } from './command.js';
 import { MODEL_FLAGS, feedsFor, parseShapes } from './model-args.js';
 
 function readCalibration(dir: string, inputName: string): Record<string, HostTensor>[] {

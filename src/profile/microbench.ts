@@ -1,7 +1,7 @@
 // Times raw dispatches outside a plan: the adapter ceilings and bench rungs that are not library kernels.
 import type { GpuContext } from '../runtime/device.js';
 import type { PipelineCache } from '../runtime/pipelines.js';
-import type { ShaderSpec } from '../runtime/shaders.js';
+import type { ShaderSpec } from '../shaders/assemble.js';
 
 export interface Dispatch {
   pipeline: GPUComputePipeline;
@@ -56,7 +56,7 @@ class PassTimer {
   private readonly qs: GPUQuerySet;
   private readonly resolve: GPUBuffer;
   private readonly read: GPUBuffer;
-  constructor(private readonly device: GPUDevice) {
+  constructor(device: GPUDevice) {
     this.qs = device.createQuerySet({ type: 'timestamp', count: 2 });
     this.resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     this.read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

@@ -4,7 +4,7 @@
 //   // kestrel:prelude elem_t TM          (names the loader must define before the body)
 //   // kestrel:enable f16 subgroups       (WGSL extensions)
 import { KestrelError } from '../core/errors.js';
-import { shaderTable } from './shader-table.js';
+import { shaderTable } from './table.js';
 
 export type PreludeValue = string | number;
 

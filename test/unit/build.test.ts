@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildAll, collectShaders, inlineShadersPlugin, noNodeBuiltinsPlugin } from '../../scripts/build.mjs';
-import { shaderTable } from '../../src/runtime/shader-table.js';
+import { shaderTable } from '../../src/shaders/table.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const dist = (f: string) => join(repo, 'dist', f);
@@ -32,7 +32,7 @@ describe('bundles', () => {
 
   it('never reads shaders/ from disk in any bundle', () => {
     for (const f of ['kestrel.node.mjs', 'kestrel.browser.mjs', 'cli.mjs']) {
-      // shader-table.ts reads this folder from disk; the bundles must carry the inlined table instead
+      // shaders/table.ts reads this folder from disk; the bundles must carry the inlined table instead
       expect(readFileSync(dist(f), 'utf8'), f).not.toContain("'../../shaders/'");
     }
   });
@@ -43,12 +43,12 @@ describe('bundles', () => {
     expect(mod.KestrelError).toBeTypeOf('function');
   });
 
-  it('inlines every .wgsl file, identical to what shader-table.ts reads from disk', async () => {
+  it('inlines every .wgsl file, identical to what shaders/table.ts reads from disk', async () => {
     // Bundle the real shader loader for the browser, then run the bundle and compare its table with the disk.
     const out = await esbuild.build({
       stdin: {
         contents:
-          "export { shaderTable } from './src/runtime/shader-table.js';\nexport { assembleShader } from './src/runtime/shaders.js';",
+          "export { shaderTable } from './src/shaders/table.js';\nexport { assembleShader } from './src/shaders/assemble.js';",
         resolveDir: repo,
         sourcefile: 'entry.ts',
         loader: 'ts',

@@ -2,8 +2,8 @@
 // device compiles once assembled with a representative prelude (type aliases 'f32', u32 consts 4).
 import { describe, expect, it } from 'vitest';
 import { createGpuContext } from '../../src/runtime/device.js';
-import { shaderTable } from '../../src/runtime/shader-table.js';
-import { type PreludeValue, assembleShader, moduleKey, pipelineKey, shaderHeader } from '../../src/runtime/shaders.js';
+import { shaderTable } from '../../src/shaders/table.js';
+import { type PreludeValue, assembleShader, moduleKey, pipelineKey, shaderHeader } from '../../src/shaders/assemble.js';
 
 const table = shaderTable();
 const kernels = Object.keys(table)
