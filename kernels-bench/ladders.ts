@@ -111,7 +111,7 @@ export function rungsFor(c: KernelCase): Rung[] {
       return [
         {
           name: 'scalar, index math per element',
-          select: knobbed(BINARY_TUNING as unknown as Record<string, unknown>, { bcast4: false }),
+          select: knobbed(BINARY_TUNING, { bcast4: false }),
         },
         { name: 'default' },
       ];

@@ -5,8 +5,7 @@
 import { bytesPerElement } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
-import type { MatmulAttrs } from '../ir/graph.js';
-import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
+import type { KernelCall, KernelCaps, KernelDef, KNodeOf } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
 
 export interface MatmulGeometry {
@@ -27,8 +26,8 @@ export interface MatmulGeometry {
   elemBytes: number;
 }
 
-export function matmulGeometry(node: KNode): MatmulGeometry {
-  const at = node.attrs as MatmulAttrs;
+export function matmulGeometry(node: KNodeOf<'matmul'>): MatmulGeometry {
+  const at = node.attrs;
   const [a, b] = node.inputs as { shape: number[] }[];
   const out = node.outputs[0].shape;
   const m = out[out.length - 2];
@@ -188,7 +187,7 @@ export function gemvCall(g: MatmulGeometry, caps: KernelCaps, node = 'matmul'): 
   };
 }
 
-export const matmulKernel: KernelDef = {
+export const matmulKernel: KernelDef<'matmul'> = {
   op: 'matmul',
   select(node, caps) {
     const g = matmulGeometry(node);

@@ -6,7 +6,7 @@ import { sizeOf } from '../core/shape.js';
 import type { QuantAttrs } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { ParamsBuilder, grid1d } from './params.js';
-import type { KNode, KernelDef } from './types.js';
+import type { KNode, KNodeOf, KernelDef } from './types.js';
 
 const WG = 256;
 const PACK_MODE: Partial<Record<DType, number>> = { i8: 1, u8: 2, i4: 3, u4: 4 };
@@ -50,8 +50,8 @@ function quantIndex(x: TensorInfo, scale: TensorInfo, a: QuantAttrs, name: strin
   return [Math.max(inner, 1), dim, 1, 0, 1, 0, 0, 0];
 }
 
-function select(node: KNode, quantize: boolean) {
-  const a = node.attrs as QuantAttrs;
+function select(node: KNodeOf<'quantize' | 'dequantize'>, quantize: boolean) {
+  const a = node.attrs;
   const [x, scale, zp] = node.inputs;
   const count = sizeOf(node.outputs[0].shape);
   const q = quantIndex(x!, scale!, a, node.name);
@@ -108,5 +108,5 @@ function select(node: KNode, quantize: boolean) {
   };
 }
 
-export const dequantizeKernel: KernelDef = { op: 'dequantize', select: (n) => select(n, false) };
-export const quantizeKernel: KernelDef = { op: 'quantize', select: (n) => select(n, true) };
+export const dequantizeKernel: KernelDef<'dequantize'> = { op: 'dequantize', select: (n) => select(n, false) };
+export const quantizeKernel: KernelDef<'quantize'> = { op: 'quantize', select: (n) => select(n, true) };

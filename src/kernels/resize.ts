@@ -1,13 +1,12 @@
 // Resize (ONNX semantics, following its reference implementation). Nearest works on any rank and any
 // 32-bit dtype or f16; linear and cubic interpolate up to two axes of an f32/f16 tensor (others unchanged).
 import { type StridedCopy, storageElem, stridedCopyCalls } from './data-movement.js';
-import { KestrelError } from '../core/errors.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { CoordMode, NearestMode, ResizeAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef } from './types.js';
 import { ParamsBuilder, grid1d } from './params.js';
 import { padValueBits } from './pad.js';
-import { unsupported } from './stub.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 const NEAREST_MODES: Record<NearestMode, number> = { round_prefer_floor: 0, round_prefer_ceil: 1, floor: 2, ceil: 3 };
@@ -81,12 +80,12 @@ function pushAxis(p: ParamsBuilder, a: ResizeAxis): ParamsBuilder {
   return p.vec4u([a.inLen, a.outLen, a.identity ? 1 : 0, 0]).vec4f([a.half, a.num, a.den, a.add]);
 }
 
-export const resizeKernel: KernelDef = {
+export const resizeKernel: KernelDef<'resize'> = {
   op: 'resize',
   select(node, caps) {
     const x = node.inputs[0]!;
     const elem = storageElem(x);
-    const at = node.attrs as ResizeAttrs;
+    const at = node.attrs;
     const out = node.outputs[0].shape;
     const r = x.shape.length;
     const count = sizeOf(out);

@@ -34,8 +34,8 @@ export function withAllOutputs(bytes: Uint8Array): { bytes: Uint8Array; names: s
   const have = new Set(m.graph!.output.map((o) => o.name));
   const names: string[] = [];
   for (const n of m.graph!.node) for (const o of n.output) if (o && n.opType !== 'Constant') names.push(o);
-  for (const n of names) if (!have.has(n)) m.graph!.output.push({ name: n } as never);
-  return { bytes: ModelProtoType.encode(m as never).finish(), names };
+  for (const n of names) if (!have.has(n)) m.graph!.output.push({ name: n });
+  return { bytes: ModelProtoType.encode(m).finish(), names };
 }
 
 /** Reference values for every node output from onnxruntime-node. */

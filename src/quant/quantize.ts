@@ -69,7 +69,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
     if (model.producerName !== undefined)
       model.producerName = `${model.producerName || 'unknown'} + kestrel quantize --compute fp16`;
     return {
-      bytes: ModelProtoType.encode(model as never).finish(),
+      bytes: ModelProtoType.encode(model).finish(),
       weights: [],
       ranges: [],
       kept: [],
@@ -91,7 +91,7 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
         '--activations int8 needs calibration samples (--calibration DIR of .npy inputs)',
       );
     // calibrate on the float model (after the opset rewrite, which keeps value names)
-    const floatModel = decodeModel(ModelProtoType.encode(model as never).finish());
+    const floatModel = decodeModel(ModelProtoType.encode(model).finish());
     const consts = new Constants(model);
     // int8 weights (with --weights int4, the non-MatMul ones) get power-of-two scales; MatMulNBits blocks do not
     const onGrid = (n: OnnxNode) =>
@@ -115,5 +115,5 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
     : [];
   pruneConstants(model);
   if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize`;
-  return { bytes: ModelProtoType.encode(model as never).finish(), weights, ranges, kept, upgraded, folded };
+  return { bytes: ModelProtoType.encode(model).finish(), weights, ranges, kept, upgraded, folded };
 }

@@ -121,7 +121,7 @@ export function decodeProto(bytes: Uint8Array): OnnxModel {
   return ModelProtoType.decode(bytes) as unknown as OnnxModel;
 }
 export function encodeProto(m: OnnxModel): Uint8Array {
-  return ModelProtoType.encode(m as never).finish();
+  return ModelProtoType.encode(m).finish();
 }
 
 /** Every TensorProto that carries weights: initializers and Constant nodes' value attributes. */

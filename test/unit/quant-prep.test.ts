@@ -13,7 +13,7 @@ import { randomTensor, relL2 } from '../util.js';
 const vals = (shape: number[], seed: number, lo = -1, hi = 1) =>
   Array.from(randomTensor(shape, seed, lo, hi).data as Float32Array);
 const decode = (b: Uint8Array) => ModelProtoType.decode(b) as unknown as OnnxModel;
-const encode = (m: OnnxModel) => ModelProtoType.encode(m as never).finish();
+const encode = (m: OnnxModel) => ModelProtoType.encode(m).finish();
 
 describe('foldConvAffine', () => {
   it('folds BatchNormalization, a scalar Mul, a per-channel Add and a Div into the conv (same outputs as onnxruntime before)', async () => {
