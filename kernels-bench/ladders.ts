@@ -86,6 +86,7 @@ function tiledConvRungs(): Rung[] {
   return TILED_CONV_KNOBS.map((k) => ({
     name: `tiled ${k.tm}x${k.tn} wg${k.wg}${k.cUnroll === 2 ? ' c2' : ''}`,
     select: (node: KNode, caps: KernelCaps) => {
+      if (node.op !== 'conv') return undefined;
       const call = tiledConvCall(convGeometry(node), caps, k);
       return call ? { calls: [call] } : undefined;
     },
@@ -140,7 +141,7 @@ export function rungsFor(c: KernelCase): Rung[] {
       return [
         {
           name: 'scalar, index math per element',
-          select: knobbed(BINARY_TUNING as unknown as Record<string, unknown>, { bcast4: false }),
+          select: knobbed(BINARY_TUNING, { bcast4: false }),
         },
         { name: 'default' },
       ];

@@ -103,7 +103,7 @@ installNavigatorGpu();
 const ctx = await createGpuContext();
 const cache = new PipelineCache(ctx);
 const slug = adapterSlug(ctx);
-const outDir = join(args.out!, slug);
+const outDir = join(args.out, slug);
 mkdirSync(outDir, { recursive: true });
 log(`kernels-bench on ${adapterName(ctx)} → ${outDir}`);
 
@@ -252,7 +252,7 @@ if (args.tune) {
     if (t) tuning.push(await tuneCase(ctx, cache, c, t, Math.max(3, Math.floor(samples / 2)), log));
   }
   notes.push(
-    `tuning cache: ${writeTuningCache(args.out!, slug, adapterName(ctx), tuning)} (best knobs per shape class; the kernels read CONV_TUNING / tile tables, which this file can seed)`,
+    `tuning cache: ${writeTuningCache(args.out, slug, adapterName(ctx), tuning)} (best knobs per shape class; the kernels read CONV_TUNING / tile tables, which this file can seed)`,
   );
 }
 

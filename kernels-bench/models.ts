@@ -121,7 +121,7 @@ async function ortEngine(engine: 'ort-web' | 'ort-node', s: Student, bytes: Uint
       : { executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } },
   );
   const t1 = performance.now();
-  const feeds = () => ({ [st.input]: new ort.Tensor('float32', x.data as Float32Array, st.shape) });
+  const feeds = () => ({ [st.input]: new ort.Tensor('float32', x.data, st.shape) });
   const first = await session.run(feeds());
   for (const k of Object.keys(first)) await first[k].getData?.();
   const t2 = performance.now();

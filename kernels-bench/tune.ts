@@ -35,15 +35,11 @@ export const TUNABLES: Tunable[] = [
     space: { tm: [8, 16, 32], tnv: [1, 2], wg: [8, 16, 32, 64], sg: [true, false] },
     start: { tm: 16, tnv: 2, wg: 8, sg: true },
     // matmul has no exported tuning object (conv has CONV_TUNING), so this drives its tiled call directly.
-    select: (k) => (node, caps: KernelCaps) => ({
-      calls: [
-        tiledCall(matmulGeometry(node), caps, k.sg && caps.subgroups ? 'sg' : 'plain', {
-          tm: Number(k.tm),
-          tnv: Number(k.tnv),
-          wg: Number(k.wg),
-        }),
-      ],
-    }),
+    select: (k) => (node, caps: KernelCaps) => {
+      if (node.op !== 'matmul') throw new Error(`the matmul tunable was applied to a ${node.op} node`);
+      const knobs = { tm: Number(k.tm), tnv: Number(k.tnv), wg: Number(k.wg) };
+      return { calls: [tiledCall(matmulGeometry(node), caps, k.sg && caps.subgroups ? 'sg' : 'plain', knobs)] };
+    },
   },
   {
     applies: (c) => c.family === 'conv3x3' || c.family === 'conv1x1',

@@ -41,7 +41,7 @@ const HEAD: Record<EngineName, string> = {
   'ort-node': 'onnxruntime-node CPU (native)',
 };
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const students = args.models!.split(',') as Student[];
+const students = args.models.split(',') as Student[];
 for (const s of students) if (!(s in STUDENTS)) throw new Error(`unknown model '${s}' (det, rec, cls)`);
 
 if (args.adapter !== undefined) {

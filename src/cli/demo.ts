@@ -16,7 +16,7 @@ import { startServer } from '../demo/server.js';
 import { ensureStudents } from '../demo/students.js';
 import type { TruthLine } from '../demo/truth.js';
 import { UsageError } from './args.js';
-import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './main.js';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './command.js';
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string, fallback: T): T {
   if (value === undefined) return fallback;

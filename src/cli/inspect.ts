@@ -7,7 +7,7 @@ import { int64 } from '../onnx/proto.js';
 import { LOWERINGS, resolveInputShapes } from '../onnx/import.js';
 import { loadModel } from '../onnx/load.js';
 import { Session } from '../runtime/session.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { MODEL_FLAGS, TUNING_FLAG, checkInputNames, parsePasses, parseShapes, parseTuning } from './model-args.js';
 import { jsonOutput } from './output.js';
 

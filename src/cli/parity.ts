@@ -12,7 +12,7 @@ import { precisionSweep } from '../parity/sweep.js';
 import { createGpuContext } from '../runtime/device.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { CliIo, Command } from './main.js';
+import type { CliIo, Command } from './command.js';
 import {
   INPUT_FLAG,
   MODEL_FLAGS,

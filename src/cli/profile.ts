@@ -13,7 +13,7 @@ import { adapterName } from '../runtime/device.js';
 import { PipelineCache } from '../runtime/pipelines.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import {
   INPUT_FLAG,
   MODEL_FLAGS,

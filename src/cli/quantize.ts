@@ -14,7 +14,7 @@ import { textLikeImage } from '../quant/text-pages.js';
 import type { WeightMode } from '../quant/weights.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { MODEL_FLAGS, feedsFor, parseShapes } from './model-args.js';
 import { stderrIsTTY } from './output.js';
 

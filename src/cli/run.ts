@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { adapterName } from '../runtime/device.js';
 import { Session } from '../runtime/session.js';
 import { sanitizeName, toNpy } from '../io/npy.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import {
   INPUT_FLAG,
   MODEL_FLAGS,

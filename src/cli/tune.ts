@@ -12,7 +12,7 @@ import { profileLookup } from '../runtime/tuning/lookup.js';
 import { type TuningProfile, mergeProfiles, parseProfile, profileApplies } from '../runtime/tuning/profile.js';
 import { tuneGraph } from '../runtime/tuning/tuner.js';
 import { UsageError } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { INPUT_FLAG, MODEL_FLAGS, feedsFor, parsePasses, parseShapes, readInputs } from './model-args.js';
 
 /** A pick may be this much slower than the fastest candidate timed in the same run. */

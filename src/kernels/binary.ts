@@ -1,11 +1,10 @@
 import { type DType, gpuDType } from '../core/dtype.js';
-import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
-import type { BinaryAttrs, BinaryKind } from '../ir/graph.js';
+import type { BinaryKind } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { grid1d, rankDims } from './params.js';
 import { BCAST4_PARAMS, BROADCAST_PARAMS } from './uniforms.js';
-import { unsupported } from './stub.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 export const BINARY_CODES: Partial<Record<BinaryKind, number>> = {
@@ -42,10 +41,10 @@ const INT_CODES: Partial<Record<BinaryKind, number>> = {
   pow: 4,
 };
 
-export const binaryKernel: KernelDef = {
+export const binaryKernel: KernelDef<'binary'> = {
   op: 'binary',
   select(node, caps) {
-    const kind = (node.attrs as BinaryAttrs).kind;
+    const kind = node.attrs.kind;
     const [a, b] = node.inputs as { shape: number[]; dtype: string }[];
     const out = node.outputs[0];
     const count = sizeOf(out.shape);
@@ -90,7 +89,7 @@ export const binaryKernel: KernelDef = {
             shader: {
               file: 'compare.wgsl',
               prelude: { in_t: isInt ? g : a.dtype === 'f16' ? 'f16' : 'f32' },
-              overrides: { OP: COMPARE_CODES[kind]!, WG, DIRECT: direct },
+              overrides: { OP: COMPARE_CODES[kind], WG, DIRECT: direct },
             },
             params,
             bindings: [...bindings],

@@ -15,7 +15,7 @@ export const CONV_TRANSPOSE_TUNING = {
   minSubgroup: 8,
 };
 
-export const convTransposeKernel: KernelDef = {
+export const convTransposeKernel: KernelDef<'convTranspose'> = {
   op: 'convTranspose',
   select(node, caps, tuning) {
     const g = convGeometry(node);

@@ -8,8 +8,7 @@
 // Tile sizes come from measurements on lavapipe (see test/kernels/conv-timing.ts): there every buffer
 // load is a per-lane scalar loop, so the kernels are organized around loading less, not computing less.
 import { bytesPerElement } from '../core/dtype.js';
-import type { ConvAttrs } from '../ir/graph.js';
-import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
+import type { KernelCall, KernelCaps, KernelDef, KNode, KNodeOf } from './types.js';
 import type { UniformBytes } from '../core/uniform-struct.js';
 import { grid1d } from './params.js';
 import { CONV_PARAMS } from './uniforms.js';
@@ -76,8 +75,8 @@ export const CONV_TUNING = {
   minSubgroup: 8,
 };
 
-export function convGeometry(node: KNode): ConvGeometry {
-  const a = node.attrs as ConvAttrs;
+export function convGeometry(node: KNodeOf<'conv' | 'convTranspose'>): ConvGeometry {
+  const a = node.attrs;
   const [n, cin, h, w] = node.inputs[0]!.shape;
   const [, , kh, kw] = node.inputs[1]!.shape;
   const [, cout, oh, ow] = node.outputs[0].shape;
@@ -294,7 +293,7 @@ function direct(g: ConvGeometry, caps: KernelCaps): KernelCall {
   };
 }
 
-export const convKernel: KernelDef = {
+export const convKernel: KernelDef<'conv'> = {
   op: 'conv',
   select(node, caps, tuning) {
     const g = convGeometry(node);

@@ -3,7 +3,6 @@
 // 32-bit words (one pipeline serves f32, i32 and bool) or on f16 halves. Gather has its own small shader.
 import { gpuDType } from '../core/dtype.js';
 import { broadcastStrides, normAxis, sizeOf, stridesOf } from '../core/shape.js';
-import type { ConcatAttrs, GatherAttrs, SliceAttrs, TransposeAttrs } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { BindingRef, KernelCall, KernelCaps, KernelDef } from './types.js';
 import { grid1d, rankDims } from './params.js';
@@ -83,11 +82,11 @@ export function stridedCopyCalls(
 const IN0: BindingRef = { io: 'in', index: 0 };
 const OUT0: BindingRef = { io: 'out', index: 0 };
 
-export const transposeKernel: KernelDef = {
+export const transposeKernel: KernelDef<'transpose'> = {
   op: 'transpose',
   select(node, caps) {
     const x = node.inputs[0]!;
-    const perm = (node.attrs as TransposeAttrs).perm;
+    const perm = node.attrs.perm;
     const xs = stridesOf(x.shape);
     const out = node.outputs[0].shape;
     const elem = storageElem(x);
@@ -126,11 +125,11 @@ function pixelShuffle(shape: number[], perm: number[], caps: KernelCaps): Kernel
   };
 }
 
-export const sliceKernel: KernelDef = {
+export const sliceKernel: KernelDef<'slice'> = {
   op: 'slice',
   select(node, caps) {
     const x = node.inputs[0]!;
-    const a = node.attrs as SliceAttrs;
+    const a = node.attrs;
     const out = node.outputs[0].shape;
     if (sizeOf(out) === 0) return { calls: [] };
     const xs = stridesOf(x.shape);
@@ -146,7 +145,7 @@ export const sliceKernel: KernelDef = {
   },
 };
 
-export const expandKernel: KernelDef = {
+export const expandKernel: KernelDef<'expand'> = {
   op: 'expand',
   select(node, caps) {
     const x = node.inputs[0]!;
@@ -163,11 +162,11 @@ export const expandKernel: KernelDef = {
 };
 
 /** One call per non-empty input, each writing its slab of the output. */
-export const concatKernel: KernelDef = {
+export const concatKernel: KernelDef<'concat'> = {
   op: 'concat',
   select(node, caps) {
     const out = node.outputs[0].shape;
-    const axis = normAxis((node.attrs as ConcatAttrs).axis, out.length, `node '${node.name}' axis`);
+    const axis = normAxis(node.attrs.axis, out.length, `node '${node.name}' axis`);
     const os = stridesOf(out);
     const calls: KernelCall[] = [];
     let offset = 0;
@@ -187,12 +186,12 @@ export const concatKernel: KernelDef = {
   },
 };
 
-export const gatherKernel: KernelDef = {
+export const gatherKernel: KernelDef<'gather'> = {
   op: 'gather',
   select(node, caps) {
     const [x, idx] = node.inputs as TensorInfo[];
     const elem = storageElem(x);
-    const axis = normAxis((node.attrs as GatherAttrs).axis, x.shape.length, `node '${node.name}' axis`);
+    const axis = normAxis(node.attrs.axis, x.shape.length, `node '${node.name}' axis`);
     const count = sizeOf(node.outputs[0].shape);
     if (count === 0) return { calls: [] };
     const inner = sizeOf(x.shape.slice(axis + 1));

@@ -1,19 +1,19 @@
 import { type DType, gpuDType } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
-import { ACT_CODES, type CastAttrs, type UnaryAttrs } from '../ir/graph.js';
+import { ACT_CODES } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { KernelDef } from './types.js';
 import { grid1d, rankDims } from './params.js';
 import { COUNT_PARAMS, UNARY_PARAMS, WHERE_PARAMS } from './uniforms.js';
-import { unsupported } from './stub.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 
-export const unaryKernel: KernelDef = {
+export const unaryKernel: KernelDef<'unary'> = {
   op: 'unary',
   select(node, caps) {
-    const a = node.attrs as UnaryAttrs;
+    const a = node.attrs;
     const count = sizeOf(node.outputs[0].shape);
     const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
     const bindings = [
@@ -98,11 +98,11 @@ function wordKind(node: { name: string; op: string }, dtype: DType): number {
   );
 }
 
-export const castKernel: KernelDef = {
+export const castKernel: KernelDef<'cast'> = {
   op: 'cast',
   select(node, caps) {
     const from = node.inputs[0]!.dtype;
-    const to = (node.attrs as CastAttrs).to;
+    const to = node.attrs.to;
     const count = sizeOf(node.outputs[0].shape);
     if (count === 0) return { calls: [] };
     if (from === 'f16' && to === 'f32') {
@@ -185,7 +185,7 @@ export const castKernel: KernelDef = {
   },
 };
 
-export const whereKernel: KernelDef = {
+export const whereKernel: KernelDef<'where'> = {
   op: 'where',
   select(node, caps) {
     const [c, x, y] = node.inputs as TensorInfo[];

@@ -5,8 +5,7 @@
 import { bytesPerElement } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
-import type { MatmulAttrs } from '../ir/graph.js';
-import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
+import type { KernelCall, KernelCaps, KernelDef, KNode, KNodeOf } from './types.js';
 import type { UniformBytes } from '../core/uniform-struct.js';
 import { grid1d } from './params.js';
 import { MATMUL_PARAMS } from './uniforms.js';
@@ -30,8 +29,8 @@ export interface MatmulGeometry {
   elemBytes: number;
 }
 
-export function matmulGeometry(node: KNode): MatmulGeometry {
-  const at = node.attrs as MatmulAttrs;
+export function matmulGeometry(node: KNodeOf<'matmul'>): MatmulGeometry {
+  const at = node.attrs;
   const [a, b] = node.inputs as { shape: number[] }[];
   const out = node.outputs[0].shape;
   const m = out[out.length - 2];
@@ -164,7 +163,6 @@ export function vec4Readable(g: MatmulGeometry): boolean {
 // by lavapipe's NIR and fall back to indexed register arrays (3x slower).
 const SG_TILE_SMALL: TileConfig = { tm: 16, tnv: 1, wg: 8 };
 const SG_TILE_LARGE: TileConfig = { tm: 16, tnv: 2, wg: 8 };
-const LARGE_MACS = 1 << 26;
 const SG_STRIDED_TILE: TileConfig = { tm: 16, tnv: 1, wg: 8 };
 const PLAIN_TILE: TileConfig = { tm: 8, tnv: 1, wg: 8 };
 
@@ -183,7 +181,7 @@ export function gemvCall(g: MatmulGeometry, caps: KernelCaps, node = 'matmul'): 
   };
 }
 
-export const matmulKernel: KernelDef = {
+export const matmulKernel: KernelDef<'matmul'> = {
   op: 'matmul',
   select(node, caps, tuning) {
     const g = matmulGeometry(node);

@@ -3,7 +3,6 @@
 import { bytesPerElement } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { normAxis, sizeOf } from '../core/shape.js';
-import type { BatchNormAttrs, LayerNormAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { grid1d } from './params.js';
 import { BATCH_NORM_PARAMS, LAYER_NORM_PARAMS } from './uniforms.js';
@@ -22,10 +21,10 @@ function paramPeriod(param: number[], normalized: number[], node: string): numbe
   return sizeOf(trimmed);
 }
 
-export const layerNormKernel: KernelDef = {
+export const layerNormKernel: KernelDef<'layerNorm'> = {
   op: 'layerNorm',
   select(node, caps) {
-    const a = node.attrs as LayerNormAttrs;
+    const a = node.attrs;
     const [x, scale, bias] = node.inputs;
     const shape = x!.shape;
     const axis = normAxis(a.axis, shape.length);
@@ -71,10 +70,10 @@ export const layerNormKernel: KernelDef = {
 const BN_WG = 256;
 const FOLD_WG = 64;
 
-export const batchNormKernel: KernelDef = {
+export const batchNormKernel: KernelDef<'batchNorm'> = {
   op: 'batchNorm',
   select(node, caps) {
-    const a = node.attrs as BatchNormAttrs;
+    const a = node.attrs;
     const shape = node.inputs[0]!.shape;
     const channels = shape.length >= 2 ? shape[1] : (shape[0] ?? 1);
     const spatial = shape.length >= 2 ? sizeOf(shape.slice(2)) : 1;

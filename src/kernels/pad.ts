@@ -1,7 +1,6 @@
 // Pad: one pipeline per mode and storage element (32-bit words or f16); a word constant travels as raw bits.
 import { gpuDType } from '../core/dtype.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
-import type { PadAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { grid1d, rankDims } from './params.js';
 import { PAD_PARAMS } from './uniforms.js';
@@ -18,12 +17,12 @@ export function padValueBits(value: number, dtype: string): number {
   return (Math.trunc(value) | 0) >>> 0;
 }
 
-export const padKernel: KernelDef = {
+export const padKernel: KernelDef<'pad'> = {
   op: 'pad',
   select(node, caps) {
     const x = node.inputs[0]!;
     const elem = storageElem(x);
-    const a = node.attrs as PadAttrs;
+    const a = node.attrs;
     const r = x.shape.length;
     const out = node.outputs[0].shape;
     const count = sizeOf(out);

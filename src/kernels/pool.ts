@@ -1,26 +1,24 @@
 // 2-D pooling on NCHW f32 or f16 (math in f32). Whole-plane windows (global pooling, e.g. 1x480x80x80 -> 1x480x1x1) take a
 // workgroup reduction per plane; everything else one output per invocation.
-import { KestrelError } from '../core/errors.js';
 import { bytesPerElement } from '../core/dtype.js';
 import { sizeOf } from '../core/shape.js';
-import type { PoolAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { grid1d } from './params.js';
 import { GLOBAL_POOL_PARAMS, POOL_PARAMS } from './uniforms.js';
-import { unsupported } from './stub.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 const MAX_CONST_WINDOW = 49;
 // Measured on lavapipe at 1x480x80x80: vec4 loads with 16-32 lanes per plane beat scalar loads 2-4x.
 const GLOBAL_WG = 32;
 
-export const poolKernel: KernelDef = {
+export const poolKernel: KernelDef<'pool'> = {
   op: 'pool',
   select(node, caps) {
     const x = node.inputs[0]!;
     if (x.dtype !== 'f32' && x.dtype !== 'f16') unsupported(node, `pooling of ${x.dtype} values`);
     const eb = bytesPerElement(x.dtype);
-    const a = node.attrs as PoolAttrs;
+    const a = node.attrs;
     const [n, c, h, w] = x.shape;
     const [, , oh, ow] = node.outputs[0].shape;
     const count = sizeOf(node.outputs[0].shape);

@@ -4,7 +4,7 @@ import { UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { QLinearAttrs } from '../ir/graph.js';
 import { QCONV_PARAMS } from './uniforms.js';
-import type { BindingRef, KernelCaps, KernelDef, KernelSelection, KNode } from './types.js';
+import type { BindingRef, KernelCaps, KernelDef, KernelSelection, KNode, KNodeOf } from './types.js';
 
 const WG = 64;
 const BINDINGS: BindingRef[] = [
@@ -80,7 +80,7 @@ function matmulGeometry(node: KNode, a: QLinearAttrs): Geometry {
   };
 }
 
-function select(node: KNode, caps: KernelCaps): KernelSelection {
+function select(node: KNodeOf<'qconv' | 'qmatmul'>, caps: KernelCaps): KernelSelection {
   if (!caps.dot4)
     throw new UnsupportedOpError(
       node.name,
@@ -88,7 +88,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
       0,
       'integer kernels need packed_4x8_integer_dot_product (the fuseQdq pass is skipped without it)',
     );
-  const a = node.attrs as QLinearAttrs;
+  const a = node.attrs;
   const geo = node.op === 'qconv' ? convGeometry(node, a) : matmulGeometry(node, a);
   const c4 = Math.ceil(geo.cg / 4);
   const oct = geo.ocPerGroup % 4 === 0 || geo.ocPerGroup === geo.outC ? 4 : 1;
@@ -182,5 +182,5 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   };
 }
 
-export const qconvKernel: KernelDef = { op: 'qconv', select };
-export const qmatmulKernel: KernelDef = { op: 'qmatmul', select };
+export const qconvKernel: KernelDef<'qconv'> = { op: 'qconv', select };
+export const qmatmulKernel: KernelDef<'qmatmul'> = { op: 'qmatmul', select };

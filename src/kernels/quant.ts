@@ -8,7 +8,7 @@ import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { UniformBytes } from '../core/uniform-struct.js';
 import { grid1d } from './params.js';
 import { DEQUANTIZE_PARAMS, QUANTIZE_PARAMS } from './uniforms.js';
-import type { KNode, KernelDef } from './types.js';
+import type { KNode, KNodeOf, KernelDef } from './types.js';
 
 const WG = 256;
 const PACK_MODE: Partial<Record<DType, number>> = { i8: 1, u8: 2, i4: 3, u4: 4 };
@@ -52,8 +52,8 @@ function quantIndex(x: TensorInfo, scale: TensorInfo, a: QuantAttrs, name: strin
   return [Math.max(inner, 1), dim, 1, 0, 1, 0, 0, 0];
 }
 
-function select(node: KNode, quantize: boolean) {
-  const a = node.attrs as QuantAttrs;
+function select(node: KNodeOf<'quantize' | 'dequantize'>, quantize: boolean) {
+  const a = node.attrs;
   const [x, scale, zp] = node.inputs;
   const count = sizeOf(node.outputs[0].shape);
   const q = quantIndex(x!, scale!, a, node.name);
@@ -113,5 +113,5 @@ function select(node: KNode, quantize: boolean) {
   };
 }
 
-export const dequantizeKernel: KernelDef = { op: 'dequantize', select: (n) => select(n, false) };
-export const quantizeKernel: KernelDef = { op: 'quantize', select: (n) => select(n, true) };
+export const dequantizeKernel: KernelDef<'dequantize'> = { op: 'dequantize', select: (n) => select(n, false) };
+export const quantizeKernel: KernelDef<'quantize'> = { op: 'quantize', select: (n) => select(n, true) };

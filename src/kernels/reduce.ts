@@ -3,7 +3,7 @@
 import { bytesPerElement, gpuDType } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { normAxis, sizeOf, stridesOf } from '../core/shape.js';
-import type { ArgReduceAttrs, ReduceAttrs, ReduceKind } from '../ir/graph.js';
+import type { ReduceKind } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
 import { grid1d } from './params.js';
 import { ARG_REDUCE_PARAMS, REDUCE_I32_PARAMS, REDUCE_PARAMS } from './uniforms.js';
@@ -63,10 +63,10 @@ export function reduceGroups(shape: number[], axes: number[]): { kept: DimGroup[
   return { kept, reduced };
 }
 
-export const reduceKernel: KernelDef = {
+export const reduceKernel: KernelDef<'reduce'> = {
   op: 'reduce',
   select(node, caps) {
-    const a = node.attrs as ReduceAttrs;
+    const a = node.attrs;
     const x = node.inputs[0]!;
     const axes = a.axes.map((ax) => normAxis(ax, x.shape.length));
     const { kept, reduced } = reduceGroups(x.shape, axes);
@@ -135,10 +135,10 @@ export const reduceKernel: KernelDef = {
   },
 };
 
-export const argReduceKernel: KernelDef = {
+export const argReduceKernel: KernelDef<'argReduce'> = {
   op: 'argReduce',
   select(node, caps) {
-    const a = node.attrs as ArgReduceAttrs;
+    const a = node.attrs;
     const x = node.inputs[0]!;
     if (x.dtype !== 'f32' && x.dtype !== 'f16')
       throw new KestrelError(

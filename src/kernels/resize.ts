@@ -1,14 +1,13 @@
 // Resize (ONNX semantics, following its reference implementation). Nearest works on any rank and any
 // 32-bit dtype or f16; linear and cubic interpolate up to two axes of an f32/f16 tensor (others unchanged).
 import { type StridedCopy, storageElem, stridedCopyCalls } from './data-movement.js';
-import { KestrelError } from '../core/errors.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { CoordMode, NearestMode, ResizeAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef } from './types.js';
 import { grid1d } from './params.js';
 import { RESIZE_2D_PARAMS, RESIZE_NEAREST_PARAMS, UPSAMPLE_PARAMS } from './uniforms.js';
 import { padValueBits } from './pad.js';
-import { unsupported } from './stub.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 const NEAREST_MODES: Record<NearestMode, number> = { round_prefer_floor: 0, round_prefer_ceil: 1, floor: 2, ceil: 3 };
@@ -90,12 +89,12 @@ function axisParams(a: ResizeAxis) {
   };
 }
 
-export const resizeKernel: KernelDef = {
+export const resizeKernel: KernelDef<'resize'> = {
   op: 'resize',
   select(node, caps) {
     const x = node.inputs[0]!;
     const elem = storageElem(x);
-    const at = node.attrs as ResizeAttrs;
+    const at = node.attrs;
     const out = node.outputs[0].shape;
     const r = x.shape.length;
     const count = sizeOf(out);

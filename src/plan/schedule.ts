@@ -2,14 +2,22 @@
 import { bytesPerElement, gpuDType, isPackedInt } from '../core/dtype.js';
 import { KestrelError, UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
-import { type Epilogue, type FakeQuant, type Graph, type Node, ACT_CODES, epilogueValues } from '../ir/graph.js';
+import {
+  type Epilogue,
+  type FakeQuant,
+  type Graph,
+  type Node,
+  ACT_CODES,
+  epilogueValues,
+  withOpOf,
+} from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
 import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
 import type { ChoiceRecord, TuningLookup } from '../kernels/tuning.js';
 import { EP_ACT_PWL, EP_RES_AFTER_ACT, EP_RES_BEFORE_ACT, EP_RES_NONE } from '../kernels/uniforms.js';
-import type { ShaderHeader, ShaderSpec } from '../runtime/shaders.js';
-import { shaderHeader } from '../runtime/shaders.js';
+import type { ShaderHeader, ShaderSpec } from '../shaders/assemble.js';
+import { shaderHeader } from '../shaders/assemble.js';
 
 export interface EpilogueBinding {
   scale: string | null;
@@ -146,16 +154,14 @@ export function buildSchedule(
         'f16 tensors need the adapter feature shader-f16 (convert the model to f32 for this adapter)',
       );
     const def = kernelFor(node.op, node.name);
-    const knode: KNode = {
+    const knode: KNode = withOpOf(node, {
       name: node.name,
-      op: node.op,
-      attrs: node.attrs,
       inputs: node.inputs.map(info),
       outputs: node.outputs.map((o) => info(o)!),
       epilogue: node.epilogue ?? null,
       constInputs: node.inputs.map((i) => !!i && g.values.get(i)?.data !== undefined),
       packedInputs: node.inputs.map((i) => packed.has(i)),
-    };
+    });
     const sel = override?.(knode, caps, opts.tuning) ?? def.select(knode, caps, opts.tuning);
     const scratchNames = (sel.scratch ?? []).map((bytes, i) => {
       const name = `#scratch:${node.name}:${i}`;

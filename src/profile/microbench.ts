@@ -3,7 +3,7 @@ import type { GpuContext } from '../runtime/device.js';
 import type { PipelineCache } from '../runtime/pipelines.js';
 import { KestrelError } from '../core/errors.js';
 import type { UniformBytes } from '../core/uniform-struct.js';
-import { type ShaderSpec, shaderHeader } from '../runtime/shaders.js';
+import { type ShaderSpec, shaderHeader } from '../shaders/assemble.js';
 
 export interface Dispatch {
   pipeline: GPUComputePipeline;
@@ -61,7 +61,7 @@ class PassTimer {
   private readonly qs: GPUQuerySet;
   private readonly resolve: GPUBuffer;
   private readonly read: GPUBuffer;
-  constructor(private readonly device: GPUDevice) {
+  constructor(device: GPUDevice) {
     this.qs = device.createQuerySet({ type: 'timestamp', count: 2 });
     this.resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     this.read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

@@ -2,7 +2,7 @@
 import type { HostTensor } from '../core/tensor.js';
 import { KestrelError } from '../core/errors.js';
 import { decodeModel } from '../onnx/decode.js';
-import { type OnnxModel, type OnnxNode, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
+import { type OnnxNode, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
 import {
   type CalibrationMethod,

@@ -92,7 +92,7 @@ export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuCon
   const has = (f: string) => adapter.features.has(f);
   if (has('shader-f16') && opts.allowF16 !== false) want.push('shader-f16');
   if (has('timestamp-query')) want.push('timestamp-query');
-  if (has('subgroups')) want.push('subgroups' as GPUFeatureName);
+  if (has('subgroups')) want.push('subgroups');
   const L = adapter.limits;
   const device = await adapter.requestDevice({
     requiredFeatures: want,

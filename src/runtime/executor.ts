@@ -200,7 +200,7 @@ export class Executor {
       weightBytes = alignUp(weightBytes + Math.max(bytes.byteLength, 4), storageAlign);
     }
     const weights = this.createBuffer('weights', Math.max(weightBytes, 16), GPUBufferUsage.STORAGE, (m) => {
-      for (const [n, bytes] of constBytes) m.set(bytes, weightOffsets.get(n)!);
+      for (const [n, bytes] of constBytes) m.set(bytes, weightOffsets.get(n));
     });
     this.arena = this.createBuffer(
       'arena',

@@ -10,6 +10,7 @@ import {
   withoutSubgroups,
 } from './matmul-check.js';
 import { runOp, withTuning } from './harness.js';
+import { DTYPES } from './storage.js';
 import { NO_TUNING } from '../../src/runtime/tuning/lookup.js';
 import { forceChoice } from '../../src/kernels/tuning.js';
 import { halfRounded, randomTensor, relL2 } from '../util.js';
@@ -47,7 +48,6 @@ const SIZES: [number, number, number, boolean][] = [
   [40, 360, 120, true],
 ];
 
-const DTYPES = ['f32', 'f16'] as const;
 
 // f32: the sizes also as portable defaults and with the subgroup kernels wherever they are candidates
 describe('matmul, portable defaults and subgroup kernels', () => {

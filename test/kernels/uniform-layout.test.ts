@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Fields, uniformStruct, type UniformStruct } from '../../src/core/uniform-struct.js';
 import { CONV_PARAMS, RESIZE_NEAREST_PARAMS, UNIFORM_STRUCTS } from '../../src/kernels/uniforms.js';
-import { shaderTable } from '../../src/runtime/shader-table.js';
-import { assembleShader, shaderHeader } from '../../src/runtime/shaders.js';
+import { shaderTable } from '../../src/shaders/table.js';
+import { assembleShader, shaderHeader } from '../../src/shaders/assemble.js';
 import { testGpu } from './harness.js';
 import { probeUniformLayout } from './uniform-probe.js';
 

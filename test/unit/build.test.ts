@@ -13,7 +13,7 @@ import {
   inlineShadersPlugin,
   noNodeBuiltinsPlugin,
 } from '../../scripts/build.mjs';
-import { shaderTable } from '../../src/runtime/shader-table.js';
+import { shaderTable } from '../../src/shaders/table.js';
 import { graph, io, node } from '../onnx-builder.js';
 
 const repo = join(import.meta.dirname, '..', '..');
@@ -85,7 +85,7 @@ s.release();`;
 
   it('never reads shaders/ from disk in any bundle', () => {
     for (const f of BUNDLES) {
-      // shader-table.ts reads this folder from disk; the bundles must carry the inlined table instead
+      // shaders/table.ts reads this folder from disk; the bundles must carry the inlined table instead
       expect(readFileSync(dist(f), 'utf8'), f).not.toContain("'../../shaders/'");
     }
   });
@@ -96,12 +96,12 @@ s.release();`;
     expect(mod.KestrelError).toBeTypeOf('function');
   });
 
-  it('inlines every .wgsl file, identical to what shader-table.ts reads from disk', async () => {
+  it('inlines every .wgsl file, identical to what shaders/table.ts reads from disk', async () => {
     // Bundle the real shader loader for the browser, then run the bundle and compare its table with the disk.
     const out = await esbuild.build({
       stdin: {
         contents:
-          "export { shaderTable } from './src/runtime/shader-table.js';\nexport { assembleShader } from './src/runtime/shaders.js';",
+          "export { shaderTable } from './src/shaders/table.js';\nexport { assembleShader } from './src/shaders/assemble.js';",
         resolveDir: repo,
         sourcefile: 'entry.ts',
         loader: 'ts',

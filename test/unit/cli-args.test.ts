@@ -63,7 +63,7 @@ describe('parseArgs', () => {
   ])('rejects %j', (argv, message) => {
     let err: unknown;
     try {
-      parseArgs(argv as string[], runSpec);
+      parseArgs(argv, runSpec);
     } catch (e) {
       err = e;
     }

@@ -2,7 +2,7 @@
 // device compiles once assembled with a representative prelude (type aliases 'f32', u32 consts 4).
 import { describe, expect, it } from 'vitest';
 import { createGpuContext } from '../../src/runtime/device.js';
-import { shaderTable } from '../../src/runtime/shader-table.js';
+import { shaderTable } from '../../src/shaders/table.js';
 import {
   type PreludeValue,
   assembleShader,
@@ -11,7 +11,7 @@ import {
   requiresOf,
   shaderHeader,
   uniformStructsOf,
-} from '../../src/runtime/shaders.js';
+} from '../../src/shaders/assemble.js';
 import { ACT_CODES } from '../../src/ir/graph.js';
 import { COUNT_PARAMS, actConstName } from '../../src/kernels/uniforms.js';
 import { checkParams } from '../../src/plan/schedule.js';

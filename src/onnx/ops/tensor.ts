@@ -134,11 +134,11 @@ function slice(c: ImportContext): void {
   const a = { starts: new Array(r).fill(0), ends: [...xs], steps: new Array(r).fill(1) };
   axes.forEach((ax, i) => {
     const d = normAxis(ax, r, `node '${c.nodeName}' axes`);
-    if (steps![i] === 0) c.fail('slice step 0');
-    const [s, e] = normSlice(xs[d], starts[i], ends[i], steps![i]);
+    if (steps[i] === 0) c.fail('slice step 0');
+    const [s, e] = normSlice(xs[d], starts[i], ends[i], steps[i]);
     a.starts[d] = s;
     a.ends[d] = e;
-    a.steps[d] = steps![i];
+    a.steps[d] = steps[i];
   });
   c.emit('slice', a, [x], c.outputName());
 }

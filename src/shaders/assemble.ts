@@ -5,8 +5,7 @@
 //   // kestrel:enable f16 subgroups       (WGSL extensions)
 import { KestrelError } from '../core/errors.js';
 import { UNIFORM_STRUCTS, WGSL_CONSTS } from '../kernels/uniforms.js';
-import type { UniformStruct } from '../core/uniform-struct.js';
-import { shaderTable } from './shader-table.js';
+import { shaderTable } from './table.js';
 
 export type PreludeValue = string | number;
 
