@@ -1,5 +1,6 @@
 // ArgMax / ArgMin along one axis of an [outer, len, inner] view, as i32 indices (exact for len < 2^24):
-// the first index on ties, or the last with SELECT_LAST. ROW_LANES = WG: a workgroup per output; ROW_LANES = 1: a lane per output.
+// the first index on ties, or the last with SELECT_LAST. ROW_LANES = WG: a workgroup per output; ROW_LANES = 1: a lane
+// per output.
 // The input is stored as elem_t (f32 or f16), compared in f32.
 // kestrel:requires lib/rowreduce.wgsl
 // kestrel:prelude elem_t

@@ -1,4 +1,5 @@
-// Elementwise binary arithmetic (stored as elem_t, f32 or f16; computed in f32) with numpy broadcasting, plus the fused epilogue
+// Elementwise binary arithmetic (stored as elem_t, f32 or f16; computed in f32) with numpy broadcasting, plus the fused
+// epilogue
 // (so Add+Relu or a residual chain is one dispatch).
 // kestrel:requires lib/indexing.wgsl lib/epilogue.wgsl
 

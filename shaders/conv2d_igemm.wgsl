@@ -95,7 +95,8 @@ fn load_weights4(g: u32, oc: u32, k: u32) -> vec4<f32> {
 }
 
 // Kernel column kx of one kernel row: acc += W[:, k + kx] (x) win[j * SW + kx * DW]. No-op past KW.
-fn tap(kx: u32, k: u32, win: ptr<function, array<f32, SEG>>, acc: ptr<function, array<vec4<f32>, ACC>>, g: u32, oc0: u32) {
+fn tap(kx: u32, k: u32, win: ptr<function, array<f32, SEG>>, acc: ptr<function, array<vec4<f32>, ACC>>, g: u32,
+    oc0: u32) {
   if (kx >= KW) {
     return;
   }

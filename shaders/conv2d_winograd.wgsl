@@ -145,7 +145,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
 // Output-channel row r (lane l: channel oc0 + 8r + l): this lane's U = G g G^T from its 3x3 weights,
 // then each of the 16 transformed elements into every tile. No-op past TM8.
-fn weight_row(r: u32, k: u32, w_row: array<u32, TM8>, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
+fn weight_row(r: u32, k: u32, w_row: array<u32, TM8>, v: ptr<function, array<vec4<f32>, 4u * TT>>,
+    acc: ptr<function, array<vec4<f32>, ACC>>) {
   if (r >= TM8) {
     return;
   }
@@ -183,9 +184,12 @@ fn weight_row(r: u32, k: u32, w_row: array<u32, TM8>, v: ptr<function, array<vec
 
 // Transformed element e of output-channel row r into every tile: lanes 0..3 of the subgroup hold the
 // row's first vec4 of channels, lanes 4..7 the second; acc[R][e][t] += U[R][e] * V_t[e].
-fn term(r: u32, e: u32, mine: f32, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
-  let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
-  let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+fn term(r: u32, e: u32, mine: f32, v: ptr<function, array<vec4<f32>, 4u * TT>>,
+    acc: ptr<function, array<vec4<f32>, ACC>>) {
+  let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u),
+      subgroupBroadcast(mine, 3u));
+  let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u),
+      subgroupBroadcast(mine, 7u));
   let lo = (2u * r * 16u + e) * TT;
   let hi = ((2u * r + 1u) * 16u + e) * TT;
   for (var t = 0u; t < TT; t++) {

@@ -1,4 +1,5 @@
-// Strided copy of elem_t values (u32 words for f32/i32/bool, f16 halves): dst[dst_base + sum(idx*dst_stride)] = src[src_base + sum(idx*src_stride)]
+// Strided copy of elem_t values (u32 words for f32/i32/bool, f16 halves): dst[dst_base + sum(idx*dst_stride)] =
+// src[src_base + sum(idx*src_stride)]
 // over a logical shape. Transpose, slice (signed strides), expand (zero strides) and each concat input.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl

@@ -1,4 +1,5 @@
-// y = (q - zero_point) * scale, per tensor, per axis or blocked; q may be packed int8/uint8/int4/uint4; scale and y are elem_t
+// y = (q - zero_point) * scale, per tensor, per axis or blocked; q may be packed int8/uint8/int4/uint4; scale and y are
+// elem_t
 // (f32 or f16), the math f32.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/quant.wgsl

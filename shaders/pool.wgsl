@@ -1,4 +1,5 @@
-// 2-D max / average pooling on NCHW elem_t (f32 or f16; math in f32), one output per invocation. Max ignores padding; average divides
+// 2-D max / average pooling on NCHW elem_t (f32 or f16; math in f32), one output per invocation. Max ignores padding;
+// average divides
 // by the valid cells, or with count_include_pad by the cells inside the padded input (never past it).
 // kestrel:requires lib/indexing.wgsl
 // kestrel:prelude elem_t

@@ -1,4 +1,5 @@
-// q = saturate(round_half_even(x / scale) + zero_point), written as i32 words; x and scale are elem_t (f32 or f16), the math f32.
+// q = saturate(round_half_even(x / scale) + zero_point), written as i32 words; x and scale are elem_t (f32 or f16), the
+// math f32.
 // FAKE (f32 only): a QuantizeLinear -> DequantizeLinear pair in one pass, writing the bits of (q - zero_point) * scale.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/quant.wgsl

@@ -1,4 +1,5 @@
-// Linear / cubic resize of two axes of an elem_t (f32 or f16) tensor, computed in f32, viewed as [A, H, B, W, C] (NCHW: A=N*C, B=C=1;
+// Linear / cubic resize of two axes of an elem_t (f32 or f16) tensor, computed in f32, viewed as [A, H, B, W, C] (NCHW:
+// A=N*C, B=C=1;
 // NHWC: C=channels), per the ONNX reference: separable taps on edge-clamped indices.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/resize_coord.wgsl

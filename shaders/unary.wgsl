@@ -1,4 +1,5 @@
-// Elementwise unary function (ACT_CODES), stored as elem_t (f32 or f16), computed in f32; also the plain copy (act none).
+// Elementwise unary function (ACT_CODES), stored as elem_t (f32 or f16), computed in f32; also the plain copy (act
+// none).
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/activations.wgsl
 

@@ -1,5 +1,6 @@
 // The first rung of the matmul ladder in kernels-bench: one output per invocation, row-major A [M,K] and
-// B [K,N] (batch strides may be 0 to broadcast), no tiling. It exists to show how far each optimized variant climbs above it.
+// B [K,N] (batch strides may be 0 to broadcast), no tiling. It exists to show how far each optimized variant climbs
+// above it.
 
 override WG: u32 = 64u;
 

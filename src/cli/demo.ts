@@ -39,7 +39,8 @@ function writeAnnotated(path: string, frame: string, result: OcrResult, engine: 
   annotate(
     copy,
     result.lines,
-    `${engine} ${precision}  WALL ${t.wallMs.toFixed(0)} MS${t.gpuMs !== undefined ? `  GPU ${t.gpuMs.toFixed(1)} MS` : ''}`,
+    `${engine} ${precision}  WALL ${t.wallMs.toFixed(0)} ` +
+      `MS${t.gpuMs !== undefined ? `  GPU ${t.gpuMs.toFixed(1)} MS` : ''}`,
   );
   mkdirSync(dirname(path), { recursive: true });
   writeImage(path, copy);
@@ -87,7 +88,8 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'read road-sign text in a camera frame (PP-OCR det + rec), print per-kernel latency, write an annotated PNG',
   usage:
-    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8|int8-full] [--engine kestrel|onnxruntime] [--set signs|gaps|all] [--accuracy [--markdown]] [--build-models] [--serve]',
+    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8|int8-full] [--engine kestrel|onnxruntime] ' +
+    '[--set signs|gaps|all] [--accuracy [--markdown]] [--build-models] [--serve]',
   args: {
     positionals: ['FRAME'],
     flags: [
@@ -102,7 +104,9 @@ export const demoCommand: Command = {
         name: 'precision',
         type: 'string',
         valueName: 'f32|int8|int8-full',
-        summary: `model precision (default ${DEFAULT_PRECISION}; the int8 students are built on first use, int8-full by scripts/build-models.mjs --int8-full)`,
+        summary:
+          `model precision (default ${DEFAULT_PRECISION}; the int8 students are built on first use, int8-full ` +
+          `by scripts/build-models.mjs --int8-full)`,
       },
       {
         name: 'engine',
@@ -194,8 +198,11 @@ export const demoCommand: Command = {
         if (frames.length === 1) result = await pipeline.read(img, { profile: true });
         const score = frame.truth ? scoreFrame(result.lines, frame.truth) : undefined;
         io.out('');
+        const firstRead = frames.length === 1 ? `first read ${cold.wallMs.toFixed(0)} ms, ` : '';
+        const building = cold.compileMs > 1 ? ` (${firstRead}building plans ${cold.compileMs.toFixed(0)} ms)` : '';
         io.out(
-          `${basename(frame.path)} (${img.width}x${img.height}), det input ${result.detShape.slice(2).join('x')}: ${result.lines.length} text line(s), ${result.timing.wallMs.toFixed(0)} ms${cold.compileMs > 1 ? ` (${frames.length === 1 ? `first read ${cold.wallMs.toFixed(0)} ms, ` : ''}building plans ${cold.compileMs.toFixed(0)} ms)` : ''}`,
+          `${basename(frame.path)} (${img.width}x${img.height}), det input ${result.detShape.slice(2).join('x')}: ` +
+            `${result.lines.length} text line(s), ${result.timing.wallMs.toFixed(0)} ms${building}`,
         );
         io.out(formatLines(result, score).join('\n'));
         io.out(`  ${formatStages(result)}`);
@@ -210,7 +217,8 @@ export const demoCommand: Command = {
     if (last) {
       io.out('');
       io.out(
-        `per-kernel latency (${frames.length > 1 ? 'last frame' : 'warm run'}, ${pipeline.engine.name} on ${pipeline.engine.device}):`,
+        `per-kernel latency (${frames.length > 1 ? 'last frame' : 'warm run'}, ${pipeline.engine.name} on ` +
+          `${pipeline.engine.device}):`,
       );
       io.out(formatLatency(last, top).join('\n'));
     }

@@ -96,7 +96,10 @@ export function parsePasses(args: ParsedArgs): PassOptions {
   return opts;
 }
 
-/** `--shape` and `--input` must name model inputs: a typo is a usage error that lists them (checked before any file is read). */
+/**
+ * `--shape` and `--input` must name model inputs: a typo is a usage error that lists them (checked before any file is
+ * read).
+ */
 export function checkInputNames(inputs: IoInfo[], args: ParsedArgs): void {
   const known = new Set(inputs.map((i) => i.name));
   const list = inputs.map((i) => `${i.name} ${i.dtype}[${i.dims.join(',')}]`).join(', ');

@@ -38,7 +38,8 @@ export const profileCommand: Command = {
   name: 'profile',
   summary: 'per-step GPU time of a model: op, kernel variant, shapes, µs, GFLOP/s, GB/s, % of the adapter ceiling',
   usage:
-    'profile MODEL [--shape NAME=1x3x320x320]... [--input NAME=FILE.npy]... [--iterations N] [--stat median|mean|min] [--top N] [--json FILE] [--html FILE]',
+    'profile MODEL [--shape NAME=1x3x320x320]... [--input NAME=FILE.npy]... [--iterations N] [--stat ' +
+    'median|mean|min] [--top N] [--json FILE] [--html FILE]',
   args: {
     positionals: ['MODEL'],
     minPositionals: 1,

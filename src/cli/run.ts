@@ -80,7 +80,8 @@ export const runCommand: Command = {
       io.out(`cold start: ${coldStart.toFixed(1)} ms (load + optimize + pipelines + first run)`);
       if (iterations)
         io.out(
-          `latency: median ${latency.median.toFixed(2)} ms, min ${latency.min.toFixed(2)}, max ${latency.max.toFixed(2)} over ${iterations} runs`,
+          `latency: median ${latency.median.toFixed(2)} ms, min ${latency.min.toFixed(2)}, max ` +
+            `${latency.max.toFixed(2)} over ${iterations} runs`,
         );
       if (json.wanted) {
         json.write(

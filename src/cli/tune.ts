@@ -47,7 +47,9 @@ export const tuneCommand: Command = {
         name: 'check',
         type: 'string',
         valueName: 'FILE',
-        summary: `exit 1 if a pick of this profile is over ${Math.round((CHECK_SLACK - 1) * 100)}% slower than the fastest candidate`,
+        summary:
+          `exit 1 if a pick of this profile is over ${Math.round((CHECK_SLACK - 1) * 100)}% slower than the ` +
+          `fastest candidate`,
       },
     ],
   },
@@ -87,7 +89,8 @@ export const tuneCommand: Command = {
       }
       writeFileSync(out!, `${JSON.stringify(profile, null, 1)}\n`);
       io.out(
-        `wrote ${out} (${Object.keys(profile.entries).length} node shapes, ${Object.keys(profile.classes).length} classes)`,
+        `wrote ${out} (${Object.keys(profile.entries).length} node shapes, ${Object.keys(profile.classes).length} ` +
+          `classes)`,
       );
       return 0;
     } finally {
@@ -139,7 +142,8 @@ function checkProfile(
     io.out(`${ratio <= CHECK_SLACK ? 'ok  ' : 'SLOW'} ${ratio.toFixed(2)}x  ${pick.padEnd(14)} ${key}`);
   }
   io.out(
-    `check: ${bad} of ${Object.keys(now.entries).length} picks over ${CHECK_SLACK}x the fastest; worst ${worst.toFixed(2)}x`,
+    `check: ${bad} of ${Object.keys(now.entries).length} picks over ${CHECK_SLACK}x the fastest; worst ` +
+      `${worst.toFixed(2)}x`,
   );
   return bad ? 1 : 0;
 }

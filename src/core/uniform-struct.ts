@@ -1,7 +1,8 @@
 // A uniform struct declared once: the WGSL struct text and the byte packing both come from one field list,
 // laid out as WGSL lays it out (vec2 align 8, vec4 align 16). WGSL's uniform rules (a struct or array member
 // at a multiple of 16, array strides of 16) are checked, not padded for: they are errors where a device enforces
-// them, so the schema spells the padding out. Field names are camelCase here and snake_case in WGSL (padT -> pad_t); a key starting with
+// them, so the schema spells the padding out. Field names are camelCase here and snake_case in WGSL (padT -> pad_t); a
+// key starting with
 // `_` is explicit padding (a struct used as an array element must fill whole 16-byte rows).
 import { KestrelError } from './errors.js';
 
@@ -16,7 +17,9 @@ export type Fields = Record<string, FieldType>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyUniformStruct = UniformStruct<any>;
 
-/** What pack() takes for a field: scalars are numbers, vectors and arrays of vectors flat number lists (zero-padded). */
+/**
+ * What pack() takes for a field: scalars are numbers, vectors and arrays of vectors flat number lists (zero-padded).
+ */
 export type FieldValue<T> = T extends ScalarType
   ? number
   : T extends VectorType

@@ -52,7 +52,8 @@ function gatherCall(node: KNode, g: ConvGeometry, caps: KernelCaps, useSubgroups
   const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n * g.strideH * g.strideW];
   if (workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) {
     throw new LimitError(
-      `node '${node.name}': convTranspose grid ${workgroups.join('x')} exceeds ${caps.maxWorkgroupsPerDim} workgroups per dimension`,
+      `node '${node.name}': convTranspose grid ${workgroups.join('x')} exceeds ${caps.maxWorkgroupsPerDim} ` +
+        `workgroups per dimension`,
     );
   }
   const call: KernelCall = {

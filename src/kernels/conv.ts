@@ -59,7 +59,10 @@ export const CONV_TUNING = {
   depthwiseTm: 2,
   /** Pixels per lane of the 1x1 GEMM (a multiple of 4; 0 disables it). */
   pointwiseTn: 8,
-  /** Output channels per lane of the 1x1 GEMM (a multiple of 8: one weight per lane of an 8-lane subgroup per 8 channels). */
+  /**
+   * Output channels per lane of the 1x1 GEMM (a multiple of 8: one weight per lane of an 8-lane subgroup per 8
+   * channels).
+   */
   pointwiseTm: 16,
   /**
    * Lanes per workgroup (two 8-lane subgroups). On lavapipe 16 runs as fast as 64 and compiles faster:

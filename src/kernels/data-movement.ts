@@ -98,7 +98,9 @@ export const transposeKernel: KernelDef<'transpose'> = {
   },
 };
 
-/** [.., KH, KW, H, W] -> [.., H, KH, W, KW] with power-of-two KH, KW and output rows of whole vec4s: pixel_shuffle.wgsl. */
+/**
+ * [.., KH, KW, H, W] -> [.., H, KH, W, KW] with power-of-two KH, KW and output rows of whole vec4s: pixel_shuffle.wgsl.
+ */
 function pixelShuffle(shape: number[], perm: number[], caps: KernelCaps): KernelCall | null {
   const r = shape.length;
   if (

@@ -1,4 +1,5 @@
-// 2-D pooling on NCHW f32 or f16 (math in f32). Whole-plane windows (global pooling, e.g. 1x480x80x80 -> 1x480x1x1) take a
+// 2-D pooling on NCHW f32 or f16 (math in f32). Whole-plane windows (global pooling, e.g. 1x480x80x80 -> 1x480x1x1)
+// take a
 // workgroup reduction per plane; everything else one output per invocation.
 import { bytesPerElement } from '../core/dtype.js';
 import { sizeOf } from '../core/shape.js';

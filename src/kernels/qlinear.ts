@@ -14,7 +14,10 @@ const BINDINGS: BindingRef[] = [
   { io: 'in', index: 3 },
   { io: 'out', index: 0 },
 ];
-/** Test knobs: the subgroup-free kernel, the subgroup kernel's path for subgroups narrower than 8, its dot4I8Packed form. */
+/**
+ * Test knobs: the subgroup-free kernel, the subgroup kernel's path for subgroups narrower than 8, its dot4I8Packed
+ * form.
+ */
 export const QLINEAR_TEST = { simpleOnly: false, noBroadcast: false, packedDot: false };
 
 interface Geometry {

@@ -48,7 +48,9 @@ export interface KernelCall {
   /** Storage bindings 1..n, in order. */
   bindings: BindingRef[];
   workgroups: [number, number, number];
-  /** Apply the node's epilogue in this call (only meaningful if the shader requires lib/epilogue.wgsl). Default true. */
+  /**
+   * Apply the node's epilogue in this call (only meaningful if the shader requires lib/epilogue.wgsl). Default true.
+   */
   epilogue?: boolean;
   /** Work done, for GFLOP/s and GB/s in profiles. */
   flops?: number;

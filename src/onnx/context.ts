@@ -200,7 +200,8 @@ export class ImportContext {
     // checked before folding, which would allocate the value on the host
     if (sizeOf(info.shape) > this.limits.maxTensorElements) {
       throw new LimitError(
-        `node '${this.nodeName}' (${this.node.opType}): output ${shapeStr(info.shape)} exceeds maxTensorElements (${this.limits.maxTensorElements})`,
+        `node '${this.nodeName}' (${this.node.opType}): output ${shapeStr(info.shape)} exceeds maxTensorElements ` +
+          `(${this.limits.maxTensorElements})`,
       );
     }
     const present = inputs.filter(Boolean);

@@ -27,7 +27,10 @@ export interface EpilogueBinding {
   beta: number;
   postScale: number;
   postShift: number;
-  /** The piecewise-linear activation as data (EP_ACT_PWL): g = clamp(alpha * v / divisor + beta, lo, hi), then v * g / timesInput when timesInput != 0. */
+  /**
+   * The piecewise-linear activation as data (EP_ACT_PWL): g = clamp(alpha * v / divisor + beta, lo, hi), then v * g /
+   * timesInput when timesInput != 0.
+   */
   lo: number;
   hi: number;
   timesInput: number;
@@ -36,7 +39,10 @@ export interface EpilogueBinding {
   fakeQuant: FakeQuant | null;
 }
 
-/** Ops whose kernels take the piecewise-linear activations from the uniform: a handful of flops per output is nothing beside a conv's math, and one pipeline then serves none/relu/clip/hardSigmoid/hardSwish. */
+/**
+ * Ops whose kernels take the piecewise-linear activations from the uniform: a handful of flops per output is nothing
+ * beside a conv's math, and one pipeline then serves none/relu/clip/hardSigmoid/hardSwish.
+ */
 const PWL_OPS = new Set(['conv', 'convTranspose']);
 const F32_MAX = 3.4028234663852886e38;
 
@@ -233,7 +239,8 @@ export function checkParams(call: KernelCall, header: ShaderHeader): void {
   if (call.params.struct !== header.params)
     throw new KestrelError(
       'USAGE',
-      `kernel ${call.variant} packs its params as ${call.params.struct} but shaders/${call.shader.file} reads ${header.params ?? 'no params uniform'}`,
+      `kernel ${call.variant} packs its params as ${call.params.struct} but shaders/${call.shader.file} reads ` +
+        `${header.params ?? 'no params uniform'}`,
     );
 }
 

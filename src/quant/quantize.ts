@@ -36,7 +36,8 @@ export interface QuantizeOptions {
   /** Calibrated ranges from an earlier call on the same model and options: skips calibration. */
   ranges?: Range[];
   /**
-   * With --activations int8. pow2 (default): every scale a power of two, so dequantized sums are exact, and activations are
+   * With --activations int8. pow2 (default): every scale a power of two, so dequantized sums are exact, and activations
+   * are
    * quantized only where every engine computes the same bits (see activations.ts): onnxruntime and
    * Kestrel then agree on full-int8 models. float: scale = range / 255, every target quantized.
    */

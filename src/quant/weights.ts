@@ -39,7 +39,9 @@ export function weightSlot(n: OnnxNode, consts: Constants): { input: number; axi
 /** The smallest power of two >= s: dequantized values then are exact binary fractions (see --scales pow2). */
 export const pow2Ceil = (s: number): number => 2 ** Math.ceil(Math.log2(s));
 
-/** Symmetric int8 per channel along `axis`: q = round(w / s), s = max|w| / 127 (rounded up to a power of two with pow2). */
+/**
+ * Symmetric int8 per channel along `axis`: q = round(w / s), s = max|w| / 127 (rounded up to a power of two with pow2).
+ */
 export function quantizeInt8(w: HostTensor, axis: number, pow2 = false): { q: Int8Array; scale: Float32Array } {
   const dims = w.shape;
   const ch = dims[axis];

@@ -45,7 +45,9 @@ export interface DeviceOptions {
   device?: GPUDevice;
   /** The adopted device's adapter, when the app has it (for its info and limits). */
   adapter?: GPUAdapter;
-  /** Node only: the Vulkan driver Dawn uses (default: KESTREL_ADAPTER, else whatever Dawn finds). Browsers ignore it. */
+  /**
+   * Node only: the Vulkan driver Dawn uses (default: KESTREL_ADAPTER, else whatever Dawn finds). Browsers ignore it.
+   */
   driver?: AdapterKind;
 }
 

@@ -261,7 +261,8 @@ export class Executor {
       if (cp.storageBindings !== s.bindings.length) {
         throw new KestrelError(
           'USAGE',
-          `kernel ${s.call.variant} gives ${s.bindings.length} bindings, shader ${s.spec.file} declares ${cp.storageBindings}`,
+          `kernel ${s.call.variant} gives ${s.bindings.length} bindings, shader ${s.spec.file} declares ` +
+            `${cp.storageBindings}`,
         );
       }
       const main = device.createBindGroup({

@@ -1,5 +1,6 @@
 // Assembles a kernel's WGSL: enables, the typed prelude (with the uniform structs and shared constants from
-// src/kernels/uniforms.ts), the libraries it requires, then its body. Each file declares what it needs in header comments:
+// src/kernels/uniforms.ts), the libraries it requires, then its body. Each file declares what it needs in header
+// comments:
 //   // kestrel:requires lib/indexing.wgsl lib/epilogue.wgsl   (what it uses directly; the loader adds theirs)
 //   // kestrel:prelude elem_t TM          (names the loader must define before the body)
 //   // kestrel:enable f16 subgroups       (WGSL extensions)

@@ -10,6 +10,9 @@ import type { Graph, Node, NodeOf, QLinearAttrs, Value } from '../graph.js';
 import { packWeights, quantizeScalar, requantParams, transposeKN } from './qlinear-pack.js';
 import { intValues, producerMap, soleConsumer, useCounts, zeroPointConst } from './util.js';
 
+const FUSES_BUT_OPT_IN =
+  'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)';
+
 const RANGES = { i8: [-128, 127], u8: [0, 255] } as const;
 
 interface Match {
@@ -180,7 +183,9 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
     if (n.op === 'qconv' || n.op === 'qmatmul') {
       out.push({
         node: n.name,
-        path: `integer kernel (${n.op}: int8 weights packed along K, exact i32 accumulation, requantized to ${n.attrs.to})`,
+        path:
+          `integer kernel (${n.op}: int8 weights packed along K, exact i32 accumulation, requantized to ` +
+          `${n.attrs.to})`,
       });
       continue;
     }
@@ -196,7 +201,7 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
     const m = matchQdq(g, n, producers, new Set(), uses);
     out.push({
       node: n.name,
-      path: `float fallback: ${typeof m === 'string' ? m : 'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)'}`,
+      path: `float fallback: ${typeof m === 'string' ? m : FUSES_BUT_OPT_IN}`,
     });
   }
   return out;

@@ -45,7 +45,9 @@ export function sameAdapter(a: AdapterDescription, b: AdapterDescription): boole
   );
 }
 
-/** Whether a profile was made for this adapter by this Kestrel version (else its candidate ids may mean other things). */
+/**
+ * Whether a profile was made for this adapter by this Kestrel version (else its candidate ids may mean other things).
+ */
 export function profileApplies(p: TuningProfile, adapter: AdapterDescription): boolean {
   return p.kestrel === KESTREL_VERSION && sameAdapter(p.adapter, adapter);
 }
