@@ -135,7 +135,11 @@ export async function tuneCase(
 /** Merges results into <dir>/<slug>/tuning.json: best knobs per shape class. */
 export function writeTuningCache(dir: string, slug: string, adapter: string, results: TuneResult[]): string {
   const path = join(dir, slug, 'tuning.json');
-  const doc = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : { adapter, slug, entries: {} };
+  const doc = (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : { adapter, slug, entries: {} }) as {
+    adapter: string;
+    slug: string;
+    entries: Record<string, { case: string; ms: number } & Record<string, unknown>>;
+  };
   for (const r of results) {
     if (!r.best || r.bestMs === null) continue;
     const prev = doc.entries[r.shapeClass];

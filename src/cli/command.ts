@@ -8,8 +8,8 @@ export const EXIT_ENVIRONMENT = 3;
 
 /** Where a command writes; tests pass their own. */
 export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
+  out: (text: string) => void;
+  err: (text: string) => void;
 }
 
 export interface Command {

@@ -21,7 +21,7 @@ import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './command.js';
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string, fallback: T): T {
   if (value === undefined) return fallback;
   if (!allowed.includes(value as T))
-    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${String(value)}'`);
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
   return value as T;
 }
 
@@ -157,7 +157,7 @@ export const demoCommand: Command = {
     const top = Number(f.top ?? 10);
     if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a whole number >= 1');
     const setFlag = f.set === undefined ? undefined : oneOf(f.set, [...FRAME_SET_NAMES, 'all'], '--set', 'all');
-    const sets: FrameSet[] = setFlag === 'all' ? FRAME_SET_NAMES : setFlag ? [setFlag as FrameSet] : [];
+    const sets: FrameSet[] = setFlag === 'all' ? FRAME_SET_NAMES : setFlag ? [setFlag] : [];
     const log = (line: string) => io.out(line);
     if (f['build-models']) {
       await ensureStudents({ force: true, log });

@@ -145,7 +145,7 @@ export class UniformStruct<F extends Fields> {
 
   pack(values: StructValues<F>): UniformBytes {
     const bytes = new ArrayBuffer(this.bindingSize);
-    this.write(new DataView(bytes), 0, values as Record<string, unknown>, this.name);
+    this.write(new DataView(bytes), 0, values, this.name);
     return { struct: this.name, bytes };
   }
 
@@ -176,8 +176,8 @@ function writeScalar(dv: DataView, offset: number, t: ScalarType, v: number, pat
 }
 
 function writeLanes(dv: DataView, offset: number, scalar: ScalarType, lanes: number, v: unknown, path: string): void {
+  if (!Array.isArray(v)) throw new KestrelError('USAGE', `${path}: expected a list of numbers`);
   const list = v as readonly number[];
-  if (!Array.isArray(list)) throw new KestrelError('USAGE', `${path}: expected a list of numbers`);
   if (list.length > lanes) throw new KestrelError('USAGE', `${path}: ${list.length} values exceed its ${lanes} lanes`);
   for (let i = 0; i < lanes; i++) writeScalar(dv, offset + 4 * i, scalar, list[i] ?? 0, `${path}[${i}]`);
 }

@@ -67,7 +67,7 @@ export function readModels(precision: Precision): {
   files: ModelFiles;
 } {
   const files = modelFiles(precision);
-  for (const [role, path] of Object.entries(files)) {
+  for (const [role, path] of Object.entries(files) as [string, string][]) {
     if (!existsSync(path)) {
       const hint =
         precision === 'int8'

@@ -63,7 +63,8 @@ export const binaryKernel: KernelDef<'binary'> = {
       (shape.length < 2 || shape[0] <= caps.maxWorkgroupsPerDim) &&
       Math.ceil(shape[shape.length - 1] / WG) <= caps.maxWorkgroupsPerDim;
     const fDirect = rows2d ? 3 : direct;
-    const pad = (v: number[], fill: number) => (direct === 2 ? [...new Array(4 - v.length).fill(fill), ...v] : v);
+    const pad = (v: number[], fill: number) =>
+      direct === 2 ? [...new Array<number>(4 - v.length).fill(fill), ...v] : v;
     const params = BROADCAST_PARAMS.pack({
       count,
       rank: shape.length,

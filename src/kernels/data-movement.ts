@@ -57,7 +57,7 @@ export function stridedCopyCalls(
   if (count === 0) return [];
   const c = coalesce(copy);
   const small = c.shape.length <= 4;
-  const pad = (v: number[], fill: number) => (small ? [...new Array(4 - v.length).fill(fill), ...v] : v);
+  const pad = (v: number[], fill: number) => (small ? [...new Array<number>(4 - v.length).fill(fill), ...v] : v);
   const params = COPY_STRIDED_PARAMS.pack({
     count,
     rank: c.shape.length,

@@ -68,5 +68,5 @@ export interface KernelSelection {
 export interface KernelDef<K extends IrOp = IrOp> {
   op: K;
   /** `tuning` picks among a tunable kernel's candidates (a measured profile); without it the portable default runs. */
-  select(node: KNodeOf<K>, caps: KernelCaps, tuning?: TuningLookup): KernelSelection;
+  select: (node: KNodeOf<K>, caps: KernelCaps, tuning?: TuningLookup) => KernelSelection;
 }

@@ -31,7 +31,7 @@ type OrtTensor = InstanceType<Ort['Tensor']>;
 export async function loadOnnxruntime(why = '--against onnxruntime'): Promise<Ort> {
   const name = 'onnxruntime-node';
   try {
-    return await import(/* @vite-ignore */ name);
+    return (await import(/* @vite-ignore */ name)) as Ort;
   } catch (e) {
     if (isModuleNotFound(e, name)) throw new MissingDependencyError(name, why);
     throw new KestrelError(

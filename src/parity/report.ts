@@ -6,7 +6,7 @@ const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 export function reportJson(r: PerLayerReport, meta: Record<string, unknown>): string {
   return JSON.stringify(
     { ...meta, tolerance: r.tolerance, firstBad: r.firstBad, rows: r.rows },
-    (_, v) => (v === Infinity ? 'Infinity' : v),
+    (_: string, v: unknown) => (v === Infinity ? 'Infinity' : v),
     2,
   );
 }

@@ -134,5 +134,5 @@ export function profileMarkdown(p: ProfileReport, top = 10): string {
 }
 
 export function profileJson(p: ProfileReport): string {
-  return JSON.stringify(p, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+  return JSON.stringify(p, (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }

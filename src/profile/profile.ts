@@ -112,17 +112,17 @@ async function timeEncode<T>(
   work: () => Promise<T>,
 ): Promise<{ result: T; encodeMs: number | null }> {
   const queue = device.queue;
-  const create = device.createCommandEncoder;
-  const submit = queue.submit;
+  const create = device.createCommandEncoder.bind(device);
+  const submit = queue.submit.bind(queue);
   let t0 = NaN;
   let t1 = NaN;
-  device.createCommandEncoder = function (this: GPUDevice, d?: GPUCommandEncoderDescriptor) {
+  device.createCommandEncoder = (d?: GPUCommandEncoderDescriptor) => {
     if (Number.isNaN(t0)) t0 = performance.now();
-    return create.call(this, d);
+    return create(d);
   };
-  queue.submit = function (this: GPUQueue, cmds: Iterable<GPUCommandBuffer>) {
+  queue.submit = (cmds: Iterable<GPUCommandBuffer>) => {
     t1 = performance.now();
-    return submit.call(this, cmds);
+    return submit(cmds);
   };
   try {
     const result = await work();

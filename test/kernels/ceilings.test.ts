@@ -63,7 +63,7 @@ function dot4Ref(i: number, iters: number): number[] {
   let x = Math.imul(i, 0x9e3779b9) >>> 0;
   const y0 = (0x01fe03fd ^ i) >>> 0;
   const ys = [1, 3, 5, 7, 11, 13, 17, 19].map((k) => Math.imul(y0, k) >>> 0);
-  const acc = new Array(8).fill(0);
+  const acc = new Array<number>(8).fill(0);
   for (let k = 0; k < iters; k++) {
     for (let j = 0; j < 8; j++) acc[j] = (acc[j] + dot4(x, ys[j])) | 0;
     x = (x + 0x01030507) >>> 0;

@@ -48,7 +48,6 @@ const SIZES: [number, number, number, boolean][] = [
   [40, 360, 120, true],
 ];
 
-
 // f32: the sizes also as portable defaults and with the subgroup kernels wherever they are candidates
 describe('matmul, portable defaults and subgroup kernels', () => {
   const check = (c: Case) => checkMatmul(c);

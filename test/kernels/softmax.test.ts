@@ -62,7 +62,7 @@ describe.each(DTYPES)('softmax %s', (dt) => {
     it('rows of a constant are uniform', async () => {
       const x = { dtype: 'f32' as const, shape: [2, 4], data: new Float32Array([88, 88, 88, 88, -88, -88, -88, -88]) };
       const [out] = await runOp('softmax', { axis: 1, log: false }, [x]);
-      expect(Array.from(out.data as Float32Array)).toEqual(new Array(8).fill(0.25));
+      expect(Array.from(out.data as Float32Array)).toEqual(new Array<number>(8).fill(0.25));
     });
   if (!s.f32)
     it('picks lane and workgroup rows as for f32, with 2-byte element sizes', () => {

@@ -15,13 +15,13 @@ export const F16_TOL = 2e-3;
 export interface Storage {
   f32: boolean;
   /** What the GPU is given. */
-  gpu(t: HostTensor): HostTensor;
+  gpu: (t: HostTensor) => HostTensor;
   /** The values the GPU sees, as f32 (the reference's input). */
-  exact(t: HostTensor): HostTensor;
+  exact: (t: HostTensor) => HostTensor;
   /** An output's values as numbers. */
-  read(t: HostTensor): Float32Array;
+  read: (t: HostTensor) => Float32Array;
   /** The f32 suite's bound, or F16_TOL. */
-  tol(f32Tol: number): number;
+  tol: (f32Tol: number) => number;
 }
 
 export function storage(dt: StorageDType): Storage {

@@ -57,7 +57,7 @@ export function channelConst(g: Graph, name: string, outShape: number[], channel
   // must broadcast only along axis 1 of the output
   const r = outShape.length;
   if (s.length > r || n !== channels) return null;
-  const aligned = [...new Array(r - s.length).fill(1), ...s];
+  const aligned = [...new Array<number>(r - s.length).fill(1), ...s];
   if (aligned.some((d, i) => (i === 1 ? d !== channels : d !== 1))) return null;
   return data.slice();
 }
