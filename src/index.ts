@@ -7,6 +7,12 @@ export { DEFAULT_LIMITS, type Limits } from './core/limits.js';
 export * from './runtime/device.js';
 export { Session, type SessionOptions, type SessionRunOptions, type Feed, type Plan } from './runtime/session.js';
 export type { GpuFeed, GpuTensor } from './runtime/gpu-io.js';
+export {
+  imageToTensor,
+  type ImageSource,
+  type ImageTensor,
+  type ImageToTensorOptions,
+} from './runtime/image-to-tensor.js';
 export type { RunOptions, RunResult, StepTiming, MemoryReport } from './runtime/executor.js';
 export { PipelineCache } from './runtime/pipelines.js';
 export { loadModel, type LoadModelOptions, type LoadProgress, type ModelSource } from './onnx/load.js';

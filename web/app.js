@@ -1,4 +1,5 @@
-// The infotainment page: frames in, sign text drawn over them, per-kernel latency, adapter and FPS.
+// The infotainment page: frames in, sign text drawn over them, per-kernel latency, adapter and FPS. Each frame's
+// det input is built on the GPU by kestrel.imageToTensor; only what is drawn (det map -> boxes, rec -> text) is read back.
 // Everything runs through the built browser bundles: the engine (dist/kestrel.browser.mjs) and the OCR demo on top
 // of it (dist/demo.browser.mjs, `kestrel-webgpu/demo`); nothing else is loaded.
 import * as ocr from '/dist/demo.browser.mjs';
@@ -204,7 +205,29 @@ async function readCurrent() {
     const { bitmap, image } = await decodeFrame(`/frames/${file}`);
     drawView(bitmap, { lines: [] });
     setStatus(`reading ${file}`);
-    const result = await pipeline.read(image, { profile: true });
+    // det's input is made on the GPU from the decoded frame (resize + normalize + BGR in one shader): the page
+    // reads back only the det map (the boxes it draws) and rec's logits (the text); the host pixels serve rec's crops
+    const size = ocr.detInputSize(bitmap.width, bitmap.height, pipeline.options.maxSide);
+    const preStart = performance.now();
+    const detFeed = await kestrel.imageToTensor(state.ctx, bitmap, {
+      width: size.width,
+      height: size.height,
+      mean: ocr.DET_MEAN,
+      std: ocr.DET_STD,
+      channels: 'bgr',
+    });
+    const detPreMs = performance.now() - preStart;
+    let result;
+    try {
+      result = await pipeline.read(image, {
+        profile: true,
+        det: { feed: detFeed, scaleX: bitmap.width / size.width, scaleY: bitmap.height / size.height },
+      });
+    } finally {
+      detFeed.destroy();
+    }
+    result.timing.preMs += detPreMs;
+    result.timing.wallMs += detPreMs;
     const truth = state.truth.get(file);
     const score = truth ? ocr.scoreFrame(result.lines, truth) : null;
     drawView(bitmap, result);
@@ -215,6 +238,8 @@ async function readCurrent() {
     $('fps').textContent = `${(state.fps.reduce((a, b) => a + b, 0) / state.fps.length).toFixed(2)} FPS`;
     const entry = {
       file,
+      detInput: 'imageToTensor',
+      detShape: result.detShape,
       precision: $('precision').value,
       lines: result.lines.map((l) => ({ text: l.text, confidence: l.confidence, quad: l.quad })),
       truth: truth?.map((l) => l.text) ?? null,

@@ -7,6 +7,7 @@ import { parseNpy } from '../io/npy.js';
 import { decodeModel } from '../onnx/decode.js';
 import { diff } from '../parity/metrics.js';
 import { frameSamples } from '../demo/calibration.js';
+import { FRAME_SET_NAMES, type FrameSet } from '../demo/frames.js';
 import { chooseFloatLayers } from '../quant/mixed.js';
 import { describeOutputError, outputError } from '../quant/error-report.js';
 import { quantizeModel } from '../quant/quantize.js';
@@ -18,11 +19,23 @@ import type { Command } from './command.js';
 import { MODEL_FLAGS, feedsFor, parseShapes } from './model-args.js';
 import { stderrIsTTY } from './output.js';
 
-/** `dir`: a folder of .npy samples, `pages` (generated text-like pages) or `frames` (the bundled demo frames). */
+/**
+ * `dir`: a folder of .npy samples, `pages` (generated text-like pages) or `frames[:signs|gaps|all]` (a bundled demo
+ * frame set, default signs).
+ */
 function readCalibration(dir: string, inputName: string, shape: number[] | undefined): Record<string, HostTensor>[] {
-  if (dir === 'pages' || dir === 'frames') {
+  const frames = /^frames(?::(.*))?$/.exec(dir);
+  if (dir === 'pages' || frames) {
     if (!shape || shape.length !== 4) throw new UsageError(`--calibration ${dir} needs --shape ${inputName}=1x3xHxW`);
-    const samples = dir === 'pages' ? PAGE_SEEDS.map((s) => textLikeImage(shape, s)) : frameSamples(shape);
+    const set = frames?.[1] ?? 'signs';
+    if (frames && set !== 'all' && !(FRAME_SET_NAMES as string[]).includes(set))
+      throw new UsageError(
+        `--calibration ${dir}: unknown frame set '${set}' (one of ${FRAME_SET_NAMES.join(', ')}, all)`,
+      );
+    const sets = set === 'all' ? FRAME_SET_NAMES : [set as FrameSet];
+    const samples = frames
+      ? sets.flatMap((s) => frameSamples(shape, s))
+      : PAGE_SEEDS.map((s) => textLikeImage(shape, s));
     return samples.map((t) => ({ [inputName]: t }));
   }
   let files: string[];
@@ -88,10 +101,10 @@ export const quantizeCommand: Command = {
       {
         name: 'calibration',
         type: 'string',
-        valueName: 'DIR|pages|frames',
+        valueName: 'DIR|pages|frames[:signs|gaps|all]',
         summary:
-          'folder of .npy samples of the model input; pages: generated text-like pages, frames: the bundled demo ' +
-          'frames (both at --shape)',
+          'folder of .npy samples of the model input; pages: generated text-like pages, frames: a bundled demo ' +
+          'frame set (default signs; sign-line crops for inputs 48 high), both at --shape',
       },
       {
         name: 'max-error',

@@ -6,12 +6,12 @@ import type { HostTensor } from '../core/tensor.js';
 import { DET_MEAN, DET_STD } from './det.js';
 import { resizeImage, toBgrTensor } from './image.js';
 import { readImage } from './io.js';
-import { loadFrames } from './node.js';
+import { type FrameSet, loadFrames } from './frames.js';
 import { REC_HEIGHT, cropQuad, recTensor } from './rec.js';
 
-export function frameSamples(shape: number[]): HostTensor[] {
+export function frameSamples(shape: number[], set: FrameSet = 'signs'): HostTensor[] {
   const [, , h, w] = shape;
-  const { dir, frames } = loadFrames();
+  const { dir, frames } = loadFrames(set);
   const out: HostTensor[] = [];
   for (const f of frames) {
     const img = readImage(join(dir, f.file));

@@ -2,6 +2,7 @@
 // the demo is an app on the public API: its bundles import the main entry instead of inlining the engine
 import {
   type GpuContext,
+  type GpuFeed,
   type Model,
   PipelineCache,
   Session,
@@ -38,6 +39,8 @@ export interface OcrEngine {
   /** Where it runs: the adapter name, or 'CPU'. */
   readonly device: string;
   infer(model: ModelRole, data: Float32Array, shape: number[], opts?: { profile?: boolean }): Promise<InferResult>;
+  /** Engines on WebGPU only: the same with an input already on the GPU (e.g. from imageToTensor). */
+  inferGpu?(model: ModelRole, feed: GpuFeed, opts?: { profile?: boolean }): Promise<InferResult>;
   release(): void;
 }
 
@@ -90,18 +93,26 @@ export class KestrelEngine implements OcrEngine {
     return s;
   }
 
-  async infer(
+  infer(model: ModelRole, data: Float32Array, shape: number[], opts: { profile?: boolean } = {}): Promise<InferResult> {
+    return this.run(model, { data, shape }, shape, opts);
+  }
+
+  inferGpu(model: ModelRole, feed: GpuFeed, opts: { profile?: boolean } = {}): Promise<InferResult> {
+    return this.run(model, feed, feed.shape, opts);
+  }
+
+  private async run(
     model: ModelRole,
-    data: Float32Array,
+    feed: GpuFeed | { data: Float32Array; shape: number[] },
     shape: number[],
-    opts: { profile?: boolean } = {},
+    opts: { profile?: boolean },
   ): Promise<InferResult> {
     const t0 = now();
     const session = await this.session(model, shape);
     const input = session.inputs[0].name;
     await session.plan(new Map([[input, shape]]));
     const t1 = now();
-    const r = await session.runDetailed({ [input]: { data, shape } }, { profile: opts.profile });
+    const r = await session.runDetailed({ [input]: feed }, { profile: opts.profile });
     const wallMs = now() - t1;
     const out = r.outputs.get(session.outputs[0].name)!;
     return {

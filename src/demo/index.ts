@@ -7,7 +7,16 @@ export {
   scoreFrame,
   summarize,
 } from './accuracy.js';
-export { DB_DEFAULTS, type DbOptions, type TextBox, boxesFromProbMap, preprocessDet } from './det.js';
+export {
+  DB_DEFAULTS,
+  DET_MEAN,
+  DET_STD,
+  type DbOptions,
+  type TextBox,
+  boxesFromProbMap,
+  detInputSize,
+  preprocessDet,
+} from './det.js';
 export { annotate } from './draw.js';
 export {
   type InferResult,
@@ -23,6 +32,7 @@ export { groupWords } from './lines.js';
 export {
   type KernelSummary,
   type OcrLine,
+  type GpuDetInput,
   type OcrResult,
   OcrPipeline,
   type PipelineOptions,

@@ -1,5 +1,6 @@
 // The whole reader: frame -> det -> boxes -> crops -> rec -> text lines, on any OcrEngine.
 import { type DbOptions, type TextBox, boxesFromProbMap, preprocessDet } from './det.js';
+import type { GpuFeed } from '../index.js';
 import type { InferResult, OcrEngine, StepTime } from './engine.js';
 import type { Quad } from './geometry.js';
 import type { RgbaImage } from './image.js';
@@ -58,6 +59,14 @@ export interface PipelineOptions {
   profile?: boolean;
 }
 
+/** The detector input already on the GPU (imageToTensor of the frame at detInputSize, DET_MEAN/DET_STD, BGR). */
+export interface GpuDetInput {
+  feed: GpuFeed;
+  /** Detector-map pixels -> original image pixels. */
+  scaleX: number;
+  scaleY: number;
+}
+
 export class OcrPipeline {
   constructor(
     readonly engine: OcrEngine,
@@ -65,7 +74,8 @@ export class OcrPipeline {
     readonly options: PipelineOptions = {},
   ) {}
 
-  async read(img: RgbaImage, opts: { profile?: boolean } = {}): Promise<OcrResult> {
+  /** `opts.det`: skip the host det preprocessing and feed this GPU tensor (WebGPU engines only). */
+  async read(img: RgbaImage, opts: { profile?: boolean; det?: GpuDetInput } = {}): Promise<OcrResult> {
     const profile = opts.profile ?? this.options.profile ?? false;
     const steps: StepTime[] = [];
     const timing: OcrTiming = {
@@ -92,9 +102,18 @@ export class OcrPipeline {
       return d;
     };
 
-    const det = preprocessDet(img, this.options.maxSide);
+    const det = opts.det
+      ? { shape: opts.det.feed.shape, scaleX: opts.det.scaleX, scaleY: opts.det.scaleY }
+      : preprocessDet(img, this.options.maxSide);
     timing.preMs += lap();
-    const detOut = await this.engine.infer('det', det.data, det.shape, { profile });
+    let detOut: InferResult;
+    if (opts.det) {
+      if (!this.engine.inferGpu) throw new Error(`the ${this.engine.name} engine cannot take a GPU det input`);
+      detOut = await this.engine.inferGpu('det', opts.det.feed, { profile });
+    } else {
+      const host = det as ReturnType<typeof preprocessDet>;
+      detOut = await this.engine.infer('det', host.data, host.shape, { profile });
+    }
     account(detOut, 'detMs');
     lap();
     const [, , h, w] = det.shape;
@@ -138,7 +157,7 @@ export class OcrPipeline {
     const grouped = this.options.groupWords === false ? lines : sortBoxes(groupWords(lines));
     timing.postMs += lap();
     timing.wallMs = performance.now() - start;
-    return { lines: grouped, detShape: det.shape, timing, steps };
+    return { lines: grouped, detShape: [...det.shape], timing, steps };
   }
 }
 

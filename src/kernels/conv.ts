@@ -1,7 +1,10 @@
 // conv (NCHW, 2-D): the candidates that can run a node; a tuning profile picks one (convDecision), else the
-// portable default (igemm; dw_vec4 for depthwise). Bias, activation and residual come through the epilogue.
+// portable default (gemm1x1 for unit 1x1 convs, else igemm; dw_vec4 for depthwise). Bias, activation and residual come through the epilogue.
 //   dw_vec4/rows group == C == OC                                  conv2d_depthwise(_vec4).wgsl
+//   dw_regs      group == C == OC, 4 pixels per lane in registers  conv2d_depthwise_regs.wgsl
 //   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl
+//   gemm1x1      1x1, stride 1, no pad, H*W % 4 == 0, registers     conv2d_gemm1x1_regs.wgsl
+//   igemm_regs   any kernel, 8 channels x 4 pixels in registers     conv2d_igemm_regs.wgsl
 //   winograd     3x3, stride 1, dilation 1                         conv2d_winograd.wgsl
 //   igemm(_sg)   KW <= 7, register-tiled                           conv2d_igemm.wgsl / conv2d_igemm_sg.wgsl
 //   direct       wider kernels, 1x1 outputs, grids past the limit  conv2d_direct.wgsl
@@ -200,6 +203,23 @@ export function rowBlock(ow: number, max: number): number {
   return Math.ceil(ow / Math.ceil(ow / max));
 }
 
+function depthwiseRegs(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+  const owBlocks = Math.ceil(g.ow / 4);
+  const lanes = g.oh * owBlocks;
+  const wgUsed = smallWorkgroup(64, lanes);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wgUsed), g.cout, g.n];
+  if (!fits(workgroups, caps)) return null;
+  return {
+    variant: `conv2d.depthwise_regs.${g.kh}x${g.kw}${g.strideH > 1 || g.strideW > 1 ? `s${g.strideH}` : ''}`,
+    shader: { file: 'conv2d_depthwise_regs.wgsl', overrides: { WG: wgUsed } },
+    params: convParams(g, { ocBlocks: 1, owBlocks, lanes }, 1, 1),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
+  };
+}
+
 function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   const { wg } = CONV_TUNING;
   const tm = 2; // the shader's row pair
@@ -282,6 +302,45 @@ function pointwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   };
 }
 
+/** The portable 1x1 GEMM: 8 output channels x 4 pixels per lane in registers. */
+function pointwiseRegs(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+  const lanes = (g.h * g.w) / 4;
+  const coutG = g.cout / g.group;
+  const ocBlocks = Math.ceil(coutG / 8);
+  const wgUsed = smallWorkgroup(64, lanes);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wgUsed), g.group * ocBlocks, g.n];
+  if (!fits(workgroups, caps)) return null;
+  return {
+    variant: 'conv2d.gemm1x1',
+    shader: { file: 'conv2d_gemm1x1_regs.wgsl', overrides: { WG: wgUsed } },
+    params: convParams(g, { ocBlocks, owBlocks: 1, lanes }, g.cin / g.group, coutG),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
+  };
+}
+
+/** The portable implicit GEMM in registers: 8 output channels x 4 pixels of a row per lane, any kernel. */
+function implicitGemmRegs(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
+  const coutG = g.cout / g.group;
+  const ocBlocks = Math.ceil(coutG / 8);
+  const owBlocks = Math.ceil(g.ow / 4);
+  const lanes = g.oh * owBlocks;
+  const wgUsed = smallWorkgroup(64, lanes);
+  const workgroups: [number, number, number] = [Math.ceil(lanes / wgUsed), g.group * ocBlocks, g.n];
+  if (!fits(workgroups, caps)) return null;
+  return {
+    variant: `conv2d.igemm_regs.${g.kh}x${g.kw}`,
+    shader: { file: 'conv2d_igemm_regs.wgsl', overrides: { WG: wgUsed } },
+    params: convParams(g, { ocBlocks, owBlocks, lanes }, g.cin / g.group, coutG),
+    bindings: [...BINDINGS],
+    workgroups,
+    flops: flopsOf(g),
+    bytes: bytesOf(g),
+  };
+}
+
 function direct(g: ConvGeometry, caps: KernelCaps): KernelCall {
   const { wg } = CONV_TUNING;
   const count = g.n * g.cout * g.oh * g.ow;
@@ -317,7 +376,7 @@ function isPointwise(g: ConvGeometry): boolean {
   return unit && g.padT === 0 && g.padL === 0 && g.oh === g.h && g.ow === g.w;
 }
 
-/** The conv's candidates: every variant that can run it. The default is the portable implicit GEMM. */
+/** The conv's candidates: every variant that can run it. The default is a portable (subgroup-free) kernel. */
 export function convDecision(node: KNode, g: ConvGeometry, caps: KernelCaps, isDepthwise: boolean): Decision {
   const one = (call: () => KernelCall | null) => () => {
     const c = call();
@@ -335,6 +394,7 @@ export function convDecision(node: KNode, g: ConvGeometry, caps: KernelCaps, isD
         { id: 'dw_vec4', build: one(() => depthwiseVec4(g, caps)) },
         { id: 'dw_rows', build: one(() => depthwiseRows(g, caps)) },
         { id: 'direct', build: one(() => direct(g, caps)) },
+        { id: 'dw_regs', build: one(() => depthwiseRegs(g, caps)) },
       ],
     };
   }
@@ -343,14 +403,19 @@ export function convDecision(node: KNode, g: ConvGeometry, caps: KernelCaps, isD
   const candidates: Candidate[] = [{ id: 'igemm', build: one(() => implicitGemm(g, caps, false)) }];
   if (sg) candidates.push({ id: 'igemm_sg', build: one(() => implicitGemm(g, caps, true)) });
   if (pointwiseOk) candidates.push({ id: 'gemm1x1_sg', build: one(() => pointwise(g, caps)) });
+  if (isPointwise(g) && (g.h * g.w) % 4 === 0)
+    candidates.push({ id: 'gemm1x1', build: one(() => pointwiseRegs(g, caps)) });
   if (winogradApplies(g) && !WINOGRAD_TUNING.disabled)
     candidates.push({ id: 'winograd', build: () => winogradConv(g, caps, flopsOf(g), bytesOf(g)) });
   candidates.push({ id: 'direct', build: one(() => direct(g, caps)) });
+  // last: where the default cannot run (wide kernels), the fallback stays the direct kernel
+  candidates.push({ id: 'igemm_regs', build: one(() => implicitGemmRegs(g, caps)) });
   const shape = isPointwise(g) ? 'pw' : `k${g.kh}x${g.kw} s${g.strideH}${g.group > 1 ? ' grouped' : ''}`;
   return {
     key,
     classKey: `conv.${shape} ${elemTag(node)} cin${bucket4(cinG)} cout${bucket4(g.cout / g.group)} px${px}`,
-    defaultId: 'igemm',
+    // measured on lavapipe and SwiftShader: the register 1x1 GEMM beats the portable implicit GEMM on both
+    defaultId: candidates.some((c) => c.id === 'gemm1x1') ? 'gemm1x1' : 'igemm',
     candidates,
   };
 }

@@ -37,14 +37,26 @@ export function matmulGeometry(node: KNodeOf<'matmul'>): MatmulGeometry {
   const n = out[out.length - 1];
   const k = at.transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
   const batchShape = out.slice(0, -2);
+  const aBatchStrides = broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k);
+  const bBatchStrides = broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n);
+  // B shared by every batch and A a contiguous stack of row-major matrices: one [batches*m, k] product,
+  // so row tiles span batch boundaries instead of padding each batch's last tile.
+  const foldRows =
+    !at.transA &&
+    m > 1 &&
+    batchShape.length > 0 &&
+    bBatchStrides.every((s) => s === 0) &&
+    a.shape.length - 2 === batchShape.length &&
+    a.shape.slice(0, -2).every((d, i) => d === batchShape[i]);
+  const rows = foldRows ? m * sizeOf(batchShape) : m;
   return {
-    m,
+    m: rows,
     n,
     k,
-    batches: sizeOf(batchShape),
-    batchShape,
-    aBatchStrides: broadcastStrides(a.shape.slice(0, -2), batchShape).map((s) => s * m * k),
-    bBatchStrides: broadcastStrides(b.shape.slice(0, -2), batchShape).map((s) => s * k * n),
+    batches: foldRows ? 1 : sizeOf(batchShape),
+    batchShape: foldRows ? [] : batchShape,
+    aBatchStrides: foldRows ? [] : aBatchStrides,
+    bBatchStrides: foldRows ? [] : bBatchStrides,
     aSm: at.transA ? 1 : k,
     aSk: at.transA ? m : 1,
     bSk: at.transB ? 1 : n,
@@ -62,12 +74,13 @@ export interface TileConfig {
 }
 
 /** The register-blocked kernels: vec4 reads with subgroups, strided reads with or without subgroups. */
-export type TiledKind = 'sg' | 'sgStrided' | 'plain';
+export type TiledKind = 'sg' | 'sgStrided' | 'plain' | 'regs';
 
 const TILED_FILES: Record<TiledKind, string> = {
   sg: 'matmul_sg.wgsl',
   sgStrided: 'matmul_sg_strided.wgsl',
   plain: 'matmul.wgsl',
+  regs: 'matmul_regs.wgsl',
 };
 
 const IO = [
@@ -165,6 +178,8 @@ const SG_TILE_SMALL: TileConfig = { tm: 16, tnv: 1, wg: 8 };
 const SG_TILE_LARGE: TileConfig = { tm: 16, tnv: 2, wg: 8 };
 const SG_STRIDED_TILE: TileConfig = { tm: 16, tnv: 1, wg: 8 };
 const PLAIN_TILE: TileConfig = { tm: 8, tnv: 1, wg: 8 };
+// matmul_regs.wgsl: WG x 4 lanes, each a 4 x 4 block in registers (tm is fixed at 16 by the shader)
+const REGS_TILE: TileConfig = { tm: 16, tnv: 1, wg: 16 };
 
 const GEMV_WG = 64;
 
@@ -190,10 +205,13 @@ export const matmulKernel: KernelDef<'matmul'> = {
   },
 };
 
-/** The register-blocked candidates; the portable default reads strided scalars without subgroups. */
+/** The register-blocked candidates; the portable default (regs16x4) keeps a 4x4 block per lane in registers. */
 export function matmulDecision(node: KNode, g: MatmulGeometry, caps: KernelCaps): Decision {
   const tiled = (kind: TiledKind, cfg: TileConfig) => () => ({ calls: [tiledCall(g, caps, kind, cfg, node.name)] });
-  const candidates: Candidate[] = [{ id: 'plain8x4', build: tiled('plain', PLAIN_TILE) }];
+  const candidates: Candidate[] = [
+    { id: 'plain8x4', build: tiled('plain', PLAIN_TILE) },
+    { id: 'regs16x4', build: tiled('regs', REGS_TILE) },
+  ];
   if (caps.subgroups) {
     candidates.push({ id: 'sgStrided16x4', build: tiled('sgStrided', SG_STRIDED_TILE) });
     // int8 or f16 weights under f32 (dequantize folding) are read a word at a time: not by the vec4 kernel
@@ -208,7 +226,7 @@ export function matmulDecision(node: KNode, g: MatmulGeometry, caps: KernelCaps)
   return {
     key: `matmul ${w} ${layout} b${g.batches} m${g.m} n${g.n} k${g.k}`,
     classKey: `matmul ${w} ${layout} m${bucket4(g.m * g.batches)} n${bucket4(g.n)} k${bucket4(g.k)}`,
-    defaultId: 'plain8x4',
+    defaultId: 'regs16x4',
     candidates,
   };
 }

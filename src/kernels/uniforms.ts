@@ -300,6 +300,15 @@ export const UPSAMPLE_PARAMS = uniformStruct('UpsampleParams', {
 
 /** shaders/bench/ (kestrel profile's ceilings and the kernels-bench ladders). */
 export const PEAK_PARAMS = uniformStruct('PeakParams', { invocations: 'u32', iters: 'u32', m: 'f32', c: 'f32' });
+/** shaders/lib/image_to_tensor.wgsl; bgr nonzero: output channels are b, g, r (OpenCV / PaddleOCR order). */
+export const IMAGE_TO_TENSOR_PARAMS = uniformStruct('ImageToTensorParams', {
+  dstW: 'u32',
+  dstH: 'u32',
+  bgr: 'u32',
+  _pad0: 'u32',
+  mean: 'vec4<f32>',
+  stddev: 'vec4<f32>',
+});
 export const NOOP_PARAMS = uniformStruct('NoopParams', { value: 'u32' });
 export const NAIVE_MATMUL_PARAMS = uniformStruct('NaiveMatmulParams', {
   m: 'u32',
@@ -362,6 +371,7 @@ export const UNIFORM_STRUCTS: ReadonlyMap<string, UniformStruct<never>> = new Ma
     NOOP_PARAMS,
     NAIVE_MATMUL_PARAMS,
     EPILOGUE_PARAMS,
+    IMAGE_TO_TENSOR_PARAMS,
   ].map((s) => [s.name, s as UniformStruct<never>]),
 );
 

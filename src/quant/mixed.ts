@@ -128,7 +128,7 @@ export function layerMacs(input: Uint8Array, shapes: Record<string, number[]>): 
 }
 
 /** Share of conv/matmul MACs (with constant weights) whose activation inputs are all quantized. */
-function int8Share(q: QuantizeResult, macs: Map<string, number>): number {
+export function int8Share(q: QuantizeResult, macs: Map<string, number>): number {
   const m = decodeModelProto(q.bytes);
   const dq = new Set(m.graph!.node.filter((n) => n.opType === 'DequantizeLinear').map((n) => n.output[0]));
   let all = 0,

@@ -42,6 +42,11 @@ export interface QuantizeOptions {
    * Kestrel then agree on full-int8 models. float: scale = range / 255, every target quantized.
    */
   scales?: 'float' | 'pow2';
+  /**
+   * pow2 weights keep the full int8 grid (max|w| / 127 per channel) and the mantissa of that scale is multiplied
+   * back by a Mul after the layer (default true); false rounds the grid itself up to a power of two (up to 2x coarser).
+   */
+  weightMantissa?: boolean;
   context?: GpuContext;
   progress?: (done: number, total: number) => void;
 }
@@ -130,7 +135,12 @@ export async function quantizeModel(input: Uint8Array, opts: QuantizeOptions): P
     } else insertQdq(model, ranges, exclude);
   }
   const weights = opts.weights
-    ? quantizeWeights(model, opts.weights, { blockSize: opts.blockSize, exclude, pow2 })
+    ? quantizeWeights(model, opts.weights, {
+        blockSize: opts.blockSize,
+        exclude,
+        pow2,
+        rescale: pow2 && (opts.weightMantissa ?? true),
+      })
     : [];
   pruneConstants(model);
   if (model.producerName !== undefined) model.producerName = `${model.producerName || 'unknown'} + kestrel quantize`;

@@ -40,9 +40,16 @@ export function weightSlot(n: OnnxNode, consts: Constants): { input: number; axi
 export const pow2Ceil = (s: number): number => 2 ** Math.ceil(Math.log2(s));
 
 /**
- * Symmetric int8 per channel along `axis`: q = round(w / s), s = max|w| / 127 (rounded up to a power of two with pow2).
+ * Symmetric int8 per channel along `axis`: q = round(w / s), s = max|w| / 127 (rounded up to a power of two with
+ * pow2). With `rescale` (pow2 only) q keeps the full grid of max|w| / 127 and the stored scale is that rounded up to
+ * a power of two: dequantized weights are w / mantissa, and `mantissa` (in (0.5, 1]) is multiplied back after the layer.
  */
-export function quantizeInt8(w: HostTensor, axis: number, pow2 = false): { q: Int8Array; scale: Float32Array } {
+export function quantizeInt8(
+  w: HostTensor,
+  axis: number,
+  pow2 = false,
+  rescale = false,
+): { q: Int8Array; scale: Float32Array; mantissa?: Float32Array } {
   const dims = w.shape;
   const ch = dims[axis];
   const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
@@ -52,13 +59,15 @@ export function quantizeInt8(w: HostTensor, axis: number, pow2 = false): { q: In
     const c = Math.floor(i / inner) % ch;
     maxAbs[c] = Math.max(maxAbs[c], Math.abs(data[i]));
   }
-  const scale = maxAbs.map((m) => (m > 0 ? (pow2 ? pow2Ceil(m / 127) : m / 127) : 1));
+  const grid = maxAbs.map((m) => (m > 0 ? m / 127 : 1));
+  const scale = pow2 ? grid.map(pow2Ceil) : grid;
   const q = new Int8Array(data.length);
+  const step = pow2 && rescale ? grid : scale;
   for (let i = 0; i < data.length; i++) {
     const c = Math.floor(i / inner) % ch;
-    q[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scale[c])));
+    q[i] = Math.max(-127, Math.min(127, Math.round(data[i] / step[c])));
   }
-  return { q, scale };
+  return pow2 && rescale ? { q, scale, mantissa: grid.map((g, c) => g / scale[c]) } : { q, scale };
 }
 
 /** 4-bit blocks along K for B [K, N] in MatMulNBits layout [N, blocks, blockSize/2], zero point 8. */
@@ -89,11 +98,12 @@ export function quantizeInt4Blocks(
 export function quantizeWeights(
   model: OnnxModel,
   mode: WeightMode,
-  opts: { blockSize?: number; exclude?: Set<string>; pow2?: boolean } = {},
+  opts: { blockSize?: number; exclude?: Set<string>; pow2?: boolean; rescale?: boolean } = {},
 ): WeightReport[] {
   const consts = new Constants(model);
   const report: WeightReport[] = [];
   const done = new Map<string, string>();
+  const mantissas = new Map<string, Float32Array>();
   const blockSize = opts.blockSize ?? 32;
   const nodes: OnnxNode[] = [];
   let usedMs = false;
@@ -145,7 +155,10 @@ export function quantizeWeights(
         nodes.push(makeNode('Cast', [t], [q], `${wName}_cast`, [attr('to', DT.FLOAT)]));
         report.push({ tensor: wName, node: n.name, format: 'fp16', bytesBefore: before, bytesAfter: h.byteLength });
       } else {
-        const { q: qi, scale } = quantizeInt8(w, slot.axis, opts.pow2);
+        // Gemm's bias C may broadcast any way: only conv and matmul outputs get the mantissa multiplied back
+        const rescale = !!opts.rescale && n.opType !== 'Gemm';
+        const { q: qi, scale, mantissa } = quantizeInt8(w, slot.axis, opts.pow2, rescale);
+        if (mantissa && mantissa.some((m) => m !== 1)) mantissas.set(wName, mantissa);
         const t = consts.add(tensorProto(`${wName}_int8`, w.shape, DT.INT8, new Uint8Array(qi.buffer)));
         const s = consts.add(floatTensor(`${wName}_scale`, [scale.length], scale));
         q = `${wName}_dq`;
@@ -162,8 +175,31 @@ export function quantizeWeights(
     }
     n.input[slot.input] = q;
     nodes.push(n);
+    const m = mantissas.get(wName);
+    if (m) nodes.push(...rescaleOutput(n, m, w.shape.length, consts));
   }
   model.graph!.node = nodes;
   if (usedMs) setOpset(model, 'com.microsoft', 1);
   return report;
+}
+
+/**
+ * The layer computed with weights w / m (m per output channel) gives y / m: a Mul by m after it restores y, and the
+ * conv's bias moves after that Mul, so every engine rounds exact sum * m, then + bias (see activations.ts).
+ */
+function rescaleOutput(n: OnnxNode, m: Float32Array, weightRank: number, consts: Constants): OnnxNode[] {
+  const conv = n.opType === 'Conv' || n.opType === 'ConvTranspose';
+  // conv outputs are [N, C, spatial...]: m as [C, 1, ...]; matmul outputs [..., N]: m as [N]
+  const dims = conv ? [m.length, ...Array<number>(weightRank - 2).fill(1)] : [m.length];
+  const y = n.output[0];
+  n.output[0] = `${y}_pow2`;
+  const mName = consts.add(floatTensor(`${n.name}_weight_mantissa`, dims, m));
+  const bias = conv && n.input[2] ? consts.get(n.input[2]) : undefined;
+  if (!bias) return [makeNode('Mul', [n.output[0], mName], [y], `${n.name}_rescale`)];
+  const bName = consts.add(floatTensor(`${n.input[2]}_${n.name}_after_rescale`, dims, bias.data as Float32Array));
+  n.input = n.input.slice(0, 2);
+  return [
+    makeNode('Mul', [n.output[0], mName], [`${y}_rescaled`], `${n.name}_rescale`),
+    makeNode('Add', [`${y}_rescaled`, bName], [y], `${n.name}_bias`),
+  ];
 }

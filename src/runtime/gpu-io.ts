@@ -109,30 +109,40 @@ export class ResidentTensor implements GpuTensor {
 
   async download(): Promise<HostTensor> {
     this.check();
-    assertAlive(this.ctx);
-    const { device } = this.ctx;
-    const size = gpuBytes(this.dtype, this.shape);
-    const n = sizeOf(this.shape);
-    if (size === 0)
-      return { dtype: this.dtype, shape: [...this.shape], data: fromGpuBytes(new Uint8Array(0), this.dtype, 0) };
-    const staging = device.createBuffer({ label: 'kestrel.download', size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
-    try {
-      return await withErrorScopes(this.ctx, `download of '${this.name}'`, async () => {
-        const enc = device.createCommandEncoder({ label: 'kestrel.download' });
-        enc.copyBufferToBuffer(this.buf, 0, staging, 0, size);
-        device.queue.submit([enc.finish()]);
-        try {
-          await staging.mapAsync(MAP_MODE_READ);
-        } catch (e) {
-          assertAlive(this.ctx);
-          throw new DeviceLostError(`downloading '${this.name}' failed: ${(e as Error).message}`);
-        }
-        const data = fromGpuBytes(new Uint8Array(staging.getMappedRange()), this.dtype, n);
-        staging.unmap();
-        return { dtype: this.dtype, shape: [...this.shape], data };
-      });
-    } finally {
-      staging.destroy();
-    }
+    return downloadBuffer(this.ctx, this.name, this.dtype, this.shape, this.buf);
+  }
+}
+
+/** Reads a GPU-representation buffer back as a host tensor (one staging copy, mapped and released). */
+export async function downloadBuffer(
+  ctx: GpuContext,
+  name: string,
+  dtype: DType,
+  shape: readonly number[],
+  buf: GPUBuffer,
+): Promise<HostTensor> {
+  assertAlive(ctx);
+  const { device } = ctx;
+  const size = gpuBytes(dtype, shape);
+  const n = sizeOf(shape);
+  if (size === 0) return { dtype, shape: [...shape], data: fromGpuBytes(new Uint8Array(0), dtype, 0) };
+  const staging = device.createBuffer({ label: 'kestrel.download', size, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+  try {
+    return await withErrorScopes(ctx, `download of '${name}'`, async () => {
+      const enc = device.createCommandEncoder({ label: 'kestrel.download' });
+      enc.copyBufferToBuffer(buf, 0, staging, 0, size);
+      device.queue.submit([enc.finish()]);
+      try {
+        await staging.mapAsync(MAP_MODE_READ);
+      } catch (e) {
+        assertAlive(ctx);
+        throw new DeviceLostError(`downloading '${name}' failed: ${(e as Error).message}`);
+      }
+      const data = fromGpuBytes(new Uint8Array(staging.getMappedRange()), dtype, n);
+      staging.unmap();
+      return { dtype, shape: [...shape], data };
+    });
+  } finally {
+    staging.destroy();
   }
 }

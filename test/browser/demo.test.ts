@@ -7,6 +7,7 @@ import * as esbuild from 'esbuild';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as build from '../../scripts/build.mjs';
+import { detInputSize } from '../../src/demo/det.js';
 import { loadFrames } from '../../src/demo/node.js';
 import { type RunningServer, startServer } from '../../src/demo/server.js';
 import { graph, io, node, tensor } from '../onnx-builder.js';
@@ -62,6 +63,8 @@ afterAll(async () => {
 
 interface PageResult {
   file: string;
+  detInput: string;
+  detShape: number[];
   lines: { text: string; confidence: number }[];
   truth: string[] | null;
   exact: boolean | null;
@@ -82,6 +85,11 @@ describe('the web page in headless Chromium', () => {
       .frames.find((f) => f.file === FRAME)!
       .lines.map((l) => l.text);
     expect(result.r.file).toBe(FRAME);
+    // the frame loop builds det's input on the GPU with imageToTensor, at the size the host path would use
+    expect(result.r.detInput).toBe('imageToTensor');
+    const manifest = loadFrames();
+    const size = detInputSize(manifest.width, manifest.height, 960);
+    expect(result.r.detShape).toEqual([1, 3, size.height, size.width]);
     expect(result.r.lines.map((l) => l.text).sort()).toEqual([...truth].sort());
     expect(result.r.exact).toBe(true);
     const adapter = await page.evaluate(

@@ -134,6 +134,57 @@ describe('conv2d, subgroup kernels', () => {
   });
 });
 
+// the portable register-blocked 1x1 GEMM (conv2d_gemm1x1_regs.wgsl) on every case it can run, with epilogues
+describe('conv2d, register 1x1 GEMM', () => {
+  const REGS_1X1 = forceChoice('gemm1x1');
+  const unit = (c: Case) => c.k[0] === 1 && c.k[1] === 1 && !c.s && !c.p && (c.x[2] * c.x[3]) % 4 === 0;
+  CASES.filter(unit).forEach((c, i) => {
+    it(label(c), () => withTuning(REGS_1X1, () => check(c, 10 + 4 * i)));
+  });
+  const pw: Case = { x: [2, 12, 6, 8], oc: 19, k: [1, 1] };
+  it('bias + hardSwish', () => withTuning(REGS_1X1, () => check(pw, 210, { act: 'hardSwish', bias: true })));
+  it('residual after relu', () =>
+    withTuning(REGS_1X1, () => check(pw, 250, { act: 'relu', residual: true, before: false })));
+  it('per-channel scale + bias (weights as input)', () =>
+    withTuning(REGS_1X1, () =>
+      check({ ...pw, weightIsInput: true }, 300, { act: 'hardSwish', scale: true, bias: true }),
+    ));
+  it('grouped, 2 groups of 20 output channels', () =>
+    withTuning(REGS_1X1, () => check({ x: [1, 24, 4, 4], oc: 40, k: [1, 1], g: 2 }, 310)));
+});
+
+// the portable register implicit GEMM (conv2d_igemm_regs.wgsl) on every dense case, with epilogues
+describe('conv2d, register implicit GEMM', () => {
+  const REGS = forceChoice('igemm_regs');
+  thin(CASES.filter((c) => (c.g ?? 1) !== c.x[1] || c.oc !== c.x[1])).forEach((c, i) => {
+    it(label(c), () => withTuning(REGS, () => check(c, 10 + 4 * i)));
+  });
+  const dense: Case = { x: [1, 17, 9, 11], oc: 12, k: [3, 3], p: [1, 1, 1, 1] };
+  it('bias + relu, residual before the activation', () =>
+    withTuning(REGS, () => check(dense, 230, { act: 'relu', bias: true, residual: true, before: true })));
+  it('per-channel scale + bias (weights as input)', () =>
+    withTuning(REGS, () =>
+      check({ ...dense, weightIsInput: true }, 300, { act: 'hardSwish', scale: true, bias: true }),
+    ));
+});
+
+// the register depthwise kernel (conv2d_depthwise_regs.wgsl) on every depthwise case, with an epilogue
+describe('conv2d, register depthwise', () => {
+  const REGS = forceChoice('dw_regs');
+  CASES.filter((c) => (c.g ?? 1) === c.x[1] && c.oc === c.x[1]).forEach((c, i) => {
+    it(label(c), () => withTuning(REGS, () => check(c, 10 + 4 * i)));
+  });
+  it('residual after hardSwish', () =>
+    withTuning(REGS, () =>
+      check({ x: [1, 13, 10, 9], oc: 13, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], g: 13 }, 240, {
+        act: 'hardSwish',
+        bias: true,
+        residual: true,
+        before: false,
+      }),
+    ));
+});
+
 describe('conv2d fused epilogues', () => {
   const dense: Case = { x: [1, 17, 9, 11], oc: 12, k: [3, 3], p: [1, 1, 1, 1] };
   const pointwise: Case = { x: [2, 12, 6, 8], oc: 19, k: [1, 1] };
@@ -290,7 +341,8 @@ describe('conv2d variant selection', () => {
     expect(pick({ x: [1, 16, 20, 20], oc: 16, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 16 })).toBe(
       'conv2d.depthwise5x5s2',
     );
-    expect(pick(pw)).toBe('conv2d.igemm.1x1');
+    expect(pick(pw)).toBe('conv2d.gemm1x1');
+    expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] })).toBe('conv2d.igemm.1x1');
     expect(pick(k3)).toBe('conv2d.igemm.3x3');
     expect(pick({ x: [1, 16, 8, 8], oc: 32, k: [3, 3], p: [1, 1, 1, 1], g: 4 }, false)).toBe('conv2d.igemm.3x3');
     expect(pick({ x: [1, 3, 6, 50], oc: 5, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3] })).toBe('conv2d.direct');
@@ -302,7 +354,10 @@ describe('conv2d variant selection', () => {
     expect(pick(k3, true, forceChoice('winograd'))).toBe('conv2d.winograd2x2.3x3');
     expect(pick(k3, true, forceChoice('igemm_sg'))).toBe('conv2d.igemm_sg.3x3');
     // no subgroups on the adapter: the subgroup candidates are not offered
-    expect(pick(pw, false, forceChoice('gemm1x1_sg'))).toBe('conv2d.igemm.1x1');
+    expect(pick(pw, false, forceChoice('gemm1x1_sg'))).toBe('conv2d.gemm1x1');
+    expect(pick(pw, false, forceChoice('gemm1x1'))).toBe('conv2d.gemm1x1');
+    expect(pick(k3, false, forceChoice('igemm_regs'))).toBe('conv2d.igemm_regs.3x3');
+    expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] }, false, forceChoice('gemm1x1'))).toBe('conv2d.igemm.1x1');
     expect(pick(k3, false, forceChoice('winograd'))).toBe('conv2d.igemm.3x3');
   });
 });

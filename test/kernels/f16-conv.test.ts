@@ -94,7 +94,7 @@ describe('conv2d f16 variant selection', () => {
   it('picks by shape as for f32 (subgroup kernels preferred), with 2-byte element sizes', () => {
     expect(call({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] })).toBe('conv2d.gemm1x1_sg');
     expect(call({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] })).toBe('conv2d.igemm_sg.1x1');
-    expect(call({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] }, false)).toBe('conv2d.igemm.1x1');
+    expect(call({ x: [1, 16, 8, 8], oc: 32, k: [1, 1] }, false)).toBe('conv2d.gemm1x1');
     expect(call({ x: [1, 16, 8, 8], oc: 32, k: [3, 3], p: [1, 1, 1, 1] })).toBe('conv2d.igemm_sg.3x3');
     expect(call({ x: [1, 16, 8, 8], oc: 32, k: [3, 3], p: [1, 1, 1, 1], g: 4 }, false)).toBe('conv2d.igemm.3x3');
     expect(call({ x: [1, 3, 6, 50], oc: 5, k: [3, 15], p: [1, 7, 1, 7], d: [1, 3] })).toBe('conv2d.direct');

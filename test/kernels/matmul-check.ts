@@ -97,3 +97,6 @@ export async function withNarrowSubgroups(body: () => Promise<void>): Promise<vo
 export const PREFER_SUBGROUP_MATMUL = forceChoice((ids) =>
   ['sg16x8', 'sg16x4', 'sgStrided16x4'].find((id) => ids.includes(id)),
 );
+
+/** The register-blocked portable kernel (matmul_regs.wgsl) on every decision that has it. */
+export const REGS_MATMUL = forceChoice((ids) => (ids.includes('regs16x4') ? 'regs16x4' : undefined));

@@ -6,6 +6,7 @@ import {
   type CheckOptions,
   checkMatmul,
   PREFER_SUBGROUP_MATMUL,
+  REGS_MATMUL,
   withNarrowSubgroups,
   withoutSubgroups,
 } from './matmul-check.js';
@@ -55,11 +56,31 @@ describe('matmul, portable defaults and subgroup kernels', () => {
     it(`portable ${m}x${k} . ${k}x${n}`, () => withTuning(NO_TUNING, () => check({ a: [m, k], b: [k, n] })));
     it(`subgroups ${m}x${k} . ${k}x${n}`, () =>
       withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [m, k], b: [k, n] })));
+    it(`registers ${m}x${k} . ${k}x${n}`, () => withTuning(REGS_MATMUL, () => check({ a: [m, k], b: [k, n] })));
   }
+  for (const [m, n, k] of [
+    [33, 16, 1],
+    [129, 129, 7],
+    [40, 360, 120],
+  ])
+    it(`plain8x4 ${m}x${k} . ${k}x${n}`, () =>
+      withTuning(forceChoice('plain8x4'), () => check({ a: [3, m, k], b: [k, n] })));
+  it('registers transA and transB, alpha 0.5', () =>
+    withTuning(REGS_MATMUL, () => check({ a: [64, 16], b: [3, 64], transA: true, transB: true, alpha: 0.5 })));
+  it('registers batched broadcast A [2,1,M,K] x B [1,3,K,N]', () =>
+    withTuning(REGS_MATMUL, () => check({ a: [2, 1, 5, 9], b: [1, 3, 9, 6] })));
+  it('registers batched A [3,13,24] x B [24,37], int8 weights', () =>
+    withTuning(REGS_MATMUL, () => checkMatmul({ a: [3, 13, 24], b: [24, 37] }, {}, 'int8 weights')));
   it('subgroups transB', () =>
     withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [7, 33], b: [129, 33], transB: true })));
   it('subgroups transA', () =>
-    withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [33, 7], b: [33, 16], transA: true })));
+    withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [33, 7], b: [33, 16], transA: true }))); // rec's classifier on a batch of lines: the batch folds into M (rows span batches), N % 4 != 0
+  it('portable batched A [3,13,24] x B [24,37]', () =>
+    withTuning(NO_TUNING, () => check({ a: [3, 13, 24], b: [24, 37] })));
+  it('subgroups batched A [3,13,24] x B [24,37]', () =>
+    withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [3, 13, 24], b: [24, 37] })));
+  it('subgroups batched A [2,5,40,16] x B [16,36] (vec4 path)', () =>
+    withTuning(PREFER_SUBGROUP_MATMUL, () => check({ a: [2, 5, 40, 16], b: [16, 36] })));
 });
 
 describe.each(DTYPES)('matmul %s', (dt) => {
@@ -234,10 +255,10 @@ describe('matmul f16 variant selection', () => {
     expect(pick([16, 16], [16, 16], [16, 16])).toBe('matmul.sg16x8');
     expect(pick([20, 12], [37, 12], [20, 37], true)).toBe('matmul.sg16x8.bt');
     expect(pick([33, 33], [33, 33], [33, 33])).toBe('matmul.sgStrided16x4');
-    expect(pick([33, 33], [33, 33], [33, 33], false, false)).toBe('matmul.plain8x4');
+    expect(pick([33, 33], [33, 33], [33, 33], false, false)).toBe('matmul.regs16x4');
     expect(pick([512, 256], [256, 520], [512, 520])).toBe('matmul.sg16x8');
     expect(pick([512, 256], [256, 520], [512, 520], false, true, forceChoice('sg16x4'))).toBe('matmul.sg16x4');
     // without a profile: the portable kernel
-    expect(pick([512, 256], [256, 520], [512, 520], false, true, NO_TUNING)).toBe('matmul.plain8x4');
+    expect(pick([512, 256], [256, 520], [512, 520], false, true, NO_TUNING)).toBe('matmul.regs16x4');
   });
 });

@@ -43,7 +43,7 @@ describe('kestrel quantize (CLI)', () => {
     expect(io.stdout).toMatch(/range x +\[/);
     expect(io.stdout).toMatch(/activations: \d+ tensors quantized \(uint8, minmax, pow2 scales\)/);
     expect(io.stdout).toMatch(
-      /accuracy: output 'softmax_0\.tmp_0' differs from the float model by \d+\.\d+% \(relative L2.*\) on the first calibration sample; cosine similarity 0\.9\d+/,
+      /accuracy: output 'softmax_0\.tmp_0' differs from the float model by \d+\.\d+% \(relative L2.*\) on the first calibration sample; cosine similarity (0\.9\d+|1\.0+),/,
     );
     const bytes = new Uint8Array(readFileSync(out));
     const x = textLikeImage(shape, 21);
@@ -64,6 +64,28 @@ describe('kestrel quantize (CLI)', () => {
     expect(io.stdout).toContain("accuracy: not measured (input 'x' has dynamic dims");
     expect(readFileSync(join(dir, 'cls.fp16.onnx')).length).toBeGreaterThan(1000);
   }, 60_000);
+  it('--calibration frames:SET: one sample per sign line of the set (counted from its frames.json)', async () => {
+    const lines = (set: string) =>
+      (
+        JSON.parse(readFileSync(join('assets', set, 'frames.json'), 'utf8')) as { frames: { lines: unknown[] }[] }
+      ).frames
+        .map((f) => f.lines.length)
+        .reduce((a, b) => a + b, 0);
+    for (const [set, n] of [
+      ['gaps', lines('frames-gaps')],
+      ['all', lines('frames') + lines('frames-gaps')],
+    ] as const) {
+      const io = capture();
+      const args = ['--weights', 'int8', '--activations', 'int8', '--calibration', `frames:${set}`, '--quiet'];
+      expect(
+        await main(
+          ['quantize', MODELS.cls, join(dir, 'f.onnx'), ...args, '--shape', 'x=1x3x48x192', '--max-error', '10'],
+          io,
+        ),
+      ).toBe(EXIT_OK);
+      expect(io.stdout).toContain(`, ${n} samples, `);
+    }
+  }, 120_000);
   it('usage errors name the flag', async () => {
     for (const [args, msg] of [
       [
@@ -72,6 +94,10 @@ describe('kestrel quantize (CLI)', () => {
       ],
       [['--activations', 'int8'], '--activations int8 needs --calibration DIR'],
       [['--weights', 'int3'], '--weights must be int8, int4 or fp16'],
+      [
+        ['--activations', 'int8', '--calibration', 'frames:nope', '--shape', 'x=1x3x48x192'],
+        "--calibration frames:nope: unknown frame set 'nope'",
+      ],
     ] as const) {
       const io = capture();
       expect(await main(['quantize', MODELS.cls, join(dir, 'x.onnx'), ...args], io)).toBe(EXIT_USAGE);

@@ -1,5 +1,6 @@
 // Kestrel as a web developer gets it: `npm pack`, the tarball installed offline into a new project, a strict
-// TypeScript consumer type-checked against the shipped .d.ts and run on the GPU (no-eval mode) against a CPU reference.
+// TypeScript consumer type-checked against the shipped .d.ts and run on the GPU (no-eval mode) against a CPU reference,
+// with host IO and with GPU IO (a GPUBuffer feed, outputLocation 'gpu', download()) giving bit-identical outputs.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +34,11 @@ import {
   KestrelError,
   MissingDependencyError,
   Session,
+  createGpuContext,
   loadModel,
+  type GpuContext,
+  type GpuFeed,
+  type GpuTensor,
   type HostTensor,
   type SessionOptions,
 } from 'kestrel-webgpu';
@@ -50,8 +55,34 @@ try {
   if (e instanceof InputError && e instanceof KestrelError) refused = e.code;
 }
 const missing: MissingDependencyError | null = null;
-console.log(JSON.stringify({ y: Array.from(out.y.data as Float32Array), shape: out.y.shape, refused, missing }));
 session.release();
+
+// GPU-resident IO on the app's own context: a GPUBuffer feed in, the output left on the GPU until download()
+const ctx: GpuContext = await createGpuContext();
+const gpuSession = await Session.create(model, { context: ctx });
+const x = new Float32Array(${JSON.stringify(X)});
+const buffer: GPUBuffer = ctx.device.createBuffer({ size: x.byteLength, usage: 0x80 | 0x4 | 0x8 });
+ctx.device.queue.writeBuffer(buffer, 0, x);
+const feed: GpuFeed = { dtype: 'f32', shape: [1, 4], buffer };
+const onGpu: Record<string, GpuTensor> = await gpuSession.run({ x: feed }, { outputLocation: 'gpu' });
+const downloaded: HostTensor = await onGpu.y.download();
+const viaHost: Record<string, HostTensor> = await gpuSession.run({ x: { data: x, shape: [1, 4] } });
+const bits = (t: HostTensor) => Array.from(new Uint32Array((t.data as Float32Array).slice().buffer));
+gpuSession.release();
+buffer.destroy();
+ctx.destroy();
+console.log(
+  JSON.stringify({
+    y: Array.from(out.y.data as Float32Array),
+    shape: out.y.shape,
+    refused,
+    missing,
+    gpuShape: onGpu.y.shape,
+    gpuBits: bits(downloaded),
+    hostBits: bits(viaHost.y),
+    firstHostBits: bits(out.y),
+  }),
+);
 `;
 
 const TSCONFIG = {
@@ -189,11 +220,24 @@ describe('the npm package, installed into a new project', () => {
     symlinkSync(join(repo, 'node_modules', 'webgpu'), join(project, 'node_modules', 'webgpu'), 'dir');
     const r = node_(['--disallow-code-generation-from-strings', join('out', 'consumer.js')]);
     expect(r.status, r.stderr).toBe(0);
-    const got = JSON.parse(r.stdout.trim().split('\n').pop()!) as { shape: number[]; refused: string; y: number[] };
+    const got = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      shape: number[];
+      refused: string;
+      y: number[];
+      gpuShape: number[];
+      gpuBits: number[];
+      hostBits: number[];
+      firstHostBits: number[];
+    };
     expect(got.shape).toEqual([1, 3]);
     expect(got.refused).toBe('INPUT');
     const want = reference();
     expect(want.some((v) => v > 0)).toBe(true);
     got.y.forEach((v: number, i: number) => expect(v).toBeCloseTo(want[i], 5));
+    // GPUBuffer feed + outputLocation 'gpu' + download(): bit-identical to host IO (on its own and the default context)
+    expect(got.gpuShape).toEqual([1, 3]);
+    expect(got.gpuBits).toHaveLength(3);
+    expect(got.gpuBits).toEqual(got.hostBits);
+    expect(got.gpuBits).toEqual(got.firstHostBits);
   });
 });

@@ -7,6 +7,7 @@ import type { Graph, NodeOf } from '../graph.js';
 type ConvNode = NodeOf<'conv' | 'convTranspose'>;
 
 let counter = 0;
+const isPow2 = (v: number) => v !== 0 && Number.isInteger(Math.log2(Math.abs(v)));
 
 export function scaleConvChannels(g: Graph, conv: ConvNode, mul: Float32Array, add: Float32Array): boolean {
   const w = g.values.get(conv.inputs[1]);
@@ -68,6 +69,9 @@ function scaleQuantizedConv(g: Graph, conv: ConvNode, mul: Float32Array, add: Fl
   const oc = g.values.get(conv.inputs[1])!.shape[ocAxis];
   const sv = scale?.data ? floatValues(scale.data) : null;
   if (!scale || !sv || mul.length !== oc || dq.attrs.blockSize) return false;
+  // power-of-two weight scales make the conv's sums exact (kestrel quantize --scales pow2): a multiplier that is
+  // not a power of two is applied to the finished sum in the epilogue instead, as onnxruntime rounds it
+  if (sv.every(isPow2) && !mul.every(isPow2)) return false;
   const perTensor = sv.length === 1 || dq.attrs.axis < 0;
   if (!perTensor && dq.attrs.axis !== ocAxis) return false;
   // a per-tensor zero point would have to become per-channel along with the scale
