@@ -14,8 +14,7 @@ export interface ArrayType<E extends VectorType | AnyUniformStruct = VectorType 
 }
 export type FieldType = ScalarType | VectorType | ArrayType | AnyUniformStruct;
 export type Fields = Record<string, FieldType>;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyUniformStruct = UniformStruct<any>;
+type AnyUniformStruct = UniformStruct<Fields>;
 
 /**
  * What pack() takes for a field: scalars are numbers, vectors and arrays of vectors flat number lists (zero-padded).

@@ -200,10 +200,7 @@ function bindSource(ctx: GpuContext, source: ImageSource, external: boolean): GP
       usage: TEXTURE_BINDING | COPY_DST_TEX | RENDER_ATTACHMENT,
     });
   }
-  device.queue.copyExternalImageToTexture({ source: source as GPUCopyExternalImageSource }, { texture: s.staging }, [
-    size.width,
-    size.height,
-  ]);
+  device.queue.copyExternalImageToTexture({ source: source }, { texture: s.staging }, [size.width, size.height]);
   return s.staging.createView();
 }
 
@@ -221,7 +218,7 @@ export async function imageToTensor(
   } catch (e) {
     // a browser that cannot hand this video frame to WebGPU (headless Chromium on SwiftShader refuses both
     // importExternalTexture and copyExternalImageToTexture) still decodes it into an ImageBitmap
-    if (!(isDomOperationError(e) && isVideo(source as object) && typeof createImageBitmap === 'function')) throw e;
+    if (!(isDomOperationError(e) && isVideo(source) && typeof createImageBitmap === 'function')) throw e;
     const bitmap = await createImageBitmap(source as VideoFrame);
     try {
       return await convert(ctx, bitmap, options, false);
