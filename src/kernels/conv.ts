@@ -1,5 +1,6 @@
 // conv (NCHW, 2-D): the candidates that can run a node; a tuning profile picks one (convDecision), else the
-// portable default (gemm1x1 for unit 1x1 convs, else igemm; dw_vec4 for depthwise). Bias, activation and residual come through the epilogue.
+// portable default (gemm1x1 for unit 1x1 convs, else igemm; dw_vec4 for depthwise). Bias, activation and residual come
+// through the epilogue.
 //   dw_vec4/rows group == C == OC                                  conv2d_depthwise(_vec4).wgsl
 //   dw_regs      group == C == OC, 4 pixels per lane in registers  conv2d_depthwise_regs.wgsl
 //   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl

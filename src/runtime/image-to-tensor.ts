@@ -182,7 +182,8 @@ function bindSource(ctx: GpuContext, source: ImageSource, external: boolean): GP
   if (typeof source !== 'object' || source === null || typeof device.queue.copyExternalImageToTexture !== 'function')
     throw new InputError(
       typeof source === 'object' && source !== null
-        ? `imageToTensor: this WebGPU implementation cannot copy a ${typeName(source)} (no copyExternalImageToTexture); pass a GPUTexture`
+        ? `imageToTensor: this WebGPU implementation cannot copy a ${typeName(source)} (no ` +
+            `copyExternalImageToTexture); pass a GPUTexture`
         : `imageToTensor: unsupported source ${typeName(source)}`,
     );
   const size = externalSize(source);
