@@ -20,8 +20,10 @@ import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './command.js';
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string, fallback: T): T {
   if (value === undefined) return fallback;
-  if (!allowed.includes(value as T))
-    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`);
+  if (!allowed.includes(value as T)) {
+    const got = typeof value === 'string' ? value : JSON.stringify(value);
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${got}'`);
+  }
   return value as T;
 }
 
