@@ -55,7 +55,12 @@ export function coldStart(
         });
         return;
       }
-      resolve({ engine, student, cache, ...JSON.parse(line.slice(5)) });
+      resolve({
+        engine,
+        student,
+        cache,
+        ...(JSON.parse(line.slice(5)) as Partial<ColdStart> & { ok: boolean; error?: string }),
+      });
     });
   });
 }

@@ -2,7 +2,7 @@
 // rung's kernel selection, GPU time per run from timestamp queries, and the error against the CPU reference.
 import type { HostTensor } from '../src/core/tensor.js';
 import { nodeBytes, nodeFlops } from '../src/ir/cost.js';
-import type { Graph, Node, Value } from '../src/ir/graph.js';
+import { type Graph, type Node, type Value, withOpOf } from '../src/ir/graph.js';
 import { inferNode } from '../src/ir/infer-shapes.js';
 import type { GpuContext } from '../src/runtime/device.js';
 import { Executor } from '../src/runtime/executor.js';
@@ -56,7 +56,7 @@ export function caseData(c: KernelCase, seed = 1): CaseData {
     if (!weight) feeds.set(name, t);
     return name;
   });
-  const node: Node = { name: c.id, op: c.op, attrs: c.attrs, inputs: names, outputs: [], origin: [c.id] };
+  const node: Node = withOpOf(c, { name: c.id, inputs: names, outputs: [], origin: [c.id] });
   if (wScale) node.epilogue = { act: 'none', alpha: 0, beta: 0, scale: wScale };
   const infos = inferNode(
     node,

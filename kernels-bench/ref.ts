@@ -1,14 +1,7 @@
 // CPU references for the bench cases: test/ref/*.ts where it exists (conv, pool, resize, elementwise,
 // unary), plain f64 loops here for matmul and softmax.
 import type { HostTensor } from '../src/core/tensor.js';
-import type {
-  ConvAttrs,
-  ConvTransposeAttrs,
-  MatmulAttrs,
-  PoolAttrs,
-  ResizeAttrs,
-  SoftmaxAttrs,
-} from '../src/ir/graph.js';
+import type { MatmulAttrs, SoftmaxAttrs } from '../src/ir/graph.js';
 import { conv2dRef, convTranspose2dRef } from '../test/ref/conv.js';
 import { binaryRef } from '../test/ref/elementwise.js';
 import { poolRef } from '../test/ref/pool.js';
@@ -86,15 +79,15 @@ export function referenceFor(c: KernelCase, inputs: HostTensor[]): ArrayLike<num
   const [x, y] = inputs;
   switch (c.op) {
     case 'matmul':
-      return matmulRef(x, y, c.attrs as MatmulAttrs);
+      return matmulRef(x, y, c.attrs);
     case 'conv':
-      return conv2dRef(x, y, c.attrs as ConvAttrs).data;
+      return conv2dRef(x, y, c.attrs).data;
     case 'convTranspose':
-      return convTranspose2dRef(x, y, c.attrs as ConvTransposeAttrs).data;
+      return convTranspose2dRef(x, y, c.attrs).data;
     case 'softmax':
-      return softmaxRef(x, c.attrs as SoftmaxAttrs);
+      return softmaxRef(x, c.attrs);
     case 'pool': {
-      const a = c.attrs as PoolAttrs;
+      const a = c.attrs;
       const kh = a.kernel[0],
         kw = a.kernel[1];
       const oh = Math.floor((x.shape[2] + a.pads[0] + a.pads[2] - a.dilations[0] * (kh - 1) - 1) / a.strides[0]) + 1;
@@ -102,7 +95,7 @@ export function referenceFor(c: KernelCase, inputs: HostTensor[]): ArrayLike<num
       return poolRef(f32(x), [oh, ow], a);
     }
     case 'resize':
-      return resizeRef(f32(x), c.attrs as ResizeAttrs);
+      return resizeRef(f32(x), c.attrs);
     case 'binary': {
       const f = BINARY[(c.attrs as { kind: string }).kind];
       return f ? binaryRef(x, y, f).data : null;

@@ -35,15 +35,11 @@ export const TUNABLES: Tunable[] = [
     space: { tm: [8, 16, 32], tnv: [1, 2], wg: [8, 16, 32, 64], sg: [true, false] },
     start: { tm: 16, tnv: 2, wg: 8, sg: true },
     // matmul has no exported tuning object (conv has CONV_TUNING), so this drives its tiled call directly.
-    select: (k) => (node, caps: KernelCaps) => ({
-      calls: [
-        tiledCall(matmulGeometry(node), caps, k.sg && caps.subgroups ? 'sg' : 'plain', {
-          tm: Number(k.tm),
-          tnv: Number(k.tnv),
-          wg: Number(k.wg),
-        }),
-      ],
-    }),
+    select: (k) => (node, caps: KernelCaps) => {
+      if (node.op !== 'matmul') throw new Error(`the matmul tunable was applied to a ${node.op} node`);
+      const knobs = { tm: Number(k.tm), tnv: Number(k.tnv), wg: Number(k.wg) };
+      return { calls: [tiledCall(matmulGeometry(node), caps, k.sg && caps.subgroups ? 'sg' : 'plain', knobs)] };
+    },
   },
   {
     applies: (c) => c.family === 'conv3x3' || c.family === 'conv1x1',
@@ -139,7 +135,11 @@ export async function tuneCase(
 /** Merges results into <dir>/<slug>/tuning.json: best knobs per shape class. */
 export function writeTuningCache(dir: string, slug: string, adapter: string, results: TuneResult[]): string {
   const path = join(dir, slug, 'tuning.json');
-  const doc = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : { adapter, slug, entries: {} };
+  const doc = (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : { adapter, slug, entries: {} }) as {
+    adapter: string;
+    slug: string;
+    entries: Record<string, { case: string; ms: number } & Record<string, unknown>>;
+  };
   for (const r of results) {
     if (!r.best || r.bestMs === null) continue;
     const prev = doc.entries[r.shapeClass];

@@ -51,7 +51,7 @@ const HEAD: Record<EngineName, string> = {
   'ort-node': 'onnxruntime-node CPU (native)',
 };
 const log = (s: string) => process.stderr.write(`${s}\n`);
-const students = args.models!.split(',') as Student[];
+const students = args.models.split(',') as Student[];
 for (const s of students) if (!(s in STUDENTS)) throw new Error(`unknown model '${s}' (det, rec, cls)`);
 const runs = Number(args.runs ?? (args.browser ? '5' : '10'));
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: expected a positive integer, got '${args.runs}'`);

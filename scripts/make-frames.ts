@@ -387,7 +387,7 @@ export function makeFrame(spec: FrameSpec, seed: number): { image: RgbaImage; tr
   };
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const flag = (name: string) => {
     const i = process.argv.indexOf(name);
     return i > 0 ? process.argv[i + 1] : undefined;
@@ -415,4 +415,4 @@ async function main(): Promise<void> {
   console.log(`${frames.length} frames, ${(total / 1024).toFixed(0)} KiB, truth in ${join(out, 'frames.json')}`);
 }
 
-await main();
+main();

@@ -40,7 +40,7 @@ const report: { student: Student; rows: Row[] }[] = [];
 const worst = (a: Record<string, HostTensor>, b: Map<string, HostTensor> | Record<string, HostTensor>) =>
   Math.max(...Object.keys(a).map((k) => diff(b instanceof Map ? b.get(k)! : b[k], a[k]).relL2));
 
-for (const student of args.models!.split(',') as Student[]) {
+for (const student of args.models.split(',') as Student[]) {
   const st = STUDENTS[student];
   const float = new Uint8Array(readFileSync(st.file));
   const x = textLikeImage(st.shape, 21);

@@ -73,7 +73,7 @@ console.log(`f32 truth ${refText.filter((t, i) => norm(t) === norm(evalTruth[i])
 const want = (process.argv[2] ?? 'all').split(',');
 const q = async (name: string, o: Partial<QuantizeOptions>) => {
   if (!want.includes('all') && !want.some((w) => name.startsWith(w))) return;
-  const r = await quantizeModel(f32, { weights: 'int8', ...o } as QuantizeOptions);
+  const r = await quantizeModel(f32, { weights: 'int8', ...o });
   await score(name, r.bytes, int8Share(r, macs));
 };
 const allTargets = new Set(

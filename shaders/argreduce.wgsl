@@ -1,5 +1,6 @@
 // ArgMax / ArgMin along one axis of an [outer, len, inner] view, as i32 indices (exact for len < 2^24):
-// the first index on ties, or the last with SELECT_LAST. ROW_LANES = WG: a workgroup per output; ROW_LANES = 1: a lane per output.
+// the first index on ties, or the last with SELECT_LAST. ROW_LANES = WG: a workgroup per output; ROW_LANES = 1: a lane
+// per output.
 // The input is stored as elem_t (f32 or f16), compared in f32.
 // kestrel:requires lib/rowreduce.wgsl
 // kestrel:prelude elem_t
@@ -9,15 +10,7 @@ override ROW_LANES: u32 = 64u;
 override WANT_MAX: bool = true;
 override SELECT_LAST: bool = false;
 
-struct Params {
-  rows: u32,
-  len: u32,
-  inner: u32,
-  // -inf for argmax, +inf for argmin
-  init: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ArgReduceParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<i32>;
 

@@ -1,18 +1,11 @@
 // Inference batch normalization of x [N, C, ...spatial], step 2: x * mul[c] + add[c] with the folded
 // statistics of batchnorm_fold.wgsl (two reads per element instead of four), then the epilogue (channel c).
 // x and y are stored as elem_t (f32 or f16); the folded statistics stay f32.
-// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/indexing.wgsl lib/epilogue.wgsl
 
 override WG: u32 = 256u;
 
-struct Params {
-  count: u32,
-  channels: u32,
-  spatial: u32,
-  epsilon: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: BatchNormParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 // [mul[0..C), add[0..C)]
 @group(0) @binding(2) var<storage, read_write> folded: array<f32>;

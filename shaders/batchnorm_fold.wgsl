@@ -5,14 +5,7 @@
 
 override WG: u32 = 64u;
 
-struct Params {
-  count: u32,
-  channels: u32,
-  spatial: u32,
-  epsilon: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: BatchNormParams;
 @group(0) @binding(1) var<storage, read_write> scale: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> bias: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> mean: array<elem_t>;

@@ -1,6 +1,7 @@
-// Elementwise binary arithmetic (stored as elem_t, f32 or f16; computed in f32) with numpy broadcasting, plus the fused epilogue
+// Elementwise binary arithmetic (stored as elem_t, f32 or f16; computed in f32) with numpy broadcasting, plus the fused
+// epilogue
 // (so Add+Relu or a residual chain is one dispatch).
-// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/indexing.wgsl lib/epilogue.wgsl
 
 override OP: u32 = 0u;
 override WG: u32 = 256u;
@@ -8,17 +9,7 @@ override WG: u32 = 256u;
 // the first vec4 of each array (strided_offset4); 3: rank 2 on a 2-D grid; 0: any rank
 override DIRECT: u32 = 0u;
 
-struct Params {
-  count: u32,
-  rank: u32,
-  _pad0: u32,
-  _pad1: u32,
-  shape: array<vec4<u32>, 2>,
-  a_strides: array<vec4<u32>, 2>,
-  b_strides: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: BroadcastParams;
 @group(0) @binding(1) var<storage, read_write> a: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> b: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;

@@ -3,7 +3,7 @@
 // the low operand is read at (row >> SHIFT_H) * low_row_stride + (col >> SHIFT_W) * low_col_stride, which
 // covers per-channel scales (x * s[c]) and nearest upsampling by powers of two (up(x) + y) without any
 // integer division. Stored as elem_t, computed in f32, plus the fused epilogue.
-// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/epilogue.wgsl
 // kestrel:prelude elem_t
 
 override OP: u32 = 0u;
@@ -13,18 +13,7 @@ override WG_Y: u32 = 1u;
 // true: a is the full operand (op(full, low)); false: b is (op(low, full))
 override FULL_IS_A: bool = true;
 
-struct Params {
-  cols4: u32,
-  rows: u32,
-  low_row_stride: u32,
-  low_col_stride: u32,
-  shift_h: u32,
-  shift_w: u32,
-  _pad0: u32,
-  _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: Bcast4Params;
 @group(0) @binding(1) var<storage, read_write> full: array<vec4<elem_t>>;
 @group(0) @binding(2) var<storage, read_write> low: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<vec4<elem_t>>;

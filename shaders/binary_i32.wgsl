@@ -6,17 +6,7 @@ override WG: u32 = 256u;
 // operand addressing as in binary.wgsl: 1 same-shape contiguous, 2 rank <= 4 right-aligned, 0 any rank
 override DIRECT: u32 = 0u;
 
-struct Params {
-  count: u32,
-  rank: u32,
-  _pad0: u32,
-  _pad1: u32,
-  shape: array<vec4<u32>, 2>,
-  a_strides: array<vec4<u32>, 2>,
-  b_strides: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: BroadcastParams;
 @group(0) @binding(1) var<storage, read_write> a: array<i32>;
 @group(0) @binding(2) var<storage, read_write> b: array<i32>;
 @group(0) @binding(3) var<storage, read_write> out: array<i32>;

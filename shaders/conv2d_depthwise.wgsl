@@ -4,7 +4,7 @@
 // the window indices fold; the kernel height is a uniform, which leaves the row loop rolled: lavapipe's
 // compile time grows with unrolled loads, and this kernel serves the small maps (rows not whole vec4s)
 // where the unrolled form saves little. Rows that are whole vec4s take conv2d_depthwise_vec4.wgsl.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude elem_t TN KW SH SW DH DW
 
 override WG: u32 = 64u;

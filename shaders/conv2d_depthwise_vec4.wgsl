@@ -3,7 +3,7 @@
 // each row segment as vec4s (buffer loads are the cost on lavapipe), and adds every row into all the
 // output rows that use it; outputs are stored as vec4s. Kernel size, stride, dilation and the segment's
 // offset inside its first vec4 (OFF = -pad_l mod 4) are prelude consts so every window index folds.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude elem_t TN TM KH KW SH SW DH DW OFF
 
 override WG: u32 = 64u;

@@ -1,7 +1,7 @@
 // conv2d, one output element per invocation with every loop bound in the uniform: the fallback for
 // shapes the tiled kernels do not take (kernels wider than 7 or too wide for a register window).
 // Any group, stride, pad and dilation. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/indexing.wgsl lib/conv_params.wgsl lib/conv_direct.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/indexing.wgsl lib/conv_direct.wgsl lib/epilogue.wgsl
 
 override WG: u32 = 64u;
 

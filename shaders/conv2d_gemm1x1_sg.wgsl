@@ -6,7 +6,7 @@
 // load as a per-lane scalar loop, so shared loads are what pay). Subgroups under 8 take a plain
 // per-output loop instead (kept out of the unrolled body, whose compile time grows with its loads).
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 // kestrel:example TM=8 TN=8
 // kestrel:enable subgroups
@@ -59,8 +59,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     x_idx += hw4;
     for (var r = 0u; r < TM8; r++) {
       let mine = w_at(w_row[r] + c);
-      let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
-      let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+      let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u),
+          subgroupBroadcast(mine, 3u));
+      let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u),
+          subgroupBroadcast(mine, 7u));
       for (var j = 0u; j < TN; j++) {
         let xj = vec4<f32>(xv[j / 4u][j % 4u]);
         acc[2u * r * TN + j] = fma(wa, xj, acc[2u * r * TN + j]);

@@ -3,7 +3,7 @@
 // owns TM output channels x TN consecutive pixels of one output row and loads the input segment
 // it needs for all KW taps of a kernel row once. Handles groups, strides, asymmetric pads and
 // dilation. TM must be a multiple of 4 and KW at most 7. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
 
 override WG: u32 = 64u;
@@ -95,7 +95,8 @@ fn load_weights4(g: u32, oc: u32, k: u32) -> vec4<f32> {
 }
 
 // Kernel column kx of one kernel row: acc += W[:, k + kx] (x) win[j * SW + kx * DW]. No-op past KW.
-fn tap(kx: u32, k: u32, win: ptr<function, array<f32, SEG>>, acc: ptr<function, array<vec4<f32>, ACC>>, g: u32, oc0: u32) {
+fn tap(kx: u32, k: u32, win: ptr<function, array<f32, SEG>>, acc: ptr<function, array<vec4<f32>, ACC>>, g: u32,
+    oc0: u32) {
   if (kx >= KW) {
     return;
   }

@@ -7,7 +7,7 @@
 // (kept out of the unrolled body, whose LLVM compile time grows with every load in it).
 // Handles groups, strides, asymmetric pads and dilation. TM must be a multiple of 8, KW at most 7.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/conv_direct.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_direct.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
 // kestrel:example TM=8 TN=8 KW=3 SW=1 DW=1
 // kestrel:enable subgroups
@@ -117,14 +117,17 @@ fn tile_without_subgroups(n: u32, oc0: u32, oh: u32, ow0: u32) {
 }
 
 // Kernel column kx of one kernel row: acc += W[:, k + kx] (x) win[j * SW + kx * DW]. No-op past KW.
-fn tap(kx: u32, k: u32, win: ptr<function, array<f32, SEG>>, acc: ptr<function, array<vec4<f32>, ACC>>, w_row: array<u32, TM8>) {
+fn tap(kx: u32, k: u32, win: ptr<function, array<f32, SEG>>, acc: ptr<function, array<vec4<f32>, ACC>>,
+    w_row: array<u32, TM8>) {
   if (kx >= KW) {
     return;
   }
   for (var r = 0u; r < TM8; r++) {
     let mine = w_at(w_row[r] + k + kx);
-    let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
-    let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+    let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u),
+        subgroupBroadcast(mine, 3u));
+    let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u),
+        subgroupBroadcast(mine, 7u));
     for (var j = 0u; j < TN; j++) {
       let xj = vec4<f32>((*win)[j * SW + kx * DW]);
       (*acc)[2u * r * TN + j] = fma(wa, xj, (*acc)[2u * r * TN + j]);

@@ -8,7 +8,7 @@
 // grows past bounds with the window (3x3 stride 2 at 8 pixels, 17 columns: over 0.6 GB and climbing; 9-10 columns:
 // 130-170 MB), so wider windows run 4 pixels per lane (conv-tiled.ts).
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN KW SW DW
 
 override WG: u32 = 64u;

@@ -7,7 +7,7 @@
 // window is loaded once per channel and its column transform is shared by neighbouring tiles. Subgroups
 // smaller than 8 compute each output directly instead. Any pads, groups; TM a multiple of 8.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TT
 // kestrel:example TM=8 TT=2
 // kestrel:enable subgroups
@@ -21,29 +21,6 @@ const TM8 = TM / 8u;
 // input columns of TT neighbouring tiles
 const SEG = 2u * TT + 2u;
 const ACC = TM4 * 16u * TT;
-
-// built by winogradParams in src/kernels/conv-winograd.ts
-struct WinogradParams {
-  cin: u32,
-  h: u32,
-  w: u32,
-  cout: u32,
-  oh: u32,
-  ow: u32,
-  pad_t: i32,
-  pad_l: i32,
-  cin_g: u32,
-  cout_g: u32,
-  // output-channel blocks of TM per group (grid y = group * oc_blocks)
-  oc_blocks: u32,
-  // blocks of TT tiles per tile row
-  tile_blocks_w: u32,
-  // tile blocks per (image, channel block): the lanes that do work
-  lanes: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
 
 @group(0) @binding(0) var<uniform> params: WinogradParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
@@ -168,7 +145,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
 
 // Output-channel row r (lane l: channel oc0 + 8r + l): this lane's U = G g G^T from its 3x3 weights,
 // then each of the 16 transformed elements into every tile. No-op past TM8.
-fn weight_row(r: u32, k: u32, w_row: array<u32, TM8>, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
+fn weight_row(r: u32, k: u32, w_row: array<u32, TM8>, v: ptr<function, array<vec4<f32>, 4u * TT>>,
+    acc: ptr<function, array<vec4<f32>, ACC>>) {
   if (r >= TM8) {
     return;
   }
@@ -206,9 +184,12 @@ fn weight_row(r: u32, k: u32, w_row: array<u32, TM8>, v: ptr<function, array<vec
 
 // Transformed element e of output-channel row r into every tile: lanes 0..3 of the subgroup hold the
 // row's first vec4 of channels, lanes 4..7 the second; acc[R][e][t] += U[R][e] * V_t[e].
-fn term(r: u32, e: u32, mine: f32, v: ptr<function, array<vec4<f32>, 4u * TT>>, acc: ptr<function, array<vec4<f32>, ACC>>) {
-  let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
-  let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+fn term(r: u32, e: u32, mine: f32, v: ptr<function, array<vec4<f32>, 4u * TT>>,
+    acc: ptr<function, array<vec4<f32>, ACC>>) {
+  let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u),
+      subgroupBroadcast(mine, 3u));
+  let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u),
+      subgroupBroadcast(mine, 7u));
   let lo = (2u * r * 16u + e) * TT;
   let hi = ((2u * r + 1u) * 16u + e) * TT;
   for (var t = 0u; t < TT; t++) {

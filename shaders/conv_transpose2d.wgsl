@@ -4,7 +4,7 @@
 // consecutive phase columns read consecutive input columns, so a lane owns TM output channels x
 // TN phase columns of one phase row. Any stride, pad, dilation, group and output padding.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 
 override WG: u32 = 64u;

@@ -3,7 +3,7 @@
 // lanes (on lavapipe every buffer load is a per-lane scalar loop). Same phase-split gather: a lane
 // owns TM output channels x TN phase columns of one phase row. TM must be a multiple of 8.
 // Subgroups smaller than 8 take a plain per-output loop. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/epilogue.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 // kestrel:example TM=8 TN=8
 // kestrel:enable subgroups
@@ -73,8 +73,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         let w_tap = w_chan + ky * params.kw + kx;
         for (var r = 0u; r < TM8; r++) {
           let mine = w_at(w_tap + w_col[r]);
-          let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u));
-          let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+          let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u),
+              subgroupBroadcast(mine, 3u));
+          let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u),
+              subgroupBroadcast(mine, 7u));
           for (var j = 0u; j < TN; j++) {
             acc[2u * r * TN + j] = fma(wa, vec4<f32>(xv[j]), acc[2u * r * TN + j]);
             acc[(2u * r + 1u) * TN + j] = fma(wb, vec4<f32>(xv[j]), acc[(2u * r + 1u) * TN + j]);
@@ -127,7 +129,8 @@ fn tile_without_subgroups(n: u32, g: u32, oc0: u32, oh: u32, pw: u32, pcol0: u32
             if (tx < 0 || tx % i32(params.stride_w) != 0 || tx / i32(params.stride_w) >= i32(params.w)) {
               continue;
             }
-            let xi = (n * params.cin + cin) * hw + u32(ty / i32(params.stride_h)) * params.w + u32(tx / i32(params.stride_w));
+            let xi = (n * params.cin + cin) * hw + u32(ty / i32(params.stride_h))
+                * params.w + u32(tx / i32(params.stride_w));
             acc = fma(f32(x[xi]), w_at((cin * params.cout_g + oc) * taps + ky * params.kw + kx), acc);
           }
         }

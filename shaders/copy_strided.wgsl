@@ -1,21 +1,12 @@
-// Strided copy of elem_t values (u32 words for f32/i32/bool, f16 halves): dst[dst_base + sum(idx*dst_stride)] = src[src_base + sum(idx*src_stride)]
+// Strided copy of elem_t values (u32 words for f32/i32/bool, f16 halves): dst[dst_base + sum(idx*dst_stride)] =
+// src[src_base + sum(idx*src_stride)]
 // over a logical shape. Transpose, slice (signed strides), expand (zero strides) and each concat input.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl
 
 override WG: u32 = 256u;
 
-struct Params {
-  count: u32,
-  rank: u32,
-  src_base: i32,
-  dst_base: u32,
-  shape: array<vec4<u32>, 2>,
-  src_strides: array<vec4<i32>, 2>,
-  dst_strides: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: CopyStridedParams;
 @group(0) @binding(1) var<storage, read_write> src: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> dst: array<elem_t>;
 

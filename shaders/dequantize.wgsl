@@ -1,4 +1,5 @@
-// y = (q - zero_point) * scale, per tensor, per axis or blocked; q may be packed int8/uint8/int4/uint4; scale and y are elem_t
+// y = (q - zero_point) * scale, per tensor, per axis or blocked; q may be packed int8/uint8/int4/uint4; scale and y are
+// elem_t
 // (f32 or f16), the math f32.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/quant.wgsl
@@ -10,15 +11,7 @@ override HAS_ZP: bool = false;
 // One scale and zero point: no index math (integer division is a per-lane loop on lavapipe).
 override PER_TENSOR: bool = false;
 
-struct Params {
-  count: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-  q: QuantIndex,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: DequantizeParams;
 @group(0) @binding(1) var<storage, read_write> x: array<u32>;
 @group(0) @binding(2) var<storage, read_write> scale: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> zero_point: array<u32>;

@@ -4,14 +4,7 @@
 
 override WG: u32 = 256u;
 
-struct Params {
-  count: u32,
-  inner: u32,
-  n_idx: u32,
-  axis_dim: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: GatherParams;
 @group(0) @binding(1) var<storage, read_write> data: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> indices: array<i32>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;

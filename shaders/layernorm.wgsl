@@ -3,25 +3,13 @@
 // mean is large), then y = (x - mean) / sqrt(var + eps) * scale + bias and the epilogue (its channel is
 // the index along the last axis). ROW_LANES = WG: a workgroup per row; ROW_LANES = 1: a lane per row.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/rowreduce.wgsl lib/activations.wgsl lib/epilogue.wgsl
+// kestrel:requires lib/rowreduce.wgsl lib/epilogue.wgsl
 
 override WG: u32 = 64u;
 override ROW_LANES: u32 = 64u;
 override HAS_BIAS: bool = true;
 
-struct Params {
-  rows: u32,
-  len: u32,
-  // scale and bias repeat every `param_len` elements of a row (they broadcast over leading dims)
-  param_len: u32,
-  last_dim: u32,
-  epsilon: f32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: LayerNormParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> scale: array<elem_t>;
 // without HAS_BIAS this is a scratch stand-in that is never read

@@ -1,6 +1,6 @@
 // Batched matmul without subgroups: a workgroup owns TM rows x (WG * 4 * TNV) columns of one batch, each
 // lane a TM x (4 * TNV) block of outputs, reading A's rows and B's columns itself. Stored as elem_t, computed in f32.
-// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl lib/weights.wgsl
+// kestrel:requires lib/matmul_tile.wgsl lib/matmul_strided.wgsl
 // kestrel:prelude TM TNV
 
 override WG: u32 = 8u;

@@ -1,7 +1,7 @@
 // Matrix-vector product (M == 1 or N == 1), batched: each lane computes 4 outputs along the free axis
 // (n when FREE_N, else m) with a plain k loop, so no work is spent on padded rows or columns.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/indexing.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl lib/weights.wgsl
+// kestrel:requires lib/indexing.wgsl lib/epilogue.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl lib/weights.wgsl
 
 override WG: u32 = 64u;
 // true: M == 1 and lanes walk n; false: N == 1 and lanes walk m.

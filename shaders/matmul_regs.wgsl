@@ -2,7 +2,7 @@
 // owns TM = 16 rows x (WG * 4) columns of one batch, each lane a 4 x 4 block held in four vec4 registers.
 // Software Vulkan drivers that keep indexed private arrays in memory (SwiftShader) run this shape at
 // register speed; operands are read through element strides, so any M, N, K and transposes work.
-// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl lib/weights.wgsl
+// kestrel:requires lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl lib/matmul_strided.wgsl lib/weights.wgsl
 // kestrel:prelude TM TNV
 // kestrel:example TM=16 TNV=1
 

@@ -4,7 +4,7 @@
 // Lane l reads the vec4 along k of rows l % 8, l % 8 + 8, ... and the other lanes take them through
 // subgroupBroadcast, so each A element is read once per 8 lanes. WebGPU allows 4-lane subgroups: there
 // each lane also reads the row 4 below its own. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/activations.wgsl lib/epilogue.wgsl lib/index4.wgsl lib/matmul_tile.wgsl
+// kestrel:requires lib/matmul_tile.wgsl
 // kestrel:prelude TM TNV
 // kestrel:example TM=16 TNV=1
 // kestrel:enable subgroups

@@ -9,20 +9,7 @@ override MODE: u32 = 0u;
 // elem_t is f16: the constant comes from value_f32 (elem_t(u32) would convert the bits numerically)
 override HALF: bool = false;
 
-struct Params {
-  count: u32,
-  rank: u32,
-  value_f32: f32,
-  value_bits: u32,
-  out_shape: array<vec4<u32>, 2>,
-  in_strides: array<vec4<u32>, 2>,
-  // per axis: first kept input index (crop), kept length, positive begin pad
-  crop_begin: array<vec4<u32>, 2>,
-  crop_len: array<vec4<u32>, 2>,
-  pad_begin: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: PadParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 

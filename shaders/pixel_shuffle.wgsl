@@ -5,18 +5,7 @@
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 4u;
 
-struct Params {
-  cols4: u32,
-  rows: u32,
-  w: u32,
-  hw: u32,
-  shift_h: u32,
-  shift_w: u32,
-  _pad0: u32,
-  _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: PixelShuffleParams;
 @group(0) @binding(1) var<storage, read_write> src: array<u32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<vec4<u32>>;
 

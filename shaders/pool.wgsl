@@ -1,4 +1,5 @@
-// 2-D max / average pooling on NCHW elem_t (f32 or f16; math in f32), one output per invocation. Max ignores padding; average divides
+// 2-D max / average pooling on NCHW elem_t (f32 or f16; math in f32), one output per invocation. Max ignores padding;
+// average divides
 // by the valid cells, or with count_include_pad by the cells inside the padded input (never past it).
 // kestrel:requires lib/indexing.wgsl
 // kestrel:prelude elem_t
@@ -10,27 +11,7 @@ override WG: u32 = 256u;
 override KH: u32 = 0u;
 override KW: u32 = 0u;
 
-struct Params {
-  count: u32,
-  in_h: u32,
-  in_w: u32,
-  out_h: u32,
-  out_w: u32,
-  kernel_h: u32,
-  kernel_w: u32,
-  stride_h: u32,
-  stride_w: u32,
-  pad_top: u32,
-  pad_left: u32,
-  dilation_h: u32,
-  dilation_w: u32,
-  // in_h + pad_bottom and in_w + pad_right: the padded extent
-  padded_h: u32,
-  padded_w: u32,
-  count_include_pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: PoolParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 

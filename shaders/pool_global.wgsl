@@ -7,14 +7,7 @@
 override KIND: u32 = 0u;
 override WG: u32 = 32u;
 
-struct Params {
-  planes: u32,
-  plane_size: u32,
-  _pad0: u32,
-  _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: GlobalPoolParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 
@@ -25,7 +18,8 @@ fn combine(a: f32, b: f32) -> f32 {
 }
 
 @compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32, @builtin(num_workgroups) nwg: vec3<u32>) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32,
+    @builtin(num_workgroups) nwg: vec3<u32>) {
   let plane = wid.x + wid.y * nwg.x;
   let n = params.plane_size;
   let base = plane * n;

@@ -44,11 +44,13 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       let tap = (ky * params.kw + kx) * params.c4;
       for (var c4 = 0u; c4 < params.c4; c4++) {
         let c = c4 * 4u;
-        let xv = vec4<i32>(load_x(base, c, inside), load_x(base, c + 1u, inside), load_x(base, c + 2u, inside), load_x(base, c + 3u, inside));
+        let xv = vec4<i32>(load_x(base, c, inside), load_x(base, c + 1u, inside), load_x(base, c + 2u, inside),
+            load_x(base, c + 3u, inside));
         let xp = pack4xI8(xv - off);
         let k = tap + c4;
         if (OCT == 4u) {
-          acc += vec4<i32>(dot4I8Packed(xp, w[rows.x + k]), dot4I8Packed(xp, w[rows.y + k]), dot4I8Packed(xp, w[rows.z + k]), dot4I8Packed(xp, w[rows.w + k]));
+          acc += vec4<i32>(dot4I8Packed(xp, w[rows.x + k]), dot4I8Packed(xp, w[rows.y + k]), dot4I8Packed(xp,
+              w[rows.z + k]), dot4I8Packed(xp, w[rows.w + k]));
         } else {
           acc.x += dot4I8Packed(xp, w[rows.x + k]);
         }

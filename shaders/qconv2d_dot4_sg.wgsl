@@ -71,8 +71,9 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wi
         let mine = w[my_row + k];
         var ws: array<u32, 8>;
         if (broadcast) {
-          ws = array<u32, 8>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u), subgroupBroadcast(mine, 3u),
-                             subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
+          ws = array<u32, 8>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u),
+                             subgroupBroadcast(mine, 3u), subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u),
+                             subgroupBroadcast(mine, 6u), subgroupBroadcast(mine, 7u));
         } else {
           for (var r = 0u; r < 8u; r++) {
             ws[r] = w[min(oc0 + r, params.out_c - 1u) * params.w_row + k];

@@ -1,4 +1,5 @@
-// q = saturate(round_half_even(x / scale) + zero_point), written as i32 words; x and scale are elem_t (f32 or f16), the math f32.
+// q = saturate(round_half_even(x / scale) + zero_point), written as i32 words; x and scale are elem_t (f32 or f16), the
+// math f32.
 // FAKE (f32 only): a QuantizeLinear -> DequantizeLinear pair in one pass, writing the bits of (q - zero_point) * scale.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/quant.wgsl
@@ -12,15 +13,7 @@ override FAKE: bool = false;
 // elements per lane (per tensor only): the scale and zero point are loaded once for all of them
 override PER_LANE: u32 = 1u;
 
-struct Params {
-  count: u32,
-  qmin: i32,
-  qmax: i32,
-  _pad0: u32,
-  q: QuantIndex,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: QuantizeParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> scale: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> zero_point: array<u32>;

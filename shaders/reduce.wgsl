@@ -11,23 +11,7 @@ override ROW_LANES: u32 = 64u;
 // REDUCE_KINDS in src/kernels/reduce.ts
 override KIND: u32 = 0u;
 
-struct Params {
-  outputs: u32,
-  len: u32,
-  kept_rank: u32,
-  red_rank: u32,
-  // the combine's identity, e.g. -inf for max (not expressible as a WGSL constant)
-  init: vec2<f32>,
-  _pad0: u32,
-  _pad1: u32,
-  // merged dims (at most 4 kept and 4 reduced for rank <= 8), outermost first, padded at the front
-  kept_shape: vec4<u32>,
-  kept_strides: vec4<u32>,
-  red_shape: vec4<u32>,
-  red_strides: vec4<u32>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ReduceParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 

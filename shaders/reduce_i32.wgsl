@@ -6,22 +6,7 @@ override WG: u32 = 64u;
 // REDUCE_KINDS in src/kernels/reduce.ts: 0 sum, 2 max, 3 min, 4 prod
 override KIND: u32 = 0u;
 
-struct Params {
-  outputs: u32,
-  len: u32,
-  kept_rank: u32,
-  red_rank: u32,
-  init: vec2<i32>,
-  _pad0: u32,
-  _pad1: u32,
-  // merged dims (at most 4 kept and 4 reduced for rank <= 8), outermost first, padded at the front
-  kept_shape: vec4<u32>,
-  kept_strides: vec4<u32>,
-  red_shape: vec4<u32>,
-  red_strides: vec4<u32>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ReduceI32Params;
 @group(0) @binding(1) var<storage, read_write> x: array<i32>;
 @group(0) @binding(2) var<storage, read_write> y: array<i32>;
 

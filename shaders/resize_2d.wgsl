@@ -1,4 +1,5 @@
-// Linear / cubic resize of two axes of an elem_t (f32 or f16) tensor, computed in f32, viewed as [A, H, B, W, C] (NCHW: A=N*C, B=C=1;
+// Linear / cubic resize of two axes of an elem_t (f32 or f16) tensor, computed in f32, viewed as [A, H, B, W, C] (NCHW:
+// A=N*C, B=C=1;
 // NHWC: C=channels), per the ONNX reference: separable taps on edge-clamped indices.
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/resize_coord.wgsl
@@ -7,20 +8,7 @@
 override MODE: u32 = 0u;
 override WG: u32 = 256u;
 
-struct Params {
-  count: u32,
-  mid: u32,
-  inner: u32,
-  crop: u32,
-  extrapolation: f32,
-  cubic_a: f32,
-  exclude_outside: u32,
-  _pad0: u32,
-  // axes[0] is H, axes[1] is W
-  axes: array<ResizeAxis, 2>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: Resize2dParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 

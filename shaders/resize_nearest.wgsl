@@ -7,20 +7,7 @@ override WG: u32 = 256u;
 // elem_t is f16: the extrapolation value comes from extrapolation_f32 (elem_t(u32) would convert the bits)
 override HALF: bool = false;
 
-struct Params {
-  count: u32,
-  rank: u32,
-  nearest_mode: u32,
-  // tf_crop_and_resize: check the source range and write `extrapolation_bits` outside it
-  crop: u32,
-  extrapolation_bits: u32,
-  extrapolation_f32: f32,
-  _pad1: u32,
-  _pad2: u32,
-  axes: array<ResizeAxis, 8>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ResizeNearestParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 

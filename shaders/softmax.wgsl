@@ -9,14 +9,7 @@ override WG: u32 = 64u;
 override ROW_LANES: u32 = 64u;
 override LOG: bool = false;
 
-struct Params {
-  rows: u32,
-  len: u32,
-  inner: u32,
-  _pad: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: SoftmaxParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 

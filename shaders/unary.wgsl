@@ -1,18 +1,12 @@
-// Elementwise unary function (ACT_CODES), stored as elem_t (f32 or f16), computed in f32; also the plain copy (act none).
+// Elementwise unary function (ACT_CODES), stored as elem_t (f32 or f16), computed in f32; also the plain copy (act
+// none).
 // kestrel:prelude elem_t
 // kestrel:requires lib/indexing.wgsl lib/activations.wgsl
 
 override ACT: u32 = 0u;
 override WG: u32 = 256u;
 
-struct Params {
-  count: u32,
-  alpha: f32,
-  beta: f32,
-  _pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: UnaryParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(2) var<storage, read_write> y: array<elem_t>;
 

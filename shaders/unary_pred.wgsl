@@ -6,14 +6,7 @@ override WG: u32 = 256u;
 // 1 when the input holds bools (u32 words) rather than f32
 override BOOL_IN: bool = false;
 
-struct Params {
-  count: u32,
-  alpha: f32,
-  beta: f32,
-  _pad0: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: UnaryParams;
 @group(0) @binding(1) var<storage, read_write> x: array<u32>;
 @group(0) @binding(2) var<storage, read_write> y: array<u32>;
 

@@ -7,18 +7,7 @@
 override WG_X: u32 = 64u;
 override WG_Y: u32 = 1u;
 
-struct Params {
-  out_w4: u32,
-  in_w: u32,
-  shift_h: u32,
-  shift_w: u32,
-  rows: u32,
-  _pad0: u32,
-  _pad1: u32,
-  _pad2: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: UpsampleParams;
 @group(0) @binding(1) var<storage, read_write> src: array<u32>;
 @group(0) @binding(2) var<storage, read_write> dst: array<vec4<u32>>;
 

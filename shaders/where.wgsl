@@ -4,18 +4,7 @@
 
 override WG: u32 = 256u;
 
-struct Params {
-  count: u32,
-  rank: u32,
-  _pad0: u32,
-  _pad1: u32,
-  shape: array<vec4<u32>, 2>,
-  c_strides: array<vec4<u32>, 2>,
-  x_strides: array<vec4<u32>, 2>,
-  y_strides: array<vec4<u32>, 2>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: WhereParams;
 @group(0) @binding(1) var<storage, read_write> cond: array<u32>;
 @group(0) @binding(2) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> y: array<elem_t>;

@@ -1,6 +1,6 @@
 // Shared test helpers: seeded random data and error metrics.
 import type { HostTensor } from '../src/core/tensor.js';
-import type { Graph, Node, Value } from '../src/ir/graph.js';
+import type { Graph, Node, NodeBase, Value, WithAttrs } from '../src/ir/graph.js';
 import { sizeOf } from '../src/core/shape.js';
 import { f16ToF32, f32ToF16 } from '../src/core/dtype.js';
 
@@ -78,10 +78,15 @@ export function int8Weights(
 }
 
 /** A hand-built IR graph for pass tests (each node's origin is its own name). */
-export function irGraph(values: Value[], nodes: Omit<Node, 'origin'>[], inputs: string[], outputs: string[]): Graph {
+export function irGraph(
+  values: Value[],
+  nodes: WithAttrs<Omit<NodeBase, 'origin'>>[],
+  inputs: string[],
+  outputs: string[],
+): Graph {
   return {
     values: new Map(values.map((v) => [v.name, v])),
-    nodes: nodes.map((n) => ({ ...n, origin: [n.name] })),
+    nodes: nodes.map((n): Node => ({ ...n, origin: [n.name] })),
     inputs,
     outputs,
   };

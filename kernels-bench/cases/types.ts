@@ -1,5 +1,5 @@
 // A bench case: one IR op at the shapes of a real student network.
-import type { IrOp } from '../../src/ir/graph.js';
+import type { WithAttrs } from '../../src/ir/graph.js';
 
 export type Family =
   'matmul' | 'conv3x3' | 'conv1x1' | 'depthwise' | 'convTranspose' | 'softmax' | 'pool' | 'elementwise' | 'resize';
@@ -15,20 +15,20 @@ export interface CaseInput {
   int8?: boolean;
 }
 
-export interface KernelCase {
+export interface KernelCaseBase {
   family: Family;
   /** Stable id: family/name. */
   id: string;
   /** Where the shape comes from (PP-OCRv4 det, MobileNetV2, ...). */
   source: string;
-  op: IrOp;
-  attrs: unknown;
   inputs: CaseInput[];
   /** Part of `--quick`. */
   quick?: boolean;
   /** TF.js WebGPU runs the same op (matmul, conv2d, depthwise, softmax). */
   tfjs?: boolean;
 }
+/** One op and its typed attributes (a union discriminated on `op`, like the IR's Node). */
+export type KernelCase = WithAttrs<KernelCaseBase>;
 
 export const conv = (pads: number, strides = 1, group = 1, dilation = 1) => ({
   strides: [strides, strides],

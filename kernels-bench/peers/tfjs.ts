@@ -1,12 +1,12 @@
 // TensorFlow.js WebGPU (tfjs-backend-webgpu 4.22) running the same ops at the same shapes, in NHWC (its
 // native layout): matmul, conv2d, depthwise conv and softmax. Times are tf.time()'s kernelMs (GPU timestamps).
 import type { HostTensor } from '../../src/core/tensor.js';
-import type { ConvAttrs } from '../../src/ir/graph.js';
+import type * as TfCore from '@tensorflow/tfjs-core';
 import type { KernelCase } from '../cases/types.js';
 import { maxError } from '../ref.js';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
-type Tf = any;
+type Tf = typeof TfCore;
+type Padding4 = [[number, number], [number, number], [number, number], [number, number]];
 
 export interface PeerOp {
   check(ref: ArrayLike<number> | null): Promise<number | null>;
@@ -65,33 +65,33 @@ export async function loadTfjs(): Promise<TfPeer> {
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('TF.js could not start its webgpu backend');
   await tf.ready();
-  const timestamps = !!tf.backend().supportTimestampQuery;
+  const timestamps = !!(tf.backend() as { supportTimestampQuery?: boolean }).supportTimestampQuery;
   return {
-    version: tf.version_core as string,
+    version: tf.version_core,
     timing: timestamps ? 'timestamp' : 'wall-clock',
     prepare(c, inputs) {
-      let op: (() => any) | null = null;
+      let op: (() => TfCore.Tensor) | null = null;
       let toNchw: ((out: Float32Array) => Float32Array) | null = null;
-      const held: any[] = [];
-      const keep = <T>(t: T): T => {
+      const held: TfCore.Tensor[] = [];
+      const keep = <T extends TfCore.Tensor>(t: T): T => {
         held.push(t);
         return t;
       };
       if (c.op === 'matmul') {
-        const [a, b] = inputs.map((t) => keep(tf.tensor(t.data, t.shape, 'float32')));
+        const [a, b] = inputs.map((t) => keep(tf.tensor(t.data as Float32Array, t.shape, 'float32')));
         op = () => tf.matMul(a, b);
       } else if (c.op === 'conv') {
-        const at = c.attrs as ConvAttrs;
+        const at = c.attrs;
         const [x, w] = inputs;
         const depthwise = at.group > 1;
         if (depthwise && !(at.group === x.shape[1] && w.shape[0] === at.group)) return null;
         if (at.dilations.some((d) => d !== 1)) return null;
         const [n, cin, h, wd] = x.shape;
-        const xt = keep(tf.tensor(nchwToNhwc(x), [n, h, wd, cin], 'float32'));
+        const xt = keep(tf.tensor4d(nchwToNhwc(x), [n, h, wd, cin], 'float32'));
         const f = filterHwio(w, depthwise);
-        const ft = keep(tf.tensor(f.data, f.shape, 'float32'));
+        const ft = keep(tf.tensor4d(f.data, f.shape as [number, number, number, number], 'float32'));
         const [pt, pl, pb, pr] = at.pads;
-        const pad = [
+        const pad: Padding4 = [
           [0, 0],
           [pt, pb],
           [pl, pr],
@@ -107,7 +107,7 @@ export async function loadTfjs(): Promise<TfPeer> {
       } else if (c.op === 'softmax') {
         const axis = (c.attrs as { axis: number }).axis;
         if (axis !== -1 && axis !== inputs[0].shape.length - 1) return null;
-        const x = keep(tf.tensor(inputs[0].data, inputs[0].shape, 'float32'));
+        const x = keep(tf.tensor(inputs[0].data as Float32Array, inputs[0].shape, 'float32'));
         op = () => tf.softmax(x);
       }
       if (!op) return null;
@@ -120,7 +120,7 @@ export async function loadTfjs(): Promise<TfPeer> {
           return ref ? maxError(toNchw ? toNchw(data) : data, ref) : null;
         },
         async sample() {
-          let out: any;
+          let out: TfCore.Tensor | undefined;
           const t0 = performance.now();
           const info = await tf.time(() => {
             out = run();

@@ -1,20 +1,10 @@
 // The first rung of the matmul ladder in kernels-bench: one output per invocation, row-major A [M,K] and
-// B [K,N] (batch strides may be 0 to broadcast), no tiling. It exists to show how far each optimized variant climbs above it.
+// B [K,N] (batch strides may be 0 to broadcast), no tiling. It exists to show how far each optimized variant climbs
+// above it.
 
 override WG: u32 = 64u;
 
-struct Params {
-  m: u32,
-  n: u32,
-  k: u32,
-  batches: u32,
-  a_batch_stride: u32,
-  b_batch_stride: u32,
-  _pad0: u32,
-  _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: NaiveMatmulParams;
 @group(0) @binding(1) var<storage, read_write> a: array<f32>;
 @group(0) @binding(2) var<storage, read_write> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;

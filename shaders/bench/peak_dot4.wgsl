@@ -4,14 +4,7 @@
 
 override WG: u32 = 64u;
 
-struct Params {
-  invocations: u32,
-  iters: u32,
-  _pad0: u32,
-  _pad1: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: PeakParams;
 @group(0) @binding(1) var<storage, read_write> out: array<vec4<u32>>;
 
 @compute @workgroup_size(WG)

@@ -7,14 +7,7 @@
 override WG: u32 = 64u;
 override FUSED: bool = false;
 
-struct Params {
-  invocations: u32,
-  iters: u32,
-  m: f32,
-  c: f32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: PeakParams;
 @group(0) @binding(1) var<storage, read_write> out: array<vec4<f32>>;
 
 fn step(a: vec4<elem_t>, m: vec4<elem_t>, c: vec4<elem_t>) -> vec4<elem_t> {

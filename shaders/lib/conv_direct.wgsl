@@ -1,6 +1,7 @@
 // One conv2d output element computed with every loop bound from the uniform. Expects the including
 // shader to declare `params: ConvParams`, `x: array<elem_t>` and requires lib/weights.wgsl (wt, w_at); math in f32.
 // kestrel:prelude elem_t
+// kestrel:requires lib/conv_params.wgsl lib/weights.wgsl
 
 fn conv_output(n: u32, oc: u32, oh: u32, ow: u32) -> f32 {
   let g = oc / params.cout_g;

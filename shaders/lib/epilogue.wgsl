@@ -1,33 +1,23 @@
 // The fused epilogue: bias, activation and residual add, applied by producer kernels before the store.
 // Selected by overrides; the operands live in bind group 1 (dummies when absent), so bindings never change.
-// Needs lib/activations.wgsl. Operands are stored as elem_t (f32 or f16); the math is f32.
+// Operands are stored as elem_t (f32 or f16); the math is f32. EpilogueParams, EP_ACT_PWL and EP_RES_* come
+// from src/kernels/uniforms.ts through the prelude.
 // kestrel:prelude elem_t
+// kestrel:requires lib/activations.wgsl
 
-override EP_ACT: u32 = 0u;
+override EP_ACT: u32 = ACT_NONE;
 override EP_BIAS: bool = false;
 // a per-channel multiplier before the bias (a batch norm folded in where the weights could not take it)
 override EP_SCALE: bool = false;
-// 0: no residual, 1: act(v + bias + residual) * s + t, 2: act(v + bias) * s + t + residual
-override EP_RES: u32 = 0u;
+// EP_RES_NONE, EP_RES_BEFORE_ACT: act(v + bias + residual) * s + t, EP_RES_AFTER_ACT: act(v + bias) * s + t + residual
+override EP_RES: u32 = EP_RES_NONE;
 // QuantizeLinear then DequantizeLinear of the finished value (a QDQ pair whose only input this is),
 // computed as quantize.wgsl and dequantize.wgsl compute them. With EP_ACT_PWL it is data instead (on when
-// the scale p2.x > 0), so conv pipelines do not split on it (cold start).
+// the scale fake_quant.x > 0), so conv pipelines do not split on it (cold start).
 override EP_FQ: bool = false;
 
-// EP_ACT_PWL: the piecewise-linear activations (none, relu, clip, hardSigmoid, hardSwish) as data,
+// EP_ACT == EP_ACT_PWL: the piecewise-linear activations (none, relu, clip, hardSigmoid, hardSwish) as data,
 // g = clamp(alpha * v / divisor + beta, lo, hi), then g or v * g / t: one pipeline serves them all (cold start).
-const EP_ACT_PWL: u32 = 1000u;
-
-// Whole vec4s: on lavapipe each uniform read in the (inlined, per output) epilogue
-// is a load, and one vec4 load is cheaper than four scalar ones.
-struct EpilogueParams {
-  // alpha, beta, post_scale, post_shift
-  p0: vec4<f32>,
-  // lo, hi, t (0: g, else v * g / t: the clip-form hard-swish's / 6 after the product), divisor (v / 6 before it)
-  p1: vec4<f32>,
-  // fake quantization: scale, zero point, qmin, qmax
-  p2: vec4<f32>,
-}
 
 @group(1) @binding(0) var<storage, read_write> ep_bias: array<elem_t>;
 @group(1) @binding(1) var<storage, read_write> ep_residual: array<elem_t>;
@@ -42,12 +32,12 @@ fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
   if (EP_BIAS) {
     v += f32(ep_bias[channel]);
   }
-  if (EP_RES == 1u) {
+  if (EP_RES == EP_RES_BEFORE_ACT) {
     v += f32(ep_residual[index]);
   }
-  let p0 = ep.p0;
+  let p0 = ep.act_affine;
   if (EP_ACT == EP_ACT_PWL) {
-    let p1 = ep.p1;
+    let p1 = ep.act_range;
     // the same expressions as act_apply's, so a QDQ model rounds each value as the unfused path does
     let g = clamp(p0.x * v / p1.w + p0.y, p1.x, p1.y);
     v = select(g, v * g / p1.z, p1.z != 0.0);
@@ -55,11 +45,11 @@ fn apply_epilogue(acc: f32, channel: u32, index: u32) -> f32 {
     v = act_apply(EP_ACT, v, p0.x, p0.y);
   }
   v = v * p0.z + p0.w;
-  if (EP_RES == 2u) {
+  if (EP_RES == EP_RES_AFTER_ACT) {
     v += f32(ep_residual[index]);
   }
   if (EP_FQ || EP_ACT == EP_ACT_PWL) {
-    let p2 = ep.p2;
+    let p2 = ep.fake_quant;
     if (EP_FQ || p2.x > 0.0) {
       let q = clamp(round(v / p2.x) + p2.y, p2.z, p2.w);
       v = (q - p2.y) * p2.x;

@@ -7,17 +7,7 @@
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
 
-struct Params {
-  dst_w: u32,
-  dst_h: u32,
-  // nonzero: output channels are b, g, r (OpenCV / PaddleOCR order)
-  bgr: u32,
-  _pad0: u32,
-  mean: vec4<f32>,
-  stddev: vec4<f32>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(0) var<uniform> params: ImageToTensorParams;
 @group(0) @binding(1) var<storage, read_write> y: array<elem_t>;
 
 struct Axis {

@@ -3,7 +3,8 @@
 // copies a uniform array to the stack whenever a loop variable indexes it.
 
 fn coords4(i: u32, shape: vec4<u32>) -> vec4<u32> {
-  return vec4<u32>(i / (shape.y * shape.z * shape.w), (i / (shape.z * shape.w)) % shape.y, (i / shape.w) % shape.z, i % shape.w);
+  return vec4<u32>(i / (shape.y * shape.z * shape.w), (i / (shape.z * shape.w)) % shape.y, (i / shape.w) % shape.z,
+      i % shape.w);
 }
 
 fn offset4(i: u32, shape: vec4<u32>, strides: vec4<u32>) -> u32 {

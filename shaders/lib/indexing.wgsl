@@ -44,7 +44,8 @@ fn strided_offset(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<
 }
 
 // The same with signed strides (negative-step slices), relative to a base offset.
-fn strided_offset_signed(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<i32>, 2>, base: i32) -> u32 {
+fn strided_offset_signed(i: u32, rank: u32, shape: array<vec4<u32>, 2>, strides: array<vec4<i32>, 2>,
+    base: i32) -> u32 {
   var rem = i;
   var off = base;
   for (var k = 0u; k < 8u; k++) {

@@ -1,6 +1,7 @@
 // Operand reads of the matmul kernels through element strides, so transposes and any M, N, K need no
 // other code: k advances in steps of 4 and the steps past K read as zero. Needs lib/matmul_tile.wgsl
 // and lib/weights.wgsl (B read through w_at: f32, f16 or int8 words), `a` declared as array<elem_t>.
+// kestrel:requires lib/matmul_tile.wgsl lib/weights.wgsl
 
 // Offset of row m of A (clamped: rows past M are computed but never stored).
 fn a_row_offset(t: MatmulTile, m: u32) -> u32 {

@@ -2,25 +2,7 @@
 // and the store of a lane's block through the epilogue. The including file declares
 // `params: MatmulParams`, `out: array<elem_t>`, the consts TM and TNV (prelude) and the override WG.
 // kestrel:prelude elem_t
-
-struct MatmulParams {
-  m: u32,
-  n: u32,
-  k: u32,
-  tiles_n: u32,
-  tiles_m: u32,
-  batches: u32,
-  _pad0: u32,
-  alpha: f32,
-  a_sm: u32,
-  a_sk: u32,
-  b_sk: u32,
-  b_sn: u32,
-  // batch dims merged on the host to at most 4, outermost first, padded at the front with 1s
-  batch_shape: vec4<u32>,
-  a_batch_strides: vec4<u32>,
-  b_batch_strides: vec4<u32>,
-}
+// kestrel:requires lib/epilogue.wgsl lib/index4.wgsl
 
 // Offsets of batch `batch`'s matrices in A and B (needs lib/index4.wgsl).
 fn batch_offsets(batch: u32) -> vec2<u32> {

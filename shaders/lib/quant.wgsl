@@ -20,18 +20,6 @@ fn unpack_int(word: u32, i: u32, mode: u32) -> i32 {
   }
 }
 
-// Index of the scale / zero point for element i: (outer, axis / block, inner) with per-layout strides.
-struct QuantIndex {
-  inner: u32,
-  axis_dim: u32,
-  block: u32,
-  stride_outer: u32,
-  stride_axis: u32,
-  stride_inner: u32,
-  _pad0: u32,
-  _pad1: u32,
-}
-
 fn quant_param_index(i: u32, q: QuantIndex) -> u32 {
   let inner = i % q.inner;
   let a = (i / q.inner) % q.axis_dim;

@@ -2,18 +2,6 @@
 // every mode, and its degenerate cases, into x_src = (x + half) * num / den + add (src/kernels/resize.ts):
 // one branch-free formula, because per-lane branching is what CPU adapters (lavapipe) run slowest.
 
-struct ResizeAxis {
-  in_len: u32,
-  out_len: u32,
-  // 1: the axis is unchanged; callers use the output index itself (exact beyond f32's 2^24 integers)
-  identity: u32,
-  _pad0: u32,
-  half: f32,
-  num: f32,
-  den: f32,
-  add: f32,
-}
-
 fn resize_source_coord(a: ResizeAxis, x: u32) -> f32 {
   return (f32(x) + a.half) * a.num / a.den + a.add;
 }

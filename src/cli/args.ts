@@ -25,7 +25,9 @@ export interface ArgSpec {
   flags?: FlagSpec[];
   /** Names of positional arguments, for help text; a trailing '...' marks a list. */
   positionals?: string[];
-  /** How many positionals are required (default 0) and allowed (default: positionals.length, or unlimited with '...'). */
+  /**
+   * How many positionals are required (default 0) and allowed (default: positionals.length, or unlimited with '...').
+   */
   minPositionals?: number;
   maxPositionals?: number;
 }
@@ -118,7 +120,8 @@ export function parseShapes(items: readonly string[], what = '--shape'): Map<str
 /** Help text for a spec's flags, one per line, aligned. */
 export function formatFlags(spec: ArgSpec): string[] {
   const rows = (spec.flags ?? []).map((f) => {
-    const names = `${f.short ? `-${f.short}, ` : ''}--${f.name}${f.type === 'string' ? ` ${f.valueName ?? 'VALUE'}` : ''}`;
+    const value = f.type === 'string' ? ` ${f.valueName ?? 'VALUE'}` : '';
+    const names = `${f.short ? `-${f.short}, ` : ''}--${f.name}${value}`;
     return [names, `${f.summary}${f.repeat ? ' (repeatable)' : ''}`];
   });
   const width = Math.max(0, ...rows.map((r) => r[0].length));

@@ -16,12 +16,14 @@ import { startServer } from '../demo/server.js';
 import { ensureStudents } from '../demo/students.js';
 import type { TruthLine } from '../demo/truth.js';
 import { UsageError } from './args.js';
-import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './main.js';
+import { type CliIo, type Command, EXIT_FAILURE, EXIT_OK } from './command.js';
 
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], flag: string, fallback: T): T {
   if (value === undefined) return fallback;
-  if (!allowed.includes(value as T))
-    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${String(value)}'`);
+  if (!allowed.includes(value as T)) {
+    const got = typeof value === 'string' ? value : JSON.stringify(value);
+    throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${got}'`);
+  }
   return value as T;
 }
 
@@ -39,7 +41,8 @@ function writeAnnotated(path: string, frame: string, result: OcrResult, engine: 
   annotate(
     copy,
     result.lines,
-    `${engine} ${precision}  WALL ${t.wallMs.toFixed(0)} MS${t.gpuMs !== undefined ? `  GPU ${t.gpuMs.toFixed(1)} MS` : ''}`,
+    `${engine} ${precision}  WALL ${t.wallMs.toFixed(0)} ` +
+      `MS${t.gpuMs !== undefined ? `  GPU ${t.gpuMs.toFixed(1)} MS` : ''}`,
   );
   mkdirSync(dirname(path), { recursive: true });
   writeImage(path, copy);
@@ -87,7 +90,8 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'read road-sign text in a camera frame (PP-OCR det + rec), print per-kernel latency, write an annotated PNG',
   usage:
-    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8|int8-full] [--engine kestrel|onnxruntime] [--set signs|gaps|all] [--accuracy [--markdown]] [--build-models] [--serve]',
+    'demo [FRAME.png|.jpg] [--out annotated.png] [--precision f32|int8|int8-full] [--engine kestrel|onnxruntime] ' +
+    '[--set signs|gaps|all] [--accuracy [--markdown]] [--build-models] [--serve]',
   args: {
     positionals: ['FRAME'],
     flags: [
@@ -102,7 +106,9 @@ export const demoCommand: Command = {
         name: 'precision',
         type: 'string',
         valueName: 'f32|int8|int8-full',
-        summary: `model precision (default ${DEFAULT_PRECISION}; the int8 students are built on first use, int8-full by scripts/build-models.mjs --int8-full)`,
+        summary:
+          `model precision (default ${DEFAULT_PRECISION}; the int8 students are built on first use, int8-full ` +
+          `by scripts/build-models.mjs --int8-full)`,
       },
       {
         name: 'engine',
@@ -153,7 +159,7 @@ export const demoCommand: Command = {
     const top = Number(f.top ?? 10);
     if (!Number.isInteger(top) || top < 1) throw new UsageError('--top must be a whole number >= 1');
     const setFlag = f.set === undefined ? undefined : oneOf(f.set, [...FRAME_SET_NAMES, 'all'], '--set', 'all');
-    const sets: FrameSet[] = setFlag === 'all' ? FRAME_SET_NAMES : setFlag ? [setFlag as FrameSet] : [];
+    const sets: FrameSet[] = setFlag === 'all' ? FRAME_SET_NAMES : setFlag ? [setFlag] : [];
     const log = (line: string) => io.out(line);
     if (f['build-models']) {
       await ensureStudents({ force: true, log });
@@ -194,8 +200,11 @@ export const demoCommand: Command = {
         if (frames.length === 1) result = await pipeline.read(img, { profile: true });
         const score = frame.truth ? scoreFrame(result.lines, frame.truth) : undefined;
         io.out('');
+        const firstRead = frames.length === 1 ? `first read ${cold.wallMs.toFixed(0)} ms, ` : '';
+        const building = cold.compileMs > 1 ? ` (${firstRead}building plans ${cold.compileMs.toFixed(0)} ms)` : '';
         io.out(
-          `${basename(frame.path)} (${img.width}x${img.height}), det input ${result.detShape.slice(2).join('x')}: ${result.lines.length} text line(s), ${result.timing.wallMs.toFixed(0)} ms${cold.compileMs > 1 ? ` (${frames.length === 1 ? `first read ${cold.wallMs.toFixed(0)} ms, ` : ''}building plans ${cold.compileMs.toFixed(0)} ms)` : ''}`,
+          `${basename(frame.path)} (${img.width}x${img.height}), det input ${result.detShape.slice(2).join('x')}: ` +
+            `${result.lines.length} text line(s), ${result.timing.wallMs.toFixed(0)} ms${building}`,
         );
         io.out(formatLines(result, score).join('\n'));
         io.out(`  ${formatStages(result)}`);
@@ -210,7 +219,8 @@ export const demoCommand: Command = {
     if (last) {
       io.out('');
       io.out(
-        `per-kernel latency (${frames.length > 1 ? 'last frame' : 'warm run'}, ${pipeline.engine.name} on ${pipeline.engine.device}):`,
+        `per-kernel latency (${frames.length > 1 ? 'last frame' : 'warm run'}, ${pipeline.engine.name} on ` +
+          `${pipeline.engine.device}):`,
       );
       io.out(formatLatency(last, top).join('\n'));
     }

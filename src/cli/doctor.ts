@@ -4,7 +4,7 @@ import { ADAPTER_KINDS, type AdapterKind, isAdapterKind } from '../runtime/adapt
 import { type GpuContext, createGpuContext } from '../runtime/device.js';
 import { UsageError } from './args.js';
 import { type AdapterProbe, probeAllAdapters } from './doctor-probe.js';
-import { type Command, EXIT_ENVIRONMENT, EXIT_OK } from './main.js';
+import { type Command, EXIT_ENVIRONMENT, EXIT_OK } from './command.js';
 
 export const DOCTOR_LIMITS = [
   'maxStorageBufferBindingSize',

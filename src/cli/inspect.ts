@@ -7,7 +7,7 @@ import { int64 } from '../onnx/proto.js';
 import { LOWERINGS, resolveInputShapes } from '../onnx/import.js';
 import { loadModel } from '../onnx/load.js';
 import { Session } from '../runtime/session.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { MODEL_FLAGS, TUNING_FLAG, checkInputNames, parsePasses, parseShapes, parseTuning } from './model-args.js';
 import { jsonOutput } from './output.js';
 
@@ -33,7 +33,8 @@ export const inspectCommand: Command = {
     checkInputNames(model.inputs, args);
     const g = model.graph;
     io.out(
-      `model: ${args.positionals[0]} (${mb(model.byteLength)}, ${model.producer || 'unknown producer'}, opset ${model.opset})`,
+      `model: ${args.positionals[0]} (${mb(model.byteLength)}, ${model.producer || 'unknown producer'}, opset ` +
+        `${model.opset})`,
     );
     for (const i of model.inputs) io.out(`input  ${i.name}: ${i.dtype}[${i.dims.join(',')}]`);
     for (const o of model.outputs) io.out(`output ${o.name}: ${o.dtype}[${o.dims.join(',')}]`);
@@ -72,12 +73,14 @@ export const inspectCommand: Command = {
       for (const n of ir.nodes) flops.set(n.op, (flops.get(n.op) ?? 0) + nodeFlops(ir, n));
       const total = [...flops.values()].reduce((a, b) => a + b, 0);
       io.out(
-        `\nafter optimization: ${ir.nodes.length} IR nodes, ${plan.executor.steps.length} GPU steps, ${session.pipelineCount} pipelines; passes ${JSON.stringify(plan.passReport)}`,
+        `\nafter optimization: ${ir.nodes.length} IR nodes, ${plan.executor.steps.length} GPU steps, ` +
+          `${session.pipelineCount} pipelines; passes ${JSON.stringify(plan.passReport)}`,
       );
       io.out(`FLOPs by op (total ${(total / 1e9).toFixed(3)} GFLOP):`);
       for (const [op, f] of [...flops].sort((a, b) => b[1] - a[1]))
         io.out(
-          `  ${op.padEnd(16)} ${(f / 1e9).toFixed(4).padStart(9)} GFLOP  ${((100 * f) / total).toFixed(1).padStart(5)}%`,
+          `  ${op.padEnd(16)} ${(f / 1e9).toFixed(4).padStart(9)} GFLOP  ` +
+            `${((100 * f) / total).toFixed(1).padStart(5)}%`,
         );
       const choices = new Map<string, number>();
       for (const s of plan.executor.steps)
@@ -110,11 +113,14 @@ export const inspectCommand: Command = {
       const inEpilogue = ir.nodes.filter((n) => n.epilogue?.fakeQuant).length;
       if (dq.length || folded.length || quantizes.length || inEpilogue) {
         io.out(
-          `quantization: ${folded.length} int8 weight tensors read packed by their conv/matmul (dequantize folded: decoded in registers, scale in the epilogue); ${dq.length} other packed weight tensors expanded by a dequantize step each run`,
+          `quantization: ${folded.length} int8 weight tensors read packed by their conv/matmul (dequantize folded: ` +
+            `decoded in registers, scale in the epilogue); ${dq.length} other packed weight tensors expanded by a ` +
+            `dequantize step each run`,
         );
         if (inEpilogue || fake)
           io.out(
-            `  QuantizeLinear -> DequantizeLinear pairs: ${inEpilogue} as their producer's last epilogue step, ${fake} as one quantize-dequantize step`,
+            `  QuantizeLinear -> DequantizeLinear pairs: ${inEpilogue} as their producer's last epilogue step, ` +
+              `${fake} as one quantize-dequantize step`,
           );
         if (quantizes.length > fake)
           io.out(`  ${quantizes.length - fake} QuantizeLinear steps writing int8/uint8 tensors`);
@@ -122,7 +128,8 @@ export const inspectCommand: Command = {
       const paths = explainQuantized(ir);
       if (paths.length) {
         const ints = paths.filter((p) => !p.path.startsWith('float')).length;
-        // one line per way a float conv/matmul runs; integer kernels and QDQ chains that stayed float, one line per node
+        // one line per way a float conv/matmul runs; integer kernels and QDQ chains that stayed float, one line per
+        // node
         const byPath = new Map<string, number>();
         for (const p of paths)
           if (p.path.startsWith('float kernel on int8') || p.path.includes('activation is float'))
@@ -134,7 +141,8 @@ export const inspectCommand: Command = {
       }
       io.out('memory plan:');
       io.out(
-        `  weights on GPU        ${mb(m.weightBytes)}  (${[...weightsByType].map(([t, b]) => `${t} ${mb(b)}`).join(', ')})`,
+        `  weights on GPU        ${mb(m.weightBytes)}  ` +
+          `(${[...weightsByType].map(([t, b]) => `${t} ${mb(b)}`).join(', ')})`,
       );
       io.out(`  activations (arena)   ${mb(m.arenaBytes)}  peak, liveness-planned`);
       io.out(

@@ -2,7 +2,8 @@
 // Exit codes: 0 ok, 1 mismatch or failure, 2 usage or model error (any KestrelError), 3 environment failure
 // (no WebGPU adapter, device lost).
 import { DeviceLostError, KestrelError, NoAdapterError } from '../core/errors.js';
-import { type ArgSpec, type ParsedArgs, UsageError, formatFlags, parseArgs } from './args.js';
+import { UsageError, formatFlags, parseArgs } from './args.js';
+import { type CliIo, type Command, EXIT_ENVIRONMENT, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import { doctorCommand } from './doctor.js';
 import { inspectCommand } from './inspect.js';
 import { parityCommand } from './parity.js';
@@ -12,27 +13,7 @@ import { demoCommand } from './demo.js';
 import { profileCommand } from './profile.js';
 import { tuneCommand } from './tune.js';
 
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_ENVIRONMENT = 3;
-
-/** Where a command writes; tests pass their own. */
-export interface CliIo {
-  out(text: string): void;
-  err(text: string): void;
-}
-
-export interface Command {
-  name: string;
-  /** One line for `kestrel --help`. */
-  summary: string;
-  /** The synopsis after `kestrel`, e.g. 'doctor [--json]'. */
-  usage: string;
-  args: ArgSpec;
-  /** Returns the exit code: EXIT_OK, or EXIT_FAILURE for a mismatch. Throw KestrelError for usage/model errors. */
-  run(args: ParsedArgs, io: CliIo): Promise<number>;
-}
+export { EXIT_ENVIRONMENT, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
 
 // Each command lives in its own file (src/cli/<name>.ts) and is listed here, in help order.
 export const COMMANDS: Command[] = [

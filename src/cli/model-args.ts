@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { KestrelError } from '../core/errors.js';
 import type { HostTensor } from '../core/tensor.js';
-import { type DType, allocTyped } from '../core/dtype.js';
+import { allocTyped } from '../core/dtype.js';
 import { sizeOf } from '../core/shape.js';
 import { parseNpy } from '../io/npy.js';
 import type { FlagSpec, ParsedArgs } from './args.js';
@@ -96,7 +96,10 @@ export function parsePasses(args: ParsedArgs): PassOptions {
   return opts;
 }
 
-/** `--shape` and `--input` must name model inputs: a typo is a usage error that lists them (checked before any file is read). */
+/**
+ * `--shape` and `--input` must name model inputs: a typo is a usage error that lists them (checked before any file is
+ * read).
+ */
 export function checkInputNames(inputs: IoInfo[], args: ParsedArgs): void {
   const known = new Set(inputs.map((i) => i.name));
   const list = inputs.map((i) => `${i.name} ${i.dtype}[${i.dims.join(',')}]`).join(', ');
@@ -127,7 +130,7 @@ export function readInputs(args: ParsedArgs, flag = 'input'): Record<string, Hos
 /** Seeded random data for inputs that were not given (uniform [-1, 1) for floats, small ints otherwise). */
 export function randomInput(io: IoInfo, shape: number[], seed = 1): HostTensor {
   const n = sizeOf(shape);
-  const data = allocTyped(io.dtype as DType, n);
+  const data = allocTyped(io.dtype, n);
   let s = seed >>> 0;
   const next = () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;

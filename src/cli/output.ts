@@ -2,7 +2,7 @@
 // stderr is a terminal (progress bars only there).
 import { writeFileSync } from 'node:fs';
 import type { ParsedArgs } from './args.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './command.js';
 
 export interface JsonOutput {
   /** The io the command prints its human lines to: stderr when the JSON goes to stdout. */

@@ -12,7 +12,7 @@ import { precisionSweep } from '../parity/sweep.js';
 import { createGpuContext } from '../runtime/device.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { CliIo, Command } from './main.js';
+import type { CliIo, Command } from './command.js';
 import {
   INPUT_FLAG,
   MODEL_FLAGS,
@@ -44,7 +44,9 @@ export const parityCommand: Command = {
   name: 'parity',
   summary: 'compare outputs (or every layer) with onnxruntime-node or .npy references; exit 0 ok, 1 mismatch, 2 error',
   usage:
-    'parity MODEL [--input NAME=FILE.npy]... (--expected NAME=FILE.npy... | --expected-dir DIR | --against onnxruntime) [--tolerance REL_L2] [--atol A] [--rtol R] [--per-layer [--fail-fast] | --bisect] [--json FILE] [--html FILE] | parity MODEL --sweep',
+    'parity MODEL [--input NAME=FILE.npy]... (--expected NAME=FILE.npy... | --expected-dir DIR | --against ' +
+    'onnxruntime) [--tolerance REL_L2] [--atol A] [--rtol R] [--per-layer [--fail-fast] | --bisect] [--json FILE] ' +
+    '[--html FILE] | parity MODEL --sweep',
   args: {
     positionals: ['MODEL'],
     minPositionals: 1,
@@ -79,7 +81,8 @@ export const parityCommand: Command = {
         name: 'sweep',
         type: 'boolean',
         summary:
-          "run f32, fp16, int8 and int4 variants; print each one's error against f32 and its first layer over --tolerance (default 1e-2 here)",
+          "run f32, fp16, int8 and int4 variants; print each one's error against f32 and its first layer over " +
+          '--tolerance (default 1e-2 here)',
       },
       { name: 'json', type: 'string', valueName: 'FILE', summary: 'write the report as JSON (- for stdout)' },
       {
@@ -135,7 +138,8 @@ export const parityCommand: Command = {
           return 0;
         }
         io.out(
-          `first diverging step: ${b.step} (value ${b.value}), rel L2 ${fmt(b.diff!.relL2)}, max abs ${fmt(b.diff!.maxAbs)}`,
+          `first diverging step: ${b.step} (value ${b.value}), rel L2 ${fmt(b.diff!.relL2)}, max abs ` +
+            `${fmt(b.diff!.maxAbs)}`,
         );
         if (json.wanted) json.write(JSON.stringify({ model: path, tolerance, ...b }, null, 2));
         return 1;
@@ -184,7 +188,8 @@ export const parityCommand: Command = {
         const ok = (!useL2 || (d.relL2 <= tolerance && d.nanInf === 0)) && (c?.ok ?? true);
         failed ||= !ok;
         io.out(
-          `${name.padEnd(28)} ${fmt(d.relL2).padStart(10)} ${fmt(d.maxAbs).padStart(10)} ${String(d.nanInf).padStart(8)}  ${ok ? 'ok' : 'FAIL'}`,
+          `${name.padEnd(28)} ${fmt(d.relL2).padStart(10)} ${fmt(d.maxAbs).padStart(10)} ` +
+            `${String(d.nanInf).padStart(8)}  ${ok ? 'ok' : 'FAIL'}`,
         );
         if (c) io.out(`  ${closeLine(c, mine.shape, close!)}`);
         rows.push({
@@ -253,12 +258,17 @@ function closeLine(c: CloseCheck, shape: number[], tol: { atol: number; rtol: nu
   const w = c.worst;
   if (!w) return `allclose: size mismatch`;
   const at = `[${unravel(w.index, shape).join(',')}]`;
-  return `allclose(atol ${tol.atol}, rtol ${tol.rtol}): ${c.violations} element(s) over; worst at ${at} (flat ${w.index}): ours ${f32(w.ours)}, expected ${f32(w.ref)}, |diff| ${fmt(w.absDiff)} ${w.absDiff <= w.bound ? '<=' : '>'} bound ${fmt(w.bound)}`;
+  return (
+    `allclose(atol ${tol.atol}, rtol ${tol.rtol}): ${c.violations} element(s) over; worst at ${at} (flat ` +
+    `${w.index}): ours ${f32(w.ours)}, expected ${f32(w.ref)}, |diff| ${fmt(w.absDiff)} ` +
+    `${w.absDiff <= w.bound ? '<=' : '>'} bound ${fmt(w.bound)}`
+  );
 }
 
 function printLayers(io: CliIo, rows: import('../parity/per-layer.js').LayerRow[], firstBad: unknown): void {
   io.out(
-    `${'#'.padStart(4)} ${'value'.padEnd(34)} ${'node'.padEnd(28)} ${'op'.padEnd(18)} ${'rel L2'.padStart(10)} ${'max abs'.padStart(10)} NaN/Inf`,
+    `${'#'.padStart(4)} ${'value'.padEnd(34)} ${'node'.padEnd(28)} ${'op'.padEnd(18)} ${'rel L2'.padStart(10)} ` +
+      `${'max abs'.padStart(10)} NaN/Inf`,
   );
   for (const r of rows) {
     const mark = r === firstBad ? '  <== first over tolerance' : r.ok === false ? '  !' : '';
@@ -266,12 +276,14 @@ function printLayers(io: CliIo, rows: import('../parity/per-layer.js').LayerRow[
       ? `${fmt(r.diff.relL2).padStart(10)} ${fmt(r.diff.maxAbs).padStart(10)} ${r.diff.nanInf}`
       : `${r.status}${r.status === 'fused' && r.step ? ` into ${r.step}` : ''}`;
     io.out(
-      `${String(r.depth).padStart(4)} ${r.value.slice(0, 34).padEnd(34)} ${r.node.slice(0, 28).padEnd(28)} ${r.op.padEnd(18)} ${cols}${mark}`,
+      `${String(r.depth).padStart(4)} ${r.value.slice(0, 34).padEnd(34)} ${r.node.slice(0, 28).padEnd(28)} ` +
+        `${r.op.padEnd(18)} ${cols}${mark}`,
     );
   }
   const compared = rows.filter((r) => r.diff).length;
   io.out(
-    `${compared} values compared, ${rows.filter((r) => r.status === 'fused').length} fused into other steps, ${rows.filter((r) => r.status === 'folded').length} folded at import`,
+    `${compared} values compared, ${rows.filter((r) => r.status === 'fused').length} fused into other steps, ` +
+      `${rows.filter((r) => r.status === 'folded').length} folded at import`,
   );
 }
 
@@ -285,7 +297,8 @@ async function sweep(args: import('./args.js').ParsedArgs, io: CliIo): Promise<n
   try {
     const rows = await precisionSweep(bytes, feeds, { tolerance, context: ctx });
     io.out(
-      `${'variant'.padEnd(34)} ${'weights'.padStart(10)} ${'out rel L2'.padStart(11)} ${'cosine'.padStart(9)}  first layer over ${tolerance}`,
+      `${'variant'.padEnd(34)} ${'weights'.padStart(10)} ${'out rel L2'.padStart(11)} ${'cosine'.padStart(9)}  first ` +
+        `layer over ${tolerance}`,
     );
     for (const r of rows) {
       const w = r.weightBytes ? `${(r.weightBytes / 1048576).toFixed(2)} MiB` : '';
@@ -295,7 +308,8 @@ async function sweep(args: import('./args.js').ParsedArgs, io: CliIo): Promise<n
       }
       const first = r.firstOver ? `${r.firstOver.value} (${fmt(r.firstOver.relL2)})` : 'none';
       io.out(
-        `${r.variant.padEnd(34)} ${w.padStart(10)} ${fmt(r.output.relL2).padStart(11)} ${r.output.cosine.toFixed(5).padStart(9)}  ${first}`,
+        `${r.variant.padEnd(34)} ${w.padStart(10)} ${fmt(r.output.relL2).padStart(11)} ` +
+          `${r.output.cosine.toFixed(5).padStart(9)}  ${first}`,
       );
     }
     return 0;

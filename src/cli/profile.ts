@@ -13,7 +13,7 @@ import { adapterName } from '../runtime/device.js';
 import { PipelineCache } from '../runtime/pipelines.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import {
   INPUT_FLAG,
   MODEL_FLAGS,
@@ -38,7 +38,8 @@ export const profileCommand: Command = {
   name: 'profile',
   summary: 'per-step GPU time of a model: op, kernel variant, shapes, µs, GFLOP/s, GB/s, % of the adapter ceiling',
   usage:
-    'profile MODEL [--shape NAME=1x3x320x320]... [--input NAME=FILE.npy]... [--iterations N] [--stat median|mean|min] [--top N] [--json FILE] [--html FILE]',
+    'profile MODEL [--shape NAME=1x3x320x320]... [--input NAME=FILE.npy]... [--iterations N] [--stat ' +
+    'median|mean|min] [--top N] [--json FILE] [--html FILE]',
   args: {
     positionals: ['MODEL'],
     minPositionals: 1,

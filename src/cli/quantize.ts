@@ -15,7 +15,7 @@ import { textLikeImage } from '../quant/text-pages.js';
 import type { WeightMode } from '../quant/weights.js';
 import { Session } from '../runtime/session.js';
 import { UsageError } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { MODEL_FLAGS, feedsFor, parseShapes } from './model-args.js';
 import { stderrIsTTY } from './output.js';
 
@@ -68,9 +68,12 @@ const kb = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
 export const quantizeCommand: Command = {
   name: 'quantize',
   summary:
-    'write a quantized ONNX model (int8/int4/fp16 weights, static int8 activations, or fp16 compute) and report its error',
+    'write a quantized ONNX model (int8/int4/fp16 weights, static int8 activations, or fp16 compute) and report its ' +
+    'error',
   usage:
-    'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] [--method minmax|percentile] [--scales pow2|float] [--exclude NODE,...] [--max-error E] [--per-layer] | quantize IN.onnx OUT.onnx --compute fp16',
+    'quantize IN.onnx OUT.onnx [--weights int8|int4|fp16] [--block-size 32] [--activations int8 --calibration DIR] ' +
+    '[--method minmax|percentile] [--scales pow2|float] [--exclude NODE,...] [--max-error E] [--per-layer] | ' +
+    'quantize IN.onnx OUT.onnx --compute fp16',
   args: {
     positionals: ['IN.onnx', 'OUT.onnx'],
     minPositionals: 2,
@@ -100,14 +103,16 @@ export const quantizeCommand: Command = {
         type: 'string',
         valueName: 'DIR|pages|frames[:signs|gaps|all]',
         summary:
-          'folder of .npy samples of the model input; pages: generated text-like pages, frames: a bundled demo frame set (default signs; sign-line crops for inputs 48 high), both at --shape',
+          'folder of .npy samples of the model input; pages: generated text-like pages, frames: a bundled demo ' +
+          'frame set (default signs; sign-line crops for inputs 48 high), both at --shape',
       },
       {
         name: 'max-error',
         type: 'string',
         valueName: 'E',
         summary:
-          'with --activations int8: keep the fewest, most sensitive layers reading float until every output is within relative L2 E of the float model on the calibration set',
+          'with --activations int8: keep the fewest, most sensitive layers reading float until every output is ' +
+          'within relative L2 E of the float model on the calibration set',
       },
       {
         name: 'method',
@@ -126,7 +131,8 @@ export const quantizeCommand: Command = {
         type: 'string',
         valueName: 'pow2|float',
         summary:
-          'with --activations int8: pow2 (default) uses power-of-two scales and quantizes activations only where every engine computes the same bits, so onnxruntime and Kestrel agree; float uses range / 255 everywhere',
+          'with --activations int8: pow2 (default) uses power-of-two scales and quantizes activations only where ' +
+          'every engine computes the same bits, so onnxruntime and Kestrel agree; float uses range / 255 everywhere',
       },
       { name: 'exclude', type: 'string', valueName: 'NODE,...', summary: 'keep these nodes in float' },
       {
@@ -197,11 +203,14 @@ export const quantizeCommand: Command = {
       r = m.result;
       const p = m.report;
       io.out(
-        `mixed precision (${p.engine}, ${calibration!.length} samples, ${p.evaluations} evaluations, ${(p.ms / 1000).toFixed(1)} s): error ${p.error.toExponential(2)} (max ${maxError}; all int8 ${p.fullError.toExponential(2)}, weights only ${p.weightOnlyError.toExponential(2)})`,
+        `mixed precision (${p.engine}, ${calibration!.length} samples, ${p.evaluations} evaluations, ` +
+          `${(p.ms / 1000).toFixed(1)} s): error ${p.error.toExponential(2)} (max ${maxError}; all int8 ` +
+          `${p.fullError.toExponential(2)}, weights only ${p.weightOnlyError.toExponential(2)})`,
       );
       for (const k of p.keptFloat)
         io.out(
-          `  float layer ${k.node.padEnd(28)} sensitivity ${k.sensitivity.toExponential(2).padStart(10)}  alone ${k.error.toExponential(2)}  ${(k.macs / 1e6).toFixed(2).padStart(8)} M MACs`,
+          `  float layer ${k.node.padEnd(28)} sensitivity ${k.sensitivity.toExponential(2).padStart(10)}  alone ` +
+            `${k.error.toExponential(2)}  ${(k.macs / 1e6).toFixed(2).padStart(8)} M MACs`,
         );
       io.out(
         `int8 MACs: ${(100 * p.int8MacShare).toFixed(1)}% of conv/matmul MACs, ${p.keptFloat.length} layers kept float`,
@@ -211,8 +220,12 @@ export const quantizeCommand: Command = {
     const quiet = !!args.flags.quiet;
     if (r.fp16) {
       const f = r.fp16;
+      const kept = f.keptF32.length
+        ? ` (${f.keptF32.slice(0, 8).join(', ')}${f.keptF32.length > 8 ? ', ...' : ''})`
+        : '';
       io.out(
-        `fp16: ${f.constants} float constants -> f16 (${kb(f.bytesBefore)} -> ${kb(f.bytesAfter)}), ${f.casts} Casts, ${f.keptF32.length} nodes kept f32${f.keptF32.length ? ` (${f.keptF32.slice(0, 8).join(', ')}${f.keptF32.length > 8 ? ', ...' : ''})` : ''}`,
+        `fp16: ${f.constants} float constants -> f16 (${kb(f.bytesBefore)} -> ${kb(f.bytesAfter)}), ${f.casts} ` +
+          `Casts, ${f.keptF32.length} nodes kept f32${kept}`,
       );
       if (f.rescaledBatchNorms)
         io.out(`fp16: ${f.rescaledBatchNorms} batch norms rescaled to variance 1 (parameters beyond the f16 range)`);
@@ -221,7 +234,8 @@ export const quantizeCommand: Command = {
     if (!quiet)
       for (const w of r.weights)
         io.out(
-          `  ${w.tensor.padEnd(36)} ${w.format.padEnd(18)} ${kb(w.bytesBefore).padStart(10)} -> ${kb(w.bytesAfter).padStart(10)}`,
+          `  ${w.tensor.padEnd(36)} ${w.format.padEnd(18)} ${kb(w.bytesBefore).padStart(10)} -> ` +
+            `${kb(w.bytesAfter).padStart(10)}`,
         );
     const before = r.weights.reduce((a, w) => a + w.bytesBefore, 0),
       after = r.weights.reduce((a, w) => a + w.bytesAfter, 0);
@@ -230,13 +244,15 @@ export const quantizeCommand: Command = {
     if (!quiet)
       for (const q of r.ranges)
         io.out(
-          `  range ${q.tensor.padEnd(36)} [${q.min.toPrecision(4)}, ${q.max.toPrecision(4)}] scale ${q.scale.toExponential(3)} zero ${q.zeroPoint}`,
+          `  range ${q.tensor.padEnd(36)} [${q.min.toPrecision(4)}, ${q.max.toPrecision(4)}] scale ` +
+            `${q.scale.toExponential(3)} zero ${q.zeroPoint}`,
         );
     if (r.folded) io.out(`folded ${r.folded} batch norms / constant affines into the convs before them`);
     if (!quiet) for (const k of r.kept) io.out(`  float ${k.tensor.padEnd(36)} ${k.reason}`);
     if (r.ranges.length)
       io.out(
-        `activations: ${r.ranges.length} tensors quantized (uint8, ${method}, ${scales} scales)${r.kept.length ? `, ${r.kept.length} kept float (not reproducible across engines)` : ''}`,
+        `activations: ${r.ranges.length} tensors quantized (uint8, ${method}, ${scales} ` +
+          `scales)${r.kept.length ? `, ${r.kept.length} kept float (not reproducible across engines)` : ''}`,
       );
     io.out(`wrote ${outPath} (${kb(input.length)} -> ${kb(r.bytes.length)})`);
     // accuracy: float vs quantized on --sample, the first calibration sample, or seeded data of the given shape
@@ -250,7 +266,8 @@ export const quantizeCommand: Command = {
     if (!sample && !calibration && dynamic) {
       // the file is written; the accuracy check needs concrete input shapes
       io.out(
-        `accuracy: not measured (input '${dynamic.name}' has dynamic dims: give --sample FILE.npy, --shape ${dynamic.name}=... or --calibration DIR)`,
+        `accuracy: not measured (input '${dynamic.name}' has dynamic dims: give --sample FILE.npy, --shape ` +
+          `${dynamic.name}=... or --calibration DIR)`,
       );
       return 0;
     }
@@ -286,7 +303,8 @@ export const quantizeCommand: Command = {
       }
       for (const o of floatModel.outputs)
         io.out(
-          `accuracy: ${describeOutputError(outputError(o.name, rb.outputs.get(o.name)!, ra.outputs.get(o.name)!), inputWords)}`,
+          `accuracy: ` +
+            `${describeOutputError(outputError(o.name, rb.outputs.get(o.name)!, ra.outputs.get(o.name)!), inputWords)}`,
         );
     } finally {
       b.release();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { adapterName } from '../runtime/device.js';
 import { Session } from '../runtime/session.js';
 import { sanitizeName, toNpy } from '../io/npy.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import {
   INPUT_FLAG,
   MODEL_FLAGS,
@@ -80,7 +80,8 @@ export const runCommand: Command = {
       io.out(`cold start: ${coldStart.toFixed(1)} ms (load + optimize + pipelines + first run)`);
       if (iterations)
         io.out(
-          `latency: median ${latency.median.toFixed(2)} ms, min ${latency.min.toFixed(2)}, max ${latency.max.toFixed(2)} over ${iterations} runs`,
+          `latency: median ${latency.median.toFixed(2)} ms, min ${latency.min.toFixed(2)}, max ` +
+            `${latency.max.toFixed(2)} over ${iterations} runs`,
         );
       if (json.wanted) {
         json.write(

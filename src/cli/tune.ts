@@ -14,7 +14,7 @@ import { profileLookup } from '../runtime/tuning/lookup.js';
 import { type TuningProfile, mergeProfiles, parseProfile, profileApplies } from '../runtime/tuning/profile.js';
 import { tuneGraph } from '../runtime/tuning/tuner.js';
 import { UsageError } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { INPUT_FLAG, MODEL_FLAGS, feedsFor, parsePasses, parseShapes, readInputs } from './model-args.js';
 
 /** A pick may be this much slower than the fastest candidate timed in the same run. */
@@ -55,7 +55,9 @@ export const tuneCommand: Command = {
         name: 'check',
         type: 'string',
         valueName: 'FILE',
-        summary: `exit 1 if a pick of this profile is over ${Math.round((CHECK_SLACK - 1) * 100)}% slower than the fastest candidate`,
+        summary:
+          `exit 1 if a pick of this profile is over ${Math.round((CHECK_SLACK - 1) * 100)}% slower than the ` +
+          `fastest candidate`,
       },
     ],
   },
@@ -98,7 +100,8 @@ export const tuneCommand: Command = {
       }
       writeFileSync(out!, `${JSON.stringify(profile, null, 1)}\n`);
       io.out(
-        `wrote ${out} (${Object.keys(profile.entries).length} node shapes, ${Object.keys(profile.classes).length} classes)`,
+        `wrote ${out} (${Object.keys(profile.entries).length} node shapes, ${Object.keys(profile.classes).length} ` +
+          `classes)`,
       );
       return 0;
     } finally {
@@ -156,7 +159,8 @@ function checkProfile(
     io.out(`${ratio <= CHECK_SLACK ? 'ok  ' : 'SLOW'} ${ratio.toFixed(2)}x  ${pick.padEnd(14)} ${key}`);
   }
   io.out(
-    `check: ${bad} of ${Object.keys(now.entries).length} picks over ${CHECK_SLACK}x the fastest; worst ${worst.toFixed(2)}x`,
+    `check: ${bad} of ${Object.keys(now.entries).length} picks over ${CHECK_SLACK}x the fastest; worst ` +
+      `${worst.toFixed(2)}x`,
   );
   return bad ? 1 : 0;
 }

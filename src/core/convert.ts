@@ -27,7 +27,7 @@ export function toGpuBytes(t: HostTensor, what: string): Uint8Array {
   } else if (t.dtype === 'bool') {
     for (let i = 0; i < n; i++) out[i] = d[i] ? 1 : 0;
   } else {
-    for (let i = 0; i < n; i++) out[i] = d[i] as number;
+    for (let i = 0; i < n; i++) out[i] = d[i];
   }
   if (t.dtype === 'i64' && what.startsWith('input')) {
     for (let i = 0; i < n; i++) {

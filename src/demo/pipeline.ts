@@ -133,7 +133,7 @@ export class OcrPipeline {
         ? crops.map((c, i) => ({ indices: [i], ...preprocessRec(c) }))
         : batchRecInputs(crops, { maxBatch: this.options.maxBatch });
     timing.preMs += lap();
-    const decoded: Decoded[] = new Array(boxes.length);
+    const decoded = new Array<Decoded>(boxes.length);
     for (const batch of batches) {
       const out = await this.engine.infer('rec', batch.data, batch.shape, { profile });
       account(out, 'recMs');

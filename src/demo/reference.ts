@@ -1,5 +1,6 @@
 // The reference pipeline people install from npm: @gutenye/ocr-node (PP-OCRv4 det + rec on onnxruntime-node, its own
-// pre/post-processing), run on the same frames for the accuracy table. An optional dev dependency: absent, it is skipped.
+// pre/post-processing), run on the same frames for the accuracy table. An optional dev dependency: absent, it is
+// skipped.
 import { KestrelError } from '../core/errors.js';
 import type { Quad } from './geometry.js';
 import type { OcrLine } from './pipeline.js';
@@ -29,7 +30,8 @@ export async function createReferenceReader(): Promise<ReferenceReader> {
   } catch (e) {
     throw new KestrelError(
       'USAGE',
-      `${REFERENCE_PACKAGE} is not installed (an optional dev dependency: npm install --save-dev ${REFERENCE_PACKAGE}): ${(e as Error).message.split('\n')[0]}`,
+      `${REFERENCE_PACKAGE} is not installed (an optional dev dependency: npm install --save-dev ` +
+        `${REFERENCE_PACKAGE}): ${(e as Error).message.split('\n')[0]}`,
     );
   }
   const ocr = await Ocr.create();

@@ -30,9 +30,8 @@ export function formatLines(result: OcrResult, score?: FrameScore): string[] {
   const out = table(rows, ['r', 'l', 'r', 'r', 'l']).map((s) => `  ${s}`);
   if (score) {
     const exact = score.lines.filter((l) => l.exact).length;
-    out.push(
-      `  truth: ${exact}/${score.lines.length} sign lines exact${score.extra.length ? `, extra: ${score.extra.map((e) => JSON.stringify(e)).join(', ')}` : ''}${score.exact ? '  [all correct]' : ''}`,
-    );
+    const extra = score.extra.length ? `, extra: ${score.extra.map((e) => JSON.stringify(e)).join(', ')}` : '';
+    out.push(`  truth: ${exact}/${score.lines.length} sign lines exact${extra}${score.exact ? '  [all correct]' : ''}`);
     for (const l of score.lines.filter((x) => !x.exact))
       out.push(`    expected ${JSON.stringify(l.truth)}, read ${JSON.stringify(l.read)}`);
   }
@@ -61,7 +60,8 @@ export function formatLatency(result: OcrResult, topN = 10): string[] {
   }
   const gpu = t.gpuMs !== undefined ? `total GPU ${ms(t.gpuMs)}, ` : '';
   out.push(
-    `  ${gpu}wall ${ms(t.wallMs)} (preprocess ${ms(t.preMs)}, det ${ms(t.detMs)}, postprocess ${ms(t.postMs)}, rec ${ms(t.recMs)}${t.compileMs > 1 ? `, building plans ${ms(t.compileMs)}` : ''})`,
+    `  ${gpu}wall ${ms(t.wallMs)} (preprocess ${ms(t.preMs)}, det ${ms(t.detMs)}, postprocess ${ms(t.postMs)}, rec ` +
+      `${ms(t.recMs)}${t.compileMs > 1 ? `, building plans ${ms(t.compileMs)}` : ''})`,
   );
   return out;
 }
@@ -70,7 +70,10 @@ export function formatLatency(result: OcrResult, topN = 10): string[] {
 export function formatStages(result: OcrResult): string {
   const t = result.timing;
   const plans = t.compileMs > 1 ? `, building plans ${ms(t.compileMs)}` : '';
-  return `stages: preprocess ${ms(t.preMs)}, det ${ms(t.detMs)}, post ${ms(t.postMs)}, rec ${ms(t.recMs)} (${t.recRuns} run${t.recRuns === 1 ? '' : 's'})${plans}`;
+  return (
+    `stages: preprocess ${ms(t.preMs)}, det ${ms(t.detMs)}, post ${ms(t.postMs)}, rec ${ms(t.recMs)} ` +
+    `(${t.recRuns} run${t.recRuns === 1 ? '' : 's'})${plans}`
+  );
 }
 
 export interface AccuracyRow {
@@ -140,11 +143,16 @@ export function formatAccuracy(rows: readonly AccuracyRow[]): string[] {
 /** The accuracy table as Markdown, for issue notes and the README. */
 export function accuracyMarkdown(rows: readonly AccuracyRow[]): string {
   const head =
-    '| set | engine | precision | device | exact match (lines) | char accuracy | frames all-correct | extra lines | wall ms/frame | pre / det / post / rec ms |\n|---|---|---|---|---|---|---|---|---|---|';
+    '| set | engine | precision | device | exact match (lines) | char accuracy | frames all-correct | extra lines | ' +
+    'wall ms/frame | pre / det / post / rec ms |\n|---|---|---|---|---|---|---|---|---|---|';
   const body = rows.map((r) =>
     r.summary
-      ? `| ${r.set ?? ''} | ${r.engine} | ${r.precision} | ${shortDevice(r.device)} | ${r.summary.exactLines}/${r.summary.lines} (${pct(r.summary.exactMatch)}) | ${pct(r.summary.charAccuracy)} | ${r.summary.exactFrames}/${r.summary.frames} | ${r.summary.extra} | ${r.msPerFrame?.toFixed(0) ?? ''} | ${stageCell(r)} |`
-      : `| ${r.set ?? ''} | ${r.engine} | ${r.precision} | ${shortDevice(r.device)} | n/a: ${r.error ?? ''} | | | | | |`,
+      ? `| ${r.set ?? ''} | ${r.engine} | ${r.precision} | ${shortDevice(r.device)} | ` +
+        `${r.summary.exactLines}/${r.summary.lines} (${pct(r.summary.exactMatch)}) | ${pct(r.summary.charAccuracy)} ` +
+        `| ${r.summary.exactFrames}/${r.summary.frames} | ${r.summary.extra} | ${r.msPerFrame?.toFixed(0) ?? ''} | ` +
+        `${stageCell(r)} |`
+      : `| ${r.set ?? ''} | ${r.engine} | ${r.precision} | ${shortDevice(r.device)} | n/a: ${r.error ?? ''} | | | | ` +
+        `| |`,
   );
   return [head, ...body].join('\n');
 }

@@ -70,7 +70,10 @@ function whatItMeans(role: ModelRole, got: HostTensor, ref: HostTensor): string 
       if (a && b) both++;
       if (a || b) either++;
     }
-    return `text pixels (p > ${DB_DEFAULTS.thresh}) overlap the f32 model's at IoU ${(either ? both / either : 1).toFixed(3)}`;
+    return (
+      `text pixels (p > ${DB_DEFAULTS.thresh}) overlap the f32 model's at IoU ` +
+      `${(either ? both / either : 1).toFixed(3)}`
+    );
   }
   const [, steps, classes] = ref.shape;
   const alphabet = parseDictionary(readFileSync(modelFiles('f32').keys, 'utf8'));
@@ -122,7 +125,8 @@ export async function ensureStudents(
     }
     const t0 = performance.now();
     opts.log?.(
-      `building the int8 ${role} student (first use): kestrel quantize ${basename(f32[role])} --weights int8 -> ${path}`,
+      `building the int8 ${role} student (first use): kestrel quantize ${basename(f32[role])} --weights int8 -> ` +
+        `${path}`,
     );
     const floatBytes = new Uint8Array(readFileSync(f32[role]));
     const r = await quantizeModel(floatBytes, { weights: 'int8' });
@@ -134,7 +138,8 @@ export async function ensureStudents(
     const build: StudentBuild = { role, path, built: true };
     const kib = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
     opts.log?.(
-      `  wrote ${kib(floatBytes.length)} -> ${kib(r.bytes.length)} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `  wrote ${kib(floatBytes.length)} -> ${kib(r.bytes.length)} in ` +
+        `${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     if (opts.check !== false) {
       build.check = await checkStudent(role, floatBytes, r.bytes, opts.context);

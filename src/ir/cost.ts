@@ -22,11 +22,11 @@ export function nodeFlops(g: Graph, n: Node): number {
       return 2 * outN * k;
     }
     case 'qconv': {
-      const w = n.attrs.wShape as number[];
+      const w = n.attrs.wShape;
       return 2 * outN * w[1] * w[2] * w[3];
     }
     case 'qmatmul':
-      return 2 * outN * (n.attrs.wShape as number[])[0];
+      return 2 * outN * n.attrs.wShape[0];
     case 'pool':
       return outN * n.attrs.kernel[0] * n.attrs.kernel[1];
     case 'reduce':

@@ -3,34 +3,6 @@
 import type { DType } from '../core/dtype.js';
 import type { HostTensor } from '../core/tensor.js';
 
-export type IrOp =
-  | 'conv'
-  | 'convTranspose'
-  | 'matmul'
-  | 'binary'
-  | 'unary'
-  | 'cast'
-  | 'softmax'
-  | 'pool'
-  | 'reduce'
-  | 'layerNorm'
-  | 'batchNorm'
-  | 'transpose'
-  | 'slice'
-  | 'concat'
-  | 'expand'
-  | 'pad'
-  | 'resize'
-  | 'gather'
-  | 'where'
-  | 'reshape'
-  | 'identity'
-  | 'argReduce'
-  | 'quantize'
-  | 'dequantize'
-  | 'qconv'
-  | 'qmatmul';
-
 /** Unary functions: used by the 'unary' op and by epilogues (one enum, one WGSL implementation). */
 export const ACT_CODES = {
   none: 0,
@@ -113,8 +85,6 @@ export interface FakeQuant {
   qmin: number;
   qmax: number;
 }
-
-export const NO_EPILOGUE: Epilogue = { act: 'none', alpha: 0, beta: 0 };
 
 /** Activations of the form clamp(a * v / d + b, lo, hi) (times v, over t): conv kernels take them as uniform data. */
 export const PIECEWISE_LINEAR_ACTS: ReadonlySet<ActKind> = new Set<ActKind>([
@@ -309,17 +279,69 @@ export interface Value {
   data?: HostTensor;
 }
 
-export interface Node {
+/** Each IR op's attributes: the one table that types `node.attrs` by `node.op`. */
+export interface OpAttrs {
+  conv: ConvAttrs;
+  convTranspose: ConvTransposeAttrs;
+  matmul: MatmulAttrs;
+  binary: BinaryAttrs;
+  unary: UnaryAttrs;
+  cast: CastAttrs;
+  softmax: SoftmaxAttrs;
+  pool: PoolAttrs;
+  reduce: ReduceAttrs;
+  layerNorm: LayerNormAttrs;
+  batchNorm: BatchNormAttrs;
+  transpose: TransposeAttrs;
+  slice: SliceAttrs;
+  concat: ConcatAttrs;
+  expand: ExpandAttrs;
+  pad: PadAttrs;
+  resize: ResizeAttrs;
+  gather: GatherAttrs;
+  where: NoAttrs;
+  reshape: ReshapeAttrs;
+  identity: NoAttrs;
+  argReduce: ArgReduceAttrs;
+  quantize: QuantAttrs;
+  dequantize: QuantAttrs;
+  qconv: QLinearAttrs;
+  qmatmul: QLinearAttrs;
+}
+export type IrOp = keyof OpAttrs;
+export type NoAttrs = Record<string, never>;
+
+/** Pairs each op with its attributes: `{op: 'conv', attrs: ConvAttrs} | {op: 'matmul', attrs: MatmulAttrs} | ...`. */
+export type WithAttrs<Base, K extends IrOp = IrOp> = { [P in K]: Base & { op: P; attrs: OpAttrs[P] } }[K];
+
+export interface NodeBase {
   name: string;
-  op: IrOp;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  attrs: any;
   /** Value names; '' marks an absent optional input. */
   inputs: string[];
   outputs: string[];
   epilogue?: Epilogue;
   /** The ONNX node names this node carries (more than one after fusion). */
   origin: string[];
+}
+
+/** An IR node: a union discriminated on `op`, so `node.attrs` has that op's attribute type. */
+export type Node = WithAttrs<NodeBase>;
+/** The nodes of one op (or a few): `NodeOf<'conv'>` has `attrs: ConvAttrs`. */
+export type NodeOf<K extends IrOp> = Extract<Node, { op: K }>;
+
+/** Builds a node of op `op` (the one place the op/attrs pairing is asserted for a generic op). */
+export function makeNode<K extends IrOp>(op: K, attrs: OpAttrs[K], base: NodeBase): NodeOf<K> {
+  return { ...base, op, attrs } as NodeOf<K>;
+}
+
+/** `base` with the op and attributes of `src` (an IR node, a kernel's node, a bench case): the pair stays typed. */
+export function withOpOf<B extends object>(src: WithAttrs<object>, base: B): WithAttrs<B> {
+  return { ...base, op: src.op, attrs: src.attrs } as WithAttrs<B>;
+}
+
+/** Narrows a node to one op (a type guard, for `find`/`filter` callbacks). */
+export function isOp<K extends IrOp>(n: Node, op: K): n is NodeOf<K> {
+  return n.op === op;
 }
 
 export interface Graph {

@@ -1,10 +1,10 @@
 import { type DType, gpuDType } from '../core/dtype.js';
-import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
-import type { BinaryAttrs, BinaryKind } from '../ir/graph.js';
+import type { BinaryKind } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
-import { unsupported } from './stub.js';
+import { grid1d, rankDims } from './params.js';
+import { BCAST4_PARAMS, BROADCAST_PARAMS } from './uniforms.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 export const BINARY_CODES: Partial<Record<BinaryKind, number>> = {
@@ -41,10 +41,10 @@ const INT_CODES: Partial<Record<BinaryKind, number>> = {
   pow: 4,
 };
 
-export const binaryKernel: KernelDef = {
+export const binaryKernel: KernelDef<'binary'> = {
   op: 'binary',
   select(node, caps) {
-    const kind = (node.attrs as BinaryAttrs).kind;
+    const kind = node.attrs.kind;
     const [a, b] = node.inputs as { shape: number[]; dtype: string }[];
     const out = node.outputs[0];
     const count = sizeOf(out.shape);
@@ -63,16 +63,15 @@ export const binaryKernel: KernelDef = {
       (shape.length < 2 || shape[0] <= caps.maxWorkgroupsPerDim) &&
       Math.ceil(shape[shape.length - 1] / WG) <= caps.maxWorkgroupsPerDim;
     const fDirect = rows2d ? 3 : direct;
-    const pad = (v: number[], fill: number) => (direct === 2 ? [...new Array(4 - v.length).fill(fill), ...v] : v);
-    const params = new ParamsBuilder()
-      .u32(count)
-      .u32(shape.length)
-      .u32(0)
-      .u32(0)
-      .dims(pad(shape, 1), 1)
-      .dims(pad(sa, 0))
-      .dims(pad(sb, 0))
-      .build();
+    const pad = (v: number[], fill: number) =>
+      direct === 2 ? [...new Array<number>(4 - v.length).fill(fill), ...v] : v;
+    const params = BROADCAST_PARAMS.pack({
+      count,
+      rank: shape.length,
+      shape: rankDims(pad(shape, 1), 1),
+      aStrides: rankDims(pad(sa, 0)),
+      bStrides: rankDims(pad(sb, 0)),
+    });
     const workgroups: [number, number, number] = rows2d
       ? [Math.ceil(shape[shape.length - 1] / WG), shape.length === 2 ? shape[0] : 1, 1]
       : grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
@@ -91,7 +90,7 @@ export const binaryKernel: KernelDef = {
             shader: {
               file: 'compare.wgsl',
               prelude: { in_t: isInt ? g : a.dtype === 'f16' ? 'f16' : 'f32' },
-              overrides: { OP: COMPARE_CODES[kind]!, WG, DIRECT: direct },
+              overrides: { OP: COMPARE_CODES[kind], WG, DIRECT: direct },
             },
             params,
             bindings: [...bindings],
@@ -215,16 +214,14 @@ function broadcast4(shape: number[], sa: number[], sb: number[], maxPerDim: numb
       const gx = Math.ceil(cols4 / wgX),
         gy = Math.ceil(rows / (BCAST4_WG / wgX));
       if (gx > maxPerDim || gy > maxPerDim) continue;
-      const params = new ParamsBuilder()
-        .u32(cols4)
-        .u32(rows)
-        .u32(low[0])
-        .u32(low[2])
-        .u32(Math.log2(d[1]))
-        .u32(Math.log2(d[3]))
-        .u32(0)
-        .u32(0)
-        .build();
+      const params = BCAST4_PARAMS.pack({
+        cols4,
+        rows,
+        lowRowStride: low[0],
+        lowColStride: low[2],
+        shiftH: Math.log2(d[1]),
+        shiftW: Math.log2(d[3]),
+      });
       return { fullIsA, params, wgX, workgroups: [gx, gy, 1] as [number, number, number] };
     }
   }

@@ -15,7 +15,7 @@ export const CONV_TRANSPOSE_TUNING = {
   minSubgroup: 8,
 };
 
-export const convTransposeKernel: KernelDef = {
+export const convTransposeKernel: KernelDef<'convTranspose'> = {
   op: 'convTranspose',
   select(node, caps, tuning) {
     const g = convGeometry(node);
@@ -52,7 +52,8 @@ function gatherCall(node: KNode, g: ConvGeometry, caps: KernelCaps, useSubgroups
   const workgroups: [number, number, number] = [Math.ceil(lanes / wg), g.group * ocBlocks, g.n * g.strideH * g.strideW];
   if (workgroups.some((d) => d > caps.maxWorkgroupsPerDim)) {
     throw new LimitError(
-      `node '${node.name}': convTranspose grid ${workgroups.join('x')} exceeds ${caps.maxWorkgroupsPerDim} workgroups per dimension`,
+      `node '${node.name}': convTranspose grid ${workgroups.join('x')} exceeds ${caps.maxWorkgroupsPerDim} ` +
+        `workgroups per dimension`,
     );
   }
   const call: KernelCall = {

@@ -7,7 +7,8 @@
 // so it is a tuning candidate: it runs where the adapter's profile measured it to win (src/kernels/tuning.ts).
 import type { ConvGeometry } from './conv.js';
 import type { KernelCaps, KernelSelection } from './types.js';
-import { ParamsBuilder } from './params.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
+import { WINOGRAD_PARAMS } from './uniforms.js';
 
 /** Tile sizes; exported so kernels-bench and tests can try others. */
 export const WINOGRAD_TUNING = {
@@ -43,25 +44,16 @@ export function winogradApplies(g: ConvGeometry): boolean {
   );
 }
 
-function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, lanes: number): ArrayBuffer {
-  return new ParamsBuilder()
-    .u32(g.cin)
-    .u32(g.h)
-    .u32(g.w)
-    .u32(g.cout)
-    .u32(g.oh)
-    .u32(g.ow)
-    .i32(g.padT)
-    .i32(g.padL)
-    .u32(g.cin / g.group)
-    .u32(g.cout / g.group)
-    .u32(ocBlocks)
-    .u32(tileBlocksW)
-    .u32(lanes)
-    .u32(0)
-    .u32(0)
-    .u32(0)
-    .build();
+function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, lanes: number): UniformBytes {
+  const { cin, h, w, cout, oh, ow, padT, padL } = g;
+  return WINOGRAD_PARAMS.pack({
+    ...{ cin, h, w, cout, oh, ow, padT, padL },
+    cinG: g.cin / g.group,
+    coutG: g.cout / g.group,
+    ocBlocks,
+    tileBlocksW,
+    lanes,
+  });
 }
 
 export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, bytes: number): KernelSelection | null {

@@ -1,5 +1,6 @@
 // conv (NCHW, 2-D): the candidates that can run a node; a tuning profile picks one (convDecision), else the
-// portable default (gemm1x1 for unit 1x1 convs, else igemm; dw_vec4 for depthwise). Bias, activation and residual come through the epilogue.
+// portable default (gemm1x1 for unit 1x1 convs, else igemm; dw_vec4 for depthwise). Bias, activation and residual come
+// through the epilogue.
 //   dw_vec4/rows group == C == OC                                  conv2d_depthwise(_vec4).wgsl
 //   dw_regs      group == C == OC, 4 pixels per lane in registers  conv2d_depthwise_regs.wgsl
 //   gemm1x1_sg   1x1, stride 1, no pad, H*W % 4 == 0, subgroups     conv2d_gemm1x1_sg.wgsl
@@ -11,9 +12,10 @@
 // Tile sizes come from measurements on lavapipe (see test/kernels/conv-timing.ts): there every buffer
 // load is a per-lane scalar loop, so the kernels are organized around loading less, not computing less.
 import { bytesPerElement } from '../core/dtype.js';
-import type { ConvAttrs } from '../ir/graph.js';
-import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import type { KernelCall, KernelCaps, KernelDef, KNode, KNodeOf } from './types.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
+import { grid1d } from './params.js';
+import { CONV_PARAMS } from './uniforms.js';
 import { WINOGRAD_TUNING, winogradApplies, winogradConv } from './conv-winograd.js';
 import { type Candidate, type Decision, bucket4, decide } from './tuning.js';
 // conv2d.tiled (conv-tiled.ts) is not a candidate yet: on SwiftShader its KxK pipelines exhausted 24 GB of memory
@@ -61,7 +63,10 @@ export const CONV_TUNING = {
   depthwiseTm: 2,
   /** Pixels per lane of the 1x1 GEMM (a multiple of 4; 0 disables it). */
   pointwiseTn: 8,
-  /** Output channels per lane of the 1x1 GEMM (a multiple of 8: one weight per lane of an 8-lane subgroup per 8 channels). */
+  /**
+   * Output channels per lane of the 1x1 GEMM (a multiple of 8: one weight per lane of an 8-lane subgroup per 8
+   * channels).
+   */
   pointwiseTm: 16,
   /**
    * Lanes per workgroup (two 8-lane subgroups). On lavapipe 16 runs as fast as 64 and compiles faster:
@@ -77,8 +82,8 @@ export const CONV_TUNING = {
   minSubgroup: 8,
 };
 
-export function convGeometry(node: KNode): ConvGeometry {
-  const a = node.attrs as ConvAttrs;
+export function convGeometry(node: KNodeOf<'conv' | 'convTranspose'>): ConvGeometry {
+  const a = node.attrs;
   const [n, cin, h, w] = node.inputs[0]!.shape;
   const [, , kh, kw] = node.inputs[1]!.shape;
   const [, cout, oh, ow] = node.outputs[0].shape;
@@ -112,34 +117,20 @@ export interface ConvBlocks {
   phasesW?: number;
 }
 
-/** ConvParams (shaders/lib/conv_params.wgsl), in field order. */
-export function convParams(g: ConvGeometry, b: ConvBlocks, cinG: number, coutG: number): ArrayBuffer {
-  return new ParamsBuilder()
-    .u32(g.cin)
-    .u32(g.h)
-    .u32(g.w)
-    .u32(g.cout)
-    .u32(g.oh)
-    .u32(g.ow)
-    .u32(g.kh)
-    .u32(g.kw)
-    .u32(g.strideH)
-    .u32(g.strideW)
-    .u32(g.dilH)
-    .u32(g.dilW)
-    .i32(g.padT)
-    .i32(g.padL)
-    .u32(cinG)
-    .u32(coutG)
-    .u32(b.ocBlocks)
-    .u32(b.owBlocks)
-    .u32(b.lanes)
-    .u32(b.phaseRows ?? 0)
-    .u32(b.phaseCols ?? 0)
-    .u32(b.phasesW ?? 0)
-    .u32(0)
-    .u32(0)
-    .build();
+/** The ConvParams uniform every conv2d / conv_transpose2d shader reads. */
+export function convParams(g: ConvGeometry, b: ConvBlocks, cinG: number, coutG: number): UniformBytes {
+  const { cin, h, w, cout, oh, ow, kh, kw, strideH, strideW, dilH, dilW, padT, padL } = g;
+  return CONV_PARAMS.pack({
+    ...{ cin, h, w, cout, oh, ow, kh, kw, strideH, strideW, dilH, dilW, padT, padL },
+    cinG,
+    coutG,
+    ocBlocks: b.ocBlocks,
+    owBlocks: b.owBlocks,
+    lanes: b.lanes,
+    phaseRows: b.phaseRows ?? 0,
+    phaseCols: b.phaseCols ?? 0,
+    phasesW: b.phasesW ?? 0,
+  });
 }
 
 const BINDINGS = [
@@ -365,7 +356,7 @@ function direct(g: ConvGeometry, caps: KernelCaps): KernelCall {
   };
 }
 
-export const convKernel: KernelDef = {
+export const convKernel: KernelDef<'conv'> = {
   op: 'conv',
   select(node, caps, tuning) {
     const g = convGeometry(node);

@@ -3,10 +3,10 @@
 // 32-bit words (one pipeline serves f32, i32 and bool) or on f16 halves. Gather has its own small shader.
 import { gpuDType } from '../core/dtype.js';
 import { broadcastStrides, normAxis, sizeOf, stridesOf } from '../core/shape.js';
-import type { ConcatAttrs, GatherAttrs, SliceAttrs, TransposeAttrs } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { BindingRef, KernelCall, KernelCaps, KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d, rankDims } from './params.js';
+import { COPY_STRIDED_PARAMS, GATHER_PARAMS, PIXEL_SHUFFLE_PARAMS } from './uniforms.js';
 
 const WG = 256;
 
@@ -57,16 +57,16 @@ export function stridedCopyCalls(
   if (count === 0) return [];
   const c = coalesce(copy);
   const small = c.shape.length <= 4;
-  const pad = (v: number[], fill: number) => (small ? [...new Array(4 - v.length).fill(fill), ...v] : v);
-  const params = new ParamsBuilder()
-    .u32(count)
-    .u32(c.shape.length)
-    .i32(c.srcBase)
-    .u32(c.dstBase)
-    .dims(pad(c.shape, 1), 1)
-    .idims(pad(c.srcStrides, 0))
-    .dims(pad(c.dstStrides, 0))
-    .build();
+  const pad = (v: number[], fill: number) => (small ? [...new Array<number>(4 - v.length).fill(fill), ...v] : v);
+  const params = COPY_STRIDED_PARAMS.pack({
+    count,
+    rank: c.shape.length,
+    srcBase: c.srcBase,
+    dstBase: c.dstBase,
+    shape: rankDims(pad(c.shape, 1), 1),
+    srcStrides: rankDims(pad(c.srcStrides, 0)),
+    dstStrides: rankDims(pad(c.dstStrides, 0)),
+  });
   return [
     {
       variant,
@@ -82,11 +82,11 @@ export function stridedCopyCalls(
 const IN0: BindingRef = { io: 'in', index: 0 };
 const OUT0: BindingRef = { io: 'out', index: 0 };
 
-export const transposeKernel: KernelDef = {
+export const transposeKernel: KernelDef<'transpose'> = {
   op: 'transpose',
   select(node, caps) {
     const x = node.inputs[0]!;
-    const perm = (node.attrs as TransposeAttrs).perm;
+    const perm = node.attrs.perm;
     const xs = stridesOf(x.shape);
     const out = node.outputs[0].shape;
     const elem = storageElem(x);
@@ -98,7 +98,9 @@ export const transposeKernel: KernelDef = {
   },
 };
 
-/** [.., KH, KW, H, W] -> [.., H, KH, W, KW] with power-of-two KH, KW and output rows of whole vec4s: pixel_shuffle.wgsl. */
+/**
+ * [.., KH, KW, H, W] -> [.., H, KH, W, KW] with power-of-two KH, KW and output rows of whole vec4s: pixel_shuffle.wgsl.
+ */
 function pixelShuffle(shape: number[], perm: number[], caps: KernelCaps): KernelCall | null {
   const r = shape.length;
   if (
@@ -118,27 +120,18 @@ function pixelShuffle(shape: number[], perm: number[], caps: KernelCaps): Kernel
   return {
     variant: 'transpose.pixel_shuffle',
     shader: { file: 'pixel_shuffle.wgsl', overrides: { WG_X: 16, WG_Y: 4 } },
-    params: new ParamsBuilder()
-      .u32(cols4)
-      .u32(rows)
-      .u32(w)
-      .u32(h * w)
-      .u32(Math.log2(kh))
-      .u32(Math.log2(kw))
-      .u32(0)
-      .u32(0)
-      .build(),
+    params: PIXEL_SHUFFLE_PARAMS.pack({ cols4, rows, w, hw: h * w, shiftH: Math.log2(kh), shiftW: Math.log2(kw) }),
     bindings: [IN0, OUT0],
     workgroups,
     bytes: sizeOf(shape) * 8,
   };
 }
 
-export const sliceKernel: KernelDef = {
+export const sliceKernel: KernelDef<'slice'> = {
   op: 'slice',
   select(node, caps) {
     const x = node.inputs[0]!;
-    const a = node.attrs as SliceAttrs;
+    const a = node.attrs;
     const out = node.outputs[0].shape;
     if (sizeOf(out) === 0) return { calls: [] };
     const xs = stridesOf(x.shape);
@@ -154,7 +147,7 @@ export const sliceKernel: KernelDef = {
   },
 };
 
-export const expandKernel: KernelDef = {
+export const expandKernel: KernelDef<'expand'> = {
   op: 'expand',
   select(node, caps) {
     const x = node.inputs[0]!;
@@ -171,11 +164,11 @@ export const expandKernel: KernelDef = {
 };
 
 /** One call per non-empty input, each writing its slab of the output. */
-export const concatKernel: KernelDef = {
+export const concatKernel: KernelDef<'concat'> = {
   op: 'concat',
   select(node, caps) {
     const out = node.outputs[0].shape;
-    const axis = normAxis((node.attrs as ConcatAttrs).axis, out.length, `node '${node.name}' axis`);
+    const axis = normAxis(node.attrs.axis, out.length, `node '${node.name}' axis`);
     const os = stridesOf(out);
     const calls: KernelCall[] = [];
     let offset = 0;
@@ -195,16 +188,16 @@ export const concatKernel: KernelDef = {
   },
 };
 
-export const gatherKernel: KernelDef = {
+export const gatherKernel: KernelDef<'gather'> = {
   op: 'gather',
   select(node, caps) {
     const [x, idx] = node.inputs as TensorInfo[];
     const elem = storageElem(x);
-    const axis = normAxis((node.attrs as GatherAttrs).axis, x.shape.length, `node '${node.name}' axis`);
+    const axis = normAxis(node.attrs.axis, x.shape.length, `node '${node.name}' axis`);
     const count = sizeOf(node.outputs[0].shape);
     if (count === 0) return { calls: [] };
     const inner = sizeOf(x.shape.slice(axis + 1));
-    const params = new ParamsBuilder().u32(count).u32(inner).u32(sizeOf(idx.shape)).u32(x.shape[axis]).build();
+    const params = GATHER_PARAMS.pack({ count, inner, nIdx: sizeOf(idx.shape), axisDim: x.shape[axis] });
     return {
       calls: [
         {

@@ -1,18 +1,19 @@
 import { type DType, gpuDType } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
-import { ACT_CODES, type CastAttrs, type UnaryAttrs } from '../ir/graph.js';
+import { ACT_CODES } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import type { KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
-import { unsupported } from './stub.js';
+import { grid1d, rankDims } from './params.js';
+import { COUNT_PARAMS, UNARY_PARAMS, WHERE_PARAMS } from './uniforms.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 
-export const unaryKernel: KernelDef = {
+export const unaryKernel: KernelDef<'unary'> = {
   op: 'unary',
   select(node, caps) {
-    const a = node.attrs as UnaryAttrs;
+    const a = node.attrs;
     const count = sizeOf(node.outputs[0].shape);
     const workgroups = grid1d(Math.ceil(count / WG), caps.maxWorkgroupsPerDim);
     const bindings = [
@@ -27,7 +28,7 @@ export const unaryKernel: KernelDef = {
           {
             variant: `unary.${a.act}`,
             shader: { file: 'unary_pred.wgsl', overrides: { ACT: ACT_CODES[a.act], WG, BOOL_IN: dt === 'bool' } },
-            params: new ParamsBuilder().u32(count).f32(a.alpha).f32(a.beta).build(),
+            params: UNARY_PARAMS.pack({ count, alpha: a.alpha, beta: a.beta }),
             bindings: [...bindings],
             workgroups,
             flops: count,
@@ -43,7 +44,7 @@ export const unaryKernel: KernelDef = {
           {
             variant: `unary.i32.${a.act}`,
             shader: { file: 'unary_i32.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } },
-            params: new ParamsBuilder().u32(count).build(),
+            params: COUNT_PARAMS.pack({ count }),
             bindings: [...bindings],
             workgroups,
             flops: count,
@@ -58,7 +59,7 @@ export const unaryKernel: KernelDef = {
           {
             variant: 'copy',
             shader: { file: 'copy_u32.wgsl', overrides: { WG } },
-            params: new ParamsBuilder().u32(count).build(),
+            params: COUNT_PARAMS.pack({ count }),
             bindings: [...bindings],
             workgroups,
             bytes: count * 8,
@@ -71,7 +72,7 @@ export const unaryKernel: KernelDef = {
         {
           variant: `unary.${a.act}`,
           shader: { file: 'unary.wgsl', overrides: { ACT: ACT_CODES[a.act], WG } },
-          params: new ParamsBuilder().u32(count).f32(a.alpha).f32(a.beta).build(),
+          params: UNARY_PARAMS.pack({ count, alpha: a.alpha, beta: a.beta }),
           bindings: [...bindings],
           workgroups,
           flops: count,
@@ -97,11 +98,11 @@ function wordKind(node: { name: string; op: string }, dtype: DType): number {
   );
 }
 
-export const castKernel: KernelDef = {
+export const castKernel: KernelDef<'cast'> = {
   op: 'cast',
   select(node, caps) {
     const from = node.inputs[0]!.dtype;
-    const to = (node.attrs as CastAttrs).to;
+    const to = node.attrs.to;
     const count = sizeOf(node.outputs[0].shape);
     if (count === 0) return { calls: [] };
     if (from === 'f16' && to === 'f32') {
@@ -110,7 +111,7 @@ export const castKernel: KernelDef = {
           {
             variant: 'cast.f16.f32',
             shader: { file: 'cast_f16.wgsl', overrides: { WG } },
-            params: new ParamsBuilder().u32(count).build(),
+            params: COUNT_PARAMS.pack({ count }),
             bindings: [
               { io: 'in', index: 0 },
               { io: 'out', index: 0 },
@@ -128,7 +129,7 @@ export const castKernel: KernelDef = {
           {
             variant: 'cast.f32.f16',
             shader: { file: 'cast_to_f16.wgsl', overrides: { WG } },
-            params: new ParamsBuilder().u32(count).build(),
+            params: COUNT_PARAMS.pack({ count }),
             bindings: [
               { io: 'in', index: 0 },
               { io: 'out', index: 0 },
@@ -148,7 +149,7 @@ export const castKernel: KernelDef = {
           {
             variant: `cast.${from}.${to}`,
             shader: { file: 'cast_half.wgsl', overrides },
-            params: new ParamsBuilder().u32(count).build(),
+            params: COUNT_PARAMS.pack({ count }),
             bindings: [
               { io: 'in', index: 0 },
               { io: 'out', index: 0 },
@@ -171,7 +172,7 @@ export const castKernel: KernelDef = {
         {
           variant: `cast.${from}.${to}`,
           shader: { file: 'cast.wgsl', overrides },
-          params: new ParamsBuilder().u32(count).build(),
+          params: COUNT_PARAMS.pack({ count }),
           bindings: [
             { io: 'in', index: 0 },
             { io: 'out', index: 0 },
@@ -184,7 +185,7 @@ export const castKernel: KernelDef = {
   },
 };
 
-export const whereKernel: KernelDef = {
+export const whereKernel: KernelDef<'where'> = {
   op: 'where',
   select(node, caps) {
     const [c, x, y] = node.inputs as TensorInfo[];
@@ -193,16 +194,14 @@ export const whereKernel: KernelDef = {
     const elem = x.dtype === 'f16' ? 'f16' : 'u32';
     const count = sizeOf(out);
     if (count === 0) return { calls: [] };
-    const params = new ParamsBuilder()
-      .u32(count)
-      .u32(out.length)
-      .u32(0)
-      .u32(0)
-      .dims(out, 1)
-      .dims(broadcastStrides(c.shape, out))
-      .dims(broadcastStrides(x.shape, out))
-      .dims(broadcastStrides(y.shape, out))
-      .build();
+    const params = WHERE_PARAMS.pack({
+      count,
+      rank: out.length,
+      shape: rankDims(out, 1),
+      cStrides: rankDims(broadcastStrides(c.shape, out)),
+      xStrides: rankDims(broadcastStrides(x.shape, out)),
+      yStrides: rankDims(broadcastStrides(y.shape, out)),
+    });
     return {
       calls: [
         {

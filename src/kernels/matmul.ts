@@ -5,9 +5,10 @@
 import { bytesPerElement } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { broadcastStrides, sizeOf } from '../core/shape.js';
-import type { MatmulAttrs } from '../ir/graph.js';
-import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import type { KernelCall, KernelCaps, KernelDef, KNode, KNodeOf } from './types.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
+import { grid1d } from './params.js';
+import { MATMUL_PARAMS } from './uniforms.js';
 import { type Candidate, type Decision, bucket4, decide } from './tuning.js';
 
 export interface MatmulGeometry {
@@ -28,8 +29,8 @@ export interface MatmulGeometry {
   elemBytes: number;
 }
 
-export function matmulGeometry(node: KNode): MatmulGeometry {
-  const at = node.attrs as MatmulAttrs;
+export function matmulGeometry(node: KNodeOf<'matmul'>): MatmulGeometry {
+  const at = node.attrs;
   const [a, b] = node.inputs as { shape: number[] }[];
   const out = node.outputs[0].shape;
   const m = out[out.length - 2];
@@ -120,25 +121,17 @@ export function mergedBatch(g: MatmulGeometry, node: string): { shape: number[];
   return { shape: dims.map((d) => d.size), a: dims.map((d) => d.a), b: dims.map((d) => d.b) };
 }
 
-function stridedParams(g: MatmulGeometry, tilesN: number, tilesM: number, node: string): ArrayBuffer {
+function stridedParams(g: MatmulGeometry, tilesN: number, tilesM: number, node: string): UniformBytes {
   const batch = mergedBatch(g, node);
-  return new ParamsBuilder()
-    .u32(g.m)
-    .u32(g.n)
-    .u32(g.k)
-    .u32(tilesN)
-    .u32(tilesM)
-    .u32(g.batches)
-    .u32(0)
-    .f32(g.alpha)
-    .u32(g.aSm)
-    .u32(g.aSk)
-    .u32(g.bSk)
-    .u32(g.bSn)
-    .vec4u(batch.shape)
-    .vec4u(batch.a)
-    .vec4u(batch.b)
-    .build();
+  const { m, n, k, batches, alpha, aSm, aSk, bSk, bSn } = g;
+  return MATMUL_PARAMS.pack({
+    ...{ m, n, k, batches, alpha, aSm, aSk, bSk, bSn },
+    tilesN,
+    tilesM,
+    batchShape: batch.shape,
+    aBatchStrides: batch.a,
+    bBatchStrides: batch.b,
+  });
 }
 
 /** Workgroup counts, or none at all for an empty output (the executor skips a zero dispatch). */
@@ -183,7 +176,6 @@ export function vec4Readable(g: MatmulGeometry): boolean {
 // by lavapipe's NIR and fall back to indexed register arrays (3x slower).
 const SG_TILE_SMALL: TileConfig = { tm: 16, tnv: 1, wg: 8 };
 const SG_TILE_LARGE: TileConfig = { tm: 16, tnv: 2, wg: 8 };
-const LARGE_MACS = 1 << 26;
 const SG_STRIDED_TILE: TileConfig = { tm: 16, tnv: 1, wg: 8 };
 const PLAIN_TILE: TileConfig = { tm: 8, tnv: 1, wg: 8 };
 // matmul_regs.wgsl: WG x 4 lanes, each a 4 x 4 block in registers (tm is fixed at 16 by the shader)
@@ -204,7 +196,7 @@ export function gemvCall(g: MatmulGeometry, caps: KernelCaps, node = 'matmul'): 
   };
 }
 
-export const matmulKernel: KernelDef = {
+export const matmulKernel: KernelDef<'matmul'> = {
   op: 'matmul',
   select(node, caps, tuning) {
     const g = matmulGeometry(node);

@@ -3,9 +3,9 @@
 import { bytesPerElement } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { normAxis, sizeOf } from '../core/shape.js';
-import type { BatchNormAttrs, LayerNormAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d } from './params.js';
+import { BATCH_NORM_PARAMS, LAYER_NORM_PARAMS } from './uniforms.js';
 import { ROW_WG, rowGrid, rowLanes } from './softmax.js';
 
 /** Elements after which scale/bias repeat: their shape, minus leading 1s, must be a suffix of the normalized shape. */
@@ -21,10 +21,10 @@ function paramPeriod(param: number[], normalized: number[], node: string): numbe
   return sizeOf(trimmed);
 }
 
-export const layerNormKernel: KernelDef = {
+export const layerNormKernel: KernelDef<'layerNorm'> = {
   op: 'layerNorm',
   select(node, caps) {
-    const a = node.attrs as LayerNormAttrs;
+    const a = node.attrs;
     const [x, scale, bias] = node.inputs;
     const shape = x!.shape;
     const axis = normAxis(a.axis, shape.length);
@@ -45,16 +45,13 @@ export const layerNormKernel: KernelDef = {
         {
           variant: `layerNorm${lanes === 1 ? '.lane' : '.wg'}`,
           shader: { file: 'layernorm.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, HAS_BIAS: !!bias } },
-          params: new ParamsBuilder()
-            .u32(rows)
-            .u32(len)
-            .u32(Math.max(period, 1))
-            .u32(Math.max(shape[shape.length - 1] ?? 1, 1))
-            .f32(a.epsilon)
-            .u32(0)
-            .u32(0)
-            .u32(0)
-            .build(),
+          params: LAYER_NORM_PARAMS.pack({
+            rows,
+            len,
+            paramLen: Math.max(period, 1),
+            lastDim: Math.max(shape[shape.length - 1] ?? 1, 1),
+            epsilon: a.epsilon,
+          }),
           bindings: [
             { io: 'in', index: 0 },
             { io: 'in', index: 1 },
@@ -73,15 +70,15 @@ export const layerNormKernel: KernelDef = {
 const BN_WG = 256;
 const FOLD_WG = 64;
 
-export const batchNormKernel: KernelDef = {
+export const batchNormKernel: KernelDef<'batchNorm'> = {
   op: 'batchNorm',
   select(node, caps) {
-    const a = node.attrs as BatchNormAttrs;
+    const a = node.attrs;
     const shape = node.inputs[0]!.shape;
     const channels = shape.length >= 2 ? shape[1] : (shape[0] ?? 1);
     const spatial = shape.length >= 2 ? sizeOf(shape.slice(2)) : 1;
     const count = sizeOf(shape);
-    const params = new ParamsBuilder().u32(count).u32(channels).u32(spatial).f32(a.epsilon).build();
+    const params = BATCH_NORM_PARAMS.pack({ count, channels, spatial, epsilon: a.epsilon });
     const none = count === 0;
     const eb = bytesPerElement(node.inputs[0]!.dtype);
     // the folded statistics are f32 whatever the storage type

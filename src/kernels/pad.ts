@@ -1,9 +1,9 @@
 // Pad: one pipeline per mode and storage element (32-bit words or f16); a word constant travels as raw bits.
 import { gpuDType } from '../core/dtype.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
-import type { PadAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d, rankDims } from './params.js';
+import { PAD_PARAMS } from './uniforms.js';
 import { storageElem } from './data-movement.js';
 
 const WG = 256;
@@ -17,12 +17,12 @@ export function padValueBits(value: number, dtype: string): number {
   return (Math.trunc(value) | 0) >>> 0;
 }
 
-export const padKernel: KernelDef = {
+export const padKernel: KernelDef<'pad'> = {
   op: 'pad',
   select(node, caps) {
     const x = node.inputs[0]!;
     const elem = storageElem(x);
-    const a = node.attrs as PadAttrs;
+    const a = node.attrs;
     const r = x.shape.length;
     const out = node.outputs[0].shape;
     const count = sizeOf(out);
@@ -43,20 +43,20 @@ export const padKernel: KernelDef = {
       })),
       stridesOf(x.shape),
     );
-    const params = new ParamsBuilder()
-      .u32(count)
-      .u32(axes.length)
-      .f32(a.value)
-      .u32(padValueBits(a.value, x.dtype))
-      .dims(
+    const params = PAD_PARAMS.pack({
+      count,
+      rank: axes.length,
+      valueF32: a.value,
+      valueBits: padValueBits(a.value, x.dtype),
+      outShape: rankDims(
         axes.map((m) => m.size),
         1,
-      )
-      .dims(axes.map((m) => m.stride))
-      .dims(axes.map((m) => m.cropBegin))
-      .dims(axes.map((m) => m.cropLen))
-      .dims(axes.map((m) => m.padBegin))
-      .build();
+      ),
+      inStrides: rankDims(axes.map((m) => m.stride)),
+      cropBegin: rankDims(axes.map((m) => m.cropBegin)),
+      cropLen: rankDims(axes.map((m) => m.cropLen)),
+      padBegin: rankDims(axes.map((m) => m.padBegin)),
+    });
     return {
       calls: [
         {

@@ -1,25 +1,25 @@
-// 2-D pooling on NCHW f32 or f16 (math in f32). Whole-plane windows (global pooling, e.g. 1x480x80x80 -> 1x480x1x1) take a
+// 2-D pooling on NCHW f32 or f16 (math in f32). Whole-plane windows (global pooling, e.g. 1x480x80x80 -> 1x480x1x1)
+// take a
 // workgroup reduction per plane; everything else one output per invocation.
-import { KestrelError } from '../core/errors.js';
 import { bytesPerElement } from '../core/dtype.js';
 import { sizeOf } from '../core/shape.js';
-import type { PoolAttrs } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
-import { unsupported } from './stub.js';
+import { grid1d } from './params.js';
+import { GLOBAL_POOL_PARAMS, POOL_PARAMS } from './uniforms.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 const MAX_CONST_WINDOW = 49;
 // Measured on lavapipe at 1x480x80x80: vec4 loads with 16-32 lanes per plane beat scalar loads 2-4x.
 const GLOBAL_WG = 32;
 
-export const poolKernel: KernelDef = {
+export const poolKernel: KernelDef<'pool'> = {
   op: 'pool',
   select(node, caps) {
     const x = node.inputs[0]!;
     if (x.dtype !== 'f32' && x.dtype !== 'f16') unsupported(node, `pooling of ${x.dtype} values`);
     const eb = bytesPerElement(x.dtype);
-    const a = node.attrs as PoolAttrs;
+    const a = node.attrs;
     const [n, c, h, w] = x.shape;
     const [, , oh, ow] = node.outputs[0].shape;
     const count = sizeOf(node.outputs[0].shape);
@@ -48,10 +48,7 @@ export const poolKernel: KernelDef = {
               file: vec4 ? 'pool_global_vec4.wgsl' : 'pool_global.wgsl',
               overrides: { KIND: kind, WG: GLOBAL_WG },
             },
-            params: new ParamsBuilder()
-              .u32(planes)
-              .u32(h * w)
-              .build(),
+            params: GLOBAL_POOL_PARAMS.pack({ planes, planeSize: h * w }),
             bindings: [...bindings],
             workgroups: grid1d(planes, caps.maxWorkgroupsPerDim),
             flops: planes * h * w,
@@ -60,24 +57,24 @@ export const poolKernel: KernelDef = {
         ],
       };
     }
-    const params = new ParamsBuilder()
-      .u32(count)
-      .u32(h)
-      .u32(w)
-      .u32(oh)
-      .u32(ow)
-      .u32(a.kernel[0])
-      .u32(a.kernel[1])
-      .u32(a.strides[0])
-      .u32(a.strides[1])
-      .u32(a.pads[0])
-      .u32(a.pads[1])
-      .u32(a.dilations[0])
-      .u32(a.dilations[1])
-      .u32(h + a.pads[2])
-      .u32(w + a.pads[3])
-      .u32(a.countIncludePad ? 1 : 0)
-      .build();
+    const params = POOL_PARAMS.pack({
+      count,
+      inH: h,
+      inW: w,
+      outH: oh,
+      outW: ow,
+      kernelH: a.kernel[0],
+      kernelW: a.kernel[1],
+      strideH: a.strides[0],
+      strideW: a.strides[1],
+      padTop: a.pads[0],
+      padLeft: a.pads[1],
+      dilationH: a.dilations[0],
+      dilationW: a.dilations[1],
+      paddedH: h + a.pads[2],
+      paddedW: w + a.pads[3],
+      countIncludePad: a.countIncludePad ? 1 : 0,
+    });
     // Small windows become pipeline constants (one pipeline per window size; larger ones stay uniform).
     const constWindow = a.kernel[0] * a.kernel[1] <= MAX_CONST_WINDOW;
     const overrides = { KIND: kind, WG, KH: constWindow ? a.kernel[0] : 0, KW: constWindow ? a.kernel[1] : 0 };

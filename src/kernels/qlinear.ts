@@ -3,8 +3,8 @@
 import { UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { QLinearAttrs } from '../ir/graph.js';
-import { ParamsBuilder } from './params.js';
-import type { BindingRef, KernelCaps, KernelDef, KernelSelection, KNode } from './types.js';
+import { QCONV_PARAMS } from './uniforms.js';
+import type { BindingRef, KernelCaps, KernelDef, KernelSelection, KNode, KNodeOf } from './types.js';
 
 const WG = 64;
 const BINDINGS: BindingRef[] = [
@@ -14,7 +14,10 @@ const BINDINGS: BindingRef[] = [
   { io: 'in', index: 3 },
   { io: 'out', index: 0 },
 ];
-/** Test knobs: the subgroup-free kernel, the subgroup kernel's path for subgroups narrower than 8, its dot4I8Packed form. */
+/**
+ * Test knobs: the subgroup-free kernel, the subgroup kernel's path for subgroups narrower than 8, its dot4I8Packed
+ * form.
+ */
 export const QLINEAR_TEST = { simpleOnly: false, noBroadcast: false, packedDot: false };
 
 interface Geometry {
@@ -80,7 +83,7 @@ function matmulGeometry(node: KNode, a: QLinearAttrs): Geometry {
   };
 }
 
-function select(node: KNode, caps: KernelCaps): KernelSelection {
+function select(node: KNodeOf<'qconv' | 'qmatmul'>, caps: KernelCaps): KernelSelection {
   if (!caps.dot4)
     throw new UnsupportedOpError(
       node.name,
@@ -88,37 +91,42 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
       0,
       'integer kernels need packed_4x8_integer_dot_product (the fuseQdq pass is skipped without it)',
     );
-  const a = node.attrs as QLinearAttrs;
+  const a = node.attrs;
   const geo = node.op === 'qconv' ? convGeometry(node, a) : matmulGeometry(node, a);
   const c4 = Math.ceil(geo.cg / 4);
   const oct = geo.ocPerGroup % 4 === 0 || geo.ocPerGroup === geo.outC ? 4 : 1;
   const depthwise = geo.cg === 1 && geo.ocPerGroup === 1;
   const windowed = geo.kw <= 7 && geo.strides[1] <= 4 && geo.dilations[1] <= 4;
   const prelude = { KW: geo.kw, SW: geo.strides[1], DW: geo.dilations[1] };
-  const params = new ParamsBuilder()
-    .u32(geo.pixels)
-    .u32(geo.outW)
-    .u32(geo.outH)
-    .u32(geo.outC)
-    .i32(geo.inH)
-    .i32(geo.inW)
-    .u32(geo.cg)
-    .u32(c4)
-    .u32(geo.kh)
-    .u32(geo.kw)
-    .u32(geo.ocPerGroup)
-    .u32(geo.kh * geo.kw * c4)
-    .i32(geo.strides[0])
-    .i32(geo.strides[1])
-    .i32(geo.pads[0])
-    .i32(geo.pads[1])
-    .i32(geo.dilations[0])
-    .i32(geo.dilations[1])
-    .i32(a.xZero)
-    .i32(a.xOffset);
-  geo.xStrides.forEach((s) => params.u32(s));
-  geo.yStrides.forEach((s) => params.u32(s));
-  params.i32(a.yZero).i32(a.qmin).i32(a.qmax).f32(a.yDiv);
+  const [xN, xC, xH, xW] = geo.xStrides;
+  const [yN, yC, yH, yW] = geo.yStrides;
+  const params = QCONV_PARAMS.pack({
+    pixels: geo.pixels,
+    outW: geo.outW,
+    outH: geo.outH,
+    outC: geo.outC,
+    inH: geo.inH,
+    inW: geo.inW,
+    cg: geo.cg,
+    c4,
+    kh: geo.kh,
+    kw: geo.kw,
+    ocPerGroup: geo.ocPerGroup,
+    wRow: geo.kh * geo.kw * c4,
+    strideH: geo.strides[0],
+    strideW: geo.strides[1],
+    padH: geo.pads[0],
+    padW: geo.pads[1],
+    dilH: geo.dilations[0],
+    dilW: geo.dilations[1],
+    xZero: a.xZero,
+    xOffset: a.xOffset,
+    ...{ xN, xC, xH, xW, yN, yC, yH, yW },
+    yZero: a.yZero,
+    qmin: a.qmin,
+    qmax: a.qmax,
+    yDiv: a.yDiv,
+  });
   const macs = geo.pixels * geo.outC * geo.cg * geo.kh * geo.kw;
   const bytes = 4 * (sizeOf(node.inputs[0]!.shape) + sizeOf(node.outputs[0].shape)) + 4 * sizeOf(node.inputs[1]!.shape);
   // 4 consecutive output pixels per lane, their input columns loaded once per kernel row
@@ -129,7 +137,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
         {
           variant: 'qconv2d.depthwise',
           shader: { file: 'qconv2d_depthwise.wgsl', prelude, overrides: { WG } },
-          params: params.build(),
+          params,
           bindings: BINDINGS,
           workgroups: [Math.ceil(lanes / WG), geo.outC, 1],
           flops: 2 * macs,
@@ -153,7 +161,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
               ...(QLINEAR_TEST.packedDot ? { PACKED_DOT: true } : {}),
             },
           },
-          params: params.build(),
+          params,
           bindings: BINDINGS,
           workgroups: [Math.ceil(lanes / WG), Math.ceil(geo.outC / 8), 1],
           flops: 2 * macs,
@@ -167,7 +175,7 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
       {
         variant: `${node.op === 'qconv' ? 'qconv2d' : 'qmatmul'}.dot4${oct === 1 ? '.grouped' : ''}`,
         shader: { file: 'qconv2d_dot4.wgsl', overrides: { WG, OCT: oct } },
-        params: params.build(),
+        params,
         bindings: BINDINGS,
         workgroups: [Math.ceil(geo.pixels / WG), Math.ceil(geo.outC / oct), 1],
         flops: 2 * macs,
@@ -177,5 +185,5 @@ function select(node: KNode, caps: KernelCaps): KernelSelection {
   };
 }
 
-export const qconvKernel: KernelDef = { op: 'qconv', select };
-export const qmatmulKernel: KernelDef = { op: 'qmatmul', select };
+export const qconvKernel: KernelDef<'qconv'> = { op: 'qconv', select };
+export const qmatmulKernel: KernelDef<'qmatmul'> = { op: 'qmatmul', select };

@@ -5,8 +5,10 @@ import { KestrelError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
 import type { QuantAttrs } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
-import { ParamsBuilder, grid1d } from './params.js';
-import type { KNode, KernelDef } from './types.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
+import { grid1d } from './params.js';
+import { DEQUANTIZE_PARAMS, QUANTIZE_PARAMS } from './uniforms.js';
+import type { KNode, KNodeOf, KernelDef } from './types.js';
 
 const WG = 256;
 const PACK_MODE: Partial<Record<DType, number>> = { i8: 1, u8: 2, i4: 3, u4: 4 };
@@ -50,19 +52,22 @@ function quantIndex(x: TensorInfo, scale: TensorInfo, a: QuantAttrs, name: strin
   return [Math.max(inner, 1), dim, 1, 0, 1, 0, 0, 0];
 }
 
-function select(node: KNode, quantize: boolean) {
-  const a = node.attrs as QuantAttrs;
+function select(node: KNodeOf<'quantize' | 'dequantize'>, quantize: boolean) {
+  const a = node.attrs;
   const [x, scale, zp] = node.inputs;
   const count = sizeOf(node.outputs[0].shape);
   const q = quantIndex(x!, scale!, a, node.name);
-  const params = new ParamsBuilder().u32(count);
+  const [inner, axisDim, block, strideOuter, strideAxis, strideInner] = q;
+  const qIndex = { inner, axisDim, block, strideOuter, strideAxis, strideInner };
+  let params: UniformBytes;
   if (quantize) {
     if (a.fake && (node.outputs[0].dtype !== 'f32' || x!.dtype !== 'f32'))
       throw new KestrelError('USAGE', `node '${node.name}': a fused quantize-dequantize runs on f32 only`);
-    const [lo, hi] = QUANT_RANGE[a.fake ? a.to! : node.outputs[0].dtype] ?? [0, 255];
-    params.i32(lo).i32(hi);
+    const [qmin, qmax] = QUANT_RANGE[a.fake ? a.to! : node.outputs[0].dtype] ?? [0, 255];
+    params = QUANTIZE_PARAMS.pack({ count, qmin, qmax, q: qIndex });
+  } else {
+    params = DEQUANTIZE_PARAMS.pack({ count, q: qIndex });
   }
-  params.vec4u(q.slice(0, 4)).vec4u(q.slice(4));
   const overrides: Record<string, number | boolean> = {
     WG,
     ZP_MODE: mode(node, 2),
@@ -93,7 +98,7 @@ function select(node: KNode, quantize: boolean) {
       {
         variant: quantize ? (a.fake ? 'quantize.dequantize' : 'quantize') : 'dequantize',
         shader: { file: quantize ? 'quantize.wgsl' : 'dequantize.wgsl', overrides },
-        params: params.build(),
+        params,
         bindings: [
           { io: 'in' as const, index: 0 },
           { io: 'in' as const, index: 1 },
@@ -108,5 +113,5 @@ function select(node: KNode, quantize: boolean) {
   };
 }
 
-export const dequantizeKernel: KernelDef = { op: 'dequantize', select: (n) => select(n, false) };
-export const quantizeKernel: KernelDef = { op: 'quantize', select: (n) => select(n, true) };
+export const dequantizeKernel: KernelDef<'dequantize'> = { op: 'dequantize', select: (n) => select(n, false) };
+export const quantizeKernel: KernelDef<'quantize'> = { op: 'quantize', select: (n) => select(n, true) };

@@ -3,9 +3,10 @@
 import { bytesPerElement, gpuDType } from '../core/dtype.js';
 import { KestrelError } from '../core/errors.js';
 import { normAxis, sizeOf, stridesOf } from '../core/shape.js';
-import type { ArgReduceAttrs, ReduceAttrs, ReduceKind } from '../ir/graph.js';
+import type { ReduceKind } from '../ir/graph.js';
 import type { KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d } from './params.js';
+import { ARG_REDUCE_PARAMS, REDUCE_I32_PARAMS, REDUCE_PARAMS } from './uniforms.js';
 import { ROW_WG, axisView, rowGrid, rowLanes } from './softmax.js';
 
 export const REDUCE_KINDS: Record<ReduceKind, number> = {
@@ -62,10 +63,10 @@ export function reduceGroups(shape: number[], axes: number[]): { kept: DimGroup[
   return { kept, reduced };
 }
 
-export const reduceKernel: KernelDef = {
+export const reduceKernel: KernelDef<'reduce'> = {
   op: 'reduce',
   select(node, caps) {
-    const a = node.attrs as ReduceAttrs;
+    const a = node.attrs;
     const x = node.inputs[0]!;
     const axes = a.axes.map((ax) => normAxis(ax, x.shape.length));
     const { kept, reduced } = reduceGroups(x.shape, axes);
@@ -74,13 +75,16 @@ export const reduceKernel: KernelDef = {
     if (kept.length > 4 || reduced.length > 4)
       throw new KestrelError('USAGE', `node '${node.name}': reduce over more than 4 merged dims`);
     const pad = (l: DimGroup[]) => [...new Array<DimGroup>(4 - l.length).fill({ size: 1, stride: 0 }), ...l];
-    const geometry = (p: ParamsBuilder) =>
-      p
-        .vec4u(pad(kept).map((g) => g.size))
-        .vec4u(pad(kept).map((g) => g.stride))
-        .vec4u(pad(reduced).map((g) => g.size))
-        .vec4u(pad(reduced).map((g) => g.stride))
-        .build();
+    const geometry = {
+      outputs,
+      len,
+      keptRank: kept.length,
+      redRank: reduced.length,
+      keptShape: pad(kept).map((g) => g.size),
+      keptStrides: pad(kept).map((g) => g.stride),
+      redShape: pad(reduced).map((g) => g.size),
+      redStrides: pad(reduced).map((g) => g.stride),
+    };
     if (gpuDType(x.dtype) === 'i32') {
       const init = INT_INIT[a.kind];
       if (init === undefined)
@@ -93,17 +97,7 @@ export const reduceKernel: KernelDef = {
           {
             variant: `reduce.i32.${a.kind}`,
             shader: { file: 'reduce_i32.wgsl', overrides: { WG: ROW_WG, KIND: REDUCE_KINDS[a.kind] } },
-            params: geometry(
-              new ParamsBuilder()
-                .u32(outputs)
-                .u32(len)
-                .u32(kept.length)
-                .u32(reduced.length)
-                .i32(init)
-                .i32(0)
-                .u32(0)
-                .u32(0),
-            ),
+            params: REDUCE_I32_PARAMS.pack({ ...geometry, init: [init, 0] }),
             bindings: [
               { io: 'in', index: 0 },
               { io: 'out', index: 0 },
@@ -120,9 +114,7 @@ export const reduceKernel: KernelDef = {
     const eb = bytesPerElement(x.dtype);
     const lanes = rowLanes(outputs, len);
     const [i0, i1] = initOf(a.kind);
-    const params = geometry(
-      new ParamsBuilder().u32(outputs).u32(len).u32(kept.length).u32(reduced.length).f32(i0).f32(i1).u32(0).u32(0),
-    );
+    const params = REDUCE_PARAMS.pack({ ...geometry, init: [i0, i1] });
     return {
       calls: [
         {
@@ -143,10 +135,10 @@ export const reduceKernel: KernelDef = {
   },
 };
 
-export const argReduceKernel: KernelDef = {
+export const argReduceKernel: KernelDef<'argReduce'> = {
   op: 'argReduce',
   select(node, caps) {
-    const a = node.attrs as ArgReduceAttrs;
+    const a = node.attrs;
     const x = node.inputs[0]!;
     if (x.dtype !== 'f32' && x.dtype !== 'f16')
       throw new KestrelError(
@@ -164,12 +156,7 @@ export const argReduceKernel: KernelDef = {
             file: 'argreduce.wgsl',
             overrides: { WG: ROW_WG, ROW_LANES: lanes, WANT_MAX: a.kind === 'max', SELECT_LAST: !!a.selectLastIndex },
           },
-          params: new ParamsBuilder()
-            .u32(rows)
-            .u32(len)
-            .u32(inner)
-            .f32(a.kind === 'max' ? -Infinity : Infinity)
-            .build(),
+          params: ARG_REDUCE_PARAMS.pack({ rows, len, inner, init: a.kind === 'max' ? -Infinity : Infinity }),
           bindings: [
             { io: 'in', index: 0 },
             { io: 'out', index: 0 },

@@ -1,7 +1,7 @@
 // Every IR op's kernel, in one map.
 import { UnsupportedOpError } from '../core/errors.js';
 import type { IrOp } from '../ir/graph.js';
-import type { KernelDef } from './types.js';
+import type { AnyKernelDef, KernelDef } from './types.js';
 import { binaryKernel } from './binary.js';
 import { unaryKernel, castKernel, whereKernel } from './elementwise.js';
 import { convKernel } from './conv.js';
@@ -17,7 +17,7 @@ import { resizeKernel } from './resize.js';
 import { dequantizeKernel, quantizeKernel } from './quant.js';
 import { qconvKernel, qmatmulKernel } from './qlinear.js';
 
-const KERNELS: KernelDef[] = [
+const KERNELS: AnyKernelDef[] = [
   binaryKernel,
   unaryKernel,
   castKernel,
@@ -44,7 +44,8 @@ const KERNELS: KernelDef[] = [
   qmatmulKernel,
 ];
 
-const BY_OP = new Map<IrOp, KernelDef>(KERNELS.map((k) => [k.op, k]));
+// keyed by op, so the kernel found for node.op takes that node: the one place the pairing is asserted
+const BY_OP = new Map<IrOp, KernelDef>(KERNELS.map((k) => [k.op, k as KernelDef]));
 
 export function kernelFor(op: IrOp, node: string): KernelDef {
   const k = BY_OP.get(op);

@@ -1,13 +1,13 @@
 // Resize (ONNX semantics, following its reference implementation). Nearest works on any rank and any
 // 32-bit dtype or f16; linear and cubic interpolate up to two axes of an f32/f16 tensor (others unchanged).
 import { type StridedCopy, storageElem, stridedCopyCalls } from './data-movement.js';
-import { KestrelError } from '../core/errors.js';
 import { sizeOf, stridesOf } from '../core/shape.js';
 import type { CoordMode, NearestMode, ResizeAttrs } from '../ir/graph.js';
 import type { KernelCall, KernelCaps, KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d } from './params.js';
+import { RESIZE_2D_PARAMS, RESIZE_NEAREST_PARAMS, UPSAMPLE_PARAMS } from './uniforms.js';
 import { padValueBits } from './pad.js';
-import { unsupported } from './stub.js';
+import { unsupported } from './unsupported.js';
 
 const WG = 256;
 const NEAREST_MODES: Record<NearestMode, number> = { round_prefer_floor: 0, round_prefer_ceil: 1, floor: 2, ceil: 3 };
@@ -77,16 +77,24 @@ function mergeIdentityAxes(axes: ResizeAxis[]): ResizeAxis[] {
   return out;
 }
 
-function pushAxis(p: ParamsBuilder, a: ResizeAxis): ParamsBuilder {
-  return p.vec4u([a.inLen, a.outLen, a.identity ? 1 : 0, 0]).vec4f([a.half, a.num, a.den, a.add]);
+function axisParams(a: ResizeAxis) {
+  return {
+    inLen: a.inLen,
+    outLen: a.outLen,
+    identity: a.identity ? 1 : 0,
+    half: a.half,
+    num: a.num,
+    den: a.den,
+    add: a.add,
+  };
 }
 
-export const resizeKernel: KernelDef = {
+export const resizeKernel: KernelDef<'resize'> = {
   op: 'resize',
   select(node, caps) {
     const x = node.inputs[0]!;
     const elem = storageElem(x);
-    const at = node.attrs as ResizeAttrs;
+    const at = node.attrs;
     const out = node.outputs[0].shape;
     const r = x.shape.length;
     const count = sizeOf(out);
@@ -108,22 +116,21 @@ export const resizeKernel: KernelDef = {
         return { calls: stridedCopyCalls(up, caps, 'resize.nearest.int', bindings[0], bindings[1], elem) };
       }
       const merged = mergeIdentityAxes(axes);
-      const p = new ParamsBuilder()
-        .u32(count)
-        .u32(merged.length)
-        .u32(NEAREST_MODES[at.nearestMode])
-        .u32(crop)
-        .u32(padValueBits(at.extrapolationValue, x.dtype))
-        .f32(at.extrapolationValue)
-        .u32(0)
-        .u32(0);
-      for (let d = 0; d < 8; d++) pushAxis(p, merged[d] ?? UNIT_AXIS);
+      const p = RESIZE_NEAREST_PARAMS.pack({
+        count,
+        rank: merged.length,
+        nearestMode: NEAREST_MODES[at.nearestMode],
+        crop,
+        extrapolationBits: padValueBits(at.extrapolationValue, x.dtype),
+        extrapolationF32: at.extrapolationValue,
+        axes: Array.from({ length: 8 }, (_, d) => axisParams(merged[d] ?? UNIT_AXIS)),
+      });
       return {
         calls: [
           {
             variant: 'resize.nearest',
             shader: { file: 'resize_nearest.wgsl', prelude: { elem_t: elem }, overrides: { WG, HALF: elem === 'f16' } },
-            params: p.build(),
+            params: p,
             bindings: [...bindings],
             workgroups,
             bytes: count * 8,
@@ -142,24 +149,23 @@ export const resizeKernel: KernelDef = {
     const hAx = hAxis === wAxis ? UNIT_AXIS : axes[hAxis];
     const mid = hAxis === wAxis ? 1 : sizeOf(out.slice(hAxis + 1, wAxis));
     const inner = sizeOf(out.slice(wAxis + 1));
-    const p = new ParamsBuilder()
-      .u32(count)
-      .u32(mid)
-      .u32(inner)
-      .u32(crop)
-      .f32(at.extrapolationValue)
-      .f32(at.cubicCoeffA)
-      .u32(at.excludeOutside ? 1 : 0)
-      .u32(0);
-    pushAxis(p, hAx);
-    pushAxis(p, axes[wAxis]);
+    const p = RESIZE_2D_PARAMS.pack({
+      count,
+      mid,
+      inner,
+      crop,
+      extrapolation: at.extrapolationValue,
+      cubicA: at.cubicCoeffA,
+      excludeOutside: at.excludeOutside ? 1 : 0,
+      axes: [axisParams(hAx), axisParams(axes[wAxis])],
+    });
     const taps = at.mode === 'cubic' ? 16 : 4;
     return {
       calls: [
         {
           variant: `resize.${at.mode}`,
           shader: { file: 'resize_2d.wgsl', overrides: { MODE: at.mode === 'cubic' ? 1 : 0, WG } },
-          params: p.build(),
+          params: p,
           bindings: [...bindings],
           workgroups,
           flops: count * taps * 2,
@@ -208,13 +214,7 @@ function pow2Upsample2d(inShape: number[], outShape: number[], caps: KernelCaps)
   const wgX = 16; // one shape for all sizes: one pipeline
   const grid: [number, number, number] = [Math.ceil(ow / 4 / wgX), Math.ceil(rows / (wg / wgX)), 1];
   if (grid.some((d) => d > caps.maxWorkgroupsPerDim)) return null; // the strided copy handles the rest
-  const params = new ParamsBuilder()
-    .u32(ow / 4)
-    .u32(iw)
-    .u32(Math.log2(fh))
-    .u32(Math.log2(fw))
-    .u32(rows)
-    .build();
+  const params = UPSAMPLE_PARAMS.pack({ outW4: ow / 4, inW: iw, shiftH: Math.log2(fh), shiftW: Math.log2(fw), rows });
   return {
     variant: 'resize.nearest.pow2',
     shader: { file: 'upsample_nearest.wgsl', overrides: { WG_X: wgX, WG_Y: wg / wgX } },

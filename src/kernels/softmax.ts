@@ -2,9 +2,9 @@
 // outer * inner rows is reduced by one lane, or by one workgroup when there are a few long rows.
 import { bytesPerElement } from '../core/dtype.js';
 import { normAxis, sizeOf } from '../core/shape.js';
-import type { SoftmaxAttrs } from '../ir/graph.js';
 import type { KernelCaps, KernelDef } from './types.js';
-import { ParamsBuilder, grid1d } from './params.js';
+import { grid1d } from './params.js';
+import { SOFTMAX_PARAMS } from './uniforms.js';
 
 export const ROW_WG = 64;
 
@@ -28,10 +28,10 @@ export function rowGrid(rows: number, len: number, lanes: number, caps: KernelCa
   return grid1d(Math.ceil(rows / (ROW_WG / lanes)), caps.maxWorkgroupsPerDim);
 }
 
-export const softmaxKernel: KernelDef = {
+export const softmaxKernel: KernelDef<'softmax'> = {
   op: 'softmax',
   select(node, caps) {
-    const a = node.attrs as SoftmaxAttrs;
+    const a = node.attrs;
     const shape = node.inputs[0]!.shape;
     const { outer, len, inner } = axisView(shape, normAxis(a.axis, shape.length));
     const rows = outer * inner;
@@ -42,7 +42,7 @@ export const softmaxKernel: KernelDef = {
         {
           variant: `softmax${a.log ? '.log' : ''}${lanes === 1 ? '.lane' : '.wg'}`,
           shader: { file: 'softmax.wgsl', overrides: { WG: ROW_WG, ROW_LANES: lanes, LOG: !!a.log } },
-          params: new ParamsBuilder().u32(rows).u32(len).u32(inner).u32(0).build(),
+          params: SOFTMAX_PARAMS.pack({ rows, len, inner }),
           bindings: [
             { io: 'in', index: 0 },
             { io: 'out', index: 0 },

@@ -1,15 +1,13 @@
 // The contract between the planner and the kernel library: a KernelDef looks at one IR node (with
 // concrete shapes) and says which shader file, specialization, uniforms, bindings and dispatch to use.
-import type { Epilogue, IrOp } from '../ir/graph.js';
+import type { Epilogue, IrOp, WithAttrs } from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
-import type { ShaderSpec } from '../runtime/shaders.js';
+import type { ShaderSpec } from '../shaders/assemble.js';
 import type { ChoiceRecord, TuningLookup } from './tuning.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
 
-export interface KNode {
+export interface KNodeBase {
   name: string;
-  op: IrOp;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  attrs: any;
   /** null marks an absent optional input. */
   inputs: (TensorInfo | null)[];
   outputs: TensorInfo[];
@@ -19,6 +17,12 @@ export interface KNode {
   /** Which inputs are sub-word integer constants stored packed (4 x 8-bit or 8 x 4-bit per u32). */
   packedInputs?: boolean[];
 }
+
+/** A node as a kernel sees it (concrete shapes), discriminated on `op` like the IR's Node. */
+export type KNode = WithAttrs<KNodeBase>;
+export type KNodeOf<K extends IrOp> = Extract<KNode, { op: K }>;
+/** Any one op's kernel (the registry's entries). */
+export type AnyKernelDef = { [K in IrOp]: KernelDef<K> }[IrOp];
 
 export interface KernelCaps {
   f16: boolean;
@@ -39,12 +43,14 @@ export interface KernelCall {
   /** Human-readable variant name, shown in profiles (e.g. 'conv2d.depthwise'). */
   variant: string;
   shader: ShaderSpec;
-  /** Bytes of the kernel's `params` uniform (binding 0); build with ParamsBuilder. */
-  params: ArrayBuffer;
+  /** The kernel's `params` uniform (binding 0), packed by its schema in uniforms.ts (checked against the shader). */
+  params: UniformBytes;
   /** Storage bindings 1..n, in order. */
   bindings: BindingRef[];
   workgroups: [number, number, number];
-  /** Apply the node's epilogue in this call (only meaningful if the shader requires lib/epilogue.wgsl). Default true. */
+  /**
+   * Apply the node's epilogue in this call (only meaningful if the shader requires lib/epilogue.wgsl). Default true.
+   */
   epilogue?: boolean;
   /** Work done, for GFLOP/s and GB/s in profiles. */
   flops?: number;
@@ -59,8 +65,8 @@ export interface KernelSelection {
   choice?: ChoiceRecord;
 }
 
-export interface KernelDef {
-  op: IrOp;
+export interface KernelDef<K extends IrOp = IrOp> {
+  op: K;
   /** `tuning` picks among a tunable kernel's candidates (a measured profile); without it the portable default runs. */
-  select(node: KNode, caps: KernelCaps, tuning?: TuningLookup): KernelSelection;
+  select: (node: KNodeOf<K>, caps: KernelCaps, tuning?: TuningLookup) => KernelSelection;
 }

@@ -6,7 +6,7 @@ import type { Limits } from '../core/limits.js';
 import { sizeOf, shapeStr } from '../core/shape.js';
 import { type HostTensor, toNumbers } from '../core/tensor.js';
 import { foldNode } from '../ir/fold.js';
-import type { Epilogue, Graph, IrOp, Node, Value } from '../ir/graph.js';
+import { type Epilogue, type Graph, type IrOp, type Node, type OpAttrs, type Value, makeNode } from '../ir/graph.js';
 import { inferNode } from '../ir/infer-shapes.js';
 import { type OnnxAttribute, type OnnxNode, int64 } from './proto.js';
 import { type ExternalReader, decodeTensor } from './tensor.js';
@@ -14,7 +14,7 @@ import { type ExternalReader, decodeTensor } from './tensor.js';
 export class Attrs {
   private map = new Map<string, OnnxAttribute>();
   constructor(
-    private readonly node: OnnxNode,
+    node: OnnxNode,
     private readonly where: string,
   ) {
     for (const a of node.attribute) this.map.set(a.name, a);
@@ -185,24 +185,23 @@ export class ImportContext {
   }
 
   /** Emits one IR node (or folds it when every input is constant) and returns its first output's name. */
-  emit(op: IrOp, attrs: unknown, inputs: string[], out?: string, epilogue?: Epilogue): string {
+  emit<K extends IrOp>(op: K, attrs: OpAttrs[K], inputs: string[], out?: string, epilogue?: Epilogue): string {
     const outName = out ?? this.tmp();
-    const node: Node = {
+    const node: Node = makeNode(op, attrs, {
       name: this.emitted === 0 ? this.nodeName : `${this.nodeName}#${this.emitted}`,
-      op,
-      attrs,
       inputs,
       outputs: [outName],
       epilogue,
       origin: [this.nodeName],
-    };
+    });
     this.emitted++;
     const ins = inputs.map((n) => (n ? this.value(n) : undefined));
     const [info] = inferNode(node, ins);
     // checked before folding, which would allocate the value on the host
     if (sizeOf(info.shape) > this.limits.maxTensorElements) {
       throw new LimitError(
-        `node '${this.nodeName}' (${this.node.opType}): output ${shapeStr(info.shape)} exceeds maxTensorElements (${this.limits.maxTensorElements})`,
+        `node '${this.nodeName}' (${this.node.opType}): output ${shapeStr(info.shape)} exceeds maxTensorElements ` +
+          `(${this.limits.maxTensorElements})`,
       );
     }
     const present = inputs.filter(Boolean);

@@ -38,7 +38,8 @@ export function resolveInputShapes(model: Model, given: Record<string, number[]>
       const dyn = io.dims.filter((d) => typeof d === 'string');
       if (dyn.length)
         throw new InputError(
-          `input '${io.name}' has dynamic dims (${dyn.join(', ')}); give its shape (e.g. --shape ${io.name}=${io.dims.map((d) => (typeof d === 'string' ? 1 : d)).join('x')})`,
+          `input '${io.name}' has dynamic dims (${dyn.join(', ')}); give its shape (e.g. --shape ` +
+            `${io.name}=${io.dims.map((d) => (typeof d === 'string' ? 1 : d)).join('x')})`,
         );
       out.set(io.name, io.dims as number[]);
     }

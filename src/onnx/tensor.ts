@@ -53,7 +53,8 @@ export function decodeTensor(t: OnnxTensor, what: string, limits: Limits, extern
     const bytes = dtype === 'i4' || dtype === 'u4' ? Math.ceil(n / 2) : n * out.BYTES_PER_ELEMENT;
     if (raw.length !== bytes)
       throw new ModelFormatError(
-        `${label}: raw_data has ${raw.length} bytes, shape [${shape.join(',')}] of ${ONNX_DTYPE_NAME[t.dataType]} needs ${bytes}`,
+        `${label}: raw_data has ${raw.length} bytes, shape [${shape.join(',')}] of ${ONNX_DTYPE_NAME[t.dataType]} ` +
+          `needs ${bytes}`,
       );
     // a copy in a fresh, aligned buffer: Node's Buffer#slice is a view at any offset
     const copy = new Uint8Array(raw);

@@ -3,10 +3,10 @@
 import { ModelFormatError } from '../core/errors.js';
 
 export type ScalarKind = 'int64' | 'uint64' | 'int32' | 'float' | 'double' | 'string' | 'bytes';
-/** A field: its JS name, a scalar kind or the name of a message schema, and whether it repeats. */
+/** A field: its JS name, a ScalarKind or the name of a message schema, and whether it repeats. */
 export interface FieldSpec {
   name: string;
-  kind: ScalarKind | string;
+  kind: string;
   repeated?: boolean;
   /** No default when absent (a oneof member whose presence matters). */
   presence?: boolean;

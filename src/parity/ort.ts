@@ -3,7 +3,7 @@ import { KestrelError, MissingDependencyError } from '../core/errors.js';
 import { isModuleNotFound } from '../core/missing-module.js';
 import type { HostTensor } from '../core/tensor.js';
 
-const ORT_TYPE: Record<string, string> = {
+const ORT_TYPE: Record<string, OrtTensor['type']> = {
   f32: 'float32',
   f16: 'float16',
   i64: 'int64',
@@ -22,14 +22,16 @@ const FROM_ORT: Record<string, HostTensor['dtype']> = {
   bool: 'bool',
 };
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Ort = any;
+/** The onnxruntime-node module (an optional dependency, loaded on demand; its types come with it). */
+export type Ort = typeof import('onnxruntime-node');
+export type OrtSession = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
+type OrtTensor = InstanceType<Ort['Tensor']>;
 
 /** Loads onnxruntime-node; `why` names the feature that needs it in the error when it is missing. */
 export async function loadOnnxruntime(why = '--against onnxruntime'): Promise<Ort> {
   const name = 'onnxruntime-node';
   try {
-    return await import(/* @vite-ignore */ name);
+    return (await import(/* @vite-ignore */ name)) as Ort;
   } catch (e) {
     if (isModuleNotFound(e, name)) throw new MissingDependencyError(name, why);
     throw new KestrelError(
@@ -50,12 +52,14 @@ export async function runOnnxruntime(
     executionProviders: ['cpu'],
     graphOptimizationLevel: 'disabled',
   });
-  const f: Record<string, unknown> = {};
-  for (const [k, t] of Object.entries(feeds)) f[k] = new o.Tensor(ORT_TYPE[t.dtype], t.data, t.shape);
+  // ORT's constructor overloads pair each type name with its array type; HostTensor makes the same pairing
+  const Tensor = o.Tensor as new (type: OrtTensor['type'], data: HostTensor['data'], dims: number[]) => OrtTensor;
+  const f: Record<string, OrtTensor> = {};
+  for (const [k, t] of Object.entries(feeds)) f[k] = new Tensor(ORT_TYPE[t.dtype], t.data, t.shape);
   const r = await session.run(f, outputs ?? session.outputNames);
   const out: Record<string, HostTensor> = {};
-  for (const [k, t] of Object.entries(r) as [string, { type: string; data: HostTensor['data']; dims: number[] }][]) {
-    out[k] = { dtype: FROM_ORT[t.type] ?? 'f32', shape: [...t.dims], data: t.data };
+  for (const [k, t] of Object.entries(r)) {
+    out[k] = { dtype: FROM_ORT[t.type] ?? 'f32', shape: [...t.dims], data: t.data as HostTensor['data'] };
   }
   await session.release?.();
   return out;

@@ -2,7 +2,7 @@
 // over tolerance. Values fused into a step or folded at import are listed as such, not silently skipped.
 import type { HostTensor } from '../core/tensor.js';
 import type { Model } from '../onnx/decode.js';
-import { type OnnxModel, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
+import { decodeModelProto, encodeModelProto } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
 import { PipelineCache } from '../runtime/pipelines.js';
 import { type InternalSessionOptions, Session } from '../runtime/session.js';
@@ -34,7 +34,7 @@ export function withAllOutputs(bytes: Uint8Array): { bytes: Uint8Array; names: s
   const have = new Set(m.graph!.output.map((o) => o.name));
   const names: string[] = [];
   for (const n of m.graph!.node) for (const o of n.output) if (o && n.opType !== 'Constant') names.push(o);
-  for (const n of names) if (!have.has(n)) m.graph!.output.push({ name: n } as never);
+  for (const n of names) if (!have.has(n)) m.graph!.output.push({ name: n });
   return { bytes: encodeModelProto(m), names };
 }
 

@@ -1,4 +1,5 @@
-// Precision sweep: the same student in f32, fp16 weights, fp16 compute, int8 and int4 weights and full int8 (QDQ), each run on
+// Precision sweep: the same student in f32, fp16 weights, fp16 compute, int8 and int4 weights and full int8 (QDQ), each
+// run on
 // Kestrel and compared layer by layer with the f32 run, so a user sees what precision the student affords.
 import { f16ToF32 } from '../core/dtype.js';
 import type { HostTensor } from '../core/tensor.js';

@@ -2,13 +2,22 @@
 import { bytesPerElement, gpuDType, isPackedInt } from '../core/dtype.js';
 import { KestrelError, UnsupportedOpError } from '../core/errors.js';
 import { sizeOf } from '../core/shape.js';
-import { type Epilogue, type FakeQuant, type Graph, type Node, ACT_CODES, epilogueValues } from '../ir/graph.js';
+import {
+  type Epilogue,
+  type FakeQuant,
+  type Graph,
+  type Node,
+  ACT_CODES,
+  epilogueValues,
+  withOpOf,
+} from '../ir/graph.js';
 import type { TensorInfo } from '../ir/infer-shapes.js';
 import { kernelFor } from '../kernels/registry.js';
 import type { KernelCall, KernelCaps, KernelSelection, KNode } from '../kernels/types.js';
 import type { ChoiceRecord, TuningLookup } from '../kernels/tuning.js';
-import type { ShaderHeader, ShaderSpec } from '../runtime/shaders.js';
-import { shaderHeader } from '../runtime/shaders.js';
+import { EP_ACT_PWL, EP_RES_AFTER_ACT, EP_RES_BEFORE_ACT, EP_RES_NONE } from '../kernels/uniforms.js';
+import type { ShaderHeader, ShaderSpec } from '../shaders/assemble.js';
+import { shaderHeader } from '../shaders/assemble.js';
 
 export interface EpilogueBinding {
   scale: string | null;
@@ -18,7 +27,10 @@ export interface EpilogueBinding {
   beta: number;
   postScale: number;
   postShift: number;
-  /** The piecewise-linear activation as data (EP_ACT_PWL): g = clamp(alpha * v / divisor + beta, lo, hi), then v * g / timesInput when timesInput != 0. */
+  /**
+   * The piecewise-linear activation as data (EP_ACT_PWL): g = clamp(alpha * v / divisor + beta, lo, hi), then v * g /
+   * timesInput when timesInput != 0.
+   */
   lo: number;
   hi: number;
   timesInput: number;
@@ -27,9 +39,11 @@ export interface EpilogueBinding {
   fakeQuant: FakeQuant | null;
 }
 
-/** Ops whose kernels take the piecewise-linear activations from the uniform: a handful of flops per output is nothing beside a conv's math, and one pipeline then serves none/relu/clip/hardSigmoid/hardSwish. */
+/**
+ * Ops whose kernels take the piecewise-linear activations from the uniform: a handful of flops per output is nothing
+ * beside a conv's math, and one pipeline then serves none/relu/clip/hardSigmoid/hardSwish.
+ */
 const PWL_OPS = new Set(['conv', 'convTranspose']);
-const EP_ACT_PWL = 1000;
 const F32_MAX = 3.4028234663852886e38;
 
 type PiecewiseLinear = Pick<EpilogueBinding, 'alpha' | 'beta' | 'lo' | 'hi' | 'timesInput' | 'divisor'>;
@@ -146,16 +160,14 @@ export function buildSchedule(
         'f16 tensors need the adapter feature shader-f16 (convert the model to f32 for this adapter)',
       );
     const def = kernelFor(node.op, node.name);
-    const knode: KNode = {
+    const knode: KNode = withOpOf(node, {
       name: node.name,
-      op: node.op,
-      attrs: node.attrs,
       inputs: node.inputs.map(info),
       outputs: node.outputs.map((o) => info(o)!),
       epilogue: node.epilogue ?? null,
       constInputs: node.inputs.map((i) => !!i && g.values.get(i)?.data !== undefined),
       packedInputs: node.inputs.map((i) => packed.has(i)),
-    };
+    });
     const sel = override?.(knode, caps, opts.tuning) ?? def.select(knode, caps, opts.tuning);
     const scratchNames = (sel.scratch ?? []).map((bytes, i) => {
       const name = `#scratch:${node.name}:${i}`;
@@ -175,6 +187,7 @@ export function buildSchedule(
         return name;
       });
       const header = shaderHeader(call.shader.file);
+      checkParams(call, header);
       const shader = withWeightFormat(
         withElemType(call.shader, header, elem, node),
         header,
@@ -192,7 +205,7 @@ export function buildSchedule(
               EP_ACT: pwl ? EP_ACT_PWL : ACT_CODES[ep?.act ?? 'none'],
               EP_BIAS: !!ep?.bias,
               EP_SCALE: !!ep?.scale,
-              EP_RES: ep?.residual ? (ep.residualBeforeAct ? 1 : 2) : 0,
+              EP_RES: ep?.residual ? (ep.residualBeforeAct ? EP_RES_BEFORE_ACT : EP_RES_AFTER_ACT) : EP_RES_NONE,
               // conv kernels take fake quantization as data with the piecewise-linear activation
               EP_FQ: !pwl && !!ep?.fakeQuant,
             },
@@ -219,6 +232,16 @@ export function buildSchedule(
     }
   }
   return { steps, aliases, scratch, packed, offsets };
+}
+
+/** The call's params must be packed as the struct the shader's binding 0 reads (one schema, one layout). */
+export function checkParams(call: KernelCall, header: ShaderHeader): void {
+  if (call.params.struct !== header.params)
+    throw new KestrelError(
+      'USAGE',
+      `kernel ${call.variant} packs its params as ${call.params.struct} but shaders/${call.shader.file} reads ` +
+        `${header.params ?? 'no params uniform'}`,
+    );
 }
 
 /** Byte offset of `name` inside its root (0 for plain views). */

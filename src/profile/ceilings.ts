@@ -3,8 +3,10 @@
 // Profiles and kernels-bench express every kernel as % of these.
 import { type GpuContext, adapterName } from '../runtime/device.js';
 import type { PipelineCache } from '../runtime/pipelines.js';
-import { ParamsBuilder, grid1d } from '../kernels/params.js';
-import type { ShaderSpec } from '../runtime/shaders.js';
+import { grid1d } from '../kernels/params.js';
+import { COUNT_PARAMS, NOOP_PARAMS, PEAK_PARAMS } from '../kernels/uniforms.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
+import type { ShaderSpec } from '../shaders/assemble.js';
 import { type TimingSource, median, prepareDispatch, storageBuffer, timeDispatches } from './microbench.js';
 
 export interface Ceilings {
@@ -73,9 +75,9 @@ export function peakSpec(kind: 'f32' | 'f16' | 'dot4', shape: PeakShape): Shader
     : { file: 'bench/peak_fma.wgsl', prelude: { elem_t: kind }, overrides: { WG: shape.wg, FUSED: !!shape.fused } };
 }
 
-export function peakParams(kind: 'f32' | 'f16' | 'dot4', invocations: number, iters: number): ArrayBuffer {
-  const b = new ParamsBuilder().u32(invocations).u32(iters);
-  return (kind === 'dot4' ? b.u32(0).u32(0) : b.f32(FMA_M).f32(FMA_C)).build();
+export function peakParams(kind: 'f32' | 'f16' | 'dot4', invocations: number, iters: number): UniformBytes {
+  const fma = kind !== 'dot4';
+  return PEAK_PARAMS.pack({ invocations, iters, m: fma ? FMA_M : 0, c: fma ? FMA_C : 0 });
 }
 
 /** Several workgroup sizes and grid sizes (enough workgroups for every core), both multiply-add forms. */
@@ -157,7 +159,7 @@ async function bandwidth(
           ctx,
           cache,
           { file: 'bench/copy_vec4.wgsl', overrides: { WG: wg, PER_LANE: perLane } },
-          new ParamsBuilder().u32(vec4s).build(),
+          COUNT_PARAMS.pack({ count: vec4s }),
           [src, dst],
           grid1d(Math.ceil(vec4s / wg / perLane), ctx.limits.maxComputeWorkgroupsPerDimension),
         );
@@ -193,7 +195,7 @@ async function dispatchCost(
       ctx,
       cache,
       { file: 'bench/noop.wgsl' },
-      new ParamsBuilder().u32(1).build(),
+      NOOP_PARAMS.pack({ value: 1 }),
       [out],
       [1, 1, 1],
     );

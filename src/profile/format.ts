@@ -51,20 +51,24 @@ export function totalsLines(p: ProfileReport): string[] {
   const lines: string[] = [];
   if (t.timing === 'timestamp' && t.gpuMs !== null && t.stepSumMs !== null) {
     lines.push(
-      `GPU time: ${num(t.gpuMs)} ms (first step begin → last step end, ${t.statistic} of ${t.iterations}); sum of per-step ${t.statistic === 'min' ? 'minimums' : `${t.statistic}s`} ${num(t.stepSumMs)} ms = ${pct((100 * t.stepSumMs) / t.gpuMs)} of it` +
+      `GPU time: ${num(t.gpuMs)} ms (first step begin → last step end, ${t.statistic} of ${t.iterations}); sum of ` +
+        `per-step ${t.statistic === 'min' ? 'minimums' : `${t.statistic}s`} ${num(t.stepSumMs)} ms = ` +
+        `${pct((100 * t.stepSumMs) / t.gpuMs)} of it` +
         (t.coverage === null ? '' : `; steps cover ${pct(100 * t.coverage)} of each run's GPU time`),
     );
   } else {
     lines.push('GPU time: not measured per step (wall-clock fallback, see note)');
   }
   lines.push(
-    `wall time: ${num(t.wallMs)} ms per run (unprofiled: write inputs, one submit, read outputs; median of ${t.iterations})`,
+    `wall time: ${num(t.wallMs)} ms per run (unprofiled: write inputs, one submit, read outputs; median of ` +
+      `${t.iterations})`,
   );
   lines.push(
     `CPU encode: ${t.encodeMs === null ? 'not measured' : `${num(t.encodeMs)} ms`} (createCommandEncoder → submit)`,
   );
   lines.push(
-    `dispatches: ${t.dispatches} in ${t.steps} steps, one submit; work ${num(t.flops / 1e9)} GFLOP, ${num(t.bytes / 1e6)} MB moved`,
+    `dispatches: ${t.dispatches} in ${t.steps} steps, one submit; work ${num(t.flops / 1e9)} GFLOP, ` +
+      `${num(t.bytes / 1e6)} MB moved`,
   );
   if (t.timing === 'timestamp' && t.gpuMs)
     lines.push(`effective: ${num(t.flops / t.gpuMs / 1e6)} GFLOP/s over the GPU time`);
@@ -75,18 +79,28 @@ export function coldStartLine(p: ProfileReport): string | null {
   const c = p.coldStart;
   if (!c) return null;
   const f = (k: string, label: string) => (c[k] === undefined ? null : `${label} ${num(c[k])} ms`);
-  return `cold start: ${[f('loadMs', 'load'), f('optimizeMs', 'import+optimize'), f('planMs', 'plan+pipelines'), c.pipelines !== undefined ? `${c.pipelines} pipelines` : null, f('firstRunMs', 'first run'), f('totalMs', 'total')].filter(Boolean).join(', ')}`;
+  const parts = [
+    f('loadMs', 'load'),
+    f('optimizeMs', 'import+optimize'),
+    f('planMs', 'plan+pipelines'),
+    c.pipelines !== undefined ? `${c.pipelines} pipelines` : null,
+    f('firstRunMs', 'first run'),
+    f('totalMs', 'total'),
+  ];
+  return `cold start: ${parts.filter(Boolean).join(', ')}`;
 }
 
 export function profileText(p: ProfileReport, opts: { top?: number } = {}): string {
   const rows = opts.top ? [...p.rows].sort((a, b) => (b.us ?? 0) - (a.us ?? 0)).slice(0, opts.top) : p.rows;
+  const timing =
+    p.totals.timing === 'timestamp' ? 'GPU timestamps, one query set per run' : 'WALL-CLOCK ONLY (whole runs)';
   const out = [
     p.title,
     `adapter: ${p.adapter}`,
     `inputs: ${Object.entries(p.inputs)
       .map(([k, s]) => `${k}=${s.join('x')}`)
       .join(' ')}`,
-    `timing: ${p.totals.timing === 'timestamp' ? 'GPU timestamps, one query set per run' : 'WALL-CLOCK ONLY (whole runs)'}, ${p.totals.statistic} of ${p.totals.iterations} runs`,
+    `timing: ${timing}, ${p.totals.statistic} of ${p.totals.iterations} runs`,
     ceilingsLine(p.ceilings, p.ceilingsSource),
   ];
   const cold = coldStartLine(p);
@@ -120,5 +134,5 @@ export function profileMarkdown(p: ProfileReport, top = 10): string {
 }
 
 export function profileJson(p: ProfileReport): string {
-  return JSON.stringify(p, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
+  return JSON.stringify(p, (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
 }

@@ -37,7 +37,8 @@ function barChart(
   const plotW = width - left - right;
   const h = top + items.length * rowH + 10;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" font-family="sans-serif" font-size="11" role="img" aria-label="${esc(title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h}" font-family="sans-serif" font-size="11" ` +
+      `role="img" aria-label="${esc(title)}">`,
     `<text x="0" y="16" font-size="13" font-weight="bold">${esc(title)}</text>`,
   ];
   items.forEach((it, i) => {
@@ -60,13 +61,16 @@ function timeline(rows: ProfileRow[], colors: Map<string, string>, width = 1100)
   const h = 40;
   let x = 0;
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h + 18}" font-family="sans-serif" font-size="11" role="img" aria-label="timeline">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${h + 18}" font-family="sans-serif" ` +
+      `font-size="11" role="img" aria-label="timeline">`,
     `<text x="0" y="12" font-size="13" font-weight="bold">Steps in execution order (width = GPU time)</text>`,
   ];
   for (const r of rows) {
     const w = (width * (r.us ?? 0)) / total;
     parts.push(
-      `<rect x="${x.toFixed(2)}" y="18" width="${Math.max(0.3, w).toFixed(2)}" height="${h - 4}" fill="${colors.get(r.op) ?? '#999'}" stroke="#fff" stroke-width="${w > 3 ? 0.5 : 0}"><title>#${r.index} ${esc(r.variant)} ${esc(r.node)}: ${num(r.us)} µs</title></rect>`,
+      `<rect x="${x.toFixed(2)}" y="18" width="${Math.max(0.3, w).toFixed(2)}" height="${h - 4}" ` +
+        `fill="${colors.get(r.op) ?? '#999'}" stroke="#fff" stroke-width="${w > 3 ? 0.5 : 0}"><title>#${r.index} ` +
+        `${esc(r.variant)} ${esc(r.node)}: ${num(r.us)} µs</title></rect>`,
     );
     x += w;
   }
@@ -86,7 +90,9 @@ export function profileHtml(p: ProfileReport, topN = 30): string {
             value: r.us ?? 0,
             color: colors.get(r.op) ?? '#999',
             note: `${num(r.us)} µs  ${pct(r.pct)}`,
-            tip: `${r.origin.join(', ')}\n${shapesLabel(r)}\n${num(r.gflops)} GFLOP/s, ${num(r.gbs)} GB/s, ${pct(r.ceilingPct)} of ceiling`,
+            tip:
+              `${r.origin.join(', ')}\n${shapesLabel(r)}\n${num(r.gflops)} GFLOP/s, ${num(r.gbs)} GB/s, ` +
+              `${pct(r.ceilingPct)} of ceiling`,
           })),
           `Top ${top.length} of ${p.rows.length} steps by GPU time (µs)`,
         ),
@@ -110,25 +116,38 @@ export function profileHtml(p: ProfileReport, topN = 30): string {
   const rows = p.rows
     .map(
       (r) =>
-        `<tr><td>${r.index}</td><td title="${esc(r.origin.join(', '))}">${esc(nodesLabel(r, 40))}</td><td>${esc(r.op)}</td><td>${esc(r.variant)}</td>` +
-        `<td>${esc(shapesLabel(r))}</td><td class="n"><span class="bar" style="width:${((60 * (r.us ?? 0)) / maxUs).toFixed(1)}px;background:${colors.get(r.op)}"></span>${num(r.us)}</td>` +
-        `<td class="n">${pct(r.pct)}</td><td class="n">${num(r.gflops)}</td><td class="n">${num(r.gbs)}</td><td class="n">${pct(r.ceilingPct)}${r.bound ? ` ${r.bound === 'memory' ? 'mem' : 'flop'}` : ''}</td></tr>`,
+        `<tr><td>${r.index}</td><td title="${esc(r.origin.join(', '))}">${esc(nodesLabel(r, 40))}</td>` +
+        `<td>${esc(r.op)}</td><td>${esc(r.variant)}</td><td>${esc(shapesLabel(r))}</td><td class="n">` +
+        `<span class="bar" style="width:${((60 * (r.us ?? 0)) / maxUs).toFixed(1)}px;background:${colors.get(r.op)}">` +
+        `</span>${num(r.us)}</td>` +
+        `<td class="n">${pct(r.pct)}</td><td class="n">${num(r.gflops)}</td><td class="n">${num(r.gbs)}</td><td ` +
+        `class="n">${pct(r.ceilingPct)}${r.bound ? ` ${r.bound === 'memory' ? 'mem' : 'flop'}` : ''}</td></tr>`,
     )
     .join('\n');
   const cold = coldStartLine(p);
+  const items = [
+    ...totalsLines(p),
+    ceilingsLine(p.ceilings, p.ceilingsSource),
+    ...(cold ? [cold] : []),
+    ...p.notes.map((n) => `note: ${n}`),
+  ];
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(p.title)}</title><style>
-body{font-family:sans-serif;margin:20px;color:#222}h2{margin:0 0 6px}ul{margin:6px 0 12px;padding-left:18px;font-size:13px}
-table{border-collapse:collapse;font-size:11px;margin-top:10px}td,th{padding:1px 6px;border-bottom:1px solid #eee;text-align:left;white-space:nowrap}
+body{font-family:sans-serif;margin:20px;color:#222}h2{margin:0 0 6px}
+ul{margin:6px 0 12px;padding-left:18px;font-size:13px}
+table{border-collapse:collapse;font-size:11px;margin-top:10px}
+td,th{padding:1px 6px;border-bottom:1px solid #eee;text-align:left;white-space:nowrap}
 td.n{text-align:right}.bar{display:inline-block;height:8px;margin-right:4px;vertical-align:middle}.warn{color:#b33}
-.key{display:inline-block;margin-right:10px;font-size:12px}.key i{display:inline-block;width:10px;height:10px;margin-right:3px}</style></head><body>
+.key{display:inline-block;margin-right:10px;font-size:12px}
+.key i{display:inline-block;width:10px;height:10px;margin-right:3px}</style></head><body>
 <h2>${esc(p.title)}</h2><div>${esc(p.adapter)} · inputs ${esc(
     Object.entries(p.inputs)
       .map(([k, s]) => `${k}=${s.join('x')}`)
       .join(' '),
   )}</div>
-<ul>${[...totalsLines(p), ceilingsLine(p.ceilings, p.ceilingsSource), ...(cold ? [cold] : []), ...p.notes.map((n) => `note: ${n}`)].map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
+<ul>${items.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>
 <div>${legend}</div>
 ${charts}
-<table><tr><th>#</th><th>node(s)</th><th>op</th><th>variant</th><th>shapes</th><th>µs</th><th>%</th><th>GFLOP/s</th><th>GB/s</th><th>% ceiling</th></tr>
+<table><tr><th>#</th><th>node(s)</th><th>op</th><th>variant</th><th>shapes</th><th>µs</th><th>%</th><th>GFLOP/s</th>
+<th>GB/s</th><th>% ceiling</th></tr>
 ${rows}</table></body></html>`;
 }

@@ -1,7 +1,9 @@
 // Times raw dispatches outside a plan: the adapter ceilings and bench rungs that are not library kernels.
 import type { GpuContext } from '../runtime/device.js';
 import type { PipelineCache } from '../runtime/pipelines.js';
-import type { ShaderSpec } from '../runtime/shaders.js';
+import { KestrelError } from '../core/errors.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
+import { type ShaderSpec, shaderHeader } from '../shaders/assemble.js';
 
 export interface Dispatch {
   pipeline: GPUComputePipeline;
@@ -16,17 +18,20 @@ export async function prepareDispatch(
   ctx: GpuContext,
   cache: PipelineCache,
   spec: ShaderSpec,
-  params: ArrayBuffer,
+  params: UniformBytes,
   storage: GPUBuffer[],
   workgroups: [number, number, number],
 ): Promise<Dispatch> {
+  const reads = shaderHeader(spec.file).params;
+  if (params.struct !== reads)
+    throw new KestrelError('USAGE', `params packed as ${params.struct} but shaders/${spec.file} reads ${reads}`);
   const cp = await cache.get(spec);
   const uniform = ctx.device.createBuffer({
-    size: Math.max(16, params.byteLength),
+    size: Math.max(16, params.bytes.byteLength),
     usage: GPUBufferUsage.UNIFORM,
     mappedAtCreation: true,
   });
-  new Uint8Array(uniform.getMappedRange()).set(new Uint8Array(params));
+  new Uint8Array(uniform.getMappedRange()).set(new Uint8Array(params.bytes));
   uniform.unmap();
   const group = ctx.device.createBindGroup({
     layout: cp.layouts[0],
@@ -56,7 +61,7 @@ class PassTimer {
   private readonly qs: GPUQuerySet;
   private readonly resolve: GPUBuffer;
   private readonly read: GPUBuffer;
-  constructor(private readonly device: GPUDevice) {
+  constructor(device: GPUDevice) {
     this.qs = device.createQuerySet({ type: 'timestamp', count: 2 });
     this.resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     this.read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

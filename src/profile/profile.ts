@@ -112,17 +112,17 @@ async function timeEncode<T>(
   work: () => Promise<T>,
 ): Promise<{ result: T; encodeMs: number | null }> {
   const queue = device.queue;
-  const create = device.createCommandEncoder;
-  const submit = queue.submit;
+  const create = device.createCommandEncoder.bind(device);
+  const submit = queue.submit.bind(queue);
   let t0 = NaN;
   let t1 = NaN;
-  device.createCommandEncoder = function (this: GPUDevice, d?: GPUCommandEncoderDescriptor) {
+  device.createCommandEncoder = (d?: GPUCommandEncoderDescriptor) => {
     if (Number.isNaN(t0)) t0 = performance.now();
-    return create.call(this, d);
+    return create(d);
   };
-  queue.submit = function (this: GPUQueue, cmds: Iterable<GPUCommandBuffer>) {
+  queue.submit = (cmds: Iterable<GPUCommandBuffer>) => {
     t1 = performance.now();
-    return submit.call(this, cmds);
+    return submit(cmds);
   };
   try {
     const result = await work();
@@ -267,18 +267,25 @@ export async function profileExecutor(
     notes.push(
       ex.ctx.features.timestampQuery
         ? 'GPU timestamps switched off: only the wall-clock time of whole runs is measured; per-step times are absent.'
-        : 'The adapter lacks timestamp-query: only the wall-clock time of whole runs is measured; per-step times are absent.',
+        : 'The adapter lacks timestamp-query: only the wall-clock time of whole runs is measured; per-step times are ' +
+            'absent.',
     );
   } else {
     notes.push(
-      'Profiled runs give each step its own compute pass (for its timestamps); the wall time is from unprofiled runs (one pass).',
+      'Profiled runs give each step its own compute pass (for its timestamps); the wall time is from unprofiled runs ' +
+        '(one pass).',
     );
     const { stepSumMs: sum, gpuMs: gpu, stepMeanSumMs: meanSum, meanGpuMs: meanGpu } = totals;
     if (sum !== null && gpu && Math.abs(sum / gpu - 1) > 0.1) {
+      const meanPct = meanSum && meanGpu ? ((100 * meanSum) / meanGpu).toFixed(0) : '?';
+      const minPct =
+        totals.stepMinSumMs && totals.minGpuMs ? ((100 * totals.stepMinSumMs) / totals.minGpuMs).toFixed(0) : '?';
       notes.push(
-        `The per-step ${statistic === 'min' ? 'minimums' : `${statistic}s`} sum to ${((100 * sum) / gpu).toFixed(0)}% of the median GPU time: the runs were noisy (on a shared CPU, preemption lands on random steps; ` +
-          `the per-step means sum to ${meanSum && meanGpu ? ((100 * meanSum) / meanGpu).toFixed(0) : '?'}% of the mean GPU time, the per-step minimums to ` +
-          `${totals.stepMinSumMs && totals.minGpuMs ? ((100 * totals.stepMinSumMs) / totals.minGpuMs).toFixed(0) : '?'}% of the fastest run). Raise --iterations, use --stat mean, or profile on a quieter machine.`,
+        `The per-step ${statistic === 'min' ? 'minimums' : `${statistic}s`} sum to ` +
+          `${((100 * sum) / gpu).toFixed(0)}% of the median GPU time: the runs were noisy (on a shared CPU, ` +
+          `preemption lands on random steps; the per-step means sum to ${meanPct}% of the mean GPU time, ` +
+          `the per-step minimums to ${minPct}% of the fastest run). Raise --iterations, use --stat mean, ` +
+          'or profile on a quieter machine.',
       );
     }
   }

@@ -15,7 +15,7 @@ import type { OnnxModel, OnnxNode } from '../onnx/proto.js';
 import { Session } from '../runtime/session.js';
 import type { GpuContext } from '../runtime/device.js';
 import { pow2Ceil } from './weights.js';
-import { Constants, DT, attr, floatTensor, makeNode, tensorProto } from './onnx-edit.js';
+import { Constants, DT, floatTensor, makeNode, tensorProto } from './onnx-edit.js';
 
 export const TARGET_OPS = new Set(['Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'GlobalAveragePool', 'AveragePool']);
 /** Ops whose result is one correctly rounded operation per element (or none): the same bits in any engine. */
@@ -167,7 +167,7 @@ export async function calibrate(
     for (let k = 0; k < samples.length; k++) {
       const r = await session.runDetailed(samples[k]);
       for (const t of targets) {
-        const v = r.outputs.get(t) ?? (samples[k][t] as HostTensor | undefined);
+        const v = r.outputs.get(t) ?? samples[k][t];
         if (v && v.dtype === 'f32') trackers.get(t)!.add(v.data as Float32Array);
       }
       opts.progress?.(k + 1, samples.length);

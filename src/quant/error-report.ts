@@ -58,6 +58,7 @@ export function describeOutputError(e: OutputError, input: string): string {
   const over = e.counted < e.count ? ` over the ${e.counted} of ${e.count} values at >= 1% of the peak` : '';
   return (
     `output '${e.name}' differs from the float model by ${pct} (relative L2${over}) on ${input}; ` +
-    `cosine similarity ${e.cosine.toFixed(5)}, largest difference ${fmt(e.maxAbs)} on values in [${fmt(e.min)}, ${fmt(e.max)}]`
+    `cosine similarity ${e.cosine.toFixed(5)}, largest difference ${fmt(e.maxAbs)} on values in [${fmt(e.min)}, ` +
+    `${fmt(e.max)}]`
   );
 }

@@ -235,11 +235,11 @@ function rescaleBatchNorm(n: OnnxNode, consts: Constants): boolean {
 function retypeAttributes(n: OnnxNode): void {
   if (n.opType === 'Cast') {
     const to = attrOf(n, 'to');
-    if (to && Number(to.i) === DT.FLOAT) to.i = DT.FLOAT16 as never;
+    if (to && Number(to.i) === DT.FLOAT) to.i = DT.FLOAT16;
   }
   if (n.opType === 'EyeLike') {
     const d = attrOf(n, 'dtype');
-    if (d && Number(d.i) === DT.FLOAT) d.i = DT.FLOAT16 as never;
+    if (d && Number(d.i) === DT.FLOAT) d.i = DT.FLOAT16;
   }
   if (n.opType === 'ConstantOfShape') {
     const v = attrOf(n, 'value');

@@ -36,7 +36,7 @@ export function makeNode(
   attrs: OnnxAttribute[] = [],
   domain = '',
 ): OnnxNode {
-  return { opType, input: inputs, output: outputs, name, attribute: attrs, domain } as unknown as OnnxNode;
+  return { opType, input: inputs, output: outputs, name, attribute: attrs, domain };
 }
 
 /** Constant tensors of a model, from initializers and Constant nodes, by value name. */
@@ -87,6 +87,6 @@ export function pruneConstants(model: OnnxModel): void {
 
 export function setOpset(model: OnnxModel, domain: string, version: number): void {
   const o = model.opsetImport.find((x) => (x.domain || '') === domain || (domain === '' && x.domain === 'ai.onnx'));
-  if (o) o.version = version as never;
-  else model.opsetImport.push({ domain, version } as never);
+  if (o) o.version = version;
+  else model.opsetImport.push({ domain, version });
 }

@@ -2,7 +2,7 @@
 import type { HostTensor } from '../core/tensor.js';
 import { KestrelError } from '../core/errors.js';
 import { decodeModel } from '../onnx/decode.js';
-import { type OnnxModel, type OnnxNode, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
+import { type OnnxNode, decodeModelProto, encodeModelProto } from '../onnx/proto.js';
 import type { GpuContext } from '../runtime/device.js';
 import {
   type CalibrationMethod,
@@ -36,7 +36,8 @@ export interface QuantizeOptions {
   /** Calibrated ranges from an earlier call on the same model and options: skips calibration. */
   ranges?: Range[];
   /**
-   * With --activations int8. pow2 (default): every scale a power of two, so dequantized sums are exact, and activations are
+   * With --activations int8. pow2 (default): every scale a power of two, so dequantized sums are exact, and activations
+   * are
    * quantized only where every engine computes the same bits (see activations.ts): onnxruntime and
    * Kestrel then agree on full-int8 models. float: scale = range / 255, every target quantized.
    */

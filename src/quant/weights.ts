@@ -42,7 +42,8 @@ export const pow2Ceil = (s: number): number => 2 ** Math.ceil(Math.log2(s));
 /**
  * Symmetric int8 per channel along `axis`: q = round(w / s), s = max|w| / 127 (rounded up to a power of two with
  * pow2). With `rescale` (pow2 only) q keeps the full grid of max|w| / 127 and the stored scale is that rounded up to
- * a power of two: dequantized weights are w / mantissa, and `mantissa` (in (0.5, 1]) is multiplied back after the layer.
+ * a power of two: dequantized weights are w / mantissa, and `mantissa` (in (0.5, 1]) is multiplied back after the
+ * layer.
  */
 export function quantizeInt8(
   w: HostTensor,

@@ -41,7 +41,10 @@ export function resolveAdapterKind(explicit?: string): AdapterKind | null {
   return v;
 }
 
-/** Where the chosen driver's ICD file is (overridable as setup-webgpu.sh's: KESTREL_VULKAN_ICD_DIR, KESTREL_SWIFTSHADER_ICD). */
+/**
+ * Where the chosen driver's ICD file is (overridable as setup-webgpu.sh's: KESTREL_VULKAN_ICD_DIR,
+ * KESTREL_SWIFTSHADER_ICD).
+ */
 export function icdFileFor(
   kind: AdapterKind,
   fs: Fs,

@@ -45,7 +45,9 @@ export interface DeviceOptions {
   device?: GPUDevice;
   /** The adopted device's adapter, when the app has it (for its info and limits). */
   adapter?: GPUAdapter;
-  /** Node only: the Vulkan driver Dawn uses (default: KESTREL_ADAPTER, else whatever Dawn finds). Browsers ignore it. */
+  /**
+   * Node only: the Vulkan driver Dawn uses (default: KESTREL_ADAPTER, else whatever Dawn finds). Browsers ignore it.
+   */
   driver?: AdapterKind;
 }
 
@@ -59,7 +61,7 @@ async function getGpu(kind: AdapterKind | null): Promise<GPU> {
   const modName = 'webgpu';
   let mod: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
   try {
-    mod = await import(/* @vite-ignore */ modName);
+    mod = (await import(/* @vite-ignore */ modName)) as typeof mod;
   } catch (e) {
     // `webgpu` is an optional peer dependency: only Node without navigator.gpu needs it
     if (isModuleNotFound(e, modName)) throw new MissingDependencyError(modName, 'WebGPU in Node (no navigator.gpu)');
@@ -92,7 +94,7 @@ export async function createGpuContext(opts: DeviceOptions = {}): Promise<GpuCon
   const has = (f: string) => adapter.features.has(f);
   if (has('shader-f16') && opts.allowF16 !== false) want.push('shader-f16');
   if (has('timestamp-query')) want.push('timestamp-query');
-  if (has('subgroups')) want.push('subgroups' as GPUFeatureName);
+  if (has('subgroups')) want.push('subgroups');
   const L = adapter.limits;
   const device = await adapter.requestDevice({
     requiredFeatures: want,
@@ -165,7 +167,7 @@ function contextFor(
       if (owned) device.destroy();
     },
   };
-  device.lost.then((info) => {
+  void device.lost.then((info) => {
     ctx.lostReason = `${info.reason}: ${info.message}`;
   });
   return ctx;
@@ -183,17 +185,21 @@ export async function withErrorScopes<T>(ctx: GpuContext, what: string, work: ()
   const { device } = ctx;
   device.pushErrorScope('out-of-memory');
   device.pushErrorScope('validation');
-  let result: T;
+  let result: T | undefined;
+  let failed: { error: unknown } | null = null;
   try {
     result = await work();
-  } finally {
-    const validation = await device.popErrorScope();
-    const oom = await device.popErrorScope();
-    assertAlive(ctx);
-    if (validation) throw new GpuValidationError(`${what}: ${validation.message}`);
-    if (oom) throw new GpuValidationError(`${what}: out of GPU memory: ${oom.message}`);
+  } catch (error) {
+    failed = { error };
   }
-  return result;
+  const validation = await device.popErrorScope();
+  const oom = await device.popErrorScope();
+  // a GPU error explains a failure of `work` better than the failure itself, as when it threw from inside a finally
+  assertAlive(ctx);
+  if (validation) throw new GpuValidationError(`${what}: ${validation.message}`);
+  if (oom) throw new GpuValidationError(`${what}: out of GPU memory: ${oom.message}`);
+  if (failed) throw failed.error;
+  return result as T;
 }
 
 export function adapterName(ctx: GpuContext): string {

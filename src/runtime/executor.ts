@@ -7,6 +7,7 @@ import type { HostTensor } from '../core/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import { type MemoryPlan, alignUp, planMemory, type Lifetime } from '../plan/memory.js';
 import {
+  type EpilogueBinding,
   type Schedule,
   type SelectOverride,
   type Step,
@@ -15,16 +16,17 @@ import {
   rootOf,
   valueBytes,
 } from '../plan/schedule.js';
+import type { UniformBytes } from '../core/uniform-struct.js';
 import type { KernelCaps } from '../kernels/types.js';
 import type { TuningLookup } from '../kernels/tuning.js';
 import { shippedTuning } from './tuning/lookup.js';
+import { EPILOGUE_PARAMS } from '../kernels/uniforms.js';
 import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import { type GpuFeed, USAGE, findUnusableFeed, gpuBytes, isGpuFeed } from './gpu-io.js';
 import type { PipelineCache } from './pipelines.js';
 import { StepTimer } from './timestamps.js';
 
-/** EpilogueParams in shaders/lib/epilogue.wgsl: alpha, beta, post_scale, post_shift, lo, hi, times_input, pad. */
-const EPILOGUE_UNIFORM_BYTES = 48;
+const EPILOGUE_UNIFORM_BYTES = EPILOGUE_PARAMS.bindingSize;
 
 export interface ExecutorOptions {
   /** Extra values to read back after each run (pinned in the memory plan). */
@@ -198,7 +200,7 @@ export class Executor {
       weightBytes = alignUp(weightBytes + Math.max(bytes.byteLength, 4), storageAlign);
     }
     const weights = this.createBuffer('weights', Math.max(weightBytes, 16), GPUBufferUsage.STORAGE, (m) => {
-      for (const [n, bytes] of constBytes) m.set(bytes, weightOffsets.get(n)!);
+      for (const [n, bytes] of constBytes) m.set(bytes, weightOffsets.get(n));
     });
     this.arena = this.createBuffer(
       'arena',
@@ -214,7 +216,7 @@ export class Executor {
     let uniformBytes = 0;
     for (const s of steps) {
       const params = uniformBytes;
-      uniformBytes = alignUp(uniformBytes + s.call.params.byteLength, uniformAlign);
+      uniformBytes = alignUp(uniformBytes + s.call.params.bytes.byteLength, uniformAlign);
       let ep = -1;
       if (s.epilogue) {
         ep = uniformBytes;
@@ -223,24 +225,9 @@ export class Executor {
       uniformOffsets.push({ params, ep });
     }
     const uniforms = this.createBuffer('uniforms', Math.max(uniformBytes, 16), GPUBufferUsage.UNIFORM, (m) => {
-      const f = new DataView(m.buffer, m.byteOffset, m.byteLength);
       steps.forEach((s, i) => {
-        m.set(new Uint8Array(s.call.params), uniformOffsets[i].params);
-        if (s.epilogue) {
-          f.setFloat32(uniformOffsets[i].ep, s.epilogue.alpha, true);
-          f.setFloat32(uniformOffsets[i].ep + 4, s.epilogue.beta, true);
-          f.setFloat32(uniformOffsets[i].ep + 8, s.epilogue.postScale, true);
-          f.setFloat32(uniformOffsets[i].ep + 12, s.epilogue.postShift, true);
-          f.setFloat32(uniformOffsets[i].ep + 16, s.epilogue.lo, true);
-          f.setFloat32(uniformOffsets[i].ep + 20, s.epilogue.hi, true);
-          f.setFloat32(uniformOffsets[i].ep + 24, s.epilogue.timesInput, true);
-          f.setFloat32(uniformOffsets[i].ep + 28, s.epilogue.divisor, true);
-          const fq = s.epilogue.fakeQuant;
-          if (fq)
-            [fq.scale, fq.zeroPoint, fq.qmin, fq.qmax].forEach((v, k) =>
-              f.setFloat32(uniformOffsets[i].ep + 32 + 4 * k, v, true),
-            );
-        }
+        m.set(new Uint8Array(s.call.params.bytes), uniformOffsets[i].params);
+        if (s.epilogue) m.set(new Uint8Array(epilogueParams(s.epilogue).bytes), uniformOffsets[i].ep);
       });
     });
 
@@ -274,7 +261,8 @@ export class Executor {
       if (cp.storageBindings !== s.bindings.length) {
         throw new KestrelError(
           'USAGE',
-          `kernel ${s.call.variant} gives ${s.bindings.length} bindings, shader ${s.spec.file} declares ${cp.storageBindings}`,
+          `kernel ${s.call.variant} gives ${s.bindings.length} bindings, shader ${s.spec.file} declares ` +
+            `${cp.storageBindings}`,
         );
       }
       const main = device.createBindGroup({
@@ -283,7 +271,7 @@ export class Executor {
         entries: [
           {
             binding: 0,
-            resource: { buffer: uniforms, offset: uniformOffsets[i].params, size: s.call.params.byteLength },
+            resource: { buffer: uniforms, offset: uniformOffsets[i].params, size: s.call.params.bytes.byteLength },
           },
           ...s.bindings.map((b, k) => ({ binding: k + 1, resource: entryFor(b, k + 3) })),
         ],
@@ -459,6 +447,15 @@ export class Executor {
     }
     this.buffers = [];
   }
+}
+
+function epilogueParams(e: EpilogueBinding): UniformBytes {
+  const fq = e.fakeQuant;
+  return EPILOGUE_PARAMS.pack({
+    actAffine: [e.alpha, e.beta, e.postScale, e.postShift],
+    actRange: [e.lo, e.hi, e.timesInput, e.divisor],
+    fakeQuant: fq ? [fq.scale, fq.zeroPoint, fq.qmin, fq.qmax] : [],
+  });
 }
 
 /** The raw bytes of a packed integer constant, padded to a whole number of u32 words. */

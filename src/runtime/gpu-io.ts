@@ -73,7 +73,8 @@ export async function findUnusableFeed(ctx: GpuContext, feeds: [string, GpuFeed]
       const err = await device.popErrorScope();
       if (err)
         return new InputError(
-          `input '${name}': its GPUBuffer cannot be used on this session's device (from another GPUDevice, or destroyed): ${err.message.split('\n')[0]}`,
+          `input '${name}': its GPUBuffer cannot be used on this session's device (from another GPUDevice, or ` +
+            `destroyed): ${err.message.split('\n')[0]}`,
         );
     }
   } finally {

@@ -5,7 +5,8 @@ import { InputError, ShaderCompileError, StaleTensorError } from '../core/errors
 import type { HostTensor } from '../core/tensor.js';
 import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import { USAGE, downloadBuffer, gpuBytes, type GpuTensor } from './gpu-io.js';
-import { assembleShader } from './shaders.js';
+import { assembleShader } from '../shaders/assemble.js';
+import { IMAGE_TO_TENSOR_PARAMS } from '../kernels/uniforms.js';
 
 /** What imageToTensor reads: anything copyExternalImageToTexture takes, or a GPUTexture on the context's device. */
 export type ImageSource =
@@ -44,7 +45,7 @@ const COPY_DST_TEX = 0x02;
 const RENDER_ATTACHMENT = 0x10;
 const UNIFORM = 0x40;
 const WG = 8;
-const PARAMS_BYTES = 48;
+const PARAMS_BYTES = IMAGE_TO_TENSOR_PARAMS.bindingSize;
 
 interface DeviceState {
   pipelines: Map<string, Promise<GPUComputePipeline>>;
@@ -181,7 +182,8 @@ function bindSource(ctx: GpuContext, source: ImageSource, external: boolean): GP
   if (typeof source !== 'object' || source === null || typeof device.queue.copyExternalImageToTexture !== 'function')
     throw new InputError(
       typeof source === 'object' && source !== null
-        ? `imageToTensor: this WebGPU implementation cannot copy a ${typeName(source)} (no copyExternalImageToTexture); pass a GPUTexture`
+        ? `imageToTensor: this WebGPU implementation cannot copy a ${typeName(source)} (no ` +
+            `copyExternalImageToTexture); pass a GPUTexture`
         : `imageToTensor: unsupported source ${typeName(source)}`,
     );
   const size = externalSize(source);
@@ -199,10 +201,7 @@ function bindSource(ctx: GpuContext, source: ImageSource, external: boolean): GP
       usage: TEXTURE_BINDING | COPY_DST_TEX | RENDER_ATTACHMENT,
     });
   }
-  device.queue.copyExternalImageToTexture({ source: source as GPUCopyExternalImageSource }, { texture: s.staging }, [
-    size.width,
-    size.height,
-  ]);
+  device.queue.copyExternalImageToTexture({ source: source }, { texture: s.staging }, [size.width, size.height]);
   return s.staging.createView();
 }
 
@@ -220,7 +219,7 @@ export async function imageToTensor(
   } catch (e) {
     // a browser that cannot hand this video frame to WebGPU (headless Chromium on SwiftShader refuses both
     // importExternalTexture and copyExternalImageToTexture) still decodes it into an ImageBitmap
-    if (!(isDomOperationError(e) && isVideo(source as object) && typeof createImageBitmap === 'function')) throw e;
+    if (!(isDomOperationError(e) && isVideo(source) && typeof createImageBitmap === 'function')) throw e;
     const bitmap = await createImageBitmap(source as VideoFrame);
     try {
       return await convert(ctx, bitmap, options, false);
@@ -265,10 +264,14 @@ async function convert(
     const s = stateFor(device);
     const mean = options.mean ?? [0, 0, 0];
     const std = options.std ?? [1, 1, 1];
-    const params = new ArrayBuffer(PARAMS_BYTES);
-    new Uint32Array(params, 0, 4).set([width, height, options.channels === 'bgr' ? 1 : 0, 0]);
-    new Float32Array(params, 16, 8).set([...mean, 0, ...std, 1]);
-    device.queue.writeBuffer(s.params, 0, params);
+    const params = IMAGE_TO_TENSOR_PARAMS.pack({
+      dstW: width,
+      dstH: height,
+      bgr: options.channels === 'bgr' ? 1 : 0,
+      mean: [...mean, 0],
+      stddev: [...std, 1],
+    });
+    device.queue.writeBuffer(s.params, 0, params.bytes);
     const out = device.createBuffer({
       label: 'kestrel.image.tensor',
       size: gpuBytes(dtype, shape),

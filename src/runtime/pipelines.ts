@@ -1,7 +1,7 @@
 // Pipeline cache: one compiled pipeline per computed key, created asynchronously and deduplicated.
 import { ShaderCompileError } from '../core/errors.js';
 import type { GpuContext } from './device.js';
-import { type ShaderSpec, assembleShader, moduleKey, pipelineKey, shaderHeader } from './shaders.js';
+import { type ShaderSpec, assembleShader, moduleKey, pipelineKey, shaderHeader } from '../shaders/assemble.js';
 import { debugEnabled } from './debug.js';
 
 export interface CompiledPipeline {

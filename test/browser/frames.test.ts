@@ -199,7 +199,7 @@ describe('imageToTensor feeding a session in Chromium', () => {
     const px = testPixels(sw, sh, 3);
     const opts = { width: 192, height: 48, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } as const;
     const host = Array.from(imageToTensorRef(px, sw, sh, opts), Math.fround);
-    const r = (await b.page.evaluate(
+    const r = await b.page.evaluate(
       async ({ px, sw, sh, opts, host }) => {
         const k = (window as unknown as { kestrel: typeof import('../../src/index.js') }).kestrel;
         const ctx = await k.createGpuContext();
@@ -207,7 +207,7 @@ describe('imageToTensor feeding a session in Chromium', () => {
         const s = await k.Session.create(model, { context: ctx, shapes: { x: [1, 3, 48, 192] } });
         const name = s.inputs[0].name;
         const bmp = await createImageBitmap(new ImageData(new Uint8ClampedArray(px), sw, sh));
-        const t = await k.imageToTensor(ctx, bmp, opts as never);
+        const t = await k.imageToTensor(ctx, bmp, opts);
         const gpu = await s.run({ [name]: t }, { outputLocation: 'gpu' });
         const out = s.outputs[0].name;
         const fromGpu = Array.from((await gpu[out].download()).data as Float32Array);
@@ -217,7 +217,7 @@ describe('imageToTensor feeding a session in Chromium', () => {
         return { fromGpu, fromHost: Array.from(fromHost[out].data as Float32Array) };
       },
       { px: Array.from(px), sw, sh, opts, host },
-    )) as { fromGpu: number[]; fromHost: number[] };
+    );
     expect(r.fromGpu.length).toBe(r.fromHost.length);
     expect(r.fromGpu.length).toBeGreaterThan(0);
     // inputs differ by f32 rounding only (< 1e-4): class probabilities agree far below any decision margin

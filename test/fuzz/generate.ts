@@ -35,8 +35,6 @@ function ints(g: Gen, values: number[]): string {
   return constant(g, [values.length], values, 'i64');
 }
 
-const ABSURD = [0, -1, -3, 1000, 2 ** 31, 2 ** 40];
-
 type Op = (g: Gen, x: Val) => Val | null;
 
 function conv(g: Gen, x: Val): Val | null {

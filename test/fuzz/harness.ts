@@ -8,7 +8,7 @@ import { runPasses } from '../../src/ir/passes/index.js';
 import { type Model, decodeModel } from '../../src/onnx/decode.js';
 import { importModel } from '../../src/onnx/import.js';
 import { buildSchedule } from '../../src/plan/schedule.js';
-import { assembleShader } from '../../src/runtime/shaders.js';
+import { assembleShader } from '../../src/shaders/assemble.js';
 
 export const CAPS = { f16: false, subgroups: false, dot4: false, maxWorkgroupsPerDim: 65535 };
 

@@ -25,7 +25,7 @@ import { modelBytes } from '../models/models.js';
 import { checkModel } from './harness.js';
 
 const X = io('x', [1, 2, 4, 4]);
-const W = tensor('w', [3, 2, 3, 3], new Array(54).fill(0.1));
+const W = tensor('w', [3, 2, 3, 3], new Array<number>(54).fill(0.1));
 const conv = (attrs: Record<string, number | number[]> = {}, w: TensorSpec = W): Uint8Array =>
   graph([node('Conv', ['x', 'w'], ['y'], attrs, 'the_conv')], [X], [io('y', [])], [w]);
 
@@ -167,7 +167,7 @@ describe('hostile model files', () => {
     refuses(() => importBytes(conv({ dilations: [-1, 1] })), ShapeError, /'the_conv'/, /dilations/);
     refuses(() => importBytes(conv({ group: 0 })), ShapeError, /'the_conv'/, /group 0/);
     refuses(
-      () => importBytes(conv({ group: 3 }, tensor('w', [3, 1, 3, 3], new Array(27).fill(0)))),
+      () => importBytes(conv({ group: 3 }, tensor('w', [3, 1, 3, 3], new Array<number>(27).fill(0)))),
       ShapeError,
       /'the_conv'/,
       /group 3 does not divide/,
@@ -181,7 +181,7 @@ describe('hostile model files', () => {
       /kernel_shape \[5,5\] differs/,
     );
     refuses(
-      () => importBytes(conv({}, tensor('w', [3, 2, 9, 9], new Array(486).fill(0)))),
+      () => importBytes(conv({}, tensor('w', [3, 2, 9, 9], new Array<number>(486).fill(0)))),
       ShapeError,
       /'the_conv'/,
       /larger than the padded input/,

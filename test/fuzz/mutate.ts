@@ -175,7 +175,7 @@ const tensorMutators: Mutator[] = [
     t.rawData =
       cut < 0
         ? t.rawData.slice(0, Math.max(0, t.rawData.length + cut))
-        : Uint8Array.from([...t.rawData, ...new Array(cut).fill(7)]);
+        : Uint8Array.from([...t.rawData, ...new Array<number>(cut).fill(7)]);
     return `tensor '${t.name}' raw_data length ${cut > 0 ? '+' : ''}${cut}`;
   },
   (_m, g, r) => {

@@ -4,21 +4,18 @@
 import { describe, expect, it } from 'vitest';
 import { UnsupportedOpError } from '../../src/core/errors.js';
 import type { HostTensor } from '../../src/core/tensor.js';
-import type { IrOp } from '../../src/ir/graph.js';
 import { matmulRef } from '../ref/matmul.js';
 import { UNARY_REF } from '../ref/unary.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
 import { runOp, testGpu } from './harness.js';
 
-const CASES: { what: string; op: IrOp; attrs: unknown; inputs: HostTensor[]; ref: () => ArrayLike<number> }[] = [
+const CASES: { what: string; run: () => Promise<HostTensor[]>; ref: () => ArrayLike<number> }[] = [
   (() => {
     const a = randomTensor([9, 20], 1);
     const b = randomTensor([20, 12], 2);
     return {
       what: 'matmul 9x20 . 20x12',
-      op: 'matmul' as const,
-      attrs: { transA: false, transB: false, alpha: 1 },
-      inputs: [toHalf(a), toHalf(b)],
+      run: () => runOp('matmul', { transA: false, transB: false, alpha: 1 }, [toHalf(a), toHalf(b)]),
       ref: () => matmulRef(halfRounded(a), halfRounded(b)).data,
     };
   })(),
@@ -26,9 +23,7 @@ const CASES: { what: string; op: IrOp; attrs: unknown; inputs: HostTensor[]; ref
     const x = randomTensor([1037], 3, -4, 4);
     return {
       what: 'unary tanh n=1037',
-      op: 'unary' as const,
-      attrs: { act: 'tanh', alpha: 0, beta: 0 },
-      inputs: [toHalf(x)],
+      run: () => runOp('unary', { act: 'tanh', alpha: 0, beta: 0 }, [toHalf(x)]),
       ref: () => Array.from(halfRounded(x).data as Float32Array, (v) => UNARY_REF.tanh(v, 0, 0)),
     };
   })(),
@@ -39,12 +34,12 @@ describe('f16 storage on this adapter', () => {
     it(`${c.what}: computed with shader-f16, refused with UnsupportedOpError without it`, async () => {
       const ctx = await testGpu();
       if (!ctx.features.shaderF16) {
-        const e = await runOp(c.op, c.attrs, c.inputs).catch((x: unknown) => x);
+        const e = await c.run().catch((x: unknown) => x);
         expect(e).toBeInstanceOf(UnsupportedOpError);
         expect((e as Error).message).toContain('f16 tensors need the adapter feature shader-f16');
         return;
       }
-      const [out] = await runOp(c.op, c.attrs, c.inputs);
+      const [out] = await c.run();
       expect(out.dtype).toBe('f16');
       const got = halfValues(out);
       expect(countNaN(got)).toBe(0);

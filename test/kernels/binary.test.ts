@@ -1,9 +1,10 @@
+import type { BinaryKind } from '../../src/ir/graph.js';
 import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 import { countNaN, randomTensor, relL2 } from '../util.js';
 import { binaryRef } from '../ref/elementwise.js';
 import { binaryKernel } from '../../src/kernels/binary.js';
-import type { KNode } from '../../src/kernels/types.js';
+import type { KNodeOf } from '../../src/kernels/types.js';
 
 function variantFor(sa: number[], sb: number[], out: number[]): string {
   const node = {
@@ -16,7 +17,7 @@ function variantFor(sa: number[], sb: number[], out: number[]): string {
     ],
     outputs: [{ shape: out, dtype: 'f32' }],
     epilogue: null,
-  } as unknown as KNode;
+  } as unknown as KNodeOf<'binary'>;
   return binaryKernel.select(node, { maxWorkgroupsPerDim: 65535 } as never).calls[0].variant;
 }
 
@@ -68,7 +69,7 @@ const SHAPES: [number[], number[]][] = [
     [70000, 1],
   ],
 ];
-const OPS: [string, (x: number, y: number) => number][] = [
+const OPS: [BinaryKind, (x: number, y: number) => number][] = [
   ['add', (x, y) => x + y],
   ['sub', (x, y) => x - y],
   ['mul', (x, y) => x * y],

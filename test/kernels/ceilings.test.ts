@@ -1,7 +1,8 @@
 // The ceiling kernels compute what they claim (else their GFLOP/s would be of nothing): peak_fma's chains, both
 // multiply-add forms, against the same f32 arithmetic on the CPU; peak_dot4 exactly; copy_vec4 with PER_LANE > 1.
 import { describe, expect, it } from 'vitest';
-import { ParamsBuilder, grid1d } from '../../src/kernels/params.js';
+import { grid1d } from '../../src/kernels/params.js';
+import { COUNT_PARAMS } from '../../src/kernels/uniforms.js';
 import { FMA_C, FMA_M, peakParams, peakSpec } from '../../src/profile/ceilings.js';
 import { prepareDispatch, storageBuffer, timeDispatches } from '../../src/profile/microbench.js';
 import { PipelineCache } from '../../src/runtime/pipelines.js';
@@ -62,7 +63,7 @@ function dot4Ref(i: number, iters: number): number[] {
   let x = Math.imul(i, 0x9e3779b9) >>> 0;
   const y0 = (0x01fe03fd ^ i) >>> 0;
   const ys = [1, 3, 5, 7, 11, 13, 17, 19].map((k) => Math.imul(y0, k) >>> 0);
-  const acc = new Array(8).fill(0);
+  const acc = new Array<number>(8).fill(0);
   for (let k = 0; k < iters; k++) {
     for (let j = 0; j < 8; j++) acc[j] = (acc[j] + dot4(x, ys[j])) | 0;
     x = (x + 0x01030507) >>> 0;
@@ -105,7 +106,7 @@ describe('ceiling kernels', () => {
       ctx,
       cache,
       { file: 'bench/copy_vec4.wgsl', overrides: { WG: wg, PER_LANE: 4 } },
-      new ParamsBuilder().u32(count).build(),
+      COUNT_PARAMS.pack({ count }),
       [src, dst],
       grid1d(Math.ceil(count / wg / 4), ctx.limits.maxComputeWorkgroupsPerDimension),
     );

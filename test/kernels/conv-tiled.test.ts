@@ -11,6 +11,7 @@ import { type Case, type Ep, checkConv, label } from './conv-check.js';
 /** Forces the tiled kernel; a geometry it refuses fails the test instead of falling back. */
 function tiled(knobs: TiledConvKnobs): SelectOverride {
   return (node, caps) => {
+    if (node.op !== 'conv') throw new Error(`the tiled conv override got a ${node.op} node`);
     const call = tiledConvCall(convGeometry(node), caps, knobs);
     if (!call) throw new Error(`tiledConvCall refused ${node.name} with ${JSON.stringify(knobs)}`);
     return { calls: [call] };

@@ -2,7 +2,14 @@
 // Prints, per shape, the GPU time (timestamp queries; min and median of REPS runs), GFLOP/s from the
 // min, and the median process CPU time per run (lavapipe's threads are in-process, and CPU time is
 // steadier than wall time when other work shares the two cores).
-import type { Graph, Value } from '../../src/ir/graph.js';
+import {
+  type ConvAttrs,
+  type ConvTransposeAttrs,
+  type Graph,
+  type Node,
+  type Value,
+  makeNode,
+} from '../../src/ir/graph.js';
 import { inferNode } from '../../src/ir/infer-shapes.js';
 import { createGpuContext } from '../../src/runtime/device.js';
 import { Executor } from '../../src/runtime/executor.js';
@@ -16,7 +23,7 @@ const CASES: {
   op: 'conv' | 'convTranspose';
   x: number[];
   w: number[];
-  attrs: Record<string, unknown>;
+  attrs: ConvAttrs | ConvTransposeAttrs;
 }[] = [
   {
     label: '3x3 32->64 @160',
@@ -78,7 +85,9 @@ for (const c of CASES) {
     ['x', { name: 'x', shape: c.x, dtype: 'f32' }],
     ['w', { name: 'w', shape: c.w, dtype: 'f32', data: w }],
   ]);
-  const node = { name: c.label, op: c.op, attrs: c.attrs, inputs: ['x', 'w'], outputs: ['y'], origin: [] };
+  const base = { name: c.label, inputs: ['x', 'w'], outputs: ['y'], origin: [] };
+  const node: Node =
+    c.op === 'conv' ? makeNode('conv', c.attrs, base) : makeNode('convTranspose', c.attrs as ConvTransposeAttrs, base);
   const [info] = inferNode(node, [values.get('x'), values.get('w')]);
   values.set('y', { name: 'y', ...info });
   const graph: Graph = { values, nodes: [node], inputs: ['x'], outputs: ['y'] };

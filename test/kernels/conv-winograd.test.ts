@@ -71,7 +71,9 @@ async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void
   const dtype = half ? ('f16' as const) : ('f32' as const);
   if (half && !(await testGpu()).features.shaderF16) {
     // no shader-f16 (SwiftShader): f16 storage is refused with a typed error, never skipped or computed wrongly
-    const e = await runOp('conv', a, [store(x)!, store(w)!], { consts: [false, !c.weightIsInput] }).catch((x) => x);
+    const e = await runOp('conv', a, [store(x)!, store(w)!], { consts: [false, !c.weightIsInput] }).catch(
+      (x: unknown) => x,
+    );
     expect(e).toBeInstanceOf(UnsupportedOpError);
     expect((e as Error).message).toContain('f16 tensors need the adapter feature shader-f16');
     return;

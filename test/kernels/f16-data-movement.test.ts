@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { DType } from '../../src/core/dtype.js';
 import { f16ToF32, f32ToF16 } from '../../src/core/dtype.js';
 import type { HostTensor } from '../../src/core/tensor.js';
-import type { ResizeAttrs } from '../../src/ir/graph.js';
+import type { PadAttrs, ResizeAttrs } from '../../src/ir/graph.js';
 import { runOp } from './harness.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, rng, toHalf } from '../util.js';
 import { type Ref, concatRef, expandRef, gatherRef, padRef, sliceRef, transposeRef } from '../ref/data-movement.js';
@@ -158,7 +158,7 @@ describe('f16 gather and pad', () => {
       expectBits(out, gatherRef(x, indices, axis));
     });
   });
-  const pads: [number[], number[], string][] = [
+  const pads: [number[], number[], PadAttrs['mode']][] = [
     [[1, 3, 5, 5], [0, 0, 1, 1, 0, 0, 2, 1], 'constant'],
     [[3, 7], [1, 2, 2, 1], 'reflect'],
     [[2, 5, 3], [0, 1, 1, 0, 2, 1], 'edge'],

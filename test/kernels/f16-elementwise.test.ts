@@ -1,3 +1,4 @@
+import type { ActKind, BinaryKind } from '../../src/ir/graph.js';
 // f16 storage variants of the elementwise kernels (math in f32): inputs rounded to f16, the CPU reference
 // computed on exactly those values, tolerance 2e-3 relative L2 (f16 keeps 11 significant bits).
 import { describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { UNARY_REF } from '../ref/unary.js';
 const TOL = 2e-3;
 
 describe('unary f16', () => {
-  const acts: [string, number, number][] = [
+  const acts: [ActKind, number, number][] = [
     ['none', -5, 5],
     ['relu', -5, 5],
     ['sigmoid', -8, 8],
@@ -25,9 +26,7 @@ describe('unary f16', () => {
         const [out] = await runOp('unary', { act, alpha: 0, beta: 0 }, [toHalf(x)]);
         expect(out.dtype).toBe('f16');
         const got = halfValues(out);
-        const ref = Array.from(halfRounded(x).data as Float32Array, (v) =>
-          UNARY_REF[act as keyof typeof UNARY_REF](v, 0, 0),
-        );
+        const ref = Array.from(halfRounded(x).data as Float32Array, (v) => UNARY_REF[act](v, 0, 0));
         expect(countNaN(got)).toBe(0);
         expect(relL2(got, ref)).toBeLessThan(TOL);
       });
@@ -65,7 +64,7 @@ describe('binary f16 with broadcasting', () => {
       [6, 2, 3, 4],
     ],
   ];
-  const ops: [string, (x: number, y: number) => number][] = [
+  const ops: [BinaryKind, (x: number, y: number) => number][] = [
     ['add', (x, y) => x + y],
     ['mul', (x, y) => x * y],
     ['div', (x, y) => x / y],

@@ -93,7 +93,7 @@ describe('global pool f16', () => {
     const node = (shape: number[], k: number[], out: number[]) => ({
       name: 'p',
       op: 'pool' as const,
-      attrs: { ...base(k), kind: 'avg' },
+      attrs: { ...base(k), kind: 'avg' as const },
       epilogue: null,
       inputs: [{ shape, dtype: 'f16' as const }],
       outputs: [{ shape: out, dtype: 'f16' as const }],
@@ -156,7 +156,7 @@ describe('reduce f16', () => {
     const node = (shape: number[], out: number[]) => ({
       name: 'r',
       op: 'reduce' as const,
-      attrs: { kind: 'sum', axes: [1], keepDims: false },
+      attrs: { kind: 'sum' as const, axes: [1], keepDims: false },
       epilogue: null,
       inputs: [{ shape, dtype: 'f16' as const }],
       outputs: [{ shape: out, dtype: 'f16' as const }],

@@ -1,6 +1,14 @@
 // Runs one IR op on the GPU through the real planner and executor, with the arena poisoned (NaN) first.
 import type { HostTensor } from '../../src/core/tensor.js';
-import type { Epilogue, Graph, IrOp, Node, Value } from '../../src/ir/graph.js';
+import {
+  type Epilogue,
+  type Graph,
+  type IrOp,
+  type Node,
+  type OpAttrs,
+  type Value,
+  makeNode,
+} from '../../src/ir/graph.js';
 import { inferNode } from '../../src/ir/infer-shapes.js';
 import { type GpuContext, createGpuContext } from '../../src/runtime/device.js';
 import { Executor } from '../../src/runtime/executor.js';
@@ -42,9 +50,9 @@ export interface RunOpOptions {
   select?: SelectOverride;
 }
 
-export async function runOp(
-  op: IrOp,
-  attrs: unknown,
+export async function runOp<K extends IrOp>(
+  op: K,
+  attrs: OpAttrs[K],
   inputs: (HostTensor | null)[],
   opts: RunOpOptions = {},
 ): Promise<HostTensor[]> {
@@ -79,7 +87,7 @@ export async function runOp(
     feeds.set('res', opts.residual);
     epilogue = { ...(epilogue ?? { act: 'none', alpha: 0, beta: 0 }), residual: 'res' };
   }
-  const node: Node = { name: `${op}0`, op, attrs, inputs: names, outputs: [], epilogue, origin: [] };
+  const node: Node = makeNode(op, attrs, { name: `${op}0`, inputs: names, outputs: [], epilogue, origin: [] });
   const infos = inferNode(
     node,
     names.map((n) => (n ? values.get(n) : undefined)),

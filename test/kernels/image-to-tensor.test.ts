@@ -78,7 +78,9 @@ describe('imageToTensor from a GPUTexture', () => {
     const ctx = await testGpu();
     const tex = texture(ctx.device, testPixels(8, 8), 8, 8);
     const bad = async (source: unknown, opts: object, msg: RegExp) => {
-      const e = await imageToTensor(ctx, source as GPUTexture, { width: 4, height: 4, ...opts }).catch((x) => x);
+      const e = await imageToTensor(ctx, source as GPUTexture, { width: 4, height: 4, ...opts }).catch(
+        (x: unknown) => x,
+      );
       expect(e).toBeInstanceOf(InputError);
       expect((e as Error).message).toMatch(msg);
     };

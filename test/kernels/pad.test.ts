@@ -71,7 +71,7 @@ describe('pad', () => {
     const x: HostTensor = { dtype: 'f32', shape: [0, 3], data: new Float32Array(0) };
     const [out] = await runOp('pad', { pads: [1, 0, 1, 1], mode: 'constant', value: 2.5 }, [x]);
     expect(out.shape).toEqual([2, 4]);
-    expect(Array.from(out.data as Float32Array)).toEqual(new Array(8).fill(2.5));
+    expect(Array.from(out.data as Float32Array)).toEqual(new Array<number>(8).fill(2.5));
   });
   it('bool values pad with true', async () => {
     const x: HostTensor = { dtype: 'bool', shape: [3], data: new Uint8Array([0, 1, 0]) };

@@ -129,7 +129,7 @@ function qlinearConv(): Case {
     u8('zx', 100),
     i8('w', [oc, c / 2, k, k], ints(oc * (c / 2) * k * k, -127, 127)),
     tensor('sw', [oc], Array.from(floats(oc, 0.002, 0.01))),
-    i8('zw', [oc], new Array(oc).fill(0)),
+    i8('zw', [oc], new Array<number>(oc).fill(0)),
     tensor('sy', [], [0.025]),
     u8('zy', 90),
     tensor('b', [oc], ints(oc, -3000, 3000), 'i32'),

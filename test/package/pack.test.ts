@@ -25,6 +25,9 @@ function reference(): number[] {
   );
 }
 
+/** `npm pack --json`'s output (the field used here). */
+type Packed = { filename: string }[];
+
 const CONSUMER = `
 import {
   InputError,
@@ -39,6 +42,7 @@ import {
   type HostTensor,
   type SessionOptions,
 } from 'kestrel-webgpu';
+
 
 const model = await loadModel('model.onnx');
 const options: SessionOptions = { limits: { maxNodes: 100 } };
@@ -110,14 +114,16 @@ beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'kestrel-pack-'));
   project = join(tmp, 'app');
   mkdirSync(project);
-  const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], repo));
+  const packed = JSON.parse(
+    run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], repo),
+  ) as Packed;
   const tarball = join(tmp, packed[0].filename);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   // offline: the one dependency is packed from the repo's node_modules (a lockfile install caches tarballs, not the
   // registry metadata a range needs); no optional peers come with it
   const types = JSON.parse(
     run('npm', ['pack', '--json', '--pack-destination', tmp, join(repo, 'node_modules', '@webgpu', 'types')], repo),
-  );
+  ) as Packed;
   const typesTarball = join(tmp, types[0].filename);
   run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', tarball, typesTarball], project);
   writeFileSync(join(project, 'model.onnx'), modelBytes());
@@ -156,7 +162,10 @@ describe('the npm package, installed into a new project', () => {
     ])
       expect(existsSync(join(root, f)), f).toBe(true);
     expect(existsSync(join(root, 'src'))).toBe(false);
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      peerDependenciesMeta: unknown;
+    };
     expect(Object.keys(pkg.dependencies)).toEqual(['@webgpu/types']);
     expect(pkg.peerDependenciesMeta).toEqual({ 'onnxruntime-node': { optional: true }, webgpu: { optional: true } });
     for (const heavy of ['webgpu', 'onnxruntime-node', 'protobufjs', 'pngjs', 'jpeg-js'])
@@ -211,7 +220,15 @@ describe('the npm package, installed into a new project', () => {
     symlinkSync(join(repo, 'node_modules', 'webgpu'), join(project, 'node_modules', 'webgpu'), 'dir');
     const r = node_(['--disallow-code-generation-from-strings', join('out', 'consumer.js')]);
     expect(r.status, r.stderr).toBe(0);
-    const got = JSON.parse(r.stdout.trim().split('\n').pop()!);
+    const got = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      shape: number[];
+      refused: string;
+      y: number[];
+      gpuShape: number[];
+      gpuBits: number[];
+      hostBits: number[];
+      firstHostBits: number[];
+    };
     expect(got.shape).toEqual([1, 3]);
     expect(got.refused).toBe('INPUT');
     const want = reference();

@@ -83,8 +83,8 @@ export function concatRef(xs: Src[], axis: number): Ref {
 
 export function expandRef(x: Src, target: number[]): Ref {
   const r = Math.max(x.shape.length, target.length);
-  const xs = [...new Array(r - x.shape.length).fill(1), ...x.shape];
-  const ts = [...new Array(r - target.length).fill(1), ...target];
+  const xs = [...new Array<number>(r - x.shape.length).fill(1), ...x.shape];
+  const ts = [...new Array<number>(r - target.length).fill(1), ...target];
   const shape = xs.map((d, i) => (d === 1 ? ts[i] : d));
   const data: number[] = [];
   eachCoord(shape, (c) =>

@@ -28,7 +28,7 @@ export function readBroadcast(t: { shape: number[]; data: ArrayLike<number | big
 
 export function forEachIndex(shape: number[], fn: (coords: number[], linear: number) => void): void {
   const n = shape.reduce((a, b) => a * b, 1);
-  const coords = new Array(shape.length).fill(0);
+  const coords = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     let rem = i;
     for (let d = shape.length - 1; d >= 0; d--) {
@@ -67,7 +67,7 @@ export function castRef(values: number[], to: DType): number[] {
 /** numpy-broadcast Where on plain numbers. */
 export function whereRef(c: HostTensor, x: HostTensor, y: HostTensor): { shape: number[]; data: number[] } {
   const r = Math.max(c.shape.length, x.shape.length, y.shape.length);
-  const pad = (s: number[]) => [...new Array(r - s.length).fill(1), ...s];
+  const pad = (s: number[]) => [...new Array<number>(r - s.length).fill(1), ...s];
   const [cs, xs, ys] = [pad(c.shape), pad(x.shape), pad(y.shape)];
   const shape = cs.map((_, i) => Math.max(cs[i], xs[i], ys[i]));
   const read = (t: HostTensor, s: number[], co: number[]) => {

@@ -61,9 +61,7 @@ describe('CLI: exit codes', () => {
     summary: 'throws',
     usage: 'boom',
     args: {},
-    run: async () => {
-      throw e;
-    },
+    run: () => Promise.reject(e),
   });
   it('environment failures exit 3, usage and model errors 2', async () => {
     const cases: [Error, number][] = [
@@ -89,7 +87,7 @@ describe('CLI: stdout and stderr', () => {
   it('`run --json -` writes only JSON to stdout, human lines and no Dawn limit warnings to stderr', () => {
     const r = kestrel(['run', MODELS.cls, '--shape', 'x=1x3x48x192', '--iterations', '1', '--json', '-']);
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as { outputs: unknown; iterations: number };
     expect(report.outputs).toEqual({ 'softmax_0.tmp_0': [1, 2] });
     expect(report.iterations).toBe(1);
     expect(r.stderr).toMatch(/cold start: /);
@@ -99,7 +97,7 @@ describe('CLI: stdout and stderr', () => {
     expect(raw.stderr).toMatch(DAWN_NOISE);
     const filtered = kestrel(['inspect', MODELS.cls, '--shape', 'x=1x3x48x192', '--json', '-']);
     expect(filtered.code).toBe(0);
-    expect(JSON.parse(filtered.stdout).parameters).toBeGreaterThan(0);
+    expect((JSON.parse(filtered.stdout) as { parameters: number }).parameters).toBeGreaterThan(0);
     expect(filtered.stderr).not.toMatch(DAWN_NOISE);
   }, 120_000);
 
@@ -167,7 +165,10 @@ describe('kestrel parity --atol/--rtol (numpy.allclose per element)', () => {
   it('`parity --json -` puts the report, with the worst element, alone on stdout', async () => {
     const r = await parity('--atol', '0.009', '--rtol', '0', '--json', '-');
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout);
+    const report = JSON.parse(r.stdout) as {
+      ok: boolean;
+      outputs: { allclose: { worst: { at: number[]; ref: number } } }[];
+    };
     expect(report.ok).toBe(false);
     expect(report.outputs[0].allclose.worst.at).toEqual([1, 1]);
     expect(report.outputs[0].allclose.worst.ref).toBeCloseTo(2.51, 6);

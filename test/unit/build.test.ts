@@ -13,8 +13,20 @@ import {
   inlineShadersPlugin,
   noNodeBuiltinsPlugin,
 } from '../../scripts/build.mjs';
-import { shaderTable } from '../../src/runtime/shader-table.js';
+import { shaderTable } from '../../src/shaders/table.js';
+import type { assembleShader } from '../../src/shaders/assemble.js';
 import { graph, io, node } from '../onnx-builder.js';
+
+/** What `kestrel doctor --json` prints per adapter (the fields these tests read). */
+interface DoctorReport {
+  kind: string;
+  error?: string;
+  adapter: { description: string };
+  features: Record<string, boolean>;
+  subgroupSize: { min: number; max: number };
+  limits: Record<string, number>;
+  adapterFeatures: string[];
+}
 
 const repo = join(import.meta.dirname, '..', '..');
 const dist = (f: string) => join(repo, 'dist', f);
@@ -85,23 +97,23 @@ s.release();`;
 
   it('never reads shaders/ from disk in any bundle', () => {
     for (const f of BUNDLES) {
-      // shader-table.ts reads this folder from disk; the bundles must carry the inlined table instead
+      // shaders/table.ts reads this folder from disk; the bundles must carry the inlined table instead
       expect(readFileSync(dist(f), 'utf8'), f).not.toContain("'../../shaders/'");
     }
   });
 
   it('the node bundle loads and exports the public API', async () => {
-    const mod = await import(dist('kestrel.node.mjs'));
+    const mod = (await import(dist('kestrel.node.mjs'))) as typeof import('../../src/index.js');
     expect(mod.createGpuContext).toBeTypeOf('function');
     expect(mod.KestrelError).toBeTypeOf('function');
   });
 
-  it('inlines every .wgsl file, identical to what shader-table.ts reads from disk', async () => {
+  it('inlines every .wgsl file, identical to what shaders/table.ts reads from disk', async () => {
     // Bundle the real shader loader for the browser, then run the bundle and compare its table with the disk.
     const out = await esbuild.build({
       stdin: {
         contents:
-          "export { shaderTable } from './src/runtime/shader-table.js';\nexport { assembleShader } from './src/runtime/shaders.js';",
+          "export { shaderTable } from './src/shaders/table.js';\nexport { assembleShader } from './src/shaders/assemble.js';",
         resolveDir: repo,
         sourcefile: 'entry.ts',
         loader: 'ts',
@@ -115,7 +127,10 @@ s.release();`;
     });
     const code = out.outputFiles[0].text;
     expect(code).not.toContain('node:fs');
-    const bundled = await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);
+    const bundled = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as {
+      shaderTable: typeof shaderTable;
+      assembleShader: typeof assembleShader;
+    };
     const disk = shaderTable();
     expect(Object.keys(disk).length).toBeGreaterThan(0);
     expect(collectShaders()).toEqual(disk);
@@ -183,7 +198,7 @@ describe('bin/kestrel.mjs', () => {
   it('doctor --json reports both adapters, each probed in its own process, with features and limits', () => {
     const r = kestrel('doctor', '--json');
     expect(r.status, r.stderr).toBe(0);
-    const reports = JSON.parse(r.stdout);
+    const reports = JSON.parse(r.stdout) as DoctorReport[];
     expect(reports.map((p: { kind: string }) => p.kind)).toEqual(['lavapipe', 'swiftshader']);
     const [lvp, ss] = reports;
     expect(lvp.error).toBeUndefined();
@@ -221,11 +236,11 @@ describe('bin/kestrel.mjs', () => {
       env: { ...process.env, KESTREL_SWIFTSHADER_ICD: '/nonexistent/vk_swiftshader_icd.json' },
     });
     expect(r.status, r.stderr).toBe(0);
-    const [lvp, ss] = JSON.parse(r.stdout);
+    const [lvp, ss] = JSON.parse(r.stdout) as DoctorReport[];
     expect(lvp.adapter.description).toMatch(/^llvmpipe/);
     expect(ss).toEqual({
       kind: 'swiftshader',
-      error: expect.stringContaining('no Vulkan ICD file at /nonexistent/vk_swiftshader_icd.json'),
+      error: expect.stringContaining('no Vulkan ICD file at /nonexistent/vk_swiftshader_icd.json') as unknown,
     });
   });
 

@@ -37,7 +37,7 @@ const rung = (name: string, variants: string[], ok: boolean | null = true): Rung
 });
 const kase = (rungs: RungResult[]): CaseResult => ({
   id: 'conv3x3',
-  family: 'conv3x3' as CaseResult['family'],
+  family: 'conv3x3',
   source: '',
   op: 'conv',
   shapes: '',

@@ -63,7 +63,7 @@ describe('parseArgs', () => {
   ])('rejects %j', (argv, message) => {
     let err: unknown;
     try {
-      parseArgs(argv as string[], runSpec);
+      parseArgs(argv, runSpec);
     } catch (e) {
       err = e;
     }
@@ -139,10 +139,10 @@ describe('main', () => {
       summary: 'prints its inputs',
       usage: 'echo MODEL [--input NAME=FILE]...',
       args: runSpec,
-      async run(args, io) {
+      run(args, io) {
         seen.push(args);
         io.out(JSON.stringify(args.flags.input));
-        return args.flags.json ? EXIT_FAILURE : EXIT_OK;
+        return Promise.resolve(args.flags.json ? EXIT_FAILURE : EXIT_OK);
       },
     },
     {
@@ -150,18 +150,14 @@ describe('main', () => {
       summary: 'throws a model error',
       usage: 'broken-model',
       args: {},
-      async run() {
-        throw new KestrelError('MODEL_FORMAT', 'not an ONNX model');
-      },
+      run: () => Promise.reject(new KestrelError('MODEL_FORMAT', 'not an ONNX model')),
     },
     {
       name: 'crash',
       summary: 'throws a plain error',
       usage: 'crash',
       args: {},
-      async run() {
-        throw new TypeError('bug');
-      },
+      run: () => Promise.reject(new TypeError('bug')),
     },
   ];
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { f16ToF32, f32ToF16 } from '../../src/core/dtype.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { foldNode } from '../../src/ir/fold.js';
-import type { Graph, Node, Value } from '../../src/ir/graph.js';
+import { type Graph, type IrOp, type Node, type OpAttrs, type Value, makeNode } from '../../src/ir/graph.js';
 import { deconvToConv } from '../../src/ir/passes/deconv-to-conv.js';
 import { foldBatchNorm } from '../../src/ir/passes/fold-batchnorm.js';
 import { fuseEpilogues } from '../../src/ir/passes/fuse-epilogue.js';
@@ -157,8 +157,8 @@ describe('constant folding of f16', () => {
     shape,
     data: Uint16Array.from(values, f32ToF16),
   });
-  const node = (op: Node['op'], attrs: unknown): Node =>
-    ({ name: op, op, attrs, inputs: [], outputs: [], origin: [] }) as Node;
+  const node = <K extends IrOp>(op: K, attrs: OpAttrs[K]): Node =>
+    makeNode(op, attrs, { name: op, inputs: [], outputs: [], origin: [] });
   it('casts f16 <-> f32 and f16 -> i64', () => {
     const [f] = foldNode(node('cast', { to: 'f32' }), [half([3], [1.5, -2, 0.1])], [{ shape: [3], dtype: 'f32' }])!;
     expect(Array.from(f.data as Float32Array)).toEqual([1.5, -2, f16ToF32(f32ToF16(0.1))]);

@@ -320,7 +320,7 @@ describe('passes keep the rounding of a quantized graph', () => {
                 {
                   name: 'q',
                   op: 'quantize' as const,
-                  attrs: { to: 'u8', axis: 1 },
+                  attrs: { to: 'u8' as const, axis: 1, blockSize: 0 },
                   inputs: ['y', 'sc', 'z'],
                   outputs: ['yq'],
                 },
@@ -361,7 +361,7 @@ describe('foldDequantize', () => {
         ...(epScale ? [f32('bn', [2], epScale)] : []),
       ],
       [
-        { name: 'dq', op: 'dequantize', attrs: { axis: 0 }, inputs: ['q', 'sc', 'z'], outputs: ['w'] },
+        { name: 'dq', op: 'dequantize', attrs: { axis: 0, blockSize: 0 }, inputs: ['q', 'sc', 'z'], outputs: ['w'] },
         {
           name: 'conv',
           op: 'conv',
@@ -418,7 +418,7 @@ describe('foldDequantize', () => {
           act('y', [5, 3]),
         ],
         [
-          { name: 'dq', op: 'dequantize', attrs: { axis }, inputs: ['q', 'sc', ''], outputs: ['b'] },
+          { name: 'dq', op: 'dequantize', attrs: { axis, blockSize: 0 }, inputs: ['q', 'sc', ''], outputs: ['b'] },
           {
             name: 'mm',
             op: 'matmul',
@@ -471,14 +471,20 @@ describe('fuseFakeQuant', () => {
           outputs: ['y'],
           epilogue: { act: 'relu', alpha: 0, beta: 0 },
         },
-        { name: 'q', op: 'quantize', attrs: { to: 'u8', axis: 1 }, inputs: ['y', 's', 'z'], outputs: ['yq'] },
-        { name: 'dq', op: 'dequantize', attrs: { axis: 1 }, inputs: ['yq', 's2', 'z'], outputs: ['yd'] },
+        {
+          name: 'q',
+          op: 'quantize',
+          attrs: { to: 'u8', axis: 1, blockSize: 0 },
+          inputs: ['y', 's', 'z'],
+          outputs: ['yq'],
+        },
+        { name: 'dq', op: 'dequantize', attrs: { axis: 1, blockSize: 0 }, inputs: ['yq', 's2', 'z'], outputs: ['yd'] },
         ...(extraReader
           ? [
               {
                 name: 'other',
                 op: 'unary' as const,
-                attrs: { act: 'relu', alpha: 0, beta: 0 },
+                attrs: { act: 'relu' as const, alpha: 0, beta: 0 },
                 inputs: ['y'],
                 outputs: ['r'],
               },

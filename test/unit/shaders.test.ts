@@ -2,8 +2,19 @@
 // device compiles once assembled with a representative prelude (type aliases 'f32', u32 consts 4).
 import { describe, expect, it } from 'vitest';
 import { createGpuContext } from '../../src/runtime/device.js';
-import { shaderTable } from '../../src/runtime/shader-table.js';
-import { type PreludeValue, assembleShader, moduleKey, pipelineKey, shaderHeader } from '../../src/runtime/shaders.js';
+import { shaderTable } from '../../src/shaders/table.js';
+import {
+  type PreludeValue,
+  assembleShader,
+  moduleKey,
+  pipelineKey,
+  requiresOf,
+  shaderHeader,
+  uniformStructsOf,
+} from '../../src/shaders/assemble.js';
+import { ACT_CODES } from '../../src/ir/graph.js';
+import { COUNT_PARAMS, actConstName } from '../../src/kernels/uniforms.js';
+import { checkParams } from '../../src/plan/schedule.js';
 
 const table = shaderTable();
 const kernels = Object.keys(table)
@@ -68,6 +79,87 @@ describe('shader files', () => {
     expect(shaderHeader(file).storageBindings).toBe(storage.length);
     const group0 = all.filter((b) => b.group === 0);
     expect(new Set(group0.map((b) => b.binding)).size, 'no binding number used twice in group 0').toBe(group0.length);
+  });
+});
+
+describe('kestrel:requires is transitive', () => {
+  const fake: Record<string, string> = {
+    'k.wgsl': '// kestrel:requires lib/b.wgsl lib/c.wgsl',
+    'lib/b.wgsl': '// kestrel:requires lib/d.wgsl',
+    'lib/c.wgsl': '// kestrel:requires lib/d.wgsl lib/e.wgsl',
+    'lib/d.wgsl': '// kestrel:requires lib/e.wgsl',
+    'lib/e.wgsl': '// a leaf',
+    'loop.wgsl': '// kestrel:requires lib/x.wgsl',
+    'lib/x.wgsl': '// kestrel:requires lib/y.wgsl',
+    'lib/y.wgsl': '// kestrel:requires lib/x.wgsl',
+  };
+  const read = (f: string) => fake[f];
+
+  it('pulls dependencies of dependencies, each after what it requires, once', () => {
+    expect(requiresOf('k.wgsl', read)).toEqual(['lib/e.wgsl', 'lib/d.wgsl', 'lib/b.wgsl', 'lib/c.wgsl']);
+  });
+
+  it('names a cycle', () => {
+    expect(() => requiresOf('loop.wgsl', read)).toThrow('loop.wgsl -> lib/x.wgsl -> lib/y.wgsl -> lib/x.wgsl');
+  });
+
+  it('gives a kernel that lists one library everything that library needs', () => {
+    // matmul.wgsl lists only matmul_tile and matmul_strided; the epilogue brings activations
+    const { requires, usesEpilogue } = shaderHeader('matmul.wgsl');
+    expect(table['matmul.wgsl']).toMatch(/^\/\/ kestrel:requires lib\/matmul_tile.wgsl lib\/matmul_strided.wgsl$/m);
+    expect(requires).toEqual([
+      'lib/activations.wgsl',
+      'lib/epilogue.wgsl',
+      'lib/index4.wgsl',
+      'lib/matmul_tile.wgsl',
+      'lib/weights.wgsl',
+      'lib/matmul_strided.wgsl',
+    ]);
+    expect(usesEpilogue).toBe(true);
+  });
+});
+
+describe('uniform structs come from the schemas', () => {
+  it('finds the params struct and the nested structs it uses', () => {
+    expect(shaderHeader('dequantize.wgsl').params).toBe('DequantizeParams');
+    expect(shaderHeader('dequantize.wgsl').uniforms).toEqual(['QuantIndex', 'DequantizeParams']);
+    expect(shaderHeader('conv2d_igemm.wgsl').uniforms).toEqual(['EpilogueParams', 'ConvParams']);
+  });
+
+  it('rejects a struct written by hand in WGSL, and a uniform with no schema', () => {
+    const handWritten = 'struct ConvParams {\n  cin: u32,\n}\n@group(0) @binding(0) var<uniform> params: ConvParams;';
+    expect(() => uniformStructsOf('x.wgsl', [handWritten])).toThrow(/struct ConvParams is generated/);
+    expect(() => uniformStructsOf('x.wgsl', ['@group(0) @binding(0) var<uniform> params: Params;'])).toThrow(
+      'shaders/x.wgsl: uniform type Params has no schema in src/kernels/uniforms.ts',
+    );
+  });
+
+  it('emits the struct and the shared constants into the prelude, before the libraries', () => {
+    const code = assembleShader({ file: 'unary.wgsl', prelude: { elem_t: 'f32' } });
+    const lib = code.indexOf('// ---- lib/activations.wgsl');
+    expect(code.indexOf('struct UnaryParams {\n  count: u32,\n  alpha: f32,\n  beta: f32,\n}')).toBeLessThan(lib);
+    expect(code.indexOf('const ACT_HARD_SWISH: u32 = 5u;')).toBeLessThan(lib);
+    expect(code).not.toContain('EP_ACT_PWL'); // only the constants a shader names
+  });
+
+  it('lib/activations.wgsl switches on every activation constant, never on a number', () => {
+    const src = table['lib/activations.wgsl'];
+    for (const act of Object.keys(ACT_CODES))
+      expect(src).toContain(`case ${actConstName(act as keyof typeof ACT_CODES)}:`);
+    expect(src).not.toMatch(/case \d/);
+  });
+
+  it('a kernel call packed as another struct than its shader reads is an error', () => {
+    const call = {
+      variant: 'binary.test',
+      shader: { file: 'binary.wgsl' },
+      params: COUNT_PARAMS.pack({ count: 1 }),
+      bindings: [],
+      workgroups: [1, 1, 1] as [number, number, number],
+    };
+    expect(() => checkParams(call, shaderHeader('binary.wgsl'))).toThrow(
+      'kernel binary.test packs its params as CountParams but shaders/binary.wgsl reads BroadcastParams',
+    );
   });
 });
 

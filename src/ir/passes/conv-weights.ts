@@ -2,12 +2,14 @@
 // constants are computed in f32 and written back as f16 (the conv's tensors must keep one float type).
 import { sizeOf } from '../../core/shape.js';
 import { floatTensor, floatValues } from '../../core/tensor.js';
-import type { Graph, Node } from '../graph.js';
+import type { Graph, NodeOf } from '../graph.js';
+
+type ConvNode = NodeOf<'conv' | 'convTranspose'>;
 
 let counter = 0;
 const isPow2 = (v: number) => v !== 0 && Number.isInteger(Math.log2(Math.abs(v)));
 
-export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
+export function scaleConvChannels(g: Graph, conv: ConvNode, mul: Float32Array, add: Float32Array): boolean {
   const w = g.values.get(conv.inputs[1]);
   if (w && !w.data && (w.dtype === 'f32' || w.dtype === 'f16'))
     return scaleQuantizedConv(g, conv, mul, add) || scaleInEpilogue(g, conv, mul, add);
@@ -15,7 +17,7 @@ export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: 
   if (!w || !src) return false;
   const ws = w.shape;
   const transposed = conv.op === 'convTranspose';
-  const group = conv.attrs.group as number;
+  const group = conv.attrs.group;
   const oc = transposed ? ws[1] * group : ws[0];
   if (mul.length !== oc) return false;
   const dst = new Float32Array(src.length);
@@ -42,7 +44,7 @@ export function scaleConvChannels(g: Graph, conv: Node, mul: Float32Array, add: 
 }
 
 /** bias' = bias * mul + add, as a new constant (of the conv output's float type) in the conv's epilogue. */
-function setBias(g: Graph, conv: Node, oc: number, mul: Float32Array, add: Float32Array, id: number): void {
+function setBias(g: Graph, conv: ConvNode, oc: number, mul: Float32Array, add: Float32Array, id: number): void {
   const old = conv.epilogue?.bias ? g.values.get(conv.epilogue.bias)?.data : undefined;
   const oldBias = old ? floatValues(old) : null;
   const bias = new Float32Array(oc);
@@ -57,11 +59,11 @@ function setBias(g: Graph, conv: Node, oc: number, mul: Float32Array, add: Float
  * Quantized weights (a dequantize node feeding the conv): fold the per-channel scale into the dequantize
  * scale instead, so the weights stay int8 in GPU memory.
  */
-function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
+function scaleQuantizedConv(g: Graph, conv: ConvNode, mul: Float32Array, add: Float32Array): boolean {
   // output channels run along axis 0 of a conv's weight, axis 1 of a (single-group) conv-transpose's
   const ocAxis = conv.op === 'conv' ? 0 : conv.op === 'convTranspose' && conv.attrs.group === 1 ? 1 : -1;
   if (ocAxis < 0) return false;
-  const dq = g.nodes.find((n) => n.op === 'dequantize' && n.outputs[0] === conv.inputs[1]);
+  const dq = g.nodes.find((n): n is NodeOf<'dequantize'> => n.op === 'dequantize' && n.outputs[0] === conv.inputs[1]);
   if (!dq || g.nodes.some((n) => n !== conv && n.inputs.includes(conv.inputs[1]))) return false;
   const scale = g.values.get(dq.inputs[1]);
   const oc = g.values.get(conv.inputs[1])!.shape[ocAxis];
@@ -89,7 +91,7 @@ function scaleQuantizedConv(g: Graph, conv: Node, mul: Float32Array, add: Float3
  * Weights computed at run time (f16 weights behind a widening Cast, kept half size): the per-channel scale
  * goes to the epilogue (acc * scale + bias), so a batch norm still fuses and the activation after it too.
  */
-function scaleInEpilogue(g: Graph, conv: Node, mul: Float32Array, add: Float32Array): boolean {
+function scaleInEpilogue(g: Graph, conv: ConvNode, mul: Float32Array, add: Float32Array): boolean {
   const e = conv.epilogue;
   if (
     conv.op !== 'conv' ||

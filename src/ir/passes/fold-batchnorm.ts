@@ -20,7 +20,7 @@ export function foldBatchNorm(g: Graph, keep: Set<string>): number {
       (conv.epilogue.act !== 'none' || conv.epilogue.residual || conv.epilogue.postScale !== undefined)
     )
       continue;
-    const eps = bn.attrs.epsilon as number;
+    const eps = bn.attrs.epsilon;
     const [s, b, m, v] = params as Float32Array[];
     const mul = s.map((sv, c) => sv / Math.sqrt(v[c] + eps));
     const add = b.map((bv, c) => bv - m[c] * mul[c]);

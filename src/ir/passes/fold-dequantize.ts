@@ -25,7 +25,7 @@ export function foldDequantize(g: Graph, keep: Set<string>): number {
     if (!int8) continue;
     const { dq, q, scale: s } = int8;
     const w = q.shape;
-    const groups = n.attrs.group ?? 1;
+    const groups = n.op === 'matmul' ? 1 : n.attrs.group;
     if (n.op === 'convTranspose' && groups !== 1) continue;
     if (n.op === 'matmul' && (w.length !== 2 || n.attrs.transA)) continue;
     const outAxis = n.op === 'conv' ? 0 : n.op === 'matmul' && n.attrs.transB ? 0 : 1;

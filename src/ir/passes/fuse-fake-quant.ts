@@ -3,7 +3,7 @@
 // (fake quantization): two dispatches and an int32 round trip per quantized activation disappear. Other
 // pairs become one quantize step that writes the dequantized float. Both compute what the two kernels
 // compute, in the same order, so the values are the same bits.
-import type { Graph, Node } from '../graph.js';
+import type { Graph } from '../graph.js';
 import { producerMap, removeNode, scalarConst, soleConsumer, useCounts, zeroPointConst } from './util.js';
 
 const PRODUCERS = new Set(['conv', 'convTranspose', 'matmul', 'binary']);
@@ -14,7 +14,9 @@ export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
   const producers = producerMap(g);
   const uses = useCounts(g, keep);
   for (const q of [...g.nodes]) {
-    if (q.op !== 'quantize' || q.attrs.blockSize || q.attrs.integerRequant || !RANGES[q.attrs.to]) continue;
+    if (q.op !== 'quantize' || q.attrs.blockSize || q.attrs.integerRequant) continue;
+    const range = q.attrs.to && RANGES[q.attrs.to];
+    if (!range) continue;
     const p = producers.get(q.inputs[0]);
     const dq = soleConsumer(g, q.outputs[0], uses, keep);
     if (
@@ -32,7 +34,7 @@ export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
       scalarConst(g, dq.inputs[1]) === scale &&
       zeroPointConst(g, dq.inputs[2]) === zeroPoint;
     if (!same) continue;
-    const [qmin, qmax] = RANGES[q.attrs.to];
+    const [qmin, qmax] = range;
     const intoEpilogue =
       p &&
       PRODUCERS.has(p.op) &&

@@ -6,18 +6,21 @@
 // does not fit stays on the float path (dequantize + float kernel + quantize); explainQuantized says why.
 import { sizeOf } from '../../core/shape.js';
 import { hostTensor } from '../../core/tensor.js';
-import type { Graph, Node, QLinearAttrs, Value } from '../graph.js';
+import type { Graph, Node, NodeOf, QLinearAttrs, Value } from '../graph.js';
 import { packWeights, quantizeScalar, requantParams, transposeKN } from './qlinear-pack.js';
 import { intValues, producerMap, soleConsumer, useCounts, zeroPointConst } from './util.js';
+
+const FUSES_BUT_OPT_IN =
+  'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)';
 
 const RANGES = { i8: [-128, 127], u8: [0, 255] } as const;
 
 interface Match {
-  conv: Node;
+  conv: NodeOf<'conv' | 'matmul'>;
   xq: string;
-  wdq: Node;
-  q: Node;
-  xDq: Node;
+  wdq: NodeOf<'dequantize'>;
+  q: NodeOf<'quantize'>;
+  xDq: NodeOf<'dequantize'>;
 }
 
 const f32At = (v: Value | undefined): Float32Array | null =>
@@ -26,7 +29,7 @@ const f32At = (v: Value | undefined): Float32Array | null =>
 /** The QDQ chain around a conv/matmul, or why it stays on the float path. */
 export function matchQdq(
   g: Graph,
-  n: Node,
+  n: NodeOf<'conv' | 'matmul'>,
   producers = producerMap(g),
   keep = new Set<string>(),
   uses = useCounts(g, keep),
@@ -96,7 +99,7 @@ function rewrite(g: Graph, m: Match): Node {
     [oc, cg, taps] = [nn, k, 1];
   }
   const { packed, sums } = packWeights(w, oc, cg, taps);
-  const to = q.attrs.to as 'i8' | 'u8';
+  const to = q.attrs.to === 'u8' ? 'u8' : 'i8';
   const sy = f32At(g.values.get(q.inputs[1]))![0];
   const yZero = zeroPointConst(g, q.inputs[2])!;
   let [qmin, qmax]: number[] = [...RANGES[to]];
@@ -180,7 +183,9 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
     if (n.op === 'qconv' || n.op === 'qmatmul') {
       out.push({
         node: n.name,
-        path: `integer kernel (${n.op}: int8 weights packed along K, exact i32 accumulation, requantized to ${n.attrs.to})`,
+        path:
+          `integer kernel (${n.op}: int8 weights packed along K, exact i32 accumulation, requantized to ` +
+          `${n.attrs.to})`,
       });
       continue;
     }
@@ -196,7 +201,7 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
     const m = matchQdq(g, n, producers, new Set(), uses);
     out.push({
       node: n.name,
-      path: `float fallback: ${typeof m === 'string' ? m : 'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)'}`,
+      path: `float fallback: ${typeof m === 'string' ? m : FUSES_BUT_OPT_IN}`,
     });
   }
   return out;

@@ -1,7 +1,7 @@
 // Recognizes hard-swish written out as elementwise ops and replaces it with one unary node that rounds
 // as those ops do (in a QDQ model a one-ulp difference can flip a quantized value):
 //   x * HardSigmoid(x; alpha, beta) -> hardSwishLinear     x * Clip(x + 3, 0, 6) / 6 (paddle2onnx) -> hardSwishClip
-import type { Graph, Node } from '../graph.js';
+import type { Graph, Node, UnaryAttrs } from '../graph.js';
 import { producerMap, removeNode, scalarConst, soleConsumer, useCounts } from './util.js';
 
 export function fuseHardSwish(g: Graph, keep: Set<string>): number {
@@ -36,7 +36,7 @@ export function fuseHardSwish(g: Graph, keep: Set<string>): number {
   return fused;
 }
 
-type Match = { x: string; remove: Node[]; out: string; attrs: Node['attrs'] } | null;
+type Match = { x: string; remove: Node[]; out: string; attrs: UnaryAttrs } | null;
 
 function matchHardSigmoid(
   g: Graph,

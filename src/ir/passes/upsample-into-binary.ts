@@ -27,7 +27,8 @@ export function fuseUpsampleIntoBinary(g: Graph, keep: Set<string>): number {
     if (op.op !== 'binary' || !ELEMENTWISE.has(op.attrs.kind) || op.epilogue || op.inputs.length !== 2) continue;
     const k = [0, 1].find((i) => prod.get(op.inputs[i])?.op === 'resize');
     if (k === undefined || op.inputs[0] === op.inputs[1]) continue;
-    const rs = prod.get(op.inputs[k])!;
+    const rs = prod.get(op.inputs[k]);
+    if (rs?.op !== 'resize') continue;
     const up = op.inputs[k],
       other = op.inputs[1 - k],
       out = op.outputs[0];
@@ -35,7 +36,7 @@ export function fuseUpsampleIntoBinary(g: Graph, keep: Set<string>): number {
     if (soleConsumer(g, up, uses, keep) !== op || upv.dtype !== 'f32' || yv.dtype !== 'f32') continue;
     // the other operand must have the output's full shape (no second broadcast to reconcile)
     if (yv.shape.join() !== ov.shape.join() || upv.shape.join() !== ov.shape.join()) continue;
-    const f = nearestUpsampleFactors(xv.shape, upv.shape, rs.attrs as ResizeAttrs);
+    const f = nearestUpsampleFactors(xv.shape, upv.shape, rs.attrs);
     if (!f || f.every((v) => v === 1)) continue;
     const small = xv.shape.flatMap((d, i) => (f[i] === 1 ? [d] : [d, 1]));
     const big = xv.shape.flatMap((d, i) => (f[i] === 1 ? [d] : [d, f[i]]));

@@ -1,7 +1,7 @@
 // Small graph-editing helpers shared by the passes.
 import { sizeOf } from '../../core/shape.js';
 import { floatValues } from '../../core/tensor.js';
-import { type Graph, type Node, type Value, epilogueValues } from '../graph.js';
+import { type Graph, type Node, type NodeOf, type Value, epilogueValues } from '../graph.js';
 
 /** How many times each value is read (node inputs, epilogue operands, graph outputs, kept values). */
 export function useCounts(g: Graph, keep: Set<string>): Map<string, number> {
@@ -57,7 +57,7 @@ export function channelConst(g: Graph, name: string, outShape: number[], channel
   // must broadcast only along axis 1 of the output
   const r = outShape.length;
   if (s.length > r || n !== channels) return null;
-  const aligned = [...new Array(r - s.length).fill(1), ...s];
+  const aligned = [...new Array<number>(r - s.length).fill(1), ...s];
   if (aligned.some((d, i) => (i === 1 ? d !== channels : d !== 1))) return null;
   return data.slice();
 }
@@ -88,7 +88,7 @@ export function symmetricInt8(
   g: Graph,
   producers: Map<string, Node>,
   name: string,
-): { dq: Node; q: Value; scale: Value } | null {
+): { dq: NodeOf<'dequantize'>; q: Value; scale: Value } | null {
   const dq = producers.get(name);
   if (dq?.op !== 'dequantize' || dq.attrs.blockSize) return null;
   const [q, scale, zp] = dq.inputs.map((i) => (i ? g.values.get(i) : undefined));
@@ -98,8 +98,13 @@ export function symmetricInt8(
 }
 
 /** `name` as Cast-to-f32 of an f16 constant (fp16 weights): the cast and the f16 value, or null. */
-export function castFromHalf(g: Graph, producers: Map<string, Node>, name: string): { cast: Node; h: Value } | null {
+export function castFromHalf(
+  g: Graph,
+  producers: Map<string, Node>,
+  name: string,
+): { cast: NodeOf<'cast'>; h: Value } | null {
   const cast = producers.get(name);
-  const h = cast?.op === 'cast' && cast.attrs.to === 'f32' ? g.values.get(cast.inputs[0]) : undefined;
-  return h?.data && h.dtype === 'f16' ? { cast: cast!, h } : null;
+  if (cast?.op !== 'cast' || cast.attrs.to !== 'f32') return null;
+  const h = g.values.get(cast.inputs[0]);
+  return h?.data && h.dtype === 'f16' ? { cast, h } : null;
 }

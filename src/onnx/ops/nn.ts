@@ -15,12 +15,12 @@ function spatialPads(
   const autoPad = c.attrs.string('auto_pad', 'NOTSET');
   const r = inDims.length;
   if (autoPad === 'NOTSET') {
-    const p = c.attrs.ints('pads', new Array(2 * r).fill(0));
+    const p = c.attrs.ints('pads', new Array<number>(2 * r).fill(0));
     if (p.length !== 2 * r) c.fail(`pads has ${p.length} entries, expected ${2 * r}`);
     if (p.some((v) => v < 0)) c.fail(`negative pads [${p}]`);
     return p;
   }
-  if (autoPad === 'VALID') return new Array(2 * r).fill(0);
+  if (autoPad === 'VALID') return new Array<number>(2 * r).fill(0);
   if (autoPad !== 'SAME_UPPER' && autoPad !== 'SAME_LOWER') c.fail(`unknown auto_pad '${autoPad}'`);
   const begins: number[] = [];
   const ends: number[] = [];
@@ -73,8 +73,8 @@ export function lowerConv(
   if (sr !== 1 && sr !== 2) c.unsupported(`${sr}-D convolution (only 1-D and 2-D)`);
   if (ws.length !== xs.length) c.fail(`weight rank ${ws.length} differs from input rank ${xs.length}`);
   const kernel = c.attrs.ints('kernel_shape', ws.slice(2));
-  const strides = c.attrs.ints('strides', new Array(sr).fill(1));
-  const dilations = c.attrs.ints('dilations', new Array(sr).fill(1));
+  const strides = c.attrs.ints('strides', new Array<number>(sr).fill(1));
+  const dilations = c.attrs.ints('dilations', new Array<number>(sr).fill(1));
   const group = c.attrs.int('group', 1);
   if (strides.length !== sr || dilations.length !== sr || kernel.length !== sr)
     c.fail('strides/dilations/kernel_shape rank mismatch');
@@ -82,7 +82,7 @@ export function lowerConv(
     c.fail(`strides [${strides}], dilations [${dilations}] and group ${group} must be >= 1`);
   checkI32(c, { strides, dilations, kernel_shape: kernel });
   let pads: number[];
-  let outputPadding = c.attrs.ints('output_padding', new Array(sr).fill(0));
+  let outputPadding = c.attrs.ints('output_padding', new Array<number>(sr).fill(0));
   if (transpose) {
     const outShape = c.attrs.has('output_shape') ? c.attrs.ints('output_shape') : null;
     const autoPad = c.attrs.string('auto_pad', 'NOTSET');
@@ -105,7 +105,10 @@ export function lowerConv(
       }
       pads = [...begins, ...ends];
     } else {
-      pads = autoPad === 'VALID' ? new Array(2 * sr).fill(0) : c.attrs.ints('pads', new Array(2 * sr).fill(0));
+      pads =
+        autoPad === 'VALID'
+          ? new Array<number>(2 * sr).fill(0)
+          : c.attrs.ints('pads', new Array<number>(2 * sr).fill(0));
     }
   } else {
     pads = spatialPads(c, xs.slice(2), kernel, strides, dilations);
@@ -148,8 +151,8 @@ function pool(kind: 'max' | 'avg'): Lowering {
     const sr = xs.length - 2;
     if (sr !== 1 && sr !== 2) c.unsupported(`${sr}-D pooling (only 1-D and 2-D)`);
     const kernel = c.attrs.ints('kernel_shape');
-    const strides = c.attrs.ints('strides', new Array(sr).fill(1));
-    const dilations = c.attrs.ints('dilations', new Array(sr).fill(1));
+    const strides = c.attrs.ints('strides', new Array<number>(sr).fill(1));
+    const dilations = c.attrs.ints('dilations', new Array<number>(sr).fill(1));
     if (kernel.length !== sr || strides.length !== sr || dilations.length !== sr)
       c.fail('kernel_shape/strides/dilations rank mismatch');
     if (c.attrs.int('storage_order', 0) !== 0) c.unsupported('storage_order=1');

@@ -51,7 +51,7 @@ function resize(c: ImportContext): void {
   if (c.attrs.int('antialias', 0) !== 0) c.unsupported('antialias=1');
   const axesAttr = c.attrs.has('axes') ? c.attrs.ints('axes').map((a) => normAxis(a, r)) : [...Array(r).keys()];
   const expand = (v: number[], fill: number) => {
-    const full = new Array(r).fill(fill);
+    const full = new Array<number>(r).fill(fill);
     axesAttr.forEach((a, i) => {
       full[a] = v[i];
     });

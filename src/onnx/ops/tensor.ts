@@ -131,14 +131,14 @@ function slice(c: ImportContext): void {
   steps ??= starts.map(() => 1);
   if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
     c.fail('starts/ends/axes/steps lengths differ');
-  const a = { starts: new Array(r).fill(0), ends: [...xs], steps: new Array(r).fill(1) };
+  const a = { starts: new Array<number>(r).fill(0), ends: [...xs], steps: new Array<number>(r).fill(1) };
   axes.forEach((ax, i) => {
     const d = normAxis(ax, r, `node '${c.nodeName}' axes`);
-    if (steps![i] === 0) c.fail('slice step 0');
-    const [s, e] = normSlice(xs[d], starts[i], ends[i], steps![i]);
+    if (steps[i] === 0) c.fail('slice step 0');
+    const [s, e] = normSlice(xs[d], starts[i], ends[i], steps[i]);
     a.starts[d] = s;
     a.ends[d] = e;
-    a.steps[d] = steps![i];
+    a.steps[d] = steps[i];
   });
   c.emit('slice', a, [x], c.outputName());
 }
@@ -166,12 +166,13 @@ function split(c: ImportContext): void {
     c.fail(`split sizes [${sizes}] do not sum to dim ${xs[axis]} over ${n} outputs`);
   let at = 0;
   sizes.forEach((s, i) => {
-    const starts = new Array(xs.length).fill(0);
+    const starts = new Array<number>(xs.length).fill(0);
     const ends = [...xs];
     starts[axis] = at;
     ends[axis] = at + s;
     at += s;
-    if (c.node.output[i]) c.emit('slice', { starts, ends, steps: new Array(xs.length).fill(1) }, [x], c.node.output[i]);
+    if (c.node.output[i])
+      c.emit('slice', { starts, ends, steps: new Array<number>(xs.length).fill(1) }, [x], c.node.output[i]);
   });
 }
 
@@ -253,7 +254,7 @@ function pad(c: ImportContext): void {
     if (c.input(2)) value = c.requiredInts(2, 'constant_value')[0] ?? 0;
     const axes = c.constInts(3, 'axes');
     if (axes) {
-      const full = new Array(2 * r).fill(0);
+      const full = new Array<number>(2 * r).fill(0);
       axes.forEach((a, i) => {
         const d = normAxis(a, r);
         full[d] = pads[i];

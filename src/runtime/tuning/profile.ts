@@ -58,7 +58,7 @@ export function profileApplies(p: TuningProfile, adapter: AdapterDescription): b
 }
 
 /** Parses and checks a profile (a JSON string or an object); throws TuningProfileError naming the bad field. */
-export function parseProfile(source: string | unknown, where = 'tuning profile'): TuningProfile {
+export function parseProfile(source: unknown, where = 'tuning profile'): TuningProfile {
   let v: unknown = source;
   if (typeof source === 'string') {
     try {

@@ -86,7 +86,7 @@ export function randomFeeds(graph: Graph): Map<string, HostTensor> {
       else if (data instanceof BigInt64Array) data[i] = BigInt(Math.floor(r * 4));
       else (data as Int32Array)[i] = Math.floor(r * 4);
     }
-    feeds.set(name, { dtype: v.dtype, shape: v.shape, data } as HostTensor);
+    feeds.set(name, { dtype: v.dtype, shape: v.shape, data });
   }
   return feeds;
 }

@@ -6,8 +6,8 @@ import type { AdapterDescription } from '../device.js';
 import { type TuningProfile, parseProfile } from './profile.js';
 
 export interface TuningStore {
-  load(key: string): Promise<TuningProfile | null>;
-  save(key: string, profile: TuningProfile): Promise<void>;
+  load: (key: string) => Promise<TuningProfile | null>;
+  save: (key: string, profile: TuningProfile) => Promise<void>;
 }
 
 /** One store entry per adapter and Kestrel version, e.g. 'mesa-llvmpipe-mesa-25-0-7-...-v0.1.0'. */
@@ -34,9 +34,15 @@ export async function fileStore(dir?: string): Promise<TuningStore> {
   const file = (key: string) => `${root}/${key}.json`;
   return {
     async load(key) {
-      if (!fs.existsSync(file(key))) return null;
+      let text: string;
       try {
-        return parseProfile(fs.readFileSync(file(key), 'utf8'), file(key));
+        text = await fs.promises.readFile(file(key), 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw e;
+      }
+      try {
+        return parseProfile(text, file(key));
       } catch (e) {
         // a damaged cache is measured again, not fatal
         if (e instanceof TuningProfileError) return null;
@@ -44,10 +50,10 @@ export async function fileStore(dir?: string): Promise<TuningStore> {
       }
     },
     async save(key, profile) {
-      fs.mkdirSync(root, { recursive: true });
+      await fs.promises.mkdir(root, { recursive: true });
       const tmp = `${file(key)}.${Date.now()}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(profile, null, 1));
-      fs.renameSync(tmp, file(key));
+      await fs.promises.writeFile(tmp, JSON.stringify(profile, null, 1));
+      await fs.promises.rename(tmp, file(key));
     },
   };
 }
@@ -59,7 +65,7 @@ export function indexedDbStore(idb: IDBFactory): TuningStore {
       const req = idb.open('kestrel-tuning', 1);
       req.onupgradeneeded = () => req.result.createObjectStore('profiles');
       req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
+      req.onerror = () => reject(req.error ?? new Error('IndexedDB open failed'));
     });
   const call = <T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T>) =>
     open().then(
@@ -67,7 +73,7 @@ export function indexedDbStore(idb: IDBFactory): TuningStore {
         new Promise<T>((resolve, reject) => {
           const req = f(db.transaction('profiles', mode).objectStore('profiles'));
           req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
+          req.onerror = () => reject(req.error ?? new Error('IndexedDB request failed'));
         }),
     );
   return {
@@ -85,8 +91,11 @@ export function indexedDbStore(idb: IDBFactory): TuningStore {
 export function memoryStore(): TuningStore {
   const m = new Map<string, TuningProfile>();
   return {
-    load: async (key) => m.get(key) ?? null,
-    save: async (key, p) => void m.set(key, p),
+    load: (key) => Promise.resolve(m.get(key) ?? null),
+    save: (key, p) => {
+      m.set(key, p);
+      return Promise.resolve();
+    },
   };
 }
 

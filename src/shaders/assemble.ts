@@ -1,10 +1,12 @@
-// Assembles a kernel's WGSL: enables, the typed prelude, the libraries it requires, then its body.
-// Each kernel file declares what it needs in header comments:
-//   // kestrel:requires lib/indexing.wgsl lib/epilogue.wgsl
+// Assembles a kernel's WGSL: enables, the typed prelude (with the uniform structs and shared constants from
+// src/kernels/uniforms.ts), the libraries it requires, then its body. Each file declares what it needs in header
+// comments:
+//   // kestrel:requires lib/indexing.wgsl lib/epilogue.wgsl   (what it uses directly; the loader adds theirs)
 //   // kestrel:prelude elem_t TM          (names the loader must define before the body)
 //   // kestrel:enable f16 subgroups       (WGSL extensions)
 import { KestrelError } from '../core/errors.js';
-import { shaderTable } from './shader-table.js';
+import { UNIFORM_STRUCTS, WGSL_CONSTS } from '../kernels/uniforms.js';
+import { shaderTable } from './table.js';
 
 export type PreludeValue = string | number;
 
@@ -18,7 +20,12 @@ export interface ShaderSpec {
 }
 
 export interface ShaderHeader {
+  /** Every library the kernel needs, dependencies of dependencies included, each before its users, once. */
   requires: string[];
+  /** The uniform structs its `var<uniform>`s name, nested structs first (src/kernels/uniforms.ts). */
+  uniforms: string[];
+  /** The struct of the params uniform (group 0, binding 0), which the kernel's call must be packed as. */
+  params: string | null;
   prelude: string[];
   enables: string[];
   /** Number of storage buffers the kernel declares in @group(0) (params uniform is binding 0). */
@@ -41,12 +48,60 @@ function headerList(src: string, tag: string): string[] {
   return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
 }
 
+/** `file`'s requires, transitively: depth first, each library after the ones it requires, without repeats. */
+export function requiresOf(file: string, read: (file: string) => string = source): string[] {
+  const out: string[] = [];
+  const visiting: string[] = [];
+  const visit = (f: string) => {
+    if (visiting.includes(f))
+      throw new KestrelError('USAGE', `shaders: kestrel:requires cycle ${[...visiting, f].join(' -> ')}`);
+    visiting.push(f);
+    for (const lib of headerList(read(f), 'requires')) {
+      if (out.includes(lib)) continue;
+      visit(lib);
+      out.push(lib);
+    }
+    visiting.pop();
+  };
+  visit(file);
+  return out;
+}
+
+function withoutComments(src: string): string {
+  return src.replace(/\/\/.*$/gm, '');
+}
+
+/** The uniform structs (nested first) that `texts` name, and the params uniform's; each must have a schema. */
+export function uniformStructsOf(file: string, texts: string[]): { uniforms: string[]; params: string | null } {
+  const code = texts.map(withoutComments).join('\n');
+  for (const m of code.matchAll(/struct\s+(\w+)/g))
+    if (UNIFORM_STRUCTS.has(m[1]))
+      throw new KestrelError(
+        'USAGE',
+        `shaders/${file}: struct ${m[1]} is generated from src/kernels/uniforms.ts; do not declare it in WGSL`,
+      );
+  const named = new Set<string>();
+  for (const m of code.matchAll(/var<uniform>\s*\w+\s*:\s*(\w+)/g)) {
+    if (!UNIFORM_STRUCTS.has(m[1]))
+      throw new KestrelError('USAGE', `shaders/${file}: uniform type ${m[1]} has no schema in src/kernels/uniforms.ts`);
+    named.add(m[1]);
+  }
+  for (const name of UNIFORM_STRUCTS.keys()) if (new RegExp(`\\b${name}\\b`).test(code)) named.add(name);
+  const out: string[] = [];
+  for (const name of named) {
+    const schema = UNIFORM_STRUCTS.get(name)!;
+    for (const s of [...schema.dependencies(), schema]) if (!out.includes(s.name)) out.push(s.name);
+  }
+  const params = /@group\(0\)\s*@binding\(0\)\s*var<uniform>\s*\w+\s*:\s*(\w+)/.exec(code)?.[1] ?? null;
+  return { uniforms: out, params };
+}
+
 const headerCache = new Map<string, ShaderHeader>();
 export function shaderHeader(file: string): ShaderHeader {
   let h = headerCache.get(file);
   if (h) return h;
   const src = source(file);
-  const requires = headerList(src, 'requires');
+  const requires = requiresOf(file);
   // a library may declare the kernel's bindings (lib/qconv.wgsl); lib/epilogue.wgsl's live in group 1
   const bindings = [src, ...requires.map(source)].flatMap((text) =>
     [...text.matchAll(/@group\(0\)\s*@binding\((\d+)\)\s*var<storage/g)].map((m) => Number(m[1])),
@@ -64,6 +119,7 @@ export function shaderHeader(file: string): ShaderHeader {
   for (const lib of requires) for (const name of headerList(source(lib), 'prelude')) prelude.add(name);
   h = {
     requires,
+    ...uniformStructsOf(file, [...requires.map(source), src]),
     prelude: [...prelude],
     enables: headerList(src, 'enable'),
     storageBindings: bindings.length,
@@ -100,9 +156,15 @@ export function assembleShader(spec: ShaderSpec): string {
   const parts: string[] = [];
   for (const e of enables) parts.push(`enable ${e};`);
   for (const name of declared) parts.push(preludeLine(name, spec.prelude![name]));
-  for (const lib of h.requires) parts.push(`// ---- ${lib}\n${source(lib)}`);
-  parts.push(`// ---- ${spec.file}\n${source(spec.file)}`);
-  return parts.join('\n');
+  const body = [
+    ...h.requires.map((lib) => `// ---- ${lib}\n${source(lib)}`),
+    `// ---- ${spec.file}\n${source(spec.file)}`,
+  ];
+  const used = withoutComments(body.join('\n'));
+  for (const [name, value] of WGSL_CONSTS)
+    if (new RegExp(`\\b${name}\\b`).test(used)) parts.push(`const ${name}: u32 = ${value}u;`);
+  for (const name of h.uniforms) parts.push(UNIFORM_STRUCTS.get(name)!.wgsl());
+  return [...parts, ...body].join('\n');
 }
 
 /** The pipeline cache key: computed from (file, prelude, overrides), never typed by hand. */
