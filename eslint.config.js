@@ -31,5 +31,5 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: globals.node },
   },
-  { files: ['web/**/*.js'], languageOptions: { globals: globals.browser } },
+  { files: ['web/**/*.js', 'kernels-bench/browser/**/*.mjs'], languageOptions: { globals: globals.browser } },
 );

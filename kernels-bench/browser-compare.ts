@@ -32,7 +32,8 @@ const repo = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
 // the package exports no ./package.json; its ./webgpu entry (require) lies in dist/, beside the .wasm files
 const ORT_DIST = dirname(require.resolve('onnxruntime-web-latest/webgpu'));
-export const ORT_WEB_VERSION: string = JSON.parse(readFileSync(join(ORT_DIST, '..', 'package.json'), 'utf8')).version;
+const ortPackage = JSON.parse(readFileSync(join(ORT_DIST, '..', 'package.json'), 'utf8')) as { version: string };
+export const ORT_WEB_VERSION = ortPackage.version;
 
 export interface ColdRun {
   coldMs: number;

@@ -39,7 +39,7 @@ describe('conv2d.tiled window bound', () => {
     return {
       ...{ n: 1, cin: 16, h: 80, w: 80, cout: 24, oh: o, ow: o, kh: k, kw: k, group: 1, elemBytes: 4 },
       ...{ strideH: s, strideW: s, dilH: d, dilW: d, padT: 1, padL: 1, padB: 1, padR: 1 },
-    } as ConvGeometry;
+    };
   };
   const tn = (g: ConvGeometry) => tiledConvCall(g, caps, TILED_CONV_KNOBS[0])?.shader.prelude?.TN ?? null;
   it('an 8-pixel window past 12 input columns runs 4 pixels per lane; past 12 even then, refused', () => {

@@ -9,11 +9,11 @@ import { buildSchedule } from '../../plan/schedule.js';
 import type { GpuContext } from '../device.js';
 import { Executor, type RunResult, kernelCaps } from '../executor.js';
 import type { PipelineCache } from '../pipelines.js';
-import { pipelineKey } from '../shaders.js';
+import { pipelineKey } from '../../shaders/assemble.js';
 import { type TunedEntry, type TuningProfile, deriveClasses, emptyProfile, round3 } from './profile.js';
 
 export interface TuneOptions {
-  /** Stop starting new rounds after this many ms (a round in progress finishes; the first always runs). Default: no limit. */
+  /** Stop starting new rounds after this many ms (a round in progress finishes; the first always runs). No default. */
   budgetMs?: number;
   /** Profiled runs per candidate in all (median taken), spread over the passes. Default 3. */
   runs?: number;
