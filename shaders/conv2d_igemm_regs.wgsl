@@ -3,20 +3,13 @@
 // column) reading 4 input pixels and 8 weights per step. Drivers that keep indexed private arrays in memory
 // (SwiftShader) run it at register speed. Any kernel size, stride, pad, dilation and groups.
 // Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// kestrel:requires lib/conv_pixel.wgsl lib/activations.wgsl lib/epilogue.wgsl lib/weights.wgsl
 
 override WG: u32 = 64u;
 
 @group(0) @binding(0) var<uniform> params: ConvParams;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
-
-// x at (row, col) of one channel plane, zero outside the image.
-fn x_at(plane: u32, row: i32, col: i32) -> f32 {
-  let ok = row >= 0 && row < i32(params.h) && col >= 0 && col < i32(params.w);
-  let v = x[plane + clamp_index(row, params.h) * params.w + clamp_index(col, params.w)];
-  return select(0.0, f32(v), ok);
-}
 
 // Weight offset of output channel oc of group g (clamped into the group) at reduction index 0.
 fn w_base(g: u32, oc: u32) -> u32 {
