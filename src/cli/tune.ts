@@ -30,7 +30,9 @@ function positive(v: unknown, flag: string, dflt: number): number {
 export const tuneCommand: Command = {
   name: 'tune',
   summary: 'time every kernel candidate of a model on this adapter; write a tuning profile (or --check one)',
-  usage: 'tune MODEL [--shape NAME=1x3x320x320]... [--out FILE] [--budget-s N] [--runs N] [--check FILE]',
+  usage:
+    'tune MODEL [--shape NAME=1x3x320x320]... [--out FILE] [--budget-s N] [--runs N] [--stat median|min] ' +
+    '[--check FILE]',
   args: {
     positionals: ['MODEL'],
     minPositionals: 1,
@@ -44,7 +46,13 @@ export const tuneCommand: Command = {
         summary: 'write the profile here; an existing profile for this adapter is merged (newer entries win)',
       },
       { name: 'budget-s', type: 'string', valueName: 'N', summary: 'stop starting measurement rounds after N s' },
-      { name: 'runs', type: 'string', valueName: 'N', summary: 'profiled runs per candidate (median; default 5)' },
+      { name: 'runs', type: 'string', valueName: 'N', summary: 'profiled runs per candidate (default 5)' },
+      {
+        name: 'stat',
+        type: 'string',
+        valueName: 'median|min',
+        summary: 'per-candidate statistic over the runs (default median; min where other processes share the CPU)',
+      },
       {
         name: 'passes',
         type: 'string',
@@ -68,6 +76,8 @@ export const tuneCommand: Command = {
     if (!out && !check) throw new UsageError('tune: give --out FILE (write a profile) or --check FILE (verify one)');
     const runs = Math.round(positive(args.flags.runs, 'runs', 5));
     const passes = Math.round(positive(args.flags.passes, 'passes', 3));
+    const stat = (args.flags.stat ?? 'median') as 'median' | 'min';
+    if (stat !== 'median' && stat !== 'min') throw new UsageError('--stat must be median or min');
     const budgetS = args.flags['budget-s'] === undefined ? undefined : positive(args.flags['budget-s'], 'budget-s', 0);
     const model = await loadModel(path);
     const feeds = feedsFor(model.inputs, readInputs(args), parseShapes(args));
@@ -85,6 +95,7 @@ export const tuneCommand: Command = {
       const measured = await tuneGraph(ctx, new PipelineCache(ctx), plan.graph, tensors, {
         runs,
         passes,
+        stat,
         collect: forcedGc(),
         budgetMs: budgetS === undefined ? undefined : budgetS * 1000,
         label: basename(path),

@@ -17,6 +17,7 @@ import {
   profileApplies,
 } from '../../src/runtime/tuning/profile.js';
 import { fileStore, storeKey } from '../../src/runtime/tuning/store.js';
+import { candidateStat } from '../../src/runtime/tuning/tuner.js';
 
 const ADAPTER = { vendor: 'v', architecture: 'a', device: 'd', description: 'driver 1' };
 
@@ -120,5 +121,14 @@ describe('tuning profiles', () => {
     expect(await store.load(key)).toEqual(p);
     writeFileSync(join(dir, `${key}.json`), '{"format":');
     expect(await store.load(key)).toBeNull();
+  });
+});
+
+describe('candidate statistic', () => {
+  it('median by default, the least run with min (a descheduled run only adds time)', () => {
+    const runs = [5.2, 2.1, 9.7, 2.4, 3.3];
+    expect(candidateStat(runs)).toBe(3.3);
+    expect(candidateStat([4, 1, 3, 2])).toBe(2.5);
+    expect(candidateStat(runs, 'min')).toBe(2.1);
   });
 });

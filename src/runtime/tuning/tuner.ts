@@ -19,6 +19,11 @@ export interface TuneOptions {
   runs?: number;
   /** Passes over the rounds; each builds, warms up, times and releases every round in turn. Default min(3, runs). */
   passes?: number;
+  /**
+   * Per-candidate statistic over its runs. Default 'median'; 'min' where other processes share the device's
+   * cores (a software adapter on a busy CPU): being descheduled only ever adds time, so the least is the estimate.
+   */
+  stat?: 'median' | 'min';
   /** Called after each round is released (Node: a forced GC, so the driver frees the dropped pipelines now). */
   collect?: () => void;
   /** Decisions already decided by this lookup (an exact entry) are not measured again. */
@@ -115,7 +120,7 @@ export async function tuneGraph(
   const profile = emptyProfile(ctx.info);
   profile.timing = 'timestamps';
   for (const [key, p] of pending) {
-    const ms = Object.fromEntries([...p.ms].map(([id, list]) => [id, round3(median(list))]));
+    const ms = Object.fromEntries([...p.ms].map(([id, list]) => [id, round3(candidateStat(list, opts.stat))]));
     const ids = Object.keys(ms);
     // with every round built, a decision only one candidate could run is decided too (so 'auto' never re-measures
     // it); after a budget cut it stays open for a later run
@@ -151,6 +156,11 @@ function record(pending: Map<string, Pending>, ex: Executor, res: RunResult): vo
     // the round's candidate may not build for this node and the default ran instead: file it under what ran
     if (p.ids.includes(id)) p.ms.set(id, [...(p.ms.get(id) ?? []), ms / p.nodes.size]);
   }
+}
+
+/** A candidate's time from its runs: the median, or the least (see TuneOptions.stat). */
+export function candidateStat(xs: number[], stat: TuneOptions['stat'] = 'median'): number {
+  return stat === 'min' ? Math.min(...xs) : median(xs);
 }
 
 function median(xs: number[]): number {
