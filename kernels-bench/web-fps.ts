@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   let page: Page | undefined;
   let state: PageState | null = null;
   try {
-    timer = setTimeout(async () => {
+    const timedOut = async () => {
       // what the page was doing, if it still answers within 3 s
       const live = page ? await Promise.race([snapshot(page).catch(() => null), sleep(3000)]) : null;
       fail(
@@ -197,13 +197,15 @@ async function main(): Promise<void> {
             'frame can take minutes: raise --timeout or lower --frames',
         ),
       );
-    }, opt.timeoutS * 1000);
+    };
+    timer = setTimeout(() => void timedOut(), opt.timeoutS * 1000);
     const dist = join(tmp, 'dist');
     await race(buildBundle(opt.repo, dist));
-    const { startServer } = (await import(pathToFileURL(join(opt.repo, 'src', 'demo', 'server.ts')).href)) as {
-      startServer(o: { port: number; distDir: string }): Promise<{ url: string; close(): Promise<void> }>;
+    // that tree's own server: its manifest, models and frames
+    const serverModule = (await import(pathToFileURL(join(opt.repo, 'src', 'demo', 'server.ts')).href)) as {
+      startServer: (o: { port: number; distDir: string }) => Promise<{ url: string; close(): Promise<void> }>;
     };
-    server = await startServer({ port: 0, distDir: dist });
+    server = await serverModule.startServer({ port: 0, distDir: dist });
     context = await race(
       chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM,
@@ -250,7 +252,10 @@ async function main(): Promise<void> {
     const steady = entries.length > 1 ? entries.slice(1) : entries;
     const frameMs = steady.map((e) => e.timing.wallMs - e.timing.compileMs).sort((a, b) => a - b);
     const median = frameMs[Math.floor((frameMs.length - 1) / 2)];
-    const chromiumVersion = execFileSync(CHROMIUM, ['--version'], { encoding: 'utf8' }).trim();
+    const chromiumVersion = execFileSync(CHROMIUM, ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     const last = entries[entries.length - 1];
     console.log(
       [
