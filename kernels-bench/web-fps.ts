@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { UsageError, formatFlags, parseArgs, type ArgSpec } from '../src/cli/args.js';
 import { LimitError } from '../src/core/errors.js';
+import { median } from '../src/profile/microbench.js';
 import { CHROMIUM, CHROMIUM_FLAGS, chromiumPssMb } from './chromium.js';
 
 const SPEC: ArgSpec = {
@@ -250,8 +251,7 @@ async function main(): Promise<void> {
       console.log(describeFrame(i, e));
     }
     const steady = entries.length > 1 ? entries.slice(1) : entries;
-    const frameMs = steady.map((e) => e.timing.wallMs - e.timing.compileMs).sort((a, b) => a - b);
-    const median = frameMs[Math.floor((frameMs.length - 1) / 2)];
+    const steadyMs = median(steady.map((e) => e.timing.wallMs - e.timing.compileMs));
     const chromiumVersion = execFileSync(CHROMIUM, ['--version'], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
@@ -263,8 +263,8 @@ async function main(): Promise<void> {
         `adapter: ${state!.adapter} · features ${JSON.stringify(state!.features)} · ${chromiumVersion}`,
         `frame ${opt.frame}, det size ${opt.detSize}${last.detShape ? ` (det input ${last.detShape.join('x')})` : ''}, ` +
           `precision ${last.precision}, viewport ${VIEWPORT.width}x${VIEWPORT.height}`,
-        `${entries.length > 1 ? `frames 2..${entries.length}` : 'frame 1 (the only one)'}: median ${ms(median)} ms ` +
-          `= ${(1000 / median).toFixed(3)} FPS; the page's chip (mean FPS over all frames read): ${state!.fps}`,
+        `${entries.length > 1 ? `frames 2..${entries.length}` : 'frame 1 (the only one)'}: median ${ms(steadyMs)} ms ` +
+          `= ${(1000 / steadyMs).toFixed(3)} FPS; the page's chip (mean FPS over all frames read): ${state!.fps}`,
         `load average at start ${loadAtStart}, at end ${load()}; Chromium peak PSS ${peakMb.toFixed(0)} MB; ` +
           `${((Date.now() - started) / 1000).toFixed(0)} s in all, ${new Date().toISOString()}`,
       ].join('\n'),
