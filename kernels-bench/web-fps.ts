@@ -134,6 +134,18 @@ async function buildBundle(repo: string, dist: string): Promise<void> {
     copyFileSync(join(repo, 'dist', f), join(dist, f));
 }
 
+/** The page would fall back silently or fail late on a precision its server does not offer. */
+async function checkPrecision(url: string, precision: string): Promise<void> {
+  const manifest = (await (await fetch(`${url}manifest.json`)).json()) as {
+    precisions: Record<string, { available: boolean }>;
+  };
+  const known = Object.keys(manifest.precisions);
+  if (!known.includes(precision))
+    throw new UsageError(`--precision '${precision}' is not one the page offers (${known.join(', ')})`);
+  if (!manifest.precisions[precision].available)
+    throw new UsageError(`--precision ${precision}: its models are not built in this tree (npm run models)`);
+}
+
 const ms = (v: number) => (v < 100 ? v.toFixed(1) : v.toFixed(0));
 const load = () =>
   loadavg()
@@ -207,6 +219,7 @@ async function main(): Promise<void> {
       startServer: (o: { port: number; distDir: string }) => Promise<{ url: string; close(): Promise<void> }>;
     };
     server = await serverModule.startServer({ port: 0, distDir: dist });
+    if (opt.precision) await checkPrecision(server.url, opt.precision);
     context = await race(
       chromium.launchPersistentContext(profile, {
         executablePath: CHROMIUM,

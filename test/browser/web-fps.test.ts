@@ -34,6 +34,7 @@ describe('kernels-bench/web-fps.ts', () => {
     [['--det-size', '640'], "--det-size must be 960 or 320 (got '640')"],
     [['--frame', '99-none.jpg'], "--frame '99-none.jpg' is not a bundled frame (one of 01-speed-limit.jpg"],
     [['--repo', '/tmp'], '--repo /tmp has no web/app.js'],
+    [['--precision', 'int4'], "--precision 'int4' is not one the page offers (f32, int8"],
   ])('%j is refused: %s', async (args, message) => {
     const r = await run(args, 60_000);
     expect(r.status).toBe(1);
