@@ -11,22 +11,11 @@ import { dirname, extname, join, normalize, sep } from 'node:path';
 import { chromium } from 'playwright-core';
 import { median } from '../src/profile/microbench.js';
 import { mdTable, num, ratio } from '../src/profile/table.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
 import { STUDENTS, type Student, studentInput } from './models.js';
 
 export const BROWSER_ENGINES = ['kestrel', 'ort-web'] as const;
 export type BrowserEngine = (typeof BROWSER_ENGINES)[number];
-
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const repo = join(import.meta.dirname, '..');
 const require = createRequire(import.meta.url);
