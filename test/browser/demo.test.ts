@@ -11,20 +11,11 @@ import { detInputSize } from '../../src/demo/det.js';
 import { loadFrames } from '../../src/demo/node.js';
 import { type RunningServer, startServer } from '../../src/demo/server.js';
 import { graph, io, node, tensor } from '../onnx-builder.js';
+import { CHROMIUM, CHROMIUM_FLAGS } from './harness.js';
 import { conv2dRef } from '../ref/conv.js';
 import { randomTensor } from '../util.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const FRAME = '01-speed-limit.jpg';
 
 let tmp: string;
@@ -43,7 +34,7 @@ beforeAll(async () => {
   );
   server = await startServer({ port: 0, distDir: dist });
   browser = await chromium.launchPersistentContext(join(tmp, 'profile'), {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_FLAGS,
     viewport: { width: 1280, height: 720 },

@@ -8,18 +8,11 @@ import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import * as build from '../../scripts/build.mjs';
+import { CHROMIUM, CHROMIUM_FLAGS } from '../../kernels-bench/chromium.js';
 
 const repo = join(import.meta.dirname, '..', '..');
-export const CHROMIUM_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
+// one definition of Debian's Chromium and its flags, shared with the browser benches
+export { CHROMIUM, CHROMIUM_FLAGS } from '../../kernels-bench/chromium.js';
 
 export interface Served {
   body: string | Uint8Array;
@@ -60,7 +53,7 @@ export async function startBrowser(files: Record<string, Served>): Promise<Brows
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const tmp = mkdtempSync(join(tmpdir(), 'kestrel-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(tmp, {
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_FLAGS,
   });
