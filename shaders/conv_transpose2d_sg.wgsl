@@ -2,8 +2,8 @@
 // of an 8-lane group loads TM/8 of the block's TM weights and subgroupBroadcast hands them to all
 // lanes (on lavapipe every buffer load is a per-lane scalar loop). Same phase-split gather: a lane
 // owns TM output channels x TN phase columns of one phase row. TM must be a multiple of 8.
-// Subgroups smaller than 8 take a plain per-output loop. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/conv_params.wgsl lib/conv_transpose_taps.wgsl lib/epilogue.wgsl lib/weights.wgsl
+// Subgroups smaller than 8 take a plain per-output loop. The gather is lib/conv_transpose_core.wgsl. Stored as elem_t (f32 or f16), computed in f32.
+// kestrel:requires lib/conv_transpose_core.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 // kestrel:example TM=8 TN=8
 // kestrel:enable subgroups
@@ -18,88 +18,42 @@ const TM8 = TM / 8u;
 @group(0) @binding(1) var<storage, read_write> x: array<elem_t>;
 @group(0) @binding(3) var<storage, read_write> out: array<elem_t>;
 
+// the weight column (output channel) this lane loads for each group of 8
+alias TapWeights = array<u32, TM8>;
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>,
         @builtin(subgroup_invocation_id) sg_lane: u32, @builtin(subgroup_size) sg_size: u32) {
-  let phases = params.stride_h * params.stride_w;
-  let n = wid.z / phases;
-  let phase = wid.z % phases;
-  let ph = phase / params.phases_w;
-  let pw = phase % params.phases_w;
-  let g = wid.y / params.oc_blocks;
-  let oc0 = (wid.y % params.oc_blocks) * TM;
-  let q = wid.x * WG + lid.x;
-  let qc = min(q, params.lanes - 1u);
-  let prow = qc / params.ow_blocks;
-  let pcol0 = (qc % params.ow_blocks) * TN;
-  let oh = ph + prow * params.stride_h;
+  let b = phase_block(wid);
+  let l = phase_lane(b, wid, lid);
   if (sg_size < max(MIN_SUBGROUP, 8u)) {
-    if (q < params.lanes && oh < params.oh) {
-      tile_without_subgroups(n, g, oc0, oh, pw, pcol0);
+    if (l.q < params.lanes && l.oh < params.oh) {
+      tile_without_subgroups(b.n, b.g, b.oc0, l.oh, b.pw, l.pcol0);
     }
     return;
   }
-  let hw = params.h * params.w;
   let taps = params.kh * params.kw;
-  // the weight column (output channel) this lane loads for each group of 8
-  var w_col: array<u32, TM8>;
+  var w_col: TapWeights;
   for (var r = 0u; r < TM8; r++) {
-    w_col[r] = min(oc0 + r * 8u + sg_lane % 8u, params.cout_g - 1u) * taps;
+    w_col[r] = min(b.oc0 + r * 8u + sg_lane % 8u, params.cout_g - 1u) * taps;
   }
-  // acc[(2r + h) * TN + j]: output channels oc0 + 8r + 4h .. +3 at phase column pcol0 + j
-  var acc: array<vec4<f32>, TM8 * 2u * TN>;
-  for (var c = 0u; c < params.cin_g; c++) {
-    let cin = g * params.cin_g + c;
-    let x_chan = (n * params.cin + cin) * hw;
-    let w_chan = cin * params.cout_g * taps;
-    for (var ky = 0u; ky < params.kh; ky++) {
-      let dy = tap_offset(ph, params.pad_t, ky, params.dil_h, params.stride_h, params.kh);
-      if (dy == NO_TAP) {
-        continue;
-      }
-      let ih = i32(prow) + dy;
-      let row_ok = ih >= 0 && ih < i32(params.h);
-      let x_row = x_chan + clamp_index(ih, params.h) * params.w;
-      for (var kx = 0u; kx < params.kw; kx++) {
-        let dx = tap_offset(pw, params.pad_l, kx, params.dil_w, params.stride_w, params.kw);
-        if (dx == NO_TAP) {
-          continue;
-        }
-        var xv: array<f32, TN>;
-        for (var j = 0u; j < TN; j++) {
-          let iw = i32(pcol0 + j) + dx;
-          xv[j] = select(0.0, f32(x[x_row + clamp_index(iw, params.w)]), row_ok && iw >= 0 && iw < i32(params.w));
-        }
-        let w_tap = w_chan + ky * params.kw + kx;
-        for (var r = 0u; r < TM8; r++) {
-          let mine = w_at(w_tap + w_col[r]);
-          let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u),
-              subgroupBroadcast(mine, 3u));
-          let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u),
-              subgroupBroadcast(mine, 7u));
-          for (var j = 0u; j < TN; j++) {
-            acc[2u * r * TN + j] = fma(wa, vec4<f32>(xv[j]), acc[2u * r * TN + j]);
-            acc[(2u * r + 1u) * TN + j] = fma(wb, vec4<f32>(xv[j]), acc[(2u * r + 1u) * TN + j]);
-          }
-        }
-      }
-    }
-  }
-  if (q >= params.lanes || oh >= params.oh) {
-    return;
-  }
-  // a data-dependent trip count discourages unrolling TM*TN copies of the epilogue; it reads a copy
-  // so acc itself stays in registers
-  var res = acc;
-  let rows = min(TM, params.cout_g - oc0);
-  for (var i = 0u; i < rows; i++) {
-    let channel = g * params.cout_g + oc0 + i;
-    let row = ((n * params.cout + channel) * params.oh + oh) * params.ow;
+  var acc: array<vec4<f32>, ACC>;
+  phase_accumulate(b, l, w_col, &acc);
+  phase_store(b, l, &acc);
+}
+
+// One tap: each lane loads TM/8 weights and subgroupBroadcast hands them to all lanes; acc += W (x) xv.
+fn tap(w_tap: u32, xv: ptr<function, array<f32, TN>>, acc: ptr<function, array<vec4<f32>, ACC>>,
+    w_col: TapWeights) {
+  for (var r = 0u; r < TM8; r++) {
+    let mine = w_at(w_tap + w_col[r]);
+    let wa = vec4<f32>(subgroupBroadcast(mine, 0u), subgroupBroadcast(mine, 1u), subgroupBroadcast(mine, 2u),
+        subgroupBroadcast(mine, 3u));
+    let wb = vec4<f32>(subgroupBroadcast(mine, 4u), subgroupBroadcast(mine, 5u), subgroupBroadcast(mine, 6u),
+        subgroupBroadcast(mine, 7u));
     for (var j = 0u; j < TN; j++) {
-      let ow = pw + (pcol0 + j) * params.stride_w;
-      if (ow < params.ow) {
-        out[row + ow] = elem_t(apply_epilogue(res[(i / 4u) * TN + j][i % 4u], channel, row + ow));
-      }
+      (*acc)[2u * r * TN + j] = fma(wa, vec4<f32>((*xv)[j]), (*acc)[2u * r * TN + j]);
+      (*acc)[(2u * r + 1u) * TN + j] = fma(wb, vec4<f32>((*xv)[j]), (*acc)[(2u * r + 1u) * TN + j]);
     }
   }
 }

@@ -3,8 +3,8 @@
 // (WG * 4 * TNV) columns of one batch, each lane a TM x (4 * TNV) block of outputs (TM a multiple of 8).
 // Lane l reads the vec4 along k of rows l % 8, l % 8 + 8, ... and the other lanes take them through
 // subgroupBroadcast, so each A element is read once per 8 lanes. WebGPU allows 4-lane subgroups: there
-// each lane also reads the row 4 below its own. Stored as elem_t (f32 or f16), computed in f32.
-// kestrel:requires lib/matmul_tile.wgsl
+// each lane also reads the row 4 below its own (the k loop: lib/matmul_sg_core.wgsl). Stored as elem_t (f32 or f16), computed in f32.
+// kestrel:requires lib/matmul_sg_core.wgsl
 // kestrel:prelude TM TNV
 // kestrel:example TM=16 TNV=1
 // kestrel:enable subgroups
@@ -42,6 +42,25 @@ fn load_b4(base: u32, k: u32, n4: u32) -> array<vec4<f32>, 4> {
   return rows;
 }
 
+// vec4 indices of the lane's A rows, and of the batch's last row (the +4 rows of 4-lane subgroups clamp to it)
+struct ARows {
+  at: array<u32, TM / 8u>,
+  last: u32,
+}
+// the lane's column groups (vec4 units, clamped)
+alias BCols = array<u32, TNV>;
+
+fn read_a(rows: ptr<function, ARows>, j: u32, k: u32, hi: bool) -> vec4<f32> {
+  if (hi) {
+    return vec4<f32>(a[min((*rows).at[j] + params.k, (*rows).last) + k / 4u]);
+  }
+  return vec4<f32>(a[(*rows).at[j] + k / 4u]);
+}
+
+fn read_b(t: MatmulTile, cols: ptr<function, BCols>, c: u32, k: u32) -> array<vec4<f32>, 4> {
+  return load_b4(t.b_base / 4u, k, (*cols)[c]);
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32, @builtin(subgroup_invocation_id) sid: u32,
@@ -49,49 +68,16 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let t = matmul_tile(wid, nwg, lid);
   let k4 = params.k / 4u;
   let narrow = sg_size < 8u || EMULATE_NARROW;
-  var a_rows: array<u32, TM / 8u>;
+  var a_rows: ARows;
+  a_rows.last = t.a_base / 4u + (params.m - 1u) * k4;
   for (var j = 0u; j < TM / 8u; j++) {
-    a_rows[j] = t.a_base / 4u + min(t.m0 + j * 8u + (sid & 7u), params.m - 1u) * k4;
+    a_rows.at[j] = t.a_base / 4u + min(t.m0 + j * 8u + (sid & 7u), params.m - 1u) * k4;
   }
-  // 4-lane subgroups also fetch rows 4..7 of each group of 8
-  let hi_rows = 4u * k4;
-  var cols: array<u32, TNV>;
+  var cols: BCols;
   for (var c = 0u; c < TNV; c++) {
     cols[c] = min(t.c0 + c * WG, (params.n + 3u) / 4u - 1u);
   }
   var acc: array<vec4<f32>, TM * TNV>;
-  for (var k = 0u; k < params.k; k += 4u) {
-    var bv: array<array<vec4<f32>, 4>, TNV>;
-    for (var c = 0u; c < TNV; c++) {
-      bv[c] = load_b4(t.b_base / 4u, k, cols[c]);
-    }
-    for (var j = 0u; j < TM / 8u; j++) {
-      let av = vec4<f32>(a[a_rows[j] + k / 4u]);
-      var hi = vec4<f32>(0.0);
-      if (narrow) {
-        hi = vec4<f32>(a[min(a_rows[j] + hi_rows, t.a_base / 4u + (params.m - 1u) * k4) + k / 4u]);
-      }
-      // the lane index of subgroupBroadcast must be a constant
-      let a0 = subgroupBroadcast(av, 0u);
-      let a1 = subgroupBroadcast(av, 1u);
-      let a2 = subgroupBroadcast(av, 2u);
-      let a3 = subgroupBroadcast(av, 3u);
-      let a4 = select(subgroupBroadcast(av, 4u), subgroupBroadcast(hi, 0u), narrow);
-      let a5 = select(subgroupBroadcast(av, 5u), subgroupBroadcast(hi, 1u), narrow);
-      let a6 = select(subgroupBroadcast(av, 6u), subgroupBroadcast(hi, 2u), narrow);
-      let a7 = select(subgroupBroadcast(av, 7u), subgroupBroadcast(hi, 3u), narrow);
-      let r = j * 8u * TNV;
-      for (var c = 0u; c < TNV; c++) {
-        acc[r + c] = fma4(acc[r + c], a0, bv[c]);
-        acc[r + TNV + c] = fma4(acc[r + TNV + c], a1, bv[c]);
-        acc[r + 2u * TNV + c] = fma4(acc[r + 2u * TNV + c], a2, bv[c]);
-        acc[r + 3u * TNV + c] = fma4(acc[r + 3u * TNV + c], a3, bv[c]);
-        acc[r + 4u * TNV + c] = fma4(acc[r + 4u * TNV + c], a4, bv[c]);
-        acc[r + 5u * TNV + c] = fma4(acc[r + 5u * TNV + c], a5, bv[c]);
-        acc[r + 6u * TNV + c] = fma4(acc[r + 6u * TNV + c], a6, bv[c]);
-        acc[r + 7u * TNV + c] = fma4(acc[r + 7u * TNV + c], a7, bv[c]);
-      }
-    }
-  }
+  sg_accumulate(t, &a_rows, &cols, narrow, &acc);
   store_tile(&acc, t);
 }
