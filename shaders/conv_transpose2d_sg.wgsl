@@ -2,7 +2,8 @@
 // of an 8-lane group loads TM/8 of the block's TM weights and subgroupBroadcast hands them to all
 // lanes (on lavapipe every buffer load is a per-lane scalar loop). Same phase-split gather: a lane
 // owns TM output channels x TN phase columns of one phase row. TM must be a multiple of 8.
-// Subgroups smaller than 8 take a plain per-output loop. The gather is lib/conv_transpose_core.wgsl. Stored as elem_t (f32 or f16), computed in f32.
+// Subgroups smaller than 8 take a plain per-output loop. The gather is lib/conv_transpose_core.wgsl.
+// Stored as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/conv_transpose_core.wgsl lib/weights.wgsl
 // kestrel:prelude TM TN
 // kestrel:example TM=8 TN=8

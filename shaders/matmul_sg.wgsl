@@ -3,7 +3,8 @@
 // (WG * 4 * TNV) columns of one batch, each lane a TM x (4 * TNV) block of outputs (TM a multiple of 8).
 // Lane l reads the vec4 along k of rows l % 8, l % 8 + 8, ... and the other lanes take them through
 // subgroupBroadcast, so each A element is read once per 8 lanes. WebGPU allows 4-lane subgroups: there
-// each lane also reads the row 4 below its own (the k loop: lib/matmul_sg_core.wgsl). Stored as elem_t (f32 or f16), computed in f32.
+// each lane also reads the row 4 below its own (the k loop: lib/matmul_sg_core.wgsl). Stored as elem_t (f32
+// or f16), computed in f32.
 // kestrel:requires lib/matmul_sg_core.wgsl
 // kestrel:prelude TM TNV
 // kestrel:example TM=16 TNV=1

@@ -1,6 +1,7 @@
 // Batched matmul with subgroups for any strides and sizes (transA, odd K or N): the layout of
-// matmul_sg.wgsl (the same k loop, lib/matmul_sg_core.wgsl) with scalar reads through element strides. Slower and larger to compile, so it is only
-// used where the vec4 kernel cannot read the operands. Stored as elem_t (f32 or f16), computed in f32.
+// matmul_sg.wgsl (the same k loop, lib/matmul_sg_core.wgsl) with scalar reads through element strides.
+// Slower and larger to compile, so it is only used where the vec4 kernel cannot read the operands. Stored
+// as elem_t (f32 or f16), computed in f32.
 // kestrel:requires lib/matmul_sg_core.wgsl lib/matmul_strided.wgsl
 // kestrel:prelude TM TNV
 // kestrel:example TM=16 TNV=1
