@@ -32,7 +32,7 @@ export const tuneCommand: Command = {
   summary: 'time every kernel candidate of a model on this adapter; write a tuning profile (or --check one)',
   usage:
     'tune MODEL [--shape NAME=1x3x320x320]... [--out FILE] [--budget-s N] [--runs N] [--stat median|min] ' +
-    '[--check FILE]',
+    '[--share-slack F] [--check FILE]',
   args: {
     positionals: ['MODEL'],
     minPositionals: 1,
@@ -47,6 +47,14 @@ export const tuneCommand: Command = {
       },
       { name: 'budget-s', type: 'string', valueName: 'N', summary: 'stop starting measurement rounds after N s' },
       { name: 'runs', type: 'string', valueName: 'N', summary: 'profiled runs per candidate (default 5)' },
+      {
+        name: 'share-slack',
+        type: 'string',
+        valueName: 'F',
+        summary:
+          'take a candidate up to F slower than the fastest (default 0.05) where its pipeline is built for another ' +
+          'step anyway: fewer compiles at the first run; 0 always picks the fastest',
+      },
       {
         name: 'stat',
         type: 'string',
@@ -76,6 +84,11 @@ export const tuneCommand: Command = {
     if (!out && !check) throw new UsageError('tune: give --out FILE (write a profile) or --check FILE (verify one)');
     const runs = Math.round(positive(args.flags.runs, 'runs', 5));
     const passes = Math.round(positive(args.flags.passes, 'passes', 3));
+    const shareSlack = args.flags['share-slack'] === undefined ? 0.05 : Number(args.flags['share-slack']);
+    if (!(shareSlack >= 0 && shareSlack <= 0.1))
+      throw new UsageError(
+        `--share-slack must be a fraction from 0 to 0.1 (the --check slack), got '${args.flags['share-slack']}'`,
+      );
     const stat = (args.flags.stat ?? 'median') as 'median' | 'min';
     if (stat !== 'median' && stat !== 'min') throw new UsageError('--stat must be median or min');
     const budgetS = args.flags['budget-s'] === undefined ? undefined : positive(args.flags['budget-s'], 'budget-s', 0);
@@ -96,6 +109,7 @@ export const tuneCommand: Command = {
         runs,
         passes,
         stat,
+        shareSlack,
         collect: forcedGc(),
         budgetMs: budgetS === undefined ? undefined : budgetS * 1000,
         label: basename(path),

@@ -11,6 +11,7 @@ import { Executor, type RunResult, kernelCaps } from '../executor.js';
 import type { PipelineCache } from '../pipelines.js';
 import { pipelineKey } from '../../shaders/assemble.js';
 import { type TunedEntry, type TuningProfile, deriveClasses, emptyProfile, round3 } from './profile.js';
+import { type ShareCandidates, sharePipelines } from './share.js';
 
 export interface TuneOptions {
   /** Stop starting new rounds after this many ms (a round in progress finishes; the first always runs). No default. */
@@ -24,6 +25,11 @@ export interface TuneOptions {
    * cores (a software adapter on a busy CPU): being descheduled only ever adds time, so the least is the estimate.
    */
   stat?: 'median' | 'min';
+  /**
+   * Take a candidate up to this fraction slower than the fastest where that saves the plan a pipeline (one the
+   * fastest alone would need): fewer compiles at the first run. Default 0.05; 0 picks the fastest always.
+   */
+  shareSlack?: number;
   /** Called after each round is released (Node: a forced GC, so the driver frees the dropped pipelines now). */
   collect?: () => void;
   /** Decisions already decided by this lookup (an exact entry) are not measured again. */
@@ -39,6 +45,8 @@ interface Pending {
   ids: string[];
   nodes: Set<string>;
   ms: Map<string, number[]>;
+  /** Pipeline keys per candidate that ran (sharePipelines). */
+  keys: Map<string, Set<string>>;
 }
 
 /** The decisions of a graph: key -> class, candidates to measure, and nodes. */
@@ -59,6 +67,7 @@ export function decisionsOf(ctx: GpuContext, graph: Graph): Map<string, Pending>
       ids: c.candidates,
       nodes: new Set<string>(),
       ms: new Map<string, number[]>(),
+      keys: new Map<string, Set<string>>(),
     };
     p.nodes.add(s.node.name);
     found.set(c.key, p);
@@ -91,6 +100,7 @@ export async function tuneGraph(
   // is built), so peak memory is one plan's; each pass times every round in turn, so drift in the machine's
   // speed (other processes, clocks) falls on every candidate alike.
   const before = new Set(cache.keys()); // pipelines of the caller's, never evicted
+  const fixed = new Set<string>(); // pipelines of the steps no decision measured
   let built = 0;
   passes: for (let pass = 0; pass < passes; pass++) {
     for (let r = 0; r < rounds; r++) {
@@ -105,6 +115,7 @@ export async function tuneGraph(
         },
       };
       const ex = await Executor.create(ctx, cache, graph, { tuning: lookup });
+      notePipelines(ex, pending, fixed);
       try {
         await ex.run(feeds); // the first dispatch compiles on some drivers
         for (let i = 0; i < perPass; i++) record(pending, ex, await ex.run(feeds, true));
@@ -119,18 +130,38 @@ export async function tuneGraph(
   log(`tune: ${built} rounds measured in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   const profile = emptyProfile(ctx.info);
   profile.timing = 'timestamps';
+  const measured = new Map<string, ShareCandidates>();
   for (const [key, p] of pending) {
     const ms = Object.fromEntries([...p.ms].map(([id, list]) => [id, round3(candidateStat(list, opts.stat))]));
-    const ids = Object.keys(ms);
     // with every round built, a decision only one candidate could run is decided too (so 'auto' never re-measures
     // it); after a budget cut it stays open for a later run
-    if (ids.length < (built === rounds ? 1 : 2)) continue;
-    const pick = ids.reduce((best, id) => (ms[id] < ms[best] ? id : best));
+    if (Object.keys(ms).length < (built === rounds ? 1 : 2)) continue;
+    measured.set(key, { ms, keys: Object.fromEntries([...p.keys].map(([id, k]) => [id, [...k]])) });
+  }
+  const picks = sharePipelines(measured, fixed, opts.shareSlack ?? 0.05);
+  const moved = [...measured].filter(([key, { ms }]) => ms[picks.get(key)!] > Math.min(...Object.values(ms)));
+  if (moved.length)
+    log(
+      `tune: ${moved.length} decisions take a candidate within ${(opts.shareSlack ?? 0.05) * 100}% of their ` +
+        `fastest that runs on a pipeline the plan builds anyway: ${moved.map(([k]) => picks.get(k)).join(', ')}`,
+    );
+  for (const [key, { ms }] of measured) {
+    const p = pending.get(key)!;
+    const pick = picks.get(key)!;
     const where = `${opts.label ? `${opts.label}: ` : ''}${[...p.nodes].slice(0, 3).join(', ')}`;
     profile.entries[key] = { pick, ms, default: p.defaultId, classKey: p.classKey, where } satisfies TunedEntry;
   }
   profile.classes = deriveClasses(profile.entries);
   return profile;
+}
+
+/** Records which pipelines each decision's candidate of this round runs on, and those of the other steps. */
+function notePipelines(ex: Executor, pending: Map<string, Pending>, fixed: Set<string>): void {
+  for (const s of ex.steps) {
+    const p = s.choice ? pending.get(s.choice.key) : undefined;
+    if (!p) fixed.add(pipelineKey(s.spec));
+    else p.keys.set(s.choice!.id, (p.keys.get(s.choice!.id) ?? new Set()).add(pipelineKey(s.spec)));
+  }
 }
 
 /** The pipelines only this round's candidates use: those of other steps are the same in every round. */
