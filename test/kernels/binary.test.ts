@@ -5,8 +5,10 @@ import { countNaN, randomTensor, relL2 } from '../util.js';
 import { binaryRef } from '../ref/elementwise.js';
 import { binaryKernel } from '../../src/kernels/binary.js';
 import type { KNodeOf } from '../../src/kernels/types.js';
+import type { TuningLookup } from '../../src/kernels/tuning.js';
+import { withKnobs } from '../../src/kernels/knobs.js';
 
-function variantFor(sa: number[], sb: number[], out: number[]): string {
+function variantFor(sa: number[], sb: number[], out: number[], tuning?: TuningLookup): string {
   const node = {
     name: 'b',
     op: 'binary',
@@ -18,7 +20,7 @@ function variantFor(sa: number[], sb: number[], out: number[]): string {
     outputs: [{ shape: out, dtype: 'f32' }],
     epilogue: null,
   } as unknown as KNodeOf<'binary'>;
-  return binaryKernel.select(node, { maxWorkgroupsPerDim: 65535 } as never).calls[0].variant;
+  return binaryKernel.select(node, { maxWorkgroupsPerDim: 65535 } as never, tuning).calls[0].variant;
 }
 
 const SHAPES: [number[], number[]][] = [
@@ -98,6 +100,10 @@ describe('binary f32 with broadcasting', () => {
     expect(variantFor([1, 8, 6, 1, 6, 1], [1, 8, 6, 2, 6, 2], [1, 8, 6, 2, 6, 2])).toBe('binary.bcast4');
     expect(variantFor([1, 16, 33, 17], [1, 16, 1, 1], [1, 16, 33, 17])).toBe('binary.rows');
     expect(variantFor([1, 8, 6, 3, 6, 1], [1, 8, 6, 1, 6, 1], [1, 8, 6, 3, 6, 1])).not.toContain('bcast4');
+    // the ladder's scalar rung: the knob comes in the lookup, and the next call without it is back to the default
+    const scalar = withKnobs(undefined, { binary: { bcast4: false } });
+    expect(variantFor([2, 3, 4, 8], [1, 3, 1, 1], [2, 3, 4, 8], scalar)).toBe('binary.rank4');
+    expect(variantFor([2, 3, 4, 8], [1, 3, 1, 1], [2, 3, 4, 8])).toBe('binary.bcast4');
   });
   it('per-channel multiply (vec4 broadcast kernel) with a residual after the activation', async () => {
     const a = randomTensor([1, 6, 4, 8], 5);

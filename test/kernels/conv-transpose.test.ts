@@ -1,11 +1,14 @@
-import { withTuning } from './harness.js';
+import { withKernelKnobs, withTuning } from './harness.js';
 import { PREFER_SUBGROUPS } from './conv-check.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 import { countNaN, int8Weights, randomTensor, relL2 } from '../util.js';
 import { type ConvTransposeRefAttrs, type RefAct, convTranspose2dRef, epilogueRef } from '../ref/conv.js';
 import type { Epilogue } from '../../src/ir/graph.js';
-import { CONV_TRANSPOSE_TUNING } from '../../src/kernels/conv-transpose.js';
+
+/** The portable gather, and the subgroup gather's own path for subgroups under 8 (threshold raised). */
+const PORTABLE = { convTranspose: { noSubgroups: true } };
+const SMALL_SUBGROUP = { convTranspose: { minSubgroup: 1000 } };
 
 interface Case {
   x: number[];
@@ -134,32 +137,23 @@ describe('convTranspose2d', () => {
 });
 
 describe('convTranspose2d without subgroups', () => {
-  afterEach(() => {
-    CONV_TRANSPOSE_TUNING.noSubgroups = false;
-    CONV_TRANSPOSE_TUNING.minSubgroup = 8;
-  });
   const cases: Case[] = [
     { x: [1, 6, 5, 5], ocg: 3, k: [4, 4], s: [2, 2], p: [1, 1, 1, 1] },
     { x: [2, 6, 4, 5], ocg: 5, k: [3, 3], s: [2, 2], p: [0, 1, 2, 1], d: [2, 1], g: 2, op: [1, 0] },
   ];
   cases.forEach((c, i) => {
-    it(`portable ${label(c)}`, () => {
-      CONV_TRANSPOSE_TUNING.noSubgroups = true;
-      return check(c, 700 + 4 * i);
-    });
+    it(`portable ${label(c)}`, () => withKernelKnobs(PORTABLE, () => check(c, 700 + 4 * i)));
     // the subgroup kernel's own path for subgroups smaller than 8 (forced by raising the threshold)
-    it(`too-small subgroup ${label(c)}`, () => {
-      CONV_TRANSPOSE_TUNING.minSubgroup = 1000;
-      return withTuning(PREFER_SUBGROUPS, () => check(c, 720 + 4 * i));
-    });
+    it(`too-small subgroup ${label(c)}`, () =>
+      withTuning(PREFER_SUBGROUPS, () => withKernelKnobs(SMALL_SUBGROUP, () => check(c, 720 + 4 * i))));
   });
-  it('portable, with a fused epilogue', () => {
-    CONV_TRANSPOSE_TUNING.noSubgroups = true;
-    return check({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, {
-      act: 'relu',
-      bias: true,
-      residual: true,
-      before: true,
-    });
-  });
+  it('portable, with a fused epilogue', () =>
+    withKernelKnobs(PORTABLE, () =>
+      check({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, {
+        act: 'relu',
+        bias: true,
+        residual: true,
+        before: true,
+      }),
+    ));
 });

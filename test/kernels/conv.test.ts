@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type Case,
   type Ep,
@@ -8,13 +8,13 @@ import {
   label,
   withoutSubgroupsCases,
 } from './conv-check.js';
-import { withTuning } from './harness.js';
+import { withKernelKnobs, withTuning } from './harness.js';
 import { NO_TUNING } from '../../src/runtime/tuning/lookup.js';
 import { forceChoice, type TuningLookup } from '../../src/kernels/tuning.js';
-import { WINOGRAD_TUNING } from '../../src/kernels/conv-winograd.js';
+import { withKnobs } from '../../src/kernels/knobs.js';
 import { conv2dRef } from '../ref/conv.js';
 import { randomTensor } from '../util.js';
-import { CONV_TUNING, convKernel } from '../../src/kernels/conv.js';
+import { convKernel } from '../../src/kernels/conv.js';
 
 const CASES: Case[] = [
   // 1x1 (GEMM-shaped)
@@ -265,48 +265,38 @@ describe('conv2d with int8 weights', () => {
     ];
     for (const [i, c] of cases.entries()) await checkConv(c, 930 + 4 * i, { act: 'relu', bias: true }, 'f16 weights');
   });
-  it('Winograd (forced)', async () => {
-    WINOGRAD_TUNING.force = true;
-    try {
-      await checkConv(
+  it('Winograd (forced)', () =>
+    withTuning(forceChoice('winograd'), () =>
+      checkConv(
         { x: [2, 19, 9, 11], oc: 10, k: [3, 3], p: [1, 1, 1, 1] },
         910,
         { act: 'relu', bias: true },
         'int8 weights',
-      );
-    } finally {
-      WINOGRAD_TUNING.force = false;
-    }
-  });
-  it('without subgroups (portable implicit GEMM)', async () => {
-    CONV_TUNING.noSubgroups = true;
-    try {
-      await checkConv(
+      ),
+    ));
+  it('without subgroups (portable implicit GEMM)', () =>
+    withKernelKnobs({ conv: { noSubgroups: true } }, () =>
+      checkConv(
         { x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 1, 0, 2], g: 4 },
         920,
         undefined,
         'int8 weights',
-      );
-    } finally {
-      CONV_TUNING.noSubgroups = false;
-    }
-  });
+      ),
+    ));
 });
 
 describe('vec4 depthwise with kernels wider than 3 (depthwiseVec4MaxK raised)', () => {
-  afterEach(() => {
-    CONV_TUNING.depthwiseVec4MaxK = 3;
-  });
   const cases: Case[] = [
     { x: [1, 5, 9, 20], oc: 5, k: [5, 5], p: [2, 2, 2, 2], g: 5 },
     { x: [1, 4, 11, 16], oc: 4, k: [5, 5], s: [2, 2], p: [2, 2, 2, 2], g: 4 },
     { x: [1, 3, 8, 12], oc: 3, k: [7, 7], p: [3, 3, 3, 3], g: 3 },
   ];
   cases.forEach((c, i) => {
-    it(label(c), () => {
-      CONV_TUNING.depthwiseVec4MaxK = 7;
-      return check(c, 400 + 4 * i, { act: 'relu', bias: true, residual: true, before: false });
-    });
+    it(label(c), () =>
+      withKernelKnobs({ conv: { depthwiseVec4MaxK: 7 } }, () =>
+        check(c, 400 + 4 * i, { act: 'relu', bias: true, residual: true, before: false }),
+      ),
+    );
   });
 });
 
@@ -359,5 +349,17 @@ describe('conv2d variant selection', () => {
     expect(pick(k3, false, forceChoice('igemm_regs'))).toBe('conv2d.igemm_regs.3x3');
     expect(pick({ x: [1, 16, 5, 7], oc: 32, k: [1, 1] }, false, forceChoice('gemm1x1'))).toBe('conv2d.igemm.1x1');
     expect(pick(k3, false, forceChoice('winograd'))).toBe('conv2d.igemm.3x3');
+  });
+  it('knobs reach the kernel through the lookup, over its choices', () => {
+    const noSg = withKnobs(forceChoice('igemm_sg'), { conv: { noSubgroups: true } });
+    expect(pick(k3, true, noSg)).toBe('conv2d.igemm.3x3');
+    expect(pick(k3, true, withKnobs(forceChoice('winograd'), { winograd: { disabled: true } }))).toBe(
+      'conv2d.igemm.3x3',
+    );
+    const dw5: Case = { x: [1, 16, 8, 8], oc: 16, k: [5, 5], p: [2, 2, 2, 2], g: 16 };
+    expect(pick(dw5, true, withKnobs(undefined, { conv: { depthwiseVec4MaxK: 5 } }))).toBe('conv2d.depthwise_vec4.5x5');
+    // the same nodes without overrides: the defaults, untouched by the calls above
+    expect(pick(k3, true, forceChoice('igemm_sg'))).toBe('conv2d.igemm_sg.3x3');
+    expect(pick(dw5)).toBe('conv2d.depthwise5x5');
   });
 });

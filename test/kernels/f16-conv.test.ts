@@ -1,16 +1,20 @@
 // f16 storage variants of conv2d and convTranspose2d (math in f32): inputs, weights, bias and residual rounded
 // to f16, the CPU reference computed on exactly those values, tolerance 2e-3 relative L2. Shapes are a
 // representative subset of conv.test.ts / conv-transpose.test.ts covering every variant and path.
-import { withTuning } from './harness.js';
+import { withKernelKnobs, withTuning } from './harness.js';
 import { PREFER_SUBGROUPS } from './conv-check.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 import { type Case, type Ep, attrsOf, checkConv, label, withoutSubgroupsCases } from './conv-check.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
 import { type ConvTransposeRefAttrs, conv2dRef, convTranspose2dRef, epilogueRef } from '../ref/conv.js';
 import { convKernel } from '../../src/kernels/conv.js';
-import { CONV_TRANSPOSE_TUNING, convTransposeKernel } from '../../src/kernels/conv-transpose.js';
+import { convTransposeKernel } from '../../src/kernels/conv-transpose.js';
 import type { Epilogue } from '../../src/ir/graph.js';
+
+/** The portable gather, and the subgroup gather's own path for subgroups under 8 (threshold raised). */
+const PORTABLE = { convTranspose: { noSubgroups: true } };
+const SMALL_SUBGROUP = { convTranspose: { minSubgroup: 1000 } };
 
 const TOL = 2e-3;
 
@@ -183,28 +187,19 @@ describe('convTranspose2d f16', () => {
 });
 
 describe('convTranspose2d f16 without subgroups', () => {
-  afterEach(() => {
-    CONV_TRANSPOSE_TUNING.noSubgroups = false;
-    CONV_TRANSPOSE_TUNING.minSubgroup = 8;
-  });
   const c: TCase = { x: [2, 6, 4, 5], ocg: 5, k: [3, 3], s: [2, 2], p: [0, 1, 2, 1], d: [2, 1], g: 2, op: [1, 0] };
-  it(`portable ${tLabel(c)}`, () => {
-    CONV_TRANSPOSE_TUNING.noSubgroups = true;
-    return checkT(c, 700);
-  });
-  it(`too-small subgroup ${tLabel(c)}`, () => {
-    CONV_TRANSPOSE_TUNING.minSubgroup = 1000;
-    return withTuning(PREFER_SUBGROUPS, () => checkT(c, 720));
-  });
-  it('portable, with a fused epilogue', () => {
-    CONV_TRANSPOSE_TUNING.noSubgroups = true;
-    return checkT({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, {
-      act: 'relu',
-      bias: true,
-      residual: true,
-      before: true,
-    });
-  });
+  it(`portable ${tLabel(c)}`, () => withKernelKnobs(PORTABLE, () => checkT(c, 700)));
+  it(`too-small subgroup ${tLabel(c)}`, () =>
+    withTuning(PREFER_SUBGROUPS, () => withKernelKnobs(SMALL_SUBGROUP, () => checkT(c, 720))));
+  it('portable, with a fused epilogue', () =>
+    withKernelKnobs(PORTABLE, () =>
+      checkT({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, {
+        act: 'relu',
+        bias: true,
+        residual: true,
+        before: true,
+      }),
+    ));
   it('variants and 2-byte element sizes', () => {
     const outShape = convTranspose2dRef(randomTensor(c.x, 1), randomTensor([6, 5, 3, 3], 2), tAttrs(c)).shape;
     const node = {
