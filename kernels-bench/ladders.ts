@@ -1,10 +1,9 @@
 // The rungs of each family's ladder, gpu.cpp style: the simplest kernel first, then each library variant,
-// ending with what the registry picks. A rung is a kernel-selection override for one node; knobs are the
-// kernels' exported tuning objects (CONV_TUNING, ...) or caps switched off.
-import { CONV_TUNING, convGeometry } from '../src/kernels/conv.js';
+// ending with what the registry picks. A rung is a kernel-selection override for one node; knobs are overrides
+// of the kernels' frozen defaults (src/kernels/knobs.ts) passed in the lookup, or caps switched off.
+import { convGeometry } from '../src/kernels/conv.js';
 import { TILED_CONV_KNOBS, tiledConvCall } from '../src/kernels/conv-tiled.js';
-import { WINOGRAD_TUNING } from '../src/kernels/conv-winograd.js';
-import { BINARY_TUNING } from '../src/kernels/binary.js';
+import { type KnobOverrides, withKnobs } from '../src/kernels/knobs.js';
 import { grid1d } from '../src/kernels/params.js';
 import { NAIVE_MATMUL_PARAMS } from '../src/kernels/uniforms.js';
 import { kernelFor } from '../src/kernels/registry.js';
@@ -21,35 +20,15 @@ export interface Rung {
   baseline?: boolean;
 }
 
-/** Runs `fn` with `values` assigned onto a kernel's exported tuning object, then restores it. */
-export function withKnobs<T>(target: Record<string, unknown>, values: Record<string, unknown>, fn: () => T): T {
-  const saved = Object.fromEntries(Object.keys(values).map((k) => [k, target[k]]));
-  Object.assign(target, values);
-  try {
-    return fn();
-  } finally {
-    Object.assign(target, saved);
-  }
-}
-
 /** The registry's selection with tuning knobs set and/or caps switched off. */
-export function knobbed(
-  target: Record<string, unknown> | null,
-  values: Record<string, unknown>,
-  caps: Partial<KernelCaps> = {},
-): SelectOverride {
-  return (node: KNode, c: KernelCaps, tuning?: TuningLookup) => {
-    const sel = () => kernelFor(node.op, node.name).select(node, { ...c, ...caps }, tuning);
-    return target ? withKnobs(target, values, sel) : sel();
-  };
+export function knobbed(knobs: KnobOverrides, caps: Partial<KernelCaps> = {}): SelectOverride {
+  return (node: KNode, c: KernelCaps, tuning?: TuningLookup) =>
+    kernelFor(node.op, node.name).select(node, { ...c, ...caps }, withKnobs(tuning, knobs));
 }
 
 /** The registry's selection with one tunable candidate forced (and knobs set), where it is a candidate. */
-export function choice(id: string, target: Record<string, unknown> | null = null, values = {}): SelectOverride {
-  return (node, c) => {
-    const sel = () => kernelFor(node.op, node.name).select(node, c, forceChoice(id));
-    return target ? withKnobs(target, values, sel) : sel();
-  };
+export function choice(id: string, knobs: KnobOverrides = {}): SelectOverride {
+  return (node, c) => kernelFor(node.op, node.name).select(node, c, withKnobs(forceChoice(id), knobs));
 }
 
 /** One output per invocation, no tiling: shaders/bench/matmul_naive.wgsl. */
@@ -79,8 +58,6 @@ export const naiveMatmul: SelectOverride = (node: KNode): KernelSelection | unde
   };
 };
 
-const TUNING = CONV_TUNING as unknown as Record<string, unknown>;
-
 /** The tiled conv (shaders/conv2d_tiled.wgsl) at each of its candidate knob sets. */
 function tiledConvRungs(): Rung[] {
   return TILED_CONV_KNOBS.map((k) => ({
@@ -92,7 +69,6 @@ function tiledConvRungs(): Rung[] {
     },
   }));
 }
-const WINOGRAD = WINOGRAD_TUNING as unknown as Record<string, unknown>;
 
 export function rungsFor(c: KernelCase): Rung[] {
   switch (c.family) {
@@ -111,9 +87,9 @@ export function rungsFor(c: KernelCase): Rung[] {
         { name: 'igemm, no subgroups (portable default)', select: choice('igemm') },
         { name: 'igemm_sg', select: choice('igemm_sg') },
         // F(2x2, 3x3) where it applies (stride 1); the same as igemm elsewhere
-        { name: 'winograd 2x2 TM8 TT2', select: knobbed(WINOGRAD, { force: true, tm: 8, tt: 2 }) },
-        { name: 'winograd 2x2 TM8 TT4', select: knobbed(WINOGRAD, { force: true, tm: 8, tt: 4 }) },
-        { name: 'winograd 2x2 TM16 TT2', select: knobbed(WINOGRAD, { force: true, tm: 16, tt: 2 }) },
+        { name: 'winograd 2x2 TM8 TT2', select: choice('winograd', { winograd: { tm: 8, tt: 2 } }) },
+        { name: 'winograd 2x2 TM8 TT4', select: choice('winograd', { winograd: { tm: 8, tt: 4 } }) },
+        { name: 'winograd 2x2 TM16 TT2', select: choice('winograd', { winograd: { tm: 16, tt: 2 } }) },
         ...tiledConvRungs(),
         { name: 'default' },
       ];
@@ -133,7 +109,7 @@ export function rungsFor(c: KernelCase): Rung[] {
         { name: 'vec4 rows where aligned, 2 output rows per lane', select: choice('dw_vec4') },
         {
           name: 'vec4 rows where aligned, 1 output row per lane',
-          select: choice('dw_vec4', TUNING, { depthwiseTm: 1 }),
+          select: choice('dw_vec4', { conv: { depthwiseTm: 1 } }),
         },
         { name: 'default' },
       ];
@@ -141,7 +117,7 @@ export function rungsFor(c: KernelCase): Rung[] {
       return [
         {
           name: 'scalar, index math per element',
-          select: knobbed(BINARY_TUNING, { bcast4: false }),
+          select: knobbed({ binary: { bcast4: false } }),
         },
         { name: 'default' },
       ];

@@ -252,7 +252,7 @@ if (args.tune) {
     if (t) tuning.push(await tuneCase(ctx, cache, c, t, Math.max(3, Math.floor(samples / 2)), log));
   }
   notes.push(
-    `tuning cache: ${writeTuningCache(args.out, slug, adapterName(ctx), tuning)} (best knobs per shape class; the kernels read CONV_TUNING / tile tables, which this file can seed)`,
+    `tuning cache: ${writeTuningCache(args.out, slug, adapterName(ctx), tuning)} (best knobs per shape class; the kernels' defaults are src/kernels/knobs.ts / tile tables, which this file can seed)`,
   );
 }
 

@@ -4,7 +4,7 @@
 // turns a knob assignment into a kernel selection.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONV_TUNING } from '../src/kernels/conv.js';
+import { DEFAULT_KNOBS } from '../src/kernels/knobs.js';
 import { matmulGeometry, tiledCall } from '../src/kernels/matmul.js';
 import type { KernelCaps } from '../src/kernels/types.js';
 import { median } from '../src/profile/microbench.js';
@@ -27,14 +27,12 @@ export interface Tunable {
   select(knobs: Knobs): SelectOverride;
 }
 
-const TUNING = CONV_TUNING as unknown as Record<string, unknown>;
-
 export const TUNABLES: Tunable[] = [
   {
     applies: (c) => c.family === 'matmul',
     space: { tm: [8, 16, 32], tnv: [1, 2], wg: [8, 16, 32, 64], sg: [true, false] },
     start: { tm: 16, tnv: 2, wg: 8, sg: true },
-    // matmul has no exported tuning object (conv has CONV_TUNING), so this drives its tiled call directly.
+    // matmul has no knobs in src/kernels/knobs.ts (conv has), so this drives its tiled call directly.
     select: (k) => (node, caps: KernelCaps) => {
       if (node.op !== 'matmul') throw new Error(`the matmul tunable was applied to a ${node.op} node`);
       const knobs = { tm: Number(k.tm), tnv: Number(k.tnv), wg: Number(k.wg) };
@@ -44,8 +42,8 @@ export const TUNABLES: Tunable[] = [
   {
     applies: (c) => c.family === 'conv3x3' || c.family === 'conv1x1',
     space: { tm: [8, 16], tn: [4, 8, 16], wg: [32, 64, 128] },
-    start: { tm: CONV_TUNING.tm, tn: CONV_TUNING.tn, wg: CONV_TUNING.wg },
-    select: (k) => knobbed(TUNING, k),
+    start: { tm: DEFAULT_KNOBS.conv.tm, tn: DEFAULT_KNOBS.conv.tn, wg: DEFAULT_KNOBS.conv.wg },
+    select: (k) => knobbed({ conv: { tm: Number(k.tm), tn: Number(k.tn), wg: Number(k.wg) } }),
   },
 ];
 

@@ -5,6 +5,7 @@ import type { KernelDef } from './types.js';
 import { grid1d, rankDims } from './params.js';
 import { BCAST4_PARAMS, BROADCAST_PARAMS } from './uniforms.js';
 import { unsupported } from './unsupported.js';
+import { knobsOf } from './knobs.js';
 
 const WG = 256;
 export const BINARY_CODES: Partial<Record<BinaryKind, number>> = {
@@ -43,7 +44,7 @@ const INT_CODES: Partial<Record<BinaryKind, number>> = {
 
 export const binaryKernel: KernelDef<'binary'> = {
   op: 'binary',
-  select(node, caps) {
+  select(node, caps, tuning) {
     const kind = node.attrs.kind;
     const [a, b] = node.inputs as { shape: number[]; dtype: string }[];
     const out = node.outputs[0];
@@ -121,7 +122,7 @@ export const binaryKernel: KernelDef<'binary'> = {
     const code = BINARY_CODES[kind];
     if (code === undefined) unsupported(node, `${kind} on floats`);
     const bc =
-      BINARY_TUNING.bcast4 && BCAST4_OPS.has(kind) && direct !== 1
+      knobsOf(tuning, 'binary').bcast4 && BCAST4_OPS.has(kind) && direct !== 1
         ? broadcast4(shape, sa, sb, caps.maxWorkgroupsPerDim)
         : null;
     if (bc) {
@@ -156,12 +157,6 @@ export const binaryKernel: KernelDef<'binary'> = {
       ],
     };
   },
-};
-
-/** Knobs for kernels-bench ladders. */
-export const BINARY_TUNING = {
-  /** Use binary_bcast4.wgsl (vec4, shifted broadcast) where it applies. */
-  bcast4: true,
 };
 
 const BCAST4_OPS = new Set<BinaryKind>(['add', 'sub', 'mul', 'div', 'max', 'min', 'prelu']);

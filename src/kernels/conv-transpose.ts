@@ -3,24 +3,15 @@ import { LimitError } from '../core/errors.js';
 import type { KernelCall, KernelCaps, KernelDef, KNode } from './types.js';
 import { type ConvGeometry, convGeometry, convParams } from './conv.js';
 import { bucket4, decide } from './tuning.js';
-
-/** Tile sizes (TM a multiple of 8 with subgroups, of 4 without); exported for the timing script and tests. */
-export const CONV_TRANSPOSE_TUNING = {
-  tm: 8,
-  portableTm: 4,
-  tn: 8,
-  portableTn: 4,
-  wg: 64,
-  noSubgroups: false,
-  minSubgroup: 8,
-};
+import { type ConvTransposeKnobs, knobsOf } from './knobs.js';
 
 export const convTransposeKernel: KernelDef<'convTranspose'> = {
   op: 'convTranspose',
   select(node, caps, tuning) {
     const g = convGeometry(node);
-    const sg = caps.subgroups && !CONV_TRANSPOSE_TUNING.noSubgroups;
-    const build = (useSubgroups: boolean) => () => ({ calls: [gatherCall(node, g, caps, useSubgroups)] });
+    const knobs = knobsOf(tuning, 'convTranspose');
+    const sg = caps.subgroups && !knobs.noSubgroups;
+    const build = (useSubgroups: boolean) => () => ({ calls: [gatherCall(node, g, caps, knobs, useSubgroups)] });
     const w = node.inputs[1]!.dtype === node.outputs[0].dtype ? '' : `/w:${node.inputs[1]!.dtype}`;
     const tag = `${node.outputs[0].dtype}${w} k${g.kh}x${g.kw} s${g.strideH}x${g.strideW}`;
     return decide(
@@ -35,11 +26,16 @@ export const convTransposeKernel: KernelDef<'convTranspose'> = {
   },
 };
 
-function gatherCall(node: KNode, g: ConvGeometry, caps: KernelCaps, useSubgroups: boolean): KernelCall {
-  const t = CONV_TRANSPOSE_TUNING;
-  const tm = useSubgroups ? t.tm : t.portableTm;
-  const tn = useSubgroups ? t.tn : t.portableTn;
-  const wg = t.wg;
+function gatherCall(
+  node: KNode,
+  g: ConvGeometry,
+  caps: KernelCaps,
+  knobs: ConvTransposeKnobs,
+  useSubgroups: boolean,
+): KernelCall {
+  const tm = useSubgroups ? knobs.tm : knobs.portableTm;
+  const tn = useSubgroups ? knobs.tn : knobs.portableTn;
+  const wg = knobs.wg;
   const cinG = g.cin / g.group;
   const coutG = g.cout / g.group;
   const ocBlocks = Math.ceil(coutG / tm);
@@ -62,7 +58,7 @@ function gatherCall(node: KNode, g: ConvGeometry, caps: KernelCaps, useSubgroups
       ? {
           file: 'conv_transpose2d_sg.wgsl',
           prelude: { TM: tm, TN: tn },
-          overrides: { WG: wg, MIN_SUBGROUP: t.minSubgroup },
+          overrides: { WG: wg, MIN_SUBGROUP: knobs.minSubgroup },
         }
       : { file: 'conv_transpose2d.wgsl', prelude: { TM: tm, TN: tn }, overrides: { WG: wg } },
     params: convParams(g, { ocBlocks, owBlocks, lanes, phaseRows, phaseCols, phasesW: g.strideW }, cinG, coutG),

@@ -9,26 +9,7 @@ import type { ConvGeometry } from './conv.js';
 import type { KernelCaps, KernelSelection } from './types.js';
 import type { UniformBytes } from '../core/uniform-struct.js';
 import { WINOGRAD_PARAMS } from './uniforms.js';
-
-/** Tile sizes; exported so kernels-bench and tests can try others. */
-export const WINOGRAD_TUNING = {
-  /** Output channels per workgroup (8 or 16: one or two per lane of an 8-lane subgroup). */
-  tm: 8,
-  /**
-   * 2x2 tiles per lane along a row (they share the input window's column transform and each broadcast
-   * weight). 4 measured no better (det 96->24 @80 15.1 vs 15.8 ms median under load, @20 0.84 vs 0.78)
-   * and compiles twice as long (about 2.1 vs 0.9 s with the shader cache off).
-   */
-  tt: 2,
-  /** Lanes per workgroup: one 8-lane subgroup (det 96->24 @20: 0.87 vs 0.99 ms with 16; even elsewhere). */
-  wg: 8,
-  /** Select Winograd wherever it applies (tests); otherwise only where a tuning profile picks it. */
-  force: false,
-  /** Never select it (kernels-bench's baseline rung). */
-  disabled: false,
-  /** Subgroup size below which the kernel computes each output directly (tests raise it past 8). */
-  minSubgroup: 8,
-};
+import type { WinogradKnobs } from './knobs.js';
 
 /** Stride 1, dilation 1, 3x3: the shapes the F(2x2, 3x3) transforms are defined for. */
 export function winogradApplies(g: ConvGeometry): boolean {
@@ -56,8 +37,14 @@ function winogradParams(g: ConvGeometry, ocBlocks: number, tileBlocksW: number, 
   });
 }
 
-export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, bytes: number): KernelSelection | null {
-  const { tm, tt, wg } = WINOGRAD_TUNING;
+export function winogradConv(
+  g: ConvGeometry,
+  caps: KernelCaps,
+  knobs: WinogradKnobs,
+  flops: number,
+  bytes: number,
+): KernelSelection | null {
+  const { tm, tt, wg } = knobs;
   const coutG = g.cout / g.group;
   const tilesH = Math.ceil(g.oh / 2);
   const tileBlocksW = Math.ceil(Math.ceil(g.ow / 2) / tt);
@@ -72,7 +59,7 @@ export function winogradConv(g: ConvGeometry, caps: KernelCaps, flops: number, b
         shader: {
           file: 'conv2d_winograd.wgsl',
           prelude: { TM: tm, TT: tt },
-          overrides: { WG: wg, MIN_SUBGROUP: WINOGRAD_TUNING.minSubgroup },
+          overrides: { WG: wg, MIN_SUBGROUP: knobs.minSubgroup },
         },
         params: winogradParams(g, ocBlocks, tileBlocksW, lanes),
         bindings: [

@@ -16,8 +16,9 @@ import type { KernelCall, KernelCaps, KernelDef, KNode, KNodeOf } from './types.
 import type { UniformBytes } from '../core/uniform-struct.js';
 import { grid1d } from './params.js';
 import { CONV_PARAMS } from './uniforms.js';
-import { WINOGRAD_TUNING, winogradApplies, winogradConv } from './conv-winograd.js';
-import { type Candidate, type Decision, bucket4, decide } from './tuning.js';
+import { winogradApplies, winogradConv } from './conv-winograd.js';
+import { type ConvKnobs, knobsOf } from './knobs.js';
+import { type Candidate, type Decision, type TuningLookup, bucket4, decide } from './tuning.js';
 // conv2d.tiled (conv-tiled.ts) is not a candidate yet: on SwiftShader its KxK pipelines exhausted 24 GB of memory
 // in the driver's compile (OOM kill; the 1x1 ones compile in ~2 s), so the bench's rungs and its lavapipe tests
 // reach it, and kernel choice does not.
@@ -42,45 +43,6 @@ export interface ConvGeometry {
   /** Bytes per stored element (4 for f32, 2 for f16). */
   elemBytes: number;
 }
-
-/** Tile sizes; exported so the timing script can try others. */
-export const CONV_TUNING = {
-  /** Output channels per lane with subgroups (a multiple of 8). */
-  tm: 8,
-  /** Output channels per lane without subgroups (a multiple of 4; each costs loads and compile time). */
-  portableTm: 4,
-  /** Output pixels per lane along a row (halved for narrow outputs). */
-  tn: 8,
-  depthwiseTn: 8,
-  /** Use the vec4 depthwise kernel where rows are whole vec4s. */
-  depthwiseVec4: true,
-  /**
-   * Widest kernel for the vec4 depthwise kernel. Its unrolled 5x5 body costs ~2x the compile time of the
-   * rolled scalar kernel at the first dispatch, for ~0.1 ms per PP-OCR layer.
-   */
-  depthwiseVec4MaxK: 3,
-  /** Output rows per lane of the vec4 depthwise kernel (input rows loaded once serve TM output rows). */
-  depthwiseTm: 2,
-  /** Pixels per lane of the 1x1 GEMM (a multiple of 4; 0 disables it). */
-  pointwiseTn: 8,
-  /**
-   * Output channels per lane of the 1x1 GEMM (a multiple of 8: one weight per lane of an 8-lane subgroup per 8
-   * channels).
-   */
-  pointwiseTm: 16,
-  /**
-   * Lanes per workgroup (two 8-lane subgroups). On lavapipe 16 runs as fast as 64 and compiles faster:
-   * PP-OCRv4 det's cold start with the shader cache off drops from 5.4 to 4.3 s. A discrete GPU wants
-   * 64+; this is the knob the tuner sets per adapter.
-   */
-  wg: 16,
-  /** Longest input segment a lane keeps in registers; wider kernels go direct. */
-  maxSegment: 48,
-  /** Ignore caps.subgroups (to test the portable kernels on an adapter that has them). */
-  noSubgroups: false,
-  /** Subgroup size below which the subgroup kernels compute per output (tests raise it past 8). */
-  minSubgroup: 8,
-};
 
 export function convGeometry(node: KNodeOf<'conv' | 'convTranspose'>): ConvGeometry {
   const a = node.attrs;
@@ -162,16 +124,16 @@ function rowTile(ow: number, preferred: number): number {
   return ow <= preferred / 2 ? Math.max(1, preferred / 2) : preferred;
 }
 
-function depthwiseVec4(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
-  const { wg, depthwiseTm: tm } = CONV_TUNING;
-  const tn = rowTile(g.ow, CONV_TUNING.depthwiseTn);
+function depthwiseVec4(g: ConvGeometry, caps: KernelCaps, knobs: ConvKnobs): KernelCall | null {
+  const { wg, depthwiseTm: tm } = knobs;
+  const tn = rowTile(g.ow, knobs.depthwiseTn);
   if (
-    !CONV_TUNING.depthwiseVec4 ||
-    Math.max(g.kh, g.kw) > CONV_TUNING.depthwiseVec4MaxK ||
+    !knobs.depthwiseVec4 ||
+    Math.max(g.kh, g.kw) > knobs.depthwiseVec4MaxK ||
     g.w % 4 ||
     g.ow % 4 ||
     tn % 4 ||
-    segment(g, tn) > CONV_TUNING.maxSegment
+    segment(g, tn) > knobs.maxSegment
   )
     return null;
   const owBlocks = Math.ceil(g.ow / tn);
@@ -221,11 +183,11 @@ function depthwiseRegs(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   };
 }
 
-function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
-  const { wg } = CONV_TUNING;
+function depthwiseRows(g: ConvGeometry, caps: KernelCaps, knobs: ConvKnobs): KernelCall | null {
+  const { wg } = knobs;
   const tm = 2; // the shader's row pair
-  const tn = rowBlock(g.ow, CONV_TUNING.depthwiseTn);
-  if (segment(g, tn) > CONV_TUNING.maxSegment) return null;
+  const tn = rowBlock(g.ow, knobs.depthwiseTn);
+  if (segment(g, tn) > knobs.maxSegment) return null;
   const owBlocks = Math.ceil(g.ow / tn);
   const lanes = Math.ceil(g.oh / tm) * owBlocks;
   const wgUsed = smallWorkgroup(wg, lanes);
@@ -246,12 +208,12 @@ function depthwiseRows(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
   };
 }
 
-function implicitGemm(g: ConvGeometry, caps: KernelCaps, useSubgroups: boolean): KernelCall | null {
-  const { wg } = CONV_TUNING;
-  const tm = useSubgroups ? CONV_TUNING.tm : CONV_TUNING.portableTm;
-  const tn = rowTile(g.ow, CONV_TUNING.tn);
+function implicitGemm(g: ConvGeometry, caps: KernelCaps, knobs: ConvKnobs, useSubgroups: boolean): KernelCall | null {
+  const { wg } = knobs;
+  const tm = useSubgroups ? knobs.tm : knobs.portableTm;
+  const tn = rowTile(g.ow, knobs.tn);
   // the shaders write out up to 7 kernel columns (see tap() in conv2d_igemm*.wgsl)
-  if (g.kw > 7 || segment(g, tn) > CONV_TUNING.maxSegment) return null;
+  if (g.kw > 7 || segment(g, tn) > knobs.maxSegment) return null;
   const cinG = g.cin / g.group;
   const coutG = g.cout / g.group;
   const ocBlocks = Math.ceil(coutG / tm);
@@ -266,7 +228,7 @@ function implicitGemm(g: ConvGeometry, caps: KernelCaps, useSubgroups: boolean):
     shader: {
       file: useSubgroups ? 'conv2d_igemm_sg.wgsl' : 'conv2d_igemm.wgsl',
       prelude: { TM: tm, TN: tn, KW: g.kw, SW: g.strideW, DW: g.dilW },
-      overrides: useSubgroups ? { WG: wgUsed, MIN_SUBGROUP: CONV_TUNING.minSubgroup } : { WG: wgUsed },
+      overrides: useSubgroups ? { WG: wgUsed, MIN_SUBGROUP: knobs.minSubgroup } : { WG: wgUsed },
     },
     params: convParams(g, { ocBlocks, owBlocks, lanes }, cinG, coutG),
     bindings: [...BINDINGS],
@@ -276,10 +238,10 @@ function implicitGemm(g: ConvGeometry, caps: KernelCaps, useSubgroups: boolean):
   };
 }
 
-function pointwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
-  const { wg } = CONV_TUNING;
-  const tm = CONV_TUNING.pointwiseTm;
-  const tn = CONV_TUNING.pointwiseTn;
+function pointwise(g: ConvGeometry, caps: KernelCaps, knobs: ConvKnobs): KernelCall | null {
+  const { wg } = knobs;
+  const tm = knobs.pointwiseTm;
+  const tn = knobs.pointwiseTn;
   const hw = g.h * g.w;
   const cinG = g.cin / g.group;
   const coutG = g.cout / g.group;
@@ -293,7 +255,7 @@ function pointwise(g: ConvGeometry, caps: KernelCaps): KernelCall | null {
     shader: {
       file: 'conv2d_gemm1x1_sg.wgsl',
       prelude: { TM: tm, TN: tn },
-      overrides: { WG: wgUsed, MIN_SUBGROUP: CONV_TUNING.minSubgroup },
+      overrides: { WG: wgUsed, MIN_SUBGROUP: knobs.minSubgroup },
     },
     params: convParams(g, { ocBlocks, owBlocks: 1, lanes }, cinG, coutG),
     bindings: [...BINDINGS],
@@ -342,8 +304,8 @@ function implicitGemmRegs(g: ConvGeometry, caps: KernelCaps): KernelCall | null 
   };
 }
 
-function direct(g: ConvGeometry, caps: KernelCaps): KernelCall {
-  const { wg } = CONV_TUNING;
+function direct(g: ConvGeometry, caps: KernelCaps, knobs: ConvKnobs): KernelCall {
+  const { wg } = knobs;
   const count = g.n * g.cout * g.oh * g.ow;
   return {
     variant: 'conv2d.direct',
@@ -363,12 +325,8 @@ export const convKernel: KernelDef<'conv'> = {
     const isDepthwise = g.group === g.cin && g.group === g.cout;
     // a 1x1 output (squeeze-excitation convs) is a few hundred MACs: the simple direct kernel is as fast
     // and compiles in a fraction of the time of a register-tiled one
-    if (g.oh * g.ow === 1 && !isDepthwise) return { calls: [direct(g, caps)] };
-    if (WINOGRAD_TUNING.force && winogradApplies(g)) {
-      const sel = winogradConv(g, caps, flopsOf(g), bytesOf(g));
-      if (sel) return sel;
-    }
-    return decide(convDecision(node, g, caps, isDepthwise), tuning);
+    if (g.oh * g.ow === 1 && !isDepthwise) return { calls: [direct(g, caps, knobsOf(tuning, 'conv'))] };
+    return decide(convDecision(node, g, caps, isDepthwise, tuning), tuning);
   },
 };
 
@@ -378,7 +336,14 @@ function isPointwise(g: ConvGeometry): boolean {
 }
 
 /** The conv's candidates: every variant that can run it. The default is a portable (subgroup-free) kernel. */
-export function convDecision(node: KNode, g: ConvGeometry, caps: KernelCaps, isDepthwise: boolean): Decision {
+export function convDecision(
+  node: KNode,
+  g: ConvGeometry,
+  caps: KernelCaps,
+  isDepthwise: boolean,
+  tuning?: TuningLookup,
+): Decision {
+  const knobs = knobsOf(tuning, 'conv');
   const one = (call: () => KernelCall | null) => () => {
     const c = call();
     return c ? { calls: [c] } : null;
@@ -392,23 +357,24 @@ export function convDecision(node: KNode, g: ConvGeometry, caps: KernelCaps, isD
       classKey: `conv.dw ${elemTag(node)} k${g.kh}x${g.kw} s${g.strideH} px${px}`,
       defaultId: 'dw_vec4',
       candidates: [
-        { id: 'dw_vec4', build: one(() => depthwiseVec4(g, caps)) },
-        { id: 'dw_rows', build: one(() => depthwiseRows(g, caps)) },
-        { id: 'direct', build: one(() => direct(g, caps)) },
+        { id: 'dw_vec4', build: one(() => depthwiseVec4(g, caps, knobs)) },
+        { id: 'dw_rows', build: one(() => depthwiseRows(g, caps, knobs)) },
+        { id: 'direct', build: one(() => direct(g, caps, knobs)) },
         { id: 'dw_regs', build: one(() => depthwiseRegs(g, caps)) },
       ],
     };
   }
-  const sg = caps.subgroups && !CONV_TUNING.noSubgroups;
-  const pointwiseOk = isPointwise(g) && sg && CONV_TUNING.pointwiseTn > 0 && (g.h * g.w) % 4 === 0;
-  const candidates: Candidate[] = [{ id: 'igemm', build: one(() => implicitGemm(g, caps, false)) }];
-  if (sg) candidates.push({ id: 'igemm_sg', build: one(() => implicitGemm(g, caps, true)) });
-  if (pointwiseOk) candidates.push({ id: 'gemm1x1_sg', build: one(() => pointwise(g, caps)) });
+  const sg = caps.subgroups && !knobs.noSubgroups;
+  const pointwiseOk = isPointwise(g) && sg && knobs.pointwiseTn > 0 && (g.h * g.w) % 4 === 0;
+  const candidates: Candidate[] = [{ id: 'igemm', build: one(() => implicitGemm(g, caps, knobs, false)) }];
+  if (sg) candidates.push({ id: 'igemm_sg', build: one(() => implicitGemm(g, caps, knobs, true)) });
+  if (pointwiseOk) candidates.push({ id: 'gemm1x1_sg', build: one(() => pointwise(g, caps, knobs)) });
   if (isPointwise(g) && (g.h * g.w) % 4 === 0)
     candidates.push({ id: 'gemm1x1', build: one(() => pointwiseRegs(g, caps)) });
-  if (winogradApplies(g) && !WINOGRAD_TUNING.disabled)
-    candidates.push({ id: 'winograd', build: () => winogradConv(g, caps, flopsOf(g), bytesOf(g)) });
-  candidates.push({ id: 'direct', build: one(() => direct(g, caps)) });
+  const winograd = knobsOf(tuning, 'winograd');
+  if (winogradApplies(g) && !winograd.disabled)
+    candidates.push({ id: 'winograd', build: () => winogradConv(g, caps, winograd, flopsOf(g), bytesOf(g)) });
+  candidates.push({ id: 'direct', build: one(() => direct(g, caps, knobs)) });
   // last: where the default cannot run (wide kernels), the fallback stays the direct kernel
   candidates.push({ id: 'igemm_regs', build: one(() => implicitGemmRegs(g, caps)) });
   const shape = isPointwise(g) ? 'pw' : `k${g.kh}x${g.kw} s${g.strideH}${g.group > 1 ? ' grouped' : ''}`;

@@ -2,6 +2,7 @@
 // key for its shape class) and its candidates; a TuningLookup (a measured profile) picks one. Without a
 // choice the decision's portable default runs: no trick that pays off on one driver only.
 import type { KernelSelection } from './types.js';
+import type { KnobOverrides } from './knobs.js';
 
 /** Where a step's variant came from: a profile (shipped or passed in), measured at session creation, or the default. */
 export type ChoiceSource = 'profile' | 'auto' | 'default';
@@ -22,6 +23,8 @@ export interface ChoiceRecord extends Choice {
 export interface TuningLookup {
   /** The candidate to run for this decision, or undefined for the default. `ids` lists the valid candidates. */
   choose(key: string, classKey: string, ids: readonly string[]): Choice | undefined;
+  /** Kernel knobs other than the frozen defaults (tests, ladders); see knobs.ts. */
+  readonly knobs?: KnobOverrides;
 }
 
 export interface Candidate {

@@ -1,11 +1,13 @@
-// A planned forward pass for one set of shapes: arena, weights, uniforms, pipelines and bind groups are
-// all built here once; run() only writes inputs, encodes every step in one encoder and submits once.
+// A planned forward pass for one set of shapes: the buffers src/plan/layout.ts laid out (arena, weights, uniforms,
+// readback), pipelines and bind groups are all built here once; run() only writes inputs, encodes every step in one
+// encoder and submits once.
 import { DeviceLostError, GpuValidationError, KestrelError } from '../core/errors.js';
 import { fromGpuBytes, toGpuBytes } from '../core/convert.js';
 import { sizeOf } from '../core/shape.js';
 import type { HostTensor } from '../core/tensor.js';
 import type { Graph } from '../ir/graph.js';
-import { type MemoryPlan, alignUp, planMemory, type Lifetime } from '../plan/memory.js';
+import { type MemoryPlan, alignUp } from '../plan/memory.js';
+import { EPILOGUE_UNIFORM_BYTES, layoutBuffers, storedBytes } from '../plan/layout.js';
 import {
   type EpilogueBinding,
   type Schedule,
@@ -14,7 +16,6 @@ import {
   buildSchedule,
   offsetOf,
   rootOf,
-  valueBytes,
 } from '../plan/schedule.js';
 import type { UniformBytes } from '../core/uniform-struct.js';
 import type { KernelCaps } from '../kernels/types.js';
@@ -25,8 +26,6 @@ import { type GpuContext, assertAlive, withErrorScopes } from './device.js';
 import { type GpuFeed, USAGE, findUnusableFeed, gpuBytes, isGpuFeed } from './gpu-io.js';
 import type { PipelineCache } from './pipelines.js';
 import { StepTimer } from './timestamps.js';
-
-const EPILOGUE_UNIFORM_BYTES = EPILOGUE_PARAMS.bindingSize;
 
 export interface ExecutorOptions {
   /** Extra values to read back after each run (pinned in the memory plan). */
@@ -142,65 +141,21 @@ export class Executor {
     return ex;
   }
 
-  private isConst(name: string): boolean {
-    return this.graph.values.get(rootOf(this.schedule.aliases, name))?.data !== undefined;
-  }
-
   private bytesOf(name: string): number {
-    const s = this.schedule.scratch.get(name);
-    if (s !== undefined) return s;
-    const v = this.graph.values.get(name)!;
-    if (this.schedule.packed.has(name)) return v.data!.data.byteLength;
-    return valueBytes(v);
+    return storedBytes(this.graph, this.schedule, name);
   }
 
   private async build(cache: PipelineCache): Promise<void> {
     const { device } = this.ctx;
     const { steps, aliases } = this.schedule;
-    const storageAlign = this.ctx.limits.minStorageBufferOffsetAlignment;
-    const uniformAlign = this.ctx.limits.minUniformBufferOffsetAlignment;
-
-    // Liveness over roots of non-constant values.
-    const life = new Map<string, Lifetime>();
-    const touch = (name: string, i: number) => {
-      if (!name || this.isConst(name)) return;
-      const root = rootOf(aliases, name);
-      const lt = life.get(root) ?? { name: root, bytes: this.bytesOf(root), first: i, last: i };
-      lt.first = Math.min(lt.first, i);
-      lt.last = Math.max(lt.last, i);
-      life.set(root, lt);
-    };
-    for (const n of this.graph.inputs) touch(n, -1);
-    steps.forEach((s, i) => {
-      s.bindings.forEach((b) => touch(b, i));
-      if (s.epilogue) {
-        touch(s.epilogue.scale ?? '', i);
-        touch(s.epilogue.bias ?? '', i);
-        touch(s.epilogue.residual ?? '', i);
-      }
+    const layout = layoutBuffers(this.graph, this.schedule, this.readNames, {
+      storage: this.ctx.limits.minStorageBufferOffsetAlignment,
+      uniform: this.ctx.limits.minUniformBufferOffsetAlignment,
     });
-    for (const n of this.readNames) touch(n, Number.POSITIVE_INFINITY);
-    const plan = planMemory([...life.values()], storageAlign);
-
-    // Weights: every constant a step reads, packed once into a buffer filled at creation.
-    const weightOffsets = new Map<string, number>();
-    let weightBytes = 0;
-    const constNames = new Set<string>();
-    for (const s of steps) {
-      for (const b of [...s.bindings, s.epilogue?.scale ?? '', s.epilogue?.bias ?? '', s.epilogue?.residual ?? '']) {
-        if (b && this.isConst(b)) constNames.add(rootOf(aliases, b));
-      }
-    }
-    const constBytes = new Map<string, Uint8Array>();
-    for (const n of constNames) {
-      const data = this.graph.values.get(n)!.data!;
-      const bytes = this.schedule.packed.has(n) ? packedBytes(data.data) : toGpuBytes(data, `constant '${n}'`);
-      constBytes.set(n, bytes);
-      weightOffsets.set(n, weightBytes);
-      weightBytes = alignUp(weightBytes + Math.max(bytes.byteLength, 4), storageAlign);
-    }
-    const weights = this.createBuffer('weights', Math.max(weightBytes, 16), GPUBufferUsage.STORAGE, (m) => {
-      for (const [n, bytes] of constBytes) m.set(bytes, weightOffsets.get(n));
+    const plan = layout.arena;
+    const weightOffsets = layout.weights.offsets;
+    const weights = this.createBuffer('weights', Math.max(layout.weights.bytes, 16), GPUBufferUsage.STORAGE, (m) => {
+      for (const [n, bytes] of layout.weights.data) m.set(bytes, weightOffsets.get(n));
     });
     this.arena = this.createBuffer(
       'arena',
@@ -211,36 +166,18 @@ export class Executor {
     const dummies: GPUBuffer[] = [];
     const dummy = (slot: number) => (dummies[slot] ??= this.createBuffer(`dummy${slot}`, 16, GPUBufferUsage.STORAGE));
 
-    // Uniforms: every step's params (and epilogue params) in one buffer.
-    const uniformOffsets: { params: number; ep: number }[] = [];
-    let uniformBytes = 0;
-    for (const s of steps) {
-      const params = uniformBytes;
-      uniformBytes = alignUp(uniformBytes + s.call.params.bytes.byteLength, uniformAlign);
-      let ep = -1;
-      if (s.epilogue) {
-        ep = uniformBytes;
-        uniformBytes = alignUp(uniformBytes + EPILOGUE_UNIFORM_BYTES, uniformAlign);
-      }
-      uniformOffsets.push({ params, ep });
-    }
-    const uniforms = this.createBuffer('uniforms', Math.max(uniformBytes, 16), GPUBufferUsage.UNIFORM, (m) => {
+    const uniformOffsets = layout.uniforms.offsets;
+    const uniforms = this.createBuffer('uniforms', Math.max(layout.uniforms.bytes, 16), GPUBufferUsage.UNIFORM, (m) => {
       steps.forEach((s, i) => {
         m.set(new Uint8Array(s.call.params.bytes), uniformOffsets[i].params);
         if (s.epilogue) m.set(new Uint8Array(epilogueParams(s.epilogue).bytes), uniformOffsets[i].ep);
       });
     });
 
-    // Readback staging for outputs and captured values.
-    let readBytes = 0;
-    for (const n of this.readNames) {
-      if (this.isConst(n)) continue;
-      this.readOffsets.set(n, readBytes);
-      readBytes = alignUp(readBytes + alignUp(this.bytesOf(n), 4), 8);
-    }
+    this.readOffsets = layout.readback.offsets;
     this.readback = this.createBuffer(
       'readback',
-      Math.max(readBytes, 16),
+      Math.max(layout.readback.bytes, 16),
       GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
     );
     this.arenaOffsets = plan.offsets;
@@ -295,7 +232,7 @@ export class Executor {
       }
       return { pipeline: cp.pipeline, groups, workgroups: s.call.workgroups };
     });
-    this.memory = { ...plan, weightBytes, uniformBytes };
+    this.memory = { ...plan, weightBytes: layout.weights.bytes, uniformBytes: layout.uniforms.bytes };
   }
 
   private arenaOffsets = new Map<string, number>();
@@ -456,11 +393,4 @@ function epilogueParams(e: EpilogueBinding): UniformBytes {
     actRange: [e.lo, e.hi, e.timesInput, e.divisor],
     fakeQuant: fq ? [fq.scale, fq.zeroPoint, fq.qmin, fq.qmax] : [],
   });
-}
-
-/** The raw bytes of a packed integer constant, padded to a whole number of u32 words. */
-function packedBytes(data: HostTensor['data']): Uint8Array {
-  const out = new Uint8Array(Math.ceil(data.byteLength / 4) * 4);
-  out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-  return out;
 }

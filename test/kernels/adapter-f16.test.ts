@@ -1,6 +1,6 @@
 // f16 storage on whatever adapter this run uses (KESTREL_ADAPTER): with shader-f16 it computes (checked against
 // the CPU on f16-rounded operands); without it (SwiftShader) every f16 family is refused with the typed error.
-// The f16-*.test.ts suites are excluded from the SwiftShader run because of this refusal, not skipped.
+// Because of this refusal the kernel suites register their f16 cases everywhere but on SwiftShader (storage.ts).
 import { describe, expect, it } from 'vitest';
 import { UnsupportedOpError } from '../../src/core/errors.js';
 import type { HostTensor } from '../../src/core/tensor.js';

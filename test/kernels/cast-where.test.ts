@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { DType } from '../../src/core/dtype.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { runOp } from './harness.js';
-import { countNaN, randomTensor, rng } from '../util.js';
+import { countNaN, halfValues, randomTensor, rng } from '../util.js';
+import { f16ToF32, f32ToF16 } from '../../src/core/dtype.js';
+import { RUNS_F16, expectBits, half } from './storage.js';
 import { castRef, whereRef } from '../ref/elementwise.js';
 
 const num = (t: HostTensor): number[] => Array.from(t.data as ArrayLike<number | bigint>, Number);
@@ -130,3 +132,84 @@ describe('where', () => {
     expect(num(out)).toEqual([1, 1, 1, 0]);
   });
 });
+
+// f16 storage: raw 16-bit patterns moved exactly, casts from and to f16 by ONNX Cast semantics
+if (RUNS_F16)
+  describe('where f16', () => {
+    const cases: [number[], number[], number[]][] = [
+      [[7], [7], [7]],
+      [
+        [3, 1],
+        [1, 5],
+        [3, 5],
+      ],
+      [[2, 1, 3, 1, 3], [1, 3, 1, 5, 1], [3]],
+      [[1, 5, 9], [1, 5, 9], []],
+    ];
+    cases.forEach(([cs, xs, ys], i) => {
+      it(`${cs.join('x')} ? ${xs.join('x')} : ${ys.join('x') || 'scalar'}`, async () => {
+        const r = rng(70 + i);
+        const c: HostTensor = {
+          dtype: 'bool',
+          shape: cs,
+          data: Uint8Array.from({ length: cs.reduce((a, b) => a * b, 1) }, () => (r() < 0.5 ? 1 : 0)),
+        };
+        const x = half(xs, 80 + i);
+        const y = half(ys, 90 + i);
+        const [out] = await runOp('where', {}, [c, x, y]);
+        expectBits(out, whereRef(c, x, y));
+      });
+    });
+  });
+
+if (RUNS_F16)
+  describe('cast f16', () => {
+    const F16_FLOATS = [0, -0, 0.4, -0.4, 1.5, -1.5, 2.99, -2.99, 7, -7, 255, 256, 300.5, -129.5, 1000.5, -65504, NaN];
+    const F16_FINITE = F16_FLOATS.filter((v) => !Number.isNaN(v));
+    const halfOf = (values: number[]): HostTensor => ({
+      dtype: 'f16',
+      shape: [values.length],
+      data: Uint16Array.from(values, (v) => f32ToF16(v)),
+    });
+    const targets: [number[], DType][] = [
+      [F16_FINITE, 'i32'],
+      [F16_FINITE, 'i64'],
+      [F16_FLOATS, 'bool'],
+      [F16_FINITE.filter((v) => Math.abs(v) < 127), 'i8'],
+      [F16_FINITE.filter((v) => v >= 0 && v < 256), 'u8'],
+    ];
+    for (const [values, to] of targets) {
+      it(`f16 -> ${to}`, async () => {
+        const x = halfOf(values);
+        const [out] = await runOp('cast', { to }, [x]);
+        expect(out.dtype).toBe(to);
+        const noNegZero = (v: number) => (v === 0 ? 0 : v);
+        expect(Array.from(out.data as ArrayLike<number | bigint>, (v) => noNegZero(Number(v)))).toEqual(
+          castRef(Array.from(halfValues(x)), to).map(noNegZero),
+        );
+      });
+    }
+    const sources: [DType, number[]][] = [
+      ['i32', [0, 1, -1, 7, -300, 2047, 2049, -65504, 1000]],
+      ['i64', [3, -5, 65504, 12345]],
+      ['bool', [1, 0, 0, 1, 1]],
+    ];
+    for (const [from, values] of sources) {
+      it(`${from} -> f16 (odd count)`, async () => {
+        const data =
+          from === 'i64'
+            ? BigInt64Array.from(values.map(BigInt))
+            : from === 'bool'
+              ? Uint8Array.from(values)
+              : Int32Array.from(values);
+        const [out] = await runOp('cast', { to: 'f16' }, [{ dtype: from, shape: [values.length], data }]);
+        expect(Array.from(out.data as Uint16Array)).toEqual(values.map((v) => f32ToF16(v)));
+      });
+    }
+    it('f16 -> f16 keeps the bits, 70001 values', async () => {
+      const x = half([70001], 99, -60000, 60000);
+      const [out] = await runOp('cast', { to: 'f16' }, [x]);
+      expectBits(out, { shape: x.shape, data: Array.from(x.data as Uint16Array) });
+      expect(f16ToF32((out.data as Uint16Array)[70000])).toBe(f16ToF32((x.data as Uint16Array)[70000]));
+    });
+  });

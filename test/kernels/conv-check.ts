@@ -3,10 +3,9 @@
 // exactly those values (tolerance 2e-3); f32 requires 1e-4. Both count unwritten (NaN-poisoned) outputs.
 // int8 weights (dequantize folded): the kernel reads packed int8 values and the epilogue applies the
 // per-channel scale; the reference convolves with the dequantized weights q * s (tolerance 1e-4).
-import { afterEach, expect, it } from 'vitest';
-import { CONV_TUNING } from '../../src/kernels/conv.js';
+import { expect, it } from 'vitest';
 import { forceChoice } from '../../src/kernels/tuning.js';
-import { withTuning } from './harness.js';
+import { withKernelKnobs, withTuning } from './harness.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import type { Epilogue, FakeQuant } from '../../src/ir/graph.js';
 import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
@@ -134,47 +133,42 @@ export async function checkConv(
  * subgroups under 8 (forced by raising the threshold), registered for one precision inside a describe.
  */
 export function withoutSubgroupsCases(precision: 'f32' | 'f16'): void {
-  afterEach(() => {
-    CONV_TUNING.noSubgroups = false;
-    CONV_TUNING.minSubgroup = 8;
-  });
+  const portable = { conv: { noSubgroups: true } };
+  const smallSubgroup = { conv: { minSubgroup: 1000 } };
   const cases: Case[] = [
     { x: [2, 17, 17, 13], oc: 5, k: [3, 3], p: [1, 1, 1, 1] },
     { x: [1, 12, 8, 7], oc: 20, k: [5, 5], s: [2, 2], p: [2, 1, 0, 2], g: 4 },
     { x: [1, 9, 5, 7], oc: 13, k: [1, 1] },
   ];
   cases.forEach((c, i) => {
-    it(label(c), () => {
-      CONV_TUNING.noSubgroups = true;
-      return checkConv(c, 300 + 4 * i, undefined, precision);
-    });
+    it(label(c), () => withKernelKnobs(portable, () => checkConv(c, 300 + 4 * i, undefined, precision)));
   });
-  it('bias + relu with a residual', () => {
-    CONV_TUNING.noSubgroups = true;
-    return checkConv(
-      { x: [1, 6, 9, 10], oc: 9, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], d: [1, 2] },
-      320,
-      { act: 'relu', bias: true, residual: true, before: false },
-      precision,
-    );
-  });
-  it('subgroup implicit GEMM with a too-small subgroup', () => {
-    CONV_TUNING.minSubgroup = 1000;
-    return withTuning(forceChoice('igemm_sg'), () =>
+  it('bias + relu with a residual', () =>
+    withKernelKnobs(portable, () =>
       checkConv(
-        { x: [1, 6, 7, 9], oc: 10, k: [3, 3], s: [1, 2], p: [1, 0, 2, 1], g: 2 },
-        330,
-        { act: 'relu', bias: true },
+        { x: [1, 6, 9, 10], oc: 9, k: [3, 3], s: [2, 2], p: [1, 1, 1, 1], d: [1, 2] },
+        320,
+        { act: 'relu', bias: true, residual: true, before: false },
         precision,
       ),
-    );
-  });
-  it('subgroup 1x1 GEMM with a too-small subgroup', () => {
-    CONV_TUNING.minSubgroup = 1000;
-    return withTuning(forceChoice('gemm1x1_sg'), () =>
-      checkConv({ x: [2, 6, 6, 6], oc: 10, k: [1, 1], g: 2 }, 340, { act: 'hardSwish', residual: true }, precision),
-    );
-  });
+    ));
+  it('subgroup implicit GEMM with a too-small subgroup', () =>
+    withTuning(forceChoice('igemm_sg'), () =>
+      withKernelKnobs(smallSubgroup, () =>
+        checkConv(
+          { x: [1, 6, 7, 9], oc: 10, k: [3, 3], s: [1, 2], p: [1, 0, 2, 1], g: 2 },
+          330,
+          { act: 'relu', bias: true },
+          precision,
+        ),
+      ),
+    ));
+  it('subgroup 1x1 GEMM with a too-small subgroup', () =>
+    withTuning(forceChoice('gemm1x1_sg'), () =>
+      withKernelKnobs(smallSubgroup, () =>
+        checkConv({ x: [2, 6, 6, 6], oc: 10, k: [1, 1], g: 2 }, 340, { act: 'hardSwish', residual: true }, precision),
+      ),
+    ));
 }
 
 /** The subgroup variants wherever they are candidates (the 1x1 GEMM first), else the default. */

@@ -15,7 +15,8 @@ import { createGpuContext } from '../../src/runtime/device.js';
 import { Executor } from '../../src/runtime/executor.js';
 import { PipelineCache } from '../../src/runtime/pipelines.js';
 import { randomTensor } from '../util.js';
-import { CONV_TUNING } from '../../src/kernels/conv.js';
+import { type ConvKnobs, DEFAULT_KNOBS, withKnobs } from '../../src/kernels/knobs.js';
+import { shippedTuning } from '../../src/runtime/tuning/lookup.js';
 
 const REPS = Number(process.env.REPS ?? 5);
 const CASES: {
@@ -70,11 +71,23 @@ const CASES: {
 ];
 
 const only = process.env.ONLY;
-// CFGS="tm=8,tn=8;tm=16,tn=4" interleaves CONV_TUNING settings within one process (min of REPS runs).
+// CFGS="tm=8,tn=8;tm=16,tn=4" interleaves conv knob settings (src/kernels/knobs.ts) within one process (min of REPS runs).
 const cfgs = (process.env.CFGS ?? '')
   .split(';')
   .filter(Boolean)
   .map((c) => c.split(','));
+/** key=value pairs over the defaults, e.g. tm=8,tn=8,wg=64,noSubgroups=1; an unknown key is an error. */
+function convKnobs(cfg: string[]): Partial<ConvKnobs> {
+  const knobs: Record<string, number | boolean> = {};
+  for (const kv of cfg) {
+    const [k, v] = kv.split('=');
+    const known = (DEFAULT_KNOBS.conv as unknown as Record<string, number | boolean>)[k];
+    if (known === undefined) throw new Error(`CFGS: unknown conv knob '${k}' (${Object.keys(DEFAULT_KNOBS.conv)})`);
+    knobs[k] = typeof known === 'boolean' ? v === '1' : Number(v);
+  }
+  return knobs;
+}
+
 const ctx = await createGpuContext();
 const cache = new PipelineCache(ctx);
 for (const c of CASES) {
@@ -95,14 +108,9 @@ for (const c of CASES) {
   const runs = cfgs.length ? cfgs : [[]];
   const exs: Executor[] = [];
   for (const cfg of runs) {
-    if (cfg.length) {
-      // key=value pairs, e.g. tm=8,tn=8,wg=64,noSubgroups=1
-      for (const kv of cfg) {
-        const [k, v] = kv.split('=');
-        (CONV_TUNING as Record<string, number | boolean>)[k] = k === 'noSubgroups' ? v === '1' : Number(v);
-      }
-    }
-    const ex = await Executor.create(ctx, cache, graph);
+    const ex = await Executor.create(ctx, cache, graph, {
+      tuning: withKnobs(shippedTuning(ctx), { conv: convKnobs(cfg) }),
+    });
     await ex.run(feeds);
     exs.push(ex);
   }

@@ -1,11 +1,18 @@
-import { withTuning } from './harness.js';
+// convTranspose2d (phase-split gather) against the CPU reference in f32 and f16 storage (math in f32; f16 rounds
+// every operand first and runs a representative subset), int8 weights, fused epilogues, the portable kernel.
+import { withKernelKnobs, withTuning } from './harness.js';
 import { PREFER_SUBGROUPS } from './conv-check.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runOp } from './harness.js';
 import { countNaN, int8Weights, randomTensor, relL2 } from '../util.js';
+import { convTransposeKernel } from '../../src/kernels/conv-transpose.js';
+import { DTYPES, type StorageDType, storage } from './storage.js';
 import { type ConvTransposeRefAttrs, type RefAct, convTranspose2dRef, epilogueRef } from '../ref/conv.js';
 import type { Epilogue } from '../../src/ir/graph.js';
-import { CONV_TRANSPOSE_TUNING } from '../../src/kernels/conv-transpose.js';
+
+/** The portable gather, and the subgroup gather's own path for subgroups under 8 (threshold raised). */
+const PORTABLE = { convTranspose: { noSubgroups: true } };
+const SMALL_SUBGROUP = { convTranspose: { minSubgroup: 1000 } };
 
 interface Case {
   x: number[];
@@ -40,6 +47,9 @@ const CASES: Case[] = [
   { x: [1, 16, 40, 40], ocg: 1, k: [2, 2], s: [2, 2] },
 ];
 
+/** f16's subset of CASES (every variant and path). */
+const F16_CASES = new Set([0, 1, 3, 6, 8, 10, 12, 15, 16].map((i) => CASES[i]));
+
 function attrsOf(c: Case): ConvTransposeRefAttrs {
   return {
     strides: c.s ?? [1, 1],
@@ -60,7 +70,9 @@ async function check(
   seed: number,
   ep?: { act: RefAct; bias?: boolean; residual?: boolean; before?: boolean },
   int8 = false,
+  dt: StorageDType = 'f32',
 ): Promise<void> {
+  const s = storage(dt);
   const a = attrsOf(c);
   const x = randomTensor(c.x, seed);
   let w = randomTensor([c.x[1], c.ocg, c.k[0], c.k[1]], seed + 1);
@@ -68,28 +80,30 @@ async function check(
   const taps = c.k[0] * c.k[1];
   const q8 = int8 ? int8Weights(w, c.ocg, (i) => Math.floor(i / taps) % c.ocg, seed + 7) : null;
   if (q8) w = q8.dequantized;
-  const ref = convTranspose2dRef(x, w, a);
+  const ref = convTranspose2dRef(s.exact(x), s.exact(w), a);
   const bias = ep?.bias ? randomTensor([ref.shape[1]], seed + 2) : undefined;
   const residual = ep?.residual ? randomTensor(ref.shape, seed + 3) : undefined;
   const epilogue: Epilogue | undefined =
     ep || q8 ? { act: ep?.act ?? 'none', alpha: 0, beta: 0, residualBeforeAct: ep?.before } : undefined;
-  const [out] = await runOp('convTranspose', a, [x, q8 ? q8.q : w], {
+  const [out] = await runOp('convTranspose', a, [s.gpu(x), q8 ? q8.q : s.gpu(w)], {
     consts: [false, !c.weightIsInput],
     epilogue,
     scale: q8?.scale,
-    bias,
-    residual,
+    bias: bias && s.gpu(bias),
+    residual: residual && s.gpu(residual),
   });
   if (ep)
     epilogueRef(ref, {
       act: ep.act,
-      bias: bias?.data as Float32Array,
-      residual: residual?.data as Float32Array,
+      bias: bias && (s.exact(bias).data as Float32Array),
+      residual: residual && (s.exact(residual).data as Float32Array),
       residualBeforeAct: ep.before,
     });
+  expect(out.dtype).toBe(dt);
   expect(out.shape).toEqual(ref.shape);
-  expect(countNaN(out.data as Float32Array)).toBe(0);
-  expect(relL2(out.data as Float32Array, ref.data)).toBeLessThan(1e-4);
+  const got = s.read(out);
+  expect(countNaN(got)).toBe(0);
+  expect(relL2(got, ref.data)).toBeLessThan(s.tol(1e-4));
 }
 
 describe('convTranspose2d CPU reference', () => {
@@ -117,49 +131,80 @@ describe('convTranspose2d CPU reference', () => {
   });
 });
 
-describe('convTranspose2d', () => {
-  CASES.forEach((c, i) => {
-    it(label(c), () => check(c, 500 + 4 * i));
+describe.each(DTYPES)('convTranspose2d %s', (dt) => {
+  const f32 = dt === 'f32';
+  (f32 ? CASES : CASES.filter((c) => F16_CASES.has(c))).forEach((c, i) => {
+    it(label(c), () => check(c, 500 + 4 * i, undefined, false, dt));
   });
   const up: Case = { x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] };
-  CASES.filter((c) => !c.weightIsInput && (c.g ?? 1) === 1).forEach((c, i) => {
-    it(`int8 weights: ${label(c)}`, () => check(c, 800 + 4 * i, undefined, true));
-  });
-  it('int8 weights: bias + relu epilogue', () => check(up, 880, { act: 'relu', bias: true }, true));
-  it('bias + relu epilogue', () => check(up, 600, { act: 'relu', bias: true }));
-  it('bias + sigmoid with a residual after the activation', () =>
-    check(up, 610, { act: 'sigmoid', bias: true, residual: true, before: false }));
+  if (f32) {
+    CASES.filter((c) => !c.weightIsInput && (c.g ?? 1) === 1).forEach((c, i) => {
+      it(`int8 weights: ${label(c)}`, () => check(c, 800 + 4 * i, undefined, true));
+    });
+    it('int8 weights: bias + relu epilogue', () => check(up, 880, { act: 'relu', bias: true }, true));
+  }
+  it('bias + relu epilogue', () => check(up, 600, { act: 'relu', bias: true }, false, dt));
+  if (f32)
+    it('bias + sigmoid with a residual after the activation', () =>
+      check(up, 610, { act: 'sigmoid', bias: true, residual: true, before: false }));
+  // f16 adds a bias to this one
   it('residual before hardSwish', () =>
-    check({ ...up, k: [4, 4], p: [1, 1, 1, 1] }, 620, { act: 'hardSwish', residual: true, before: true }));
+    check(
+      { ...up, k: [4, 4], p: [1, 1, 1, 1] },
+      620,
+      { act: 'hardSwish', bias: !f32, residual: true, before: true },
+      false,
+      dt,
+    ));
 });
 
-describe('convTranspose2d without subgroups', () => {
-  afterEach(() => {
-    CONV_TRANSPOSE_TUNING.noSubgroups = false;
-    CONV_TRANSPOSE_TUNING.minSubgroup = 8;
-  });
+describe.each(DTYPES)('convTranspose2d %s without subgroups', (dt) => {
+  const f32 = dt === 'f32';
   const cases: Case[] = [
     { x: [1, 6, 5, 5], ocg: 3, k: [4, 4], s: [2, 2], p: [1, 1, 1, 1] },
     { x: [2, 6, 4, 5], ocg: 5, k: [3, 3], s: [2, 2], p: [0, 1, 2, 1], d: [2, 1], g: 2, op: [1, 0] },
   ];
-  cases.forEach((c, i) => {
-    it(`portable ${label(c)}`, () => {
-      CONV_TRANSPOSE_TUNING.noSubgroups = true;
-      return check(c, 700 + 4 * i);
-    });
+  // f16: the grouped, dilated case
+  (f32 ? cases : cases.slice(1)).forEach((c, i) => {
+    it(`portable ${label(c)}`, () => withKernelKnobs(PORTABLE, () => check(c, 700 + 4 * i, undefined, false, dt)));
     // the subgroup kernel's own path for subgroups smaller than 8 (forced by raising the threshold)
-    it(`too-small subgroup ${label(c)}`, () => {
-      CONV_TRANSPOSE_TUNING.minSubgroup = 1000;
-      return withTuning(PREFER_SUBGROUPS, () => check(c, 720 + 4 * i));
-    });
+    it(`too-small subgroup ${label(c)}`, () =>
+      withTuning(PREFER_SUBGROUPS, () =>
+        withKernelKnobs(SMALL_SUBGROUP, () => check(c, 720 + 4 * i, undefined, false, dt)),
+      ));
   });
-  it('portable, with a fused epilogue', () => {
-    CONV_TRANSPOSE_TUNING.noSubgroups = true;
-    return check({ x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] }, 740, {
-      act: 'relu',
-      bias: true,
-      residual: true,
-      before: true,
+  it('portable, with a fused epilogue', () =>
+    withKernelKnobs(PORTABLE, () =>
+      check(
+        { x: [1, 12, 5, 6], ocg: 6, k: [2, 2], s: [2, 2] },
+        740,
+        { act: 'relu', bias: true, residual: true, before: true },
+        false,
+        dt,
+      ),
+    ));
+  if (!f32) {
+    const c = cases[1];
+    it('variants and 2-byte element sizes', () => {
+      const outShape = convTranspose2dRef(randomTensor(c.x, 1), randomTensor([6, 5, 3, 3], 2), attrsOf(c)).shape;
+      const node = {
+        name: 't',
+        op: 'convTranspose' as const,
+        attrs: attrsOf(c),
+        epilogue: null,
+        inputs: [
+          { shape: c.x, dtype: 'f16' as const },
+          { shape: [6, 5, 3, 3], dtype: 'f16' as const },
+        ],
+        outputs: [{ shape: outShape, dtype: 'f16' as const }],
+      };
+      const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
+      const sg = convTransposeKernel.select(node, caps, PREFER_SUBGROUPS).calls[0];
+      expect(sg.variant).toBe('convTranspose2d.gather_sg.3x3s2');
+      expect(sg.bytes).toBe(2 * (2 * 6 * 4 * 5 + 6 * 5 * 9 + outShape.reduce((p, q) => p * q, 1)));
+      expect(convTransposeKernel.select(node, { ...caps, subgroups: false }, PREFER_SUBGROUPS).calls[0].variant).toBe(
+        'convTranspose2d.gather.3x3s2',
+      );
     });
-  });
+  }
 });

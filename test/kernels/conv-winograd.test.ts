@@ -1,16 +1,17 @@
 // Winograd F(2x2, 3x3) conv (conv2d_winograd*.wgsl) against the CPU conv reference: odd sizes (tiles past
 // the edge), tiny images, pads 0/1/asymmetric, groups, channel counts off the 4/8 blocks, batch 2, fused
-// epilogues, and f16 storage. WINOGRAD_TUNING.force selects it wherever it applies.
+// epilogues, and f16 storage. forceChoice('winograd') selects it wherever it applies.
 import { UnsupportedOpError } from '../../src/core/errors.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runOp, testGpu } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { runOp, testGpu, withTuning } from './harness.js';
 import { kernelCaps } from '../../src/runtime/executor.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
 import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
 import { convKernel } from '../../src/kernels/conv.js';
 import { forceChoice } from '../../src/kernels/tuning.js';
-import { WINOGRAD_TUNING } from '../../src/kernels/conv-winograd.js';
+import { type KnobOverrides, withKnobs } from '../../src/kernels/knobs.js';
 import type { Epilogue } from '../../src/ir/graph.js';
+import type { HostTensor } from '../../src/core/tensor.js';
 
 interface Case {
   x: number[];
@@ -55,8 +56,9 @@ const attrsOf = (c: Case): ConvRefAttrs => ({
 const label = (c: Case): string =>
   `x${c.x.join('x')} oc${c.oc} p${attrsOf(c).pads.join(',')} g${c.g ?? 1}${c.weightIsInput ? ' (weight as input)' : ''}`;
 
-async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void> {
+async function check(c: Case, seed: number, ep?: Ep, half = false, knobs: KnobOverrides = {}): Promise<void> {
   const a = attrsOf(c);
+  const winograd = withKnobs(forceChoice('winograd'), knobs);
   const x = randomTensor(c.x, seed);
   const w = randomTensor([c.oc, c.x[1] / a.group, 3, 3], seed + 1);
   const round = (t: typeof x) => (half ? halfRounded(t) : t);
@@ -89,14 +91,17 @@ async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void
     ],
     outputs: [{ shape: ref.shape, dtype }],
   };
-  expect(convKernel.select(knode, kernelCaps(await testGpu())).calls.map((k) => k.variant)).toEqual([
+  expect(convKernel.select(knode, kernelCaps(await testGpu()), winograd).calls.map((k) => k.variant)).toEqual([
     'conv2d.winograd2x2.3x3',
   ]);
-  const [out] = await runOp('conv', a, [store(x)!, store(w)!], {
-    consts: [false, !c.weightIsInput],
-    epilogue,
-    bias: store(bias),
-    residual: store(residual),
+  let out!: HostTensor;
+  await withTuning(winograd, async () => {
+    [out] = await runOp('conv', a, [store(x)!, store(w)!], {
+      consts: [false, !c.weightIsInput],
+      epilogue,
+      bias: store(bias),
+      residual: store(residual),
+    });
   });
   if (ep) {
     epilogueRef(ref, {
@@ -114,12 +119,6 @@ async function check(c: Case, seed: number, ep?: Ep, half = false): Promise<void
 }
 
 describe('conv2d winograd F(2x2, 3x3)', () => {
-  beforeEach(() => {
-    WINOGRAD_TUNING.force = true;
-  });
-  afterEach(() => {
-    WINOGRAD_TUNING.force = false;
-  });
   CASES.forEach((c, i) => {
     it(label(c), () => check(c, 500 + 4 * i));
   });
@@ -136,41 +135,26 @@ describe('conv2d winograd F(2x2, 3x3)', () => {
       before: true,
     }));
   it('other tile shapes (TM 8/16, TT 1/3)', async () => {
-    const saved = { ...WINOGRAD_TUNING };
-    try {
-      for (const [tm, tt] of [
-        [8, 1],
-        [16, 3],
-      ]) {
-        Object.assign(WINOGRAD_TUNING, { tm, tt });
-        await check({ x: [1, 9, 13, 11], oc: 14, p: [1, 1, 1, 1] }, 630 + tm, { act: 'relu', bias: true });
-      }
-    } finally {
-      Object.assign(WINOGRAD_TUNING, saved);
+    for (const [tm, tt] of [
+      [8, 1],
+      [16, 3],
+    ]) {
+      const knobs = { winograd: { tm, tt } };
+      await check({ x: [1, 9, 13, 11], oc: 14, p: [1, 1, 1, 1] }, 630 + tm, { act: 'relu', bias: true }, false, knobs);
     }
   });
   // the kernel's own path for subgroups smaller than 8 (forced by raising the threshold)
-  it('direct path for a too-small subgroup', async () => {
-    WINOGRAD_TUNING.minSubgroup = 1000;
-    try {
-      await check({ x: [2, 10, 11, 6], oc: 15, p: [1, 0, 1, 2], g: 5 }, 640, {
-        act: 'relu',
-        bias: true,
-        residual: true,
-      });
-    } finally {
-      WINOGRAD_TUNING.minSubgroup = 8;
-    }
-  });
+  it('direct path for a too-small subgroup', () =>
+    check(
+      { x: [2, 10, 11, 6], oc: 15, p: [1, 0, 1, 2], g: 5 },
+      640,
+      { act: 'relu', bias: true, residual: true },
+      false,
+      { winograd: { minSubgroup: 1000 } },
+    ));
 });
 
 describe('conv2d winograd f16 storage', () => {
-  beforeEach(() => {
-    WINOGRAD_TUNING.force = true;
-  });
-  afterEach(() => {
-    WINOGRAD_TUNING.force = false;
-  });
   [CASES[1], CASES[2], CASES[5], CASES[11], CASES[14], CASES[15]].forEach((c, i) => {
     it(label(c), () => check(c, 700 + 4 * i, undefined, true));
   });

@@ -1,8 +1,11 @@
+// The value-moving kernels against the CPU reference, exactly: f32 and integer values, and f16 storage (raw
+// 16-bit patterns, odd sizes so halves straddle 32-bit words; the poisoned arena reads 0xffff, which no input holds).
 import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { runOp } from './harness.js';
 import { countNaN, randomTensor, rng } from '../util.js';
 import { type Ref, concatRef, expandRef, gatherRef, sliceRef, transposeRef } from '../ref/data-movement.js';
+import { DTYPES, half } from './storage.js';
 
 function intTensor(shape: number[], seed: number, lo = -1000, hi = 1000): HostTensor {
   const r = rng(seed);
@@ -11,8 +14,9 @@ function intTensor(shape: number[], seed: number, lo = -1000, hi = 1000): HostTe
   return { dtype: 'i32', shape, data };
 }
 
-/** Exact comparison, plus the poisoned-arena check for float outputs. */
-function expectExact(out: HostTensor, ref: Ref): void {
+/** Exact comparison (f16: of the raw bits), plus the poisoned-arena check for f32 outputs. */
+function expectExact(out: HostTensor, ref: Ref, dtype: HostTensor['dtype']): void {
+  expect(out.dtype).toBe(dtype);
   expect(out.shape).toEqual(ref.shape);
   if (out.dtype === 'f32') expect(countNaN(out.data as Float32Array)).toBe(0);
   const got = Array.from(out.data as ArrayLike<number | bigint>, Number);
@@ -31,7 +35,27 @@ function randomPerm(n: number, r: () => number): number[] {
   return p;
 }
 
-describe('transpose', () => {
+// f16: a few layouts, odd sizes
+const F16_TRANSPOSES: [number[], number[]][] = [
+  [
+    [3, 5],
+    [1, 0],
+  ],
+  [
+    [1, 7, 9, 5],
+    [0, 2, 3, 1],
+  ],
+  [
+    [257, 129],
+    [1, 0],
+  ],
+  [
+    [2, 3, 1, 5, 3],
+    [4, 0, 3, 1, 2],
+  ],
+];
+
+describe.each(DTYPES)('transpose %s', (dt) => {
   const r = rng(11);
   const cases: [number[], number[]][] = [
     [
@@ -80,16 +104,38 @@ describe('transpose', () => {
     for (let k = 0; k < 3; k++)
       cases.push([Array.from({ length: rank }, () => 1 + Math.floor(r() * 5)), randomPerm(rank, r)]);
   }
-  cases.forEach(([shape, perm], i) => {
+  (dt === 'f32' ? cases : F16_TRANSPOSES).forEach(([shape, perm], i) => {
     it(`${shape.join('x')} perm [${perm}]`, async () => {
-      const x = i % 4 === 3 ? intTensor(shape, i) : randomTensor(shape, i);
+      const x = dt === 'f16' ? half(shape, i) : i % 4 === 3 ? intTensor(shape, i) : randomTensor(shape, i);
       const [out] = await runOp('transpose', { perm }, [x]);
-      expectExact(out, transposeRef(x, perm));
+      expectExact(out, transposeRef(x, perm), x.dtype);
     });
   });
 });
 
-describe('slice', () => {
+const F16_SLICES: [number[], number[], number[], number[]][] = [
+  [[11], [1], [10], [2]],
+  [
+    [7, 9],
+    [1, 8],
+    [6, -1],
+    [2, -2],
+  ],
+  [
+    [3, 5, 7],
+    [2, 4, 6],
+    [-1, -1, -1],
+    [-1, -2, -3],
+  ],
+  [
+    [2, 3, 5, 7],
+    [1, 0, 1, 2],
+    [2, 3, 5, 7],
+    [1, 2, 1, 1],
+  ],
+];
+
+describe.each(DTYPES)('slice %s', (dt) => {
   const cases: [number[], number[], number[], number[]][] = [
     [[10], [0], [10], [1]],
     [[10], [1], [9], [2]],
@@ -144,16 +190,43 @@ describe('slice', () => {
       [3, -2],
     ],
   ];
-  cases.forEach(([shape, starts, ends, steps], i) => {
+  (dt === 'f32' ? cases : F16_SLICES).forEach(([shape, starts, ends, steps], i) => {
     it(`${shape.join('x')} [${starts}]:[${ends}]:[${steps}]`, async () => {
-      const x = i % 3 === 2 ? intTensor(shape, i) : randomTensor(shape, i);
+      const x = dt === 'f16' ? half(shape, 10 + i) : i % 3 === 2 ? intTensor(shape, i) : randomTensor(shape, i);
       const [out] = await runOp('slice', { starts, ends, steps }, [x]);
-      expectExact(out, sliceRef(x, starts, ends, steps));
+      expectExact(out, sliceRef(x, starts, ends, steps), x.dtype);
     });
   });
 });
 
-describe('concat', () => {
+const F16_CONCATS: [number[][], number][] = [
+  [[[3], [5], [1]], 0],
+  [
+    [
+      [2, 3],
+      [2, 4],
+      [2, 1],
+    ],
+    1,
+  ],
+  [
+    [
+      [1, 3, 5, 5],
+      [1, 1, 5, 5],
+      [1, 2, 5, 5],
+    ],
+    1,
+  ],
+  [
+    [
+      [3, 1, 3],
+      [3, 1, 5],
+    ],
+    2,
+  ],
+];
+
+describe.each(DTYPES)('concat %s', (dt) => {
   const cases: [number[][], number][] = [
     [[[3], [5]], 0],
     [
@@ -228,27 +301,46 @@ describe('concat', () => {
       5,
     ],
   ];
-  cases.forEach(([shapes, axis], i) => {
-    const ints = i % 3 === 1;
+  (dt === 'f32' ? cases : F16_CONCATS).forEach(([shapes, axis], i) => {
+    const ints = dt === 'f32' && i % 3 === 1;
     it(`${shapes.map((s) => s.join('x')).join(' + ')} axis ${axis}${ints ? ' i32' : ''}`, async () => {
-      const xs = shapes.map((s, k) => (ints ? intTensor(s, 100 * i + k) : randomTensor(s, 100 * i + k)));
+      const xs = shapes.map((s, k) =>
+        dt === 'f16' ? half(s, 100 * i + k) : ints ? intTensor(s, 100 * i + k) : randomTensor(s, 100 * i + k),
+      );
       const [out] = await runOp('concat', { axis }, xs);
-      expectExact(out, concatRef(xs, axis < 0 ? axis + shapes[0].length : axis));
+      expectExact(out, concatRef(xs, axis < 0 ? axis + shapes[0].length : axis), xs[0].dtype);
     });
   });
-  it('i64 and bool values', async () => {
-    const a: HostTensor = { dtype: 'i64', shape: [2, 2], data: new BigInt64Array([1n, -2n, 3n, 4n]) };
-    const b: HostTensor = { dtype: 'i64', shape: [2, 1], data: new BigInt64Array([-7n, 9n]) };
-    const [out] = await runOp('concat', { axis: 1 }, [a, b]);
-    expect(Array.from(out.data as BigInt64Array, Number)).toEqual([1, -2, -7, 3, 4, 9]);
-    const c: HostTensor = { dtype: 'bool', shape: [3], data: new Uint8Array([1, 0, 1]) };
-    const d: HostTensor = { dtype: 'bool', shape: [2], data: new Uint8Array([0, 1]) };
-    const [o2] = await runOp('concat', { axis: 0 }, [c, d]);
-    expect(Array.from(o2.data as Uint8Array)).toEqual([1, 0, 1, 0, 1]);
-  });
+  if (dt === 'f32')
+    it('i64 and bool values', async () => {
+      const a: HostTensor = { dtype: 'i64', shape: [2, 2], data: new BigInt64Array([1n, -2n, 3n, 4n]) };
+      const b: HostTensor = { dtype: 'i64', shape: [2, 1], data: new BigInt64Array([-7n, 9n]) };
+      const [out] = await runOp('concat', { axis: 1 }, [a, b]);
+      expect(Array.from(out.data as BigInt64Array, Number)).toEqual([1, -2, -7, 3, 4, 9]);
+      const c: HostTensor = { dtype: 'bool', shape: [3], data: new Uint8Array([1, 0, 1]) };
+      const d: HostTensor = { dtype: 'bool', shape: [2], data: new Uint8Array([0, 1]) };
+      const [o2] = await runOp('concat', { axis: 0 }, [c, d]);
+      expect(Array.from(o2.data as Uint8Array)).toEqual([1, 0, 1, 0, 1]);
+    });
 });
 
-describe('expand', () => {
+const F16_EXPANDS: [number[], number[]][] = [
+  [[1], [7]],
+  [
+    [3, 1],
+    [3, 5],
+  ],
+  [
+    [2, 1, 3],
+    [3, 2, 5, 3],
+  ],
+  [
+    [1, 5, 1, 1],
+    [1, 5, 3, 3],
+  ],
+];
+
+describe.each(DTYPES)('expand %s', (dt) => {
   const cases: [number[], number[]][] = [
     [[1], [7]],
     [
@@ -285,11 +377,11 @@ describe('expand', () => {
       [2, 2, 2, 2, 2, 2],
     ],
   ];
-  cases.forEach(([shape, target], i) => {
+  (dt === 'f32' ? cases : F16_EXPANDS).forEach(([shape, target], i) => {
     it(`${shape.join('x')} -> ${target.join('x')}`, async () => {
-      const x = i % 2 ? intTensor(shape, i) : randomTensor(shape, i);
+      const x = dt === 'f16' ? half(shape, 20 + i) : i % 2 ? intTensor(shape, i) : randomTensor(shape, i);
       const [out] = await runOp('expand', { shape: target }, [x]);
-      expectExact(out, expandRef(x, target));
+      expectExact(out, expandRef(x, target), x.dtype);
     });
   });
 });
@@ -306,12 +398,19 @@ describe('more than 65535 workgroups (2-D grid)', () => {
   });
 });
 
-describe('gather', () => {
-  const idx = (shape: number[], vals: number[]): HostTensor => ({
-    dtype: 'i64',
-    shape,
-    data: BigInt64Array.from(vals.map(BigInt)),
-  });
+const idx = (shape: number[], vals: number[]): HostTensor => ({
+  dtype: 'i64',
+  shape,
+  data: BigInt64Array.from(vals.map(BigInt)),
+});
+const F16_GATHERS: [number[], HostTensor, number][] = [
+  [[5, 3], idx([], [-1]), 0],
+  [[2, 7, 3], idx([2, 3], [0, 6, -1, 3, -7, 2]), 1],
+  [[3, 5], idx([3], [4, 0, 1]), 1],
+  [[7], idx([3, 1], [6, -7, 0]), 0],
+];
+
+describe.each(DTYPES)('gather %s', (dt) => {
   const cases: [number[], HostTensor, number][] = [
     [[5, 3], idx([], [2]), 0],
     [[5, 3], idx([], [-1]), 0],
@@ -331,17 +430,18 @@ describe('gather', () => {
     ],
     [[4, 3], idx([0], []), 1],
   ];
-  cases.forEach(([shape, indices, axis], i) => {
+  (dt === 'f32' ? cases : F16_GATHERS).forEach(([shape, indices, axis], i) => {
     it(`${shape.join('x')} indices ${indices.shape.length ? indices.shape.join('x') : 'scalar'} axis ${axis}`, async () => {
-      const x = i % 3 === 1 ? intTensor(shape, i) : randomTensor(shape, i);
+      const x = dt === 'f16' ? half(shape, 30 + i) : i % 3 === 1 ? intTensor(shape, i) : randomTensor(shape, i);
       const [out] = await runOp('gather', { axis }, [x, indices]);
-      expectExact(out, gatherRef(x, indices, axis < 0 ? axis + shape.length : axis));
+      expectExact(out, gatherRef(x, indices, axis < 0 ? axis + shape.length : axis), x.dtype);
     });
   });
-  it('constant indices (uploaded as weights)', async () => {
-    const x = randomTensor([6, 5], 77);
-    const indices = idx([3], [5, -6, 2]);
-    const [out] = await runOp('gather', { axis: 0 }, [x, indices], { consts: [false, true] });
-    expectExact(out, gatherRef(x, indices, 0));
-  });
+  if (dt === 'f32')
+    it('constant indices (uploaded as weights)', async () => {
+      const x = randomTensor([6, 5], 77);
+      const indices = idx([3], [5, -6, 2]);
+      const [out] = await runOp('gather', { axis: 0 }, [x, indices], { consts: [false, true] });
+      expectExact(out, gatherRef(x, indices, 0), 'f32');
+    });
 });

@@ -14,6 +14,8 @@ import { type GpuContext, createGpuContext } from '../../src/runtime/device.js';
 import { Executor } from '../../src/runtime/executor.js';
 import { PipelineCache } from '../../src/runtime/pipelines.js';
 import type { TuningLookup } from '../../src/kernels/tuning.js';
+import { type KnobOverrides, withKnobs } from '../../src/kernels/knobs.js';
+import { shippedTuning } from '../../src/runtime/tuning/lookup.js';
 import type { SelectOverride } from '../../src/plan/schedule.js';
 
 let ctxPromise: Promise<GpuContext> | null = null;
@@ -30,6 +32,11 @@ export async function withTuning(lookup: TuningLookup, body: () => Promise<void>
   } finally {
     tuning = had;
   }
+}
+
+/** Runs `body` with kernel knobs other than the frozen defaults, over the current kernel choice. */
+export async function withKernelKnobs(knobs: KnobOverrides, body: () => Promise<void>): Promise<void> {
+  return withTuning(withKnobs(tuning ?? shippedTuning(await testGpu()), knobs), body);
 }
 
 /** The test device. No adapter is a hard failure, never a skip. */

@@ -3,6 +3,9 @@ import type { HostTensor } from '../../src/core/tensor.js';
 import { runOp } from './harness.js';
 import { countNaN, randomTensor, rng } from '../util.js';
 import { padRef } from '../ref/data-movement.js';
+import type { PadAttrs } from '../../src/ir/graph.js';
+import { f32ToF16 } from '../../src/core/dtype.js';
+import { RUNS_F16, expectBits, half } from './storage.js';
 
 function intTensor(shape: number[], seed: number): HostTensor {
   const r = rng(seed);
@@ -84,3 +87,23 @@ describe('pad', () => {
     expect(out.shape).toEqual([3, 0]);
   });
 });
+
+// f16 storage: the raw 16-bit patterns of every mode, the pad value rounded to f16
+if (RUNS_F16)
+  describe('pad f16', () => {
+    const cases: [number[], number[], PadAttrs['mode']][] = [
+      [[1, 3, 5, 5], [0, 0, 1, 1, 0, 0, 2, 1], 'constant'],
+      [[3, 7], [1, 2, 2, 1], 'reflect'],
+      [[2, 5, 3], [0, 1, 1, 0, 2, 1], 'edge'],
+      [[3, 7], [2, 3, 1, 2], 'wrap'],
+      [[4, 9], [-1, 2, 1, -3], 'constant'],
+    ];
+    cases.forEach(([shape, p, mode], i) => {
+      it(`pad ${mode} ${shape.join('x')} [${p}]`, async () => {
+        const x = half(shape, 40 + i);
+        const value = -2.5;
+        const [out] = await runOp('pad', { pads: p, mode, value }, [x]);
+        expectBits(out, padRef(x, p, mode, f32ToF16(value)));
+      });
+    });
+  });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { DType } from '../../src/core/dtype.js';
 import type { HostTensor } from '../../src/core/tensor.js';
 import { runOp } from './harness.js';
-import { countNaN, randomTensor, relL2, rng } from '../util.js';
+import { countNaN, halfValues, randomTensor, relL2, rng, toHalf } from '../util.js';
+import { RUNS_F16 } from './storage.js';
 import { dequantizeRef, quantizeRef } from '../ref/quant.js';
 
 const RANGE: Record<string, [number, number]> = { i8: [-128, 127], u8: [0, 255], i4: [-8, 7], u4: [0, 15] };
@@ -109,3 +110,37 @@ describe('quantize', () => {
     });
   }
 });
+
+if (RUNS_F16)
+  describe('(de)quantize f16 (f16 scale models)', () => {
+    it('dequantize int8 per axis with f16 scale, odd size', async () => {
+      const shape = [5, 3, 3];
+      const r = rng(7);
+      const values = Array.from({ length: 45 }, () => Math.floor(r() * 256) - 128);
+      const scale = toHalf(randomTensor([5], 8, 0.01, 0.2));
+      const [out] = await runOp(
+        'dequantize',
+        { axis: 0, blockSize: 0 },
+        [{ dtype: 'i8', shape, data: Int8Array.from(values) }, scale, null],
+        { consts: [true, true, false] },
+      );
+      expect(out.dtype).toBe('f16');
+      const got = halfValues(out);
+      expect(countNaN(got)).toBe(0);
+      expect(relL2(got, dequantizeRef(values, shape, halfValues(scale), null, 0))).toBeLessThan(2e-3);
+    });
+    it('quantize f16 -> u8 per tensor', async () => {
+      const shape = [3, 37];
+      const x = toHalf(randomTensor(shape, 12, -3, 3));
+      const scale = toHalf({ dtype: 'f32', shape: [], data: new Float32Array([0.03]) });
+      const zp: HostTensor = { dtype: 'u8', shape: [], data: Uint8Array.from([128]) };
+      const [out] = await runOp('quantize', { axis: -1, blockSize: 0, to: 'u8', saturate: true }, [x, scale, zp], {
+        consts: [false, true, true],
+      });
+      const ref = quantizeRef(halfValues(x), shape, halfValues(scale), [128], -1, 0, 255);
+      // f32 division of the same f16 values: at most a rounding tie apart
+      const got = Array.from(out.data as Uint8Array);
+      expect(Math.max(...got.map((v, i) => Math.abs(v - ref[i])))).toBeLessThanOrEqual(1);
+      expect(got.filter((v, i) => v !== ref[i]).length).toBeLessThan(3);
+    });
+  });

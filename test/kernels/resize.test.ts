@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { HostTensor } from '../../src/core/tensor.js';
 import type { ResizeAttrs } from '../../src/ir/graph.js';
 import { runOp } from './harness.js';
-import { countNaN, randomTensor, relL2 } from '../util.js';
+import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
+import { f32ToF16 } from '../../src/core/dtype.js';
+import { RUNS_F16, expectBits, half } from './storage.js';
 import { resizeRef } from '../ref/resize.js';
 
 const COORD_MODES = [
@@ -208,3 +210,45 @@ describe('resize cubic', () => {
     await check(randomTensor([4, 7], 40), attrs('cubic', 'asymmetric', [4, 7], [1, 2.5]), false);
   });
 });
+
+// f16 storage: nearest copies the raw 16-bit patterns; interpolation in f32 at 2e-3 relative L2
+if (RUNS_F16)
+  describe('resize f16', () => {
+    const nearest: [string, number[], number[], Partial<ResizeAttrs>][] = [
+      ['fractional scales', [1, 3, 5, 7], [1, 1, 1.5, 0.75], {}],
+      [
+        'x3 asymmetric floor (strided copy)',
+        [1, 3, 5, 7],
+        [1, 1, 3, 3],
+        { coordMode: 'asymmetric', nearestMode: 'floor' },
+      ],
+      ['crop and resize with extrapolation', [1, 2, 5, 7], [1, 1, 1.6, 1.4], { coordMode: 'tf_crop_and_resize' }],
+    ];
+    for (const [name, shape, scales, extra] of nearest) {
+      it(`nearest ${name} ${shape.join('x')}`, async () => {
+        const x = half(shape, 50);
+        const a = attrs('nearest', extra.coordMode ?? 'half_pixel', shape, scales, extra);
+        const [out] = await runOp('resize', a, [x]);
+        const ref = resizeRef({ shape, data: halfValues(x) }, a);
+        expectBits(out, { shape: a.outShape, data: ref.map((v) => f32ToF16(v)) });
+      });
+    }
+    const interp: [ResizeAttrs['mode'], ResizeAttrs['coordMode'], number[], number[]][] = [
+      ['linear', 'half_pixel', [1, 3, 5, 7], [1, 1, 2, 2]],
+      ['linear', 'align_corners', [2, 2, 9, 7], [1, 1, 0.5, 1.5]],
+      ['linear', 'tf_crop_and_resize', [1, 2, 6, 7], [1, 1, 1.5, 10 / 7]],
+      ['cubic', 'half_pixel', [1, 3, 5, 7], [1, 1, 2, 1.5]],
+      ['cubic', 'asymmetric', [1, 1, 9, 5], [1, 1, 0.5, 3]],
+    ];
+    for (const [mode, coordMode, shape, scales] of interp) {
+      it(`${mode} ${coordMode} ${shape.join('x')}`, async () => {
+        const x = randomTensor(shape, 60);
+        const a = attrs(mode, coordMode, shape, scales);
+        const [out] = await runOp('resize', a, [toHalf(x)]);
+        expect(out.dtype).toBe('f16');
+        const got = halfValues(out);
+        expect(countNaN(got)).toBe(0);
+        expect(relL2(got, resizeRef(halfRounded(x) as { shape: number[]; data: Float32Array }, a))).toBeLessThan(2e-3);
+      });
+    }
+  });

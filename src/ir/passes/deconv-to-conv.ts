@@ -3,7 +3,8 @@
 // The 1x1 GEMM is the fastest conv kernel, and the shuffle is one copy (pixel_shuffle.wgsl).
 import { floatTensor, floatValues } from '../../core/tensor.js';
 import { type Graph, type Node, type Value, PIECEWISE_LINEAR_ACTS } from '../graph.js';
-import { castFromHalf, producerMap, symmetricInt8 } from './util.js';
+import { GraphIndex } from '../graph-index.js';
+import { castFromHalf, symmetricInt8 } from './util.js';
 
 let counter = 0;
 
@@ -162,7 +163,7 @@ function floatWeight(g: Graph, w: Value, wName: string, c: number, oc: number, k
 
 /** An f16 weight behind a Cast to f32 (fp16 weights): the halves are permuted and stay halves. */
 function halfWeight(g: Graph, n: Node, w: Value, wName: string, c: number, oc: number, k: number): Node[] | null {
-  const half = castFromHalf(g, producerMap(g), w.name);
+  const half = castFromHalf(g, new GraphIndex(g), w.name);
   if (!half) return null;
   const { cast, h } = half;
   const shape = [oc * k, c, 1, 1];
@@ -192,7 +193,7 @@ function halfWeight(g: Graph, n: Node, w: Value, wName: string, c: number, oc: n
  * the int8 values are permuted and stay int8, the scales repeat per phase along the new axis 0.
  */
 function quantizedWeight(g: Graph, n: Node, w: Value, wName: string, c: number, oc: number, k: number): Node[] | null {
-  const int8 = symmetricInt8(g, producerMap(g), w.name);
+  const int8 = symmetricInt8(g, new GraphIndex(g), w.name);
   if (!int8) return null;
   const { dq, q, scale } = int8;
   const sv = scale.data!.data as Float32Array;

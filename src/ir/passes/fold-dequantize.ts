@@ -7,21 +7,23 @@
 import { floatValues, hostTensor } from '../../core/tensor.js';
 import { sizeOf } from '../../core/shape.js';
 import type { Graph } from '../graph.js';
-import { castFromHalf, producerMap, symmetricInt8 } from './util.js';
+import { GraphIndex } from '../graph-index.js';
+import { castFromHalf, symmetricInt8 } from './util.js';
 
 export function foldDequantize(g: Graph, keep: Set<string>): number {
   let folded = 0;
-  const producers = producerMap(g);
+  // built once, before any edit: the producers of the weights as imported
+  const ix = new GraphIndex(g, keep);
   for (const n of g.nodes) {
     if (n.op !== 'conv' && n.op !== 'convTranspose' && n.op !== 'matmul') continue;
     if (keep.has(n.inputs[1])) continue;
-    const half = castFromHalf(g, producers, n.inputs[1]);
+    const half = castFromHalf(g, ix, n.inputs[1]);
     if (half) {
       n.inputs[1] = half.h.name;
       folded++;
       continue;
     }
-    const int8 = symmetricInt8(g, producers, n.inputs[1]);
+    const int8 = symmetricInt8(g, ix, n.inputs[1]);
     if (!int8) continue;
     const { dq, q, scale: s } = int8;
     const w = q.shape;

@@ -1,7 +1,9 @@
 // Folds consumers into their producer's epilogue: per-channel affine into conv weights, activations,
 // scalar affines after the activation, and residual adds. Fusion is data on the producer node.
 import type { ActKind, Epilogue, Graph, Node } from '../graph.js';
-import { channelConst, producerMap, removeNode, scalarConst, soleConsumer, useCounts } from './util.js';
+import type { GraphIndex } from '../graph-index.js';
+import { type RewriteRule, rewriteGraph } from '../rewrite.js';
+import { channelConst, removeNode, scalarConst } from './util.js';
 import { scaleConvChannels } from './conv-weights.js';
 import { sameShape } from '../../core/shape.js';
 
@@ -31,7 +33,8 @@ function ep(n: Node): Epilogue {
 }
 
 /** Tries to absorb `c` (the sole consumer of p's output) into p; returns true when it did. */
-function absorb(g: Graph, p: Node, c: Node, order: Map<Node, number>): boolean {
+function absorb(ix: GraphIndex, p: Node, c: Node): boolean {
+  const g = ix.g;
   const out = p.outputs[0];
   const e = p.epilogue ?? { act: 'none', alpha: 0, beta: 0 };
   const pristine = e.act === 'none' && !e.residual && e.postScale === undefined && e.postShift === undefined;
@@ -88,8 +91,8 @@ function absorb(g: Graph, p: Node, c: Node, order: Map<Node, number>): boolean {
     g.values.get(other)!.dtype === g.values.get(out)!.dtype &&
     !g.values.get(other)!.data
   ) {
-    const src = producerMap(g).get(other);
-    if (src && order.get(src)! > order.get(p)!) return false;
+    const src = ix.producer(other);
+    if (src && ix.position(src) > ix.position(p)) return false;
     const x = ep(p);
     x.residual = other;
     x.residualBeforeAct = x.act === 'none' && x.postScale === undefined && x.postShift === undefined;
@@ -98,28 +101,22 @@ function absorb(g: Graph, p: Node, c: Node, order: Map<Node, number>): boolean {
   return false;
 }
 
+/** p absorbs the sole consumer of its output. */
+export const fuseEpilogueRule: RewriteRule = (p, ix) => {
+  const g = ix.g;
+  if (!PRODUCERS.has(p.op) || p.outputs.length !== 1) return null;
+  const dt = g.values.get(p.outputs[0])!.dtype;
+  if (dt !== 'f32' && dt !== 'f16') return null;
+  if (p.op === 'binary' && !ARITH.has(p.attrs.kind)) return null;
+  const c = ix.soleConsumer(p.outputs[0]);
+  if (!c || c.outputs.length !== 1 || !absorb(ix, p, c)) return null;
+  g.values.delete(p.outputs[0]);
+  p.outputs = c.outputs;
+  p.origin.push(...c.origin);
+  removeNode(g, c);
+  return [p];
+};
+
 export function fuseEpilogues(g: Graph, keep: Set<string>): number {
-  let fused = 0;
-  for (let again = true; again;) {
-    again = false;
-    const uses = useCounts(g, keep);
-    const order = new Map(g.nodes.map((n, i) => [n, i]));
-    for (const p of g.nodes) {
-      if (!PRODUCERS.has(p.op) || p.outputs.length !== 1) continue;
-      const dt = g.values.get(p.outputs[0])!.dtype;
-      if (dt !== 'f32' && dt !== 'f16') continue;
-      if (p.op === 'binary' && !ARITH.has(p.attrs.kind)) continue;
-      const c = soleConsumer(g, p.outputs[0], uses, keep);
-      if (!c || c.outputs.length !== 1) continue;
-      if (!absorb(g, p, c, order)) continue;
-      g.values.delete(p.outputs[0]);
-      p.outputs = c.outputs;
-      p.origin.push(...c.origin);
-      removeNode(g, c);
-      fused++;
-      again = true;
-      break;
-    }
-  }
-  return fused;
+  return rewriteGraph(g, keep, fuseEpilogueRule);
 }

@@ -4,21 +4,21 @@
 // pairs become one quantize step that writes the dequantized float. Both compute what the two kernels
 // compute, in the same order, so the values are the same bits.
 import type { Graph } from '../graph.js';
-import { producerMap, removeNode, scalarConst, soleConsumer, useCounts, zeroPointConst } from './util.js';
+import { GraphIndex } from '../graph-index.js';
+import { removeNode, scalarConst, zeroPointConst } from './util.js';
 
 const PRODUCERS = new Set(['conv', 'convTranspose', 'matmul', 'binary']);
 const RANGES: Record<string, [number, number]> = { i8: [-128, 127], u8: [0, 255] };
 
 export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
   let fused = 0;
-  const producers = producerMap(g);
-  const uses = useCounts(g, keep);
+  const ix = new GraphIndex(g, keep);
   for (const q of [...g.nodes]) {
     if (q.op !== 'quantize' || q.attrs.blockSize || q.attrs.integerRequant) continue;
     const range = q.attrs.to && RANGES[q.attrs.to];
     if (!range) continue;
-    const p = producers.get(q.inputs[0]);
-    const dq = soleConsumer(g, q.outputs[0], uses, keep);
+    const p = ix.producer(q.inputs[0]);
+    const dq = ix.soleConsumer(q.outputs[0]);
     if (
       dq?.op !== 'dequantize' ||
       dq.attrs.blockSize ||
@@ -40,7 +40,7 @@ export function fuseFakeQuant(g: Graph, keep: Set<string>): number {
       PRODUCERS.has(p.op) &&
       p.outputs.length === 1 &&
       !p.epilogue?.fakeQuant &&
-      soleConsumer(g, q.inputs[0], uses, keep) === q;
+      ix.soleConsumer(q.inputs[0]) === q;
     if (!intoEpilogue) {
       q.attrs = { ...q.attrs, fake: true };
       g.values.delete(q.outputs[0]);

@@ -8,7 +8,8 @@ import { sizeOf } from '../../core/shape.js';
 import { hostTensor } from '../../core/tensor.js';
 import type { Graph, Node, NodeOf, QLinearAttrs, Value } from '../graph.js';
 import { packWeights, quantizeScalar, requantParams, transposeKN } from './qlinear-pack.js';
-import { intValues, producerMap, soleConsumer, useCounts, zeroPointConst } from './util.js';
+import { GraphIndex } from '../graph-index.js';
+import { intValues, zeroPointConst } from './util.js';
 
 const FUSES_BUT_OPT_IN =
   'fuses (the fuseQdq pass is opt-in: --pass fuseQdq; it also needs packed_4x8_integer_dot_product)';
@@ -27,17 +28,11 @@ const f32At = (v: Value | undefined): Float32Array | null =>
   v?.data && v.dtype === 'f32' ? (v.data.data as Float32Array) : null;
 
 /** The QDQ chain around a conv/matmul, or why it stays on the float path. */
-export function matchQdq(
-  g: Graph,
-  n: NodeOf<'conv' | 'matmul'>,
-  producers = producerMap(g),
-  keep = new Set<string>(),
-  uses = useCounts(g, keep),
-): Match | string {
+export function matchQdq(g: Graph, n: NodeOf<'conv' | 'matmul'>, ix: GraphIndex = new GraphIndex(g)): Match | string {
   const isConv = n.op === 'conv';
   if (isConv && (g.values.get(n.inputs[1])?.shape.length ?? 0) !== 4) return 'not a 2-D conv';
   if (!isConv && (n.attrs.transA || n.attrs.alpha !== 1)) return 'transposed A or alpha != 1';
-  const xDq = producers.get(n.inputs[0]);
+  const xDq = ix.producer(n.inputs[0]);
   if (xDq?.op !== 'dequantize') return 'activation is float (no DequantizeLinear before it)';
   const xq = g.values.get(xDq.inputs[0])!;
   if (xq.data || (xq.dtype !== 'i8' && xq.dtype !== 'u8'))
@@ -48,7 +43,7 @@ export function matchQdq(
     zeroPointConst(g, xDq.inputs[2]) === null
   )
     return 'activation scale/zero point not per-tensor constants';
-  const wdq = producers.get(n.inputs[1]);
+  const wdq = ix.producer(n.inputs[1]);
   if (wdq?.op !== 'dequantize') return 'weights are not DequantizeLinear(int8 constant)';
   const wq = g.values.get(wdq.inputs[0])!;
   if (!wq.data || wq.dtype !== 'i8') return `weights are ${wq.data ? wq.dtype : 'runtime'} (int8 constants only)`;
@@ -66,7 +61,7 @@ export function matchQdq(
   if ((e?.postScale ?? 1) !== 1 || (e?.postShift ?? 0) !== 0) return 'scalar affine after the activation';
   if (e?.bias && !f32At(g.values.get(e.bias))) return 'non-constant bias';
   const y = n.outputs[0];
-  const q = soleConsumer(g, y, uses, keep);
+  const q = ix.soleConsumer(y);
   if (!q || q.op !== 'quantize') return 'output is not read by one QuantizeLinear only';
   const qs = g.values.get(q.inputs[1]);
   if (!f32At(qs) || sizeOf(qs!.shape) !== 1 || zeroPointConst(g, q.inputs[2]) === null || q.attrs.blockSize)
@@ -158,12 +153,11 @@ function rewrite(g: Graph, m: Match): Node {
 /** The pass: rewrites every matching chain; the dequantize nodes left unread are removed by deadNodes. */
 export function fuseQdq(g: Graph, keep: Set<string>): number {
   let fused = 0;
-  const producers = producerMap(g);
-  const uses = useCounts(g, keep);
+  const ix = new GraphIndex(g, keep);
   for (const n of [...g.nodes]) {
     if (n.op !== 'conv' && n.op !== 'matmul') continue;
     if (keep.has(n.outputs[0])) continue;
-    const m = matchQdq(g, n, producers, keep, uses);
+    const m = matchQdq(g, n, ix);
     if (typeof m === 'string') continue;
     const node = rewrite(g, m);
     g.nodes.splice(g.nodes.indexOf(n), 1, node);
@@ -176,8 +170,7 @@ export function fuseQdq(g: Graph, keep: Set<string>): number {
 
 /** For `kestrel inspect`: how each quantized conv/matmul runs (integer kernel, or float and why). */
 export function explainQuantized(g: Graph): { node: string; path: string }[] {
-  const producers = producerMap(g);
-  const uses = useCounts(g, new Set());
+  const ix = new GraphIndex(g);
   const out: { node: string; path: string }[] = [];
   for (const n of g.nodes) {
     if (n.op === 'qconv' || n.op === 'qmatmul') {
@@ -197,8 +190,8 @@ export function explainQuantized(g: Graph): { node: string; path: string }[] {
       });
       continue;
     }
-    if (![n.inputs[0], n.inputs[1]].some((i) => producers.get(i)?.op === 'dequantize')) continue;
-    const m = matchQdq(g, n, producers, new Set(), uses);
+    if (![n.inputs[0], n.inputs[1]].some((i) => ix.producer(i)?.op === 'dequantize')) continue;
+    const m = matchQdq(g, n, ix);
     out.push({
       node: n.name,
       path: `float fallback: ${typeof m === 'string' ? m : FUSES_BUT_OPT_IN}`,

@@ -2,57 +2,48 @@
 // as those ops do (in a QDQ model a one-ulp difference can flip a quantized value):
 //   x * HardSigmoid(x; alpha, beta) -> hardSwishLinear     x * Clip(x + 3, 0, 6) / 6 (paddle2onnx) -> hardSwishClip
 import type { Graph, Node, UnaryAttrs } from '../graph.js';
-import { producerMap, removeNode, scalarConst, soleConsumer, useCounts } from './util.js';
+import type { GraphIndex } from '../graph-index.js';
+import { type RewriteRule, rewriteGraph } from '../rewrite.js';
+import { removeNode, scalarConst } from './util.js';
+
+/** A mul that ends either form becomes one unary node in its place. */
+export const hardSwishRule: RewriteRule = (mul, ix) => {
+  const g = ix.g;
+  if (mul.op !== 'binary' || mul.attrs.kind !== 'mul') return null;
+  const match = matchHardSigmoid(ix, mul) ?? matchClipForm(ix, mul);
+  if (!match) return null;
+  const { x, remove, out, attrs } = match;
+  const node: Node = {
+    name: mul.name,
+    op: 'unary',
+    attrs,
+    inputs: [x],
+    outputs: [out],
+    origin: [...remove.flatMap((r) => r.origin)],
+  };
+  g.nodes.splice(g.nodes.indexOf(mul), 0, node);
+  for (const r of remove) {
+    removeNode(g, r);
+    r.outputs.filter((o) => o !== out).forEach((o) => g.values.delete(o));
+  }
+  return [node];
+};
 
 export function fuseHardSwish(g: Graph, keep: Set<string>): number {
-  let fused = 0;
-  for (let again = true; again;) {
-    again = false;
-    const prod = producerMap(g);
-    const uses = useCounts(g, keep);
-    for (const mul of g.nodes) {
-      if (mul.op !== 'binary' || mul.attrs.kind !== 'mul') continue;
-      const match = matchHardSigmoid(g, mul, prod, uses, keep) ?? matchClipForm(g, mul, prod, uses, keep);
-      if (!match) continue;
-      const { x, remove, out, attrs } = match;
-      const node: Node = {
-        name: mul.name,
-        op: 'unary',
-        attrs,
-        inputs: [x],
-        outputs: [out],
-        origin: [...remove.flatMap((r) => r.origin)],
-      };
-      g.nodes.splice(g.nodes.indexOf(mul), 0, node);
-      for (const r of remove) {
-        removeNode(g, r);
-        r.outputs.filter((o) => o !== out).forEach((o) => g.values.delete(o));
-      }
-      fused++;
-      again = true;
-      break;
-    }
-  }
-  return fused;
+  return rewriteGraph(g, keep, hardSwishRule);
 }
 
 type Match = { x: string; remove: Node[]; out: string; attrs: UnaryAttrs } | null;
 
-function matchHardSigmoid(
-  g: Graph,
-  mul: Node,
-  prod: Map<string, Node>,
-  uses: Map<string, number>,
-  keep: Set<string>,
-): Match {
+function matchHardSigmoid(ix: GraphIndex, mul: Node): Match {
   for (const k of [0, 1]) {
-    const hs = prod.get(mul.inputs[k]);
+    const hs = ix.producer(mul.inputs[k]);
     const x = mul.inputs[1 - k];
     if (
       hs?.op === 'unary' &&
       hs.attrs.act === 'hardSigmoid' &&
       hs.inputs[0] === x &&
-      soleConsumer(g, hs.outputs[0], uses, keep) === mul
+      ix.soleConsumer(hs.outputs[0]) === mul
     ) {
       return {
         x,
@@ -65,14 +56,9 @@ function matchHardSigmoid(
   return null;
 }
 
-function matchClipForm(
-  g: Graph,
-  mul: Node,
-  prod: Map<string, Node>,
-  uses: Map<string, number>,
-  keep: Set<string>,
-): Match {
-  const div = soleConsumer(g, mul.outputs[0], uses, keep);
+function matchClipForm(ix: GraphIndex, mul: Node): Match {
+  const g = ix.g;
+  const div = ix.soleConsumer(mul.outputs[0]);
   if (
     !div ||
     div.op !== 'binary' ||
@@ -82,15 +68,14 @@ function matchClipForm(
   )
     return null;
   for (const k of [0, 1]) {
-    const clip = prod.get(mul.inputs[k]);
+    const clip = ix.producer(mul.inputs[k]);
     const x = mul.inputs[1 - k];
     if (clip?.op !== 'unary' || clip.attrs.act !== 'clip' || clip.attrs.alpha !== 0 || clip.attrs.beta !== 6) continue;
-    const add = prod.get(clip.inputs[0]);
+    const add = ix.producer(clip.inputs[0]);
     if (add?.op !== 'binary' || add.attrs.kind !== 'add' || add.epilogue) continue;
     const addX = add.inputs[0] === x ? add.inputs[1] : add.inputs[1] === x ? add.inputs[0] : null;
     if (!addX || scalarConst(g, addX) !== 3) continue;
-    if (soleConsumer(g, clip.outputs[0], uses, keep) !== mul || soleConsumer(g, add.outputs[0], uses, keep) !== clip)
-      continue;
+    if (ix.soleConsumer(clip.outputs[0]) !== mul || ix.soleConsumer(add.outputs[0]) !== clip) continue;
     return {
       x,
       remove: [add, clip, mul, div],

@@ -27,7 +27,7 @@ export type PassName =
   | 'foldDequantize'
   | 'fuseFakeQuant'
   | 'zeroBias';
-type Pass = (g: Graph, keep: Set<string>) => number;
+export type Pass = (g: Graph, keep: Set<string>) => number;
 
 export const PASSES: Readonly<Record<PassName, Pass>> = {
   removeIdentity,
@@ -51,8 +51,13 @@ export const PASSES: Readonly<Record<PassName, Pass>> = {
 export const OPT_IN: ReadonlySet<PassName> = new Set<PassName>(['fuseQdq']);
 export type PassOptions = Partial<Record<PassName, boolean>>;
 
-/** Runs the enabled passes in order; returns how many rewrites each made. */
-export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = new Set()): Record<string, number> {
+/** Runs the enabled passes in order; returns how many rewrites each made. `passes`: the implementations (tests). */
+export function runPasses(
+  g: Graph,
+  opts: PassOptions = {},
+  keep: Set<string> = new Set(),
+  passes: Readonly<Record<PassName, Pass>> = PASSES,
+): Record<string, number> {
   const report: Record<string, number> = {};
   // BN folding runs again after epilogue fusion: a conv's bias Add folded in may have stood between them
   const order: PassName[] = [
@@ -74,7 +79,7 @@ export function runPasses(g: Graph, opts: PassOptions = {}, keep: Set<string> = 
   ];
   for (const name of order) {
     if (opts[name] === false || (OPT_IN.has(name) && opts[name] !== true)) continue;
-    report[name] = (report[name] ?? 0) + PASSES[name](g, keep);
+    report[name] = (report[name] ?? 0) + passes[name](g, keep);
   }
   return report;
 }

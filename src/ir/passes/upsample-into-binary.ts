@@ -2,7 +2,8 @@
 // a broadcast inside that op: x viewed as [.., H, 1, W, 1], y and the result as [.., H, sH, W, sW]. The
 // upsampled tensor is never written; the views are free reshapes.
 import type { Graph, Node, ResizeAttrs } from '../graph.js';
-import { producerMap, removeNode, soleConsumer, useCounts } from './util.js';
+import { GraphIndex } from '../graph-index.js';
+import { removeNode } from './util.js';
 
 const ELEMENTWISE = new Set(['add', 'sub', 'mul', 'div', 'max', 'min']);
 
@@ -21,19 +22,18 @@ export function nearestUpsampleFactors(inShape: number[], outShape: number[], at
 
 export function fuseUpsampleIntoBinary(g: Graph, keep: Set<string>): number {
   let rewrites = 0;
-  const prod = producerMap(g);
-  const uses = useCounts(g, keep);
+  const ix = new GraphIndex(g, keep);
   for (const op of [...g.nodes]) {
     if (op.op !== 'binary' || !ELEMENTWISE.has(op.attrs.kind) || op.epilogue || op.inputs.length !== 2) continue;
-    const k = [0, 1].find((i) => prod.get(op.inputs[i])?.op === 'resize');
+    const k = [0, 1].find((i) => ix.producer(op.inputs[i])?.op === 'resize');
     if (k === undefined || op.inputs[0] === op.inputs[1]) continue;
-    const rs = prod.get(op.inputs[k]);
+    const rs = ix.producer(op.inputs[k]);
     if (rs?.op !== 'resize') continue;
     const up = op.inputs[k],
       other = op.inputs[1 - k],
       out = op.outputs[0];
     const [xv, upv, ov, yv] = [rs.inputs[0], up, out, other].map((n) => g.values.get(n)!);
-    if (soleConsumer(g, up, uses, keep) !== op || upv.dtype !== 'f32' || yv.dtype !== 'f32') continue;
+    if (ix.soleConsumer(up) !== op || upv.dtype !== 'f32' || yv.dtype !== 'f32') continue;
     // the other operand must have the output's full shape (no second broadcast to reconcile)
     if (yv.shape.join() !== ov.shape.join() || upv.shape.join() !== ov.shape.join()) continue;
     const f = nearestUpsampleFactors(xv.shape, upv.shape, rs.attrs);

@@ -1,22 +1,8 @@
 // Small graph-editing helpers shared by the passes.
 import { sizeOf } from '../../core/shape.js';
 import { floatValues } from '../../core/tensor.js';
-import { type Graph, type Node, type NodeOf, type Value, epilogueValues } from '../graph.js';
-
-/** How many times each value is read (node inputs, epilogue operands, graph outputs, kept values). */
-export function useCounts(g: Graph, keep: Set<string>): Map<string, number> {
-  const m = new Map<string, number>();
-  const add = (n: string | undefined) => {
-    if (n) m.set(n, (m.get(n) ?? 0) + 1);
-  };
-  for (const n of g.nodes) {
-    n.inputs.forEach(add);
-    epilogueValues(n.epilogue).forEach(add);
-  }
-  g.outputs.forEach(add);
-  keep.forEach(add);
-  return m;
-}
+import type { Graph, Node, NodeOf, Value } from '../graph.js';
+import type { GraphIndex } from '../graph-index.js';
 
 export function replaceUses(g: Graph, from: string, to: string): void {
   for (const n of g.nodes) {
@@ -25,18 +11,6 @@ export function replaceUses(g: Graph, from: string, to: string): void {
     if (n.epilogue?.bias === from) n.epilogue.bias = to;
     if (n.epilogue?.residual === from) n.epilogue.residual = to;
   }
-}
-
-export function producerMap(g: Graph): Map<string, Node> {
-  const m = new Map<string, Node>();
-  for (const n of g.nodes) for (const o of n.outputs) m.set(o, n);
-  return m;
-}
-
-/** The single consumer of `value`, if it has exactly one use and is not kept or a graph output. */
-export function soleConsumer(g: Graph, value: string, uses: Map<string, number>, keep: Set<string>): Node | null {
-  if ((uses.get(value) ?? 0) !== 1 || keep.has(value) || g.outputs.includes(value)) return null;
-  return g.nodes.find((n) => n.inputs.includes(value)) ?? null;
 }
 
 /** A constant float scalar value (any shape with one element; f16 widened), or null. */
@@ -86,10 +60,10 @@ export function zeroPointConst(g: Graph, name: string | undefined): number | nul
  */
 export function symmetricInt8(
   g: Graph,
-  producers: Map<string, Node>,
+  ix: GraphIndex,
   name: string,
 ): { dq: NodeOf<'dequantize'>; q: Value; scale: Value } | null {
-  const dq = producers.get(name);
+  const dq = ix.producer(name);
   if (dq?.op !== 'dequantize' || dq.attrs.blockSize) return null;
   const [q, scale, zp] = dq.inputs.map((i) => (i ? g.values.get(i) : undefined));
   if (!q?.data || q.dtype !== 'i8' || !scale?.data || scale.dtype !== 'f32') return null;
@@ -98,12 +72,8 @@ export function symmetricInt8(
 }
 
 /** `name` as Cast-to-f32 of an f16 constant (fp16 weights): the cast and the f16 value, or null. */
-export function castFromHalf(
-  g: Graph,
-  producers: Map<string, Node>,
-  name: string,
-): { cast: NodeOf<'cast'>; h: Value } | null {
-  const cast = producers.get(name);
+export function castFromHalf(g: Graph, ix: GraphIndex, name: string): { cast: NodeOf<'cast'>; h: Value } | null {
+  const cast = ix.producer(name);
   if (cast?.op !== 'cast' || cast.attrs.to !== 'f32') return null;
   const h = g.values.get(cast.inputs[0]);
   return h?.data && h.dtype === 'f16' ? { cast, h } : null;
