@@ -43,19 +43,17 @@ fn load_b4(base: u32, k: u32, n4: u32) -> array<vec4<f32>, 4> {
   return rows;
 }
 
-// vec4 indices of the lane's A rows, and of the batch's last row (the +4 rows of 4-lane subgroups clamp to it)
-struct ARows {
-  at: array<u32, TM / 8u>,
-  last: u32,
-}
+// vec4 indices of the lane's A rows
+alias ARows = array<u32, TM / 8u>;
 // the lane's column groups (vec4 units, clamped)
 alias BCols = array<u32, TNV>;
 
-fn read_a(rows: ptr<function, ARows>, j: u32, k: u32, hi: bool) -> vec4<f32> {
+// the +4 rows of 4-lane subgroups clamp to the batch's last row
+fn read_a(t: MatmulTile, rows: ptr<function, ARows>, j: u32, k: u32, hi: bool) -> vec4<f32> {
   if (hi) {
-    return vec4<f32>(a[min((*rows).at[j] + params.k, (*rows).last) + k / 4u]);
+    return vec4<f32>(a[min((*rows)[j] + params.k, t.a_base / 4u + (params.m - 1u) * (params.k / 4u)) + k / 4u]);
   }
-  return vec4<f32>(a[(*rows).at[j] + k / 4u]);
+  return vec4<f32>(a[(*rows)[j] + k / 4u]);
 }
 
 fn read_b(t: MatmulTile, cols: ptr<function, BCols>, c: u32, k: u32) -> array<vec4<f32>, 4> {
@@ -70,9 +68,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let k4 = params.k / 4u;
   let narrow = sg_size < 8u || EMULATE_NARROW;
   var a_rows: ARows;
-  a_rows.last = t.a_base / 4u + (params.m - 1u) * k4;
   for (var j = 0u; j < TM / 8u; j++) {
-    a_rows.at[j] = t.a_base / 4u + min(t.m0 + j * 8u + (sid & 7u), params.m - 1u) * k4;
+    a_rows[j] = t.a_base / 4u + min(t.m0 + j * 8u + (sid & 7u), params.m - 1u) * k4;
   }
   var cols: BCols;
   for (var c = 0u; c < TNV; c++) {

@@ -20,7 +20,7 @@ alias ARows = array<array<u32, TM / 8u>, 2>;
 // element offsets of the 4 columns of each of the lane's column groups along B's n axis
 alias BCols = array<vec4<u32>, TNV>;
 
-fn read_a(rows: ptr<function, ARows>, j: u32, k: u32, hi: bool) -> vec4<f32> {
+fn read_a(t: MatmulTile, rows: ptr<function, ARows>, j: u32, k: u32, hi: bool) -> vec4<f32> {
   return load_a4((*rows)[u32(hi)][j], k);
 }
 

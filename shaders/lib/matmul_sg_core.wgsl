@@ -2,7 +2,7 @@
 // share: lane l reads the vec4 along k of rows l % 8, l % 8 + 8, ... and subgroupBroadcast hands it to the
 // other lanes. The including kernel supplies the read hooks, over its own types `ARows` (where the lane's A rows
 // start) and `BCols` (where its column groups start):
-//   read_a(rows, j, k, hi) -> vec4<f32>   A[row j of the lane (+4 when hi)][k .. k+3]
+//   read_a(t, rows, j, k, hi) -> vec4<f32>   A[row j of the lane (+4 when hi)][k .. k+3]
 //   read_b(t, cols, c, k)  -> array<vec4<f32>, 4>   B[k + kk][the 4 columns of group c], kk in 0..3
 // kestrel:requires lib/matmul_tile.wgsl
 
@@ -16,10 +16,10 @@ fn sg_accumulate(t: MatmulTile, rows: ptr<function, ARows>, cols: ptr<function, 
       bv[c] = read_b(t, cols, c, k);
     }
     for (var j = 0u; j < TM / 8u; j++) {
-      let av = read_a(rows, j, k, false);
+      let av = read_a(t, rows, j, k, false);
       var hi = vec4<f32>(0.0);
       if (narrow) {
-        hi = read_a(rows, j, k, true);
+        hi = read_a(t, rows, j, k, true);
       }
       // the lane index of subgroupBroadcast must be a constant
       let a0 = subgroupBroadcast(av, 0u);
