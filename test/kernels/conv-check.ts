@@ -38,6 +38,25 @@ export function attrsOf(c: Case): ConvRefAttrs {
   return { strides: c.s ?? [1, 1], pads: c.p ?? [0, 0, 0, 0], dilations: c.d ?? [1, 1], group: c.g ?? 1 };
 }
 
+/**
+ * A conv node for kernel selection alone (no GPU): x [N, C, H, W], weights [OC, C/group, KH, KW], the output
+ * shape from the CPU reference.
+ */
+export function selectionNode(x: number[], w: number[], attrs: ConvRefAttrs, dtype: 'f32' | 'f16' = 'f32') {
+  const ref = conv2dRef(randomTensor(x, 1), randomTensor(w, 2), attrs);
+  return {
+    name: 'c',
+    op: 'conv' as const,
+    attrs,
+    epilogue: null,
+    inputs: [
+      { shape: x, dtype },
+      { shape: w, dtype },
+    ],
+    outputs: [{ shape: ref.shape, dtype }],
+  };
+}
+
 export function label(c: Case): string {
   const a = attrsOf(c);
   return `x${c.x.join('x')} oc${c.oc} k${c.k.join('x')} s${a.strides.join(',')} p${a.pads.join(',')} d${a.dilations.join(',')} g${a.group}${c.weightIsInput ? ' (weight as input)' : ''}`;

@@ -4,6 +4,7 @@
 import { UnsupportedOpError } from '../../src/core/errors.js';
 import { describe, expect, it } from 'vitest';
 import { runOp, testGpu, withTuning } from './harness.js';
+import { selectionNode } from './conv-check.js';
 import { kernelCaps } from '../../src/runtime/executor.js';
 import { countNaN, halfRounded, halfValues, randomTensor, relL2, toHalf } from '../util.js';
 import { type ConvRefAttrs, type RefAct, conv2dRef, epilogueRef } from '../ref/conv.js';
@@ -167,18 +168,7 @@ describe('conv2d winograd selection', () => {
   const pick = (c: Case & { s?: number[]; d?: number[]; k?: number }): string => {
     const a = { ...attrsOf(c), strides: c.s ?? [1, 1], dilations: c.d ?? [1, 1] };
     const k = c.k ?? 3;
-    const ref = conv2dRef(randomTensor(c.x, 1), randomTensor([c.oc, c.x[1] / a.group, k, k], 2), a);
-    const node = {
-      name: 'c',
-      op: 'conv' as const,
-      attrs: a,
-      epilogue: null,
-      inputs: [
-        { shape: c.x, dtype: 'f32' as const },
-        { shape: [c.oc, c.x[1] / a.group, k, k], dtype: 'f32' as const },
-      ],
-      outputs: [{ shape: ref.shape, dtype: 'f32' as const }],
-    };
+    const node = selectionNode(c.x, [c.oc, c.x[1] / a.group, k, k], a);
     return convKernel
       .select(node, caps, forceChoice('winograd'))
       .calls.map((k) => k.variant)

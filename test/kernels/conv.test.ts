@@ -6,6 +6,7 @@ import {
   attrsOf,
   checkConv,
   label,
+  selectionNode,
   withoutSubgroupsCases,
 } from './conv-check.js';
 import { withKernelKnobs, withTuning } from './harness.js';
@@ -14,7 +15,6 @@ import { NO_TUNING } from '../../src/runtime/tuning/lookup.js';
 import { forceChoice, type TuningLookup } from '../../src/kernels/tuning.js';
 import { withKnobs } from '../../src/kernels/knobs.js';
 import { conv2dRef } from '../ref/conv.js';
-import { randomTensor } from '../util.js';
 import { convKernel } from '../../src/kernels/conv.js';
 
 const CASES: Case[] = [
@@ -342,18 +342,7 @@ describe('conv2d variant selection', () => {
   const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
   const pick = (c: Case, subgroups = true, tuning?: TuningLookup): string => {
     const a = attrsOf(c);
-    const ref = conv2dRef(randomTensor(c.x, 1), randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], 2), a);
-    const node = {
-      name: 'c',
-      op: 'conv' as const,
-      attrs: a,
-      epilogue: null,
-      inputs: [
-        { shape: c.x, dtype: 'f32' as const },
-        { shape: [c.oc, c.x[1] / a.group, ...c.k], dtype: 'f32' as const },
-      ],
-      outputs: [{ shape: ref.shape, dtype: 'f32' as const }],
-    };
+    const node = selectionNode(c.x, [c.oc, c.x[1] / a.group, ...c.k], a);
     return convKernel
       .select(node, { ...caps, subgroups }, tuning)
       .calls.map((k) => k.variant)
@@ -405,23 +394,12 @@ describe('conv2d f16 variant selection', () => {
   const caps = { f16: true, subgroups: true, dot4: true, maxWorkgroupsPerDim: 65535 };
   const call = (c: Case, subgroups = true) => {
     const a = attrsOf(c);
-    const ref = conv2dRef(randomTensor(c.x, 1), randomTensor([c.oc, c.x[1] / a.group, c.k[0], c.k[1]], 2), a);
-    const node = {
-      name: 'c',
-      op: 'conv' as const,
-      attrs: a,
-      epilogue: null,
-      inputs: [
-        { shape: c.x, dtype: 'f16' as const },
-        { shape: [c.oc, c.x[1] / a.group, ...c.k], dtype: 'f16' as const },
-      ],
-      outputs: [{ shape: ref.shape, dtype: 'f16' as const }],
-    };
+    const node = selectionNode(c.x, [c.oc, c.x[1] / a.group, ...c.k], a, 'f16');
     const [k] = convKernel.select(node, { ...caps, subgroups }, PREFER_SUBGROUPS).calls;
     // 2-byte elements: x + w + y
     const x = c.x.reduce((p, q) => p * q, 1),
       w = c.oc * (c.x[1] / a.group) * c.k[0] * c.k[1],
-      y = ref.data.length;
+      y = node.outputs[0].shape.reduce((p, q) => p * q, 1);
     expect(k.bytes).toBe(2 * (x + w + y));
     return k.variant;
   };
