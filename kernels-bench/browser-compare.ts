@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { chromium } from 'playwright-core';
-import { median } from '../src/profile/microbench.js';
+import { median } from '../src/core/stats.js';
 import { mdTable, num, ratio } from '../src/profile/table.js';
 import { CHROMIUM, CHROMIUM_FLAGS } from './chromium.js';
 import { STUDENTS, type Student, studentInput } from './models.js';

@@ -1,7 +1,7 @@
 // Runs the kernel ladders: every rung of every case, checked against the CPU reference, timed, and the
 // registry's choice paired with TF.js (interleaved A B A B) where TF.js has the op.
 import { type Ceilings, rooflinePct } from '../src/profile/ceilings.js';
-import { median } from '../src/profile/microbench.js';
+import { median } from '../src/core/stats.js';
 import type { GpuContext } from '../src/runtime/device.js';
 import type { PipelineCache } from '../src/runtime/pipelines.js';
 import { kernelCaps } from '../src/runtime/executor.js';

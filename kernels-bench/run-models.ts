@@ -1,6 +1,6 @@
 // Whole students, Kestrel against ONNX Runtime Web (and, for compare-models, onnxruntime-node): warm
 // wall-clock per inference from interleaved runs A B A B after a warm-up run each.
-import { median } from '../src/profile/microbench.js';
+import { median } from '../src/core/stats.js';
 import { type EngineName, type LoadedModel, STUDENTS, type Student, loadStudent } from './models.js';
 
 export interface EngineTiming {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DEFAULT_KNOBS } from '../src/kernels/knobs.js';
 import { matmulGeometry, tiledCall } from '../src/kernels/matmul.js';
 import type { KernelCaps } from '../src/kernels/types.js';
-import { median } from '../src/profile/microbench.js';
+import { median } from '../src/core/stats.js';
 import type { SelectOverride } from '../src/plan/schedule.js';
 import type { GpuContext } from '../src/runtime/device.js';
 import type { PipelineCache } from '../src/runtime/pipelines.js';

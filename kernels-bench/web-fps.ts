@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { UsageError, formatFlags, parseArgs, type ArgSpec } from '../src/cli/args.js';
 import { LimitError } from '../src/core/errors.js';
-import { median } from '../src/profile/microbench.js';
+import { median } from '../src/core/stats.js';
 import { CHROMIUM, CHROMIUM_FLAGS, chromiumPssMb } from './chromium.js';
 
 const SPEC: ArgSpec = {

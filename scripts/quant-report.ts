@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import type { HostTensor } from '../src/core/tensor.js';
 import { runOnnxruntime } from '../src/parity/ort.js';
 import { diff } from '../src/parity/metrics.js';
-import { median } from '../src/profile/microbench.js';
+import { median } from '../src/core/stats.js';
 import { mdTable, num } from '../src/profile/table.js';
 import { quantizeModel } from '../src/quant/quantize.js';
 import { PRECISION_VARIANTS } from '../src/parity/sweep.js';

@@ -17,11 +17,7 @@ import {
 } from './model-args.js';
 import { loadModel } from '../onnx/load.js';
 import { UsageError } from './args.js';
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-}
+import { median } from '../core/stats.js';
 
 export const runCommand: Command = {
   name: 'run',

@@ -7,7 +7,8 @@ import { grid1d } from '../kernels/params.js';
 import { COUNT_PARAMS, NOOP_PARAMS, PEAK_PARAMS } from '../kernels/uniforms.js';
 import type { UniformBytes } from '../core/uniform-struct.js';
 import type { ShaderSpec } from '../shaders/assemble.js';
-import { type TimingSource, median, prepareDispatch, storageBuffer, timeDispatches } from './microbench.js';
+import { median } from '../core/stats.js';
+import { type TimingSource, prepareDispatch, storageBuffer, timeDispatches } from './microbench.js';
 
 export interface Ceilings {
   adapter: string;

@@ -126,9 +126,3 @@ export async function timeDispatches(
   }
   return { ms, source: timer ? 'timestamp' : 'wall-clock' };
 }
-
-export function median(v: readonly number[]): number {
-  const s = [...v].filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}

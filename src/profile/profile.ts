@@ -5,7 +5,7 @@ import type { HostTensor } from '../core/tensor.js';
 import { nodeBytes, nodeFlops } from '../ir/cost.js';
 import type { Executor } from '../runtime/executor.js';
 import { type Ceilings, rooflinePct } from './ceilings.js';
-import { median } from './microbench.js';
+import { median } from '../core/stats.js';
 
 export interface ProfileRow {
   index: number;

@@ -2,6 +2,7 @@
 // its r-th candidate, so one profiled run times a candidate of every node at once (GPU timestamps per
 // step); the winner of each decision is the candidate with the least median time per node.
 import { KestrelError } from '../../core/errors.js';
+import { median } from '../../core/stats.js';
 import type { HostTensor } from '../../core/tensor.js';
 import type { Graph } from '../../ir/graph.js';
 import type { TuningLookup } from '../../kernels/tuning.js';
@@ -192,9 +193,4 @@ function record(pending: Map<string, Pending>, ex: Executor, res: RunResult): vo
 /** A candidate's time from its runs: the median, or the least (see TuneOptions.stat). */
 export function candidateStat(xs: number[], stat: TuneOptions['stat'] = 'median'): number {
   return stat === 'min' ? Math.min(...xs) : median(xs);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
